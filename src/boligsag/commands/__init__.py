@@ -1,0 +1,43 @@
+"""CLI commands; shared helpers for reading passwords and opening databases."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from boligsag.services.context import AppContext
+from boligsag.services.unlock import UnlockOptions, unlock
+
+PASSWORD_ENV = "BOLIGSAG_PASSWORD"
+
+
+class CommandUsageError(Exception):
+    """Wrong or missing arguments: exit code 2."""
+
+
+def read_password(prompt: str = "Password: ", *, env: str = PASSWORD_ENV,
+                  confirm: bool = False) -> str:
+    """Passwords come from the environment or a prompt, never from argv (which other
+    users of the machine can read in the process list)."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CommandUsageError(f"no password: set {env} or run in a terminal")
+    password = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat: ") != password:
+        raise CommandUsageError("the passwords differ")
+    return password
+
+
+def add_user_option(parser: object) -> None:
+    parser.add_argument(  # type: ignore[attr-defined]
+        "--user", default="admin", metavar="NAME", help="user to log in as (default: admin)"
+    )
+
+
+def open_database(path: str, username: str, *, options: UnlockOptions | None = None) -> AppContext:
+    return unlock(Path(path), username, read_password(f"Password for {username}: "),
+                  options=options)

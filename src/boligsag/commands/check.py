@@ -1,0 +1,59 @@
+"""``boligsag check PATH``: cipher settings, integrity check and schema revision.
+
+Opens the database read-only in spirit: no migration runs and nothing is written
+except what SQLite itself needs to read a WAL-mode file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sqlalchemy import text
+
+from boligsag.storage import keys, migrate
+from boligsag.storage.engine import open_engine
+
+from . import add_user_option, read_password
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="database file")
+    add_user_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    store = keys.KeyStore.load(keys.keys_path_for(path))
+    _, db_key = store.unwrap_for_user(args.user, read_password(f"Password for {args.user}: "))
+    # open_engine verifies the cipher settings and runs the quick integrity check; it
+    # raises a clear error for either.
+    engine = open_engine(path, db_key, integrity_check=True)
+    ok = True
+    try:
+        with engine.connect() as connection:
+            cipher = connection.execute(text("PRAGMA cipher_version")).scalar()
+            page = connection.execute(text("PRAGMA cipher_page_size")).scalar()
+            hmac = connection.execute(text("PRAGMA cipher_hmac_algorithm")).scalar()
+            journal = connection.execute(text("PRAGMA journal_mode")).scalar()
+            fk = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+        print(f"cipher:     SQLCipher {cipher}, page size {page}, {hmac}: ok")
+        print("integrity:  quick_check ok")
+        print(f"journal:    {journal}")
+        if fk:
+            ok = False
+            print(f"foreign keys: {len(fk)} broken reference(s)")
+        else:
+            print("foreign keys: ok")
+        revision = migrate.check_revision(engine, path)
+        head = migrate.head_revision()
+        if revision == head:
+            print(f"schema:     revision {revision} (head)")
+        else:
+            ok = False
+            print(f"schema:     revision {revision}, program head {head}: "
+                  "will be upgraded on the next unlock")
+    finally:
+        engine.dispose()
+    print("ok" if ok else "problems found")
+    return 0 if ok else 1

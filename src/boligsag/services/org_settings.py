@@ -1,0 +1,54 @@
+"""Organisation settings kept inside the encrypted database (letterhead, logo,
+reminder limits). Declared in one place with their defaults."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from boligsag.storage.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "database_id": "",
+    "organisation_name": "",
+    "organisation_street": "",
+    "organisation_postal_code": "",
+    "organisation_city": "",
+    "organisation_phone": "",
+    "organisation_email": "",
+    "organisation_web": "",
+    "current_plan_uuid": "",
+    # Days a referral may stay in a status before it is shown as overdue.
+    "referral_reminder_days": {"draft": 7, "sent": 14, "received": 21, "first_meeting": 60},
+    # Months without activity before a person is listed for deletion (anonymisation).
+    "retention_months": 36,
+    "idle_lock_minutes": 10,
+}
+
+
+def get_setting(session: Session, key: str) -> Any:
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting: {key}")
+    row = session.get(Setting, key)
+    return DEFAULTS[key] if row is None or row.value == "" else json.loads(row.value)
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting: {key}")
+    row = session.get(Setting, key) or Setting(key=key)
+    row.value = json.dumps(value, ensure_ascii=False)
+    session.add(row)
+
+
+def get_logo(session: Session) -> bytes | None:
+    row = session.get(Setting, "logo")
+    return row.blob if row else None
+
+
+def set_logo(session: Session, data: bytes | None) -> None:
+    row = session.get(Setting, "logo") or Setting(key="logo", value="")
+    row.blob = data
+    session.add(row)

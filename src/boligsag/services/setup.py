@@ -1,0 +1,155 @@
+"""Creating a new Boligsag database: the first-run wizard and ``boligsag init``."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from boligsag.domain.enums import AuditAction, Role
+from boligsag.storage import audit, keys, migrate
+from boligsag.storage.database import Database, WriteStamp
+from boligsag.storage.engine import open_engine
+from boligsag.storage.errors import DatabaseExists
+from boligsag.storage.models import Area, FocusArea, Plan, User
+from boligsag.storage.reference_data import load_reference_data
+
+from . import org_settings
+from .errors import ValidationFailed
+
+PLAN_PERIODS = ("2019-2026", "2015-2018")
+
+
+@dataclass(frozen=True)
+class SetupInput:
+    organisation_name: str
+    plan_name: str
+    plan_period: str  # an LBF period with focus areas in resources, e.g. "2019-2026"
+    plan_start: date
+    plan_end: date
+    areas: list[str]
+    admin_username: str
+    admin_full_name: str
+    admin_password: str
+    municipality: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # organisation address etc.
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    path: Path
+    keys_path: Path
+    recovery_key: str
+    database_id: str
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def validate_setup(data: SetupInput) -> None:
+    problems: dict[str, tuple[str, dict[str, object]]] = {}
+    if not data.organisation_name.strip():
+        problems["organisation_name"] = ("Enter the organisation's name.", {})
+    if not data.plan_name.strip():
+        problems["plan_name"] = ("Enter the plan's name.", {})
+    if data.plan_period not in PLAN_PERIODS:
+        problems["plan_period"] = ("Choose the plan's LBF period.", {})
+    if data.plan_end < data.plan_start:
+        problems["plan_end"] = ("The plan cannot end before it starts.", {})
+    if not [a for a in data.areas if a.strip()]:
+        problems["areas"] = ("Enter at least one housing area.", {})
+    problems.update(validate_new_account(data.admin_username, data.admin_full_name,
+                                         data.admin_password))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def validate_new_account(
+    username: str, full_name: str, password: str
+) -> dict[str, tuple[str, dict[str, object]]]:
+    problems: dict[str, tuple[str, dict[str, object]]] = {}
+    if not username.strip() or not username.replace(".", "").replace("-", "").isalnum():
+        problems["username"] = ("A username uses letters and digits only (and . or -).", {})
+    if not full_name.strip():
+        problems["full_name"] = ("Enter the person's full name.", {})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems["password"] = (
+            "The password must be at least {length} characters long.",
+            {"length": MIN_PASSWORD_LENGTH},
+        )
+    return problems
+
+
+def create_database(path: Path, data: SetupInput, *, now: datetime | None = None) -> SetupResult:
+    """Create the encrypted database and its key file; print-ready recovery key.
+
+    Nothing existing is overwritten. If any step fails, the files this call created
+    are removed again, so a failed setup never leaves a half-made database behind.
+    """
+    validate_setup(data)
+    path = Path(path)
+    keys_path = keys.keys_path_for(path)
+    for existing in (path, keys_path):
+        if existing.exists():
+            raise DatabaseExists(existing)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    now = now or datetime.now().replace(microsecond=0)
+    db_key = keys.new_database_key()
+    database_id = str(uuid.uuid4())
+    admin_uuid = str(uuid.uuid4())
+    engine = None
+    try:
+        engine = open_engine(path, db_key, create=True, integrity_check=False)
+        migrate.upgrade(engine)
+        db = Database(engine, path)
+        with db.unit_of_work(WriteStamp(user_id=None, now=now)) as session:
+            load_reference_data(session)
+            admin = User(
+                uuid=admin_uuid,
+                username=data.admin_username.strip(),
+                full_name=data.admin_full_name.strip(),
+                role=Role.ADMINISTRATOR,
+            )
+            session.add(admin)
+            areas = [Area(name=name.strip(), municipality=data.municipality)
+                     for name in data.areas if name.strip()]
+            focus_areas = list(
+                session.scalars(select(FocusArea).where(FocusArea.period == data.plan_period))
+            )
+            plan = Plan(
+                name=data.plan_name.strip(),
+                period=data.plan_period,
+                start_date=data.plan_start,
+                end_date=data.plan_end,
+                areas=areas,
+                focus_areas=focus_areas,
+            )
+            session.add(plan)
+            session.flush()
+            org_settings.set_setting(session, "database_id", database_id)
+            org_settings.set_setting(session, "organisation_name", data.organisation_name.strip())
+            org_settings.set_setting(session, "current_plan_uuid", plan.uuid)
+            for key, value in data.extra.items():
+                org_settings.set_setting(session, key, value)
+            audit.append(session, at=now, user_id=admin.id, username=admin.username,
+                         action=AuditAction.CREATE, entity="database", entity_uuid=database_id,
+                         detail="database created")
+            session.commit()
+        store = keys.KeyStore.create(database_id)
+        store.add_user(admin_uuid, data.admin_username.strip(), data.admin_password, db_key)
+        recovery_key = store.set_recovery(db_key)
+        store.save(keys_path)
+    except BaseException:
+        if engine is not None:
+            engine.dispose()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path):
+            if leftover.exists():
+                os.remove(leftover)
+        raise
+    engine.dispose()
+    return SetupResult(path=path, keys_path=keys_path, recovery_key=recovery_key,
+                       database_id=database_id)

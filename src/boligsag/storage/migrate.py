@@ -1,0 +1,62 @@
+"""Schema migrations with Alembic, run on unlock.
+
+The script directory ships inside the package. ``upgrade`` brings an older database
+to the head revision in one transaction; a database whose revision this program does
+not know was written by a newer Boligsag and is refused rather than touched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from .errors import DatabaseTooNew, NotABoligsagDatabase
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def check_revision(engine: Engine, path: Path) -> str:
+    """Return the database's revision, refusing files newer than this program."""
+    revision = current_revision(engine)
+    if revision is None:
+        raise NotABoligsagDatabase(path)
+    if revision not in known_revisions():
+        raise DatabaseTooNew(path, revision)
+    return revision
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), target)
+
+
+def is_at_head(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision()

@@ -1,0 +1,93 @@
+"""Logged contacts (kontakt / henvendelse), including anonymous counselling and
+network-mother conversations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from boligsag.domain.enums import ContactKind, Gender
+
+from .base import Base, Record
+from .org import Area, Service, User
+from .people import Person
+from .reference import Channel, Topic
+
+contact_people = Table(
+    "contact_people",
+    Base.metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("people.id"), primary_key=True),
+    # Reverse lookup for a person's timeline.
+    Index("ix_contact_people_person", "person_id", "contact_id"),
+)
+
+contact_topics = Table(
+    "contact_topics",
+    Base.metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id"), primary_key=True),
+    Index("ix_contact_topics_topic", "topic_id", "contact_id"),
+)
+
+
+class Contact(Record, Base):
+    """A contact with one or more residents, or an anonymous one (serviceloven § 10
+    stk. 2), counted by age group and gender with no person attached."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        # Covering index for period summaries: the aggregate reads only index pages,
+        # which matters because every page read from SQLCipher is decrypted.
+        Index(
+            "ix_contacts_summary",
+            "occurred_at",
+            "channel_id",
+            "duration_minutes",
+            "staff_user_id",
+            "anonymous",
+            "deleted_at",
+        ),
+        Index("ix_contacts_follow_up", "follow_up_date", "follow_up_done_at"),
+        Index("ix_contacts_staff", "staff_user_id", "occurred_at"),
+    )
+
+    kind: Mapped[ContactKind] = mapped_column(String(20), default=ContactKind.CONTACT)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)  # local time, as logged
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    age_group: Mapped[str | None] = mapped_column(ForeignKey("age_groups.code"))
+    gender: Mapped[Gender | None] = mapped_column(String(10))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    follow_up_date: Mapped[date | None] = mapped_column(Date)
+    follow_up_done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Network-mother conversation form: where the resident was pointed to.
+    referred_to_service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    referred_to_text: Mapped[str] = mapped_column(String(200), default="")
+    # Notes under the SSP cooperation (retsplejeloven § 115): never exported or printed.
+    ssp_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    staff: Mapped[User] = relationship(foreign_keys=[staff_user_id])
+    channel: Mapped[Channel] = relationship()
+    area: Mapped[Area | None] = relationship()
+    referred_to_service: Mapped[Service | None] = relationship()
+    people: Mapped[list[Person]] = relationship(secondary=contact_people)
+    topics: Mapped[list[Topic]] = relationship(secondary=contact_topics)
