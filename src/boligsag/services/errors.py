@@ -28,7 +28,8 @@ class PermissionDenied(ServiceError):
 
 class NotFound(ServiceError):
     def __init__(self, what: str = "record") -> None:
-        super().__init__("The {what} no longer exists.", what=what)
+        super().__init__("The record no longer exists; someone may have deleted it.")
+        self.what = what  # for logs and tests; not shown, as it would need translating
 
 
 class StaleRecord(ServiceError):

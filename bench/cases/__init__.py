@@ -1,0 +1,19 @@
+"""Benchmark cases. Each module here exposes ``CASES: list[Case]``; a case is run on the
+encrypted database and, with ``compare_plain``, on the plain copy with the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from boligsag.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    fn: Callable[[AppContext, Any], object]
+    target_ms: float | None = None
+    prepare: Callable[[AppContext], Any] | None = None  # runs once, untimed
+    compare_plain: bool = True

@@ -1,0 +1,56 @@
+"""Upgrading databases written by older schema revisions, as unlock does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from boligsag.services.unlock import lock, unlock
+from boligsag.storage import keys, migrate
+from boligsag.storage.engine import open_engine
+from boligsag.storage.errors import DatabaseTooNew
+from boligsag.storage.models import Contact, Person
+
+from ..conftest import ADMIN_PASSWORD, CreatedDb
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _copy_fixture(name: str, target: Path) -> Path:
+    shutil.copytree(FIXTURES / name, target)
+    return target / "boligsag.db"
+
+
+def test_database_from_revision_0001_is_upgraded_on_unlock(tmp_path: Path) -> None:
+    path = _copy_fixture("rev0001", tmp_path / "old")
+    ctx = unlock(path, "admin", ADMIN_PASSWORD)
+    try:
+        assert migrate.is_at_head(ctx.db.engine)
+        with ctx.uow() as session:
+            people = {p.first_name for p in session.scalars(select(Person))}
+            assert people == {"Şükrü", "Ayşe"}
+            contact = session.scalars(select(Contact)).one()
+            assert contact.note == "Talte om lektiehjælp"
+    finally:
+        lock(ctx)
+    if migrate.head_revision() != "0001":
+        # An encrypted copy of the old file is kept beside it before migrating.
+        assert (path.parent / "boligsag.db.before-0001.bak").exists()
+
+
+def test_database_from_a_newer_program_is_refused_untouched(created_db: CreatedDb) -> None:
+    _, db_key = keys.KeyStore.load(keys.keys_path_for(created_db.path)).unwrap_for_user(
+        "admin", ADMIN_PASSWORD
+    )
+    engine = open_engine(created_db.path, db_key, integrity_check=False)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    before = created_db.path.read_bytes()
+    with pytest.raises(DatabaseTooNew) as raised:
+        unlock(created_db.path, "admin", ADMIN_PASSWORD)
+    assert str(created_db.path) in str(raised.value)
+    assert created_db.path.read_bytes() == before
