@@ -25,14 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases import Case  # noqa: E402
-
-from boligsag.services.context import AppContext  # noqa: E402
-from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database  # noqa: E402
-from boligsag.services.unlock import UnlockOptions, lock, unlock  # noqa: E402
-from boligsag.storage import keys  # noqa: E402
-from boligsag.storage.database import Database  # noqa: E402
-from boligsag.storage.engine import export_plain_copy, plain_engine  # noqa: E402
+from boligsag.services.context import AppContext
+from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
+from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.storage import keys
+from boligsag.storage.database import Database
+from boligsag.storage.engine import export_plain_copy, plain_engine
+from cases import Case
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

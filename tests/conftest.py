@@ -13,11 +13,11 @@ import pytest
 # Qt runs offscreen in every test run, CI included (no GUI test is ever skipped).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from boligsag.services.context import AppContext, FixedClock  # noqa: E402
-from boligsag.services.setup import SetupInput, SetupResult, create_database  # noqa: E402
-from boligsag.services.unlock import UnlockOptions, lock, unlock  # noqa: E402
-from boligsag.storage import keys  # noqa: E402
-from boligsag.storage.kdf import KdfParams  # noqa: E402
+from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.setup import SetupInput, SetupResult, create_database
+from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.storage import keys
+from boligsag.storage.kdf import KdfParams
 
 CHEAP_KDF = KdfParams(memory_cost=1024, iterations=1, lanes=1)
 ADMIN_PASSWORD = "korrekt-hest-batteri"

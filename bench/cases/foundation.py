@@ -29,7 +29,8 @@ def contacts_per_channel_one_year(ctx: AppContext, _: Any) -> object:
     with ctx.uow() as session:
         return session.execute(
             select(Contact.channel_id, func.count(), func.sum(Contact.duration_minutes))
-            .where(Contact.occurred_at >= date(year, 1, 1), Contact.occurred_at < date(year + 1, 1, 1),
+            .where(Contact.occurred_at >= date(year, 1, 1),
+                   Contact.occurred_at < date(year + 1, 1, 1),
                    Contact.deleted_at.is_(None))
             .group_by(Contact.channel_id)
         ).all()

@@ -52,9 +52,10 @@ def message_ids() -> dict[str, str]:
             elif isinstance(node, ast.Tuple) and len(node.elts) == 2:
                 # (msgid, {params}) pairs, as in ValidationFailed field maps.
                 msgid = _literal(node.elts[0])
-                if msgid and isinstance(node.elts[1], ast.Dict | ast.Name | ast.Call):
-                    if isinstance(node.elts[1], ast.Dict) or " " in msgid:
-                        found.setdefault(msgid, where)
+                second = node.elts[1]
+                if msgid and (isinstance(second, ast.Dict) or (
+                        isinstance(second, ast.Name | ast.Call) and " " in msgid)):
+                    found.setdefault(msgid, where)
             elif isinstance(node, ast.ClassDef) and _is_service_error_class(node):
                 for call in ast.walk(node):
                     if (isinstance(call, ast.Call) and _name(call.func) == "__init__"

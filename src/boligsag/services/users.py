@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission
@@ -64,7 +64,9 @@ def create_user(
     problems = validate_new_account(username, full_name, password)
     username = username.strip()
     with ctx.uow() as session:
-        if session.scalars(select(User.id).where(User.username == username)).first():
+        # Usernames are matched case-insensitively at log-in (the key file casefolds).
+        taken = select(User.id).where(func.lower(User.username) == username.casefold())
+        if session.scalars(taken).first():
             problems["username"] = ("The username {username} is taken.", {"username": username})
         if problems:
             raise ValidationFailed(problems)

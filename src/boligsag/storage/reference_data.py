@@ -31,7 +31,8 @@ def _load_focus_areas(session: Session) -> None:
     existing = {(f.period, f.code): f for f in session.scalars(select(FocusArea))}
     for period, areas in load_json("reference", "focus_areas.json")["periods"].items():
         for order, item in enumerate(areas):
-            row = existing.get((period, item["code"])) or FocusArea(period=period, code=item["code"])
+            key = (period, item["code"])
+            row = existing.get(key) or FocusArea(period=period, code=item["code"])
             row.name_da, row.name_en, row.sort_order = item["name_da"], item["name_en"], order
             session.add(row)
     session.flush()

@@ -45,19 +45,19 @@ class Record:
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr
-    def created_by_id(cls) -> Mapped[int | None]:  # noqa: N805 - SQLAlchemy declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id"))
 
     @declared_attr
-    def updated_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def updated_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id"))
 
     @declared_attr
-    def deleted_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def deleted_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id"))
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805
+    def __mapper_args__(cls) -> dict[str, object]:
         return {"version_id_col": cls.version}
 
     @property

@@ -1,0 +1,286 @@
+"""SQLCipher 4 through SQLAlchemy: opening, creating and checking the encrypted database.
+
+Facts this module is built on (measured with sqlcipher3-binary 0.6.0 / SQLCipher 4.12):
+
+- ``PRAGMA key`` never fails by itself; a wrong key shows as SQLITE_NOTADB ("file is not a
+  database") on the first read. So every connection reads ``sqlite_master`` right after
+  the key, and the key is the first statement (anything earlier on a new file creates a
+  plaintext database).
+- A read/write connection with a WRONG key still changes files: when a ``-wal`` is left
+  over from a crash, closing that connection checkpoints the (still encrypted) frames into
+  the main file and deletes the ``-wal``/``-shm``. So an existing file is first opened
+  ``mode=ro&immutable=1`` (no locks, no WAL, no ``-shm``), the key is verified there, and
+  only then is the file opened for writing.
+- A damaged page fails its HMAC and surfaces as SQLITE_NOMEM (Python ``MemoryError``) or
+  "SQL logic error", not as SQLITE_CORRUPT; the connection stays in that error state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from boligsag.storage.errors import (
+    CipherSettingsMismatch,
+    DatabaseExists,
+    DatabaseLocked,
+    DatabaseMissing,
+    IntegrityFailed,
+    NotABoligsagDatabase,
+    StrPath,
+)
+
+__all__ = ["export_plain_copy", "open_engine", "plain_engine"]
+
+_PLAINTEXT_HEADER = b"SQLite format 3\x00"
+# SQLCipher 4 defaults, which make the file openable by the stock sqlcipher shell with
+# the raw key. Another build (e.g. a v3-compatible one) would write an incompatible file.
+_EXPECTED_CIPHER = {
+    "cipher_page_size": "4096",
+    "cipher_hmac_algorithm": "HMAC_SHA512",
+    "cipher_kdf_algorithm": "PBKDF2_HMAC_SHA512",
+    "cipher_use_hmac": "1",
+    "cipher_plaintext_header_size": "0",
+}
+# Per connection, after the key is verified. temp_store=MEMORY: sorts and temp tables
+# never reach an (unencrypted) temp file, whatever the build's default.
+_CONNECTION_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA temp_store = MEMORY",
+)
+
+
+def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
+                integrity_check: bool = True, busy_timeout_ms: int = 5000,
+                pool_size: int = 5) -> Engine:
+    """Open (or with ``create`` make) the encrypted database at ``path``.
+
+    Raises DatabaseMissing / DatabaseExists, NotABoligsagDatabase (plaintext SQLite,
+    random bytes, or a key that is not this file's), CipherSettingsMismatch,
+    IntegrityFailed (``PRAGMA quick_check``), DatabaseLocked. On a failed create the
+    files this call made are removed again.
+    """
+    path = Path(path).absolute()  # a later chdir must not redirect pooled connections
+    key_sql = _key_statement(db_key)
+    if create:
+        _create_empty_file(path)
+    else:
+        _preflight(path)
+    try:
+        _verify_key_read_only(path, key_sql)
+        engine = _make_engine(path, key_sql, busy_timeout_ms, pool_size)
+        try:
+            with engine.connect() as conn:  # first real connection: WAL recovery, pragmas
+                if integrity_check:
+                    _quick_check(conn.connection.driver_connection, path)
+        except BaseException:
+            engine.dispose()
+            raise
+    except DBAPIError as exc:  # raised by the pool around our creator
+        if create:
+            _remove_created(path)
+        raise _translate(exc.orig, path) from None
+    except MemoryError:  # SQLCipher's page-HMAC failure while recovering the WAL
+        if create:
+            _remove_created(path)
+        raise IntegrityFailed(path, "a page failed authentication") from None
+    except BaseException:
+        if create:
+            _remove_created(path)
+        raise
+    return engine
+
+
+def plain_engine(path: StrPath, *, busy_timeout_ms: int = 5000) -> Engine:
+    """Unencrypted SQLite through the same module and settings. Benchmark comparison only."""
+    return _make_engine(Path(path).absolute(), None, busy_timeout_ms, 5, mode="rwc")
+
+
+def export_plain_copy(source: Engine | StrPath, db_key: bytes | None,
+                      target: StrPath) -> Path:
+    """Write a PLAINTEXT copy of the database to ``target`` with ``sqlcipher_export``.
+
+    For the benchmark's encrypted-vs-plain comparison on synthetic data ONLY. It writes
+    every row unencrypted to disk; never call it on real data. ``source`` is an engine
+    from ``open_engine`` (``db_key`` is then ignored) or a path plus its key.
+    """
+    target = Path(target).absolute()
+    engine = source if isinstance(source, Engine) else open_engine(
+        source, db_key or b"", integrity_check=False)
+    try:
+        _create_empty_file(target)
+        raw = engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            # Bound parameter: no quoting problems with the target path.
+            conn.execute("ATTACH DATABASE ? AS plaintext KEY ''", (os.fspath(target),))
+            conn.execute("SELECT sqlcipher_export('plaintext')")
+            conn.execute("DETACH DATABASE plaintext")
+        except BaseException:
+            _remove_created(target)
+            raise
+        finally:
+            raw.close()
+    finally:
+        if engine is not source:
+            engine.dispose()
+    return target
+
+
+# -- opening steps -------------------------------------------------------------------------
+
+
+def _key_statement(db_key: bytes) -> str:
+    if not isinstance(db_key, bytes) or len(db_key) != 32:
+        raise ValueError("the database key must be 32 bytes")
+    # Raw-key form: SQLCipher skips PBKDF2, so a connection opens in well under 1 ms.
+    return f"PRAGMA key = \"x'{db_key.hex()}'\""
+
+
+def _uri(path: Path, mode: str) -> str:
+    # as_uri() percent-encodes "?", "#", spaces and æøå, which a raw "file:" string would not.
+    return f"{path.as_uri()}?mode={mode}"
+
+
+def _connect(uri: str, busy_timeout_ms: int = 5000) -> Any:
+    # isolation_level=None: the DB-API driver must not issue its own BEGINs; SQLAlchemy's
+    # "begin" event below does, so transactions (incl. DDL) are real and complete.
+    return sqlcipher.connect(uri, uri=True, check_same_thread=False, isolation_level=None,
+                             timeout=busy_timeout_ms / 1000)
+
+
+def _apply_key(conn: Any, key_sql: str) -> None:
+    conn.execute(key_sql)  # must be the first statement on the connection
+    with contextlib.suppress(sqlcipher.DatabaseError):  # older builds lack this pragma
+        conn.execute("PRAGMA cipher_log_level = NONE")
+
+
+def _create_empty_file(path: Path) -> None:
+    # O_EXCL: refusing to overwrite is atomic; 0600 before SQLite writes a byte, and
+    # SQLite gives the -wal and -shm files the same permissions as the database.
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"folder {path.parent} does not exist")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
+    except FileExistsError:
+        raise DatabaseExists(path) from None
+    os.close(fd)
+
+
+def _remove_created(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(f"{path}{suffix}")
+
+
+def _preflight(path: Path) -> None:
+    """Cheap checks that read a few bytes and never open the file for writing."""
+    if not path.exists():
+        raise DatabaseMissing(path)
+    if not path.is_file():
+        raise NotABoligsagDatabase(path, "not a file")
+    with path.open("rb") as f:
+        head = f.read(len(_PLAINTEXT_HEADER))
+    if not head:
+        raise NotABoligsagDatabase(path, "the file is empty")
+    if head == _PLAINTEXT_HEADER:
+        raise NotABoligsagDatabase(path, "unencrypted SQLite file")
+
+
+def _verify_key_read_only(path: Path, key_sql: str) -> None:
+    """Check library settings and the key on a connection that cannot write anything."""
+    conn = _connect(_uri(path, "ro") + "&immutable=1")
+    try:
+        _apply_key(conn, key_sql)
+        _check_cipher_settings(conn, path)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.Error as exc:
+        raise _translate(exc, path) from None
+    except MemoryError:  # SQLCipher's HMAC failure beyond page 1 (see module docstring)
+        raise IntegrityFailed(path, "a page of the schema failed authentication") from None
+    finally:
+        conn.close()
+
+
+def _check_cipher_settings(conn: Any, path: Path) -> None:
+    version = _pragma(conn, "cipher_version")
+    if not version.startswith("4."):
+        raise CipherSettingsMismatch(path, f"SQLCipher 4 required, found {version or 'none'}")
+    for name, expected in _EXPECTED_CIPHER.items():
+        found = _pragma(conn, name)
+        if found != expected:
+            raise CipherSettingsMismatch(path, f"{name} is {found!r}, expected {expected!r}")
+
+
+def _pragma(conn: Any, name: str) -> str:
+    row = conn.execute(f"PRAGMA {name}").fetchone()
+    return "" if row is None else str(row[0])
+
+
+def _translate(exc: BaseException | None, path: Path) -> Exception:
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return NotABoligsagDatabase(path)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseLocked(path)
+    if name.startswith("SQLITE_CORRUPT") or isinstance(exc, MemoryError):
+        return IntegrityFailed(path, str(exc))
+    return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+
+
+def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_size: int,
+                 mode: str = "rw") -> Engine:
+    uri = _uri(path, mode)
+
+    def creator() -> Any:
+        conn = _connect(uri, busy_timeout_ms)
+        try:
+            if key_sql is not None:
+                _apply_key(conn, key_sql)
+            # Verify before anything can write (journal_mode below may write the header).
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            for pragma in _CONNECTION_PRAGMAS:
+                conn.execute(pragma)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    # QueuePool: a few connections shared by the GUI thread and workers, each used by one
+    # thread at a time (check_same_thread=False only allows the hand-over). WAL lets
+    # readers run while one writer commits. hide_parameters keeps row values (personal
+    # data) out of exception messages that end up in logs and crash reports.
+    engine = create_engine("sqlite+pysqlite://", module=sqlcipher, creator=creator,
+                           poolclass=QueuePool, pool_size=pool_size, max_overflow=pool_size,
+                           hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy's documented pysqlite fix, part 1
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")  # part 2: we start every transaction ourselves
+
+    return engine
+
+
+def _quick_check(conn: Any, path: Path) -> None:
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except (sqlcipher.Error, MemoryError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise IntegrityFailed(path, f"quick_check could not read every page: {reason}") from None
+    if rows != [("ok",)]:
+        raise IntegrityFailed(path, "; ".join(str(r[0]) for r in rows[:5]))

@@ -1,0 +1,392 @@
+"""Key hierarchy: one random database key, wrapped per user and by a printed recovery key.
+
+The SQLCipher database is encrypted with a random 256-bit key that never changes when a
+password does. Each user's password is stretched with Argon2id into a key-encryption key
+(KEK) that wraps the database key with AES-GCM; the user's UUID is the associated data, so
+an entry cannot be moved to another user and a rename needs no rewrap. The wrapped keys
+live in a JSON sidecar ``<db filename>.keys`` beside the database. Without the sidecar (or
+the printed recovery key) the database cannot be opened, so it is written atomically and
+must be in every backup.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import os
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from boligsag.storage.atomic import atomic_write
+from boligsag.storage.errors import (
+    SidecarCorrupt,
+    SidecarMissing,
+    StrPath,
+    WrongPassword,
+    WrongRecoveryKey,
+)
+from boligsag.storage.kdf import KdfParams, password_bytes, phc_hash, phc_parse, phc_verify
+from boligsag.storage.throttle import UnlockThrottle
+
+__all__ = [
+    "DEFAULT_KDF_PARAMS", "KDF_PARAMS", "KdfParams", "KeyStore", "UnlockThrottle", "UserKey",
+    "WrappedKey", "format_recovery_key", "hash_password", "keys_path_for", "new_database_key",
+    "normalize_recovery_key", "password_needs_rehash", "verify_password",
+]
+
+SIDECAR_FORMAT = "boligsag-keys"
+SIDECAR_VERSION = 1
+DB_KEY_BYTES = 32
+_SALT_BYTES = 16
+_NONCE_BYTES = 12
+_WRAPPED_BYTES = DB_KEY_BYTES + 16  # AES-GCM appends a 16-byte tag
+_RECOVERY_AAD = b"recovery"
+# Crockford base32: no I, L, O, U, so a printed key cannot be misread.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RECOVERY_BITS = 160
+_RECOVERY_CHARS = _RECOVERY_BITS // 5  # 32 characters = 8 groups of 4
+
+
+DEFAULT_KDF_PARAMS = KdfParams()
+# What new wraps and hashes use. Read at call time, so tests can monkeypatch cheaper params.
+KDF_PARAMS: KdfParams = DEFAULT_KDF_PARAMS
+
+
+def _current_params(params: KdfParams | None) -> KdfParams:
+    return params if params is not None else KDF_PARAMS
+
+
+def new_database_key() -> bytes:
+    return os.urandom(DB_KEY_BYTES)
+
+
+def keys_path_for(db_path: StrPath) -> Path:
+    """``boligsag.db`` -> ``boligsag.db.keys`` in the same folder."""
+    p = Path(db_path)
+    return p.with_name(p.name + ".keys")
+
+
+def _username_key(username: str) -> str:
+    # Logins are matched case-insensitively: "Mette" and "mette" are one account.
+    return unicodedata.normalize("NFC", username).strip().casefold()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(value: Any, name: str, length: int | None = None) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError(f"field {name!r} is not a string")
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"bad base64 in field {name!r}") from None
+    if length is not None and len(data) != length:
+        raise ValueError(f"field {name!r} has the wrong length")
+    return data
+
+
+def _str(doc: Any, name: str) -> str:
+    value = doc.get(name) if isinstance(doc, dict) else None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"field {name!r} is missing or not a string")
+    return value
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """The database key encrypted under a KEK derived from one secret."""
+
+    kdf: KdfParams
+    salt: bytes
+    nonce: bytes
+    wrapped: bytes
+
+    @classmethod
+    def wrap(cls, secret: bytes, db_key: bytes, aad: bytes, params: KdfParams) -> WrappedKey:
+        salt, nonce = os.urandom(_SALT_BYTES), os.urandom(_NONCE_BYTES)
+        kek = params.derive(secret, salt)
+        return cls(params, salt, nonce, AESGCM(kek).encrypt(nonce, db_key, aad))
+
+    def unwrap(self, secret: bytes, aad: bytes) -> bytes:
+        """Raises ``InvalidTag`` when the secret (or the aad) is wrong."""
+        kek = self.kdf.derive(secret, self.salt)
+        return AESGCM(kek).decrypt(self.nonce, self.wrapped, aad)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kdf": self.kdf.to_json(), "salt": _b64(self.salt),
+                "nonce": _b64(self.nonce), "wrapped": _b64(self.wrapped)}
+
+    @classmethod
+    def from_json(cls, doc: Any) -> WrappedKey:
+        if not isinstance(doc, dict):
+            raise ValueError("key entry is not an object")
+        salt = _unb64(doc.get("salt"), "salt")
+        if not 8 <= len(salt) <= 64:
+            raise ValueError("field 'salt' has the wrong length")
+        return cls(KdfParams.from_json(doc.get("kdf")), salt,
+                   _unb64(doc.get("nonce"), "nonce", _NONCE_BYTES),
+                   _unb64(doc.get("wrapped"), "wrapped", _WRAPPED_BYTES))
+
+
+@dataclass(frozen=True)
+class UserKey:
+    user_uuid: str
+    username: str
+    key: WrappedKey
+
+
+@dataclass
+class KeyStore:
+    """The contents of one sidecar file. Mutating methods change memory only; call save()."""
+
+    database_id: str
+    users: list[UserKey] = field(default_factory=list)
+    recovery: WrappedKey | None = None
+    # HMAC of a fixed text under the database key: lets us refuse to wrap a wrong key
+    # (which would silently lock a user, or a printed recovery key, out of the data).
+    key_check: bytes | None = None
+
+    # -- construction and files -------------------------------------------------------
+
+    @classmethod
+    def create(cls, database_id: str | uuid.UUID) -> KeyStore:
+        return cls(database_id=str(uuid.UUID(str(database_id))))
+
+    @classmethod
+    def load(cls, path: StrPath) -> KeyStore:
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise SidecarMissing(path) from None
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise SidecarCorrupt(path, "not valid JSON") from None
+        try:
+            return cls._from_doc(doc)
+        except ValueError as exc:
+            raise SidecarCorrupt(path, str(exc)) from None
+
+    @classmethod
+    def _from_doc(cls, doc: Any) -> KeyStore:
+        if not isinstance(doc, dict) or doc.get("format") != SIDECAR_FORMAT:
+            raise ValueError("not a Boligsag key file")
+        if doc.get("version") != SIDECAR_VERSION:
+            raise ValueError(f"unsupported version {doc.get('version')!r} "
+                             f"(this Boligsag reads version {SIDECAR_VERSION})")
+        try:
+            database_id = str(uuid.UUID(_str(doc, "database_id")))
+        except ValueError:
+            raise ValueError("field 'database_id' is not a UUID") from None
+        store = cls(database_id=database_id)
+        if not isinstance(doc.get("users"), list):
+            raise ValueError("field 'users' is not a list")
+        for entry in doc["users"]:
+            user = UserKey(_str(entry, "user_uuid"), _str(entry, "username"),
+                           WrappedKey.from_json(entry))
+            if store._find_uuid(user.user_uuid) or store._find(user.username):
+                raise ValueError("the same user appears twice")
+            store.users.append(user)
+        if doc.get("recovery") is not None:
+            store.recovery = WrappedKey.from_json(doc["recovery"])
+        if doc.get("key_check") is not None:
+            store.key_check = _unb64(doc["key_check"], "key_check", 32)
+        return store
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SIDECAR_FORMAT, "version": SIDECAR_VERSION, "database_id": self.database_id,
+            "users": [{"user_uuid": u.user_uuid, "username": u.username, **u.key.to_json()}
+                      for u in self.users],
+            "recovery": self.recovery.to_json() if self.recovery else None,
+            "key_check": _b64(self.key_check) if self.key_check else None,
+        }
+
+    def save(self, path: StrPath) -> None:
+        data = json.dumps(self.to_json(), indent=2, ensure_ascii=False).encode("utf-8")
+        atomic_write(Path(path), data + b"\n")
+
+    # -- users --------------------------------------------------------------------------
+
+    def has_user(self, username: str) -> bool:
+        return self._find(username) is not None
+
+    def add_user(self, user_uuid: str, username: str, password: str, db_key: bytes) -> None:
+        if self._find_uuid(user_uuid) or self._find(username):
+            raise ValueError("a user with this UUID or username already has a key")
+        self._check_db_key(db_key)
+        self.users.append(self._wrap_user(user_uuid, username, password, db_key))
+
+    def remove_user(self, user_uuid: str) -> None:
+        user = self._find_uuid(user_uuid)
+        if user is None:
+            raise KeyError(user_uuid)
+        if len(self.users) == 1 and self.recovery is None:
+            raise ValueError("refusing to remove the last way to unlock the database")
+        self.users.remove(user)
+
+    def rename_user(self, user_uuid: str, new_username: str) -> None:
+        user = self._find_uuid(user_uuid)
+        if user is None:
+            raise KeyError(user_uuid)
+        other = self._find(new_username)
+        if other is not None and other is not user:
+            raise ValueError("another user already has this username")
+        # The AAD is the UUID, not the name, so a rename needs no password.
+        self.users[self.users.index(user)] = replace(user, username=new_username)
+
+    def unwrap_for_user(self, username: str, password: str) -> tuple[str, bytes]:
+        """Return ``(user_uuid, db_key)``; raise WrongPassword for any failure.
+
+        An unknown username takes the same path as a known one (KDF and AES-GCM on a
+        decoy entry with real-looking cost), so neither the error nor the time tells
+        which usernames exist.
+        """
+        user = self._find(username)
+        target = user if user is not None else self._decoy()
+        try:
+            db_key = target.key.unwrap(password_bytes(password), target.user_uuid.encode())
+        except InvalidTag:
+            raise WrongPassword() from None
+        if user is None:  # unreachable in practice: the decoy cannot decrypt
+            raise WrongPassword()
+        return user.user_uuid, db_key
+
+    def rewrap_user(self, username: str, old_password: str, new_password: str) -> None:
+        """Password change by the user: needs the old password, never touches the database."""
+        user_uuid, db_key = self.unwrap_for_user(username, old_password)
+        user = self._find_uuid(user_uuid)
+        assert user is not None
+        self.users[self.users.index(user)] = self._wrap_user(
+            user_uuid, user.username, new_password, db_key)
+
+    def set_password(self, user_uuid: str, username: str, new_password: str,
+                     db_key: bytes) -> None:
+        """Administrator reset (or first key for an existing account): replaces the entry."""
+        self._check_db_key(db_key)
+        other = self._find(username)
+        if other is not None and other.user_uuid != user_uuid:
+            raise ValueError("another user already has this username")
+        entry = self._wrap_user(user_uuid, username, new_password, db_key)
+        current = self._find_uuid(user_uuid)
+        if current is None:
+            self.users.append(entry)
+        else:
+            self.users[self.users.index(current)] = entry
+
+    # -- recovery key -------------------------------------------------------------------
+
+    def set_recovery(self, db_key: bytes) -> str:
+        """Create a new recovery key (replacing any old one); return it for printing."""
+        self._check_db_key(db_key)
+        text = format_recovery_key(secrets.token_bytes(_RECOVERY_BITS // 8))
+        secret = normalize_recovery_key(text).encode("ascii")
+        self.recovery = WrappedKey.wrap(secret, db_key, _RECOVERY_AAD, KDF_PARAMS)
+        return text
+
+    def unwrap_with_recovery(self, text: str) -> bytes:
+        if self.recovery is None:
+            raise WrongRecoveryKey("no recovery key has been set for this database")
+        try:
+            secret = normalize_recovery_key(text).encode("ascii")
+        except ValueError as exc:
+            raise WrongRecoveryKey(str(exc)) from None
+        try:
+            return self.recovery.unwrap(secret, _RECOVERY_AAD)
+        except InvalidTag:
+            raise WrongRecoveryKey() from None
+
+    def find_user(self, username: str) -> UserKey | None:
+        """The entry for a username (matched case-insensitively), or None."""
+        return self._find(username)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _find(self, username: str) -> UserKey | None:
+        wanted = _username_key(username)
+        return next((u for u in self.users if _username_key(u.username) == wanted), None)
+
+    def _find_uuid(self, user_uuid: str) -> UserKey | None:
+        return next((u for u in self.users if u.user_uuid == user_uuid), None)
+
+    def _decoy(self) -> UserKey:
+        # Same cost as a real entry so an unknown username takes the same time.
+        params = self.users[0].key.kdf if self.users else KDF_PARAMS
+        key = WrappedKey(params, os.urandom(_SALT_BYTES), os.urandom(_NONCE_BYTES),
+                         os.urandom(_WRAPPED_BYTES))
+        return UserKey(str(uuid.uuid4()), "", key)
+
+    def _wrap_user(self, user_uuid: str, username: str, password: str,
+                   db_key: bytes) -> UserKey:
+        if not user_uuid or not username.strip():
+            raise ValueError("user UUID and username must not be empty")
+        key = WrappedKey.wrap(password_bytes(password), db_key, user_uuid.encode(), KDF_PARAMS)
+        return UserKey(user_uuid, username, key)
+
+    def _check_db_key(self, db_key: bytes) -> None:
+        if not isinstance(db_key, bytes) or len(db_key) != DB_KEY_BYTES:
+            raise ValueError("the database key must be 32 bytes")
+        check = hmac.new(db_key, b"boligsag key check " + self.database_id.encode(),
+                         "sha256").digest()
+        if self.key_check is None:
+            self.key_check = check
+        elif not hmac.compare_digest(check, self.key_check):
+            raise ValueError("this is not the key of the database this key file belongs to")
+
+
+# -- recovery key text ---------------------------------------------------------------------
+
+
+def format_recovery_key(raw: bytes) -> str:
+    """160 bits -> ``K7M2-9QXD-...``: 8 groups of 4 Crockford base32 characters."""
+    if len(raw) * 8 != _RECOVERY_BITS:
+        raise ValueError("a recovery key is 20 bytes")
+    n = int.from_bytes(raw, "big")
+    chars = [_CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(_RECOVERY_CHARS))]
+    return "-".join("".join(chars[i:i + 4]) for i in range(0, _RECOVERY_CHARS, 4))
+
+
+def normalize_recovery_key(text: str) -> str:
+    """Canonical 32-character form; forgives case, spaces, dashes and O/0, I/L/1 mix-ups."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " \t\r\n-–—_.")
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
+    if len(cleaned) != _RECOVERY_CHARS:
+        raise ValueError(f"it must have {_RECOVERY_CHARS} letters and digits, "
+                         f"not {len(cleaned)}")
+    bad = sorted({ch for ch in cleaned if ch not in _CROCKFORD})
+    if bad:
+        raise ValueError(f"it contains characters that are never used: {' '.join(bad)}")
+    return cleaned
+
+
+# -- password hash for the users table -----------------------------------------------------
+
+
+def hash_password(password: str, params: KdfParams | None = None) -> str:
+    """Argon2id PHC string ``$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>``."""
+    return phc_hash(password, _current_params(params))
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of ``password`` against a ``hash_password`` string."""
+    return phc_verify(password, stored)
+
+
+def password_needs_rehash(stored: str, params: KdfParams | None = None) -> bool:
+    """True when the stored hash is weaker than the current parameters (after a raise)."""
+    try:
+        found, _, _ = phc_parse(stored)
+    except ValueError:
+        return True
+    return found.weaker_than(_current_params(params))
