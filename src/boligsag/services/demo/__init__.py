@@ -1,0 +1,177 @@
+"""A demo database full of realistic synthetic data (DESIGN.md §3.9).
+
+Usage::
+
+    result = create_demo_database(path, people=600, contacts=20_000, seed=1)
+    ctx = unlock(result.path, DEMO_USERNAME, DEMO_PASSWORD)
+
+The database is made by the real setup service and the staff accounts by the real
+user service, so the demo exercises the same key file and login as production. The
+bulk (people, programmes, ten years of contacts, referrals) is written with Core
+``executemany`` on one connection, a stage per transaction: at 10,000 people and
+500,000 contacts that takes minutes, where per-row ORM objects would take far longer.
+
+Everything is drawn from one ``random.Random(seed)`` (and Faker seeded from it), so a
+seed and a ``today`` give the same people, names and counts every time. Only the
+database key, the recovery key and the UUIDs setup and the user service assign
+(database, plans, users) are truly random, as they must be.
+
+Stage texts passed to ``progress`` are English message ids for ``i18n.tr``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from boligsag.domain.age import anniversary
+from boligsag.services.context import FixedClock
+from boligsag.services.setup import SetupInput, SetupResult, create_database
+from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.storage import keys
+
+from . import org
+from .bulk import DemoCancelled, Gen, Progress
+from .contacts import create_contacts
+from .jobs import create_jobs
+from .names import NameMaker
+from .people import create_people
+from .programmes import create_activities, create_enrollments
+from .referrals import create_referrals
+from .sessions import create_sessions
+from .world import Reference, World
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERNAME", "STAGES", "DemoCancelled", "create_demo_database"]
+
+DEMO_USERNAME = "admin"
+DEMO_PASSWORD = "demo-adgangskode"
+HISTORY_YEARS = 10
+
+# Every stage text, in order, so the translation catalogue can list them.
+STAGES = (
+    "Creating the encrypted database",
+    "Creating staff accounts",
+    "Creating households and residents",
+    "Creating activities and enrollments",
+    "Recording sessions and attendance",
+    "Logging contacts",
+    "Creating consents and referrals",
+    "Finishing",
+)
+
+
+def create_demo_database(
+    path: Path,
+    *,
+    people: int = 600,
+    contacts: int = 20_000,
+    seed: int = 1,
+    password: str = DEMO_PASSWORD,
+    today: date | None = None,
+    progress: Callable[[str, float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SetupResult:
+    """Create a demo database at ``path`` (and its key file); refuse to overwrite.
+
+    Log in as ``DEMO_USERNAME`` / ``password``; every staff account has the same
+    password. Raises :class:`DemoCancelled` if ``cancelled()`` turns true; the files
+    are then removed, as they are after any other failure.
+    """
+    if people < 1 or contacts < 0:
+        raise ValueError("people must be at least 1 and contacts not negative")
+    path = Path(path)
+    today = today or date.today()
+    rng = random.Random(seed)
+    tracker = Progress(progress, cancelled)
+    start = anniversary(today, -HISTORY_YEARS)
+    # The database "was set up" a month before the ten years of history begin.
+    created = datetime.combine(start - timedelta(days=30), time(9, 0))
+    tracker.stage(STAGES[0], 0.0, 0.02)
+    result = create_database(path, _setup_input(password), now=created)
+    try:
+        ctx = unlock(path, DEMO_USERNAME, password, clock=FixedClock(created),
+                     options=UnlockOptions(integrity_check=False))
+        try:
+            tracker.stage(STAGES[1], 0.02, 0.06)
+            specs = org.choose_staff(rng)
+            user_ids = org.create_staff_accounts(ctx, specs, password, rng)
+            with ctx.db.engine.connect() as conn:
+                # A big page cache: the random UUID indexes of half a million rows would
+                # otherwise re-read (and re-decrypt) pages constantly.
+                conn.exec_driver_sql("PRAGMA cache_size = -262144")
+                g = Gen(conn, rng, today, start, ctx.actor.user_id, tracker)
+                _fill(g, specs, user_ids, created, people, contacts, seed)
+                conn.exec_driver_sql("PRAGMA cache_size = -2000")
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        finally:
+            lock(ctx)
+    except BaseException:
+        _remove(path)
+        raise
+    tracker.stage(STAGES[-1], 1.0, 1.0)
+    return result
+
+
+def _setup_input(password: str) -> SetupInput:
+    name, plan_start, plan_end = org.CURRENT_PLAN
+    return SetupInput(
+        organisation_name=org.ORGANISATION,
+        plan_name=name,
+        plan_period="2019-2026",
+        plan_start=plan_start,
+        plan_end=plan_end,
+        areas=[area[0] for area in org.AREAS],
+        admin_username=DEMO_USERNAME,
+        admin_full_name="Administrator",
+        admin_password=password,
+        municipality=org.MUNICIPALITY,
+        extra=dict(org.ORGANISATION_SETTINGS),
+    )
+
+
+def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: datetime,
+          people: int, contacts: int, seed: int) -> None:
+    """The bulk stages, each committed on its own so a cancel loses little work
+    (and the files are removed anyway)."""
+    tracker, conn = g.progress, g.conn
+    staff = org.finish_staff(g, specs, user_ids, created)
+    area_ids, area_weights = org.finish_areas(g)
+    plans = org.add_plans(g, area_ids, created)
+    org.fill_service_addresses(g)
+    world = World(Reference.load(conn), plans, area_ids, area_weights, staff)
+    conn.commit()
+
+    tracker.stage(STAGES[2], 0.06, 0.12)
+    create_people(g, world, NameMaker(g.rng, seed), people)
+    conn.commit()
+
+    tracker.stage(STAGES[3], 0.12, 0.15)
+    instances = create_activities(g, world)
+    enrollments = create_enrollments(g, world, instances)
+    enrollments += create_jobs(g, world, instances)
+    conn.commit()
+
+    tracker.stage(STAGES[4], 0.15, 0.2)
+    create_sessions(g, world, instances, enrollments)
+    conn.commit()
+
+    tracker.stage(STAGES[5], 0.2, 0.85)
+    create_contacts(g, world, instances, contacts)
+    conn.commit()
+
+    tracker.stage(STAGES[6], 0.85, 0.97)
+    create_referrals(g, world, contacts // 10)
+    conn.commit()
+    tracker.stage(STAGES[7], 0.97, 1.0)
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys.keys_path_for(path)):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(leftover)
