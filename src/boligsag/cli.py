@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("boligsag.commands.demo", "create a database full of synthetic demo data"),
     "check": ("boligsag.commands.check", "check cipher settings, integrity and schema version"),
     "passwd": ("boligsag.commands.passwd", "change a user's password"),
+    "letter": ("boligsag.commands.letter", "render a referral's letter to a PDF file"),
+    "referrals": ("boligsag.commands.referrals", "list referrals as CSV"),
 }
 
 

@@ -1,0 +1,57 @@
+"""``boligsag referrals PATH [--status STATUS]``: referrals as CSV on stdout.
+
+Columns: id (the referral's UUID), person, service, status (its code, e.g. ``sent``),
+date (ISO date the referral entered that status). Plain comma-separated UTF-8 for
+scripts; the team lead's spreadsheet exports are elsewhere. The listing contains
+names, so it needs the export permission and is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+
+from boligsag.domain.enums import AuditAction, ReferralStatus
+from boligsag.domain.permissions import Permission
+from boligsag.services.referrals import list_referrals
+from boligsag.services.unlock import lock
+
+from . import add_user_option, open_database
+
+PAGE = 500
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="database file")
+    parser.add_argument("--status", choices=[s.value for s in ReferralStatus],
+                        help="only referrals in this status (default: all)")
+    parser.add_argument("--overdue", action="store_true",
+                        help="only referrals that stayed too long in their status")
+    add_user_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = open_database(args.path, args.user)
+    try:
+        ctx.require(Permission.EXPORT)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "person", "service", "status", "date"])
+        offset = count = 0
+        while True:
+            rows = list_referrals(ctx, status=ReferralStatus(args.status) if args.status else None,
+                                  overdue_only=args.overdue, offset=offset, limit=PAGE)
+            for row in rows:
+                writer.writerow([row.uuid, row.person_name, row.service_name, row.status.value,
+                                 row.status_changed_on.isoformat()])
+            count += len(rows)
+            if len(rows) < PAGE:
+                break
+            offset += PAGE
+        with ctx.uow() as session:
+            ctx.audit(session, AuditAction.EXPORT, entity="referrals",
+                      detail=f"cli csv, {count} rows, status {args.status or 'all'}")
+            session.commit()
+    finally:
+        lock(ctx)
+    return 0
