@@ -182,7 +182,7 @@ def consent_givers(ctx: AppContext, person_id: int) -> ConsentGivers:
         return ConsentGivers(child, [(i, f"{f} {last}".strip()) for i, f, last in holders])
 
 
-@writes(Entity.TIMELINE, Entity.FOLLOW_UPS)
+@writes(Entity.CONSENTS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def record_consent(ctx: AppContext, data: ConsentInput) -> ConsentRow:
     ctx.require(Permission.MANAGE_CONSENTS)
     today = ctx.today()
@@ -277,7 +277,7 @@ def _resolve_giver(
     return person.id, "", False, child
 
 
-@writes(Entity.TIMELINE, Entity.FOLLOW_UPS)
+@writes(Entity.CONSENTS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def withdraw_consent(
     ctx: AppContext, consent_id: int, *, version: int, on: date | None = None
 ) -> ConsentRow:

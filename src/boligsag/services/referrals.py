@@ -114,7 +114,7 @@ def _validate(ctx: AppContext, session: Session, data: ReferralInput) -> Problem
     return problems
 
 
-@writes(Entity.TIMELINE, Entity.FOLLOW_UPS)
+@writes(Entity.REFERRALS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def create_referral(ctx: AppContext, data: ReferralInput) -> ReferralRow:
     """A new referral starts as a draft; its letter can be previewed before it is sent."""
     ctx.require(Permission.MANAGE_REFERRALS)
@@ -147,7 +147,7 @@ def create_referral(ctx: AppContext, data: ReferralInput) -> ReferralRow:
         return row
 
 
-@writes(Entity.TIMELINE, Entity.FOLLOW_UPS)
+@writes(Entity.REFERRALS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def update_draft(
     ctx: AppContext, referral_id: int, data: ReferralInput, *, version: int
 ) -> ReferralRow:
@@ -205,7 +205,7 @@ def consent_error(
     return consent_not_valid(problem.code, params)
 
 
-@writes(Entity.TIMELINE, Entity.FOLLOW_UPS)
+@writes(Entity.REFERRALS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def change_status(
     ctx: AppContext,
     referral_id: int,

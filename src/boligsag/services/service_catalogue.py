@@ -19,6 +19,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Service
 
 from .casework_common import check_version, commit
+from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ValidationFailed
 
@@ -129,6 +130,7 @@ def _check_unique_name(
         problems["name"] = ("A service with this name and unit already exists.", {})
 
 
+@writes(Entity.SERVICES)
 def create_service(ctx: AppContext, data: ServiceInput) -> ServiceRow:
     ctx.require(Permission.MANAGE_SERVICES)
     data = data.cleaned()
@@ -146,6 +148,7 @@ def create_service(ctx: AppContext, data: ServiceInput) -> ServiceRow:
         return service_row(service)
 
 
+@writes(Entity.SERVICES)
 def update_service(
     ctx: AppContext, service_id: int, data: ServiceInput, *, version: int
 ) -> ServiceRow:
@@ -165,6 +168,7 @@ def update_service(
         return service_row(service)
 
 
+@writes(Entity.SERVICES)
 def set_service_active(
     ctx: AppContext, service_id: int, active: bool, *, version: int
 ) -> ServiceRow:
@@ -178,6 +182,7 @@ def set_service_active(
         return service_row(service)
 
 
+@writes(Entity.SERVICES)
 def deactivate_service(ctx: AppContext, service_id: int, *, version: int) -> ServiceRow:
     return set_service_active(ctx, service_id, False, version=version)
 

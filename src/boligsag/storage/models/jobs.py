@@ -46,7 +46,10 @@ class JobFollowUp(Record, Base):
     """Still employed at 3, 6 or 12 months after the job started?"""
 
     __tablename__ = "job_follow_ups"
-    __table_args__ = (Index("ix_job_follow_ups_due", "due_date", "status"),)
+    __table_args__ = (
+        Index("ix_job_follow_ups_due", "due_date", "status"),
+        Index("ix_job_follow_ups_job", "job_id"),
+    )
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     months: Mapped[int] = mapped_column(Integer)  # 3, 6 or 12

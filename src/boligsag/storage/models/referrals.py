@@ -50,6 +50,20 @@ class Referral(Record, Base):
         Index("ix_referrals_person", "person_id"),
         Index("ix_referrals_status", "status", "status_changed_on"),
         Index("ix_referrals_service", "service_id", "created_on"),
+        # Covering index for summaries: the referrals created in a period, with every
+        # column the summary counts or filters them by (revision 0003).
+        Index(
+            "ix_referrals_cohort",
+            "created_on",
+            "kind",
+            "deleted_at",
+            "service_id",
+            "status",
+            "sent_on",
+            "first_meeting_on",
+            "person_id",
+            "contact_user_id",
+        ),
     )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))

@@ -1,0 +1,70 @@
+"""Shared set-up for the casework integration tests: more users, people, reference ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from boligsag.domain.enums import Role
+from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.people import PersonDetail, PersonDraft, create_person
+from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.services.users import create_user
+from boligsag.storage.models import Channel, FocusArea, Plan, Topic
+
+from ..conftest import CreatedDb
+
+PASSWORD = "et-langt-kodeord-1"
+
+
+def add_user(admin: AppContext, username: str, role: Role) -> int:
+    return create_user(admin, username, username.capitalize(), role, PASSWORD).id
+
+
+@contextmanager
+def logged_in(created_db: CreatedDb, clock: FixedClock, username: str) -> Iterator[AppContext]:
+    ctx = unlock(created_db.path, username, PASSWORD, clock=clock,
+                 options=UnlockOptions(integrity_check=False))
+    try:
+        yield ctx
+    finally:
+        lock(ctx)
+
+
+def person(ctx: AppContext, first: str = "Ayşe", last: str = "Kaya", **fields: object
+           ) -> PersonDetail:
+    return create_person(ctx, PersonDraft(first, last, **fields))  # type: ignore[arg-type]
+
+
+def contact_topic_ids(ctx: AppContext, *codes: str) -> tuple[int, ...]:
+    """Ids of contact topics of the current plan's period, by code."""
+    with ctx.uow() as session:
+        period = session.scalars(select(Plan.period)).one()
+        rows = session.execute(
+            select(Topic.code, Topic.id).join(FocusArea, FocusArea.id == Topic.focus_area_id)
+            .where(Topic.category == "contact", FocusArea.period == period,
+                   Topic.code.in_(codes))).all()
+        return tuple(dict(rows)[code] for code in codes)
+
+
+def other_period_topic_id(ctx: AppContext) -> int:
+    with ctx.uow() as session:
+        period = session.scalars(select(Plan.period)).one()
+        return session.scalars(
+            select(Topic.id).join(FocusArea, FocusArea.id == Topic.focus_area_id)
+            .where(Topic.category == "contact", FocusArea.period != period)).first()
+
+
+def focus_area_id(ctx: AppContext, *, current: bool = True) -> int:
+    with ctx.uow() as session:
+        period = session.scalars(select(Plan.period)).one()
+        query = select(FocusArea.id).where(
+            FocusArea.period == period if current else FocusArea.period != period)
+        return session.scalars(query.order_by(FocusArea.sort_order)).first()
+
+
+def channel_codes(ctx: AppContext) -> list[str]:
+    with ctx.uow() as session:
+        return list(session.scalars(select(Channel.code).order_by(Channel.sort_order)))
