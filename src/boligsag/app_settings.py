@@ -1,0 +1,123 @@
+"""Per-user application settings, declared in one place with their types and defaults.
+
+These are machine-local preferences (language, which database was opened last, window
+geometry, idle-lock minutes), stored as JSON in the platform's user config folder.
+Organisation-wide settings live encrypted inside the database instead
+(``services.org_settings``). Nothing about residents is ever written here: the only
+name stored is the staff login last used, which the login screen shows anyway.
+
+No Qt import, so the CLI and the tests can use it; writes are atomic (temp file in the
+same folder, fsync, ``os.replace``) so a crash never leaves half a settings file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import platformdirs
+
+from boligsag.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from boligsag.storage.atomic import atomic_write
+
+APP_NAME = "Boligsag"
+CONFIG_DIR_ENV = "BOLIGSAG_CONFIG_DIR"
+SETTINGS_FILE = "settings.json"
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SettingSpec(Generic[T]):
+    """One setting: its key in the file, its type, default, and an optional check.
+
+    A stored value of the wrong type, or one the check rejects, reads as the default,
+    so a hand-edited or damaged file can never stop the application from starting.
+    """
+
+    key: str
+    type_: type[T]
+    default: T
+    check: Callable[[T], bool] | None = None
+
+    def coerce(self, value: Any) -> T:
+        # bool is an int subclass in Python; never accept True as a number of minutes.
+        if type(value) is not self.type_:
+            return self.default
+        if self.check is not None and not self.check(value):
+            return self.default
+        return value
+
+
+LANGUAGE = SettingSpec("language", str, DEFAULT_LANGUAGE, lambda v: v in LANGUAGES)
+LAST_DATABASE = SettingSpec("last_database", str, "")
+LAST_USERNAME = SettingSpec("last_username", str, "")
+WINDOW_GEOMETRY = SettingSpec("window_geometry", str, "")  # base64 of saveGeometry()
+IDLE_LOCK_MINUTES = SettingSpec("idle_lock_minutes", int, 10, lambda v: 1 <= v <= 240)
+
+ALL_SETTINGS: tuple[SettingSpec[Any], ...] = (
+    LANGUAGE, LAST_DATABASE, LAST_USERNAME, WINDOW_GEOMETRY, IDLE_LOCK_MINUTES,
+)
+
+
+def config_dir() -> Path:
+    override = os.environ.get(CONFIG_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "boligsag.db"
+
+
+class AppSettings:
+    """The settings file of one user. Reads once; every ``set`` writes the file."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else config_dir()
+        self.path = self.directory / SETTINGS_FILE
+        self._values: dict[str, Any] = self._load()
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            # Start with defaults rather than refuse to start; the next save repairs it.
+            log.warning("ignoring unreadable settings file %s: %s", self.path, exc)
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, spec: SettingSpec[T]) -> T:
+        return spec.coerce(self._values.get(spec.key, spec.default))
+
+    def set(self, spec: SettingSpec[T], value: T) -> None:
+        if type(value) is not spec.type_ or (spec.check is not None and not spec.check(value)):
+            raise ValueError(f"invalid value for setting {spec.key!r}: {value!r}")
+        if self._values.get(spec.key) == value:
+            return
+        self._values[spec.key] = value
+        self.save()
+
+    def save(self) -> None:
+        known = {spec.key for spec in ALL_SETTINGS}
+        # Only declared keys are written: an unknown key from a newer version is dropped
+        # rather than carried along unchecked.
+        data = {k: v for k, v in self._values.items() if k in known}
+        self.directory.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        atomic_write(self.path, text.encode("utf-8"))
+
+    def database_path(self) -> Path:
+        """The database to open when no ``--db`` is given."""
+        last = self.get(LAST_DATABASE)
+        return Path(last) if last else default_database_path()

@@ -1,0 +1,190 @@
+"""The application's flow: first-run wizard or unlock dialog → main window → log off /
+quit. Holds the one open ``AppContext`` and closes it on the way out."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from boligsag.app_settings import LANGUAGE, LAST_DATABASE, LAST_USERNAME, AppSettings
+from boligsag.i18n import set_language, tr
+from boligsag.services.context import AppContext
+from boligsag.services.setup import SetupResult
+from boligsag.services.unlock import lock, verify_integrity
+from boligsag.ui.background import run_in_background
+from boligsag.ui.demo import DemoSession
+from boligsag.ui.errors import error_text
+from boligsag.ui.events import AppEvents
+from boligsag.ui.first_run import FirstRunWizard
+from boligsag.ui.main_window import MainWindow
+from boligsag.ui.qt_translations import install_qt_translations
+from boligsag.ui.unlock_dialog import UnlockDialog
+
+log = logging.getLogger(__name__)
+
+
+class AppController(QObject):
+    #: The application should end, with this exit code. (``run`` connects it to the
+    #: event loop; tests just observe it.)
+    finished = Signal(int)
+
+    def __init__(self, settings: AppSettings, db_path: Path, *, demo: bool = False,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.db_path = Path(db_path)
+        self.demo = demo
+        self.events = AppEvents(self)
+        self.ctx: AppContext | None = None
+        self.window: MainWindow | None = None
+        self.wizard: FirstRunWizard | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self.demo_session: DemoSession | None = None
+        self.exit_code: int | None = None
+        self._shutting_down = False
+
+    # -- start ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.demo:
+            self.demo_session = DemoSession(self)
+            self.demo_session.ready.connect(self._demo_ready)
+            self.demo_session.failed.connect(self._demo_failed)
+            self.demo_session.start()
+        elif self.db_path.exists():
+            self.show_unlock()
+        else:
+            self.show_wizard()
+
+    def show_wizard(self) -> None:
+        self.wizard = FirstRunWizard(self.db_path)
+        self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard.database_created.connect(self._created)
+        self.wizard.rejected.connect(self._dialog_rejected)
+        self.wizard.show()
+
+    def _created(self, result: SetupResult) -> None:
+        if self.wizard is not None:  # log in as the administrator just created
+            self.settings.set(LAST_USERNAME, self.wizard.setup_input().admin_username)
+        self.wizard = None
+        self.db_path = result.path
+        self.settings.set(LAST_DATABASE, str(result.path))
+        self.show_unlock()
+
+    def show_unlock(self) -> None:
+        username = self.settings.get(LAST_USERNAME)
+        hint = ""
+        if self.demo:
+            from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME
+
+            username = DEMO_USERNAME
+            hint = tr("Demo: log in as {username} with the password {password}.",
+                      username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        dialog = UnlockDialog(self.db_path, username, hint=hint)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.unlocked.connect(self._unlocked)
+        dialog.rejected.connect(self._dialog_rejected)
+        self.unlock_dialog = dialog
+        dialog.show()
+
+    def _unlocked(self, ctx: AppContext) -> None:
+        self.unlock_dialog = None
+        if not self.demo:
+            self.settings.set(LAST_DATABASE, str(ctx.db.path))
+            self.settings.set(LAST_USERNAME, ctx.actor.username)
+        self.open_main(ctx)
+        self._check_integrity(ctx)
+
+    def _check_integrity(self, ctx: AppContext) -> None:
+        """Read every page once, off the GUI thread, while the user already works: a
+        damaged file is reported within seconds instead of delaying every login."""
+        run_in_background(self, lambda _task: verify_integrity(ctx),
+                          on_success=lambda _result: None, on_failure=self._integrity_failed)
+
+    def _integrity_failed(self, error: BaseException) -> None:
+        log.error("integrity check failed: %s", error)
+        if self.window is not None:
+            self.window.show_integrity_problem(error_text(error))
+
+    def _demo_ready(self, ctx: AppContext) -> None:
+        self.db_path = ctx.db.path
+        self.open_main(ctx)
+
+    def _demo_failed(self, error: BaseException) -> None:
+        if self.demo_session is not None and self.demo_session.cancelled():
+            self.quit(0)
+            return
+        log.error("demo database could not be created: %s", error)
+        # Nothing else is open, so a blocking message before quitting is fine here.
+        QMessageBox.critical(None, tr("Boligsag demo"), error_text(error))
+        self.quit(1)
+
+    # -- main window ----------------------------------------------------------------
+
+    def open_main(self, ctx: AppContext, page_id: str = "start") -> None:
+        self.ctx = ctx
+        window = MainWindow(ctx, self.events, self.settings, demo=self.demo)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.closed.connect(lambda: self.quit(0))
+        window.log_off_requested.connect(self.log_off)
+        window.language_change_requested.connect(self.switch_language)
+        window.show_page(page_id)
+        self.window = window
+        window.show()
+
+    def _close_window(self) -> None:
+        """Close the main window without ending the application."""
+        window, self.window = self.window, None
+        if window is not None:
+            window.closed.disconnect()
+            window.close()
+
+    def log_off(self) -> None:
+        self._close_window()
+        self._lock()
+        self.show_unlock()
+
+    def switch_language(self, code: str) -> None:
+        """Apply a language at once by rebuilding the main window around the same open
+        database; every text is then created afresh in the new language."""
+        if self.window is None or self.ctx is None:
+            return
+        page_id = self.window.current_page().page_id
+        self.settings.set(LANGUAGE, code)
+        set_language(code)
+        install_qt_translations(code)
+        self._close_window()
+        self.open_main(self.ctx, page_id)
+
+    # -- end ------------------------------------------------------------------------
+
+    def _lock(self) -> None:
+        ctx, self.ctx = self.ctx, None
+        if ctx is not None:
+            lock(ctx)
+
+    def _dialog_rejected(self) -> None:
+        if not self._shutting_down:  # the user cancelled the wizard or the login
+            self.quit(0)
+
+    def shutdown(self) -> None:
+        """Close every window and the database, remove a demo folder; safe to call
+        twice."""
+        self._shutting_down = True
+        self._close_window()
+        for dialog in (self.unlock_dialog, self.wizard):
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.done(QDialog.DialogCode.Rejected)  # no questions: we are leaving
+        self.unlock_dialog = self.wizard = None
+        self._lock()
+        if self.demo_session is not None:
+            self.demo_session.cleanup()
+
+    def quit(self, code: int) -> None:
+        self.exit_code = code
+        self.shutdown()
+        self.finished.emit(code)

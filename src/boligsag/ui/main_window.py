@@ -1,0 +1,367 @@
+"""The main window: navigation on the left, one page at a time, menus, status bar,
+auto-lock. It owns no data: pages ask services, and ``AppEvents`` tells them when to
+reload."""
+
+from __future__ import annotations
+
+import base64
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boligsag import __version__
+from boligsag.app_settings import IDLE_LOCK_MINUTES, WINDOW_GEOMETRY, AppSettings
+from boligsag.i18n import LANGUAGES, current_language, tr
+from boligsag.services import overview
+from boligsag.services.changes import Changes
+from boligsag.services.context import AppContext
+from boligsag.ui.events import AppEvents
+from boligsag.ui.icons import icon, pixmap
+from boligsag.ui.idle import IdleWatcher
+from boligsag.ui.labels import role_label
+from boligsag.ui.pages import PAGES, Page
+from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
+from boligsag.ui.theme import ACCENT, ERROR, MUTED, SIDEBAR_TEXT
+from boligsag.ui.widgets import make_action, named
+
+
+class MainWindow(QMainWindow):
+    log_off_requested = Signal()
+    language_change_requested = Signal(str)
+    closed = Signal()
+
+    def __init__(self, ctx: AppContext, events: AppEvents, settings: AppSettings, *,
+                 demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.events, self.settings, self.demo = ctx, events, settings, demo
+        self.locked = False
+        self._reauth: ReauthDialog | None = None
+        self._hidden_windows: list[QWidget] = []
+        self._stale: set[str] = set()
+        named(self, "mainWindow", tr("Boligsag main window"))
+        self._update_title()
+
+        self.pages: list[Page] = [cls(ctx, events) for cls in PAGES
+                                  if cls.permission is None or ctx.actor.can(cls.permission)]
+        self._build_central()
+        self._build_menus()
+        self._build_status_bar()
+        self.events.changed.connect(self._on_changed)
+
+        # The organisation's setting is a ceiling; a user may lock sooner on this machine.
+        minutes = min(settings.get(IDLE_LOCK_MINUTES), overview.idle_lock_minutes(ctx))
+        self.idle = IdleWatcher(minutes * 60_000, self)
+        self.idle.idle.connect(lambda: self.lock(tr(
+            "Locked after {minutes} minutes without activity.", minutes=minutes)))
+        self.idle.start()
+        self._restore_geometry()
+        self.show_page("start")
+
+    # -- construction ---------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        self.nav = named(QListWidget(), "navigationList", tr("Navigation"))
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setFixedWidth(230)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stack = named(QStackedWidget(), "pageStack", tr("Pages"))
+        for page in self.pages:
+            item = QListWidgetItem(icon(page.icon_name, SIDEBAR_TEXT, "#ffffff"), page.title())
+            item.setData(Qt.ItemDataRole.UserRole, page.page_id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title())
+            item.setSizeHint(QSize(0, 44))
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+            self._stale.add(page.page_id)
+        self.nav.currentRowChanged.connect(self._on_row_changed)
+
+        sidebar = named(QWidget(), "sidebar", tr("Navigation"))
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(0)
+        title = named(QLabel("Boligsag"), "sidebarTitle", "Boligsag")
+        subtitle = named(QLabel(tr("Demo with synthetic data") if self.demo
+                                else tr("Housing-social work")), "sidebarSubtitle",
+                         tr("Edition"))
+        side.addWidget(title)
+        side.addWidget(subtitle)
+        side.addWidget(self.nav, 1)
+
+        content = QWidget()
+        row = QHBoxLayout(content)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(sidebar)
+        row.addWidget(self.stack, 1)
+
+        self.lock_screen = self._build_lock_screen()
+        self.root = named(QStackedWidget(), "rootStack", tr("Main window content"))
+        self.root.addWidget(content)
+        self.root.addWidget(self.lock_screen)
+        self.setCentralWidget(self.root)
+
+    def _build_lock_screen(self) -> QWidget:
+        screen = named(QWidget(), "lockScreen", tr("Boligsag is locked"))
+        layout = QVBoxLayout(screen)
+        layout.addStretch(1)
+        picture = QLabel()
+        picture.setPixmap(pixmap("lock", MUTED, 72, 1.2))
+        picture.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        text = QLabel(tr("Boligsag is locked"))
+        text.setProperty("role", "heading")
+        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(picture)
+        layout.addWidget(text)
+        layout.addStretch(2)
+        return screen
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.setObjectName("menuBar")
+        bar.setAccessibleName(tr("Menu bar"))
+        file_menu = self._menu(tr("&File"), "menuFile")
+        self.action_lock = make_action(self, "actionLockNow", tr("&Lock now"),
+                                       shortcut="Ctrl+Shift+L", triggered=self.lock_now,
+                                       tip=tr("Hide everything until you type your password"))
+        self.action_password = make_action(self, "actionChangePassword",
+                                           tr("Change &password…"),
+                                           triggered=self.change_password)
+        self.action_log_off = make_action(self, "actionLogOff", tr("Log &off"),
+                                          triggered=self.log_off_requested.emit,
+                                          tip=tr("Close the database so another user can "
+                                                 "log in"))
+        self.action_quit = make_action(self, "actionQuit", tr("&Quit"),
+                                       shortcut=QKeySequence.StandardKey.Quit,
+                                       triggered=self.close)
+        if self.action_quit.shortcut().isEmpty():  # Windows has no standard Quit key
+            self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        for action in (self.action_lock, self.action_password, self.action_log_off):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+
+        view_menu = self._menu(tr("&View"), "menuView")
+        self.page_actions = QActionGroup(self)
+        for number, page in enumerate(self.pages, start=1):
+            action = make_action(self, f"actionShow_{page.page_id}", page.title(),
+                                 shortcut=f"Ctrl+{number}", checkable=True,
+                                 triggered=lambda p=page.page_id: self.show_page(p))
+            self.page_actions.addAction(action)
+            view_menu.addAction(action)
+
+        self.page_menu = self._menu(tr("Page"), "menuPage")
+        self.page_menu.menuAction().setVisible(False)
+
+        language_menu = self._menu(tr("&Language"), "menuLanguage")
+        self.language_actions = QActionGroup(self)
+        for code, name in LANGUAGES.items():
+            # Each language names itself, so anyone can find their own in the list.
+            action = make_action(self, f"actionLanguage_{code}", name, checkable=True,
+                                 triggered=lambda c=code: self._choose_language(c))
+            action.setChecked(code == current_language())
+            self.language_actions.addAction(action)
+            language_menu.addAction(action)
+
+        help_menu = self._menu(tr("&Help"), "menuHelp")
+        self.action_about = make_action(self, "actionAbout", tr("&About Boligsag"),
+                                        triggered=self.show_about)
+        help_menu.addAction(self.action_about)
+
+    def _menu(self, title: str, object_name: str) -> QMenu:
+        menu = self.menuBar().addMenu(title)
+        menu.setObjectName(object_name)
+        menu.setAccessibleName(title.replace("&", ""))
+        menu.menuAction().setObjectName(f"{object_name}Action")
+        menu.menuAction().setProperty("accessibleName", title.replace("&", ""))
+        return menu
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        named(bar, "statusBar", tr("Status bar"))
+        actor = self.ctx.actor
+        self.status_user = named(QLabel(tr("{name} · {role}", name=actor.full_name,
+                                           role=role_label(actor.role))),
+                                 "statusUser", tr("Logged-in user"))
+        path = str(self.ctx.db.path)
+        self.status_database = named(QLabel(), "statusDatabase", tr("Database file"), path)
+        self.status_database.setToolTip(path)
+        self.status_database.setText(self.status_database.fontMetrics().elidedText(
+            tr("Database: {path}", path=path), Qt.TextElideMode.ElideMiddle, 520))
+        if self.demo:
+            badge = named(QLabel(tr("DEMO – synthetic data, deleted on exit")), "statusDemo",
+                          tr("Demo mode"))
+            badge.setStyleSheet(f"color: {ACCENT}; font-weight: bold;")
+            bar.addWidget(badge)
+        bar.addPermanentWidget(self.status_database)
+        bar.addPermanentWidget(self.status_user)
+
+    # -- pages ----------------------------------------------------------------------
+
+    def page(self, page_id: str) -> Page | None:
+        return next((p for p in self.pages if p.page_id == page_id), None)
+
+    def current_page(self) -> Page:
+        return self.pages[self.stack.currentIndex()]
+
+    def show_page(self, page_id: str) -> None:
+        for row, page in enumerate(self.pages):
+            if page.page_id == page_id:
+                if self.nav.currentRow() == row:
+                    self._on_row_changed(row)  # make sure the page is loaded and shown
+                else:
+                    self.nav.setCurrentRow(row)  # emits currentRowChanged
+                return
+
+    def _on_row_changed(self, row: int) -> None:
+        if not 0 <= row < len(self.pages):
+            return
+        page = self.pages[row]
+        self.stack.setCurrentIndex(row)
+        self.page_actions.actions()[row].setChecked(True)
+        if page.page_id in self._stale:
+            self._stale.discard(page.page_id)
+            page.refresh(None)  # pages load lazily, the first time they are shown
+        self.page_menu.clear()
+        actions = page.actions()
+        self.page_menu.setTitle(page.title())
+        self.page_menu.addActions(actions)
+        self.page_menu.menuAction().setVisible(bool(actions))
+
+    def _on_changed(self, changes: Changes) -> None:
+        current = self.current_page()
+        current.refresh(changes)
+        # Hidden pages reload when next shown, rather than all at once now.
+        self._stale.update(p.page_id for p in self.pages if p is not current)
+
+    # -- locking --------------------------------------------------------------------
+
+    def lock_now(self) -> None:
+        self.lock(tr("Locked."))
+
+    def lock(self, reason: str) -> None:
+        if self.locked:
+            return
+        self.locked = True
+        self.idle.stop()
+        # Hide dialogs too (a person's record may be open in one).
+        self._hidden_windows = [w for w in QApplication.topLevelWidgets()
+                                if w.isVisible() and w is not self and w.isWindow()]
+        for window in self._hidden_windows:
+            window.hide()
+        self.root.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self._update_title()
+        self._reauth = ReauthDialog(self.ctx, reason, self)
+        self._reauth.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._reauth.verified.connect(self._unlocked)
+        self._reauth.log_off_requested.connect(self.log_off_requested.emit)
+        self._reauth.open()
+
+    def _unlocked(self) -> None:
+        self.locked = False
+        self._reauth = None
+        self.root.setCurrentIndex(0)
+        self.menuBar().setEnabled(True)
+        for window in self._hidden_windows:
+            window.show()
+        self._hidden_windows = []
+        self._update_title()
+        self.idle.start()
+
+    def _update_title(self) -> None:
+        parts = ["Boligsag"]
+        if self.demo:
+            parts.append(tr("Demo"))
+        if self.locked:
+            parts.append(tr("locked"))
+        self.setWindowTitle(" – ".join(parts))
+
+    def show_integrity_problem(self, text: str) -> None:
+        """The database failed its integrity check: say so, loudly and for good."""
+        warning = named(QLabel(text), "integrityWarning", tr("Database warning"), text)
+        warning.setStyleSheet(f"color: {ERROR}; font-weight: bold;")
+        self.statusBar().insertPermanentWidget(0, warning, 1)
+        box = QMessageBox(QMessageBox.Icon.Critical, tr("The database is damaged"), text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("integrityMessage")
+        box.setAccessibleName(tr("The database is damaged"))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- menu commands --------------------------------------------------------------
+
+    def change_password(self) -> None:
+        dialog = ChangePasswordDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(
+            tr("Your password has been changed."), 8000))
+        dialog.open()
+
+    def _choose_language(self, code: str) -> None:
+        if code == current_language():
+            return
+        unsaved = [p.title() for p in self.pages if p.has_unsaved_changes()]
+        if unsaved:
+            self.language_actions.actions()[list(LANGUAGES).index(current_language())] \
+                .setChecked(True)
+            self.statusBar().showMessage(tr(
+                "Save or close your changes first ({pages}).", pages=", ".join(unsaved)), 8000)
+            return
+        self.language_change_requested.emit(code)
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, tr("About Boligsag"), tr(
+            "<h3>Boligsag {version}</h3><p>Case tracking for the frontline staff of "
+            "boligsociale indsatser: contacts, activities, referrals and summaries, in an "
+            "encrypted database on this computer.</p><p>Fonts: DejaVu (free licence).</p>",
+            version=__version__), QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("aboutDialog")
+        box.setAccessibleName(tr("About Boligsag"))
+        box.setIconPixmap(pixmap("home", ACCENT, 56))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- geometry and closing -------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        saved = self.settings.get(WINDOW_GEOMETRY)
+        if saved:
+            try:
+                if self.restoreGeometry(QByteArray(base64.b64decode(saved, validate=True))):
+                    return
+            except ValueError:
+                pass  # a damaged setting: fall back to the default size below
+        self.resize(1180, 760)
+
+    def save_geometry(self) -> None:
+        data = bytes(self.saveGeometry().data())
+        self.settings.set(WINDOW_GEOMETRY, base64.b64encode(data).decode("ascii"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        unsaved = [p.title() for p in self.pages if p.has_unsaved_changes()]
+        if unsaved and not self.locked:
+            answer = QMessageBox.question(self, tr("Quit Boligsag"), tr(
+                "You have changes that are not saved ({pages}). Quit anyway?",
+                pages=", ".join(unsaved)))
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.save_geometry()
+        self.idle.detach()
+        if self._reauth is not None:
+            self._reauth.deleteLater()
+        event.accept()
+        self.closed.emit()

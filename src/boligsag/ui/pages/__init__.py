@@ -1,0 +1,28 @@
+"""The pages of the main window, in navigation order.
+
+Later issues fill a page by replacing its one module (``people.py``...) with a real
+implementation of :class:`~boligsag.ui.pages.base.Page`; nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+from .activities import ActivitiesPage
+from .admin import AdminPage
+from .base import Page
+from .contacts import ContactsPage
+from .people import PeoplePage
+from .referrals import ReferralsPage
+from .start import StartPage
+from .summaries import SummariesPage
+
+PAGES: list[type[Page]] = [
+    StartPage,
+    PeoplePage,
+    ActivitiesPage,
+    ContactsPage,
+    ReferralsPage,
+    SummariesPage,
+    AdminPage,
+]
+
+__all__ = ["PAGES", "Page"]

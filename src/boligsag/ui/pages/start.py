@@ -1,0 +1,163 @@
+"""Start (Overblik): a greeting, the organisation and its plan, and a few counts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from boligsag.i18n import current_language, tr
+from boligsag.services.changes import Changes, Entity
+from boligsag.services.context import AppContext
+from boligsag.services.overview import OrganisationOverview, organisation_overview
+from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import error_text
+from boligsag.ui.events import AppEvents
+from boligsag.ui.labels import format_date, ui_locale
+from boligsag.ui.widgets import PageHeader, named
+
+from .base import Page
+
+# What the figures count; plans, areas and settings have no Entity yet and change only
+# in Administration, after which the page reloads when shown.
+_COUNTED = frozenset({Entity.PEOPLE, Entity.CONTACTS, Entity.ACTIVITIES})
+
+
+def greeting(hour: int, name: str) -> str:
+    if hour < 10:
+        return tr("Good morning, {name}", name=name)
+    if hour < 17:
+        return tr("Good day, {name}", name=name)
+    return tr("Good evening, {name}", name=name)
+
+
+def _card(object_name: str, title: str) -> tuple[QFrame, QVBoxLayout]:
+    card = named(QFrame(), object_name, title)
+    card.setProperty("role", "card")
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(20, 16, 20, 18)
+    layout.setSpacing(6)
+    heading = QLabel(title.upper())  # a small overline; the value below is the heading
+    heading.setProperty("role", "overline")
+    layout.addWidget(heading)
+    return card, layout
+
+
+def _value_label(object_name: str, accessible: str) -> QLabel:
+    label = named(QLabel(), object_name, accessible)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class StartPage(Page):
+    page_id = "start"
+    icon_name = "home"
+
+    @classmethod
+    def title(cls) -> str:
+        return tr("Overview")
+
+    def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, events, parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(18)
+        first_name = ctx.actor.full_name.split(" ")[0] or ctx.actor.username
+        self.header = PageHeader(greeting(ctx.clock.now().hour, first_name), "")
+        named(self.header.title_label, "greetingLabel", self.header.title_label.text())
+        layout.addWidget(self.header)
+
+        self.status = named(QLabel(tr("Loading the overview…")), "overviewStatus",
+                            tr("Status"))
+        self.status.setProperty("role", "muted")
+        layout.addWidget(self.status)
+
+        figures = QHBoxLayout()
+        figures.setSpacing(16)
+        self.figures: dict[str, QLabel] = {}
+        for key, caption in (("people", tr("People")), ("contacts", tr("Contacts")),
+                             ("activities", tr("Activities"))):
+            card = named(QFrame(), f"figure_{key}", caption)
+            card.setProperty("role", "card")
+            card_layout = QVBoxLayout(card)
+            card_layout.setContentsMargins(20, 14, 20, 14)
+            value = named(QLabel("–"), f"figureValue_{key}", caption)
+            value.setProperty("role", "figure")
+            text = QLabel(caption)
+            text.setProperty("role", "muted")
+            card_layout.addWidget(value)
+            card_layout.addWidget(text)
+            figures.addWidget(card)
+            self.figures[key] = value
+        layout.addLayout(figures)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(16)
+        plan_card, plan_layout = _card("planCard", tr("Housing-social plan"))
+        self.plan_name = _value_label("planName", tr("Plan"))
+        self.plan_name.setProperty("role", "heading")
+        self.plan_period = _value_label("planPeriod", tr("Period"))
+        self.plan_period.setProperty("role", "muted")
+        self.focus_areas = _value_label("focusAreas", tr("Focus areas"))
+        for widget in (self.plan_name, self.plan_period, self.focus_areas):
+            plan_layout.addWidget(widget)
+        plan_layout.addStretch(1)
+        areas_card, areas_layout = _card("areasCard", tr("Housing areas"))
+        self.areas = _value_label("areasOverview", tr("Housing areas"))
+        areas_layout.addWidget(self.areas)
+        areas_layout.addStretch(1)
+        grid.addWidget(plan_card, 0, 0)
+        grid.addWidget(areas_card, 0, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        tip = named(QLabel(tr(
+            "Tip: Ctrl+1 to Ctrl+7 switch between the pages, and Ctrl+Shift+L locks "
+            "Boligsag when you leave the computer.")), "shortcutTip", tr("Tip"))
+        tip.setProperty("role", "muted")
+        tip.setWordWrap(True)
+        layout.addWidget(tip)
+        self.overview: OrganisationOverview | None = None
+
+    def refresh(self, changes: Changes | None) -> None:
+        if changes is not None and not changes & _COUNTED:
+            return
+        # A handful of COUNT queries can take a while on a big encrypted database.
+        run_in_background(self, lambda _task: organisation_overview(self.ctx),
+                          on_success=self._show, on_failure=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText(error_text(error))
+        self.status.setProperty("role", "error")
+        self.status.show()
+
+    def _show(self, overview: OrganisationOverview) -> None:
+        self.overview = overview
+        self.status.hide()
+        self.header.subtitle_label.setText(overview.organisation_name)
+        self.header.subtitle_label.setVisible(bool(overview.organisation_name))
+        for key in self.figures:
+            self.figures[key].setText(ui_locale().toString(int(getattr(overview, key))))
+        if overview.plan_name:
+            self.plan_name.setText(overview.plan_name)
+            self.plan_period.setText(tr(
+                "LBF period {period} · {start} – {end}",
+                period=overview.plan_period.replace("-", "–"),
+                start=format_date(overview.plan_start), end=format_date(overview.plan_end)))
+        else:
+            self.plan_name.setText(tr("No plan has been set up yet."))
+            self.plan_period.clear()
+        language = current_language()
+        focus = "".join(f"<li>{_html(f.name(language))}</li>" for f in overview.focus_areas)
+        self.focus_areas.setText(
+            f"<p style='margin-top:8px'><b>{_html(tr('Focus areas'))}</b></p>"
+            f"<ul style='margin-left:-20px'>{focus}</ul>" if focus else "")
+        self.areas.setText("<ul style='margin-left:-20px'>" + "".join(
+            f"<li>{_html(a)}</li>" for a in overview.areas) + "</ul>"
+            if overview.areas else tr("No housing areas yet."))
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
