@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "passwd": ("boligsag.commands.passwd", "change a user's password"),
     "letter": ("boligsag.commands.letter", "render a referral's letter to a PDF file"),
     "referrals": ("boligsag.commands.referrals", "list referrals as CSV"),
+    "summary": ("boligsag.commands.summary", "export a team-lead summary (XLSX, CSV or PDF)"),
 }
 
 

@@ -135,7 +135,7 @@ def suppress_table(
         for j, value in enumerate(row)
         if _is_small(value, threshold)
     }
-    hidden = _protect(grid, primary)
+    hidden = protect(grid, primary)
     return [
         [
             Cell(
@@ -150,7 +150,7 @@ def suppress_table(
     ]
 
 
-def _protect(grid: list[list[int]], primary: set[_Pos]) -> set[_Pos]:
+def protect(grid: list[list[int]], primary: set[_Pos]) -> set[_Pos]:
     """Grow ``primary`` until no hidden entry is a bridge (see the module docstring)."""
     hidden = set(primary)
     n_rows = len(grid)

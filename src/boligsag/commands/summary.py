@@ -1,0 +1,68 @@
+"""``boligsag summary PATH --from DATE --to DATE --out FILE``: export a team-lead summary.
+
+For automation (e.g. a monthly report to the board). The same service as the
+Opgørelser screen's export: small counts suppressed, written atomically, audited.
+Filters take names (as shown in the application), codes (focus areas), usernames
+(staff) or UUIDs, and can be repeated: ``--area "Ærtebjerg Øst" --area Søndergården``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from boligsag.services.summaries import resolve_filter
+from boligsag.services.summary_export import ExportFormat, export_summary
+from boligsag.services.unlock import lock
+
+from . import CommandUsageError, add_user_option, open_database
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="database file")
+    parser.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE",
+                        help="first day of the period, YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE",
+                        help="last day of the period (included), YYYY-MM-DD")
+    for option, help_text in (
+        ("--plan", "a plan (name or UUID)"),
+        ("--area", "a housing area (name or UUID)"),
+        ("--focus-area", "a focus area (name or code, e.g. employment)"),
+        ("--activity", "an activity (name or UUID)"),
+        ("--staff", "a staff member (username, full name or UUID)"),
+    ):
+        parser.add_argument(option, action="append", default=[], metavar="NAME",
+                            help=f"{help_text}; repeat for several")
+    parser.add_argument("--format", choices=[f.value for f in ExportFormat],
+                        help="xlsx, csv or pdf (default: from the --out file name)")
+    parser.add_argument("--out", required=True, metavar="FILE", help="file to write")
+    parser.add_argument("--language", choices=("da", "en"), default="da",
+                        help="language of the export (default: da)")
+    add_user_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    fmt = args.format or out.suffix.lower().lstrip(".")
+    if fmt not in {f.value for f in ExportFormat}:
+        raise CommandUsageError("give --format xlsx, csv or pdf (or an --out file ending "
+                                "in .xlsx, .csv or .pdf)")
+    ctx = open_database(args.path, args.user)
+    try:
+        with ctx.uow() as session:
+            summary_filter = resolve_filter(
+                session, args.date_from, args.date_to, plans=args.plan, areas=args.area,
+                focus_areas=args.focus_area, activities=args.activity, staff=args.staff)
+        result = export_summary(ctx, summary_filter, fmt, out, language=args.language)
+    finally:
+        lock(ctx)
+    print(f"Wrote {result.path} ({result.size // 1024 + 1} KiB)")
+    return 0

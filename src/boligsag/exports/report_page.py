@@ -1,0 +1,128 @@
+"""The report's page furniture: masthead, section rule, running header and footer with
+"Side 2 af 7" (reportlab, in memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from boligsag.documents import fonts
+from boligsag.i18n import tr_in
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+WIDTH = PAGE_WIDTH - 2 * MARGIN
+ACCENT = colors.HexColor("#1f6f8b")
+RULE = colors.HexColor("#c9d3d9")
+INK = colors.HexColor("#26323a")
+MUTED = colors.HexColor("#6b7780")
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    organisation: str
+    logo: bytes | None = None
+
+
+class Masthead(Flowable):
+    """Organisation name (and logo, if set) over an accent rule."""
+
+    def __init__(self, header: ReportHeader) -> None:
+        super().__init__()
+        self.header = header
+        self.width, self.height = WIDTH, 16 * mm
+        self.logo = _logo(header.logo)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFont(fonts.BOLD, 13)
+        canvas.setFillColor(INK)
+        canvas.drawString(0, 5 * mm, self.header.organisation)
+        if self.logo is not None:
+            w, h = self.logo.getSize()
+            scale = min(45 * mm / w, 14 * mm / h)
+            canvas.drawImage(self.logo, WIDTH - w * scale, 3 * mm, w * scale, h * scale,
+                             mask="auto")
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(1.6)
+        canvas.line(0, 0, WIDTH, 0)
+
+
+class SectionRule(Flowable):
+    """A thin accent line above a section heading."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return WIDTH, 2 * mm
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(ACCENT)
+        self.canv.setLineWidth(1.2)
+        self.canv.line(0, 2 * mm, 22 * mm, 2 * mm)
+
+
+def _logo(data: bytes | None) -> ImageReader | None:
+    if not data:
+        return None
+    try:
+        reader = ImageReader(BytesIO(data))
+        reader.getSize()
+        return reader
+    except Exception:  # an unreadable logo: a report without it, not no report
+        return None
+
+
+def numbered_canvas(header: ReportHeader, running: str,
+                     language: str) -> Callable[..., Canvas]:
+    """A canvas that draws every page's header and footer once the page count is known
+    ("Side 2 af 7"): pages are kept until ``save``, the usual two-pass recipe."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            self.saveState()
+            self.setFont(fonts.REGULAR, 7.5)
+            self.setFillColor(MUTED)
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            if self._pageNumber > 1:
+                top = PAGE_HEIGHT - 13 * mm
+                self.drawString(MARGIN, top, header.organisation)
+                self.drawRightString(PAGE_WIDTH - MARGIN, top, running)
+                self.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
+            bottom = 12 * mm
+            self.line(MARGIN, bottom + 3.5 * mm, PAGE_WIDTH - MARGIN, bottom + 3.5 * mm)
+            self.drawString(MARGIN, bottom, tr_in(language, "Aggregated figures: no "
+                                                  "personal data; small counts withheld."))
+            self.drawRightString(PAGE_WIDTH - MARGIN, bottom, tr_in(
+                language, "Page {page} of {pages}", page=self._pageNumber, pages=total))
+            self.restoreState()
+
+    return NumberedCanvas
+

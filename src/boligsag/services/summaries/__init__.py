@@ -1,0 +1,54 @@
+"""Team-lead summaries (Opgørelser): what the team did in a period, computed in SQL.
+
+Public API::
+
+    from boligsag.services.summaries import SummaryFilter, compute_summary, drill_down
+
+    summary = compute_summary(ctx, SummaryFilter(date(2025, 1, 1), date(2025, 12, 31)),
+                              progress=on_progress, cancelled=is_cancelled)
+    summary.table("contacts_by_channel").rows
+    drill_down(ctx, summary.filter, CellRef("contacts_by_channel", "3", "contacts"))
+
+The Summary holds exact figures. Exports (and anything else shown outside the team)
+must go through ``boligsag.exports.suppressed.publish`` first.
+"""
+
+from .drill import RecordRef, drill_down
+from .engine import SummaryCancelled, compute_summary
+from .filter import FilterNames, SummaryFilter, resolve_filter
+from .model import (
+    TOTAL,
+    CellRef,
+    Column,
+    KeyFigure,
+    Label,
+    Median,
+    Row,
+    Share,
+    Summary,
+    Table,
+    Value,
+    ValueKind,
+)
+
+__all__ = [
+    "TOTAL",
+    "CellRef",
+    "Column",
+    "FilterNames",
+    "KeyFigure",
+    "Label",
+    "Median",
+    "RecordRef",
+    "Row",
+    "Share",
+    "Summary",
+    "SummaryCancelled",
+    "SummaryFilter",
+    "Table",
+    "Value",
+    "ValueKind",
+    "compute_summary",
+    "drill_down",
+    "resolve_filter",
+]

@@ -1,0 +1,213 @@
+"""Activities: sessions held, attendance, drop-in head counts, enrollments started and
+ended (by end reason), and the same per month.
+
+The attendance rate is present / registered attendance at the period's sessions. Drop-in
+head counts are visits, not people: a child who comes every week counts every week.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, FromClause, Integer, and_, case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from boligsag.domain.enums import EndReason
+from boligsag.storage.models import HeadCount
+
+from .model import TOTAL, CellRef, Column, KeyFigure, Label, Share, ValueKind, _msg
+from .participants import ATTENDANCE, ENROLLMENTS, PEOPLE, people_if
+from .scope import ACTIVITIES, SESSIONS, Scope
+from .sections import Section
+from .sql import gender_bucket, month_of
+from .tables import (
+    GENDER_COLUMNS,
+    UNKNOWN_AGE,
+    Category,
+    age_group_categories,
+    grid_table,
+    measures_table,
+    month_categories,
+)
+
+HEAD_COUNTS = HeadCount.__table__
+NO_REASON = "none"
+END_REASONS = {
+    EndReason.COMPLETED: _msg("Completed"),
+    EndReason.DROPPED_OUT: _msg("Dropped out"),
+    EndReason.MOVED_AWAY: _msg("Moved away"),
+    EndReason.REFERRED_ON: _msg("Referred on"),
+    EndReason.STARTED_EDUCATION: _msg("Started education"),
+    EndReason.STARTED_JOB: _msg("Started a job"),
+    EndReason.OTHER: _msg("Other reason"),
+}
+ACTIVITY_COLUMNS = (
+    Column("sessions", _msg("Sessions held")),
+    Column("present", _msg("Attendances")),
+    Column("attendance_rate", _msg("Attendance rate"), ValueKind.SHARE, base="present"),
+    Column("drop_in", _msg("Drop-in visits")),
+    Column("enrolled", _msg("Enrolled participants"), additive=False),
+    Column("started", _msg("Enrollments started")),
+    Column("ended", _msg("Enrollments ended")),
+)
+MONTH_COLUMNS = ("sessions", "present", "drop_in", "started", "ended")
+
+
+@dataclass(frozen=True)
+class Bases:
+    """FROM clauses and WHERE conditions of the section, shared with drill-down."""
+
+    sessions_from: FromClause
+    sessions_where: list[ColumnElement[bool]]
+    attendance_from: FromClause
+    attendance_where: list[ColumnElement[bool]]
+    heads_from: FromClause
+    enroll_from: FromClause
+    enroll_where: list[ColumnElement[bool]]
+
+
+def bases(scope: Scope) -> Bases:
+    f = scope.filter
+    s, a, at, p, e, h = SESSIONS, ACTIVITIES, ATTENDANCE, PEOPLE, ENROLLMENTS, HEAD_COUNTS
+    in_period = [s.c.deleted_at.is_(None), s.c.date >= f.date_from, s.c.date <= f.date_to]
+    return Bases(
+        sessions_from=s.join(a, a.c.id == s.c.activity_id),
+        sessions_where=[*in_period, *scope.activity(a), *scope.session_area(a),
+                        *scope.session_staff(s)],
+        # People joined only for an area filter: each avoided lookup is a decrypted page.
+        attendance_from=people_if(bool(f.area_ids), at.join(s, s.c.id == at.c.session_id)
+                                   .join(a, a.c.id == s.c.activity_id), at.c.person_id),
+        attendance_where=[*in_period, *scope.activity(a), *scope.person_area(a, p),
+                          *scope.session_staff(s)],
+        heads_from=h.join(s, s.c.id == h.c.session_id).join(a, a.c.id == s.c.activity_id),
+        enroll_from=people_if(bool(f.area_ids), e.join(a, a.c.id == e.c.activity_id),
+                               e.c.person_id),
+        enroll_where=[e.c.deleted_at.is_(None), e.c.start_date <= f.date_to,
+                      (e.c.end_date.is_(None)) | (e.c.end_date >= f.date_from),
+                      *scope.activity(a), *scope.person_area(a, p),
+                      *scope.enrollment_staff(e, a)],
+    )
+
+
+def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Section:
+    f = scope.filter
+    s, at, e, h = SESSIONS, ATTENDANCE, ENROLLMENTS, HEAD_COUNTS
+    b = bases(scope)
+    sessions_from, sessions_where = b.sessions_from, b.sessions_where
+    attendance_from, attendance_where = b.attendance_from, b.attendance_where
+    heads_from, enroll_from, enroll_where = b.heads_from, b.enroll_from, b.enroll_where
+    present = func.sum(case((at.c.present.is_(True), 1), else_=0), type_=Integer)
+    started = func.sum(case((e.c.start_date >= f.date_from, 1), else_=0), type_=Integer)
+    ended = func.sum(case((and_(e.c.end_date >= f.date_from, e.c.end_date <= f.date_to), 1),
+                          else_=0), type_=Integer)
+    section = Section()
+
+    step("sessions and attendance")
+    held = dict(session.execute(select(s.c.activity_id, func.count()).select_from(
+        sessions_from).where(*sessions_where).group_by(s.c.activity_id)).all())
+    attendance = {k: (pr or 0, n) for k, pr, n in session.execute(
+        select(s.c.activity_id, present, func.count()).select_from(attendance_from)
+        .where(*attendance_where).group_by(s.c.activity_id))}
+    heads = dict(session.execute(select(s.c.activity_id, func.sum(h.c.count)).select_from(
+        heads_from).where(*sessions_where).group_by(s.c.activity_id)).all())
+    step("enrollments")
+    enrolled = {k: (n, st or 0, en or 0) for k, n, st, en in session.execute(
+        select(e.c.activity_id, func.count(distinct(e.c.person_id)), started, ended)
+        .select_from(enroll_from).where(*enroll_where).group_by(e.c.activity_id))}
+    enrolled_people = session.execute(select(func.count(distinct(e.c.person_id)))
+                                      .select_from(enroll_from).where(*enroll_where)).scalar_one()
+
+    data = {}
+    for key in set(held) | set(attendance) | set(heads) | set(enrolled):
+        pr, registered = attendance.get(key, (0, 0))
+        people, st, en = enrolled.get(key, (0, 0, 0))
+        data[str(key)] = (held.get(key, 0), pr, Share(pr, registered), int(heads.get(key) or 0),
+                          people, st, en)
+    activities = _activity_categories(session)
+    section.add(measures_table(
+        "activities", _msg("Activities"), _msg("Activity"), activities, ACTIVITY_COLUMNS, data,
+        total=(None, None, None, None, enrolled_people, None, None), keep_zero_rows=False,
+        note=_msg("Enrolled participants: people with an enrollment that ran in the period; "
+                  "the total counts each person once.")))
+
+    step("enrollments by end reason")
+    reason = func.coalesce(e.c.end_reason, NO_REASON)
+    by_reason = {str(r): (n,) for r, n in session.execute(
+        select(reason, func.count()).select_from(enroll_from)
+        .where(*enroll_where, e.c.end_date >= f.date_from, e.c.end_date <= f.date_to)
+        .group_by(reason))}
+    reasons = [Category(k.value, label) for k, label in END_REASONS.items()]
+    reasons.append(Category(NO_REASON, _msg("No reason given")))
+    section.add(measures_table(
+        "enrollments_ended", _msg("Enrollments ended, by reason"), _msg("Reason"), reasons,
+        (Column("ended", _msg("Enrollments ended")),), by_reason, keep_zero_rows=False))
+
+    step("drop-in head counts")
+    gender = gender_bucket(h.c.gender)
+    counts = {(str(ag), str(g)): int(n or 0) for ag, g, n in session.execute(
+        select(h.c.age_group, gender, func.sum(h.c.count)).select_from(heads_from)
+        .where(*sessions_where).group_by(h.c.age_group, gender))}
+    section.add(grid_table(
+        "drop_in", _msg("Drop-in visits by age group and gender"), _msg("Age group"),
+        age_group_categories(session), GENDER_COLUMNS, counts,
+        unknown_row=Category("unknown", UNKNOWN_AGE),
+        note=_msg("Anonymous head counts at drop-in sessions: visits, not unique people.")))
+
+    step("activities per month")
+    per_month: dict[str, dict[str, int]] = {k: {} for k in MONTH_COLUMNS}
+    month = month_of(s.c.date)
+    per_month["sessions"] = dict(session.execute(select(month, func.count()).select_from(
+        sessions_from).where(*sessions_where).group_by(month)).all())
+    per_month["present"] = dict(session.execute(select(month, present).select_from(
+        attendance_from).where(*attendance_where).group_by(month)).all())
+    per_month["drop_in"] = dict(session.execute(select(month, func.sum(h.c.count)).select_from(
+        heads_from).where(*sessions_where).group_by(month)).all())
+    for key, column in (("started", e.c.start_date), ("ended", e.c.end_date)):
+        m = month_of(column)
+        per_month[key] = dict(session.execute(
+            select(m, func.count()).select_from(enroll_from)
+            .where(*enroll_where, column >= f.date_from, column <= f.date_to)
+            .group_by(m)).all())
+    months = month_categories(f)
+    data_month = {m.key: tuple(int(per_month[k].get(m.key) or 0) for k in MONTH_COLUMNS)
+                  for m in months}
+    section.add(measures_table(
+        "activities_per_month", _msg("Activities per month"), _msg("Month"), months,
+        tuple(next(c for c in ACTIVITY_COLUMNS if c.key == k) for k in MONTH_COLUMNS),
+        data_month))
+
+    for key in MONTH_COLUMNS:
+        section.link(CellRef("activities", TOTAL, key),
+                     CellRef("activities_per_month", TOTAL, key))
+    section.link(CellRef("activities", TOTAL, "ended"),
+                 CellRef("enrollments_ended", TOTAL, "ended"))
+    section.link(CellRef("activities", TOTAL, "drop_in"), CellRef("drop_in", TOTAL, TOTAL))
+    for key, label, kind in (
+        ("sessions", _msg("Sessions held"), ValueKind.COUNT),
+        ("attendance_rate", _msg("Attendance rate"), ValueKind.SHARE),
+        ("drop_in", _msg("Drop-in visits"), ValueKind.COUNT),
+        ("enrolled", _msg("Enrolled participants"), ValueKind.COUNT),
+        ("started", _msg("Enrollments started"), ValueKind.COUNT),
+        ("ended", _msg("Enrollments ended"), ValueKind.COUNT),
+    ):
+        section.figure(KeyFigure(key, label, kind, CellRef("activities", TOTAL, key)))
+    return section
+
+
+def _activity_categories(session: Session) -> list[Category]:
+    """Activities by name. A programme run again later is a new activity with the same
+    name ("Lektiecafé" 2019–2021 and 2022–2025): those get their years, or the rows of a
+    long period would be indistinguishable."""
+    a = ACTIVITIES
+    rows = session.execute(select(a.c.id, a.c.name, a.c.start_date, a.c.end_date)
+                           .order_by(a.c.name, a.c.start_date, a.c.id)).all()
+    names = Counter(name for _, name, _, _ in rows)
+    result = []
+    for key, name, start, end in rows:
+        label = name
+        if names[name] > 1 and start is not None:
+            label = f"{name} ({start.year}–{end.year if end else ''})"
+        result.append(Category(str(key), Label(label, label)))
+    return result

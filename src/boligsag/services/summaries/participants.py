@@ -1,0 +1,360 @@
+"""Unique participants: who took part in the period, by age group and gender, and who
+was new.
+
+A person *took part* in the period (within the selection) if they were in a named
+contact, were present at a session, had an enrollment or a job that ran at some point
+in the period, or had a referral sent in the period. Each person counts once however
+much they took part. People whose record is deleted (a tombstone) are not counted.
+
+*Age* is the age on the last day of the period, as Danmarks Statistik counts "alder
+ultimo perioden": every person gets one age group for the whole period, so the age
+groups add up to the total, and the figure does not depend on which activity happened
+to come first. A birth date after the period end (a data error) counts as unknown age.
+
+A participant is *new* if they took part in nothing within the same selection before the
+period started; their month is the month of their first activity in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Literal, overload
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    func,
+    insert,
+    literal_column,
+    not_,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy import String as SqlString
+from sqlalchemy.orm import Session
+
+from boligsag.domain.enums import ReferralKind
+from boligsag.storage.models import (
+    Attendance,
+    Enrollment,
+    Job,
+    Person,
+    Referral,
+    contact_people,
+)
+
+from .model import TOTAL, CellRef, Column, KeyFigure, ValueKind, _msg
+from .scope import ACTIVITIES, CONTACTS, SESSIONS, Scope
+from .sections import Section
+from .sql import UNKNOWN, age_group_join, day_of, gender_bucket, month_of
+from .tables import (
+    GENDER_COLUMNS,
+    UNKNOWN_AGE,
+    Category,
+    age_group_categories,
+    grid_table,
+    measures_table,
+    month_categories,
+)
+from .temp import EARLIER, PARTICIPANTS, PERSON_MONTHS
+
+PEOPLE = Person.__table__
+ENROLLMENTS = Enrollment.__table__
+ATTENDANCE = Attendance.__table__
+JOBS = Job.__table__
+REFERRALS = Referral.__table__
+
+EventRow = Select[tuple[int, str, str]]
+
+
+def _iso(column: ColumnElement[object]) -> ColumnElement[str]:
+    return type_coerce(column, SqlString)
+
+
+def _event(person: ColumnElement[int], first: ColumnElement[str],
+           last: ColumnElement[str]) -> EventRow:
+    return select(person.label("person_id"), first.label("first_day"), last.label("last_day"))
+
+
+def people_if(needed: bool, from_: FromClause, person_id: ColumnElement[int]) -> FromClause:
+    """Join people only when the area filter needs the person's area: the people table
+    is wide (names, addresses, notes), so every avoided lookup saves a decrypted page."""
+    return from_.join(PEOPLE, PEOPLE.c.id == person_id) if needed else from_
+
+
+@overload
+def events(scope: Scope) -> list[EventRow]: ...
+@overload
+def events(scope: Scope, *, with_kind: Literal[True]) -> list[tuple[EventRow, bool]]: ...
+
+
+def events(scope: Scope, *, with_kind: bool = False) -> list[Any]:
+    """One SELECT per kind of participation: (person_id, first_day, last_day) within the
+    period. A contact, attendance or referral is one day; an enrollment or job is the
+    part of the period it ran (``with_kind``: paired with True for those spans)."""
+    f = scope.filter
+    start, end = f.date_from.isoformat(), f.date_to.isoformat()
+    cp, a, p = contact_people, ACTIVITIES, PEOPLE
+    by_area = bool(f.area_ids)
+    selects: list[EventRow] = []
+
+    c = CONTACTS
+    day = day_of(c.c.occurred_at)
+    selects.append(
+        _event(cp.c.person_id, day, day)
+        .select_from(c.join(cp, cp.c.contact_id == c.c.id))
+        .where(c.c.anonymous.is_(False), *scope.contacts(c)))
+
+    s, at = SESSIONS, ATTENDANCE
+    selects.append(
+        _event(at.c.person_id, _iso(s.c.date), _iso(s.c.date))
+        .select_from(people_if(by_area, at.join(s, s.c.id == at.c.session_id)
+                                .join(a, a.c.id == s.c.activity_id), at.c.person_id))
+        .where(at.c.present.is_(True), s.c.deleted_at.is_(None),
+               s.c.date >= f.date_from, s.c.date <= f.date_to,
+               *scope.activity(a), *scope.person_area(a, p), *scope.session_staff(s)))
+
+    spans = len(selects), len(selects) + 1  # enrollments and jobs, appended next
+    e = ENROLLMENTS
+    selects.append(_ran(
+        e.c.person_id, e.c.start_date, e.c.end_date,
+        people_if(by_area, e.join(a, a.c.id == e.c.activity_id), e.c.person_id),
+        [e.c.deleted_at.is_(None), *scope.activity(a), *scope.person_area(a, p),
+         *scope.enrollment_staff(e, a)], start, end))
+
+    j = JOBS
+    selects.append(_ran(
+        j.c.person_id, j.c.start_date, j.c.end_date,
+        people_if(bool(f.plan_ids or f.area_ids), j, j.c.person_id)
+        .outerjoin(a, a.c.id == j.c.activity_id),
+        scope.job(j, a, p), start, end))
+
+    if scope.referrals_apply():
+        r = REFERRALS
+        selects.append(
+            _event(r.c.person_id, _iso(r.c.sent_on), _iso(r.c.sent_on))
+            .select_from(people_if(bool(f.area_ids or f.plan_ids), r, r.c.person_id))
+            .where(r.c.kind == ReferralKind.REFERRAL.value,
+                   r.c.sent_on >= f.date_from, r.c.sent_on <= f.date_to,
+                   *scope.referral(r, p)))
+    if with_kind:
+        return [(row, i in spans) for i, row in enumerate(selects)]
+    return selects
+
+
+def _ran(person_id: ColumnElement[int], start_col: ColumnElement[object],
+         end_col: ColumnElement[object], from_: FromClause,
+         where: list[ColumnElement[bool]], start: str, end: str) -> EventRow:
+    """Records that ran at some point in the period, clipped to it."""
+    first = type_coerce(func.max(_iso(start_col), start), SqlString)
+    last = type_coerce(func.min(func.coalesce(_iso(end_col), end), end), SqlString)
+    return _event(person_id, first, last).select_from(from_).where(
+        *where, start_col <= end, or_(end_col.is_(None), end_col >= start))
+
+
+def events_subquery(scope: Scope) -> FromClause:
+    """The period's participation as a subquery, for drill-down (no temp tables)."""
+    return union_all(*events(scope)).subquery("ev")
+
+
+def participant_ids(ev: FromClause) -> Select[tuple[int]]:
+    """Distinct ids of the participants (tombstoned people left out)."""
+    person = ev.c.person_id
+    p = PEOPLE
+    return select(person).join(p, p.c.id == person).where(p.c.deleted_at.is_(None)).distinct()
+
+
+def by_age_and_gender(ev: FromClause, on_iso: str) -> Select[tuple[str, str, int]]:
+    ids = participant_ids(ev).subquery("ids")
+    people_groups, group = age_group_join(PEOPLE, on_iso)
+    gender = gender_bucket(PEOPLE.c.gender)
+    return (
+        select(group.label("age_group"), gender.label("gender"), func.count().label("n"))
+        .select_from(people_groups.join(ids, ids.c.person_id == PEOPLE.c.id))
+        .group_by(literal_column("age_group"), literal_column("gender"))
+    )
+
+
+def month_rows(ev: FromClause, months: CTE) -> Select[tuple[int, str]]:
+    """(person_id, month) for every month a person took part in: a day's month, and
+    each month an enrollment or job ran."""
+    person, first, last = ev.c.person_id, ev.c.first_day, ev.c.last_day
+    days = select(person.label("person_id"), month_of(first).label("month")).where(
+        first == last)
+    spans = select(person.label("person_id"), months.c.month.label("month")).select_from(
+        ev.join(months, and_(first <= months.c["last"], last >= months.c["first"]))
+    ).where(first != last)
+    return union_all(days, spans)  # type: ignore[return-value]
+
+
+def per_month(ev: FromClause, months: CTE) -> Select[tuple[str, int]]:
+    rows = month_rows(ev, months).subquery("in_month")
+    p = PEOPLE
+    return (
+        select(rows.c.month, func.count(func.distinct(rows.c.person_id)))
+        .join(p, p.c.id == rows.c.person_id)
+        .where(p.c.deleted_at.is_(None))
+        .group_by(rows.c.month)
+    )
+
+
+def took_part_before(scope: Scope, person: ColumnElement[int]) -> ColumnElement[bool]:
+    """True if ``person`` took part in anything in the selection before the period.
+
+    Correlated per participant through each kind's person index: cheap when most
+    participants have a history (the first contact looked at is old), expensive when
+    they have none (every contact of theirs is read). ``materialize.collect_earlier`` is
+    the opposite; ``compute`` picks the cheaper.
+    """
+    f = scope.filter
+    c, cp, s, a, at, p = CONTACTS, contact_people, SESSIONS, ACTIVITIES, ATTENDANCE, PEOPLE
+    e, j, r = ENROLLMENTS, JOBS, REFERRALS
+    p2 = p.alias("p_before")
+    checks = [
+        exists().select_from(cp.join(c, c.c.id == cp.c.contact_id)).where(
+            cp.c.person_id == person, c.c.anonymous.is_(False),
+            c.c.occurred_at < f.start, *scope.contacts(c, in_period=False)),
+        exists().select_from(at.join(s, s.c.id == at.c.session_id)
+                             .join(a, a.c.id == s.c.activity_id)
+                             .join(p2, p2.c.id == at.c.person_id)).where(
+            at.c.person_id == person, at.c.present.is_(True), s.c.deleted_at.is_(None),
+            s.c.date < f.date_from, *scope.activity(a), *scope.person_area(a, p2),
+            *scope.session_staff(s)),
+        exists().select_from(e.join(a, a.c.id == e.c.activity_id)
+                             .join(p2, p2.c.id == e.c.person_id)).where(
+            e.c.person_id == person, e.c.deleted_at.is_(None), e.c.start_date < f.date_from,
+            *scope.activity(a), *scope.person_area(a, p2), *scope.enrollment_staff(e, a)),
+        exists().select_from(j.join(p2, p2.c.id == j.c.person_id)
+                             .outerjoin(a, a.c.id == j.c.activity_id)).where(
+            j.c.person_id == person, j.c.start_date < f.date_from, *scope.job(j, a, p2)),
+    ]
+    if scope.referrals_apply():
+        checks.append(exists().select_from(r.join(p2, p2.c.id == r.c.person_id)).where(
+            r.c.person_id == person, r.c.kind == ReferralKind.REFERRAL.value,
+            r.c.sent_on < f.date_from, *scope.referral(r, p2)))
+    return or_(*checks)
+
+
+def new_ids(scope: Scope, ev: FromClause) -> Select[tuple[int, str]]:
+    """(person_id, first day in the period) of new participants."""
+    person, first = ev.c.person_id, ev.c.first_day
+    p = PEOPLE
+    firsts = (
+        select(person.label("person_id"), func.min(first).label("first_day"))
+        .join(p, p.c.id == person).where(p.c.deleted_at.is_(None))
+        .group_by(person).subquery("firsts")
+    )
+    return select(firsts.c.person_id, firsts.c.first_day).where(not_(
+        took_part_before(scope, firsts.c.person_id)))
+
+
+def earliest_day(session: Session) -> str | None:
+    """The first day anything was registered (one index seek per table)."""
+    c, s, e, j, r = CONTACTS, SESSIONS, ENROLLMENTS, JOBS, REFERRALS
+    firsts = [
+        select(func.min(c.c.occurred_at)).scalar_subquery(),
+        select(func.min(s.c.date)).scalar_subquery(),
+        select(func.min(e.c.start_date)).scalar_subquery(),
+        select(func.min(j.c.start_date)).scalar_subquery(),
+        select(func.min(r.c.sent_on)).scalar_subquery(),
+    ]
+    value = session.execute(select(func.min(*(func.coalesce(f, "9999") for f in firsts)))
+                            ).scalar_one()
+    return None if value in (None, "9999") else str(value)[:10]
+
+
+def collect_earlier(session: Session, scope: Scope) -> None:
+    """Fill ``EARLIER`` with everyone who took part before the period, in one pass over
+    what came before. Cheaper than asking per participant when the history before the
+    period is short next to the period (e.g. a ten-year summary); see ``participants``."""
+    f = scope.filter
+    c, cp, s, a, at, p = CONTACTS, contact_people, SESSIONS, ACTIVITIES, ATTENDANCE, PEOPLE
+    e, j, r = ENROLLMENTS, JOBS, REFERRALS
+    by_area = bool(f.area_ids)
+    sources: list[Select[tuple[int]]] = [
+        # Driven by the contacts' covering index over the earlier range; the primary key
+        # of summary_earlier removes duplicates without a sort.
+        select(cp.c.person_id).select_from(c.join(cp, cp.c.contact_id == c.c.id)).where(
+            c.c.anonymous.is_(False), c.c.occurred_at < f.start,
+            *scope.contacts(c, in_period=False)),
+        select(at.c.person_id).select_from(people_if(
+            by_area, at.join(s, s.c.id == at.c.session_id).join(a, a.c.id == s.c.activity_id),
+            at.c.person_id)).where(
+            at.c.present.is_(True), s.c.deleted_at.is_(None), s.c.date < f.date_from,
+            *scope.activity(a), *scope.person_area(a, p), *scope.session_staff(s)),
+        select(e.c.person_id).select_from(people_if(
+            by_area, e.join(a, a.c.id == e.c.activity_id), e.c.person_id)).where(
+            e.c.deleted_at.is_(None), e.c.start_date < f.date_from, *scope.activity(a),
+            *scope.person_area(a, p), *scope.enrollment_staff(e, a)),
+        select(j.c.person_id).select_from(
+            j.join(p, p.c.id == j.c.person_id).outerjoin(a, a.c.id == j.c.activity_id)).where(
+            j.c.start_date < f.date_from, *scope.job(j, a, p)),
+    ]
+    if scope.referrals_apply():
+        sources.append(select(r.c.person_id).select_from(
+            people_if(bool(f.area_ids or f.plan_ids), r, r.c.person_id)).where(
+            r.c.kind == ReferralKind.REFERRAL.value, r.c.sent_on < f.date_from,
+            *scope.referral(r, p)))
+    for source in sources:
+        session.execute(insert(EARLIER).prefix_with("OR IGNORE").from_select(
+            ["person_id"], source))
+
+
+def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Section:
+    section = Section()
+    f = scope.filter
+    pm = PERSON_MONTHS
+    step("participants by age group and gender")
+    counts = {(str(a), str(g)): n for a, g, n in session.execute(
+        by_age_and_gender(PARTICIPANTS, f.date_to.isoformat()))}
+    section.add(grid_table(
+        "participants", _msg("Participants by age group and gender"), _msg("Age group"),
+        age_group_categories(session), GENDER_COLUMNS, counts,
+        unknown_row=Category(UNKNOWN, UNKNOWN_AGE),
+        note=_msg("Unique people who took part in the period: named contacts, sessions "
+                  "attended, enrollments, jobs and referrals sent. Age on the last day "
+                  "of the period.")))
+
+    step("participants per month")
+    # Keyed by (month, person) and without tombstoned people (``materialize``).
+    per = dict(session.execute(
+        select(pm.c.month, func.count()).group_by(pm.c.month)).all())
+
+    step("new participants")
+    firsts = PARTICIPANTS
+    earliest = earliest_day(session)
+    history = (f.date_from - date.fromisoformat(earliest)).days if earliest else 0
+    if history <= (f.date_to - f.date_from).days:
+        # Little history before the period: collect everyone in it at once.
+        collect_earlier(session, scope)
+        is_old = firsts.c.person_id.in_(select(EARLIER.c.person_id))
+    else:
+        # Long history: ask per participant; most are found at their first contact.
+        is_old = took_part_before(scope, firsts.c.person_id)
+    month = month_of(firsts.c.first_day)
+    new = dict(session.execute(select(month, func.count()).where(not_(is_old))
+                               .group_by(month)).all())
+
+    months = month_categories(f)
+    data = {m.key: (per.get(m.key, 0), new.get(m.key, 0)) for m in months}
+    section.add(measures_table(
+        "participants_per_month", _msg("Participants per month"), _msg("Month"), months,
+        (Column("participants", _msg("Participants"), additive=False),
+         Column("new", _msg("New participants"))),
+        data, total=(sum(counts.values()), None),
+        note=_msg("A person who took part in several months counts in each of them; the "
+                  "total counts each person once. New: took part for the first time.")))
+    section.link(CellRef("participants", TOTAL, TOTAL),
+                 CellRef("participants_per_month", TOTAL, "participants"))
+    section.figure(KeyFigure("participants", _msg("Participants"), ValueKind.COUNT,
+                             CellRef("participants", TOTAL, TOTAL)))
+    section.figure(KeyFigure("new_participants", _msg("New participants"), ValueKind.COUNT,
+                             CellRef("participants_per_month", TOTAL, "new")))
+    return section

@@ -1,0 +1,83 @@
+"""The summary's in-memory temp tables (see ``materialize``).
+
+Each is keyed by what it counts, WITHOUT ROWID. SQLite has no hash aggregation and
+groups by sorting, which is slow on ten years of rows at once; so the tables are filled
+a month at a time, either by a small GROUP BY or by ``INSERT ... ON CONFLICT DO UPDATE``
+(adding into the keyed row), whichever measured faster. Key columns are never NULL
+(SQLite's UNIQUE treats NULLs as distinct, so a NULL key would never merge): 0 and ''
+stand for "none" and are mapped back when read.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, MetaData, String, Table
+
+_TEMP = MetaData()
+NONE_ID = 0
+NONE_TEXT = ""
+
+
+def _temp_table(name: str, *columns: Column[object]) -> Table:
+    return Table(name, _TEMP, *columns, prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+
+
+# The period's contacts counted by every dimension a contact table shows: a few
+# thousand rows even for ten years; each contact table is one small GROUP BY over it.
+CONTACT_CUBE = _temp_table(
+    "summary_contact_cube",
+    Column("month", String, primary_key=True),
+    Column("channel_id", Integer, primary_key=True),
+    # What decides the focus area (``scope``): mapped to it when read, so filling the
+    # cube costs one index seek per contact instead of three.
+    Column("activity_id", Integer, primary_key=True),
+    Column("topic_id", Integer, primary_key=True),
+    Column("anonymous", Integer, primary_key=True),
+    Column("age_group", String, primary_key=True),
+    Column("gender", String, primary_key=True),
+    Column("n", Integer),
+    Column("minutes", Integer),
+    # Filled once after the cube (``materialize``), not per contact.
+    Column("focus_area_id", Integer),
+)
+
+# Contacts by topic (a contact with two topics counts under both), per month.
+TOPIC_CUBE = _temp_table(
+    "summary_topic_cube",
+    Column("month", String, primary_key=True),
+    Column("topic_id", Integer, primary_key=True),
+    Column("n", Integer),
+    Column("minutes", Integer),
+)
+
+# Who took part in which month, and on which day first (for a span: the first day of
+# the month it ran in, or its start).
+PERSON_MONTHS = _temp_table(
+    "summary_person_months",
+    Column("month", String, primary_key=True),
+    Column("person_id", Integer, primary_key=True),
+    Column("first_day", String),
+)
+
+# Every participant once, with the first day they took part in the period.
+PARTICIPANTS = _temp_table(
+    "summary_participants",
+    Column("person_id", Integer, primary_key=True),
+    Column("first_day", String),
+)
+
+# The period's months, keyed, so an enrollment or job finds the months it ran in by an
+# index range instead of testing every month.
+MONTHS = _temp_table(
+    "summary_months",
+    Column("month", String, primary_key=True),
+    Column("first", String),
+    Column("last", String),
+)
+
+# People who took part (within the selection) before the period: not new.
+EARLIER = _temp_table(
+    "summary_earlier",
+    Column("person_id", Integer, primary_key=True),
+)
+
+TEMP_TABLES = (CONTACT_CUBE, TOPIC_CUBE, PERSON_MONTHS, PARTICIPANTS, MONTHS, EARLIER)
