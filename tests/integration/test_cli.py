@@ -83,3 +83,21 @@ def test_passwd_changes_password_and_leaves_database_bytes_unchanged(
     assert main(["passwd", str(created_db.path), "admin"]) == 1
     assert "at least 10 characters" in capsys.readouterr().err
     lock(unlock(created_db.path, "admin", "et-helt-nyt-kodeord"))
+
+
+def test_demo_command_creates_a_database_admin_can_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from boligsag.services.demo import DEMO_PASSWORD
+
+    path = tmp_path / "demo.db"
+    assert main(["demo", str(path), "--people", "60", "--contacts", "300"]) == 0
+    assert "admin" in capsys.readouterr().out
+    ctx = unlock(path, "admin", DEMO_PASSWORD)
+    try:
+        from boligsag.services.people_search import count_people
+
+        assert count_people(ctx) >= 60
+    finally:
+        lock(ctx)
+    assert main(["demo", str(path), "--people", "5"]) == 2
