@@ -192,7 +192,7 @@ def test_a_volunteer_sees_only_the_pages_of_the_role(qtbot: QtBot, ctx: AppConte
         window = MainWindow(volunteer, AppEvents(), settings)
         qtbot.addWidget(window)
         nav = child(window, QListWidget, "navigationList")
-        assert [nav.item(i).text() for i in range(nav.count())] == ["Overblik", "Kontakter"]
+        assert [nav.item(i).text() for i in range(nav.count())] == ["Overblik", "Samtaler"]
         assert child(window, QLabel, "statusUser").text() == "Fatima Al-Hassan · Frivillig"
         qtbot.waitUntil(lambda: loaded(window), timeout=10_000)
     finally:

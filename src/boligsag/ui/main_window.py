@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self._update_title()
 
         self.pages: list[Page] = [cls(ctx, events) for cls in PAGES
-                                  if cls.permission is None or ctx.actor.can(cls.permission)]
+                                  if cls.available_to(ctx.actor)]
         self._build_central()
         self._build_menus()
         self._build_status_bar()

@@ -6,6 +6,8 @@ implementation of :class:`~boligsag.ui.pages.base.Page`; nothing else needs to c
 
 from __future__ import annotations
 
+from boligsag.ui.network_mothers import VolunteerPage
+
 from .activities import ActivitiesPage
 from .admin import AdminPage
 from .base import Page
@@ -20,6 +22,7 @@ PAGES: list[type[Page]] = [
     PeoplePage,
     ActivitiesPage,
     ContactsPage,
+    VolunteerPage,
     ReferralsPage,
     SummariesPage,
     AdminPage,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from boligsag.domain.permissions import Permission
 from boligsag.services.changes import Changes
-from boligsag.services.context import AppContext
+from boligsag.services.context import Actor, AppContext
 from boligsag.ui.events import AppEvents
 from boligsag.ui.widgets import EmptyState, PageHeader, named
 
@@ -30,6 +30,11 @@ class Page(QWidget):
         self.ctx = ctx
         self.events = events
         named(self, f"page_{self.page_id}", self.title())
+
+    @classmethod
+    def available_to(cls, actor: Actor) -> bool:
+        """Whether the page appears in this user's navigation at all."""
+        return cls.permission is None or actor.can(cls.permission)
 
     @classmethod
     def title(cls) -> str:

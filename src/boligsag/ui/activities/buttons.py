@@ -1,0 +1,38 @@
+"""Buttons that stand for a page's QActions: same text, tooltip with the shortcut, and
+enabled exactly when the action is."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from boligsag.ui.widgets import named
+
+
+def action_button(action: QAction, object_name: str, *, primary: bool = False,
+                  parent: QWidget | None = None) -> QPushButton:
+    text = action.text().replace("…", "").replace("&", "").strip()
+    button = named(QPushButton(text, parent), object_name, text)
+    button.setToolTip(action.toolTip())
+    button.setAutoDefault(False)
+    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+    if primary:
+        button.setProperty("role", "primary")
+    button.clicked.connect(action.trigger)
+
+    def follow() -> None:
+        button.setEnabled(action.isEnabled())
+        button.setVisible(action.isVisible())
+
+    action.changed.connect(follow)
+    follow()
+    return button
+
+
+def page_shortcut(action: QAction, owner: QWidget) -> QAction:
+    """Make ``action``'s shortcut work while focus is anywhere on ``owner`` (and only
+    there, so pages do not fight over Ctrl+N)."""
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    owner.addAction(action)
+    return action

@@ -1,0 +1,205 @@
+"""The table-model pattern of ``ui/models/users.py`` for the casework lists: frozen
+rows, a ``Column`` IntEnum, translated headers, ``UserRole + n`` roles; plus a refresh
+that keeps the selection, and the look every list here shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+Index = QModelIndex | QPersistentModelIndex
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole frozen row
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's stable key (record id)
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a comparable value (dates as ISO text)
+
+DISPLAY_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+
+
+class RowsModel(QAbstractTableModel):
+    """Subclasses set ``columns`` and implement :meth:`header` and :meth:`text`; they may
+    override :meth:`key`, :meth:`tooltip`, :meth:`foreground`, :meth:`bold`,
+    :meth:`alignment` and :meth:`extra`."""
+
+    columns: type[IntEnum]
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    # -- for subclasses -------------------------------------------------------------------
+
+    def header(self, column: Any) -> str:
+        raise NotImplementedError
+
+    def text(self, row: Any, column: Any) -> str:
+        raise NotImplementedError
+
+    def key(self, row: Any) -> Any:
+        return row.id
+
+    def tooltip(self, row: Any, column: Any) -> str | None:
+        return None
+
+    def foreground(self, row: Any, column: Any) -> QColor | None:
+        return None
+
+    def bold(self, row: Any, column: Any) -> bool:
+        return False
+
+    def alignment(self, column: Any) -> Qt.AlignmentFlag | None:
+        return None
+
+    def extra(self, row: Any, column: Any, role: int) -> Any:
+        return None
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Same records in the same order: update in place (the view keeps its
+        selection and scroll position); otherwise reset."""
+        rows = list(rows)
+        if [self.key(r) for r in rows] == [self.key(r) for r in self._rows]:
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(rows) - 1, len(self.columns) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def find(self, key: Any) -> int:
+        return next((i for i, r in enumerate(self._rows) if self.key(r) == key), -1)
+
+    def remove_row(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self.endRemoveRows()
+
+    # -- Qt -------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns(index.column())
+        if role in DISPLAY_ROLES:
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row, column)
+        if role == Qt.ItemDataRole.FontRole:
+            if self.bold(row, column):
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = self.alignment(column)
+            return None if align is None else int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return self.key(row)
+        return self.extra(row, column, role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.columns)):
+            return self.header(self.columns(section))
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+
+def setup_table(view: QTableView, model: RowsModel, *, stretch: int | None = None,
+                fit: Sequence[int] = (), widths: dict[int, int] | None = None,
+                row_height: int = 34) -> QTableView:
+    """Row selection, no grid, calm rows; ``fit`` columns follow their contents,
+    ``stretch`` takes the rest, ``widths`` are starting widths the user may change."""
+    view.setModel(model)
+    # The selected row shows where the keyboard is; Qt's dotted focus frame on one
+    # cell only adds noise.
+    view.setStyleSheet("QTableView { outline: 0; }")
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the list, as in any form
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(row_height)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    header = view.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    header.setStretchLastSection(stretch is None)
+    for column in fit:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    for column, width in (widths or {}).items():
+        header.resizeSection(column, width)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def current_row(view: QTableView) -> Any | None:
+    """The frozen row under the view's current index, if any."""
+    index = view.currentIndex()
+    if not index.isValid() or not view.selectionModel().isSelected(index):
+        return None
+    return index.data(ROW_ROLE)
+
+
+def select_key(view: QTableView, model: RowsModel, key: Any,
+               fallback_row: int | None = None) -> bool:
+    """Select (and make current) the row with ``key``, or ``fallback_row`` clamped."""
+    row = model.find(key) if key is not None else -1
+    if row < 0 and fallback_row is not None and model.rowCount():
+        row = max(0, min(fallback_row, model.rowCount() - 1))
+    if row < 0:
+        return False
+    index = model.index(row, max(view.currentIndex().column(), 0))
+    view.selectionModel().setCurrentIndex(
+        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows)
+    view.scrollTo(index)
+    return True
+
+
+def keep_selection(view: QTableView, model: RowsModel) -> Callable[[], None]:
+    """Call before a reload; the returned function reselects the same record."""
+    row = current_row(view)
+    key = model.key(row) if row is not None else None
+    position = view.currentIndex().row()
+    return lambda: select_key(view, model, key, position if key is not None else None)

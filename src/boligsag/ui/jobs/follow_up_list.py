@@ -1,0 +1,217 @@
+"""The start page's "Opfølgning" list: contact follow-ups and job follow-ups that are
+due, oldest first, overdue ones in red. ``FollowUpList(ctx, events)``.
+
+One keystroke marks the chosen one done: Space or Ctrl+D (a job follow-up then asks
+yes / no / unknown, answered with J / N / U), or J / N / U straight on a job row.
+Enter or a double-click emits ``open_person(person_id)`` for the page to wire. The
+list loads off the GUI thread and refreshes itself on ``events.changed`` (when hidden,
+on the next show)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+
+from boligsag.domain.enums import StillEmployed
+from boligsag.domain.permissions import Permission
+from boligsag.i18n import tr
+from boligsag.services.changes import Changes, Entity
+from boligsag.services.context import AppContext
+from boligsag.services.follow_ups import (
+    FollowUpItem,
+    FollowUpKind,
+    due_follow_ups,
+    mark_follow_up_done,
+)
+from boligsag.ui.activities.buttons import page_shortcut
+from boligsag.ui.activities.table import current_row, keep_selection, select_key, setup_table
+from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import error_text
+from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.widgets import make_action, named
+
+from .answer import StillEmployedDialog, answer_for_key
+from .models import FollowUpColumn, FollowUpModel
+
+_RELOAD = frozenset({Entity.FOLLOW_UPS, Entity.CONTACTS, Entity.JOBS, Entity.PEOPLE})
+
+
+class FollowUpTable(QTableView):
+    def __init__(self, owner: FollowUpList) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                         | Qt.KeyboardModifier.AltModifier)
+        if event.key() == Qt.Key.Key_Space and plain:
+            self.owner.mark_done()
+            return
+        answer = answer_for_key(event)
+        item = current_row(self)
+        if answer is not None and item is not None and item.kind == FollowUpKind.JOB:
+            self.owner.mark_done(answer)
+            return
+        super().keyPressEvent(event)
+
+
+class FollowUpList(QWidget):
+    open_person = Signal(int)
+    open_item = Signal(object)  # the FollowUpItem, e.g. to open an anonymous contact
+
+    def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.events = ctx, events
+        self._stale = True
+        self._generation = 0
+        self.loaded = False
+        named(self, "followUpList", tr("Follow-ups"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.summary = named(QLabel(tr("Loading…")), "followUpSummary",
+                             tr("Follow-ups due"))
+        self.summary.setProperty("role", "muted")
+        self.only_mine = named(QCheckBox(tr("Only mine")), "followUpOnlyMineCheck",
+                               tr("Only my follow-ups"))
+        self.only_mine.setToolTip(tr("Contacts you logged and jobs you recorded"))
+        self.only_mine.toggled.connect(lambda _on: self.reload())
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.only_mine)
+        layout.addLayout(top)
+
+        self.model = FollowUpModel(self)
+        self.table = setup_table(
+            named(FollowUpTable(self), "followUpTable", tr("Follow-ups due")), self.model,
+            stretch=FollowUpColumn.WHAT, widths={FollowUpColumn.PERSON: 240},
+            fit=(FollowUpColumn.DUE, FollowUpColumn.KIND))
+        self.table.activated.connect(lambda _i: self.open_current())
+        layout.addWidget(self.table, 1)
+        self.hint = named(QLabel(tr(
+            "Space or Ctrl+D: done · J / N / U: answer a job follow-up · Enter: open the "
+            "person")), "followUpHint", tr("Keyboard"))
+        self.hint.setProperty("role", "small")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.error = named(QLabel(), "followUpError", tr("Error message"))
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+
+        self.action_done = page_shortcut(make_action(
+            self, "actionFollowUpDone", tr("Mark follow-up &done"), shortcut="Ctrl+D",
+            triggered=self.mark_done, tip=tr("Done with the chosen follow-up")), self)
+        self.action_open = make_action(self, "actionFollowUpOpenPerson", tr("&Open person"),
+                                       triggered=self.open_current)
+        events.changed.connect(self._on_changed)
+
+    def actions(self) -> list[QAction]:  # type: ignore[override]
+        return [self.action_done, self.action_open]
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes & _RELOAD:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    def reload(self) -> None:
+        self._stale = False
+        self._generation += 1
+        generation = self._generation
+        only_mine = self.only_mine.isChecked()
+        run_in_background(self, lambda _task: due_follow_ups(self.ctx, only_mine=only_mine),
+                          on_success=lambda items: self._show(items, generation),
+                          on_failure=self._failed)
+
+    def _show(self, items: list[FollowUpItem], generation: int) -> None:
+        if generation != self._generation:
+            return
+        self.error.hide()
+        restore = keep_selection(self.table, self.model)
+        self.model.today = self.ctx.today()
+        self.model.set_rows(items)
+        restore()
+        if current_row(self.table) is None and items:
+            select_key(self.table, self.model, self.model.key(items[0]))
+        self.loaded = True
+        self._summarise()
+
+    def _summarise(self) -> None:
+        items = self.model.rows()
+        overdue = sum(1 for item in items if item.overdue)
+        if not items:
+            self.summary.setText(tr("Nothing is due. New follow-ups appear here on their "
+                                    "date."))
+        elif overdue:
+            self.summary.setText(tr("{count} due, {overdue} of them overdue",
+                                    count=len(items), overdue=overdue))
+        else:
+            self.summary.setText(tr("{count} due", count=len(items)))
+        self.hint.setVisible(bool(items))
+        self.action_done.setEnabled(bool(items))
+
+    def _failed(self, error: BaseException) -> None:
+        self.error.setText(error_text(error))
+        self.error.show()
+
+    def _mark_failed(self, error: BaseException) -> None:
+        self._failed(error)
+        self.reload()  # the row was taken away at once: bring the truth back
+
+    # -- commands -------------------------------------------------------------------------
+
+    def current_item(self) -> FollowUpItem | None:
+        return current_row(self.table)
+
+    def open_current(self) -> None:
+        item = self.current_item()
+        if item is None:
+            return
+        self.open_item.emit(item)
+        if item.person_ids:
+            self.open_person.emit(item.person_ids[0])
+
+    def mark_done(self, answer: StillEmployed | None = None) -> StillEmployedDialog | None:
+        """Done with the chosen follow-up; a job follow-up without ``answer`` asks."""
+        item = self.current_item()
+        if item is None:
+            return None
+        needed = Permission.MANAGE_JOBS if item.kind == FollowUpKind.JOB \
+            else Permission.LOG_CONTACTS
+        if not self.ctx.actor.can(needed):
+            return None
+        if item.kind == FollowUpKind.JOB and answer is None:
+            dialog = StillEmployedDialog(
+                tr("Is {name} still employed?", name=item.person_names), item.text, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.answered.connect(lambda value: self.mark_done(StillEmployed(value)))
+            dialog.open()
+            return dialog
+        self._remove(item)
+        run_service(self, self.events, mark_follow_up_done, self.ctx, item,
+                    still_employed=answer, on_failure=self._mark_failed)
+        return None
+
+    def _remove(self, item: FollowUpItem) -> None:
+        """Take the row away at once and move to the next, so the next keystroke
+        already works on it; the reload that follows the save confirms it."""
+        row = self.model.find(self.model.key(item))
+        if row < 0:
+            return
+        self.model.remove_row(row)
+        if self.model.rowCount():
+            select_key(self.table, self.model, None, fallback_row=row)
+        self._summarise()
