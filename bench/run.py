@@ -31,6 +31,7 @@ from boligsag.services.unlock import UnlockOptions, lock, unlock, verify_integri
 from boligsag.storage import keys
 from boligsag.storage.database import Database
 from boligsag.storage.engine import export_plain_copy, plain_engine
+from boligsag.storage.migrate import current_revision, head_revision
 from cases import Case
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -64,6 +65,12 @@ def build_databases(people: int, contacts: int) -> tuple[Path, Path]:
         started = time.monotonic()
         create_demo_database(encrypted, people=people, contacts=contacts, seed=1)
         print(f"built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    # Bring the cached database to this program's schema first (as unlock does), then
+    # keep the plain copy in step with it, so both run the same queries on the same data.
+    lock(unlock(encrypted, DEMO_USERNAME, DEMO_PASSWORD, options=UnlockOptions(
+        integrity_check=False, migrate=True), throttle=keys.UnlockThrottle()))
+    if plain.exists() and current_revision(plain_engine(plain)) != head_revision():
+        plain.unlink()
     if not plain.exists():
         _, db_key = keys.KeyStore.load(keys.keys_path_for(encrypted)).unwrap_for_user(
             DEMO_USERNAME, DEMO_PASSWORD)
@@ -130,8 +137,8 @@ def run(people: int, contacts: int, runs: int, only: str | None) -> list[Result]
             enc = measure(lambda c=case, s=state: c.fn(ctx, s), runs)
             pln = measure(lambda c=case, s=state: c.fn(plain_ctx, s), runs) \
                 if case.compare_plain else None
-            enc_median = statistics.median(enc)
-            plain_median = statistics.median(pln) if pln else None
+            enc_median = statistics.median(enc) / case.operations
+            plain_median = statistics.median(pln) / case.operations if pln else None
             ratio = enc_median / plain_median if plain_median else None
             results.append(Result(case.name, enc_median, plain_median, ratio, runs,
                                   case.target_ms))

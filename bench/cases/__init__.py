@@ -17,3 +17,6 @@ class Case:
     target_ms: float | None = None
     prepare: Callable[[AppContext], Any] | None = None  # runs once, untimed
     compare_plain: bool = True
+    # How many user-visible operations one call performs (e.g. keystrokes); the report
+    # divides the timing by it so the figure compares with a per-operation target.
+    operations: int = 1

@@ -1,0 +1,30 @@
+"""Issue 4 target: rendering a referral letter (data + reportlab, in memory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from boligsag.domain.enums import ReferralKind, ReferralStatus
+from boligsag.services.context import AppContext
+from boligsag.services.letters import render_referral_letter
+from boligsag.storage.models import Referral
+
+from . import Case
+
+
+def _sent_referral(ctx: AppContext) -> str:
+    with ctx.uow() as session:
+        return session.scalars(
+            select(Referral.uuid).where(Referral.status == ReferralStatus.SENT,
+                                        Referral.kind == ReferralKind.REFERRAL,
+                                        Referral.deleted_at.is_(None))
+            .order_by(Referral.id.desc()).limit(1)).one()
+
+
+def _render(ctx: AppContext, referral_uuid: Any) -> object:
+    return render_referral_letter(ctx, referral_uuid).data
+
+
+CASES = [Case("referral letter render", _render, 300, prepare=_sent_referral)]
