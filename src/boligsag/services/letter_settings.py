@@ -1,0 +1,161 @@
+"""The organisation's letterhead (name, address, phone, e-mail, web, logo) and the
+referral reminder limits, as the administrator edits them.
+
+Stored through :mod:`org_settings` inside the encrypted database (the logo as bytes,
+never as a file). Every save is validated here, once, with a message per field, and
+recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from PIL import Image, UnidentifiedImageError
+
+from boligsag.domain import referral_flow as flow
+from boligsag.domain.enums import AuditAction, ReferralStatus
+from boligsag.domain.permissions import Permission
+
+from . import org_settings
+from .changes import Entity, writes
+from .context import AppContext
+from .errors import ValidationFailed
+from .person_fields import clean_text, is_valid_email, is_valid_postal_code
+from .referral_queries import reminder_limits
+
+Problems = dict[str, tuple[str, dict[str, object]]]
+
+# The statuses a referral can wait in, so the ones that can have a reminder.
+REMINDER_STATUSES: tuple[ReferralStatus, ...] = tuple(
+    s for s in ReferralStatus if flow.is_open(s))
+MIN_REMINDER_DAYS, MAX_REMINDER_DAYS = 1, 365
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+LOGO_FORMATS = frozenset({"PNG", "JPEG"})  # what every PDF renderer draws faithfully
+_PHONE = re.compile(r"\+?[\d ()-]{8,20}")
+_WEB = re.compile(r"(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?", re.IGNORECASE)
+_TEXT_FIELDS = ("name", "street", "postal_code", "city", "phone", "email", "web")
+_MAX_LENGTH = 160
+
+
+@dataclass(frozen=True)
+class LetterSettingsInput:
+    name: str
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+    web: str = ""
+    # Days per open status before a referral is shown as overdue ("draft", "sent", ...).
+    reminder_days: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    phone: str
+    email: str
+    web: str
+    reminder_days: Mapping[ReferralStatus, int]
+    logo: bytes | None = field(default=None, repr=False)
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo)
+
+
+def get_letter_settings(ctx: AppContext) -> LetterSettings:
+    """What letters print in their letterhead, and the reminder limits in force."""
+    ctx.require(Permission.VIEW_PEOPLE)
+    with ctx.uow() as session:
+        values = {key: str(org_settings.get_setting(session, f"organisation_{key}") or "")
+                  for key in _TEXT_FIELDS}
+        return LetterSettings(**values, reminder_days=reminder_limits(session),
+                              logo=org_settings.get_logo(session))
+
+
+def validate_letter_settings(data: LetterSettingsInput) -> Problems:
+    problems: Problems = {}
+    if not data.name:
+        problems["name"] = ("Enter the organisation's name; every letter starts with it.", {})
+    for key in _TEXT_FIELDS:
+        if len(getattr(data, key)) > _MAX_LENGTH and key not in problems:
+            problems[key] = ("At most {limit} characters.", {"limit": _MAX_LENGTH})
+    if data.postal_code and not is_valid_postal_code(data.postal_code):
+        problems["postal_code"] = ("A Danish postal code has four digits.", {})
+    if data.postal_code and not data.city:
+        problems["city"] = ("Enter the city that goes with the postal code.", {})
+    if data.phone and not _PHONE.fullmatch(data.phone):
+        problems["phone"] = ("Enter a phone number of at least 8 digits.", {})
+    if data.email and not is_valid_email(data.email):
+        problems["email"] = ("Enter an e-mail address such as name@kommune.dk.", {})
+    if data.web and not _WEB.fullmatch(data.web):
+        problems["web"] = ("Enter a web address such as www.boligsocialthus.dk.", {})
+    for status, days in data.reminder_days.items():
+        if status not in REMINDER_STATUSES:
+            problems[f"reminder_days.{status}"] = ("Only open statuses have reminders.", {})
+        elif not isinstance(days, int) or not MIN_REMINDER_DAYS <= days <= MAX_REMINDER_DAYS:
+            problems[f"reminder_days.{status}"] = (
+                "Choose between {low} and {high} days.",
+                {"low": MIN_REMINDER_DAYS, "high": MAX_REMINDER_DAYS})
+    return problems
+
+
+@writes(Entity.SETTINGS, Entity.FOLLOW_UPS)  # new limits move referrals in and out of "overdue"
+def save_letter_settings(ctx: AppContext, data: LetterSettingsInput) -> LetterSettings:
+    """Save the letterhead and the reminder limits together (one form, one action)."""
+    ctx.require(Permission.MANAGE_SETTINGS)
+    data = _cleaned(data)
+    problems = validate_letter_settings(data)
+    if problems:
+        raise ValidationFailed(problems)
+    with ctx.uow() as session:
+        for key in _TEXT_FIELDS:
+            org_settings.set_setting(session, f"organisation_{key}", getattr(data, key))
+        if data.reminder_days:
+            days = {str(k): v for k, v in reminder_limits(session).items()}
+            days.update({str(k): int(v) for k, v in data.reminder_days.items()})
+            org_settings.set_setting(session, "referral_reminder_days", days)
+        ctx.audit(session, AuditAction.UPDATE, entity="settings", detail="letterhead")
+        session.commit()
+    return get_letter_settings(ctx)
+
+
+@writes(Entity.SETTINGS)
+def set_logo(ctx: AppContext, data: bytes | None) -> LetterSettings:
+    """Store the letterhead logo (PNG or JPEG, at most 2 MB) or remove it (None)."""
+    ctx.require(Permission.MANAGE_SETTINGS)
+    if data is not None:
+        _check_logo(data)
+    with ctx.uow() as session:
+        org_settings.set_logo(session, data or None)
+        ctx.audit(session, AuditAction.UPDATE, entity="settings",
+                  detail="logo set" if data else "logo removed")
+        session.commit()
+    return get_letter_settings(ctx)
+
+
+def _check_logo(data: bytes) -> None:
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationFailed({"logo": (
+            "The logo file is too large: at most {megabytes} MB.",
+            {"megabytes": MAX_LOGO_BYTES // (1024 * 1024)})})
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image_format = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image_format = ""
+    if image_format not in LOGO_FORMATS:
+        raise ValidationFailed({"logo": ("Choose a PNG or JPEG image.", {})})
+
+
+def _cleaned(data: LetterSettingsInput) -> LetterSettingsInput:
+    texts = {key: clean_text(str(getattr(data, key))) for key in _TEXT_FIELDS}
+    return LetterSettingsInput(**texts, reminder_days=dict(data.reminder_days))

@@ -1,0 +1,184 @@
+"""A person's consents, for the person page: every consent with its state today —
+expired and withdrawn ones stay listed, shown as such — and the commands to record a
+new one, withdraw one, and print the form to sign.
+
+``ConsentsPanel(ctx, events, person_id)``; it reloads on ``events.changed``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boligsag.domain.consent import ConsentState
+from boligsag.domain.permissions import Permission
+from boligsag.i18n import tr
+from boligsag.services.changes import Changes, Entity
+from boligsag.services.consents import ConsentRow, consents_for_person, scope_options
+from boligsag.services.context import AppContext
+from boligsag.services.letters import render_consent_form
+from boligsag.ui.background import run_in_background
+from boligsag.ui.events import AppEvents
+from boligsag.ui.letters.opener import open_letter_preview
+from boligsag.ui.referrals.forms import describe_error
+from boligsag.ui.referrals.labels import CONSENT_COLORS, short_date
+from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
+from boligsag.ui.theme import MUTED
+from boligsag.ui.widgets import named
+
+from .card import state_text
+from .details import ConsentDetailsDialog, WithdrawConsentDialog
+from .dialog import ConsentDialog
+
+_RELEVANT = frozenset({Entity.CONSENTS, Entity.PEOPLE})
+
+
+def _lapsed(consent: ConsentRow) -> bool:
+    return consent.state in (ConsentState.EXPIRED, ConsentState.WITHDRAWN)
+
+
+class ConsentsPanel(QWidget):
+    def __init__(self, ctx: AppContext, events: AppEvents, person_id: int,
+                 parent: QWidget | None = None, *, person_name: str = "") -> None:
+        super().__init__(parent)
+        self.ctx, self.events = ctx, events
+        self.person_id, self.person_name = person_id, person_name
+        self._generation = 0
+        named(self, "consentsPanel", tr("Consents"))
+        labels = {o.code: o.label for o in scope_options(ctx)}
+
+        def muted_unless_valid(consent: ConsentRow) -> str | None:
+            return MUTED if _lapsed(consent) else None
+
+        self.model: RowsModel[ConsentRow] = RowsModel([
+            ColumnSpec(lambda: tr("Recipient"), lambda c: c.service_name,
+                       color=muted_unless_valid),
+            ColumnSpec(lambda: tr("State"), state_text,
+                       color=lambda c: CONSENT_COLORS[c.state][0], bold=lambda _c: True),
+            ColumnSpec(lambda: tr("Valid"), lambda c: tr(
+                "{start} – {end}", start=short_date(c.valid_from), end=short_date(c.valid_to)),
+                color=muted_unless_valid),
+            ColumnSpec(lambda: tr("Information"),
+                       lambda c: ", ".join(labels.get(code, code) for code in c.scope),
+                       color=muted_unless_valid),
+            ColumnSpec(lambda: tr("Given by"), lambda c: c.given_by, color=muted_unless_valid),
+        ], self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        bar = QHBoxLayout()
+        title = QLabel(tr("Consents"))
+        title.setProperty("role", "cardTitle")
+        bar.addWidget(title)
+        bar.addStretch(1)
+        self.new_button = named(QPushButton(tr("New consent…")), "newConsentPanelButton",
+                                tr("Record a new consent"))
+        self.new_button.clicked.connect(self.new_consent)
+        self.withdraw_button = named(QPushButton(tr("Withdraw…")), "withdrawPanelButton",
+                                     tr("Withdraw the chosen consent"))
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.print_button = named(QPushButton(tr("Print consent form…")),
+                                  "printConsentPanelButton", tr("Print consent form"))
+        self.print_button.clicked.connect(self.print_form)
+        for button in (self.new_button, self.withdraw_button, self.print_button):
+            bar.addWidget(button)
+        layout.addLayout(bar)
+        self.table = named(QTableView(), "consentsTable", tr("Consents"))
+        self.table.setModel(self.model)
+        plain_table(self.table, (170, 170, 190, 240))
+        self.table.activated.connect(lambda index: self.open_consent(
+            self.model.row_at(index.row()).id))
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        layout.addWidget(self.table, 1)
+        self.message = named(QLabel(), "consentsMessage", tr("Status"))
+        self.message.setProperty("role", "muted")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        can_manage = ctx.actor.can(Permission.MANAGE_CONSENTS)
+        self.new_button.setVisible(can_manage)
+        self.withdraw_button.setVisible(can_manage)
+        self.print_button.setVisible(ctx.actor.can(Permission.PRINT_LETTERS))
+        self._update_buttons()
+        events.changed.connect(self._changed)
+        self.refresh()
+
+    def set_person(self, person_id: int, person_name: str = "") -> None:
+        self.person_id, self.person_name = person_id, person_name
+        self.refresh()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes & _RELEVANT:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation, ctx, person_id = self._generation, self.ctx, self.person_id
+        run_in_background(self, lambda _t: consents_for_person(ctx, person_id),
+                          on_success=lambda rows: self._show(generation, rows),
+                          on_failure=self._failed)
+
+    def _show(self, generation: int, rows: list[ConsentRow]) -> None:
+        if generation != self._generation:
+            return
+        chosen = self.chosen()
+        self.model.set_rows(rows)
+        if chosen is not None:
+            for row, consent in enumerate(rows):
+                if consent.id == chosen.id:
+                    self.table.selectRow(row)
+        self.message.setText("" if rows else tr("No consents recorded."))
+        self.message.setVisible(not rows)
+        self._update_buttons()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(describe_error(error))
+        self.message.show()
+
+    def chosen(self) -> ConsentRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        consent = self.chosen()
+        self.withdraw_button.setEnabled(
+            consent is not None and consent.state is not ConsentState.WITHDRAWN)
+        self.print_button.setEnabled(consent is not None)
+
+    # -- commands ---------------------------------------------------------------------
+
+    def new_consent(self) -> ConsentDialog:
+        dialog = ConsentDialog(self.ctx, self.person_id, self.window(), events=self.events,
+                               person_name=self.person_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def open_consent(self, consent_id: int) -> None:
+        dialog = ConsentDetailsDialog(self.ctx, consent_id, self.window(), events=self.events)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.dialog = dialog
+
+    def withdraw(self) -> None:
+        consent = self.chosen()
+        if consent is None:
+            return
+        dialog = WithdrawConsentDialog(self.ctx, self.events, consent, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.dialog = dialog
+
+    def print_form(self) -> None:
+        consent = self.chosen()
+        if consent is None:
+            return
+        ctx, consent_id = self.ctx, consent.id
+        open_letter_preview(self, ctx, lambda: render_consent_form(ctx, consent_id))

@@ -1,0 +1,71 @@
+"""Print an in-memory PDF (a ``QPdfDocument``) on a ``QPrinter``, page by page.
+
+Each page is rendered by QtPdf into an image in memory and painted onto the printer;
+nothing goes through a file of ours. The image is rendered at the printer's resolution
+up to ``MAX_DPI``: an A4 page at 1200 dpi would be a 550 MB image, and 300 dpi is what
+office printers reproduce of text anyway.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+
+MAX_DPI = 300
+POINTS_PER_INCH = 72.0
+
+
+class PrintFailed(Exception):
+    """The printer could not be opened (e.g. an output file that cannot be written)."""
+
+
+def prepare_printer(printer: QPrinter, document: QPdfDocument, doc_name: str) -> None:
+    """A4 portrait, the whole sheet, and a job name without personal data (it shows in
+    the printer queue)."""
+    printer.setDocName(doc_name)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setFullPage(True)
+    printer.setFromTo(0, 0)
+    if document.pageCount() > 0:
+        printer.setPrintRange(QPrinter.PrintRange.AllPages)
+
+
+def pages_to_print(printer: QPrinter, page_count: int) -> range:
+    """0-based pages the user chose in the print dialog (all unless a range was set)."""
+    if (printer.printRange() == QPrinter.PrintRange.PageRange
+            and printer.fromPage() > 0 and printer.toPage() > 0):
+        first = max(0, printer.fromPage() - 1)
+        last = min(page_count - 1, printer.toPage() - 1)
+        return range(first, last + 1)
+    return range(page_count)
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> int:
+    """Paint the chosen pages of ``document`` on ``printer``; returns how many."""
+    pages = pages_to_print(printer, document.pageCount())
+    if not pages:
+        return 0
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintFailed(printer.outputFileName())
+    try:
+        dpi = min(printer.resolution(), MAX_DPI)
+        for number, page in enumerate(pages):
+            if number and not printer.newPage():
+                raise PrintFailed(printer.outputFileName())
+            target = QRectF(painter.viewport())
+            points = document.pagePointSize(page)
+            scale = min(target.width() / points.width(), target.height() / points.height())
+            width, height = points.width() * scale, points.height() * scale
+            size = QSize(round(points.width() / POINTS_PER_INCH * dpi),
+                         round(points.height() / POINTS_PER_INCH * dpi))
+            image = document.render(page, size)
+            painter.drawImage(QRectF(target.x() + (target.width() - width) / 2, target.y(),
+                                     width, height), image)
+            del image  # one page in memory at a time
+    finally:
+        painter.end()
+    return len(pages)

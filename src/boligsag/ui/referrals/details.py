@@ -1,0 +1,360 @@
+"""One referral in full: who, to which service, why, the consent it relies on (with its
+state), the status history (date, author, note), and buttons for the next steps the
+status flow allows (``ReferralDetails.allowed_next``) — nothing else is offered.
+
+Opening a referral is recorded in the audit log as a view of the person, so the pane
+loads a moment after the selection settles, not for every row the arrow keys pass.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boligsag.domain.enums import ReferralKind, ReferralStatus
+from boligsag.i18n import tr
+from boligsag.services.consents import scope_options
+from boligsag.services.context import AppContext
+from boligsag.services.letters import render_referral_letter
+from boligsag.services.referrals import ReferralDetails, referral_details
+from boligsag.ui.background import run_in_background
+from boligsag.ui.consents.card import ConsentCard
+from boligsag.ui.consents.details import ConsentDetailsDialog
+from boligsag.ui.events import AppEvents
+from boligsag.ui.labels import format_date
+from boligsag.ui.letters.opener import open_letter_preview
+from boligsag.ui.letters.preview import LetterPreviewDialog
+from boligsag.ui.widgets import EmptyState, named
+
+from .actions import DraftActions
+from .forms import Badge, describe_error, no_auto_default, section
+from .labels import (
+    OVERDUE_COLORS,
+    STATUS_COLORS,
+    days_overdue,
+    days_overdue_text,
+    kind_text,
+    short_date,
+    status_label,
+    step_label,
+)
+from .step_dialog import StatusStepDialog
+
+DELAY_MS = 250
+
+
+def _fact_grid(parent_layout: QVBoxLayout, keys: list[tuple[str, str]]) -> dict[str, QLabel]:
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(14)
+    grid.setVerticalSpacing(5)
+    grid.setColumnStretch(1, 1)
+    values: dict[str, QLabel] = {}
+    for row, (key, caption) in enumerate(keys):
+        value = named(QLabel(), f"referralValue_{key}", caption or key)
+        value.setWordWrap(True)
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if not caption:  # a line of its own under the row above (e.g. a long id)
+            grid.addWidget(value, row, 0, 1, 2)
+        else:
+            label = QLabel(caption)
+            label.setProperty("role", "muted")
+            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, 1)
+        values[key] = value
+    parent_layout.addLayout(grid)
+    return values
+
+
+class ReferralDetailsPane(QWidget):
+    loaded = Signal(object)  # ReferralDetails
+    preview_opened = Signal(object)  # the LetterPreviewDialog
+
+    def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.events = ctx, events
+        self.details: ReferralDetails | None = None
+        self.referral_id: int | None = None
+        self.preview: LetterPreviewDialog | None = None
+        self._generation = 0
+        self._loading = self._pending = False
+        named(self, "referralDetails", tr("Referral details"))
+        self.timer = QTimer(self, singleShot=True, interval=DELAY_MS)
+        self.timer.timeout.connect(self.load_now)
+        self.stack = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self.empty = EmptyState(tr("No referral chosen"), tr(
+            "Choose a referral in the list to see its consent, its history and the next "
+            "step."))
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(self.empty)
+        holder_layout.addStretch(1)
+        self.stack.addWidget(holder)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self._build_content())
+        self.stack.addWidget(scroll)
+        no_auto_default(self)
+
+    def _build_content(self) -> QWidget:
+        content = QWidget()
+        content.setObjectName("referralDetailsContent")
+        content.setStyleSheet("QWidget#referralDetailsContent { background: transparent; }")
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(2, 0, 6, 8)
+        layout.setSpacing(12)
+        self.title = named(QLabel(), "referralTitle", tr("Person"))
+        self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
+        self.letter_button = named(QPushButton(tr("Show letter…")), "showLetterButton",
+                                   tr("Show the letter"))
+        self.letter_button.setToolTip(tr("Preview, print or save the letter (Ctrl+P)"))
+        self.letter_button.clicked.connect(self.show_letter)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.letter_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self.subtitle = named(QLabel(), "referralSubtitle", tr("Service"))
+        self.subtitle.setProperty("role", "muted")
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
+        badges = QHBoxLayout()
+        self.status_badge = Badge("referralStatusBadge", tr("Status"))
+        self.kind_badge = Badge("referralKindBadge", tr("Type"))
+        self.overdue_badge = Badge("referralOverdueBadge", tr("Overdue"))
+        for badge in (self.status_badge, self.kind_badge, self.overdue_badge):
+            badges.addWidget(badge)
+        badges.addStretch(1)
+        layout.addLayout(badges)
+
+        self.draft_actions = DraftActions(self.ctx, self.events, self)
+        layout.addWidget(self.draft_actions)
+        # The next steps, one to a row so long Danish labels never widen the pane.
+        self.steps = QVBoxLayout()
+        self.steps.setContentsMargins(0, 0, 0, 0)
+        self.steps.setSpacing(8)
+        steps_box = named(QWidget(), "referralSteps", tr("Next steps"))
+        steps_box.setLayout(self.steps)
+        layout.addWidget(steps_box)
+
+        facts, facts_layout = section("referralFactsCard", tr("The referral"))
+        self.facts = _fact_grid(facts_layout, [
+            ("created", tr("Created")), ("staff", tr("Contact person")),
+            ("since", tr("In status since")), ("due", tr("Follow up by")),
+            ("reference", tr("Reference")), ("uuid", "")])
+        self.uuid = self.facts["uuid"]
+        self.uuid.setProperty("role", "small")
+        self.reason = named(QLabel(), "referralReason", tr("Reason"))
+        self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        reason_caption = QLabel(tr("Reason"))
+        reason_caption.setProperty("role", "muted")
+        facts_layout.addWidget(reason_caption)
+        facts_layout.addWidget(self.reason)
+        layout.addWidget(facts)
+
+        self.consent_section, consent_layout = section("referralConsentCard", tr("Consent"))
+        self.consent_card = ConsentCard({o.code: o.label for o in scope_options(self.ctx)})
+        consent_layout.addWidget(self.consent_card)
+        self.no_consent = named(QLabel(), "referralNoConsent", tr("Consent"))
+        self.no_consent.setWordWrap(True)
+        consent_layout.addWidget(self.no_consent)
+        self.open_consent = named(QPushButton(tr("Open the consent…")), "openConsentButton",
+                                  tr("Open the consent"))
+        self.open_consent.setProperty("role", "link")
+        self.open_consent.clicked.connect(self.show_consent)
+        consent_layout.addWidget(self.open_consent, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.consent_section)
+
+        history, history_layout = section("referralHistoryCard", tr("Status history"))
+        self.history = named(QLabel(), "referralHistory", tr("Status history"))
+        self.history.setWordWrap(True)
+        self.history.setTextFormat(Qt.TextFormat.RichText)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        history_layout.addWidget(self.history)
+        layout.addWidget(history)
+        self.error = named(QLabel(), "referralDetailsError", tr("Error message"))
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        return content
+
+    # -- loading ----------------------------------------------------------------------
+
+    def show_referral(self, referral_id: int | None, *, at_once: bool = False) -> None:
+        self.referral_id = referral_id
+        if referral_id is None:
+            self._generation += 1
+            self._pending = False
+            self.details = None
+            self.timer.stop()
+            self.stack.setCurrentIndex(0)
+            return
+        if at_once:
+            self.load_now()
+        else:
+            self.timer.start()
+
+    def load_now(self) -> None:
+        """One load at a time: each one writes an audit entry, and two read-then-write
+        transactions racing each other would make one of them fail. A request made
+        meanwhile runs once the current load is done."""
+        self.timer.stop()
+        if self.referral_id is None:
+            return
+        if self._loading:
+            self._pending = True
+            return
+        self._loading, self._pending = True, False
+        self._generation += 1
+        generation, referral_id, ctx = self._generation, self.referral_id, self.ctx
+        run_in_background(self, lambda _t: referral_details(ctx, referral_id),
+                          on_success=lambda d: self._show(generation, d),
+                          on_failure=lambda e: self._failed(generation, e))
+
+    def _load_finished(self) -> bool:
+        """True if this result is still wanted (no newer request is waiting)."""
+        self._loading = False
+        if self._pending:
+            self.load_now()
+            return False
+        return True
+
+    def _failed(self, generation: int, error: BaseException) -> None:
+        if self._load_finished() and generation == self._generation:
+            self.error.setText(describe_error(error))
+            self.error.show()
+
+    def _show(self, generation: int, details: ReferralDetails) -> None:
+        if not self._load_finished() or generation != self._generation:
+            return
+        self.details = details
+        row = details.row
+        self.error.hide()
+        self.title.setText(row.person_name)
+        self.subtitle.setText(tr("To {service}", service=row.service_name))
+        self.status_badge.show_badge(status_label(row.status), STATUS_COLORS[row.status])
+        if row.kind is ReferralKind.CONCERN:
+            self.kind_badge.show_badge(kind_text(row.kind), OVERDUE_COLORS)
+        else:
+            self.kind_badge.hide()
+        today = self.ctx.today()
+        if row.overdue:
+            self.overdue_badge.show_badge(days_overdue_text(days_overdue(row.due_on, today)),
+                                          OVERDUE_COLORS)
+        else:
+            self.overdue_badge.hide()
+        self.facts["created"].setText(format_date(row.created_on))
+        self.facts["staff"].setText(row.contact_user_name)
+        self.facts["since"].setText(format_date(row.status_changed_on))
+        self.facts["due"].setText(format_date(row.due_on) if row.due_on else "–")
+        self.facts["reference"].setText(row.uuid.split("-")[0].upper())
+        self.uuid.setText(row.uuid)
+        self.facts["reference"].setToolTip(tr("The short reference is printed on the letter; "
+                                              "the full id finds the referral on the command "
+                                              "line."))
+        self.reason.setText(details.reason)
+        self._show_consent(details)
+        self._show_history(details)
+        self._show_steps(details)
+        self.draft_actions.show_for(details)
+        self.stack.setCurrentIndex(1)
+        self.loaded.emit(details)
+
+    def _show_consent(self, details: ReferralDetails) -> None:
+        concern = details.row.kind is ReferralKind.CONCERN
+        self.consent_card.setVisible(details.consent is not None)
+        self.open_consent.setVisible(details.consent is not None)
+        if details.consent is not None:
+            self.consent_card.show_consent(details.consent)
+        self.no_consent.setVisible(details.consent is None)
+        self.no_consent.setText(
+            tr("A notification of concern needs no consent (Barnets lov § 135).") if concern
+            else tr("The referral relies on no consent yet."))
+
+    def _show_history(self, details: ReferralDetails) -> None:
+        rows = []
+        for event in reversed(details.events):
+            step = (tr("{from_status} → {to_status}", from_status=status_label(event.from_status),
+                       to_status=status_label(event.to_status))
+                    if event.from_status else tr("Created as {status}",
+                                                 status=status_label(event.to_status).lower()))
+            note = (f"<br><span style='color:#1d2a35'>{escape(event.note)}</span>"
+                    if event.note else "")
+            rows.append(
+                f"<p style='margin:0 0 10px 0'><b>{escape(short_date(event.on))}</b>"
+                f"&nbsp;&nbsp;{escape(step)}<br><span style='color:#5a6774'>"
+                f"{escape(event.author or tr('Unknown'))}</span>{note}</p>")
+        self.history.setText("".join(rows))
+
+    def _show_steps(self, details: ReferralDetails) -> None:
+        while self.steps.count():
+            widget = self.steps.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.step_buttons: dict[ReferralStatus, QPushButton] = {}
+        for number, target in enumerate(details.allowed_next):
+            button = named(QPushButton(step_label(target)), f"stepButton_{target}",
+                           step_label(target).rstrip("…").strip())
+            if number == 0 and target is not ReferralStatus.CANCELLED:
+                button.setProperty("role", "primary")
+            elif target is ReferralStatus.CANCELLED:
+                button.setProperty("role", "link")  # possible, but rarely the next step
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _c=False, t=target: self.start_step(t))
+            self.steps.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+            self.step_buttons[target] = button
+
+    # -- commands ---------------------------------------------------------------------
+
+    def start_step(self, target: ReferralStatus) -> StatusStepDialog | None:
+        if self.details is None or target not in self.details.allowed_next:
+            return None
+        dialog = StatusStepDialog(self.ctx, self.events, self.details.row, target, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.recorded.connect(lambda _row: self.show_referral(self.referral_id, at_once=True))
+        dialog.open()
+        self.step_dialog = dialog
+        return dialog
+
+    def show_letter(self) -> None:
+        if self.details is None:
+            return
+        ctx, referral_id = self.ctx, self.details.row.id
+        open_letter_preview(self, ctx, lambda: render_referral_letter(ctx, referral_id),
+                            on_opened=self._preview_opened)
+
+    def _preview_opened(self, dialog: LetterPreviewDialog) -> None:
+        self.preview = dialog
+        self.preview_opened.emit(dialog)
+
+    def show_consent(self) -> QDialog | None:
+        if self.details is None or self.details.consent is None:
+            return None
+        dialog = ConsentDetailsDialog(self.ctx, self.details.consent.id, self.window(),
+                                      events=self.events)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
