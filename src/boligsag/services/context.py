@@ -75,9 +75,9 @@ class AppContext:
             raise PermissionDenied()
 
     @contextmanager
-    def uow(self) -> Iterator[Session]:
+    def uow(self, *, read_only: bool = False) -> Iterator[Session]:
         stamp = WriteStamp(user_id=self.actor.user_id, now=self.clock.now())
-        with self.db.unit_of_work(stamp) as session:
+        with self.db.unit_of_work(stamp, read_only=read_only) as session:
             yield session
 
     def audit(

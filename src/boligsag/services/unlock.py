@@ -11,12 +11,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.storage import keys, migrate
 from boligsag.storage.database import Database
-from boligsag.storage.engine import open_engine, quick_check
+from boligsag.storage.engine import checkpoint, open_engine, quick_check
 from boligsag.storage.errors import DatabaseMissing, WrongPassword
 from boligsag.storage.models import User
 
@@ -122,8 +122,7 @@ def _open(
 def _keep_copy_before_migration(engine: object, path: Path) -> None:
     """The file is encrypted, so a byte copy is a safe, complete backup once the WAL
     has been folded back into it."""
-    with engine.connect() as connection:  # type: ignore[attr-defined]
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    checkpoint(engine)  # type: ignore[arg-type]
     revision = migrate.current_revision(engine)  # type: ignore[arg-type]
     shutil.copy2(path, path.with_name(f"{path.name}.before-{revision}.bak"))
 

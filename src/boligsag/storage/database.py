@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from .engine import IMMEDIATE_OPTION
 from .models import Record
 
 
@@ -34,11 +35,20 @@ class Database:
         self.path = path
         # expire_on_commit=False: services hand frozen rows to the UI after commit,
         # and nothing may lazily reach back into a closed session.
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Units of work take the write lock when they begin (see engine.py), because
+        # almost every user action writes, if only an audit entry; long read-only work
+        # (summaries) uses a deferred transaction that never holds up a save.
+        self._sessions = sessionmaker(
+            engine.execution_options(**{IMMEDIATE_OPTION: True}), expire_on_commit=False)
+        self._read_sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
-    def unit_of_work(self, stamp: WriteStamp | None = None) -> Iterator[Session]:
-        session = self._sessions()
+    def unit_of_work(
+        self, stamp: WriteStamp | None = None, *, read_only: bool = False
+    ) -> Iterator[Session]:
+        """One Session for one user action. ``read_only`` is for long reads (summaries):
+        they start a deferred transaction that never blocks writers."""
+        session = (self._read_sessions if read_only else self._sessions)()
         if stamp is not None:
             session.info["stamp"] = stamp
         try:

@@ -62,6 +62,9 @@ _CONNECTION_PRAGMAS = (
 )
 
 
+IMMEDIATE_OPTION = "boligsag_begin_immediate"
+
+
 def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
                 integrity_check: bool = True, busy_timeout_ms: int = 5000,
                 pool_size: int = 5) -> Engine:
@@ -274,9 +277,23 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")  # part 2: we start every transaction ourselves
+        # Part 2: we start every transaction ourselves. Units of work that may write
+        # ask for IMMEDIATE through an execution option (storage/database.py): it takes
+        # the write lock up front, waiting up to busy_timeout for it, whereas a
+        # deferred transaction that reads and then writes fails at once with "database
+        # is locked" in WAL mode if another connection committed in between.
+        immediate = conn.get_execution_options().get(IMMEDIATE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL back into the database file and truncate it (before a byte copy of
+    the file, or at the end of a bulk load). Runs on the driver connection outside
+    any transaction: SQLite refuses a checkpoint inside one."""
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def quick_check(engine: Engine, path: StrPath) -> None:

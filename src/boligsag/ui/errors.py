@@ -12,6 +12,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from boligsag.documents.errors import DocumentError
 from boligsag.i18n import tr
 from boligsag.services.errors import ServiceError
 from boligsag.storage.errors import BoligsagStorageError
@@ -61,6 +62,8 @@ def error_text(error: BaseException) -> str:
         return storage_error_text(error)
     if isinstance(error, ServiceError):
         return error.message()
+    if isinstance(error, DocumentError):  # a letter's missing data or broken template
+        return error.translated()
     if isinstance(error, OSError):
         return tr("The file could not be read or written: {detail}",
                   detail=error.strerror or str(error))

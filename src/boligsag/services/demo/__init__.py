@@ -28,13 +28,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-
 from boligsag.domain.age import anniversary
 from boligsag.services.context import FixedClock
 from boligsag.services.setup import SetupInput, SetupResult, create_database
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
+from boligsag.storage.engine import checkpoint
 
 from . import org
 from .bulk import DemoCancelled, Gen, Progress
@@ -108,7 +107,8 @@ def create_demo_database(
                 g = Gen(conn, rng, today, start, ctx.actor.user_id, tracker)
                 _fill(g, specs, user_ids, created, people, contacts, seed)
                 conn.exec_driver_sql("PRAGMA cache_size = -2000")
-                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                conn.commit()
+            checkpoint(ctx.db.engine)
         finally:
             lock(ctx)
     except BaseException:

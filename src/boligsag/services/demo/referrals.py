@@ -135,8 +135,10 @@ class _Referrals:
         row.update(person_id=person.id, service_id=service_id, scope=scope,
                    purpose=PURPOSE.format(service=self.service_names.get(service, service),
                                           aim=AIMS.get(service, "samarbejde")),
-                   given_by_person_id=giver.id if giver else None,
-                   given_by_name=giver.full_name if giver else "Forælder med forældremyndighed",
+                   # As the consent service stores it: no giver = the person themself; a
+                   # registered custody holder by id; an unregistered one by name.
+                   given_by_person_id=giver.id if giver and giver is not person else None,
+                   given_by_name="" if giver else "Forælder med forældremyndighed",
                    valid_from=valid_from, valid_to=valid_to, signed_on=valid_from,
                    withdrawn_on=withdrawn, note="")
         self.consents.append(row)

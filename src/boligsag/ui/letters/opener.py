@@ -16,7 +16,7 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.letters import LetterPdf
 from boligsag.ui.background import BackgroundTask, run_in_background
-from boligsag.ui.referrals.forms import describe_error
+from boligsag.ui.referrals.forms import error_text
 
 from .preview import LetterPreviewDialog
 
@@ -41,7 +41,7 @@ def open_letter_preview(
     def failed(error: BaseException) -> None:
         parent.unsetCursor()
         box = QMessageBox(QMessageBox.Icon.Warning, tr("The letter cannot be shown"),
-                          describe_error(error), QMessageBox.StandardButton.Ok, parent)
+                          error_text(error), QMessageBox.StandardButton.Ok, parent)
         box.setObjectName("letterErrorBox")
         box.setAccessibleName(tr("The letter cannot be shown"))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

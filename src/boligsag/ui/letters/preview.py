@@ -30,10 +30,17 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.letters import LetterKind, LetterPdf, record_letter_output, save_pdf
 from boligsag.ui.background import run_in_background
-from boligsag.ui.referrals.forms import describe_error, no_auto_default
+from boligsag.ui.referrals.forms import error_text, no_auto_default
 from boligsag.ui.widgets import make_action, named
 
-from .printing import PrintFailed, prepare_printer, print_document
+from .printing import (
+    PrintFailed,
+    direct_cups_command,
+    pages_to_print,
+    prepare_printer,
+    print_document,
+    print_with_cups,
+)
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
@@ -235,7 +242,12 @@ class LetterPreviewDialog(QDialog):
     def print_to(self, printer: QPrinter) -> None:
         """Print on a printer the user chose, then record the print."""
         try:
-            pages = print_document(self.document, printer)
+            command = direct_cups_command(printer)
+            if command is not None:
+                pages = print_with_cups(command, self.letter.data,
+                                        len(pages_to_print(printer, self.page_count())))
+            else:
+                pages = print_document(self.document, printer)
         except PrintFailed:
             self._show_status(tr("The printer could not be opened. Nothing was printed."),
                               error=True)
@@ -244,7 +256,7 @@ class LetterPreviewDialog(QDialog):
         run_in_background(
             self, lambda _t: record_letter_output(ctx, letter, AuditAction.PRINT),
             on_success=lambda _r: self._printed(pages),
-            on_failure=lambda e: self._show_status(describe_error(e), error=True))
+            on_failure=lambda e: self._show_status(error_text(e), error=True))
 
     def _printed(self, pages: int) -> None:
         self._show_status(tr("Sent to the printer. The print is recorded in the log."))
@@ -273,7 +285,7 @@ class LetterPreviewDialog(QDialog):
 
     def _save_failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        self._show_status(describe_error(error), error=True)
+        self._show_status(error_text(error), error=True)
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)

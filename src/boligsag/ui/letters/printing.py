@@ -8,6 +8,10 @@ office printers reproduce of text anyway.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -19,6 +23,36 @@ POINTS_PER_INCH = 72.0
 
 class PrintFailed(Exception):
     """The printer could not be opened (e.g. an output file that cannot be written)."""
+
+
+def direct_cups_command(printer: QPrinter) -> list[str] | None:
+    """The ``lp`` command that prints on the chosen CUPS printer, or None where the PDF
+    must be painted through Qt instead (Windows, macOS, a PDF file, no ``lp``).
+
+    Why: on Linux, Qt's CUPS print engine spools every job through a temporary file
+    in $TMPDIR before handing it to CUPS, so a letter would sit in plaintext in the
+    temp folder. ``lp`` reads the in-memory PDF from stdin straight into the print
+    system's own queue instead."""
+    lp = shutil.which("lp")
+    if (not sys.platform.startswith("linux") or lp is None
+            or printer.outputFormat() != QPrinter.OutputFormat.NativeFormat
+            or not printer.printerName()):
+        return None
+    command = [lp, "-d", printer.printerName(), "-n", str(max(1, printer.copyCount())),
+               "-t", printer.docName() or "Boligsag"]
+    if (printer.printRange() == QPrinter.PrintRange.PageRange
+            and printer.fromPage() > 0 and printer.toPage() > 0):
+        command += ["-P", f"{printer.fromPage()}-{printer.toPage()}"]
+    return [*command, "-"]  # "-": the document comes on stdin
+
+
+def print_with_cups(command: list[str], pdf: bytes, page_count: int) -> int:
+    """Send ``pdf`` to CUPS through ``lp``'s stdin; returns the number of pages sent."""
+    try:
+        subprocess.run(command, input=pdf, check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise PrintFailed(str(error)) from None
+    return page_count
 
 
 def prepare_printer(printer: QPrinter, document: QPdfDocument, doc_name: str) -> None:

@@ -16,7 +16,7 @@ from boligsag.ui.consents.dialog import ConsentDialog
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.widgets import named
 
-from .forms import describe_error
+from .forms import error_text
 from .new_dialog import NewReferralDialog
 
 
@@ -83,7 +83,7 @@ class DraftActions(QWidget):
                     version=row.version, on_failure=self._failed)
 
     def _failed(self, error: BaseException) -> None:
-        self.problem.setText(describe_error(error))
+        self.problem.setText(error_text(error))
         self.problem.show()
 
     def edit_draft(self) -> None:

@@ -40,7 +40,7 @@ from boligsag.ui.letters.preview import LetterPreviewDialog
 from boligsag.ui.widgets import EmptyState, named
 
 from .actions import DraftActions
-from .forms import Badge, describe_error, no_auto_default, section
+from .forms import Badge, error_text, no_auto_default, section
 from .labels import (
     OVERDUE_COLORS,
     STATUS_COLORS,
@@ -244,7 +244,7 @@ class ReferralDetailsPane(QWidget):
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if self._load_finished() and generation == self._generation:
-            self.error.setText(describe_error(error))
+            self.error.setText(error_text(error))
             self.error.show()
 
     def _show(self, generation: int, details: ReferralDetails) -> None:

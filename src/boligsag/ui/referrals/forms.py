@@ -18,19 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boligsag.documents.errors import DocumentError
 from boligsag.services.errors import ValidationFailed
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import short_date_format, ui_locale
 from boligsag.ui.widgets import FieldError, named
-
-
-def describe_error(error: BaseException) -> str:
-    """``error_text`` plus the letter renderer's own refusals (a missing address, a
-    broken template), which say exactly what to fix."""
-    if isinstance(error, DocumentError):
-        return error.translated()
-    return error_text(error)
 
 
 def to_date(value: QDate) -> date:
@@ -132,7 +123,7 @@ class FieldMessages:
     def show(self, error: BaseException) -> None:
         self.clear()
         if not isinstance(error, ValidationFailed):
-            self.general.show_message(describe_error(error))
+            self.general.show_message(error_text(error))
             return
         stray = []
         for name, message in error.field_messages().items():

@@ -26,7 +26,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.theme import BORDER, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import named
 
-from .forms import describe_error
+from .forms import error_text
 from .labels import short_date
 
 RESULTS = 8
@@ -134,7 +134,7 @@ class PersonPicker(QWidget):
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
-            self.status.setText(describe_error(error))
+            self.status.setText(error_text(error))
             self.status.show()
 
     def _activate(self, item: QListWidgetItem) -> None:

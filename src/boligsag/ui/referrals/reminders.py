@@ -27,7 +27,7 @@ from boligsag.ui.theme import ERROR, WARNING
 from boligsag.ui.widgets import named
 
 from .details_dialog import ReferralDetailsDialog
-from .forms import describe_error
+from .forms import error_text
 from .labels import days_left_text, days_overdue, days_overdue_text, short_date, status_label
 from .reminder_list import ReminderItem, ReminderListModel, reminder_view
 
@@ -141,7 +141,7 @@ class ReminderPanel(QFrame):
         self._show_counts()
 
     def _failed(self, error: BaseException) -> None:
-        self.error.setText(describe_error(error))
+        self.error.setText(error_text(error))
         self.error.show()
 
     def _show_counts(self) -> None:
