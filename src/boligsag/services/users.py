@@ -18,6 +18,7 @@ from boligsag.storage import keys
 from boligsag.storage.errors import WrongPassword
 from boligsag.storage.models import User
 
+from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ValidationFailed
 from .setup import MIN_PASSWORD_LENGTH, validate_new_account
@@ -49,6 +50,7 @@ def list_users(ctx: AppContext, *, include_inactive: bool = False) -> list[UserR
         return [_row(u) for u in session.scalars(query)]
 
 
+@writes(Entity.USERS)
 def create_user(
     ctx: AppContext,
     username: str,

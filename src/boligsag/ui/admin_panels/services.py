@@ -28,8 +28,8 @@ from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import ServiceRow, list_services, set_service_active
 from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.referrals.forms import describe_error
 from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
 from boligsag.ui.theme import MUTED, SUCCESS, WARNING
 from boligsag.ui.widgets import named
@@ -134,7 +134,7 @@ class ServicesPanel(QWidget):
         self._update_buttons()
 
     def _failed(self, error: BaseException) -> None:
-        self.message.setText(describe_error(error))
+        self.message.setText(error_text(error))
         self.message.show()
 
     def chosen(self) -> ServiceRow | None:

@@ -25,9 +25,9 @@ from boligsag.services.consents import ConsentRow, consents_for_person, scope_op
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
 from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.letters.opener import open_letter_preview
-from boligsag.ui.referrals.forms import describe_error
 from boligsag.ui.referrals.labels import CONSENT_COLORS, short_date
 from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
 from boligsag.ui.theme import MUTED
@@ -138,7 +138,7 @@ class ConsentsPanel(QWidget):
         self._update_buttons()
 
     def _failed(self, error: BaseException) -> None:
-        self.message.setText(describe_error(error))
+        self.message.setText(error_text(error))
         self.message.show()
 
     def chosen(self) -> ConsentRow | None:

@@ -16,7 +16,7 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.letters import LetterPdf
 from boligsag.ui.background import BackgroundTask, run_in_background
-from boligsag.ui.referrals.forms import error_text
+from boligsag.ui.errors import error_text
 
 from .preview import LetterPreviewDialog
 

@@ -30,7 +30,8 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.letters import LetterKind, LetterPdf, record_letter_output, save_pdf
 from boligsag.ui.background import run_in_background
-from boligsag.ui.referrals.forms import error_text, no_auto_default
+from boligsag.ui.errors import error_text
+from boligsag.ui.referrals.forms import no_auto_default
 from boligsag.ui.widgets import make_action, named
 
 from .printing import (

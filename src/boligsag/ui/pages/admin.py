@@ -1,16 +1,25 @@
-"""Administration: for now the list of staff accounts; user management, backups and
-retention come in later issues."""
+"""Administration: staff accounts, the municipal service catalogue, and the
+letterhead and reminder settings — one tab each."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes
+from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.users import UserRow, list_users
+from boligsag.ui.admin_panels.letter_settings import LetterSettingsPanel
+from boligsag.ui.admin_panels.services import ServicesPanel
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
@@ -35,10 +44,15 @@ class AdminPage(Page):
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(12)
         layout.addWidget(PageHeader(self.title(), tr(
-            "Staff accounts. Creating users, backups and deletion of expired data come "
-            "here in later versions.")))
+            "Staff accounts, the municipal services that letters go to, and the "
+            "organisation's letterhead and reminders.")))
+        self.tabs = named(QTabWidget(), "adminTabs", tr("Administration sections"))
+        layout.addWidget(self.tabs, 1)
+        users = QWidget()
+        users_layout = QVBoxLayout(users)
+        users_layout.setContentsMargins(0, 12, 0, 0)
         self.error = FieldError("usersError")
-        layout.addWidget(self.error)
+        users_layout.addWidget(self.error)
         self.model = UsersModel(self)
         self.table = named(QTableView(), "usersTable", tr("Staff accounts"))
         self.table.setModel(self.model)
@@ -56,11 +70,13 @@ class AdminPage(Page):
         header.setSectionResizeMode(Column.USERNAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.ROLE, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.ResizeToContents)
-        layout.addWidget(self.table, 1)
+        users_layout.addWidget(self.table, 1)
+        self.tabs.addTab(users, tr("Staff"))
+        self.tabs.addTab(ServicesPanel(ctx, events), tr("Municipal services"))
+        self.tabs.addTab(LetterSettingsPanel(ctx, events), tr("Letters and reminders"))
 
     def refresh(self, changes: Changes | None) -> None:
-        # No Entity for users exists yet; "users" matches one if it is added as a StrEnum.
-        if changes is not None and "users" not in changes:
+        if changes is not None and Entity.USERS not in changes:
             return
         run_in_background(self, lambda _task: list_users(self.ctx),
                           on_success=self._show, on_failure=self._failed)

@@ -25,11 +25,11 @@ from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.referrals.details import ReferralDetailsPane
 from boligsag.ui.referrals.filters import ReferralFilterBar
-from boligsag.ui.referrals.forms import describe_error
 from boligsag.ui.referrals.model import (
     ID_ROLE,
     SORT_KEYS,
@@ -207,7 +207,7 @@ class ReferralsPage(Page):
         # details pane: the worker just acted on it and wants to see the result.
 
     def _failed(self, error: BaseException) -> None:
-        self.message.setText(describe_error(error))
+        self.message.setText(error_text(error))
         self.message.show()
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
