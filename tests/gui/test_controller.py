@@ -112,7 +112,7 @@ def test_language_switch_shows_english_at_once(qtbot: QtBot, created_db: Created
     assert english.current_page().page_id == "people"  # the same page, now in English
     menus = [a.text() for a in child(english, QMenuBar, "menuBar").actions()
              if a.isVisible()]
-    assert menus == ["&File", "&View", "&Language", "&Help"]
+    assert menus == ["&File", "&Register", "&View", "People", "&Language", "&Help"]
     assert child(english, QLabel, "statusUser").text() == "Åse Nørgaard · Administrator"
     assert controller.ctx is not None  # the database stayed open
 

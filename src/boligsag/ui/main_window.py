@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 
 from boligsag import __version__
 from boligsag.app_settings import IDLE_LOCK_MINUTES, WINDOW_GEOMETRY, AppSettings
+from boligsag.domain.permissions import Permission
 from boligsag.i18n import LANGUAGES, current_language, tr
 from boligsag.services import overview
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
+from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.events import AppEvents
 from boligsag.ui.icons import icon, pixmap
 from boligsag.ui.idle import IdleWatcher
@@ -60,6 +62,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.events.changed.connect(self._on_changed)
+        for page in self.pages:  # pages that can ask for a person's page
+            requested = getattr(page, "person_requested", None)
+            if requested is not None:
+                requested.connect(self.open_person)
 
         # The organisation's setting is a ceiling; a user may lock sooner on this machine.
         minutes = min(settings.get(IDLE_LOCK_MINUTES), overview.idle_lock_minutes(ctx))
@@ -153,6 +159,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
 
+        register_menu = self._menu(tr("&Register"), "menuRegister")
+        # Ctrl+L works from every page and every non-modal window.
+        self.action_quick_log = make_action(
+            self, "actionQuickLog", tr("&Log contact…"), shortcut="Ctrl+L",
+            triggered=self.quick_log, tip=tr("Record a contact from the keyboard"))
+        self.action_quick_log.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action_quick_log.setEnabled(self.ctx.actor.can(Permission.LOG_CONTACTS))
+        self.addAction(self.action_quick_log)
+        register_menu.addAction(self.action_quick_log)
+
         view_menu = self._menu(tr("&View"), "menuView")
         self.page_actions = QActionGroup(self)
         for number, page in enumerate(self.pages, start=1):
@@ -212,6 +228,21 @@ class MainWindow(QMainWindow):
 
     def page(self, page_id: str) -> Page | None:
         return next((p for p in self.pages if p.page_id == page_id), None)
+
+    def open_person(self, person_id: int) -> None:
+        """Show a person's page, from anywhere (a follow-up, a link)."""
+        people = self.page("people")
+        if people is None or self.locked:
+            return
+        self.show_page("people")
+        people.show_person(person_id)  # type: ignore[attr-defined]
+
+    def quick_log(self) -> None:
+        """Ctrl+L; on a person's page, that person is already chosen."""
+        page = self.current_page()
+        person = page.current_person() if hasattr(page, "current_person") else None
+        if not self.locked:
+            open_quick_log(self, self.ctx, self.events, people=(person,) if person else ())
 
     def current_page(self) -> Page:
         return self.pages[self.stack.currentIndex()]

@@ -23,7 +23,12 @@ def action_button(action: QAction, object_name: str, *, primary: bool = False,
 
     def follow() -> None:
         button.setEnabled(action.isEnabled())
-        button.setVisible(action.isVisible())
+        if not action.isVisible():
+            button.hide()
+        elif button.parentWidget() is not None:
+            button.show()
+        # else: showing a parentless button would open it as a window of its own (and
+        # steal focus); it appears with the layout it joins, as children do.
 
     action.changed.connect(follow)
     follow()

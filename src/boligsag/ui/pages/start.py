@@ -1,18 +1,35 @@
-"""Start (Overblik): a greeting, the organisation and its plan, and a few counts."""
+"""Start (Overblik): a greeting and a few counts, the follow-ups that are due
+("Opfølgning": contacts and jobs, one key marks one done), referrals waiting too long
+and consents about to expire, and the organisation's plan and areas."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
+from boligsag.domain.permissions import Permission
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes, Entity
+from boligsag.services.contacts import get_contact
 from boligsag.services.context import AppContext
+from boligsag.services.follow_ups import FollowUpItem, FollowUpKind
 from boligsag.services.overview import OrganisationOverview, organisation_overview
 from boligsag.ui.background import run_in_background
-from boligsag.ui.errors import error_text
+from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.events import AppEvents
+from boligsag.ui.jobs import FollowUpList
+from boligsag.ui.jobs.models import FollowUpColumn
 from boligsag.ui.labels import format_date, ui_locale
+from boligsag.ui.referrals.reminders import ReminderPanel
 from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page
@@ -52,6 +69,8 @@ def _value_label(object_name: str, accessible: str) -> QLabel:
 class StartPage(Page):
     page_id = "start"
     icon_name = "home"
+    #: Someone chose a person (a follow-up's); the main window opens their page.
+    person_requested = Signal(int)
 
     @classmethod
     def title(cls) -> str:
@@ -59,9 +78,19 @@ class StartPage(Page):
 
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
         super().__init__(ctx, events, parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 28)
-        layout.setSpacing(18)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = named(QScrollArea(), "startScroll", tr("Overview"))
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
+                             "{ background: transparent; }")
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(32, 24, 32, 20)
+        layout.setSpacing(16)
         first_name = ctx.actor.full_name.split(" ")[0] or ctx.actor.username
         self.header = PageHeader(greeting(ctx.clock.now().hour, first_name), "")
         named(self.header.title_label, "greetingLabel", self.header.title_label.text())
@@ -71,32 +100,30 @@ class StartPage(Page):
                             tr("Status"))
         self.status.setProperty("role", "muted")
         layout.addWidget(self.status)
+        layout.addLayout(self._figures())
 
-        figures = QHBoxLayout()
-        figures.setSpacing(16)
-        self.figures: dict[str, QLabel] = {}
-        for key, caption in (("people", tr("People")), ("contacts", tr("Contacts")),
-                             ("activities", tr("Activities"))):
-            card = named(QFrame(), f"figure_{key}", caption)
-            card.setProperty("role", "card")
-            card_layout = QVBoxLayout(card)
-            card_layout.setContentsMargins(20, 14, 20, 14)
-            value = named(QLabel("–"), f"figureValue_{key}", caption)
-            value.setProperty("role", "figure")
-            text = QLabel(caption)
-            text.setProperty("role", "muted")
-            card_layout.addWidget(value)
-            card_layout.addWidget(text)
-            figures.addWidget(card)
-            self.figures[key] = value
-        layout.addLayout(figures)
+        work = QHBoxLayout()
+        work.setSpacing(16)
+        follow_card, follow_layout = _card("followUpCard", tr("Follow-ups due"))
+        self.follow_ups: FollowUpList | None = None
+        self.reminders: ReminderPanel | None = None
+        if ctx.actor.can(Permission.VIEW_PEOPLE):
+            self.follow_ups = FollowUpList(ctx, events)
+            self.follow_ups.setMinimumHeight(300)
+            self.follow_ups.open_person.connect(self.person_requested.emit)
+            self.follow_ups.open_item.connect(self._open_follow_up)
+            follow_layout.addWidget(self.follow_ups, 1)
+            self.follow_ups.table.horizontalHeader().resizeSection(FollowUpColumn.PERSON, 170)
+            work.addWidget(follow_card, 3)
+            self.reminders = ReminderPanel(ctx, events)
+            work.addWidget(self.reminders, 2)
+            layout.addLayout(work)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(16)
         plan_card, plan_layout = _card("planCard", tr("Housing-social plan"))
         self.plan_name = _value_label("planName", tr("Plan"))
-        self.plan_name.setProperty("role", "heading")
+        self.plan_name.setProperty("role", "cardTitle")
         self.plan_period = _value_label("planPeriod", tr("Period"))
         self.plan_period.setProperty("role", "muted")
         self.focus_areas = _value_label("focusAreas", tr("Focus areas"))
@@ -114,12 +141,34 @@ class StartPage(Page):
         layout.addLayout(grid)
         layout.addStretch(1)
         tip = named(QLabel(tr(
-            "Tip: Ctrl+1 to Ctrl+7 switch between the pages, and Ctrl+Shift+L locks "
-            "Boligsag when you leave the computer.")), "shortcutTip", tr("Tip"))
+            "Tip: Ctrl+L logs a contact from anywhere, Ctrl+1, Ctrl+2 … switch between the "
+            "pages, and Ctrl+Shift+L locks Boligsag when you leave the computer.")),
+            "shortcutTip", tr("Tip"))
         tip.setProperty("role", "muted")
         tip.setWordWrap(True)
         layout.addWidget(tip)
         self.overview: OrganisationOverview | None = None
+
+    def _figures(self) -> QHBoxLayout:
+        figures = QHBoxLayout()
+        figures.setSpacing(16)
+        self.figures: dict[str, QLabel] = {}
+        for key, caption in (("people", tr("People")), ("contacts", tr("Contacts")),
+                             ("activities", tr("Activities"))):
+            card = named(QFrame(), f"figure_{key}", caption)
+            card.setProperty("role", "card")
+            card_layout = QHBoxLayout(card)
+            card_layout.setContentsMargins(20, 10, 20, 10)
+            card_layout.setSpacing(12)
+            value = named(QLabel("–"), f"figureValue_{key}", caption)
+            value.setProperty("role", "figure")
+            text = QLabel(caption)
+            text.setProperty("role", "muted")
+            card_layout.addWidget(value)
+            card_layout.addWidget(text, 1, Qt.AlignmentFlag.AlignVCenter)
+            figures.addWidget(card)
+            self.figures[key] = value
+        return figures
 
     def refresh(self, changes: Changes | None) -> None:
         if changes is not None and not changes & _COUNTED:
@@ -157,6 +206,16 @@ class StartPage(Page):
         self.areas.setText("<ul style='margin-left:-20px'>" + "".join(
             f"<li>{_html(a)}</li>" for a in overview.areas) + "</ul>"
             if overview.areas else tr("No housing areas yet."))
+
+    def _open_follow_up(self, item: FollowUpItem) -> None:
+        """An anonymous contact's follow-up has no person to open: open the contact."""
+        if item.kind != FollowUpKind.CONTACT or item.person_ids:
+            return
+        ctx = self.ctx
+        run_in_background(self, lambda _task: get_contact(ctx, item.record_id),
+                          on_success=lambda row: open_quick_log(self, ctx, self.events,
+                                                                contact=row),
+                          on_failure=lambda error: show_error(self, error))
 
 
 def _html(text: str) -> str:

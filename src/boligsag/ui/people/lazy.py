@@ -1,0 +1,193 @@
+"""A lazy table model over a paged query service (``Page`` with ``has_more``).
+
+The pattern of ``ui/models/users.py`` — frozen rows, a ``Column`` IntEnum, translated
+headers, ``UserRole + n`` roles — for lists too long to load at once: the first page
+loads on :meth:`reload`, the next when the view scrolls near the end
+(``canFetchMore`` / ``fetchMore``). Every query runs off the GUI thread; an answer that
+arrives after the query changed again is dropped (a generation counter), so typing fast
+never shows an older search's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from boligsag.services.casework_common import Page
+from boligsag.ui.background import run_in_background
+
+Index = QModelIndex | QPersistentModelIndex
+Fetch = Callable[[int, int], Page[Any]]
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the frozen row
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
+PAGE_SIZE = 100
+
+
+class LazyRowsModel(QAbstractTableModel):
+    """Subclasses set ``columns`` and implement :meth:`fetcher`, :meth:`header` and
+    :meth:`text`; they may override :meth:`tooltip`, :meth:`decoration`,
+    :meth:`foreground` and :meth:`alignment`."""
+
+    columns: type[IntEnum]
+    #: The first page arrived (its row count); emitted after every reload.
+    loaded = Signal(int)
+    #: A query failed (the exception).
+    failed = Signal(object)
+
+    def __init__(self, parent: Any = None, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self.page_size = page_size
+        self._rows: list[Any] = []
+        self._has_more = False
+        self._loading = False
+        self._generation = 0
+        self.ever_loaded = False
+
+    # -- for subclasses -------------------------------------------------------------------
+
+    def fetcher(self) -> Fetch:
+        """A function of (offset, limit) for the current query. Called on the GUI
+        thread; it must capture the query's values, not read them from ``self`` later."""
+        raise NotImplementedError
+
+    def header(self, column: Any) -> str:
+        raise NotImplementedError
+
+    def text(self, row: Any, column: Any) -> str:
+        raise NotImplementedError
+
+    def tooltip(self, row: Any, column: Any) -> str | None:
+        return None
+
+    def decoration(self, row: Any, column: Any) -> Any:
+        return None
+
+    def foreground(self, row: Any, column: Any) -> Any:
+        return None
+
+    def alignment(self, column: Any) -> Qt.AlignmentFlag | None:
+        return None
+
+    # -- loading --------------------------------------------------------------------------
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def reload(self) -> None:
+        """Ask for the first page again; the rows shown stay until it arrives."""
+        self._generation += 1
+        generation = self._generation
+        self._loading = True
+        fetch, limit = self.fetcher(), self.page_size
+        run_in_background(self, lambda _task: fetch(0, limit),
+                          on_success=lambda page: self._first_page(page, generation),
+                          on_failure=lambda error: self._failed(error, generation))
+
+    def _first_page(self, page: Page[Any], generation: int) -> None:
+        if generation != self._generation:
+            return  # an answer to an older query
+        self.beginResetModel()
+        self._rows = list(page.items)
+        self._has_more = page.has_more
+        self._loading = False
+        self.endResetModel()
+        self.ever_loaded = True
+        self.loaded.emit(len(self._rows))
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._has_more and not self._loading
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        generation = self._generation
+        fetch, offset, limit = self.fetcher(), len(self._rows), self.page_size
+        run_in_background(self, lambda _task: fetch(offset, limit),
+                          on_success=lambda page: self._next_page(page, generation),
+                          on_failure=lambda error: self._failed(error, generation))
+
+    def _next_page(self, page: Page[Any], generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._has_more = page.has_more
+        known = {self.key(r) for r in self._rows}
+        fresh = [r for r in page.items if self.key(r) not in known]  # rows moved meanwhile
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+
+    def _failed(self, error: BaseException, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self.failed.emit(error)
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def key(self, row: Any) -> Any:
+        return row.id
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def find(self, key: Any) -> int:
+        return next((i for i, r in enumerate(self._rows) if self.key(r) == key), -1)
+
+    def has_more(self) -> bool:
+        return self._has_more
+
+    # -- Qt -------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.decoration(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            align = self.alignment(column)
+            return None if align is None else int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return self.key(row)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns)
+                and role in (Qt.ItemDataRole.DisplayRole,
+                             Qt.ItemDataRole.AccessibleTextRole)):
+            return self.header(self.columns(section))
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)

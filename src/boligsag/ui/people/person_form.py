@@ -1,0 +1,280 @@
+"""The fields of a person, checked in place as they are typed.
+
+The CPR number is optional; once it is a valid number, the birth date and gender it
+carries are shown read-only beside it. Phone, postal code and e-mail are checked when
+the field is left (the phone number is tidied to "12 34 56 78"). The service checks
+everything again on save; its messages land beside the same fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boligsag.domain.cpr import CprProblem, InvalidCpr, parse_cpr
+from boligsag.domain.enums import Gender
+from boligsag.i18n import tr
+from boligsag.services.casework_common import Choice, gender_choices, gender_label
+from boligsag.services.people import PersonDetail, PersonDraft
+from boligsag.services.person_fields import (
+    is_valid_email,
+    is_valid_postal_code,
+    normalise_phone,
+)
+from boligsag.ui.activities.forms import FormErrors, short_date, text_area
+from boligsag.ui.labels import short_date_format
+from boligsag.ui.widgets import FieldError, form_layout, named
+
+_DATE = re.compile(r"^\s*(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})\s*$")
+
+
+def parse_day(text: str) -> date | None:
+    """"14-05-2011" (also with . or /); None for an empty field; ValueError otherwise."""
+    if not text.strip():
+        return None
+    match = _DATE.match(text)
+    if match is None:
+        raise ValueError(text)
+    day, month, year = (int(g) for g in match.groups())
+    return date(year, month, day)
+
+
+def cpr_message(error: InvalidCpr) -> str:
+    if error.code == CprProblem.INVALID_DATE:
+        return tr("The first six digits of the CPR number are not a valid date.")
+    if error.code == CprProblem.FUTURE_BIRTH_DATE:
+        return tr("The CPR number's birth date is in the future.")
+    return tr("A CPR number has 10 digits: DDMMYY-SSSS.")
+
+
+class PersonForm(QWidget):
+    """``draft()`` reads the fields; ``fill()`` sets them from a saved person."""
+
+    def __init__(self, today: date, areas: tuple[Choice, ...], errors: FormErrors,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.today = today
+        self.errors = errors
+        named(self, "personForm", tr("Person"))
+        # Derived from the CPR number: visibly not for typing in.
+        self.setStyleSheet('QLineEdit[readOnly="true"], QComboBox:disabled { background: '
+                           '#eef1f4; color: #5a6774; }')
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.setSpacing(28)
+        left, right = form_layout(8), form_layout(8)
+        for form in (left, right):
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+
+        self.first_name = self._edit("personFirstNameEdit", tr("First name"), 80)
+        self.last_name = self._edit("personLastNameEdit", tr("Last name"), 80)
+        self.cpr = self._edit("personCprEdit", tr("CPR number"), 11)
+        self.cpr.setPlaceholderText(tr("DDMMYY-SSSS (optional)"))
+        self.birth_date = self._edit("personBirthDateEdit", tr("Birth date"), 10)
+        self.birth_date.setPlaceholderText(short_date_format().lower()
+                                           .replace("yyyy", tr("yyyy")))
+        self.gender = named(QComboBox(), "personGenderCombo", tr("Gender"))
+        for choice in gender_choices():
+            self.gender.addItem(choice.label, choice.code)
+        self.gender.setCurrentIndex(self.gender.findData(str(Gender.UNKNOWN)))
+        self.derived = named(QLabel(), "personCprDerived", tr("From the CPR number"))
+        self.derived.setProperty("role", "small")
+        self.derived.setWordWrap(True)
+        self._row(left, tr("&First name"), self.first_name, "first_name")
+        self._row(left, tr("&Last name"), self.last_name, "last_name")
+        self._row(left, tr("&CPR number"), self.cpr, "cpr", extra=self.derived)
+        self._row(left, tr("&Birth date"), self.birth_date, "birth_date")
+        self._row(left, tr("&Gender"), self.gender, "gender")
+        self.languages = self._edit("personLanguagesEdit", tr("Languages"), 120)
+        self.languages.setPlaceholderText(tr("e.g. dansk, arabisk"))
+        self._row(left, tr("L&anguages"), self.languages, "languages")
+
+        self.phone = self._edit("personPhoneEdit", tr("Phone"), 20)
+        self.phone.setPlaceholderText("12 34 56 78")
+        self.email = self._edit("personEmailEdit", tr("E-mail"), 120)
+        self.street = self._edit("personStreetEdit", tr("Street address"), 160)
+        self.postal_code = self._edit("personPostalCodeEdit", tr("Postal code"), 4)
+        self.postal_code.setFixedWidth(80)
+        self.city = self._edit("personCityEdit", tr("Town"), 80)
+        town = QHBoxLayout()
+        town.setSpacing(8)
+        town.addWidget(self.postal_code)
+        town.addWidget(self.city, 1)
+        self.area = named(QComboBox(), "personAreaCombo", tr("Housing area"))
+        self.area.addItem(tr("Not chosen"), None)
+        for choice in areas:
+            self.area.addItem(choice.label, choice.id)
+        self._row(right, tr("&Phone"), self.phone, "phone")
+        self._row(right, tr("&E-mail"), self.email, "email")
+        self._row(right, tr("&Address"), self.street, "street")
+        self._row(right, tr("Postal code and &town"), self.postal_code, "postal_code",
+                  field=town)
+        self._row(right, tr("Housing a&rea"), self.area, "area_id")
+        self.restricted = named(QCheckBox(tr("Restricted case")), "personRestrictedCheck",
+                                tr("Restricted case"))
+        self.restricted.setToolTip(tr("Only you (the responsible staff member) and team leads "
+                                      "can see a restricted case."))
+        right.addRow("", self.restricted)
+        self.note = text_area("personNoteEdit", tr("Note"), 62)
+        self._row(right, tr("&Note"), self.note, "note")
+
+        self.cpr.textChanged.connect(self._cpr_changed)
+        self.phone.editingFinished.connect(self.check_phone)
+        self.email.editingFinished.connect(self.check_email)
+        self.postal_code.editingFinished.connect(self.check_postal_code)
+        self.birth_date.editingFinished.connect(self.check_birth_date)
+        self._cpr_changed(self.cpr.text())
+
+    # -- building -------------------------------------------------------------------------
+
+    def _edit(self, object_name: str, accessible: str, length: int) -> QLineEdit:
+        edit = named(QLineEdit(), object_name, accessible)
+        edit.setMaxLength(length)
+        return edit
+
+    def _error(self, field: str, widget: QWidget) -> FieldError:
+        return self.errors.add(field, FieldError(f"personError_{field}"), widget)
+
+    def _row(self, form: QFormLayout, text: str, widget: QWidget | QPlainTextEdit,
+             name: str, *, field: QHBoxLayout | None = None,
+             extra: QWidget | None = None) -> None:
+        """Label | the field with its message right under it (and ``extra`` below)."""
+        label = QLabel(text)
+        label.setBuddy(widget)
+        label.setContentsMargins(0, 2, 0, 0)  # level with the field's text
+        column = QWidget()
+        stack = QVBoxLayout(column)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.setSpacing(3)
+        if field is not None:
+            stack.addLayout(field)
+        else:
+            stack.addWidget(widget)
+        stack.addWidget(self._error(name, widget))
+        if extra is not None:
+            stack.addWidget(extra)
+        form.addRow(label, column)
+
+    def _say(self, field: str, text: str) -> None:
+        error, _widget = self.errors.fields[field]
+        error.show_message(text)
+
+    # -- checks in place ------------------------------------------------------------------
+
+    def _cpr_changed(self, text: str) -> None:
+        self._say("cpr", "")
+        digits = re.sub(r"\D", "", text)
+        derived = None
+        if len(digits) == 10:
+            try:
+                derived = parse_cpr(text, today=self.today)
+            except InvalidCpr as error:
+                self._say("cpr", cpr_message(error))
+        elif len(digits) > 10 or (text.strip() and not re.fullmatch(r"[\d\s-]*", text)):
+            self._say("cpr", tr("A CPR number has 10 digits: DDMMYY-SSSS."))
+        self.birth_date.setReadOnly(derived is not None)
+        self.gender.setEnabled(derived is None)
+        if derived is None:
+            self.derived.setText(tr("Birth date and gender follow from a CPR number.")
+                                 if not digits else "")
+            self.derived.setVisible(not digits)
+            return
+        self.derived.show()
+        self.birth_date.setText(short_date(derived.birth_date))
+        self._say("birth_date", "")
+        if self.gender.currentData() != str(Gender.OTHER):
+            self.gender.setCurrentIndex(self.gender.findData(str(derived.gender)))
+        self.derived.setText(tr("From the CPR number: born {date}, {gender}.",
+                                date=short_date(derived.birth_date),
+                                gender=gender_label(derived.gender).lower()))
+
+    def check_phone(self) -> bool:
+        phone = normalise_phone(self.phone.text())
+        if phone is None:
+            self._say("phone", tr("Enter a Danish phone number: 8 digits, e.g. 12 34 56 78."))
+            return False
+        self._say("phone", "")
+        if phone != self.phone.text():
+            self.phone.setText(phone)
+        return True
+
+    def check_email(self) -> bool:
+        text = self.email.text().strip()
+        ok = not text or is_valid_email(text)
+        self._say("email", "" if ok else tr("Enter an e-mail address like name@example.dk."))
+        return ok
+
+    def check_postal_code(self) -> bool:
+        text = self.postal_code.text().strip()
+        ok = not text or is_valid_postal_code(text)
+        self._say("postal_code", "" if ok else tr("A postal code has 4 digits."))
+        return ok
+
+    def check_birth_date(self) -> bool:
+        if self.birth_date.isReadOnly():
+            return True
+        try:
+            parse_day(self.birth_date.text())
+        except ValueError:
+            self._say("birth_date", tr("Write the date as 31-12-2010."))
+            return False
+        self._say("birth_date", "")
+        return True
+
+    def check_all(self) -> bool:
+        """The checks that need no database; the first failing field gets the focus."""
+        results = [(self.check_phone(), self.phone), (self.check_email(), self.email),
+                   (self.check_postal_code(), self.postal_code),
+                   (self.check_birth_date(), self.birth_date)]
+        failed = [widget for ok, widget in results if not ok]
+        if failed:
+            failed[0].setFocus()
+        return not failed
+
+    # -- values ---------------------------------------------------------------------------
+
+    def draft(self) -> PersonDraft:
+        born = None if self.birth_date.isReadOnly() else parse_day(self.birth_date.text())
+        gender = self.gender.currentData()
+        return PersonDraft(
+            first_name=self.first_name.text(), last_name=self.last_name.text(),
+            cpr=self.cpr.text(), birth_date=born,
+            gender=Gender(gender) if gender else None,
+            phone=self.phone.text(), email=self.email.text(), street=self.street.text(),
+            postal_code=self.postal_code.text(), city=self.city.text(),
+            area_id=self.area.currentData(), languages=self.languages.text(),
+            restricted=self.restricted.isChecked(), note=self.note.toPlainText())
+
+    def fill(self, detail: PersonDetail) -> None:
+        p = detail.person
+        self.first_name.setText(p.first_name)
+        self.last_name.setText(p.last_name)
+        self.cpr.setText(detail.cpr)
+        if not detail.cpr:
+            self.birth_date.setText(short_date(p.birth_date))
+        self.gender.setCurrentIndex(max(0, self.gender.findData(str(p.gender))))
+        self._cpr_changed(detail.cpr)
+        self.phone.setText(p.phone)
+        self.email.setText(detail.email)
+        self.street.setText(p.street)
+        self.postal_code.setText(p.postal_code)
+        self.city.setText(p.city)
+        self.area.setCurrentIndex(max(0, self.area.findData(detail.area_id)))
+        self.languages.setText(detail.languages)
+        self.restricted.setChecked(p.restricted)
+        self.note.setPlainText(detail.note)
