@@ -1,0 +1,2 @@
+"""The Opgørelser screen's parts: filter bar, key-figure tiles, tables, charts,
+drill-down and export. The page itself is ``ui/pages/summaries.py``."""

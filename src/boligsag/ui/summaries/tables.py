@@ -1,0 +1,131 @@
+"""A summary table as a card: title, the table (as tall as its rows, up to a limit),
+and the table's note. A double-click on a figure asks for its drill-down."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boligsag.exports.suppressed import PublishedTable
+from boligsag.services.summaries import CellRef
+from boligsag.ui.widgets import named
+
+from .table_model import CELL_REF_ROLE, SummaryTableModel
+
+ROW_HEIGHT = 30
+MAX_VISIBLE_ROWS = 25  # a year by month, a topic list; ten years by month scroll inside
+FIRST_COLUMN_MIN = 150  # narrower, the row labels elide (their tooltip has them in full)
+FIGURE_COLUMN_MIN = 80
+
+
+class SummaryTableView(QTableView):
+    drill_requested = Signal(object, str)  # CellRef, a description for the dialog title
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_ = SummaryTableModel(self)
+        self.preferred_width = FIRST_COLUMN_MIN
+        self.setModel(self.model_)
+        named(self, f"summaryTable_{key}", key)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(FIGURE_COLUMN_MIN)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.doubleClicked.connect(self._double_clicked)
+
+    def set_table(self, table: PublishedTable | None, *, drillable: bool) -> None:
+        self.model_.set_table(table, drillable=drillable)
+        if table is not None:
+            self.setAccessibleName(table.title.text())
+        header = self.horizontalHeader()
+        columns = self.model_.columnCount()
+        if columns:
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            for column in range(1, columns):
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        rows = min(self.model_.rowCount(), MAX_VISIBLE_ROWS)
+        height = header.sizeHint().height() + rows * ROW_HEIGHT + 2 * self.frameWidth() + 2
+        self.setFixedHeight(height)
+        # Every figure column as wide as its figures and (wrapped) heading, always: a
+        # narrow screen shortens the row labels, never a number.
+        figures = sum(max(self.sizeHintForColumn(column), header.sectionSizeHint(column),
+                          FIGURE_COLUMN_MIN) for column in range(1, columns))
+        extra = 2 * self.frameWidth() + 2
+        if self.model_.rowCount() > MAX_VISIBLE_ROWS:
+            extra += self.verticalScrollBar().sizeHint().width()
+        label = max(FIRST_COLUMN_MIN, self.sizeHintForColumn(0) + 24, header.sectionSizeHint(0))
+        self.preferred_width = label + figures + extra
+        self.setMinimumWidth(FIRST_COLUMN_MIN + figures + extra)
+        self.setCursor(Qt.CursorShape.PointingHandCursor if drillable
+                       else Qt.CursorShape.ArrowCursor)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        ref = index.data(CELL_REF_ROLE)
+        if not isinstance(ref, CellRef):
+            return
+        model = self.model_
+        row_label = model.index(index.row(), 0).data()
+        column_label = model.headerData(index.column(), Qt.Orientation.Horizontal,
+                                        Qt.ItemDataRole.ToolTipRole)
+        table = model.table
+        title = table.title.text() if table is not None else ""
+        self.drill_requested.emit(ref, f"{title} · {row_label} · {column_label}")
+
+
+class TableCard(QFrame):
+    """A titled card around one table, with its note underneath."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, f"summaryCard_{key}", key)
+        self.key = key
+        self.setProperty("role", "card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(8)
+        self.title = QLabel()
+        self.title.setProperty("role", "cardTitle")
+        self.title.setWordWrap(True)
+        self.view = SummaryTableView(key)
+        self.note = QLabel()
+        self.note.setProperty("role", "small")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+    def preferred_width(self) -> int:
+        """Wide enough for every row label in full (a ``CardRow`` lays out by this)."""
+        margins = self.layout().contentsMargins()
+        return self.view.preferred_width + margins.left() + margins.right() + 2
+
+    def set_table(self, table: PublishedTable | None, *, drillable: bool) -> None:
+        self.setVisible(table is not None)
+        if table is None:
+            return
+        self.title.setText(table.title.text())
+        self.setAccessibleName(table.title.text())
+        self.view.set_table(table, drillable=drillable)
+        note = table.note.text() if table.note is not None else ""
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
