@@ -17,9 +17,14 @@ from boligsag.i18n import tr_in
 
 from .danish_dates import long_date
 from .errors import MissingLetterData
+from .letter_parts import (
+    missing_sender_data,
+    opening_block,
+    sender_and_recipient_values,
+    signature_block,
+)
 from .letterhead import (
     Organisation,
-    address_block,
     build_pdf,
     details_table,
     heading,
@@ -27,7 +32,6 @@ from .letterhead import (
     paragraphs,
 )
 from .model import Guardian, PersonDetails, Recipient, StaffContact
-from .referral_letter import sender_lines, signature_block
 from .templates import load_template
 
 TEMPLATE = "concern_letter"
@@ -62,9 +66,7 @@ def _check(data: ConcernLetterData) -> None:
         missing.append("person.identification")
     if not data.concern.strip():
         missing.append("reason")
-    missing += data.staff.missing()
-    if not data.organisation.name.strip():
-        missing.append("organisation.name")
+    missing += missing_sender_data(data.organisation, data.staff)
     if missing:
         raise MissingLetterData(missing)
 
@@ -99,21 +101,12 @@ def render_concern_letter(data: ConcernLetterData, *, template_dir: Path | None 
     _check(data)
     values = {
         "child_name": data.child.name,
-        "service_name": data.recipient.name,
-        "service_unit": data.recipient.unit or data.recipient.name,
-        "organisation_name": data.organisation.name,
-        "staff_name": data.staff.name,
-        "staff_title": data.staff.title,
-        "staff_phone": data.staff.phone,
-        "staff_email": data.staff.email,
-        "letter_date": long_date(data.letter_date, lang),
-        "reference": data.reference,
+        **sender_and_recipient_values(
+            organisation=data.organisation, recipient=data.recipient, staff=data.staff,
+            letter_date=data.letter_date, reference=data.reference, language=lang),
     }
-    story: list[Flowable] = address_block(
-        data.recipient.lines(lang),
-        sender_lines(data.staff, data.reference, lang),
-        long_date(data.letter_date, lang),
-    )
+    story: list[Flowable] = opening_block(
+        data.recipient, data.staff, data.letter_date, data.reference, lang)
     # "Fortroligt" above the subject: the letter is opened by a municipal mail room.
     story += [para(m, "marking") for m in template.paragraphs("marking", values)]
     story.append(para(template.text("subject", values), "subject"))

@@ -44,6 +44,7 @@ from reportlab.platypus import (
 from boligsag.i18n import tr_in
 
 from . import fonts
+from .page_count import page_count_canvas
 
 log = logging.getLogger(__name__)
 
@@ -315,42 +316,22 @@ def footer_lines(org: Organisation, language: str, max_width: float = TEXT_WIDTH
 
 
 def _numbered_canvas(org: Organisation, language: str) -> Callable[..., Canvas]:
-    """A canvas that knows the page count when it draws the footers ("Side 1 af 2").
-
-    The count is only known at the end, so each page's state is kept until ``save``
-    and the footers are drawn then (the usual reportlab two-pass recipe, in memory).
-    """
+    """A canvas that draws the footer with "Side 1 af 2" on every page."""
     footer = footer_lines(org, language, TEXT_WIDTH - 30 * mm)  # room for "Side 10 af 12"
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def draw_footer(canvas: Canvas, total: int) -> None:
+        canvas.saveState()
+        top = 19 * mm
+        canvas.setStrokeColor(RULE_GREY)
+        canvas.setLineWidth(0.4)
+        canvas.line(LEFT, top, PAGE_WIDTH - RIGHT, top)
+        canvas.setFont(fonts.REGULAR, FOOTER_SIZE)
+        canvas.setFillColor(TEXT_GREY)
+        for index, line in enumerate(footer):
+            canvas.drawString(LEFT, top - 4 * mm - index * 3.6 * mm, line)
+        page = tr_in(language, "Page {page} of {pages}", page=canvas.getPageNumber(),
+                     pages=total)
+        canvas.drawRightString(PAGE_WIDTH - RIGHT, top - 4 * mm, page)
+        canvas.restoreState()
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._draw_footer(total)
-                super().showPage()
-            super().save()
-
-        def _draw_footer(self, total: int) -> None:
-            self.saveState()
-            top = 19 * mm
-            self.setStrokeColor(RULE_GREY)
-            self.setLineWidth(0.4)
-            self.line(LEFT, top, PAGE_WIDTH - RIGHT, top)
-            self.setFont(fonts.REGULAR, FOOTER_SIZE)
-            self.setFillColor(TEXT_GREY)
-            for index, line in enumerate(footer):
-                self.drawString(LEFT, top - 4 * mm - index * 3.6 * mm, line)
-            page = tr_in(language, "Page {page} of {pages}", page=self._pageNumber, pages=total)
-            self.drawRightString(PAGE_WIDTH - RIGHT, top - 4 * mm, page)
-            self.restoreState()
-
-    return NumberedCanvas
+    return page_count_canvas(draw_footer)

@@ -20,16 +20,20 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import KeepTogether
 
 from boligsag.i18n import tr_in
 
 from .danish_dates import long_date
 from .errors import MissingLetterData
+from .letter_parts import (
+    missing_sender_data,
+    opening_block,
+    sender_and_recipient_values,
+    signature_block,
+)
 from .letterhead import (
     Organisation,
-    address_block,
     build_pdf,
     details_table,
     heading,
@@ -109,39 +113,9 @@ def check_referral_letter(data: ReferralLetterData) -> None:
         missing.append("person.address")
     if not data.reason.strip():
         missing.append("reason")
-    missing += data.staff.missing()
-    if not data.organisation.name.strip():
-        missing.append("organisation.name")
+    missing += missing_sender_data(data.organisation, data.staff)
     if missing:
         raise MissingLetterData(missing)
-
-
-def sender_lines(staff: StaffContact, reference: str, language: str) -> list[str]:
-    """The right-hand column: whom to contact, and our reference. The organisation's
-    own address and switchboard are in the letterhead and the footer already."""
-
-    def phone(number: str) -> str:
-        return tr_in(language, "Phone {phone}", phone=number) if number else ""
-
-    lines = [tr_in(language, "Contact person"), staff.name, staff.title, phone(staff.phone),
-             staff.email]
-    lines = [line for line in lines if line.strip()]
-    if reference:
-        lines += ["", tr_in(language, "Our ref.: {reference}", reference=reference)]
-    return lines
-
-
-def signature_block(
-    staff: StaffContact, org: Organisation, closing: list[str], greeting: list[str]
-) -> Flowable:
-    """The last paragraph, the greeting and the signature, kept on one page: a
-    signature alone at the top of page 2 looks like a printing accident."""
-    parts: list[Flowable] = [*paragraphs(closing), *paragraphs(greeting), Spacer(1, 8 * mm),
-                             para(staff.name, "signature")]
-    byline = ", ".join(part for part in (staff.title, org.name) if part)
-    if byline:
-        parts.append(para(byline, "small"))
-    return KeepTogether(parts)
 
 
 def render_referral_letter(data: ReferralLetterData, *, template_dir: Path | None = None) -> bytes:
@@ -157,27 +131,17 @@ def render_referral_letter(data: ReferralLetterData, *, template_dir: Path | Non
     assert consent is not None  # checked above
     values = {
         "person_name": data.person.name,
-        "service_name": data.recipient.name,
-        "service_unit": data.recipient.unit or data.recipient.name,
-        "organisation_name": data.organisation.name,
-        "staff_name": data.staff.name,
-        "staff_title": data.staff.title,
-        "staff_phone": data.staff.phone,
-        "staff_email": data.staff.email,
+        **sender_and_recipient_values(
+            organisation=data.organisation, recipient=data.recipient, staff=data.staff,
+            letter_date=data.letter_date, reference=data.reference, language=lang),
         "consent_date": long_date(consent.given_on, lang),
         "consent_given_by": consent.given_by,
         "consent_valid_from": long_date(consent.valid_from, lang),
         "consent_valid_to": long_date(consent.valid_to, lang),
         "consent_scope": inline_list(consent.scope_labels),
         "consent_purpose": consent.purpose,
-        "letter_date": long_date(data.letter_date, lang),
-        "reference": data.reference,
     }
-    story: list[Flowable] = address_block(
-        data.recipient.lines(lang),
-        sender_lines(data.staff, data.reference, lang),
-        long_date(data.letter_date, lang),
-    )
+    story = opening_block(data.recipient, data.staff, data.letter_date, data.reference, lang)
     story.append(para(template.text("subject", values), "subject"))
     story += paragraphs(template.paragraphs("intro", values))
     story.append(heading(template.text("person_heading", values)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -16,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from boligsag.documents import fonts
+from boligsag.documents.page_count import page_count_canvas
 from boligsag.i18n import tr_in
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -86,43 +86,26 @@ def _logo(data: bytes | None) -> ImageReader | None:
 def numbered_canvas(header: ReportHeader, running: str,
                      language: str) -> Callable[..., Canvas]:
     """A canvas that draws every page's header and footer once the page count is known
-    ("Side 2 af 7"): pages are kept until ``save``, the usual two-pass recipe."""
+    ("Side 2 af 7")."""
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def draw_furniture(canvas: Canvas, total: int) -> None:
+        page_number = canvas.getPageNumber()
+        canvas.saveState()
+        canvas.setFont(fonts.REGULAR, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        if page_number > 1:
+            top = PAGE_HEIGHT - 13 * mm
+            canvas.drawString(MARGIN, top, header.organisation)
+            canvas.drawRightString(PAGE_WIDTH - MARGIN, top, running)
+            canvas.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
+        bottom = 12 * mm
+        canvas.line(MARGIN, bottom + 3.5 * mm, PAGE_WIDTH - MARGIN, bottom + 3.5 * mm)
+        canvas.drawString(MARGIN, bottom, tr_in(language, "Aggregated figures: no "
+                                                "personal data; small counts withheld."))
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, bottom, tr_in(
+            language, "Page {page} of {pages}", page=page_number, pages=total))
+        canvas.restoreState()
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._furniture(total)
-                super().showPage()
-            super().save()
-
-        def _furniture(self, total: int) -> None:
-            self.saveState()
-            self.setFont(fonts.REGULAR, 7.5)
-            self.setFillColor(MUTED)
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.5)
-            if self._pageNumber > 1:
-                top = PAGE_HEIGHT - 13 * mm
-                self.drawString(MARGIN, top, header.organisation)
-                self.drawRightString(PAGE_WIDTH - MARGIN, top, running)
-                self.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
-            bottom = 12 * mm
-            self.line(MARGIN, bottom + 3.5 * mm, PAGE_WIDTH - MARGIN, bottom + 3.5 * mm)
-            self.drawString(MARGIN, bottom, tr_in(language, "Aggregated figures: no "
-                                                  "personal data; small counts withheld."))
-            self.drawRightString(PAGE_WIDTH - MARGIN, bottom, tr_in(
-                language, "Page {page} of {pages}", page=self._pageNumber, pages=total))
-            self.restoreState()
-
-    return NumberedCanvas
-
+    return page_count_canvas(draw_furniture)

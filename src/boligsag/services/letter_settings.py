@@ -23,7 +23,7 @@ from . import org_settings
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import ValidationFailed
-from .person_fields import clean_text, is_valid_email, is_valid_postal_code
+from .person_fields import address_and_phone_problems, clean_text, is_valid_email
 from .referral_queries import reminder_limits
 
 Problems = dict[str, tuple[str, dict[str, object]]]
@@ -34,7 +34,6 @@ REMINDER_STATUSES: tuple[ReferralStatus, ...] = tuple(
 MIN_REMINDER_DAYS, MAX_REMINDER_DAYS = 1, 365
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = frozenset({"PNG", "JPEG"})  # what every PDF renderer draws faithfully
-_PHONE = re.compile(r"\+?[\d ()-]{8,20}")
 _WEB = re.compile(r"(https?://)?[\w-]+(\.[\w-]+)+(/\S*)?", re.IGNORECASE)
 _TEXT_FIELDS = ("name", "street", "postal_code", "city", "phone", "email", "web")
 _MAX_LENGTH = 160
@@ -87,12 +86,8 @@ def validate_letter_settings(data: LetterSettingsInput) -> Problems:
     for key in _TEXT_FIELDS:
         if len(getattr(data, key)) > _MAX_LENGTH and key not in problems:
             problems[key] = ("At most {limit} characters.", {"limit": _MAX_LENGTH})
-    if data.postal_code and not is_valid_postal_code(data.postal_code):
-        problems["postal_code"] = ("A Danish postal code has four digits.", {})
-    if data.postal_code and not data.city:
-        problems["city"] = ("Enter the city that goes with the postal code.", {})
-    if data.phone and not _PHONE.fullmatch(data.phone):
-        problems["phone"] = ("Enter a phone number of at least 8 digits.", {})
+    problems.update(address_and_phone_problems(
+        postal_code=data.postal_code, city=data.city, phone=data.phone))
     if data.email and not is_valid_email(data.email):
         problems["email"] = ("Enter an e-mail address such as name@kommune.dk.", {})
     if data.web and not _WEB.fullmatch(data.web):

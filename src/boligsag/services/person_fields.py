@@ -29,6 +29,11 @@ SEARCH_FOLDS: tuple[tuple[str, str], ...] = (
 _PHONE_SEPARATORS = re.compile(r"[\s.\-/]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _POSTAL_CODE = re.compile(r"^[0-9]{4}$")
+# A letterhead or service phone line is printed as typed ("+45 33 12 34 56", "(+45) 7012
+# 3456"), so it is only checked for a plausible shape, not normalised like a person's.
+_PRINTED_PHONE = re.compile(r"\+?[\d ()-]{8,20}")
+
+FieldProblems = dict[str, tuple[str, dict[str, object]]]
 
 
 def search_fold(text: str) -> str:
@@ -106,3 +111,17 @@ def clean_text(text: str) -> str:
     """Trim and collapse runs of whitespace (names pasted from letters carry tabs and
     non-breaking spaces)."""
     return " ".join(text.split())
+
+
+def address_and_phone_problems(*, postal_code: str, city: str, phone: str) -> FieldProblems:
+    """The checks every organisation address form shares (letterhead, service
+    catalogue), keyed by field name, with one message per field so the forms read alike.
+    Empty fields are allowed: not every sender has a phone line or a street address."""
+    problems: FieldProblems = {}
+    if postal_code and not is_valid_postal_code(postal_code):
+        problems["postal_code"] = ("A Danish postal code has four digits.", {})
+    if postal_code and not city:
+        problems["city"] = ("Enter the city that goes with the postal code.", {})
+    if phone and not _PRINTED_PHONE.fullmatch(phone):
+        problems["phone"] = ("Enter a phone number of at least 8 digits.", {})
+    return problems

@@ -22,9 +22,8 @@ from .casework_common import check_version, commit
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ValidationFailed
+from .person_fields import address_and_phone_problems
 
-_POSTAL_CODE = re.compile(r"\d{4}")
-_PHONE = re.compile(r"\+?[\d ()-]{8,20}")
 # Deliberately loose: a secure e-mail address is checked by the mail system, not us;
 # this only catches a name typed into the wrong field.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -102,12 +101,8 @@ def validate_service(data: ServiceInput) -> dict[str, tuple[str, dict[str, objec
     for field, limit in _MAX.items():
         if len(getattr(data, field)) > limit and field not in problems:
             problems[field] = ("At most {limit} characters.", {"limit": limit})
-    if data.postal_code and not _POSTAL_CODE.fullmatch(data.postal_code):
-        problems["postal_code"] = ("A Danish postal code has four digits.", {})
-    if data.postal_code and not data.city:
-        problems["city"] = ("Enter the city that goes with the postal code.", {})
-    if data.phone and not _PHONE.fullmatch(data.phone):
-        problems["phone"] = ("Enter a phone number of at least 8 digits.", {})
+    problems.update(address_and_phone_problems(
+        postal_code=data.postal_code, city=data.city, phone=data.phone))
     if data.secure_email and not _EMAIL.fullmatch(data.secure_email):
         problems["secure_email"] = ("Enter an e-mail address such as name@kommune.dk.", {})
     return problems

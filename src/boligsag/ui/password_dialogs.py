@@ -25,7 +25,7 @@ from boligsag.ui.countdown import ThrottleCountdown
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import role_label
 from boligsag.ui.password_fields import NewPasswordFields
-from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
+from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 
 class ChangePasswordDialog(QDialog):
@@ -55,16 +55,8 @@ class ChangePasswordDialog(QDialog):
         self.passwords = NewPasswordFields("change", self)
         self.passwords.add_rows(form, tr("&New password"), tr("&Repeat password"))
         layout.addLayout(form)
-        buttons = QDialogButtonBox()
-        self.ok_button = named(buttons.addButton(
-            tr("Change password"), QDialogButtonBox.ButtonRole.AcceptRole),
-            "changePasswordOkButton", tr("Change password"))
-        self.cancel_button = named(buttons.addButton(
-            tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole),
-            "changePasswordCancelButton", tr("Cancel"))
-        self.ok_button.setDefault(True)
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
+            self, tr("Change password"), "changePassword", self._submit)
         layout.addWidget(buttons)
         self.old.setFocus()
 

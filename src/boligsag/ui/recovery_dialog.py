@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLayout,
     QLineEdit,
@@ -26,7 +25,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.password_fields import NewPasswordFields
 from boligsag.ui.theme import monospace_font
-from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
+from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 
 class RecoveryDialog(QDialog):
@@ -69,16 +68,8 @@ class RecoveryDialog(QDialog):
         self.error.setProperty("role", "banner")
         layout.addWidget(self.error)
 
-        buttons = QDialogButtonBox()
-        self.ok_button = named(buttons.addButton(
-            tr("Unlock and save the new password"), QDialogButtonBox.ButtonRole.AcceptRole),
-            "recoveryOkButton", tr("Unlock and save the new password"))
-        self.cancel_button = named(buttons.addButton(
-            tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole),
-            "recoveryCancelButton", tr("Cancel"))
-        self.ok_button.setDefault(True)
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
+            self, tr("Unlock and save the new password"), "recovery", self._submit)
         layout.addWidget(buttons)
         self.key.setFocus()
 

@@ -8,7 +8,17 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from boligsag.i18n import tr
 from boligsag.services.setup import MIN_PASSWORD_LENGTH
@@ -184,3 +194,20 @@ def form_layout(spacing: int = 8) -> QFormLayout:
     form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     return form
+
+
+def ok_cancel_buttons(
+    dialog: QDialog, ok_text: str, object_prefix: str, on_ok: Callable[[], None],
+) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """The OK/Cancel row of a form dialog: OK is the default (Enter submits) and runs
+    ``on_ok``, which validates before it closes; Cancel rejects. The buttons are named
+    ``<prefix>OkButton`` and ``<prefix>CancelButton`` for the tests."""
+    buttons = QDialogButtonBox()
+    ok_button = named(buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole),
+                      f"{object_prefix}OkButton", ok_text)
+    cancel_button = named(buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole),
+                          f"{object_prefix}CancelButton", tr("Cancel"))
+    ok_button.setDefault(True)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok_button, cancel_button

@@ -9,6 +9,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
@@ -142,7 +143,7 @@ class RowsModel(QAbstractTableModel):
                 | Qt.ItemFlag.ItemNeverHasChildren)
 
 
-def setup_table(view: QTableView, model: RowsModel, *, stretch: int | None = None,
+def setup_table(view: QTableView, model: QAbstractItemModel, *, stretch: int | None = None,
                 fit: Sequence[int] = (), widths: dict[int, int] | None = None,
                 row_height: int = 34) -> QTableView:
     """Row selection, no grid, calm rows; ``fit`` columns follow their contents,

@@ -6,9 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QTableView,
@@ -27,6 +25,7 @@ from boligsag.services.contacts import (
 )
 from boligsag.services.context import AppContext
 from boligsag.ui.activities.buttons import action_button
+from boligsag.ui.activities.table import setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.contacts.filters import ContactFilterBar
@@ -115,26 +114,9 @@ class ContactsPage(Page):
         self._update_actions()
 
     def _setup_table(self) -> None:
-        table = self.table
-        table.setModel(self.model)
-        table.setStyleSheet("QTableView { outline: 0; }")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(34)
-        header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(ContactColumn.TOPICS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((ContactColumn.WHEN, 150), (ContactColumn.PEOPLE, 230),
-                              (ContactColumn.CHANNEL, 125), (ContactColumn.DURATION, 96),
-                              (ContactColumn.STAFF, 180), (ContactColumn.FOLLOW_UP, 120)):
-            header.resizeSection(column, width)
+        setup_table(self.table, self.model, stretch=ContactColumn.TOPICS, widths={
+            ContactColumn.WHEN: 150, ContactColumn.PEOPLE: 230, ContactColumn.CHANNEL: 125,
+            ContactColumn.DURATION: 96, ContactColumn.STAFF: 180, ContactColumn.FOLLOW_UP: 120})
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_log, self.action_edit, self.action_delete]

@@ -11,9 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary, count_people
+from boligsag.ui.activities.table import setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import ui_locale
@@ -94,27 +93,11 @@ class PeopleListView(QWidget):
         self.table.activated.connect(lambda index: self._open_row(index.row()))
 
     def _setup_table(self) -> None:
-        table = self.table
-        table.setModel(self.model)
-        table.setStyleSheet("QTableView { outline: 0; }")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(34)
+        table = setup_table(self.table, self.model, stretch=PeopleColumn.ADDRESS, widths={
+            PeopleColumn.NAME: 260, PeopleColumn.BORN: 170, PeopleColumn.CPR: 130,
+            PeopleColumn.PHONE: 170})
         table.installEventFilter(self)
         header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(PeopleColumn.ADDRESS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((PeopleColumn.NAME, 260), (PeopleColumn.BORN, 170),
-                              (PeopleColumn.CPR, 130), (PeopleColumn.PHONE, 170)):
-            header.resizeSection(column, width)
         header.setSortIndicator(PeopleColumn.NAME, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)  # header clicks: model.sort → ORDER BY in SQL
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -40,7 +39,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.dialog import ConsentDialog
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.theme import SUCCESS, WARNING
-from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
+from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 from .forms import FieldMessages, buddy, no_auto_default, text_box_height
 from .labels import consent_state_label, short_date
@@ -142,16 +141,9 @@ class NewReferralDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.general)
 
-        buttons = QDialogButtonBox()
         ok_text = tr("Save draft") if draft else tr("Create referral")
-        self.ok_button = named(buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole),
-                               "newReferralOkButton", ok_text)
-        self.ok_button.setDefault(True)
-        self.cancel_button = named(buttons.addButton(
-            tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole), "newReferralCancelButton",
-            tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
+            self, ok_text, "newReferral", self.submit)
         layout.addWidget(buttons)
 
         self.picker.chosen.connect(lambda _p: self.load_consents())

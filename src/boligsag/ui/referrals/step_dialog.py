@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLayout,
     QPlainTextEdit,
@@ -21,7 +20,7 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import ReferralRow, change_status
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
+from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 from .forms import FieldMessages, buddy, date_edit, text_box_height, to_date
 from .labels import step_help, step_title
@@ -69,15 +68,8 @@ class StatusStepDialog(QDialog):
         self.errors.general.setProperty("role", "banner")
         layout.addWidget(self.errors.general)
 
-        buttons = QDialogButtonBox()
-        self.ok_button = named(buttons.addButton(title, QDialogButtonBox.ButtonRole.AcceptRole),
-                               "stepOkButton", title)
-        self.ok_button.setDefault(True)
-        self.cancel_button = named(buttons.addButton(
-            tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole), "stepCancelButton",
-            tr("Cancel"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
+            self, title, "step", self.submit)
         layout.addWidget(buttons)
         self.date.setFocus()
 
