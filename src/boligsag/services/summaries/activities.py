@@ -8,10 +8,21 @@ head counts are visits, not people: a child who comes every week counts every we
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Integer, and_, case, distinct, func, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Row,
+    and_,
+    case,
+    distinct,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import EndReason
@@ -105,13 +116,19 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     section = Section()
 
     step("sessions and attendance")
-    held = dict(session.execute(select(s.c.activity_id, func.count()).select_from(
-        sessions_from).where(*sessions_where).group_by(s.c.activity_id)).all())
-    attendance = {k: (pr or 0, n) for k, pr, n in session.execute(
-        select(s.c.activity_id, present, func.count()).select_from(attendance_from)
-        .where(*attendance_where).group_by(s.c.activity_id))}
-    heads = dict(session.execute(select(s.c.activity_id, func.sum(h.c.count)).select_from(
-        heads_from).where(*sessions_where).group_by(s.c.activity_id)).all())
+    # Sessions, attendance and head counts each read once, by activity and month; the
+    # activities table and the monthly series are both sums of that.
+    month = month_of(s.c.date)
+    per_month: dict[str, dict[str, int]] = {k: {} for k in MONTH_COLUMNS}
+    held, (per_month["sessions"],) = _by_activity_and_month(session.execute(
+        select(s.c.activity_id, month, func.count()).select_from(sessions_from)
+        .where(*sessions_where).group_by(s.c.activity_id, month)))
+    attendance, (per_month["present"], _) = _by_activity_and_month(session.execute(
+        select(s.c.activity_id, month, present, func.count()).select_from(attendance_from)
+        .where(*attendance_where).group_by(s.c.activity_id, month)), width=2)
+    heads, (per_month["drop_in"],) = _by_activity_and_month(session.execute(
+        select(s.c.activity_id, month, func.sum(h.c.count)).select_from(heads_from)
+        .where(*sessions_where).group_by(s.c.activity_id, month)))
     step("enrollments")
     enrolled = {k: (n, st or 0, en or 0) for k, n, st, en in session.execute(
         select(e.c.activity_id, func.count(distinct(e.c.person_id)), started, ended)
@@ -123,8 +140,8 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     for key in set(held) | set(attendance) | set(heads) | set(enrolled):
         pr, registered = attendance.get(key, (0, 0))
         people, st, en = enrolled.get(key, (0, 0, 0))
-        data[str(key)] = (held.get(key, 0), pr, Share(pr, registered), int(heads.get(key) or 0),
-                          people, st, en)
+        data[str(key)] = (held.get(key, (0,))[0], pr, Share(pr, registered),
+                          heads.get(key, (0,))[0], people, st, en)
     activities = _activity_categories(session)
     section.add(measures_table(
         "activities", _msg("Activities"), _msg("Activity"), activities, ACTIVITY_COLUMNS, data,
@@ -156,14 +173,6 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
         note=_msg("Anonymous head counts at drop-in sessions: visits, not unique people.")))
 
     step("activities per month")
-    per_month: dict[str, dict[str, int]] = {k: {} for k in MONTH_COLUMNS}
-    month = month_of(s.c.date)
-    per_month["sessions"] = dict(session.execute(select(month, func.count()).select_from(
-        sessions_from).where(*sessions_where).group_by(month)).all())
-    per_month["present"] = dict(session.execute(select(month, present).select_from(
-        attendance_from).where(*attendance_where).group_by(month)).all())
-    per_month["drop_in"] = dict(session.execute(select(month, func.sum(h.c.count)).select_from(
-        heads_from).where(*sessions_where).group_by(month)).all())
     for key, column in (("started", e.c.start_date), ("ended", e.c.end_date)):
         m = month_of(column)
         per_month[key] = dict(session.execute(
@@ -194,6 +203,22 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     ):
         section.figure(KeyFigure(key, label, kind, CellRef("activities", TOTAL, key)))
     return section
+
+
+def _by_activity_and_month(
+    rows: Iterable[Row[Any]], width: int = 1,
+) -> tuple[dict[int, tuple[int, ...]], tuple[dict[str, int], ...]]:
+    """Rows of (activity, month, *counts) with ``width`` counts, summed by activity and,
+    per count, by month. Only activities and months with rows are keys, as in a GROUP
+    BY of either alone; a NULL sum counts as 0."""
+    by_activity: dict[int, list[int]] = {}
+    by_month: tuple[dict[str, int], ...] = tuple({} for _ in range(width))
+    for activity, month, *counts in rows:
+        totals = by_activity.setdefault(activity, [0] * width)
+        for i, value in enumerate(counts):
+            totals[i] += value or 0
+            by_month[i][month] = by_month[i].get(month, 0) + (value or 0)
+    return {k: tuple(v) for k, v in by_activity.items()}, by_month
 
 
 def _activity_categories(session: Session) -> list[Category]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Integer, case, func, select
+from sqlalchemy import ColumnElement, Integer, func, select, union_all
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Channel, FocusArea, Topic
@@ -30,7 +30,7 @@ from .tables import (
     measures_table,
     month_categories,
 )
-from .temp import CONTACT_CUBE, NONE_TEXT, TOPIC_CUBE
+from .temp import ANONYMOUS, CONTACT_CUBE, NONE_ID, NONE_TEXT, TOPIC_CUBE
 
 NO_FOCUS_AREA = "none"
 CONTACT_COLUMNS = (
@@ -41,7 +41,7 @@ CONTACT_COLUMNS = (
 
 def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Section:
     # The period's contacts in the selection, already counted by every dimension into
-    # the cube (``materialize``); the topic table alone reads the contacts again.
+    # the cubes (``materialize``).
     c = CONTACT_CUBE
     where: list[ColumnElement[bool]] = []
     n, minutes = func.sum(c.c.n, type_=Integer), func.sum(c.c.minutes, type_=Integer)
@@ -69,10 +69,14 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     section.add(by_focus)
 
     step("contacts by topic")
+    # Each contact's first topic is in the cube, its other topics in the topic cube.
     tc = TOPIC_CUBE
+    by_topic = union_all(
+        select(c.c.topic_id, c.c.n, c.c.minutes).where(c.c.topic_id != NONE_ID),
+        select(tc.c.topic_id, tc.c.n, tc.c.minutes)).subquery("by_topic")
     data = {str(k): (cnt, hours(m)) for k, cnt, m in session.execute(
-        select(tc.c.topic_id, func.sum(tc.c.n, type_=Integer), func.sum(tc.c.minutes))
-        .group_by(tc.c.topic_id))}
+        select(by_topic.c.topic_id, func.sum(by_topic.c.n, type_=Integer),
+               func.sum(by_topic.c.minutes)).group_by(by_topic.c.topic_id))}
     topics = [Category(str(i), Label(en, da)) for i, da, en in session.execute(
         select(Topic.id, Topic.name_da, Topic.name_en).join(FocusArea, isouter=True)
         .where(Topic.category == "contact")
@@ -86,10 +90,11 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
                   "so the rows add up to more than the number of contacts.")))
 
     step("anonymous contacts")
-    gender = gender_bucket(c.c.gender)
-    age = func.coalesce(func.nullif(c.c.age_group, NONE_TEXT), "unknown")
+    an = ANONYMOUS
+    gender = gender_bucket(an.c.gender)
+    age = func.coalesce(func.nullif(an.c.age_group, NONE_TEXT), "unknown")
     counts = {(str(a), str(g)): cnt for a, g, cnt in session.execute(
-        select(age, gender, n).where(c.c.anonymous.is_(True), *where).group_by(age, gender))}
+        select(age, gender, func.sum(an.c.n, type_=Integer)).group_by(age, gender))}
     section.add(grid_table(
         "anonymous_contacts", _msg("Anonymous contacts by age group and gender"),
         _msg("Age group"), age_group_categories(session), GENDER_COLUMNS, counts,
@@ -99,7 +104,7 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
 
     step("contacts per month")
     month = c.c.month
-    anonymous = func.sum(case((c.c.anonymous.is_(True), c.c.n), else_=0), type_=Integer)
+    anonymous = func.sum(c.c.anonymous, type_=Integer)
     data = {m: (cnt, hours(mins), anon or 0) for m, cnt, mins, anon in session.execute(
         select(month, n, minutes, anonymous).where(*where).group_by(month))}
     months = month_categories(scope.filter)

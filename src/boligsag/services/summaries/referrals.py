@@ -11,18 +11,18 @@ empty and says why.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from sqlalchemy import (
     ColumnElement,
     FromClause,
-    Integer,
     String,
     case,
-    exists,
     false,
     func,
     literal,
+    literal_column,
     select,
     type_coerce,
     union_all,
@@ -89,28 +89,43 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     note = None if scope.referrals_apply() else NOT_APPLICABLE
     section = Section()
 
-    def flag(condition: object) -> object:
-        return func.sum(case((condition, 1), else_=0), type_=Integer)  # type: ignore[arg-type]
-
     stage = stages()
-    sent, received, met, closed = (stage[k] for k in FLOW[1:])
+    sent, received, met = stage["sent"], stage["received"], stage["first_meeting"]
     days = func.julianday(r.c.first_meeting_on) - func.julianday(r.c.sent_on)
+
+    # One pass over the cohort, grouped by everything the four tables below split by
+    # (a few thousand groups), instead of one pass per table; the tables are sums of it.
+    month = month_of(r.c.created_on)
+    keys = (r.c.service_id, r.c.status, month, sent, received, met)
+    by_status: Counter[tuple[str, str]] = Counter()
+    outcome: dict[str, list[int]] = {}  # service -> [sent, first meeting, closed]
+    flow = dict.fromkeys(FLOW, 0)
+    per: dict[str, list[int]] = {}  # month -> [created, sent, first meeting, closed]
+    for sv, st, m, is_sent, is_received, is_met, n in session.execute(
+            select(*keys, func.count()).select_from(referrals).where(*bridges)
+            .group_by(*keys)):
+        is_closed = st == _S.CLOSED.value
+        reached = (True, is_sent, is_received, is_met, is_closed)
+        by_status[(str(sv), str(st))] += n
+        for key, yes in zip(FLOW, reached, strict=True):
+            flow[key] += n if yes else 0
+        service = outcome.setdefault(str(sv), [0, 0, 0])
+        in_month = per.setdefault(m, [0, 0, 0, 0])
+        for i, yes in enumerate((is_sent, is_met, is_closed)):
+            service[i] += n if yes else 0
+            in_month[i + 1] += n if yes else 0
+        in_month[0] += n
 
     services = [Category(str(i), Label(name, name)) for i, name in session.execute(
         select(Service.id, Service.name).order_by(Service.sort_order, Service.name))]
-    counts = {(str(sv), str(st)): n for sv, st, n in session.execute(
-        select(r.c.service_id, r.c.status, func.count()).select_from(referrals)
-        .where(*bridges).group_by(r.c.service_id, r.c.status))}
     statuses = tuple(Column(s.value, label) for s, label in STATUS_LABELS.items())
     section.add(grid_table("referrals_by_status", _msg("Referrals by service and status"),
-                           _msg("Service"), services, statuses, counts, keep_zero_rows=False,
+                           _msg("Service"), services, statuses, dict(by_status),
+                           keep_zero_rows=False,
                            note=note or _msg("Referrals created in the period, by their "
                                              "status today.")))
 
     step("referral outcomes")
-    outcome = {str(sv): (s or 0, m or 0, c or 0) for sv, s, m, c in session.execute(
-        select(r.c.service_id, flag(sent), flag(met), flag(closed)).select_from(referrals)
-        .where(*bridges).group_by(r.c.service_id))}
     medians = _medians(session, referrals, bridges, days, r.c.service_id)
     overall = medians.get(TOTAL, Median(None, 0))
     data = {k: (s, m, c, Share(c, s), medians.get(k, Median(None, 0)))
@@ -123,26 +138,21 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
                           "sent to first meeting.")))
 
     step("referral flow")
-    row = session.execute(select(func.count(), flag(sent), flag(received), flag(met),
-                                 flag(closed)).select_from(referrals).where(*bridges)).one()
-    flow = [Category(k, FLOW_LABELS[k]) for k in FLOW]
     section.add(measures_table(
-        "referral_flow", _msg("Referral flow"), _msg("Step"), flow,
+        "referral_flow", _msg("Referral flow"), _msg("Step"),
+        [Category(k, FLOW_LABELS[k]) for k in FLOW],
         (Column("referrals", _msg("Referrals"), additive=False),),
-        {k: (int(v or 0),) for k, v in zip(FLOW, row, strict=True)}, with_total=False,
+        {k: (v,) for k, v in flow.items()}, with_total=False,
         note=note or _msg("How far the referrals created in the period have come.")))
 
     step("referrals per month")
-    month = month_of(r.c.created_on)
-    per = {m: (n, s or 0, mt or 0, c or 0) for m, n, s, mt, c in session.execute(
-        select(month, func.count(), flag(sent), flag(met), flag(closed))
-        .select_from(referrals).where(*bridges).group_by(month))}
     concerns = session.execute(select(func.count()).select_from(referrals).where(
         r.c.kind == ReferralKind.CONCERN.value, *cohort_where)).scalar_one()
     months = month_categories(f)
     section.add(measures_table(
         "referrals_per_month", _msg("Referrals per month"), _msg("Month created"), months,
-        (Column("created", _msg("Created")), *SERVICE_COLUMNS[:3]), per, note=note))
+        (Column("created", _msg("Created")), *SERVICE_COLUMNS[:3]),
+        {m: tuple(v) for m, v in per.items()}, note=note))
     section.add(measures_table(
         "concerns", _msg("Notifications of concern"), _msg("Kind"),
         [Category("concern", _msg("Notifications of concern (Barnets lov § 135)"))],
@@ -178,10 +188,13 @@ def stages() -> dict[str, ColumnElement[bool]]:
     """Whether a referral has reached each step of the flow (``created``: always)."""
     r = REFERRALS
     met = r.c.first_meeting_on.is_not(None)
+    # SELECT 1, not exists()'s SELECT *: SQLite takes * as reading every column, which
+    # rules out answering from the covering ix_referral_events_status.
+    ever_received = select(literal_column("1")).where(
+        EVENTS.c.referral_id == r.c.id, EVENTS.c.to_status == _S.RECEIVED.value,
+        EVENTS.c.deleted_at.is_(None)).exists()
     received = (r.c.status.in_([_S.RECEIVED.value, _S.FIRST_MEETING.value, _S.CLOSED.value])
-                | met | exists().where(EVENTS.c.referral_id == r.c.id,
-                                       EVENTS.c.to_status == _S.RECEIVED.value,
-                                       EVENTS.c.deleted_at.is_(None)))
+                | met | ever_received)
     return {"created": r.c.id.is_not(None), "sent": r.c.sent_on.is_not(None),
             "received": received, "first_meeting": met,
             "closed": r.c.status == _S.CLOSED.value}
@@ -193,18 +206,21 @@ def _medians(session: Session, from_: object, where: list[object],
 
     Days are whole numbers in a short range, so the values are first counted per
     (group, days): a histogram of a few hundred rows instead of tens of thousands to
-    sort. A running sum over it finds the middle position(s): the median is the
-    smallest value whose running count reaches (n + 1) / 2, averaged with the one
-    reaching (n + 2) / 2 (the same value when n is odd)."""
+    sort. The overall histogram is summed from it, so the referrals are read once. A
+    running sum over it finds the middle position(s): the median is the smallest value
+    whose running count reaches (n + 1) / 2, averaged with the one reaching (n + 2) / 2
+    (the same value when n is odd)."""
     both = [REFERRALS.c.sent_on.is_not(None), REFERRALS.c.first_meeting_on.is_not(None)]
-    values = union_all(
-        select(type_coerce(group, String).label("k"), days.label("days"))
-        .select_from(from_).where(*where, *both),  # type: ignore[arg-type]
-        select(literal(TOTAL).label("k"), days.label("days"))
-        .select_from(from_).where(*where, *both),  # type: ignore[arg-type]
-    ).subquery("durations")
-    hist = (select(values.c.k, values.c.days, func.count().label("c"))
-            .group_by(values.c.k, values.c.days).subquery("histogram"))
+    # Used twice below, so SQLite materializes it (a few hundred rows) once.
+    by_group = (select(type_coerce(group, String).label("k"), days.label("days"),
+                       func.count().label("c"))
+                .select_from(from_).where(*where, *both)  # type: ignore[arg-type]
+                .group_by(group, days).cte("by_group"))
+    hist = union_all(
+        select(by_group.c.k, by_group.c.days, by_group.c.c),
+        select(literal(TOTAL).label("k"), by_group.c.days, func.sum(by_group.c.c).label("c"))
+        .group_by(by_group.c.days),
+    ).subquery("histogram")
     cum = select(
         hist.c.k, hist.c.days,
         func.sum(hist.c.c).over(partition_by=hist.c.k, order_by=hist.c.days).label("upto"),

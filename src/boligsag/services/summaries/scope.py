@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     FromClause,
     and_,
@@ -46,7 +47,6 @@ from boligsag.storage.models import (
     ActivitySession,
     Contact,
     Topic,
-    contact_topics,
     plan_areas,
     session_staff,
 )
@@ -99,10 +99,10 @@ class Scope:
     @staticmethod
     def first_topic(c: FromClause) -> ColumnElement[int]:
         """The contact's lowest topic id (topics are numbered in the plans' order of
-        focus areas); correlated explicitly, as it is nested in other subqueries."""
-        ct = contact_topics.alias("first_ct")
-        return (select(func.min(ct.c.topic_id)).where(ct.c.contact_id == c.c.id)
-                .correlate(c).scalar_subquery())
+        focus areas). Kept on the contact by triggers (migration 0004), equal to
+        ``min(contact_topics.topic_id)``: read from the covering index instead of an
+        index seek per contact, which cost ~0.4 s of a ten-year summary."""
+        return c.c.first_topic_id
 
     @staticmethod
     def focus_area_of(activity_id: ColumnElement[int] | None,
@@ -122,9 +122,11 @@ class Scope:
         return self.focus_area_of(c.c.activity_id, self.first_topic(c), c)
 
     def contacts(self, c: FromClause, *, in_period: bool = True,
-                 between: tuple[datetime, datetime] | None = None) -> list[ColumnElement[bool]]:
-        """The selection's contacts in the period (or ``between`` [from, to), or at any
-        time with ``in_period=False``)."""
+                 between: tuple[datetime | BindParameter[datetime],
+                                datetime | BindParameter[datetime]] | None = None,
+                 ) -> list[ColumnElement[bool]]:
+        """The selection's contacts in the period (or ``between`` [from, to), values or
+        bound parameters, or at any time with ``in_period=False``)."""
         f = self.f
         where: list[ColumnElement[bool]] = [c.c.deleted_at.is_(None)]
         if between is not None:

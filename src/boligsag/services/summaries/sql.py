@@ -18,6 +18,7 @@ from sqlalchemy import (
     cast,
     column,
     func,
+    literal_column,
     type_coerce,
     values,
 )
@@ -45,6 +46,13 @@ def day_of(timestamp: ColumnElement[object]) -> ColumnElement[str]:
 
 def month_of(day_or_timestamp: ColumnElement[object]) -> ColumnElement[str]:
     return type_coerce(func.substr(day_or_timestamp, 1, 7), String)
+
+
+def month_key(timestamp: ColumnElement[object]) -> ColumnElement[str]:
+    """``month_of`` spelled exactly as the leading expression of ``ix_contacts_month``
+    (literal 1 and 7, not bound parameters): SQLite uses an index on an expression only
+    for a query with the identical expression."""
+    return type_coerce(func.substr(timestamp, literal_column("1"), literal_column("7")), String)
 
 
 def age_on(birth_date: ColumnElement[object], on_iso: str) -> ColumnElement[int]:

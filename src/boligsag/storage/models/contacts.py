@@ -16,8 +16,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Unmapped, mapped_column, relationship, unmapped_column
 
 from boligsag.domain.enums import ContactKind, Gender
 
@@ -53,7 +54,8 @@ class Contact(Record, Base):
         # Covering index for period summaries: the aggregate reads only index pages,
         # which matters because every page read from SQLCipher is decrypted. It holds
         # every column a summary reads or filters contacts by (revision 0003 widened
-        # the former ix_contacts_summary with area, activity, age group and gender).
+        # the former ix_contacts_summary with area, activity, age group and gender;
+        # 0004 added the first topic).
         Index(
             "ix_contacts_period",
             "occurred_at",
@@ -64,11 +66,59 @@ class Contact(Record, Base):
             "staff_user_id",
             "area_id",
             "activity_id",
+            "first_topic_id",
             "age_group",
             "gender",
         ),
+        # A month's contacts in the order the summary counts them (channel, activity,
+        # first topic), so its GROUP BY streams instead of sorting (0004). The month is
+        # an expression: a query must spell it exactly so (``summaries.sql.month_key``).
+        Index(
+            "ix_contacts_month",
+            text("substr(occurred_at, 1, 7)"),
+            "channel_id",
+            "activity_id",
+            "first_topic_id",
+            "anonymous",
+            "duration_minutes",
+            "occurred_at",
+            "deleted_at",
+            "staff_user_id",
+            "area_id",
+        ),
+        # The anonymous contacts alone (one in twelve), for the summary's table of them
+        # by age group and gender (0004). The condition is spelled as SQLAlchemy renders
+        # ``anonymous.is_(True)``: SQLite uses a partial index only for a matching term.
+        Index(
+            "ix_contacts_anonymous",
+            "occurred_at",
+            "deleted_at",
+            "age_group",
+            "gender",
+            "staff_user_id",
+            "area_id",
+            "activity_id",
+            "first_topic_id",
+            sqlite_where=text("anonymous IS 1"),
+        ),
         Index("ix_contacts_follow_up", "follow_up_date", "follow_up_done_at"),
-        Index("ix_contacts_staff", "staff_user_id", "occurred_at"),
+        # A staff member's contacts by time; covering for the summaries too (0004), so a
+        # summary for a few staff members seeks their contacts without reading any rows
+        # (the table rows hold the notes: each page read is also decrypted).
+        Index(
+            "ix_contacts_staff",
+            "staff_user_id",
+            "occurred_at",
+            "deleted_at",
+            "anonymous",
+            "channel_id",
+            "duration_minutes",
+            "area_id",
+            "activity_id",
+            "first_topic_id",
+            "age_group",
+            "gender",
+        ),
     )
 
     kind: Mapped[ContactKind] = mapped_column(String(20), default=ContactKind.CONTACT)
@@ -89,6 +139,11 @@ class Contact(Record, Base):
     referred_to_text: Mapped[str] = mapped_column(String(200), default="")
     # Notes under the SSP cooperation (retsplejeloven § 115): never exported or printed.
     ssp_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The lowest of the contact's topic ids (it decides the focus area in summaries),
+    # kept equal to min(contact_topics.topic_id) by triggers (migration 0004). Not
+    # mapped: the program never writes it, and an ORM copy would go stale when the
+    # topics change.
+    first_topic_id: Unmapped[int | None] = unmapped_column(Integer)
 
     staff: Mapped[User] = relationship(foreign_keys=[staff_user_id])
     channel: Mapped[Channel] = relationship()
