@@ -13,21 +13,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hmac
 import json
 import os
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import filelock
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from boligsag.storage.atomic import atomic_write
 from boligsag.storage.errors import (
+    BoligsagStorageError,
     SidecarCorrupt,
     SidecarMissing,
     StrPath,
@@ -38,9 +42,10 @@ from boligsag.storage.kdf import KdfParams, password_bytes, phc_hash, phc_parse,
 from boligsag.storage.throttle import UnlockThrottle
 
 __all__ = [
-    "DEFAULT_KDF_PARAMS", "KDF_PARAMS", "KdfParams", "KeyStore", "UnlockThrottle", "UserKey",
-    "WrappedKey", "format_recovery_key", "hash_password", "keys_path_for", "new_database_key",
-    "normalize_recovery_key", "password_needs_rehash", "verify_password",
+    "DEFAULT_KDF_PARAMS", "KDF_PARAMS", "KdfParams", "KeyFileBusy", "KeyStore", "UnlockThrottle",
+    "UserKey", "WrappedKey", "edit_key_file", "format_recovery_key", "hash_password",
+    "keys_path_for", "new_database_key", "normalize_recovery_key", "password_needs_rehash",
+    "verify_password",
 ]
 
 SIDECAR_FORMAT = "boligsag-keys"
@@ -73,6 +78,55 @@ def keys_path_for(db_path: StrPath) -> Path:
     """``boligsag.db`` -> ``boligsag.db.keys`` in the same folder."""
     p = Path(db_path)
     return p.with_name(p.name + ".keys")
+
+
+def lock_path_for(keys_path: StrPath) -> Path:
+    """``boligsag.db.keys`` -> ``boligsag.db.keys.lock``: the lock every writer takes."""
+    p = Path(keys_path)
+    return p.with_name(p.name + ".lock")
+
+
+# Long enough for a queue of password changes (each one Argon2id run, ~0.2 s) to pass;
+# short enough that a hung holder gives a clear error instead of a frozen window.
+KEY_FILE_LOCK_TIMEOUT = 60.0
+
+
+class KeyFileBusy(BoligsagStorageError):
+    code = "key_file_busy"
+
+    def __init__(self, path: StrPath) -> None:
+        super().__init__(
+            f"The key file {os.fspath(path)} is being changed by another Boligsag program; "
+            "try again in a moment.", path)
+
+
+@contextlib.contextmanager
+def edit_key_file(keys_path: StrPath, *, timeout: float | None = None) -> Iterator[KeyStore]:
+    """Read-modify-write of the key file under an exclusive lock beside it.
+
+    The file is loaded fresh while the lock is held, so a change another process saved a
+    moment ago is in the store we yield and is not overwritten. On normal exit the store is
+    saved atomically if its JSON changed; on an exception nothing is saved. Not re-entrant:
+    do not nest two edits of the same key file (the inner one would wait for the outer).
+    """
+    keys_path = Path(keys_path)
+    # preserve_lock_file: a lock file that is unlinked on release can let a waiter lock
+    # the old inode while a newcomer locks a new one; an empty file left behind is harmless.
+    lock = filelock.FileLock(lock_path_for(keys_path), mode=0o600, thread_local=False,
+                             preserve_lock_file=True)
+    try:
+        lock.acquire(timeout=KEY_FILE_LOCK_TIMEOUT if timeout is None else timeout)
+    except filelock.Timeout:
+        raise KeyFileBusy(keys_path) from None
+    try:
+        store = KeyStore.load(keys_path)
+        # Compared as text: the yielded store's dicts (audit_anchor) may be changed in place.
+        before = store._canonical()
+        yield store
+        if store._canonical() != before:
+            store.save(keys_path)
+    finally:
+        lock.release()
 
 
 def _username_key(username: str) -> str:
@@ -156,6 +210,9 @@ class KeyStore:
     # HMAC of a fixed text under the database key: lets us refuse to wrap a wrong key
     # (which would silently lock a user, or a printed recovery key, out of the data).
     key_check: bytes | None = None
+    # The audit log's head, kept outside the database so a cut-off tail is noticed. Its
+    # content belongs to the audit module; this module only carries it through load/save.
+    audit_anchor: dict[str, Any] | None = None
 
     # -- construction and files -------------------------------------------------------
 
@@ -202,6 +259,10 @@ class KeyStore:
             store.recovery = WrappedKey.from_json(doc["recovery"])
         if doc.get("key_check") is not None:
             store.key_check = _unb64(doc["key_check"], "key_check", 32)
+        anchor = doc.get("audit_anchor")
+        if anchor is not None and not isinstance(anchor, dict):
+            raise ValueError("field 'audit_anchor' is not an object")
+        store.audit_anchor = anchor
         return store
 
     def to_json(self) -> dict[str, Any]:
@@ -211,7 +272,11 @@ class KeyStore:
                       for u in self.users],
             "recovery": self.recovery.to_json() if self.recovery else None,
             "key_check": _b64(self.key_check) if self.key_check else None,
+            "audit_anchor": self.audit_anchor,
         }
+
+    def _canonical(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
 
     def save(self, path: StrPath) -> None:
         data = json.dumps(self.to_json(), indent=2, ensure_ascii=False).encode("utf-8")
