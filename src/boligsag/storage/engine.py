@@ -36,6 +36,7 @@ from boligsag.storage.errors import (
     NotABoligsagDatabase,
     StrPath,
 )
+from boligsag.storage.wal_guard import check_wal
 
 __all__ = ["export_plain_copy", "open_engine", "plain_engine"]
 
@@ -63,6 +64,7 @@ _CONNECTION_PRAGMAS = (
 
 
 IMMEDIATE_OPTION = "boligsag_begin_immediate"
+_CHANGES_AT_BEGIN = "boligsag_total_changes_at_begin"
 
 
 def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
@@ -83,6 +85,8 @@ def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
         _preflight(path)
     try:
         _verify_key_read_only(path, key_sql)
+        if not create:  # before any connection that could fold a WAL into the file
+            check_wal(path, db_key)
         engine = _make_engine(path, key_sql, busy_timeout_ms, pool_size)
         try:
             with engine.connect() as conn:  # first real connection: WAL recovery, pragmas
@@ -284,6 +288,18 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
         # is locked" in WAL mode if another connection committed in between.
         immediate = conn.get_execution_options().get(IMMEDIATE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info[_CHANGES_AT_BEGIN] = conn.connection.driver_connection.total_changes
+
+    @event.listens_for(engine, "commit")
+    def _bump_page_one(conn: Any) -> None:
+        # Every commit that wrote rows also writes page 1 (user_version + 1), so the
+        # header's change counter orders the WAL's frames against the file: the check
+        # in wal_guard.py that refuses a stale -wal relies on it. DDL writes page 1
+        # (sqlite_master) by itself. Costs one 4 KiB WAL frame per writing commit.
+        driver = conn.connection.driver_connection
+        if driver.total_changes != conn.info.pop(_CHANGES_AT_BEGIN, driver.total_changes):
+            version = driver.execute("PRAGMA user_version").fetchone()[0]
+            driver.execute(f"PRAGMA user_version = {(int(version) + 1) & 0x7FFFFFFF}")
 
     return engine
 

@@ -132,3 +132,30 @@ class DatabaseExists(BoligsagStorageError):
         super().__init__(
             f"{os.fspath(path)} already exists; refusing to create a new database over it.", path
         )
+
+
+class DatabaseWalMismatch(BoligsagStorageError):
+    """A ``-wal`` beside the database that replaying would damage it with."""
+
+    code = "database_wal_mismatch"
+
+    def __init__(self, path: StrPath, reason: str) -> None:
+        wal = f"{os.fspath(path)}-wal"
+        super().__init__(
+            f"{wal} does not belong to {os.fspath(path)} ({reason}). Nothing was changed; "
+            f"move {wal} and {os.fspath(path)}-shm to another folder, then open again.",
+            path,
+        )
+        self.reason = reason
+
+
+class DatabaseReadOnly(BoligsagStorageError):
+    code = "database_read_only"
+
+    def __init__(self, path: StrPath, reason: str) -> None:
+        super().__init__(
+            f"{os.fspath(path)} can't be written: {reason}; Boligsag needs to write to it "
+            "(audit log).",
+            path,
+        )
+        self.reason = reason
