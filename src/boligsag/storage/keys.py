@@ -18,7 +18,6 @@ import hmac
 import json
 import os
 import secrets
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ import filelock
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from boligsag.domain.usernames import fold_username
 from boligsag.storage.atomic import atomic_write
 from boligsag.storage.errors import (
     BoligsagStorageError,
@@ -39,7 +39,7 @@ from boligsag.storage.errors import (
     WrongRecoveryKey,
 )
 from boligsag.storage.kdf import KdfParams, password_bytes, phc_hash, phc_parse, phc_verify
-from boligsag.storage.throttle import UnlockThrottle
+from boligsag.storage.throttle import LoginFailures, UnlockThrottle, bucket_of
 
 __all__ = [
     "DEFAULT_KDF_PARAMS", "KDF_PARAMS", "KdfParams", "KeyFileBusy", "KeyStore", "UnlockThrottle",
@@ -59,6 +59,9 @@ _RECOVERY_AAD = b"recovery"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _RECOVERY_BITS = 160
 _RECOVERY_CHARS = _RECOVERY_BITS // 5  # 32 characters = 8 groups of 4
+# A real key file is a few kB per user (plus a bounded failure table); reading more than
+# this would only let a damaged or planted file exhaust memory.
+MAX_KEY_FILE_BYTES = 1024 * 1024
 
 
 DEFAULT_KDF_PARAMS = KdfParams()
@@ -92,7 +95,8 @@ KEY_FILE_LOCK_TIMEOUT = 60.0
 
 
 class KeyFileBusy(BoligsagStorageError):
-    code = "key_file_busy"
+    # The same code as a busy database: the user's remedy is the same.
+    code = "database_locked"
 
     def __init__(self, path: StrPath) -> None:
         super().__init__(
@@ -120,18 +124,21 @@ def edit_key_file(keys_path: StrPath, *, timeout: float | None = None) -> Iterat
         raise KeyFileBusy(keys_path) from None
     try:
         store = KeyStore.load(keys_path)
+        try:
+            yield store
+        except KeyMismatch as exc:
+            raise SidecarCorrupt(keys_path, str(exc)) from None
         # Compared as text: the yielded store's dicts (audit_anchor) may be changed in place.
-        before = store._canonical()
-        yield store
-        if store._canonical() != before:
+        # The body may have saved already (to order the save before a database commit).
+        if store._canonical() != store._saved:
             store.save(keys_path)
     finally:
         lock.release()
 
 
-def _username_key(username: str) -> str:
-    # Logins are matched case-insensitively: "Mette" and "mette" are one account.
-    return unicodedata.normalize("NFC", username).strip().casefold()
+class KeyMismatch(ValueError):
+    """The key file's check value does not match the database key given (a damaged key
+    file, an altered database id, or the key of another database)."""
 
 
 def _b64(data: bytes) -> str:
@@ -213,6 +220,10 @@ class KeyStore:
     # The audit log's head, kept outside the database so a cut-off tail is noticed. Its
     # content belongs to the audit module; this module only carries it through load/save.
     audit_anchor: dict[str, Any] | None = None
+    # Failed log-ins per username bucket (see storage.throttle), for the pause and the audit.
+    login_failures: LoginFailures = field(default_factory=LoginFailures)
+    # The JSON text last loaded or saved: lets edit_key_file skip a save that changes nothing.
+    _saved: str | None = field(default=None, repr=False, compare=False)
 
     # -- construction and files -------------------------------------------------------
 
@@ -223,17 +234,26 @@ class KeyStore:
     @classmethod
     def load(cls, path: StrPath) -> KeyStore:
         try:
-            raw = Path(path).read_bytes()
+            with open(path, "rb") as f:
+                raw = f.read(MAX_KEY_FILE_BYTES + 1)
         except FileNotFoundError:
             raise SidecarMissing(path) from None
+        except IsADirectoryError:
+            raise SidecarCorrupt(path, "it is a folder") from None
+        if len(raw) > MAX_KEY_FILE_BYTES:
+            raise SidecarCorrupt(path, f"larger than {MAX_KEY_FILE_BYTES // 1024} KiB")
         try:
             doc = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise SidecarCorrupt(path, "not valid JSON") from None
+        except RecursionError:  # e.g. 100,000 nested brackets
+            raise SidecarCorrupt(path, "nested too deeply") from None
         try:
-            return cls._from_doc(doc)
+            store = cls._from_doc(doc)
         except ValueError as exc:
             raise SidecarCorrupt(path, str(exc)) from None
+        store._saved = store._canonical()
+        return store
 
     @classmethod
     def _from_doc(cls, doc: Any) -> KeyStore:
@@ -263,6 +283,7 @@ class KeyStore:
         if anchor is not None and not isinstance(anchor, dict):
             raise ValueError("field 'audit_anchor' is not an object")
         store.audit_anchor = anchor
+        store.login_failures = LoginFailures.from_json(doc.get("login_failures"))
         return store
 
     def to_json(self) -> dict[str, Any]:
@@ -273,14 +294,22 @@ class KeyStore:
             "recovery": self.recovery.to_json() if self.recovery else None,
             "key_check": _b64(self.key_check) if self.key_check else None,
             "audit_anchor": self.audit_anchor,
+            "login_failures": self.login_failures.to_json(),
         }
 
     def _canonical(self) -> str:
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
 
     def save(self, path: StrPath) -> None:
+        """Write the whole file atomically. A change to an existing key file belongs inside
+        ``edit_key_file`` (which holds the lock and re-reads first)."""
         data = json.dumps(self.to_json(), indent=2, ensure_ascii=False).encode("utf-8")
         atomic_write(Path(path), data + b"\n")
+        self._saved = self._canonical()
+
+    def failure_bucket(self, username: str) -> str:
+        """The failure-table bucket of a typed username (known or not; see storage.throttle)."""
+        return bucket_of(username, self.database_id)
 
     # -- users --------------------------------------------------------------------------
 
@@ -379,8 +408,9 @@ class KeyStore:
     # -- helpers ------------------------------------------------------------------------
 
     def _find(self, username: str) -> UserKey | None:
-        wanted = _username_key(username)
-        return next((u for u in self.users if _username_key(u.username) == wanted), None)
+        # Logins match however the name's case or width was typed ("Åse" is "åse").
+        wanted = fold_username(username)
+        return next((u for u in self.users if fold_username(u.username) == wanted), None)
 
     def _find_uuid(self, user_uuid: str) -> UserKey | None:
         return next((u for u in self.users if u.user_uuid == user_uuid), None)
@@ -407,7 +437,8 @@ class KeyStore:
         if self.key_check is None:
             self.key_check = check
         elif not hmac.compare_digest(check, self.key_check):
-            raise ValueError("this is not the key of the database this key file belongs to")
+            raise KeyMismatch("this is not the key of the database this key file belongs to, "
+                              "or its check value or database id was altered")
 
 
 # -- recovery key text ---------------------------------------------------------------------
