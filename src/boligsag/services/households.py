@@ -33,6 +33,7 @@ from .errors import ValidationFailed
 from .people import Problems, RelationRow
 from .people_search import PersonSummary, summary_of
 from .person_fields import clean_text, is_valid_postal_code, normalise_phone
+from .search_text import clean_search_text
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,9 @@ def find_households(ctx: AppContext, text: str, limit: int = 10) -> list[Househo
     """For the household picker: by name or street. Households are far fewer than
     people, so a LIKE over them stays fast without a search index."""
     ctx.require(Permission.VIEW_PEOPLE)
-    pattern = "%" + text.strip().replace("%", "").replace("_", "") + "%"
+    # Cleaned like the people search (no NUL, no lone surrogate, at most 100 characters);
+    # LIKE's wildcards are dropped, so what is typed is matched as text.
+    pattern = "%" + clean_search_text(text).replace("%", "").replace("_", "") + "%"
     with ctx.uow() as session:
         rows = session.scalars(
             select(Household)

@@ -30,6 +30,7 @@ from boligsag.storage.models import Person
 from .casework_common import Page, clamp_limit, page_of, visible_person
 from .context import AppContext
 from .person_fields import search_fold
+from .search_text import clean_search_text
 
 # The FTS5 table is not an ORM model (Alembic owns it); a lightweight table clause.
 PEOPLE_SEARCH = table("people_search", sql_column("rowid"), sql_column("doc"))
@@ -53,8 +54,11 @@ class SearchTerms:
 
 
 def parse_query(text: str) -> SearchTerms:
-    """Split what the user typed into :class:`SearchTerms` (pure; unit-tested)."""
-    text = text.strip()
+    """Split what the user typed into :class:`SearchTerms` (pure; unit-tested).
+
+    Any text is accepted: it is cleaned and cut first (``clean_search_text``), and
+    every word reaches FTS5 as a quoted phrase, so nothing typed is query syntax."""
+    text = clean_search_text(text)
     if not text:
         return SearchTerms()
     if _DIGITS_QUERY.match(text) and any(c.isdigit() for c in text):
