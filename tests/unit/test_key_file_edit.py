@@ -92,3 +92,17 @@ def test_second_editor_waits_and_sees_the_first_change(keys_path: Path, db_key: 
     assert seen == [True]
     loaded = keys.KeyStore.load(keys_path)
     assert loaded.has_user("Jonas") and loaded.has_user("Sara")
+
+
+def test_nested_edit_in_one_thread_shares_the_store(keys_path: Path, db_key: bytes) -> None:
+    # The audit anchor moves (a nested edit) after a commit made inside a password change.
+    with keys.edit_key_file(keys_path, timeout=1) as outer:
+        outer.add_user("u-2", "Jonas", "et andet kodeord", db_key)
+        with keys.edit_key_file(keys_path, timeout=1) as inner:
+            assert inner is outer
+            inner.audit_anchor = {"seq": 3}
+        # The inner edit saved everything so far.
+        saved = keys.KeyStore.load(keys_path)
+        assert saved.has_user("Jonas") and saved.audit_anchor == {"seq": 3}
+        outer.add_user("u-3", "Sara", "et tredje kodeord", db_key)
+    assert keys.KeyStore.load(keys_path).has_user("Sara")

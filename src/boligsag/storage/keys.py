@@ -18,6 +18,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -104,16 +105,32 @@ class KeyFileBusy(BoligsagStorageError):
             "try again in a moment.", path)
 
 
+# Edits this thread holds open, by key file: a nested edit of the same file (the audit
+# anchor moving after a commit made inside a password change) shares the outer one's
+# lock and store instead of waiting for itself.
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def edit_key_file(keys_path: StrPath, *, timeout: float | None = None) -> Iterator[KeyStore]:
     """Read-modify-write of the key file under an exclusive lock beside it.
 
     The file is loaded fresh while the lock is held, so a change another process saved a
     moment ago is in the store we yield and is not overwritten. On normal exit the store is
-    saved atomically if its JSON changed; on an exception nothing is saved. Not re-entrant:
-    do not nest two edits of the same key file (the inner one would wait for the outer).
+    saved atomically if its JSON changed; on an exception nothing is saved. Re-entrant in
+    one thread: a nested edit of the same file yields the same store and saves it on its
+    own normal exit, so whatever the outer edit changed so far is written then too.
+    Lock order: take this lock before a database write transaction, never inside one.
     """
     keys_path = Path(keys_path)
+    held: dict[Path, KeyStore] = _held.__dict__.setdefault("stores", {})
+    ident = keys_path.resolve()
+    if ident in held:
+        store = held[ident]
+        yield store
+        if store._canonical() != store._saved:
+            store.save(keys_path)
+        return
     # preserve_lock_file: a lock file that is unlinked on release can let a waiter lock
     # the old inode while a newcomer locks a new one; an empty file left behind is harmless.
     lock = filelock.FileLock(lock_path_for(keys_path), mode=0o600, thread_local=False,
@@ -124,10 +141,13 @@ def edit_key_file(keys_path: StrPath, *, timeout: float | None = None) -> Iterat
         raise KeyFileBusy(keys_path) from None
     try:
         store = KeyStore.load(keys_path)
+        held[ident] = store
         try:
             yield store
         except KeyMismatch as exc:
             raise SidecarCorrupt(keys_path, str(exc)) from None
+        finally:
+            del held[ident]
         # Compared as text: the yielded store's dicts (audit_anchor) may be changed in place.
         # The body may have saved already (to order the save before a database commit).
         if store._canonical() != store._saved:
