@@ -352,7 +352,10 @@ def test_save_pdf_is_atomic(ctx: AppContext, world: World, tmp_path: Path,
     monkeypatch.undo()
     assert target.read_bytes() == b"the old letter"
     assert [p.name for p in target.parent.iterdir()] == ["henvisning.pdf"]  # no temp left
-    assert last_audit(ctx).id == before  # a failed save is not recorded as a save
+    # The save was recorded before the rename, so the failed rename is recorded too.
+    failed = last_audit(ctx)
+    assert failed.id == before + 2 and failed.action == AuditAction.OUTPUT_FAILED
+    assert failed.entity_uuid == letter.entity_uuid
     with pytest.raises(FileNotFoundError):
         save_pdf(ctx, letter, tmp_path / "no-such-folder" / "x.pdf")
     save_pdf(ctx, letter, target)

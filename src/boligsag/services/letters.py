@@ -40,7 +40,6 @@ from boligsag.domain.cpr import InvalidCpr, format_cpr
 from boligsag.domain.enums import AuditAction, ReferralKind
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr_in
-from boligsag.storage.atomic import atomic_write
 from boligsag.storage.models import (
     Consent,
     ConsentScope,
@@ -56,6 +55,7 @@ from .casework_common import visible_person, visible_person_or_fail
 from .consents import birth_date_of, given_by_display, terms_of
 from .context import AppContext
 from .errors import NotFound, ServiceError
+from .output_files import OutputRecord, write_output
 from .referrals import NEEDED_FOR_SENDING, consent_error
 
 OUTPUT_ACTIONS = frozenset({AuditAction.PRINT, AuditAction.SAVE_PDF})
@@ -100,7 +100,7 @@ def render_referral_letter(
         pdf = draw_concern_letter(data, template_dir=template_dir)
     else:
         pdf = draw_referral_letter(letter, template_dir=template_dir)
-    return _letter(pdf, meta, person_uuid, "referrals", language)
+    return _shown(ctx, _letter(pdf, meta, person_uuid, "referrals", language))
 
 
 def render_concern_letter(
@@ -115,7 +115,7 @@ def render_concern_letter(
         data, person_uuid = _concern_data(ctx, session, referral, language)
         meta = (LetterKind.CONCERN, referral.uuid, referral.service.name, data.letter_date)
     pdf = draw_concern_letter(data, template_dir=template_dir)
-    return _letter(pdf, meta, person_uuid, "referrals", language)
+    return _shown(ctx, _letter(pdf, meta, person_uuid, "referrals", language))
 
 
 def render_consent_form(
@@ -153,7 +153,17 @@ def render_consent_form(
         meta = (LetterKind.CONSENT_FORM, consent.uuid, consent.service.name, today)
         person_uuid = person.uuid
     pdf = draw_consent_form(data, template_dir=template_dir)
-    return _letter(pdf, meta, person_uuid, "consents", language)
+    return _shown(ctx, _letter(pdf, meta, person_uuid, "consents", language))
+
+
+def _shown(ctx: AppContext, letter: LetterPdf) -> LetterPdf:
+    """A rendered letter is about to be shown (name, CPR, reason): record the view and
+    commit it before the letter is returned. Recorded only once it was drawn, so a
+    letter that failed to render is not logged as seen."""
+    with ctx.uow() as session:
+        _audit(ctx, session, letter, AuditAction.VIEW)
+        session.commit()
+    return letter
 
 
 def record_letter_output(ctx: AppContext, letter: LetterPdf, action: AuditAction) -> None:
@@ -169,17 +179,15 @@ def record_letter_output(ctx: AppContext, letter: LetterPdf, action: AuditAction
 
 def save_pdf(ctx: AppContext, letter: LetterPdf, target_path: Path | str) -> Path:
     """Write the letter where the user chose, atomically: a temp file in the *target*
-    folder (never the system temp folder), fsync, rename. On any failure the previous
-    file is untouched and no save is audited."""
+    folder (never the system temp folder), fsync, rename, owner-only. Refused
+    (OutputRefused) over the database or one of its files. The save is audited before
+    the file gets its name; a failed rename adds an OUTPUT_FAILED entry (see
+    ``output_files``). On any failure the previous file is untouched."""
     ctx.require(Permission.PRINT_LETTERS)
     path = Path(target_path)
-    with ctx.uow() as session:
-        # The audit entry is written first and committed only after the file is in
-        # place, so a save is recorded if and only if it happened (bar a crash between
-        # the rename and the commit, which over-reports rather than hides a save).
-        _audit(ctx, session, letter, AuditAction.SAVE_PDF)
-        atomic_write(path, letter.data, mode=0o600)
-        session.commit()
+    write_output(ctx, path, letter.data, OutputRecord(
+        AuditAction.SAVE_PDF, entity=letter.entity, entity_uuid=letter.entity_uuid,
+        person_uuid=letter.person_uuid, detail=str(letter.kind)))
     return path
 
 

@@ -1,17 +1,17 @@
 """Exporting a summary to XLSX, CSV or PDF: one user action, from the Opgørelser screen
 or ``boligsag summary``.
 
-The file is written atomically next to its final name (temp file, fsync, rename), so a
-failure leaves no half-written file and never touches an existing one. The audit entry
-is committed *before* the rename: there is never an export that the log does not know
-about (at worst, after a failed rename, a logged export that did not happen).
+The file is written by ``output_files.write_output``, as a saved letter is: never over
+the database or one of its files, atomically next to its final name (short temp name,
+fsync, rename) so a failure leaves no half-written file and never touches an existing
+one, owner-only (0600) like every export, and audited *before* the rename, with an
+OUTPUT_FAILED entry after it when the rename fails. The entry says what was exported
+(format, period, selection ids, row counts), never where: the path is free text.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,11 +24,11 @@ from boligsag.exports.report_pdf import ReportHeader, to_pdf
 from boligsag.exports.suppressed import PublishedSummary, publish
 from boligsag.exports.xlsx import to_xlsx
 from boligsag.i18n import current_language
-from boligsag.storage.atomic import fsync_directory
 
 from . import org_settings
 from .context import AppContext
 from .errors import ServiceError
+from .output_files import OutputRecord, check_output_target, write_output
 from .summaries import SummaryFilter, compute_summary
 
 Progress = Callable[[str, float], None]
@@ -57,11 +57,6 @@ class FolderNotWritable(ExportFailed):
                          folder=str(folder))
 
 
-class NotAFile(ExportFailed):
-    def __init__(self, path: Path) -> None:
-        super().__init__("{path} is a folder. Choose a file name.", path=str(path))
-
-
 class NothingToExport(ExportFailed):
     def __init__(self) -> None:
         super().__init__("Nothing was registered in the period for this selection, so there "
@@ -88,14 +83,15 @@ def export_summary(
     """Compute, suppress and write the summary; record the export in the audit log.
 
     Raises PermissionDenied, ValidationFailed (bad period), SummaryCancelled,
-    NothingToExport, FolderMissing, FolderNotWritable, NotAFile or ExportFailed.
+    NothingToExport, OutputRefused (the database's file, or not a regular file),
+    FolderMissing, FolderNotWritable or ExportFailed.
     """
     ctx.require(Permission.EXPORT)
     fmt = ExportFormat(fmt)
     target = Path(target_path).expanduser().absolute()
     language = language or current_language()
     summary_filter.validate()
-    check_target(target)  # before the work: a wrong folder should not cost a summary
+    check_target(ctx, target)  # before the work: a wrong folder should not cost a summary
 
     def part(scale: float, offset: float) -> Progress | None:
         if progress is None:
@@ -113,7 +109,7 @@ def export_summary(
         organisation = str(org_settings.get_setting(session, "organisation_name") or "")
         logo = org_settings.get_logo(session)
     data = render(published, fmt, organisation=organisation, logo=logo, language=language)
-    _write_with_audit(ctx, target, data, _detail(fmt, summary_filter, target))
+    _write(ctx, target, data, _detail(fmt, summary_filter, published))
     if progress is not None:
         progress("done", 1.0)
     return ExportResult(target, fmt, len(data))
@@ -129,56 +125,36 @@ def render(published: PublishedSummary, fmt: ExportFormat, *, organisation: str,
     return to_pdf(published, header=ReportHeader(organisation, logo), language=language)
 
 
-def check_target(target: Path) -> None:
+def check_target(ctx: AppContext, target: Path) -> None:
+    """Everything that can be said about the target before the work: the path rule
+    (a folder, a device, the database's own files), then the folder."""
+    check_output_target(ctx, target)
     folder = target.parent
-    if target.is_dir():
-        raise NotAFile(target)
     if not folder.is_dir():
         raise FolderMissing(folder)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise FolderNotWritable(folder)
 
 
-def _write_with_audit(ctx: AppContext, target: Path, data: bytes, detail: str) -> None:
-    folder = target.parent
-    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+def _write(ctx: AppContext, target: Path, data: bytes, detail: str) -> None:
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o644)
-    except PermissionError:
-        raise FolderNotWritable(folder) from None
-    except FileNotFoundError:
-        raise FolderMissing(folder) from None
-    try:
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as error:  # disk full, quota, a USB stick pulled out
-            raise ExportFailed("The file could not be written: {reason}",
-                               reason=error.strerror or str(error)) from error
-        with ctx.uow() as session:
-            ctx.audit(session, AuditAction.EXPORT, entity="summary", detail=detail)
-            session.commit()
-        try:
-            os.replace(temp, target)
-        except OSError as error:  # e.g. the target is open in Excel on Windows
-            raise ExportFailed("The file could not be written: {reason}",
-                               reason=error.strerror or str(error)) from error
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    fsync_directory(folder)
+        write_output(ctx, target, data, OutputRecord(AuditAction.EXPORT, "summary", detail))
+    except FileNotFoundError:  # the folder went away after the check
+        raise FolderMissing(target.parent) from None
+    except OSError as error:  # disk full, quota, a USB stick pulled, the file open in Excel
+        raise ExportFailed("The file could not be written: {reason}",
+                           reason=error.strerror or str(error)) from error
 
 
-def _detail(fmt: ExportFormat, f: SummaryFilter, target: Path) -> str:
-    """What was exported, for the audit log: format, period, selection ids and file name
-    (no figures: they are not personal data, but the log is not a copy of the report)."""
+def _detail(fmt: ExportFormat, f: SummaryFilter, published: PublishedSummary) -> str:
+    """What was exported, for the audit log: format, period, selection ids and how many
+    tables and rows. Not the file name or folder (free text that may name a person) and
+    no figures (not personal data, but the log is not a copy of the report)."""
     selection = " ".join(
         f"{name}={','.join(map(str, ids))}" for name, ids in (
             ("plan", f.plan_ids), ("area", f.area_ids), ("focus_area", f.focus_area_ids),
             ("activity", f.activity_ids), ("staff", f.staff_ids)) if ids)
-    text = f"summary {fmt.value} {f.date_from}..{f.date_to} {selection} -> {target.name}"
+    rows = sum(len(table.rows) for table in published.tables)
+    text = (f"summary {fmt.value} {f.date_from}..{f.date_to} {selection} "
+            f"tables={len(published.tables)} rows={rows}")
     return " ".join(text.split())[:300]

@@ -1,7 +1,7 @@
 """Atomic file replacement: after a crash the file is either the old one or the new one.
 
-Used for the key sidecar, whose loss would make the database unreadable; exports,
-backups and settings can use it too.
+Used for the key sidecar, whose loss would make the database unreadable, for settings,
+and for the letters and summaries a user saves (``services.output_files``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,16 @@ import os
 import secrets
 from pathlib import Path
 
+# The temporary name is short and independent of the target's name: ".{name}.{hex}.tmp"
+# made a valid 245-byte name 262 bytes long, over the 255-byte limit of most file systems.
+# It also carries no text of the target's name, which may hold a person's name.
+TEMP_PREFIX = ".bs-"
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_name() -> str:
+    return f"{TEMP_PREFIX}{secrets.token_hex(6)}{TEMP_SUFFIX}"
+
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data``.
@@ -18,23 +28,39 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     The temp file lives in the same folder (so ``os.replace`` is a rename, not a copy),
     is created with restrictive permissions before any byte is written, is fsynced, and
     after the rename the folder is fsynced on POSIX so the rename itself survives a power
-    cut. On failure the temp file is removed and the old file is untouched.
+    cut. On failure the temp file is removed and the old file is untouched. The new file
+    has ``mode`` (less the umask), never the mode of the file it replaces.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    temp = write_temp(path.parent, data, mode)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        discard(temp)
+        raise
+    fsync_directory(path.parent)
+
+
+def write_temp(folder: Path, data: bytes, mode: int = 0o600) -> Path:
+    """Write ``data`` to a new temp file in ``folder`` and fsync it; the caller renames
+    it into place (``os.replace``) or :func:`discard` s it."""
+    temp = Path(folder) / temp_name()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, mode)
+    fd = os.open(temp, flags, mode)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        discard(temp)
         raise
-    fsync_directory(path.parent)
+    return temp
+
+
+def discard(temp: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)
 
 
 def fsync_directory(directory: Path) -> None:

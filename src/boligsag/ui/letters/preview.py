@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 from boligsag.domain.enums import AuditAction
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.services.errors import ServiceError
 from boligsag.services.letters import LetterKind, LetterPdf, record_letter_output, save_pdf
+from boligsag.services.output_files import check_output_target
 from boligsag.ui.background import run_in_background
-from boligsag.ui.errors import error_text
+from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.referrals.forms import no_auto_default
 from boligsag.ui.widgets import make_action, named
 
@@ -273,6 +275,11 @@ class LetterPreviewDialog(QDialog):
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
+        try:  # the service refuses too; asked here so the answer comes before any work
+            check_output_target(self.ctx, path)
+        except ServiceError as error:  # the database's own file, a device: choose again
+            show_error(self, error, tr("The letter was not saved"))
+            return
         ctx, letter = self.ctx, self.letter
         self.save_button.setEnabled(False)
         run_in_background(self, lambda _t: save_pdf(ctx, letter, path),

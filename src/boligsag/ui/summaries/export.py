@@ -98,7 +98,8 @@ class SummaryExporter(QObject):
 
     def start(self, summary_filter: SummaryFilter, fmt: ExportFormat, path: Path) -> None:
         try:
-            check_target(path)  # a wrong folder is said at once, not after the work
+            # A wrong folder, or the database's own file, is said at once, not after the work.
+            check_target(self.ctx, path)
         except ServiceError as error:
             show_error(self.page, error, tr("The summary was not exported"))
             self.finished.emit(None)
