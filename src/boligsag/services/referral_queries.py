@@ -188,7 +188,7 @@ def list_referrals(
     """One page of referrals, by default the latest status change first. Filtered,
     sorted and paged in SQL."""
     ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.uow(read_only=True) as session:  # a read: never waits for a writer
         clauses = _filters(ctx, session, status, service_id, staff_id, person_id, overdue_only)
         query = (base_query().join(Service, Service.id == Referral.service_id).where(*clauses)
                  .order_by(*_order(sort, descending))
@@ -208,7 +208,7 @@ def count_referrals(
 ) -> int:
     """How many rows ``list_referrals`` has in all, for a lazy table's ``canFetchMore``."""
     ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.uow(read_only=True) as session:  # a read: never waits for a writer
         clauses = _filters(ctx, session, status, service_id, staff_id, person_id, overdue_only)
         query = (select(func.count(Referral.id)).join(Person, Person.id == Referral.person_id)
                  .where(Referral.deleted_at.is_(None), *clauses))

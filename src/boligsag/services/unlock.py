@@ -19,6 +19,7 @@ from boligsag.storage.database import Database
 from boligsag.storage.engine import checkpoint, open_engine, quick_check
 from boligsag.storage.errors import DatabaseMissing, WrongPassword
 from boligsag.storage.models import User
+from boligsag.storage.write_lock import WriteWait
 
 from .context import Actor, AppContext, Clock, SystemClock
 
@@ -33,6 +34,8 @@ class UnlockOptions:
     # unlocks without it and runs ``verify_integrity`` in the background instead.
     integrity_check: bool = True
     migrate: bool = True
+    # How writes wait for another writer (default: 30 s, silently); the CLI says it waits.
+    write_wait: WriteWait | None = None
 
 
 def unlock(
@@ -92,7 +95,8 @@ def _open(
     *,
     username: str | None = None,
 ) -> AppContext:
-    engine = open_engine(path, db_key, integrity_check=options.integrity_check)
+    engine = open_engine(path, db_key, integrity_check=options.integrity_check,
+                         write_wait=options.write_wait)
     try:
         migrate.check_revision(engine, path)
         if options.migrate and not migrate.is_at_head(engine):

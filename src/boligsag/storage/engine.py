@@ -32,11 +32,14 @@ from boligsag.storage.errors import (
     DatabaseExists,
     DatabaseLocked,
     DatabaseMissing,
+    DatabaseReadOnly,
     IntegrityFailed,
     NotABoligsagDatabase,
     StrPath,
 )
-from boligsag.storage.wal_guard import check_wal
+from boligsag.storage.file_access import write_problem
+from boligsag.storage.wal_guard import check_wal, wal_has_frames
+from boligsag.storage.write_lock import WriteWait, begin_immediate
 
 __all__ = ["export_plain_copy", "open_engine", "plain_engine"]
 
@@ -69,13 +72,18 @@ _CHANGES_AT_BEGIN = "boligsag_total_changes_at_begin"
 
 def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
                 integrity_check: bool = True, busy_timeout_ms: int = 5000,
-                pool_size: int = 5) -> Engine:
+                pool_size: int = 5, read_only: bool = False,
+                write_wait: WriteWait | None = None) -> Engine:
     """Open (or with ``create`` make) the encrypted database at ``path``.
 
     Raises DatabaseMissing / DatabaseExists, NotABoligsagDatabase (plaintext SQLite,
     random bytes, or a key that is not this file's), CipherSettingsMismatch,
+    DatabaseWalMismatch (a -wal beside it that is not its own), DatabaseReadOnly,
     IntegrityFailed (``PRAGMA quick_check``), DatabaseLocked. On a failed create the
     files this call made are removed again.
+
+    ``read_only`` (for commands that only read): no connection can write or checkpoint
+    the file. ``write_wait``: how units of work wait for another writer (write_lock.py).
     """
     path = Path(path).absolute()  # a later chdir must not redirect pooled connections
     key_sql = _key_statement(db_key)
@@ -83,11 +91,14 @@ def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
         _create_empty_file(path)
     else:
         _preflight(path)
+    mode = "rw"
     try:
         _verify_key_read_only(path, key_sql)
         if not create:  # before any connection that could fold a WAL into the file
             check_wal(path, db_key)
-        engine = _make_engine(path, key_sql, busy_timeout_ms, pool_size)
+            mode = _open_mode(path, read_only)
+        engine = _make_engine(path, key_sql, busy_timeout_ms, pool_size, mode,
+                              write_wait or WriteWait())
         try:
             with engine.connect() as conn:  # first real connection: WAL recovery, pragmas
                 if integrity_check:
@@ -207,6 +218,22 @@ def _preflight(path: Path) -> None:
         raise NotABoligsagDatabase(path, "unencrypted SQLite file")
 
 
+def _open_mode(path: Path, read_only: bool) -> str:
+    """The URI mode for the file's connections; DatabaseReadOnly if it cannot be used."""
+    problem = write_problem(path)
+    if not read_only:
+        if problem is not None:
+            raise DatabaseReadOnly(path, problem)
+        return "rw"
+    if problem is None:
+        return "ro"  # reads the -wal through the -shm; a read-only connection never folds
+    if wal_has_frames(path):
+        raise DatabaseReadOnly(path, f"{problem}, and its -wal holds changes that only "
+                               "a writable open takes in; open it once where it can be written")
+    # Nothing can change the file (and SQLite cannot make a -shm here): read it as is.
+    return "ro&immutable=1"
+
+
 def _verify_key_read_only(path: Path, key_sql: str) -> None:
     """Check library settings and the key on a connection that cannot write anything."""
     conn = _connect(_uri(path, "ro") + "&immutable=1")
@@ -243,14 +270,21 @@ def _translate(exc: BaseException | None, path: Path) -> Exception:
         return NotABoligsagDatabase(path)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return DatabaseLocked(path)
+    if name.startswith("SQLITE_READONLY"):
+        return DatabaseReadOnly(path, "SQLite could not write it")
     if name.startswith("SQLITE_CORRUPT") or isinstance(exc, MemoryError):
         return IntegrityFailed(path, str(exc))
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
 
 
 def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_size: int,
-                 mode: str = "rw") -> Engine:
+                 mode: str = "rw", write_wait: WriteWait | None = None) -> Engine:
     uri = _uri(path, mode)
+    write_wait = write_wait or WriteWait()
+    # A read-only connection must not ask for WAL mode (on an immutable file that is a
+    # write) nor for a sync level it never uses.
+    pragmas = _CONNECTION_PRAGMAS if not mode.startswith("ro") else tuple(
+        p for p in _CONNECTION_PRAGMAS if "journal_mode" not in p and "synchronous" not in p)
 
     def creator() -> Any:
         conn = _connect(uri, busy_timeout_ms)
@@ -260,7 +294,7 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
             # Verify before anything can write (journal_mode below may write the header).
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            for pragma in _CONNECTION_PRAGMAS:
+            for pragma in pragmas:
                 conn.execute(pragma)
         except BaseException:
             conn.close()
@@ -286,8 +320,13 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
         # the write lock up front, waiting up to busy_timeout for it, whereas a
         # deferred transaction that reads and then writes fails at once with "database
         # is locked" in WAL mode if another connection committed in between.
-        immediate = conn.get_execution_options().get(IMMEDIATE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # The wait for the write lock is write_lock.py's: it can tell the user it waits
+        # and ends in DatabaseLocked rather than the driver's "database is locked".
+        if conn.get_execution_options().get(IMMEDIATE_OPTION, False):
+            begin_immediate(conn.connection.driver_connection, write_wait, path,
+                            busy_timeout_ms)
+        else:
+            conn.exec_driver_sql("BEGIN")
         conn.info[_CHANGES_AT_BEGIN] = conn.connection.driver_connection.total_changes
 
     @event.listens_for(engine, "commit")

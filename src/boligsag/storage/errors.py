@@ -90,9 +90,15 @@ class DatabaseTooNew(BoligsagStorageError):
 class DatabaseLocked(BoligsagStorageError):
     code = "database_locked"
 
-    def __init__(self, path: StrPath | None = None) -> None:
+    def __init__(self, path: StrPath | None = None, *, waited_s: float | None = None) -> None:
         where = os.fspath(path) if path is not None else "The database"
-        super().__init__(f"{where} is in use by another program or another Boligsag window.", path)
+        if waited_s is None:
+            message = f"{where} is in use by another program or another Boligsag window."
+        else:
+            message = (f"{where} is in use: another Boligsag or program kept it locked for "
+                       f"writing for {waited_s:g} s; try again when it has finished.")
+        super().__init__(message, path)
+        self.waited_s = waited_s
 
 
 class IntegrityFailed(BoligsagStorageError):
