@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import os
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from boligsag.services.context import AppContext
 from boligsag.services.unlock import UnlockOptions, unlock
+from boligsag.storage.write_lock import WriteWait
 
 PASSWORD_ENV = "BOLIGSAG_PASSWORD"
 
@@ -38,6 +40,20 @@ def add_user_option(parser: object) -> None:
     )
 
 
+# A write that finds another Boligsag writing says so after WRITE_WAIT_NOTICE_S and
+# gives up after WRITE_WAIT_LIMIT_S with one line (DatabaseLocked); tests shorten both.
+WRITE_WAIT_LIMIT_S = 30.0
+WRITE_WAIT_NOTICE_S = 1.0
+
+
+def say_waiting() -> None:
+    print("Waiting for another Boligsag to finish writing…", file=sys.stderr, flush=True)
+
+
 def open_database(path: str, username: str, *, options: UnlockOptions | None = None) -> AppContext:
+    # A lambda, so that the module's say_waiting is looked up when the wait happens.
+    wait = WriteWait(limit_s=WRITE_WAIT_LIMIT_S, notice_after_s=WRITE_WAIT_NOTICE_S,
+                     on_wait=lambda: say_waiting())
+    options = dataclasses.replace(options or UnlockOptions(), write_wait=wait)
     return unlock(Path(path), username, read_password(f"Password for {username}: "),
                   options=options)
