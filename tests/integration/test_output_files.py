@@ -458,3 +458,21 @@ def test_letters_and_summaries_are_owner_only_also_when_replacing(
         export_summary(demo, YEAR, fmt, target)
         assert mode_of(target) == 0o600, fmt
         assert target.read_bytes() != b"old"
+
+
+def test_the_commands_refuse_before_asking_for_a_password(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--out boligsag.db.keys`` is refused at once: no password prompt, no work, and
+    not a "give --format" usage error that hides the real problem."""
+    monkeypatch.delenv("BOLIGSAG_PASSWORD", raising=False)
+    for name in ("letter", "summary"):
+        monkeypatch.setitem(cli.COMMANDS, name, (f"boligsag.commands.{name}", name))
+    key_file = str(keys.keys_path_for(db_path))
+    for args in (["summary", str(db_path), "--from", "2025-01-01", "--to", "2025-12-31",
+                  "--out", key_file],
+                 ["letter", str(db_path), "00000000-0000-4000-8000-000000000000",
+                  "--out", str(db_path)]):
+        capsys.readouterr()
+        assert cli.main(args) == 1, args[0]
+        assert "belongs to a database" in capsys.readouterr().err

@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 from boligsag.services.letters import render_referral_letter, save_pdf
+from boligsag.services.output_files import check_output_path
 from boligsag.services.unlock import lock
 
 from . import CommandUsageError, add_user_option, open_database
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CommandUsageError(f"the folder of --out does not exist: {out.parent}")
+    check_output_path(out, args.path)  # said before the password; save_pdf checks again
     ctx = open_database(args.path, args.user)
     try:
         letter = render_referral_letter(ctx, referral_uuid, language=args.language)

@@ -12,6 +12,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from boligsag.services.output_files import check_output_path
 from boligsag.services.summaries import resolve_filter
 from boligsag.services.summary_export import ExportFormat, export_summary
 from boligsag.services.unlock import lock
@@ -51,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    check_output_path(out, args.path)  # said before the password; the export checks again
     fmt = args.format or out.suffix.lower().lstrip(".")
     if fmt not in {f.value for f in ExportFormat}:
         raise CommandUsageError("give --format xlsx, csv or pdf (or an --out file ending "

@@ -65,7 +65,12 @@ class OutputRecord:
 def check_output_target(ctx: AppContext, target: Path | str) -> None:
     """Raise :class:`OutputRefused` if ``target`` may not be written. Cheap (a few
     ``stat`` calls): the save dialogs call it at once to let the user choose again."""
-    refusal = output_refusal(target, ctx.db.path)
+    check_output_path(target, ctx.db.path)
+
+
+def check_output_path(target: Path | str, database: Path | str) -> None:
+    """The same, before the database is open (the commands ask before the password)."""
+    refusal = output_refusal(target, database)
     if refusal is not None:
         raise OutputRefused(refusal)
 
