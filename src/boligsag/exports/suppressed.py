@@ -114,6 +114,8 @@ SUPPRESSION_NOTE = _msg("Counts from 1 to 4 are shown as <5. Figures shown as ..
 
 
 def publish(summary: Summary, threshold: int = DEFAULT_THRESHOLD) -> PublishedSummary:
+    if not summary.exact:  # its hidden counts are gone: publishing it again would show 0s
+        raise ValueError("publish needs the exact summary of a team lead")
     counts = _count_cells(summary)
     primary = {ref for ref, n in counts.items() if 0 < n < threshold}
     hidden = _protect_all(summary, counts, primary)

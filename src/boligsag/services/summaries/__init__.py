@@ -9,8 +9,10 @@ Public API::
     summary.table("contacts_by_channel").rows
     drill_down(ctx, summary.filter, CellRef("contacts_by_channel", "3", "contacts"))
 
-The Summary holds exact figures. Exports (and anything else shown outside the team)
-must go through ``boligsag.exports.suppressed.publish`` first.
+The Summary holds exact figures for an actor with the drill-down permission, and the
+published figures (small counts ``Withheld``, ``Summary.exact`` False) for anyone else.
+Exports (and anything else shown outside the team) must go through
+``boligsag.exports.suppressed.publish`` first, which takes an exact Summary.
 """
 
 from .drill import RecordRef, drill_down
@@ -29,6 +31,7 @@ from .model import (
     Table,
     Value,
     ValueKind,
+    Withheld,
 )
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "Table",
     "Value",
     "ValueKind",
+    "Withheld",
     "compute_summary",
     "drill_down",
     "resolve_filter",

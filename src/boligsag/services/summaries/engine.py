@@ -1,5 +1,6 @@
 """``compute_summary``: every figure of the Opgørelser screen, in one read-only unit of
-work, with progress and cancel for a background thread."""
+work, with progress and cancel for a background thread; exact for those who may drill
+down, withheld as in the exports for everyone else."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .materialize import materialize
 from .model import Summary
 from .scope import Scope
 from .sections import Section
+from .withheld import withhold
 
 Progress = Callable[[str, float], None]  # (stage, fraction done), as `boligsag demo` uses
 Cancelled = Callable[[], bool]
@@ -43,7 +45,10 @@ def compute_summary(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Summary:
-    """All tables of the summary, with exact (unsuppressed) figures.
+    """All tables of the summary: exact figures for an actor with the drill-down
+    permission (a team lead: the screen shows them and drills down from them); for
+    anyone else the figures the exports publish, small counts withheld (``exact`` is
+    False). The service decides this, not the screen.
 
     Raises PermissionDenied, ValidationFailed (e.g. the period ends before it starts) or
     SummaryCancelled. Safe to call off the GUI thread: it opens its own session.
@@ -73,7 +78,7 @@ def compute_summary(
         progress("done", 1.0)
     order = {key: i for i, key in enumerate(KEY_FIGURE_ORDER)}
     figures = sorted(merged.key_figures, key=lambda f: order.get(f.key, len(order)))
-    return Summary(
+    summary = Summary(
         filter=summary_filter,
         names=names,
         generated_at=ctx.clock.now(),
@@ -81,6 +86,7 @@ def compute_summary(
         key_figures=tuple(figures),
         links=tuple(merged.links),
     )
+    return summary if ctx.actor.can(Permission.DRILL_DOWN) else withhold(summary)
 
 
 KEY_FIGURE_ORDER = (

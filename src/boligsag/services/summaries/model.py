@@ -1,7 +1,9 @@
-"""The result of a summary: frozen tables of exact figures, independent of language.
+"""The result of a summary: frozen tables of figures, independent of language.
 
-The engine fills these with the *true* counts, for the screen of a team lead who may see
-them. Anything that leaves the program goes through ``boligsag.exports.suppressed``,
+The engine fills these with the *true* counts; ``compute_summary`` returns them as they
+are only to someone who may drill down (a team lead), and to everyone else with small
+counts replaced by :class:`Withheld` (``Summary.exact`` is False), exactly as the exports
+publish them. Anything that leaves the program goes through ``boligsag.exports.suppressed``,
 which hides small counts; the structure here carries what it needs for that: which
 columns are counts that add up, which figures depend on which counts, and which cells
 in different tables are the same figure.
@@ -65,7 +67,17 @@ class Median:
     n: int  # how many durations the median is of
 
 
-Value = int | float | Share | Median | None
+@dataclass(frozen=True)
+class Withheld:
+    """A figure withheld for discretion: ``mark`` is "<5" (a count from 1 to 4) or ".."
+    (hidden so that no hidden count can be worked out from the others)."""
+
+    mark: str
+
+
+# In a withheld summary (``Summary.exact`` False) a shown share or median is a plain
+# float: its numerator, denominator or number of durations could give a count away.
+Value = int | float | Share | Median | Withheld | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,9 @@ class Row:
     key: str  # stable: a database id or a code; drill-down uses it
     label: Label
     values: tuple[Value, ...]
+    # A grid row's total as published, in a withheld summary (where hidden values cannot
+    # be summed); None means the total is the sum of the values.
+    total: Value = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,8 @@ class Table:
         if found is None:
             return 0  # a category with nothing in it is not listed
         if column == TOTAL:
+            if found.total is not None:
+                return found.total
             return sum(v for v in found.values if isinstance(v, int))
         return found.values[self.column_index(column)]
 
@@ -153,6 +170,8 @@ class Summary:
     # Cells that are one figure shown in several tables (e.g. the number of contacts):
     # suppression must hide all of them or none.
     links: tuple[tuple[CellRef, ...], ...] = ()
+    # False: small counts are withheld (for someone without drill-down permission).
+    exact: bool = True
 
     def table(self, key: str) -> Table:
         for table in self.tables:
@@ -177,6 +196,8 @@ class Summary:
 
 
 def _has_value(value: Value) -> bool:
+    if isinstance(value, Withheld):
+        return True  # a hidden count from 1 to 4, or a figure hidden beside one
     if isinstance(value, Share):
         return value.denominator > 0
     if isinstance(value, Median):

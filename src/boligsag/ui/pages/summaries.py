@@ -5,7 +5,8 @@ Pick a period and a selection, press Beregn (or Enter): the summary is computed 
 GUI thread (a new computation cancels the one running) and shown as key-figure tiles,
 charts and tables. Team leads and administrators see exact figures, drill down from any
 number to the records behind it, and export XLSX, CSV and PDF; staff see the published
-figures, with small counts withheld exactly as in the exports.
+figures, with small counts withheld exactly as in the exports (the service withholds
+them: the page shows what ``compute_summary`` returns).
 """
 
 from __future__ import annotations
@@ -203,11 +204,12 @@ class SummariesPage(Page):
         generation = self._generation
         ctx = self.ctx
 
-        def work(task: BackgroundTask) -> tuple[Summary, PublishedSummary]:
+        def work(task: BackgroundTask) -> tuple[Summary, PublishedSummary | None]:
             summary = compute_summary(
                 ctx, summary_filter, cancelled=task.is_cancelled,
                 progress=lambda _stage, fraction: task.report(int(fraction * 1000), 1000))
-            return summary, publish(summary)
+            # A staff member's summary arrives withheld: it is shown as it is.
+            return summary, publish(summary) if summary.exact else None
 
         self.compute_strip.start(tr("Updating the figures…") if stale
                                  else tr("Computing the summary…"), self.cancel_compute)
@@ -231,7 +233,8 @@ class SummariesPage(Page):
         self.compute_strip.finish()
         self.action_cancel.setEnabled(False)
 
-    def _computed(self, generation: int, result: tuple[Summary, PublishedSummary]) -> None:
+    def _computed(self, generation: int,
+                  result: tuple[Summary, PublishedSummary | None]) -> None:
         if generation != self._generation:
             return  # an older computation that finished before it saw its cancel
         self._finished()

@@ -1,5 +1,7 @@
 """What the screen shows of a summary: exact figures for a team lead (who may drill
-down from them), the published (suppressed) figures for everyone else.
+down from them), the published (suppressed) figures for everyone else. The service
+decides which: a staff member's Summary arrives already withheld (``exact`` False) and
+is shown as it is.
 
 Both come out in one shape, the exports' ``PublishedTable``, so one table model, one
 set of charts and one number format serve both; exact figures simply carry no marks.
@@ -28,6 +30,7 @@ from boligsag.services.summaries import (
     Table,
     Value,
     ValueKind,
+    Withheld,
 )
 
 
@@ -36,14 +39,15 @@ class Shown:
     summary: Summary  # exact: its filter and cell references drive drill-down
     tables: dict[str, PublishedTable]
     figures: dict[str, PublishedFigure]
-    exact: bool
+    exact: bool  # exact figures, which a team lead may drill down from
 
     def table(self, key: str) -> PublishedTable | None:
         return self.tables.get(key)
 
 
 def shown(summary: Summary, published: PublishedSummary | None) -> Shown:
-    """The published figures when given, else the exact ones."""
+    """The published figures when given, else the summary's own: exact for a team lead,
+    already withheld for anyone else."""
     if published is not None:
         return Shown(summary, {t.key: t for t in published.tables},
                      {f.key: f for f in published.key_figures}, exact=False)
@@ -55,10 +59,12 @@ def shown(summary: Summary, published: PublishedSummary | None) -> Shown:
         cell = exact_cell(summary.value(figure.ref), figure.kind) if found else \
             Published(0, figure.kind)
         figures[figure.key] = PublishedFigure(figure.key, figure.label, cell)
-    return Shown(summary, tables, figures, exact=True)
+    return Shown(summary, tables, figures, exact=summary.exact)
 
 
 def exact_cell(value: Value, kind: ValueKind) -> Published:
+    if isinstance(value, Withheld):
+        return Published(None, kind, value.mark)
     if isinstance(value, Share):
         return Published(value.value, kind)
     if isinstance(value, Median):
@@ -74,8 +80,9 @@ def exact_table(table: Table) -> PublishedTable:
     def row_of(row: Row) -> PublishedRow:
         cells = [exact_cell(v, c.kind) for v, c in zip(row.values, table.columns, strict=True)]
         if table.grid:
-            cells.append(Published(sum(v for v in row.values if isinstance(v, int)),
-                                   ValueKind.COUNT))
+            total = row.total if row.total is not None else \
+                sum(v for v in row.values if isinstance(v, int))
+            cells.append(exact_cell(total, ValueKind.COUNT))
         return PublishedRow(row.key, row.label, tuple(cells))
 
     total = row_of(table.total) if table.total is not None else None
