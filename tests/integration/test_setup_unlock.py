@@ -67,7 +67,7 @@ def test_unlock_records_login_in_an_intact_audit_chain(ctx) -> None:
     with ctx.uow() as session:
         actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
         assert actions[-1] == AuditAction.LOGIN
-        assert audit.verify_chain(session) == []
+        assert audit.verify_chain(session, ctx.audit_key) == []
 
 
 def test_tampering_with_the_audit_log_is_detected(ctx) -> None:
@@ -76,7 +76,7 @@ def test_tampering_with_the_audit_log_is_detected(ctx) -> None:
         first.detail = "edited afterwards"
         session.commit()
     with ctx.uow() as session:
-        assert audit.verify_chain(session) == [first.id]
+        assert audit.verify_chain(session, ctx.audit_key) == [first.id]
 
 
 def test_wrong_password_changes_no_file(created_db: CreatedDb) -> None:

@@ -92,4 +92,5 @@ class AuditAction(StrEnum):
     PRINT = "print"
     SAVE_PDF = "save_pdf"
     PASSWORD_CHANGED = "password_changed"
+    CHAIN_CONVERTED = "chain_converted"  # an unkeyed audit chain was keyed (once)
     OUTPUT_FAILED = "output_failed"  # a recorded save/export whose file was not written

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission, has_permission
-from boligsag.storage import audit
+from boligsag.storage import audit, audit_anchor, keys
 from boligsag.storage.database import Database, WriteStamp
+from boligsag.storage.errors import BoligsagStorageError
 
 from .errors import PermissionDenied
 
@@ -64,8 +65,20 @@ class AppContext:
     actor: Actor
     keys_path: Path
     clock: Clock = field(default_factory=SystemClock)
-    # Held in memory while unlocked, to wrap it for new users; never written out.
+    # Held in memory while unlocked, to wrap it for new users and to key the audit
+    # chain; never written out. Empty only for a context over an unencrypted copy
+    # (benchmarks): its audit entries are then neither secretly keyed nor anchored.
     db_key: bytes = field(default=b"", repr=False)
+    # Whether this context has looked for a legacy (unkeyed) audit chain to convert.
+    _chain_checked: bool = field(default=False, init=False, repr=False, compare=False)
+    _audit_key: bytes = field(default=b"", init=False, repr=False, compare=False)
+
+    @property
+    def audit_key(self) -> bytes:
+        """The audit chain's HMAC key, derived from the database key."""
+        if not self._audit_key and self.db_key:
+            self._audit_key = audit.derive_key(self.db_key)
+        return self._audit_key
 
     def today(self) -> date:
         return self.clock.now().date()
@@ -90,8 +103,16 @@ class AppContext:
         person_uuid: str | None = None,
         detail: str = "",
     ) -> None:
+        if self.db_key:
+            # The anchor in the key file follows when this session commits (also for
+            # sessions not opened by uow(), like the log-in's).
+            session.info.setdefault(audit_anchor.TARGET_INFO, audit_anchor.AnchorTarget(
+                self.keys_path, self.db.engine, self.audit_key))
+        if not self._chain_checked:
+            self._convert_legacy_chain(session)
         audit.append(
             session,
+            self.audit_key,
             at=self.clock.now(),
             user_id=self.actor.user_id,
             username=self.actor.username,
@@ -101,3 +122,23 @@ class AppContext:
             person_uuid=person_uuid,
             detail=detail,
         )
+
+    def _convert_legacy_chain(self, session: Session) -> None:
+        """On the first audit entry after unlock (the log-in) of a database written
+        before the chain was keyed: record in a keyed entry that the unkeyed chain was
+        checked, and whether it was intact. That session then creates the anchor."""
+        self._chain_checked = True
+        if not self.db_key:
+            return
+        try:
+            anchored = keys.KeyStore.load(self.keys_path).audit_anchor is not None
+        except BoligsagStorageError:
+            return  # no readable key file: nothing to anchor to; the check reports it
+        conversion = None if anchored else audit.find_legacy(session, self.audit_key)
+        if conversion is None:
+            return
+        audit.append(session, self.audit_key, at=self.clock.now(),
+                     user_id=self.actor.user_id, username=self.actor.username,
+                     action=AuditAction.CHAIN_CONVERTED, entity="audit_entries",
+                     detail=conversion.detail())
+        session.info[audit_anchor.MAY_CREATE_INFO] = True

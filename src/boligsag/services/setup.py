@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, Role
-from boligsag.storage import audit, keys, migrate
+from boligsag.storage import audit, audit_anchor, keys, migrate
 from boligsag.storage.database import Database, WriteStamp
 from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import DatabaseExists
@@ -135,11 +135,13 @@ def create_database(path: Path, data: SetupInput, *, now: datetime | None = None
             org_settings.set_setting(session, "current_plan_uuid", plan.uuid)
             for key, value in data.extra.items():
                 org_settings.set_setting(session, key, value)
-            audit.append(session, at=now, user_id=admin.id, username=admin.username,
-                         action=AuditAction.CREATE, entity="database", entity_uuid=database_id,
-                         detail="database created")
+            created = audit.append(session, audit.derive_key(db_key), at=now,
+                                   user_id=admin.id, username=admin.username,
+                                   action=AuditAction.CREATE, entity="database",
+                                   entity_uuid=database_id, detail="database created")
             session.commit()
         store = keys.KeyStore.create(database_id)
+        store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
         store.add_user(admin_uuid, data.admin_username.strip(), data.admin_password, db_key)
         recovery_key = store.set_recovery(db_key)
         store.save(keys_path)
