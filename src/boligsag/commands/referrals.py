@@ -35,23 +35,25 @@ def run(args: argparse.Namespace) -> int:
     ctx = open_database(args.path, args.user)
     try:
         ctx.require(Permission.EXPORT)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["id", "person", "service", "status", "date"])
-        offset = count = 0
+        status = ReferralStatus(args.status) if args.status else None
+        rows = []
         while True:
-            rows = list_referrals(ctx, status=ReferralStatus(args.status) if args.status else None,
-                                  overdue_only=args.overdue, offset=offset, limit=PAGE)
-            for row in rows:
-                writer.writerow([row.uuid, row.person_name, row.service_name, row.status.value,
-                                 row.status_changed_on.isoformat()])
-            count += len(rows)
-            if len(rows) < PAGE:
+            page = list_referrals(ctx, status=status, overdue_only=args.overdue,
+                                  offset=len(rows), limit=PAGE)
+            rows.extend(page)
+            if len(page) < PAGE:
                 break
-            offset += PAGE
+        # Audited before the first name is printed: a reader that stops early
+        # (``| head``) ends the printing with a BrokenPipeError, never the audit entry.
         with ctx.uow() as session:
             ctx.audit(session, AuditAction.EXPORT, entity="referrals",
-                      detail=f"cli csv, {count} rows, status {args.status or 'all'}")
+                      detail=f"cli csv, {len(rows)} rows, status {args.status or 'all'}")
             session.commit()
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "person", "service", "status", "date"])
+        for row in rows:
+            writer.writerow([row.uuid, row.person_name, row.service_name, row.status.value,
+                             row.status_changed_on.isoformat()])
     finally:
         lock(ctx)
     return 0

@@ -255,12 +255,16 @@ def delete_contact(ctx: AppContext, contact_id: int, version: int) -> None:
 
 
 def get_contact(ctx: AppContext, contact_id: int) -> ContactRow:
-    """One contact, to open it from a list or a timeline."""
+    """One contact, to open it from a list or a timeline. Its note is personal data, so
+    the view is in the audit log (committed) before the contact is returned."""
     with ctx.uow() as session:
         contact = editable_contact(session, ctx, contact_id)
         if contact.people:
             ctx.require(Permission.VIEW_PEOPLE)
-        return contact_rows(session, ctx, [contact])[0]
+        row = contact_rows(session, ctx, [contact])[0]
+        audit_contact(ctx, session, contact, AuditAction.VIEW)
+        session.commit()
+        return row
 
 
 def list_contacts(ctx: AppContext, filters: ContactFilters | None = None, offset: int = 0,
@@ -297,4 +301,12 @@ def list_contacts(ctx: AppContext, filters: ContactFilters | None = None, offset
     query = query.order_by(Contact.occurred_at.desc(), Contact.id.desc())
     with ctx.uow() as session:
         contacts = list(session.scalars(query.offset(max(0, offset)).limit(limit + 1)))
-        return page_of(contact_rows(session, ctx, contacts), offset, limit)
+        page = page_of(contact_rows(session, ctx, contacts), offset, limit)
+        if f.person_id is not None:
+            # One person's contacts, notes included (the list shows them as tooltips):
+            # one entry per page read, committed before the page is returned.
+            person = session.get(Person, f.person_id)
+            ctx.audit(session, AuditAction.VIEW, entity="contacts",
+                      person_uuid=person.uuid if person else None, detail="contact list")
+            session.commit()
+        return page
