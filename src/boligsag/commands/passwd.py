@@ -1,7 +1,10 @@
 """``boligsag passwd PATH USER``: change a user's password.
 
-The user's own old password, or an administrator's (``--user``) for a reset. Only the
-key file changes; the database file is left byte-for-byte as it was.
+The user's own old password, or an administrator's (``--user``) for a reset. It logs in
+as the application does (the same pause after failed attempts, and the database must open
+with the key: a missing, empty or foreign database file is refused), rewraps the user's
+key in the key file under its lock, and records LOGIN and PASSWORD_CHANGED in the audit
+log. The database is never re-encrypted.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ import sys
 from pathlib import Path
 
 from boligsag.domain.enums import Role
-from boligsag.services.errors import ValidationFailed
-from boligsag.services.setup import MIN_PASSWORD_LENGTH
-from boligsag.storage import keys
+from boligsag.domain.usernames import same_username
+from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.services.users import check_new_password, set_password_of
 
 from . import CommandUsageError, read_password
 
@@ -30,39 +33,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    keys_path = keys.keys_path_for(Path(args.path))
-    store = keys.KeyStore.load(keys_path)
     acting = args.user or args.username
     password = read_password(f"Current password for {acting}: ")
-    acting_uuid, db_key = store.unwrap_for_user(acting, password)
-    if acting != args.username:
-        _require_admin(Path(args.path), acting, password)
-    target = store.find_user(args.username)
-    if target is None:
-        raise CommandUsageError(f"no user named {args.username!r} in {keys_path}")
-    if os.environ.get(NEW_PASSWORD_ENV):
-        new_password = os.environ[NEW_PASSWORD_ENV]
-    else:
-        new_password = read_password(f"New password for {args.username}: ",
-                                     env=NEW_PASSWORD_ENV, confirm=True)
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed({"password": (
-            "The password must be at least {length} characters long.",
-            {"length": MIN_PASSWORD_LENGTH})})
-    store.set_password(target.user_uuid, target.username, new_password, db_key)
-    store.save(keys_path)
-    print(f"Password changed for {args.username}; the database file was not touched.",
-          file=sys.stdout)
-    del acting_uuid
-    return 0
-
-
-def _require_admin(path: Path, username: str, password: str) -> None:
-    from boligsag.services.unlock import UnlockOptions, lock, unlock
-
-    ctx = unlock(path, username, password, options=UnlockOptions(integrity_check=False))
+    ctx = unlock(Path(args.path), acting, password,
+                 options=UnlockOptions(integrity_check=False))
     try:
-        if ctx.actor.role != Role.ADMINISTRATOR:
-            raise CommandUsageError(f"{username} is not an administrator")
+        resetting = not same_username(acting, args.username)
+        if resetting and ctx.actor.role != Role.ADMINISTRATOR:
+            raise CommandUsageError(f"{acting} is not an administrator")
+        if os.environ.get(NEW_PASSWORD_ENV):
+            new_password = os.environ[NEW_PASSWORD_ENV]
+        else:
+            new_password = read_password(f"New password for {args.username}: ",
+                                         env=NEW_PASSWORD_ENV, confirm=True)
+        check_new_password(new_password)
+        how = ("reset by an administrator with boligsag passwd" if resetting
+               else "changed by the user with boligsag passwd")
+        # The user's old password was checked by unlock above; a reset needs MANAGE_USERS.
+        set_password_of(ctx, args.username, new_password, _checked=not resetting, how=how)
     finally:
         lock(ctx)
+    print(f"Password changed for {args.username}.", file=sys.stdout)
+    return 0

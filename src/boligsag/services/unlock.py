@@ -1,12 +1,17 @@
 """Opening a database: password → key-encryption key → database key → SQLCipher.
 
 A wrong password is detected by the key file alone, before the database is
-touched, so a failed attempt changes no file. Pending schema migrations run on
-unlock, after an encrypted copy of the file has been kept beside it.
+touched, so a failed attempt leaves the database file byte-for-byte unchanged; the
+key file records the failure (``login_failures``) so the pause grows across
+processes. Pending schema migrations run on unlock, after an encrypted copy of the
+file has been kept beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +19,20 @@ from pathlib import Path
 from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, Role
+from boligsag.domain.usernames import fold_username
 from boligsag.storage import keys, migrate
+from boligsag.storage.atomic import fsync_directory
 from boligsag.storage.database import Database
 from boligsag.storage.engine import checkpoint, open_engine, quick_check
 from boligsag.storage.errors import DatabaseMissing, WrongPassword
 from boligsag.storage.models import User
 from boligsag.storage.write_lock import WriteWait
 
+from . import login_failures
 from .context import Actor, AppContext, Clock, SystemClock
 
-# One throttle per process: repeated failures wait longer and longer, without
-# writing anything to disk (a wrong password must leave every file unchanged).
+# This process's side of the throttle (the countdown the dialogs show); the failure
+# count that lasts across processes is kept in the key file.
 THROTTLE = keys.UnlockThrottle()
 
 
@@ -52,15 +60,9 @@ def unlock(
     options = options or UnlockOptions()
     if not path.exists():
         raise DatabaseMissing(path)
-    store = keys.KeyStore.load(keys.keys_path_for(path))
-    throttle.wait()
-    try:
-        user_uuid, db_key = store.unwrap_for_user(username.strip(), password)
-    except WrongPassword:
-        throttle.record_failure()
-        raise
-    throttle.record_success()
-    return _open(path, db_key, user_uuid, clock or SystemClock(), options)
+    user_uuid, db_key, bucket = login_failures.check_password(
+        keys.keys_path_for(path), username, password, throttle)
+    return _open(path, db_key, user_uuid, clock or SystemClock(), options, bucket=bucket)
 
 
 def unlock_with_recovery_key(
@@ -79,10 +81,16 @@ def unlock_with_recovery_key(
     keys_path = keys.keys_path_for(path)
     store = keys.KeyStore.load(keys_path)
     db_key = store.unwrap_with_recovery(recovery_key)
-    ctx = _open(path, db_key, None, clock or SystemClock(), UnlockOptions(), username=username)
+    ctx = _open(path, db_key, None, clock or SystemClock(), UnlockOptions(), username=username,
+                bucket=store.failure_bucket(username))
     from .users import set_password_of  # local: users imports this module's context
 
-    set_password_of(ctx, ctx.actor.username, new_password)
+    try:
+        set_password_of(ctx, ctx.actor.username, new_password, _checked=True,
+                        how="reset with the recovery key")
+    except BaseException:
+        ctx.db.dispose()
+        raise
     return ctx
 
 
@@ -94,6 +102,7 @@ def _open(
     options: UnlockOptions,
     *,
     username: str | None = None,
+    bucket: str | None = None,
 ) -> AppContext:
     engine = open_engine(path, db_key, integrity_check=options.integrity_check,
                          write_wait=options.write_wait)
@@ -105,18 +114,22 @@ def _open(
         db = Database(engine, path)
         with db.unit_of_work() as session:
             query = select(User).where(User.deleted_at.is_(None))
-            query = query.where(User.uuid == user_uuid) if user_uuid else query.where(
-                User.username == (username or "").strip()
-            )
-            user = session.scalars(query).first()
+            if user_uuid:
+                user = session.scalars(query.where(User.uuid == user_uuid)).first()
+            else:  # the users table is small; names compare folded, as the key file does
+                wanted = fold_username(username or "")
+                user = next((u for u in session.scalars(query)
+                             if fold_username(u.username) == wanted), None)
             if user is None or not user.active:
                 raise WrongPassword()
             actor = Actor(user.id, user.uuid, user.username, user.full_name, Role(user.role))
             ctx = AppContext(db=db, actor=actor, keys_path=keys.keys_path_for(path),
                              clock=clock, db_key=db_key)
             user.last_login_at = clock.now()
+            audited = login_failures.audit_pending(ctx, session)
             ctx.audit(session, AuditAction.LOGIN, entity="users", entity_uuid=user.uuid)
             session.commit()
+        login_failures.settle(ctx.keys_path, bucket, audited)
         return ctx
     except BaseException:
         engine.dispose()
@@ -125,10 +138,25 @@ def _open(
 
 def _keep_copy_before_migration(engine: object, path: Path) -> None:
     """The file is encrypted, so a byte copy is a safe, complete backup once the WAL
-    has been folded back into it."""
+    has been folded back into it. Owner-only like the database, and atomic: a crash
+    mid-copy leaves no half backup under the real name."""
     checkpoint(engine)  # type: ignore[arg-type]
     revision = migrate.current_revision(engine)  # type: ignore[arg-type]
-    shutil.copy2(path, path.with_name(f"{path.name}.before-{revision}.bak"))
+    backup = path.with_name(f"{path.name}.before-{revision}.bak")
+    temp = path.with_name(f".bs-{secrets.token_hex(6)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(temp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as source:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, backup)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    fsync_directory(backup.parent)
 
 
 def verify_integrity(ctx: AppContext) -> None:

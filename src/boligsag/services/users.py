@@ -1,26 +1,32 @@
 """Staff accounts: create, list, change and reset passwords.
 
-A password change rewraps the database key in the key file and writes nothing to the
-database, so the database file stays byte-for-byte unchanged (the password's Argon2id
-verifier lives in the key file; see ``storage.models.org.User``).
+A password change rewraps the database key in the key file (the password's Argon2id
+verifier lives there; see ``storage.models.org.User``) and writes one PASSWORD_CHANGED
+audit entry to the database. Every change of the key file is a locked read-modify-write
+(``keys.edit_key_file``), taken before the database transaction, so concurrent changes
+from other programs are never lost.
+
+Usernames are compared folded (``domain.usernames.fold_username``: NFKC + casefold), in
+the users table as in the key file, so "Åse" and "åse" are one name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction, Role
-from boligsag.domain.permissions import Permission
+from boligsag.domain.permissions import Permission, has_permission
+from boligsag.domain.usernames import fold_username
 from boligsag.storage import keys
 from boligsag.storage.errors import WrongPassword
 from boligsag.storage.models import User
 
 from .changes import Entity, writes
 from .context import AppContext
-from .errors import NotFound, ValidationFailed
+from .errors import NotFound, PermissionDenied, ValidationFailed
 from .setup import MIN_PASSWORD_LENGTH, validate_new_account
 
 
@@ -42,12 +48,51 @@ def _row(user: User) -> UserRow:
                    user.title, user.phone, user.email, user.active)
 
 
+@dataclass(frozen=True)
+class StaffChoice:
+    """A colleague in a staff picker: no role, phone or e-mail."""
+
+    id: int
+    full_name: str
+    active: bool
+
+
+# The model has no notion of a team lead's team, so team leads see the whole directory.
+_DIRECTORY_ROLES = frozenset({Role.ADMINISTRATOR, Role.TEAM_LEAD})
+
+
 def list_users(ctx: AppContext, *, include_inactive: bool = False) -> list[UserRow]:
-    with ctx.uow() as session:
+    """The staff directory (names, roles, phone, e-mail): administrators and team leads."""
+    if ctx.actor.role not in _DIRECTORY_ROLES:
+        raise PermissionDenied()
+    with ctx.uow(read_only=True) as session:
         query = select(User).where(User.deleted_at.is_(None)).order_by(User.full_name)
         if not include_inactive:
             query = query.where(User.active.is_(True))
         return [_row(u) for u in session.scalars(query)]
+
+
+def list_staff_choices(ctx: AppContext, *, able_to: Permission | None = None,
+                       include_inactive: bool = False) -> list[StaffChoice]:
+    """Colleagues to pick (a referral's contact person, a list filter), optionally only
+    those whose role has ``able_to``. Anyone who works with cases may call it; a
+    volunteer may not."""
+    ctx.require(Permission.VIEW_PEOPLE)
+    with ctx.uow(read_only=True) as session:
+        query = select(User.id, User.full_name, User.active, User.role).where(
+            User.deleted_at.is_(None)).order_by(User.full_name)
+        if not include_inactive:
+            query = query.where(User.active.is_(True))
+        return [StaffChoice(i, name, bool(active))
+                for i, name, active, role in session.execute(query)
+                if able_to is None or has_permission(Role(role), able_to)]
+
+
+def _find_by_name(session: Session, username: str) -> User | None:
+    # Folded in Python over the (small) users table: SQL lower() knows neither Å nor width.
+    wanted = fold_username(username)
+    users = session.scalars(select(User).where(User.deleted_at.is_(None)))
+    return next((u for u in users if fold_username(u.username) == wanted), None)
 
 
 @writes(Entity.USERS)
@@ -65,10 +110,13 @@ def create_user(
     ctx.require(Permission.MANAGE_USERS)
     problems = validate_new_account(username, full_name, password)
     username = username.strip()
-    with ctx.uow() as session:
-        # Usernames are matched case-insensitively at log-in (the key file casefolds).
-        taken = select(User.id).where(func.lower(User.username) == username.casefold())
-        if session.scalars(taken).first():
+    # The key file's lock first, then the database's write lock: every writer of both
+    # takes them in this order, so two programs never wait for each other in a circle.
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
+        # Deleted accounts' names stay taken too: the key file may still hold them.
+        users = session.scalars(select(User.username))
+        if any(fold_username(u) == fold_username(username) for u in users) or \
+                store.has_user(username):
             problems["username"] = ("The username {username} is taken.", {"username": username})
         if problems:
             raise ValidationFailed(problems)
@@ -78,7 +126,6 @@ def create_user(
         session.flush()
         # Key file first: if it cannot be written, the database transaction rolls back
         # and no account exists that could not log in.
-        store = keys.KeyStore.load(ctx.keys_path)
         store.add_user(user.uuid, username, password, ctx.db_key)
         store.save(ctx.keys_path)
         ctx.audit(session, AuditAction.CREATE, entity="users", entity_uuid=user.uuid,
@@ -88,40 +135,47 @@ def create_user(
 
 
 def change_own_password(ctx: AppContext, old_password: str, new_password: str) -> None:
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed({"password": (
-            "The password must be at least {length} characters long.",
-            {"length": MIN_PASSWORD_LENGTH})})
+    check_new_password(new_password)
     store = keys.KeyStore.load(ctx.keys_path)
     store.unwrap_for_user(ctx.actor.username, old_password)  # WrongPassword if not
-    set_password_of(ctx, ctx.actor.username, new_password, _checked=True)
+    set_password_of(ctx, ctx.actor.username, new_password, _checked=True,
+                    how="changed by the user")
 
 
 def set_password_of(
-    ctx: AppContext, username: str, new_password: str, *, _checked: bool = False
+    ctx: AppContext, username: str, new_password: str, *, _checked: bool = False,
+    how: str = "",
 ) -> None:
     """Set a user's password: an administrator's reset, or after the caller checked
-    the old password or the recovery key. Only the key file changes."""
-    if not _checked and username != ctx.actor.username:
+    the old password or the recovery key. The key file changes; the audit log says so.
+
+    Order: under the key file's lock, the PASSWORD_CHANGED entry is committed first and
+    the key file saved after it. If the save then fails, the log holds an entry for a
+    change that did not happen (and the old password still works); the other order could
+    leave a changed password with no entry, which is what an audit log must never miss.
+    """
+    resetting = fold_username(username) != fold_username(ctx.actor.username)
+    if not _checked and resetting:
         ctx.require(Permission.MANAGE_USERS)
+    check_new_password(new_password)
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
+        user = _find_by_name(session, username)
+        if user is None:
+            raise NotFound("user")
+        store.set_password(user.uuid, user.username, new_password, ctx.db_key)
+        detail = how or ("reset by an administrator" if resetting else "changed by the user")
+        ctx.audit(session, AuditAction.PASSWORD_CHANGED, entity="users",
+                  entity_uuid=user.uuid, detail=detail)
+        session.commit()
+    # edit_key_file saved the store on leaving (or a nested edit after the commit did).
+
+
+def check_new_password(new_password: str) -> None:
+    """ValidationFailed for a password too short to be set."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed({"password": (
             "The password must be at least {length} characters long.",
             {"length": MIN_PASSWORD_LENGTH})})
-    with ctx.uow() as session:
-        user = session.scalars(select(User).where(User.username == username)).first()
-        if user is None:
-            raise NotFound("user")
-        user_uuid, user_name = user.uuid, user.username
-    set_password_in_key_file(ctx.keys_path, user_uuid, user_name, new_password, ctx.db_key)
-
-
-def set_password_in_key_file(
-    keys_path: Path, user_uuid: str, username: str, new_password: str, db_key: bytes
-) -> None:
-    store = keys.KeyStore.load(keys_path)
-    store.set_password(user_uuid, username, new_password, db_key)
-    store.save(keys_path)
 
 
 def verify_own_password(ctx: AppContext, password: str) -> bool:

@@ -9,11 +9,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
 
 from boligsag.domain.enums import ReferralStatus
-from boligsag.domain.permissions import Permission, has_permission
+from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import list_services
-from boligsag.services.users import list_users
+from boligsag.services.users import list_staff_choices
 from boligsag.ui.widgets import named
 
 from .labels import status_label
@@ -70,9 +70,8 @@ class ReferralFilterBar(QWidget):
         for service in list_services(self.ctx, include_inactive=True):
             text = service.name if service.active else tr("{name} (inactive)", name=service.name)
             self.service.addItem(text, service.id)
-        for user in list_users(self.ctx):
-            if has_permission(user.role, Permission.MANAGE_REFERRALS):
-                self.staff.addItem(user.full_name, user.id)
+        for user in list_staff_choices(self.ctx, able_to=Permission.MANAGE_REFERRALS):
+            self.staff.addItem(user.full_name, user.id)
         for combo, value in zip((self.service, self.staff), chosen, strict=True):
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.blockSignals(False)

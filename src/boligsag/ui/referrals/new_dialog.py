@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.domain.consent import ConsentState
 from boligsag.domain.enums import ReferralKind
-from boligsag.domain.permissions import Permission, has_permission
+from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.consents import ConsentRow, consents_for_person
 from boligsag.services.context import AppContext
@@ -34,7 +34,7 @@ from boligsag.services.referrals import (
     update_draft,
 )
 from boligsag.services.service_catalogue import list_services
-from boligsag.services.users import list_users
+from boligsag.services.users import list_staff_choices
 from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.dialog import ConsentDialog
 from boligsag.ui.events import AppEvents, run_service
@@ -132,9 +132,8 @@ class NewReferralDialog(QDialog):
         form.addRow("", self.errors.add("reason", FieldError("reasonError")))
 
         self.staff = named(QComboBox(), "staffCombo", tr("Contact staff member"))
-        for user in list_users(ctx):
-            if has_permission(user.role, Permission.MANAGE_REFERRALS):
-                self.staff.addItem(user.full_name, user.id)
+        for user in list_staff_choices(ctx, able_to=Permission.MANAGE_REFERRALS):
+            self.staff.addItem(user.full_name, user.id)
         self.staff.setCurrentIndex(max(0, self.staff.findData(ctx.actor.user_id)))
         form.addRow(buddy(tr("Con&tact person"), self.staff), self.staff)
         form.addRow("", self.errors.add("contact_user", FieldError("staffError")))
