@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from boligsag.app_settings import LANGUAGE, LAST_DATABASE, LAST_USERNAME, AppSettings
 from boligsag.i18n import set_language, tr
+from boligsag.services import audit_check
 from boligsag.services.context import AppContext
 from boligsag.services.setup import SetupResult
 from boligsag.services.unlock import lock, verify_integrity
@@ -98,12 +99,32 @@ class AppController(QObject):
             self.settings.set(LAST_USERNAME, ctx.actor.username)
         self.open_main(ctx)
         self._check_integrity(ctx)
+        self._check_audit_log(ctx)
 
     def _check_integrity(self, ctx: AppContext) -> None:
         """Read every page once, off the GUI thread, while the user already works: a
         damaged file is reported within seconds instead of delaying every login."""
         run_in_background(self, lambda _task: verify_integrity(ctx),
                           on_success=lambda _result: None, on_failure=self._integrity_failed)
+
+    def _check_audit_log(self, ctx: AppContext) -> None:
+        """Verify the audit log's keyed chain and its anchor the same way, in the
+        background; a broken log is shown like a damaged database, in Danish."""
+        run_in_background(self, lambda _task: audit_check.verify_audit_log(ctx),
+                          on_success=lambda report: self._audit_checked(ctx, report),
+                          on_failure=self._audit_check_failed)
+
+    def _audit_checked(self, ctx: AppContext, report: audit_check.AuditReport) -> None:
+        text = audit_check.message_for(ctx, report)
+        if text is None:
+            return
+        log.error("audit log check found %d problem(s)", len(report.problems))
+        if self.window is not None:
+            self.window.show_integrity_problem(text)
+
+    def _audit_check_failed(self, error: BaseException) -> None:
+        # Only the error's type: its text may name a folder with a person's name.
+        log.error("audit log check could not run: %s", type(error).__name__)
 
     def _integrity_failed(self, error: BaseException) -> None:
         log.error("integrity check failed: %s", error)
