@@ -80,9 +80,10 @@ def _scope_table(scopes: tuple[ScopeChoice, ...]) -> Table:
     box_style = styles()["cell"].clone("box", fontName=fonts.REGULAR, fontSize=13, leading=14)
     rows = []
     for choice in scopes:
-        text = f"<b>{escape(choice.label)}</b>"
+        text = f"<b>{escape(fonts.printable(choice.label))}</b>"
         if choice.description:
-            text += f"<br/><font size=8.5 color='#4d4d4d'>{escape(choice.description)}</font>"
+            text += (f"<br/><font size=8.5 color='#4d4d4d'>"
+                     f"{escape(fonts.printable(choice.description))}</font>")
         rows.append(
             [Paragraph(CHECKED if choice.ticked else UNCHECKED, box_style),
              Paragraph(text, styles()["cell"])]

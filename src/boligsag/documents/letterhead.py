@@ -118,9 +118,10 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def para(text: str, style: str = "body", *, bold: bool = False) -> Paragraph:
-    """A paragraph of *plain* text: escaped (a reason may contain "<" or "&"), with
-    line breaks kept. Only our own code adds markup, never data or templates."""
-    markup = escape(text.replace("\r\n", "\n")).replace("\n", "<br/>")
+    """A paragraph of *plain* text: what the fonts lack made visible (``printable``),
+    escaped (a reason may contain "<" or "&"), with line breaks kept. Only our own code
+    adds markup, never data or templates."""
+    markup = escape(fonts.printable(text.replace("\r\n", "\n"))).replace("\n", "<br/>")
     if bold:
         markup = f"<b>{markup}</b>"
     return Paragraph(markup, styles()[style])
@@ -275,7 +276,7 @@ def _first_page(canvas: Canvas, org: Organisation, logo: ImageReader | None) -> 
         w, h = width * scale, height * scale
         canvas.drawImage(logo, PAGE_WIDTH - RIGHT - w, rule_y + 4 * mm, w, h, mask="auto")
     canvas.setFont(fonts.BOLD, 15)
-    canvas.drawString(LEFT, rule_y + 5 * mm, org.name)
+    canvas.drawString(LEFT, rule_y + 5 * mm, fonts.printable(org.name))
     _rule(canvas, rule_y)
     canvas.restoreState()
 
@@ -284,10 +285,11 @@ def _later_page(canvas: Canvas, org: Organisation, running_title: str) -> None:
     canvas.saveState()
     canvas.setFont(fonts.BOLD, 8.5)
     canvas.setFillColor(TEXT_GREY)
-    canvas.drawString(LEFT, PAGE_HEIGHT - 15 * mm, org.name)
+    canvas.drawString(LEFT, PAGE_HEIGHT - 15 * mm, fonts.printable(org.name))
     if running_title:
         canvas.setFont(fonts.REGULAR, 8.5)
-        canvas.drawRightString(PAGE_WIDTH - RIGHT, PAGE_HEIGHT - 15 * mm, running_title)
+        canvas.drawRightString(PAGE_WIDTH - RIGHT, PAGE_HEIGHT - 15 * mm,
+                               fonts.printable(running_title))
     _rule(canvas, PAGE_HEIGHT - 17 * mm)
     canvas.restoreState()
 
@@ -306,6 +308,7 @@ def footer_lines(org: Organisation, language: str, max_width: float = TEXT_WIDTH
     lines = []
     for parts in ([org.name, org.street, org.postal_line], [phone, org.email, org.web]):
         parts = [p for p in parts if p]
+        parts = [fonts.printable(p) for p in parts]
         text = "  ·  ".join(parts)
         while len(parts) > 1 and stringWidth(text, fonts.REGULAR, FOOTER_SIZE) > max_width:
             parts.pop()

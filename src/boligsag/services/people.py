@@ -46,6 +46,9 @@ from .person_fields import (
 
 Problems = dict[str, tuple[str, dict[str, object]]]
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# What letters print about a person. A character the letter fonts lack (an emoji, CJK)
+# prints as "\ufffd" there: saving still works, and the form warns.
+PRINTED_FIELDS = ("first_name", "last_name", "street", "postal_code", "city")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class PersonDetail:
     updated_at: datetime
     parents: tuple[RelationRow, ...] = ()
     children: tuple[RelationRow, ...] = ()
+    # A warning, not an error: (field, characters) that letters print as "\ufffd".
+    unprintable: tuple[tuple[str, str], ...] = ()
 
     def to_draft(self) -> PersonDraft:
         p = self.person
@@ -123,6 +128,16 @@ class DuplicateCandidate(PersonSummary):
 
 
 # -- validation ----------------------------------------------------------------------------
+
+
+def unprintable_fields(draft: PersonDraft) -> tuple[tuple[str, str], ...]:
+    """(field, characters) of the printed fields that letters cannot print (they print
+    "\ufffd" instead). The form shows this as a warning while typing; the saved person's
+    detail carries it too."""
+    from boligsag.documents.fonts import unprintable  # reportlab only when asked
+
+    found = ((name, unprintable(getattr(draft, name))) for name in PRINTED_FIELDS)
+    return tuple((name, chars) for name, chars in found if chars)
 
 
 def _check_cpr(draft: PersonDraft, today: date, problems: Problems) -> dict[str, Any]:
@@ -276,6 +291,9 @@ def detail_of(session: Session, ctx: AppContext, person: Person) -> PersonDetail
         updated_at=person.updated_at,
         parents=_relations(session, ctx, person.id, "parents"),
         children=_relations(session, ctx, person.id, "children"),
+        unprintable=unprintable_fields(PersonDraft(
+            person.first_name, person.last_name, street=person.street,
+            postal_code=person.postal_code, city=person.city)),
     )
 
 

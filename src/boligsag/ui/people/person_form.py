@@ -3,7 +3,9 @@
 The CPR number is optional; once it is a valid number, the birth date and gender it
 carries are shown read-only beside it. Phone, postal code and e-mail are checked when
 the field is left (the phone number is tidied to "12 34 56 78"). The service checks
-everything again on save; its messages land beside the same fields.
+everything again on save; its messages land beside the same fields. A name or address
+with characters letters cannot print (an emoji, Chinese) gets a warning under the
+fields, from the service's own check; saving still works.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from boligsag.domain.cpr import CprProblem, InvalidCpr, parse_cpr
 from boligsag.domain.enums import Gender
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice, gender_choices, gender_label
-from boligsag.services.people import PersonDetail, PersonDraft
+from boligsag.services.people import PersonDetail, PersonDraft, unprintable_fields
 from boligsag.services.person_fields import (
     is_valid_email,
     is_valid_postal_code,
@@ -36,6 +38,7 @@ from boligsag.services.person_fields import (
 )
 from boligsag.ui.activities.forms import FormErrors, short_date, text_area
 from boligsag.ui.labels import short_date_format
+from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 _DATE = re.compile(r"^\s*(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})\s*$")
@@ -72,8 +75,10 @@ class PersonForm(QWidget):
         # Derived from the CPR number: visibly not for typing in.
         self.setStyleSheet('QLineEdit[readOnly="true"], QComboBox:disabled { background: '
                            '#eef1f4; color: #5a6774; }')
-        columns = QHBoxLayout(self)
-        columns.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        columns = QHBoxLayout()
+        outer.addLayout(columns)
         columns.setSpacing(28)
         left, right = form_layout(8), form_layout(8)
         for form in (left, right):
@@ -103,6 +108,12 @@ class PersonForm(QWidget):
         self.languages = self._edit("personLanguagesEdit", tr("Languages"), 120)
         self.languages.setPlaceholderText(tr("e.g. dansk, arabisk"))
         self._row(left, tr("L&anguages"), self.languages, "languages")
+        self.print_warning = named(QLabel(), "personPrintWarning",
+                                   tr("Characters letters cannot print"))
+        self.print_warning.setWordWrap(True)
+        self.print_warning.setStyleSheet(f"color: {WARNING};")
+        self.print_warning.hide()
+        outer.addWidget(self.print_warning)  # full width, under both columns
 
         self.phone = self._edit("personPhoneEdit", tr("Phone"), 20)
         self.phone.setPlaceholderText("12 34 56 78")
@@ -138,6 +149,9 @@ class PersonForm(QWidget):
         self.email.editingFinished.connect(self.check_email)
         self.postal_code.editingFinished.connect(self.check_postal_code)
         self.birth_date.editingFinished.connect(self.check_birth_date)
+        for edit in (self.first_name, self.last_name, self.street, self.postal_code,
+                     self.city):
+            edit.textChanged.connect(self.check_printable)
         self._cpr_changed(self.cpr.text())
 
     # -- building -------------------------------------------------------------------------
@@ -235,6 +249,25 @@ class PersonForm(QWidget):
             return False
         self._say("birth_date", "")
         return True
+
+    def check_printable(self) -> None:
+        """Warn (not refuse) while a name or address has characters letters print as
+        "\ufffd"; the service decides which (``unprintable_fields``)."""
+        found = unprintable_fields(PersonDraft(
+            self.first_name.text(), self.last_name.text(), street=self.street.text(),
+            postal_code=self.postal_code.text(), city=self.city.text()))
+        self.print_warning.setVisible(bool(found))
+        if not found:
+            self.print_warning.setText("")
+            return
+        labels = {"first_name": tr("First name"), "last_name": tr("Last name"),
+                  "street": tr("Street address"), "postal_code": tr("Postal code"),
+                  "city": tr("Town")}
+        characters = "".join(dict.fromkeys("".join(chars for _f, chars in found)))
+        self.print_warning.setText(tr(
+            "Letters cannot print {characters} ({fields}): they show \ufffd instead. "
+            "You can still save.", characters=characters,
+            fields=", ".join(labels[name].lower() for name, _c in found)))
 
     def check_all(self) -> bool:
         """The checks that need no database; the first failing field gets the focus."""
