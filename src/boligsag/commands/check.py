@@ -1,4 +1,5 @@
-"""``boligsag check PATH``: cipher settings, integrity check and schema revision.
+"""``boligsag check PATH``: cipher settings, integrity check, schema revision and the
+audit log (its keyed chain and the anchor in the key file).
 
 Opens the database read-only in spirit: no migration runs and nothing is written
 except what SQLite itself needs to read a WAL-mode file.
@@ -10,7 +11,9 @@ import argparse
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from boligsag.services import audit_check
 from boligsag.storage import keys, migrate
 from boligsag.storage.engine import open_engine
 
@@ -53,6 +56,13 @@ def run(args: argparse.Namespace) -> int:
             ok = False
             print(f"schema:     revision {revision}, program head {head}: "
                   "will be upgraded on the next unlock")
+        # The anchor comes from the key file read above, before the log is read.
+        with Session(engine) as session:
+            report = audit_check.check_chain(session, db_key, store.audit_anchor)
+        print(f"audit log:  {audit_check.summary_line(report, 'en')}")
+        for problem in report.problems[1:]:
+            print(f"            {audit_check.describe(problem, 'en')}")
+        ok = ok and report.ok
     finally:
         engine.dispose()
     print("ok" if ok else "problems found")
