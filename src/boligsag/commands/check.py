@@ -1,8 +1,9 @@
 """``boligsag check PATH``: cipher settings, integrity check, schema revision and the
 audit log (its keyed chain and the anchor in the key file).
 
-Opens the database read-only in spirit: no migration runs and nothing is written
-except what SQLite itself needs to read a WAL-mode file.
+Opens the database read-only: no migration runs, nothing is written, and a -wal
+beside it is read, never folded into the file (on a read-only folder with a -wal
+that holds changes it says so: those can only be read by a writable open).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     _, db_key = store.unwrap_for_user(args.user, read_password(f"Password for {args.user}: "))
     # open_engine verifies the cipher settings and runs the quick integrity check; it
     # raises a clear error for either.
-    engine = open_engine(path, db_key, integrity_check=True)
+    engine = open_engine(path, db_key, integrity_check=True, read_only=True)
     ok = True
     try:
         with engine.connect() as connection:
