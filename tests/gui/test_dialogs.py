@@ -54,6 +54,9 @@ def test_every_storage_error_has_its_own_danish_text(tmp_path: Path) -> None:
         storage_errors.CipherSettingsMismatch(tmp_path / "a.db", "x"),
         storage_errors.DatabaseMissing(tmp_path / "a.db"),
         storage_errors.DatabaseExists(tmp_path / "a.db"),
+        storage_errors.DatabaseWalMismatch(tmp_path / "a.db", "x"),
+        storage_errors.DatabaseReadOnly(tmp_path / "a.db", "x"),
+        storage_errors.DatabaseLocked(tmp_path / "a.db", waited_s=30),
     ]
     codes = {cls.code for cls in vars(storage_errors).values()
              if isinstance(cls, type) and issubclass(cls, storage_errors.BoligsagStorageError)

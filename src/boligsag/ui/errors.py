@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from boligsag.documents.errors import DocumentError
 from boligsag.i18n import tr
 from boligsag.services.errors import ServiceError
-from boligsag.storage.errors import BoligsagStorageError
+from boligsag.storage.errors import BoligsagStorageError, DatabaseLocked
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,22 @@ def storage_error_text(error: BoligsagStorageError) -> str:
     if code == "database_too_new":
         return tr("This database was saved by a newer version of Boligsag. Install the newer "
                   "version to open it.")
+    if isinstance(error, DatabaseLocked) and error.waited_s is not None:
+        return tr("The database is being changed by another Boligsag, and it did not "
+                  "finish within {seconds} seconds. Try again in a moment.",
+                  seconds=f"{error.waited_s:g}")
     if code == "database_locked":
         return tr("The database is in use by another program or another Boligsag window. "
                   "Close it there and try again.")
+    if code == "database_wal_mismatch":
+        return tr("The file {wal} beside the database does not belong to it, so Boligsag "
+                  "did not open the database. Nothing has been changed. Move {wal} and "
+                  "{shm} to another folder, then open the database again.",
+                  wal=f"{file}-wal", shm=f"{file}-shm")
+    if code == "database_read_only":
+        return tr("Boligsag can't write to {file}: {reason}. Boligsag needs to write to the "
+                  "database (for the audit log). Ask your administrator for help.",
+                  file=file, reason=tr("the file, its folder or the drive is read-only"))
     if code == "integrity_failed":
         return tr("The database failed its integrity check. Do not use it: ask your "
                   "administrator to restore the latest backup.")
