@@ -11,6 +11,9 @@ Facts this module is built on (measured with sqlcipher3-binary 0.6.0 / SQLCipher
   the main file and deletes the ``-wal``/``-shm``. So an existing file is first opened
   ``mode=ro&immutable=1`` (no locks, no WAL, no ``-shm``), the key is verified there, and
   only then is the file opened for writing.
+- A read/write connection with the RIGHT key folds any ``-wal`` beside the file into
+  it, whoever wrote it. So before the first such connection, wal_guard.py decides
+  whether the ``-wal`` is this file's own and refuses one that is not.
 - A damaged page fails its HMAC and surfaces as SQLITE_NOMEM (Python ``MemoryError``) or
   "SQL logic error", not as SQLITE_CORRUPT; the connection stays in that error state.
 """
