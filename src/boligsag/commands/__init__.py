@@ -26,12 +26,20 @@ def read_password(prompt: str = "Password: ", *, env: str = PASSWORD_ENV,
     value = os.environ.get(env)
     if value:
         return value
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: started with stdin closed
         raise CommandUsageError(f"no password: set {env} or run in a terminal")
-    password = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Repeat: ") != password:
+    password = _prompt(prompt)
+    if confirm and _prompt("Repeat: ") != password:
         raise CommandUsageError("the passwords differ")
     return password
+
+
+def _prompt(prompt: str) -> str:
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:  # Ctrl-D: the user chose not to answer
+        print(file=sys.stderr)  # end the prompt's line before the message
+        raise CommandUsageError("no password given") from None
 
 
 def add_user_option(parser: object) -> None:

@@ -9,6 +9,13 @@ from pathlib import Path
 
 from . import CommandUsageError
 
+# A failed or interrupted run leaves nothing behind (storage/staging.py).
+ALL_OR_NOTHING = True
+# Twenty times the largest benchmark (10,000 people, 500,000 contacts) would take hours;
+# a typo with extra zeros should be refused, not start that.
+MAX_PEOPLE = 100_000
+MAX_CONTACTS = 5_000_000
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="database file to create")
@@ -21,8 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
 
-    if args.people < 10 or args.contacts < 0:
-        raise CommandUsageError("--people must be at least 10 and --contacts not negative")
+    if not 10 <= args.people <= MAX_PEOPLE or not 0 <= args.contacts <= MAX_CONTACTS:
+        raise CommandUsageError(f"--people must be 10 to {MAX_PEOPLE} and --contacts "
+                                f"0 to {MAX_CONTACTS}")
     started = time.monotonic()
     last_stage = [""]
 

@@ -10,6 +10,9 @@ from boligsag.services.setup import PLAN_PERIODS, SetupInput, create_database
 
 from . import CommandUsageError, read_password
 
+# A failed or interrupted run leaves nothing behind (storage/staging.py).
+ALL_OR_NOTHING = True
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="database file to create")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,13 +9,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from boligsag.domain import date_range
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.storage import audit, audit_anchor, keys, migrate
 from boligsag.storage.database import Database, WriteStamp
 from boligsag.storage.engine import open_engine
-from boligsag.storage.errors import DatabaseExists
 from boligsag.storage.models import Area, FocusArea, Plan, User
 from boligsag.storage.reference_data import load_reference_data
+from boligsag.storage.staging import staged_database
 
 from . import org_settings
 from .errors import ValidationFailed
@@ -58,7 +58,10 @@ def validate_setup(data: SetupInput) -> None:
         problems["plan_name"] = ("Enter the plan's name.", {})
     if data.plan_period not in PLAN_PERIODS:
         problems["plan_period"] = ("Choose the plan's LBF period.", {})
-    if data.plan_end < data.plan_start:
+    for name, day in (("plan_start", data.plan_start), ("plan_end", data.plan_end)):
+        if not date_range.in_range(day):
+            problems[name] = date_range.OUT_OF_RANGE
+    if data.plan_end < data.plan_start and not problems:
         problems["plan_end"] = ("The plan cannot end before it starts.", {})
     if not [a for a in data.areas if a.strip()]:
         problems["areas"] = ("Enter at least one housing area.", {})
@@ -87,16 +90,26 @@ def validate_new_account(
 def create_database(path: Path, data: SetupInput, *, now: datetime | None = None) -> SetupResult:
     """Create the encrypted database and its key file; print-ready recovery key.
 
-    Nothing existing is overwritten. If any step fails, the files this call created
-    are removed again, so a failed setup never leaves a half-made database behind.
+    Nothing existing is overwritten. Both files are made under temporary names and
+    moved into place only when complete (storage/staging.py), so a failed, cancelled
+    or killed setup never leaves a half-made database behind.
     """
     validate_setup(data)
     path = Path(path)
+    with staged_database(path) as tmp:
+        made = create_database_files(tmp, data, now=now)
+    return SetupResult(path=path, keys_path=keys.keys_path_for(path),
+                       recovery_key=made.recovery_key, database_id=made.database_id)
+
+
+def create_database_files(path: Path, data: SetupInput, *,
+                          now: datetime | None = None) -> SetupResult:
+    """Make the database and key file right at ``path``, a temporary name that
+    :func:`staged_database` gave the caller, which moves them into place (the demo
+    fills the database first). Every connection is closed on return."""
+    validate_setup(data)
+    path = Path(path)
     keys_path = keys.keys_path_for(path)
-    for existing in (path, keys_path):
-        if existing.exists():
-            raise DatabaseExists(existing)
-    path.parent.mkdir(parents=True, exist_ok=True)
     now = now or datetime.now().replace(microsecond=0)
     db_key = keys.new_database_key()
     database_id = str(uuid.uuid4())
@@ -145,13 +158,8 @@ def create_database(path: Path, data: SetupInput, *, now: datetime | None = None
         store.add_user(admin_uuid, data.admin_username.strip(), data.admin_password, db_key)
         recovery_key = store.set_recovery(db_key)
         store.save(keys_path)
-    except BaseException:
+    finally:  # the staging folder, and what is left in it, is removed by the caller
         if engine is not None:
             engine.dispose()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path):
-            if leftover.exists():
-                os.remove(leftover)
-        raise
-    engine.dispose()
     return SetupResult(path=path, keys_path=keys_path, recovery_key=recovery_key,
                        database_id=database_id)

@@ -21,8 +21,6 @@ Stage texts passed to ``progress`` are English message ids for ``i18n.tr``.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -30,10 +28,11 @@ from pathlib import Path
 
 from boligsag.domain.age import anniversary
 from boligsag.services.context import FixedClock
-from boligsag.services.setup import SetupInput, SetupResult, create_database
+from boligsag.services.setup import SetupInput, SetupResult, create_database_files
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.engine import checkpoint
+from boligsag.storage.staging import staged_database
 
 from . import org
 from .bulk import DemoCancelled, Gen, Progress
@@ -92,9 +91,11 @@ def create_demo_database(
     # The database "was set up" a month before the ten years of history begin.
     created = datetime.combine(start - timedelta(days=30), time(9, 0))
     tracker.stage(STAGES[0], 0.0, 0.02)
-    result = create_database(path, _setup_input(password), now=created)
-    try:
-        ctx = unlock(path, DEMO_USERNAME, password, clock=FixedClock(created),
+    # Built under a temporary name and moved into place when full (storage/staging.py):
+    # a cancelled, failed or killed demo leaves nothing behind.
+    with staged_database(path) as tmp:
+        made = create_database_files(tmp, _setup_input(password), now=created)
+        ctx = unlock(tmp, DEMO_USERNAME, password, clock=FixedClock(created),
                      options=UnlockOptions(integrity_check=False))
         try:
             tracker.stage(STAGES[1], 0.02, 0.06)
@@ -111,11 +112,9 @@ def create_demo_database(
             checkpoint(ctx.db.engine)
         finally:
             lock(ctx)
-    except BaseException:
-        _remove(path)
-        raise
     tracker.stage(STAGES[-1], 1.0, 1.0)
-    return result
+    return SetupResult(path=path, keys_path=keys.keys_path_for(path),
+                       recovery_key=made.recovery_key, database_id=made.database_id)
 
 
 def _setup_input(password: str) -> SetupInput:
@@ -170,8 +169,3 @@ def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: date
     conn.commit()
     tracker.stage(STAGES[7], 0.97, 1.0)
 
-
-def _remove(path: Path) -> None:
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), keys.keys_path_for(path)):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(leftover)

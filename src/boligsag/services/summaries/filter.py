@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from boligsag.domain import date_range
 from boligsag.services.errors import ValidationFailed
 from boligsag.storage.models import Activity, Area, FocusArea, Plan, User
 
@@ -36,6 +37,11 @@ class SummaryFilter:
     def validate(self) -> None:
         """Raise ValidationFailed with a message per field the screen can show."""
         problems: dict[str, tuple[str, dict[str, object]]] = {}
+        for name, day in (("date_from", self.date_from), ("date_to", self.date_to)):
+            if not date_range.in_range(day):
+                problems[name] = date_range.OUT_OF_RANGE
+        if problems:
+            raise ValidationFailed(problems)
         if self.date_to < self.date_from:
             problems["date_to"] = (
                 "The period ends on {end}, before it starts on {start}. "
