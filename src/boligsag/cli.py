@@ -68,8 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command
     previous = _on_sigterm()
     try:
-        if getattr(args, "path", None) == "":  # Path("") is the current folder
-            raise CommandUsageError("PATH is empty: give the database file")
+        _check_text(args)
         code = int(args.run(args))
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
         return code
@@ -100,6 +99,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         _restore_sigterm(previous)
+
+
+# Arguments that name files; any other text (names, usernames, ids) must be real text.
+_FILE_ARGUMENTS = frozenset({"path", "out"})
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    if getattr(args, "path", None) == "":  # Path("") would be the current folder
+        raise CommandUsageError("PATH is empty: give the database file")
+    for dest, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for text in values:
+            if dest in _FILE_ARGUMENTS or not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # bytes of another encoding on the command line
+                option = dest.replace("_", "-")
+                raise CommandUsageError(f"{option} is not valid UTF-8 text") from None
 
 
 def _say(command: str, message: str) -> None:

@@ -55,9 +55,12 @@ def staged_database(path: Path) -> Iterator[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     remove_abandoned(folder)
     keys_path = keys_path_for(path)
-    for existing in (path, keys_path):
-        if os.path.lexists(existing):
-            raise DatabaseExists(existing)
+    for final in (path, keys_path):
+        try:
+            os.lstat(final)  # also fails early on a name the file system refuses
+        except FileNotFoundError:
+            continue
+        raise DatabaseExists(final)
     token = secrets.token_hex(6)
     lock_path = folder / f"{PREFIX}{token}.lock"
     staging = folder / f"{PREFIX}{token}"
