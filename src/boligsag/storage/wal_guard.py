@@ -111,7 +111,7 @@ def _mismatch(db_path: Path, wal_path: Path, db_key: bytes) -> str | None:
     counters = []
     for frame in frames:
         if not _page_authentic(frame, hmac_key):
-            return "it was written by another database"
+            return "its pages were written by another database, or under another key"
         if frame.page_number == 1:
             counters.append(_write_counter(frame.data, db_key))
     if not counters:
@@ -120,7 +120,8 @@ def _mismatch(db_path: Path, wal_path: Path, db_key: bytes) -> str | None:
     base = min(counters, key=lambda c: _delta(c, file_counter))
     top = max(counters, key=lambda c: _delta(c, file_counter))
     if _delta(base, file_counter) > 1:
-        return "it continues a newer state of the file: the database file is older"
+        return ("its changes build on a newer state of the file than the file holds: "
+                "an older copy of the database was put in its place")
     if _delta(top, file_counter) < 0:
         return "it is older than the database file"
     return None
