@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.usernames import fold_username
-from boligsag.storage import keys, migrate
+from boligsag.storage import audit_anchor, keys, migrate
 from boligsag.storage.atomic import fsync_directory
 from boligsag.storage.database import Database
 from boligsag.storage.engine import checkpoint, open_engine, quick_check
@@ -165,4 +165,7 @@ def verify_integrity(ctx: AppContext) -> None:
 
 
 def lock(ctx: AppContext) -> None:
+    # The audit anchor follows commits a moment later (storage/audit_anchor.py): bring
+    # it up to date while the database is still open.
+    audit_anchor.flush(ctx.keys_path)
     ctx.db.dispose()
