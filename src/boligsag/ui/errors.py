@@ -64,6 +64,9 @@ def storage_error_text(error: BoligsagStorageError) -> str:
                   "Ask your administrator for help.")
     if code == "database_missing":
         return tr("The database file {file} does not exist.", file=file)
+    if code == "kdf_out_of_memory":
+        return tr("There is not enough free memory on this computer to check the password. "
+                  "Close other programs and try again.")
     if code == "database_exists":
         return tr("{file} already exists. Boligsag never creates a new database over an "
                   "existing one.", file=file)
