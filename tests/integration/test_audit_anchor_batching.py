@@ -11,6 +11,7 @@ it still run unbroken from it.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from boligsag.cli import main
 from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.unlock import UnlockOptions, lock, unlock
-from boligsag.storage import keys
+from boligsag.storage import audit_anchor, keys
 from boligsag.storage.models import AuditEntry
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb
@@ -161,3 +162,20 @@ def test_a_program_that_exits_without_locking_anchors_its_last_entry(
     out, _ = child.communicate(timeout=120)
     assert child.returncode == 0
     assert _anchored_id(created_db) == int(out.split()[0])
+
+
+def test_converting_a_legacy_chain_anchors_it_before_the_unlock_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Once per database, and the only time an anchor is created after setup: not batched.
+    monkeypatch.setattr(audit_anchor, "BATCH_DELAY", 3600.0)
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "rev0001"
+    shutil.copytree(fixtures, tmp_path / "old")
+    path = tmp_path / "old" / "boligsag.db"
+    assert keys.KeyStore.load(keys.keys_path_for(path)).audit_anchor is None
+    ctx = unlock(path, "admin", ADMIN_PASSWORD, options=UnlockOptions(integrity_check=False))
+    try:
+        anchor = keys.KeyStore.load(ctx.keys_path).audit_anchor
+        assert anchor is not None and anchor["entry_id"] == _last_entry_id(ctx)
+    finally:
+        lock(ctx)

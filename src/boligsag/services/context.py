@@ -104,8 +104,9 @@ class AppContext:
         detail: str = "",
     ) -> None:
         if self.db_key:
-            # The anchor in the key file follows when this session commits (also for
-            # sessions not opened by uow(), like the log-in's).
+            # The anchor in the key file follows this session's commit a moment later,
+            # batched with other commits; lock() brings it up to date (storage/
+            # audit_anchor.py). Also for sessions not opened by uow(), like the log-in's.
             session.info.setdefault(audit_anchor.TARGET_INFO, audit_anchor.AnchorTarget(
                 self.keys_path, self.db.engine, self.audit_key))
         if not self._chain_checked:
@@ -126,7 +127,8 @@ class AppContext:
     def _convert_legacy_chain(self, session: Session) -> None:
         """On the first audit entry after unlock (the log-in) of a database written
         before the chain was keyed: record in a keyed entry that the unkeyed chain was
-        checked, and whether it was intact. That session then creates the anchor."""
+        checked, and whether it was intact. That session creates the anchor when it
+        commits, before the commit returns."""
         self._chain_checked = True
         if not self.db_key:
             return
