@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from boligsag.cli import main
+from boligsag.domain.enums import AuditAction
 from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.unlock import UnlockOptions, lock, unlock
@@ -179,3 +180,26 @@ def test_converting_a_legacy_chain_anchors_it_before_the_unlock_returns(
         assert anchor is not None and anchor["entry_id"] == _last_entry_id(ctx)
     finally:
         lock(ctx)
+
+
+def test_lock_writes_an_anchor_whose_background_write_failed(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_advance = audit_anchor.advance
+    failed = threading.Event()
+
+    def busy_once(*args: object, **kwargs: object) -> str:
+        if not failed.is_set():
+            failed.set()
+            raise keys.KeyFileBusy(ctx.keys_path)  # a long password change elsewhere
+        return real_advance(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit_anchor, "advance", busy_once)
+    with ctx.uow() as session:
+        ctx.audit(session, AuditAction.VIEW, entity="people")
+        session.commit()
+    assert failed.wait(timeout=30)  # the writer thread's attempt
+    last = _last_entry_id(ctx)
+    lock(ctx)
+    anchor = keys.KeyStore.load(ctx.keys_path).audit_anchor
+    assert anchor is not None and anchor["entry_id"] == last

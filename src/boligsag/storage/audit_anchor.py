@@ -181,8 +181,9 @@ class _Writer:
                 self._thread = thread
 
     def flush(self) -> None:
-        """Write the newest head handed over (again, if its write failed) and return
-        when it is written, also when the thread was writing an older one just then."""
+        """Write the newest head handed over (again, if the thread's write of it failed)
+        and return when it is written, also when the thread was writing an older one just
+        then. Nothing is kept afterwards, not even a head whose write failed here."""
         with self._cond:
             deadline = time.monotonic() + FLUSH_TIMEOUT
             while self._writing:
@@ -192,7 +193,7 @@ class _Writer:
             if self._pending is None and self._failed is None:
                 return
             job = self._take()
-        self._write(job)
+        self._write(job, retry=False)  # a failure is logged; lock() keeps no key behind
 
     def _run(self) -> None:
         while True:
@@ -206,7 +207,7 @@ class _Writer:
                         break
                     self._cond.wait(None if self._writing else wait)
                 job = self._take()
-            self._write(job)
+            self._write(job, retry=True)
 
     def _take(self) -> _Job:
         """Under the condition: the job to write now (the pending head, else the failed one)."""
@@ -216,15 +217,15 @@ class _Writer:
         self._writing = True
         return job
 
-    def _write(self, job: _Job) -> None:
+    def _write(self, job: _Job, *, retry: bool) -> None:
         ok = False
         try:
             ok = _move(*job)
         finally:
             with self._cond:
                 self._writing = False
-                if not ok and self._pending is None:
-                    self._failed = job  # for flush() to try once more
+                if retry and not ok and self._pending is None:
+                    self._failed = job  # for the next flush() to try once more
                 self._cond.notify_all()
 
 
