@@ -26,6 +26,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,18 +65,22 @@ def staged_database(path: Path) -> Iterator[Path]:
     token = secrets.token_hex(6)
     lock_path = folder / f"{PREFIX}{token}.lock"
     staging = folder / f"{PREFIX}{token}"
-    lock_fd = _create_locked(lock_path)
+    lock_fd = -1
     try:
-        staging.mkdir(mode=0o700)
-        try:
-            yield staging / _DB_NAME
-            _move_into_place(staging, path, keys_path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        # SIGTERM/SIGINT become exceptions (boligsag.cli); one landing between the
+        # lock file's creation and ``lock_fd`` being set would leave it (or the
+        # staging folder) behind.
+        with _signals_deferred():
+            lock_fd = _create_locked(lock_path)
+            staging.mkdir(mode=0o700)
+        yield staging / _DB_NAME
+        _move_into_place(staging, path, keys_path)
     finally:
-        os.close(lock_fd)  # before the unlink: Windows cannot remove an open file
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(lock_path)
+        if lock_fd >= 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            os.close(lock_fd)  # before the unlink: Windows cannot remove an open file
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lock_path)
 
 
 def remove_abandoned(folder: Path) -> None:
@@ -167,6 +172,22 @@ def _roll_back_moved_keys(folder: Path, staging: Path) -> None:
 
 
 # -- advisory locks ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the block; one that arrived meanwhile is
+    delivered (and raised by Python) right after it. A no-op where the OS has no
+    signal masks (Windows)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _create_locked(lock_path: Path) -> int:
