@@ -13,10 +13,11 @@ from .audit import AuditEntry
 from .base import Base, Record, new_uuid
 from .contacts import Contact, contact_people, contact_topics
 from .jobs import Job, JobFollowUp
-from .org import Area, Plan, Service, Setting, User, plan_areas, plan_focus_areas
+from .org import Area, Plan, Service, Setting, User, plan_areas, plan_focus_areas, user_areas
 from .people import Household, Person, PersonRelation
 from .reference import AgeGroupRow, Channel, ConsentScope, FocusArea, Topic
 from .referrals import Consent, Referral, ReferralEvent
+from .reminders import Reminder
 
 __all__ = [
     "Activity",
@@ -42,6 +43,7 @@ __all__ = [
     "Record",
     "Referral",
     "ReferralEvent",
+    "Reminder",
     "Service",
     "Setting",
     "Topic",
@@ -53,4 +55,5 @@ __all__ = [
     "plan_areas",
     "plan_focus_areas",
     "session_staff",
+    "user_areas",
 ]
