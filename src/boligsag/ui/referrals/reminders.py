@@ -87,10 +87,15 @@ class ReminderPanel(QFrame):
         self.consent_list.activated.connect(self._consent_chosen)
         self.consent_empty = self._empty("expiringConsentsEmpty", tr(
             "No consents expire within the next {days} days.", days=EXPIRY_WARNING_DAYS))
-        for widget in (self.referral_title, self.referral_list, self.referral_empty):
+        # Until the first load answers, a count of 0 would claim "nothing due" falsely.
+        self.referral_loading = self._empty("overdueReferralsLoading", tr("Loading…"))
+        self.consent_loading = self._empty("expiringConsentsLoading", tr("Loading…"))
+        for widget in (self.referral_title, self.referral_list, self.referral_empty,
+                       self.referral_loading):
             layout.addWidget(widget)
         layout.addSpacing(8)
-        for widget in (self.consent_title, self.consent_list, self.consent_empty):
+        for widget in (self.consent_title, self.consent_list, self.consent_empty,
+                       self.consent_loading):
             layout.addWidget(widget)
         self.error = self._empty("reminderError", "")
         self.error.setProperty("role", "error")
@@ -143,13 +148,21 @@ class ReminderPanel(QFrame):
     def _failed(self, error: BaseException) -> None:
         self.error.setText(error_text(error))
         self.error.show()
+        self._show_counts()  # the error replaces "Loading…"
 
     def _show_counts(self) -> None:
         referrals, consents = self.referrals.rowCount(), self.consents.rowCount()
-        self.referral_title.setText(tr("Referrals waiting for a follow-up ({count})",
-                                       count=referrals))
-        self.consent_title.setText(tr("Consents expiring within {days} days ({count})",
-                                      days=EXPIRY_WARNING_DAYS, count=consents))
+        if self.loaded_once:
+            self.referral_title.setText(tr("Referrals waiting for a follow-up ({count})",
+                                           count=referrals))
+            self.consent_title.setText(tr("Consents expiring within {days} days ({count})",
+                                          days=EXPIRY_WARNING_DAYS, count=consents))
+        else:  # no count yet: the loading line below says so
+            self.referral_title.setText(tr("Referrals waiting for a follow-up"))
+            self.consent_title.setText(tr("Consents expiring within {days} days",
+                                          days=EXPIRY_WARNING_DAYS))
+        for loading in (self.referral_loading, self.consent_loading):
+            loading.setVisible(not self.loaded_once and self.error.isHidden())
         for view, empty, count in ((self.referral_list, self.referral_empty, referrals),
                                    (self.consent_list, self.consent_empty, consents)):
             view.setVisible(count > 0)
