@@ -43,7 +43,9 @@ def test_wrong_password_shows_the_danish_message_and_right_one_unlocks(
     click(qtbot, dialog, "unlockButton")
     qtbot.waitUntil(lambda: banner(dialog) != "", timeout=10_000)
     assert banner(dialog) == "Forkert brugernavn eller adgangskode."
-    assert child(dialog, QLineEdit, "passwordEdit").text() == ""
+    # The wrong text stays selected, so the next keystroke types over it.
+    edit = child(dialog, QLineEdit, "passwordEdit")
+    assert edit.selectedText() == edit.text() == "forkert-men-langt"
     assert created_db.path.read_bytes() == before  # a failed attempt changes no file
 
     type_into(qtbot, dialog, "passwordEdit", created_db.password)

@@ -24,7 +24,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.countdown import ThrottleCountdown
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import role_label
-from boligsag.ui.password_fields import NewPasswordFields
+from boligsag.ui.password_fields import NewPasswordFields, enter_submits, retry_password
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 
@@ -57,6 +57,7 @@ class ChangePasswordDialog(QDialog):
         layout.addLayout(form)
         buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
             self, tr("Change password"), "changePassword", self._submit)
+        enter_submits(self.ok_button, self.cancel_button)  # Enter never cancels
         layout.addWidget(buttons)
         self.old.setFocus()
 
@@ -136,7 +137,7 @@ class ReauthDialog(QDialog):
         self.log_off_button = named(buttons.addButton(
             tr("Log off"), QDialogButtonBox.ButtonRole.DestructiveRole), "reauthLogOffButton",
             tr("Log off"), tr("Close the database so another user can log in"))
-        self.ok_button.setDefault(True)
+        enter_submits(self.ok_button, self.log_off_button)
         buttons.accepted.connect(self._submit)
         self.log_off_button.clicked.connect(self._log_off)
         layout.addWidget(buttons)
@@ -158,22 +159,23 @@ class ReauthDialog(QDialog):
 
     def _checked(self, ok: bool) -> None:
         self._set_busy(False)
-        self.password.clear()
         # The same per-process throttle as the login dialog: guessing here is no faster.
         throttle = unlock_service.THROTTLE
         if ok:
+            self.password.clear()
             throttle.record_success()
             self.verified.emit()
             self.accept()
             return
         throttle.record_failure()
         self.error.show_message(tr("The password is not correct."))
-        self.password.setFocus()
+        retry_password(self.password, self.ok_button)
         self.countdown.start_if_needed()
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         self.error.show_message(error_text(error))
+        retry_password(self.password, self.ok_button)
 
     def _on_tick(self, seconds: int) -> None:
         self.ok_button.setEnabled(seconds == 0 and not self._busy)

@@ -4,7 +4,7 @@ recovery dialog and the change-password dialog."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QFormLayout, QLabel, QLineEdit, QPushButton
 
 from boligsag.i18n import tr
 from boligsag.services.setup import MIN_PASSWORD_LENGTH
@@ -58,3 +58,27 @@ class NewPasswordFields(QObject):
     def clear(self) -> None:
         self.password.clear()
         self.repeat.clear()
+
+
+def enter_submits(default: QPushButton, *others: QAbstractButton) -> None:
+    """Enter means ``default`` ("Log ind", "Lås op") and nothing else, ever.
+
+    In a QDialog every push button is "auto-default": one that receives focus becomes
+    the default while it has it. While a log-in runs its fields and buttons are
+    disabled, focus passes along the tab chain through "Afslut"/"Log af", and that
+    button stayed the default after a wrong password, so the next Enter quit. Buttons
+    that are not auto-default never take the default; Enter on them goes to the dialog,
+    which clicks ``default`` (Space still presses a focused button)."""
+    for button in others:
+        if isinstance(button, QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+    default.setDefault(True)
+
+
+def retry_password(edit: QLineEdit, default: QPushButton) -> None:
+    """After a refused password: the submit button is the default again and the cursor
+    is back in the field with the text selected, so typing replaces it."""
+    default.setDefault(True)
+    edit.setFocus()
+    edit.selectAll()

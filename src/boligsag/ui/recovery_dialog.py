@@ -23,7 +23,7 @@ from boligsag.storage.errors import WrongPassword
 from boligsag.storage.keys import normalize_recovery_key
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
-from boligsag.ui.password_fields import NewPasswordFields
+from boligsag.ui.password_fields import NewPasswordFields, enter_submits
 from boligsag.ui.theme import monospace_font
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
@@ -70,6 +70,7 @@ class RecoveryDialog(QDialog):
 
         buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
             self, tr("Unlock and save the new password"), "recovery", self._submit)
+        enter_submits(self.ok_button, self.cancel_button)  # Enter never cancels
         layout.addWidget(buttons)
         self.key.setFocus()
 

@@ -23,6 +23,7 @@ from boligsag.services.unlock import UnlockOptions, unlock
 from boligsag.ui.background import run_in_background
 from boligsag.ui.countdown import ThrottleCountdown
 from boligsag.ui.errors import error_text
+from boligsag.ui.password_fields import enter_submits, retry_password
 from boligsag.ui.recovery_dialog import RecoveryDialog
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
@@ -97,7 +98,7 @@ class UnlockDialog(QDialog):
         self.quit_button = named(
             buttons.addButton(tr("Quit"), QDialogButtonBox.ButtonRole.RejectRole),
             "quitButton", tr("Quit Boligsag"))
-        self.unlock_button.setDefault(True)
+        enter_submits(self.unlock_button, self.quit_button, self.forgot)
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -139,8 +140,7 @@ class UnlockDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         self.error.show_message(error_text(error))
-        self.password.clear()
-        self.password.setFocus()
+        retry_password(self.password, self.unlock_button)
         self.countdown.start_if_needed()
 
     def _on_tick(self, seconds: int) -> None:
