@@ -1,6 +1,7 @@
 """The attendance list of the session screen: everyone enrolled, present or absent,
-with an absence reason. Keyboard: ↑/↓ move, Space toggles present/absent, typing on an
-absent row writes its reason (Enter keeps it), and the dialog's Enter saves."""
+with an absence reason. Keyboard: ↑/↓ move (also while a reason is being typed: it is
+kept), Space toggles present/absent, typing on an absent row writes its reason (Enter
+keeps it), and the dialog's Enter saves."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -196,7 +205,13 @@ class AttendanceModel(QAbstractTableModel):
 
 
 class ReasonDelegate(QStyledItemDelegate):
-    """An editable combo box: pick a common reason or write one."""
+    """An editable combo box: pick a common reason or write one.
+
+    ↑/↓ in the box keep what was typed and move to the previous/next person, as the
+    list does (a plain editable combo box would replace the text with the neighbouring
+    suggestion). The suggestions stay one Alt+↓ or F4 away."""
+
+    step = Signal(int)  # -1 or +1: the reason was kept, move the cursor that far
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
                      index: Index) -> QWidget:
@@ -210,11 +225,25 @@ class ReasonDelegate(QStyledItemDelegate):
         editor.lineEdit().setMaxLength(MAX_REASON)
         # Enter keeps the reason and returns to the list (the combo would swallow it).
         editor.lineEdit().returnPressed.connect(lambda: self._finish(editor))
+        # Arrow keys reach the combo box or its line edit depending on Qt's focus proxy.
+        editor.installEventFilter(self)
+        editor.lineEdit().installEventFilter(self)
         return editor
 
     def _finish(self, editor: QComboBox) -> None:
         self.commitData.emit(editor)
         self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            editor = watched if isinstance(watched, QComboBox) else watched.parent()
+            if isinstance(editor, QComboBox):
+                self._finish(editor)
+                self.step.emit(-1 if event.key() == Qt.Key.Key_Up else 1)
+                return True
+        return super().eventFilter(watched, event)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         assert isinstance(editor, QComboBox)
@@ -231,7 +260,9 @@ class AttendanceView(QTableView):
         self.setObjectName("attendanceTable")
         self.setAccessibleName(tr("Attendance"))
         self.setModel(model)
-        self.setItemDelegateForColumn(AttendanceColumn.REASON, ReasonDelegate(self))
+        reasons = ReasonDelegate(self)
+        reasons.step.connect(self._step)
+        self.setItemDelegateForColumn(AttendanceColumn.REASON, reasons)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -259,6 +290,12 @@ class AttendanceView(QTableView):
         if not self.attendance.rowCount():
             return
         row = max(self.attendance.first_unmarked(), 0)
+        self.setCurrentIndex(self.attendance.index(row, AttendanceColumn.NAME))
+        self.setFocus()
+
+    def _step(self, delta: int) -> None:
+        """Leave the reason just typed and go to the neighbouring person (if any)."""
+        row = min(max(self.currentIndex().row() + delta, 0), self.attendance.rowCount() - 1)
         self.setCurrentIndex(self.attendance.index(row, AttendanceColumn.NAME))
         self.setFocus()
 
