@@ -28,6 +28,7 @@ class Entity(StrEnum):
     SERVICES = "services"  # the municipal service catalogue
     SETTINGS = "settings"  # organisation settings (letterhead, reminder days)
     USERS = "users"
+    REMINDERS = "reminders"  # personal reminders ("Påmind mig") on the start page
 
 
 Changes = frozenset[Entity]
