@@ -182,8 +182,11 @@ def test_a_failed_creation_can_be_retried_or_cancelled(qtbot: QtBot, tmp_path: P
     click(qtbot, wizard, "retryCreateButton")
     qtbot.waitUntil(lambda: len(attempts) == 2 and error_text(wizard, "creatingError") != "",
                     timeout=10_000)
+    click(qtbot, wizard, "wizardCancelButton")  # what was typed would be lost: it asks
+    question = child(wizard, QMessageBox, "cancelSetupQuestion")
+    qtbot.waitUntil(question.isVisible)
     with qtbot.waitSignal(wizard.rejected):
-        click(qtbot, wizard, "wizardCancelButton")
+        click(qtbot, question, "cancelSetupButton")
 
 
 def test_an_existing_database_is_never_overwritten(qtbot: QtBot, tmp_path: Path) -> None:

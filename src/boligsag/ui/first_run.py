@@ -3,6 +3,8 @@
 The database is created off the GUI thread on the "creating" page. After that there is
 no way back (the administrator page is the commit page), and the wizard cannot be
 closed until the user confirms that the recovery key is printed or written down.
+Before that, closing it (Esc, Annuller, the window's close button) asks first when
+anything was typed or chosen, since all of it would be lost.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -198,6 +203,22 @@ class FirstRunWizard(QWizard):
         for page in (self.welcome, self.organisation, self.plan, self.areas,
                      self.administrator, self.creating, self.recovery):
             self.addPage(page)
+        self._untouched = self._answers()
+        self._cancel_question: QMessageBox | None = None
+
+    def _answers(self) -> tuple[object, ...]:
+        """Everything the user can type or choose before the database exists, compared
+        with how the wizard started to tell whether closing would lose anything."""
+        values: list[object] = [self.db_path]
+        for page in (self.organisation, self.plan, self.areas, self.administrator):
+            values += [edit.text() for edit in page.findChildren(QLineEdit)]
+            values += [combo.currentIndex() for combo in page.findChildren(QComboBox)]
+            values += [edit.date() for edit in page.findChildren(QDateEdit)]
+        values += [tuple(self.areas.areas())]
+        return tuple(values)
+
+    def has_answers(self) -> bool:
+        return self._answers() != self._untouched
 
     def _set_path(self, name: str) -> None:
         path = Path(name)
@@ -260,4 +281,33 @@ class FirstRunWizard(QWizard):
             return
         if self.creating.busy:
             return  # creation is running; if it fails it removes its own files
-        super().reject()
+        if not self.has_answers():
+            super().reject()
+            return
+        self._ask_before_cancelling()
+
+    def _ask_before_cancelling(self) -> None:
+        if self._cancel_question is not None:
+            self._cancel_question.raise_()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Set up Boligsag"), tr(
+            "Do you want to cancel the set-up? What you have typed is not saved."),
+            QMessageBox.StandardButton.NoButton, self)
+        named(box, "cancelSetupQuestion", tr("Cancel the set-up?"))
+        leave = box.addButton(tr("Cancel set-up"), QMessageBox.ButtonRole.DestructiveRole)
+        leave.setObjectName("cancelSetupButton")
+        stay = box.addButton(tr("Continue"), QMessageBox.ButtonRole.RejectRole)
+        stay.setObjectName("continueSetupButton")
+        # Going on is the safe answer: Enter and Esc both keep what was typed.
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            self._cancel_question = None
+            if box.clickedButton() is leave:
+                super(FirstRunWizard, self).reject()
+
+        box.finished.connect(answered)
+        self._cancel_question = box
+        box.open()
