@@ -26,16 +26,28 @@ from enum import StrEnum
 from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import ValidationError
 
+from .age import age_on
 from .enums import Gender
 from .errors import DomainError
 
 MASK = "••••"  # shown instead of the sequence number where only the birth date is needed
+# Older than this is almost always a typo (one wrong digit in the year, or a sequence
+# number whose first digit puts the year in the 1800s), so the user is asked once more.
+# The oldest Dane alive has been 110-111, so a real person is not refused: only asked.
+OLDEST_PLAUSIBLE_AGE = 110
 
 
 class CprProblem(StrEnum):
     FORMAT = "cpr.format"  # not 10 digits after removing spaces and dashes
     INVALID_DATE = "cpr.invalid_date"  # e.g. 310299-...: no such day
     FUTURE_BIRTH_DATE = "cpr.future_birth_date"  # a real date, but after today
+
+
+class BirthDateDoubt(StrEnum):
+    """Why a real date is still worth a second look before it is saved as a birth date."""
+
+    FUTURE = "birth_date.future"  # not born yet: a typo, or a child expected soon
+    TOO_OLD = "birth_date.too_old"  # older than OLDEST_PLAUSIBLE_AGE
 
 
 class InvalidCpr(DomainError):
@@ -65,10 +77,12 @@ def normalize_cpr(text: str) -> str:
     return number
 
 
-def parse_cpr(text: str, *, today: date | None = None) -> CprInfo:
-    """Parse and check a CPR number against ``today`` (default: the real date).
+def decode_cpr(text: str) -> CprInfo:
+    """The birth date (century from the sequence number) and gender of a CPR number,
+    whatever today is; :class:`InvalidCpr` for a bad format or an impossible date.
 
-    Accepts numbers that fail modulus 11 (see the module docstring).
+    For a number the user has confirmed after :func:`birth_date_doubt` asked; everything
+    else uses :func:`parse_cpr`, which also refuses a birth date after today.
     """
     number = normalize_cpr(text)
     try:
@@ -77,12 +91,32 @@ def parse_cpr(text: str, *, today: date | None = None) -> CprInfo:
         raise InvalidCpr(
             CprProblem.INVALID_DATE, "The first six digits of a CPR number are not a valid date."
         ) from None  # the stdnum message adds nothing and could be mistaken for ours
-    if birth_date > (today or date.today()):
+    gender = Gender.FEMALE if int(number[-1]) % 2 == 0 else Gender.MALE
+    return CprInfo(number=number, birth_date=birth_date, gender=gender)
+
+
+def parse_cpr(text: str, *, today: date | None = None) -> CprInfo:
+    """Parse and check a CPR number against ``today`` (default: the real date).
+
+    Accepts numbers that fail modulus 11 (see the module docstring).
+    """
+    info = decode_cpr(text)
+    if info.birth_date > (today or date.today()):
         raise InvalidCpr(
             CprProblem.FUTURE_BIRTH_DATE, "The CPR number's birth date is in the future."
         )
-    gender = Gender.FEMALE if int(number[-1]) % 2 == 0 else Gender.MALE
-    return CprInfo(number=number, birth_date=birth_date, gender=gender)
+    return info
+
+
+def birth_date_doubt(birth_date: date, today: date) -> BirthDateDoubt | None:
+    """Why ``birth_date`` (from a CPR number or typed) should be confirmed before saving:
+    after ``today``, or older than :data:`OLDEST_PLAUSIBLE_AGE` completed years; else None.
+    """
+    if birth_date > today:
+        return BirthDateDoubt.FUTURE
+    if age_on(birth_date, today) > OLDEST_PLAUSIBLE_AGE:
+        return BirthDateDoubt.TOO_OLD
+    return None
 
 
 def cpr_has_mod11(number: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from boligsag.domain.cpr import InvalidCpr, format_cpr, parse_cpr
+from boligsag.domain.cpr import InvalidCpr, decode_cpr, format_cpr, parse_cpr
 from boligsag.domain.enums import AuditAction, Gender
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Area, Household, Person, PersonRelation, User
@@ -71,6 +71,9 @@ class PersonDraft:
     restricted: bool = False
     responsible_user_id: int | None = None  # a restricted case defaults to its author
     note: str = ""
+    # The user answered "yes" to "is the CPR number / birth date right?" (a birth date
+    # after today or more than 110 years ago, see ``birth_date_doubt``): save it as given.
+    birth_date_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,8 @@ def _check_cpr(draft: PersonDraft, today: date, problems: Problems) -> dict[str,
                               "gender": Gender(draft.gender or Gender.UNKNOWN)}
     if draft.cpr.strip():
         try:
-            info = parse_cpr(draft.cpr, today=today)
+            info = (decode_cpr(draft.cpr) if draft.birth_date_confirmed
+                    else parse_cpr(draft.cpr, today=today))
         except InvalidCpr as error:
             if error.code == "cpr.invalid_date":
                 problems["cpr"] = ("The first six digits of the CPR number are not a valid date.",
@@ -165,7 +169,7 @@ def _check_cpr(draft: PersonDraft, today: date, problems: Problems) -> dict[str,
         values["birth_date"] = info.birth_date
         # "Other" is a deliberate choice the CPR number cannot express; keep it.
         values["gender"] = Gender.OTHER if draft.gender == Gender.OTHER else info.gender
-    elif draft.birth_date is not None:
+    elif draft.birth_date is not None and not draft.birth_date_confirmed:
         if draft.birth_date > today:
             problems["birth_date"] = ("The birth date cannot be in the future.", {})
         elif draft.birth_date < EARLIEST_BIRTH_DATE:
@@ -317,7 +321,8 @@ def find_duplicates(ctx: AppContext, draft: PersonDraft, *,
     cpr, birth_date = None, draft.birth_date
     try:
         if draft.cpr.strip():
-            info = parse_cpr(draft.cpr, today=ctx.today())
+            # Any real date: a confirmed number after today is still the same number.
+            info = decode_cpr(draft.cpr)
             cpr, birth_date = info.number, info.birth_date
     except InvalidCpr:
         pass  # the form shows that problem; still compare by name and birth date

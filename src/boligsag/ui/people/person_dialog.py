@@ -1,6 +1,9 @@
 """Ny person / Rediger person.
 
-Creating: the fields are checked in place; on save, ``find_duplicates`` runs first
+A birth date after today or more than 110 years back (from the CPR number or typed) is
+asked about first: "Er CPR-nummeret rigtigt?" — "Ja, gem" goes on, "Ret det" puts the
+cursor back in the field. Creating: the fields are checked in place; on save,
+``find_duplicates`` runs first
 and, if anyone may already be registered, the duplicate warning offers to open that
 person instead ("Åbn eksisterende") or to create the new one anyway ("Opret
 alligevel"; not for the same CPR number). Editing: if someone saved the person after
@@ -13,7 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from boligsag.i18n import tr
 from boligsag.services.errors import StaleRecord
@@ -63,6 +73,7 @@ class PersonDialog(ServiceDialog):
             else tr("Create person"))
         self.detail = detail
         self.duplicates: DuplicateDialog | None = None
+        self.question: QMessageBox | None = None
         self.set_form_width(860)
         self.stale_bar = self._stale_bar()
         self.layout_.addWidget(self.stale_bar)
@@ -101,13 +112,47 @@ class PersonDialog(ServiceDialog):
     # -- saving ---------------------------------------------------------------------------
 
     def submit(self) -> None:
-        if self.detail is not None:
-            super().submit()  # prepare() → update_person
-            return
         if self.busy or not self.save_button.isEnabled():
             return
         self.errors.clear()
         if not self.form.check_all():
+            return
+        question = self.form.birth_date_question()
+        if question is not None:
+            self._ask(*question)
+            return
+        self._save()
+
+    def _ask(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, title, title,
+                          QMessageBox.StandardButton.NoButton, self)
+        named(box, "birthDateQuestion", title)
+        box.setInformativeText(text)
+        yes = box.addButton(tr("Yes, save"), QMessageBox.ButtonRole.AcceptRole)
+        named(yes, "birthDateSaveButton", tr("Yes, save"))
+        fix = box.addButton(tr("Correct it"), QMessageBox.ButtonRole.RejectRole)
+        named(fix, "birthDateCorrectButton", tr("Correct it"))
+        # Enter and Esc both mean "let me look again": saving takes a deliberate choice.
+        box.setDefaultButton(fix)
+        box.setEscapeButton(fix)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._answered(box.clickedButton() is yes))
+        self.question = box
+        box.open()
+
+    def _answered(self, save: bool) -> None:
+        self.question = None
+        if save:
+            self.form.confirm_birth_date()
+            self._save()
+            return
+        field = self.form.doubtful_field()
+        field.setFocus()
+        field.selectAll()
+
+    def _save(self) -> None:
+        if self.detail is not None:
+            super().submit()  # prepare() → update_person
             return
         draft = self.form.draft()
         self.set_busy(True)

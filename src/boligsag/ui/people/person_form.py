@@ -2,7 +2,9 @@
 
 The CPR number is optional; once it is a valid number, the birth date and gender it
 carries are shown read-only beside it. Phone, postal code and e-mail are checked when
-the field is left (the phone number is tidied to "12 34 56 78"). The service checks
+the field is left (the phone number is tidied to "12 34 56 78"); a known postal code
+fills in the town. A birth date after today or more than 110 years back is not refused
+but asked about on save (:meth:`PersonForm.birth_date_question`). The service checks
 everything again on save; its messages land beside the same fields. A name or address
 with characters letters cannot print (an emoji, Chinese) gets a warning under the
 fields, from the service's own check; saving still works.
@@ -26,7 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boligsag.domain.cpr import CprProblem, InvalidCpr, parse_cpr
+from boligsag.domain.age import age_on
+from boligsag.domain.cpr import (
+    BirthDateDoubt,
+    CprProblem,
+    InvalidCpr,
+    birth_date_doubt,
+    decode_cpr,
+)
 from boligsag.domain.enums import Gender
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice, gender_choices, gender_label
@@ -40,6 +49,8 @@ from boligsag.ui.activities.forms import FormErrors, short_date, text_area
 from boligsag.ui.labels import short_date_format
 from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import FieldError, form_layout, named
+
+from .fields import PostalTown
 
 _DATE = re.compile(r"^\s*(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})\s*$")
 
@@ -71,6 +82,10 @@ class PersonForm(QWidget):
         super().__init__(parent)
         self.today = today
         self.errors = errors
+        # Birth dates that need no question again: the one saved with the person, and the
+        # one the user last confirmed ("Ja, gem").
+        self.saved_birth_date: date | None = None
+        self.confirmed_birth_date: date | None = None
         named(self, "personForm", tr("Person"))
         # Derived from the CPR number: visibly not for typing in.
         self.setStyleSheet('QLineEdit[readOnly="true"], QComboBox:disabled { background: '
@@ -133,8 +148,9 @@ class PersonForm(QWidget):
         self._row(right, tr("&Phone"), self.phone, "phone")
         self._row(right, tr("&E-mail"), self.email, "email")
         self._row(right, tr("&Address"), self.street, "street")
+        self.postal_town = PostalTown(self.postal_code, self.city, "personPostalCodeNote")
         self._row(right, tr("Postal code and &town"), self.postal_code, "postal_code",
-                  field=town)
+                  field=town, extra=self.postal_town.note)
         self._row(right, tr("Housing a&rea"), self.area, "area_id")
         self.restricted = named(QCheckBox(tr("Restricted case")), "personRestrictedCheck",
                                 tr("Restricted case"))
@@ -196,7 +212,8 @@ class PersonForm(QWidget):
         derived = None
         if len(digits) == 10:
             try:
-                derived = parse_cpr(text, today=self.today)
+                # Also after today: that is asked about on save, not refused while typing.
+                derived = decode_cpr(text)
             except InvalidCpr as error:
                 self._say("cpr", cpr_message(error))
         elif len(digits) > 10 or (text.strip() and not re.fullmatch(r"[\d\s-]*", text)):
@@ -213,9 +230,13 @@ class PersonForm(QWidget):
         self._say("birth_date", "")
         if self.gender.currentData() != str(Gender.OTHER):
             self.gender.setCurrentIndex(self.gender.findData(str(derived.gender)))
-        self.derived.setText(tr("From the CPR number: born {date}, {gender}.",
-                                date=short_date(derived.birth_date),
-                                gender=gender_label(derived.gender).lower()))
+        text = tr("From the CPR number: born {date}, {gender}.",
+                  date=short_date(derived.birth_date), gender=gender_label(derived.gender).lower())
+        doubt = birth_date_doubt(derived.birth_date, self.today)
+        if doubt is not None:
+            text += " " + tr("Check the number: that date is unlikely.")
+        self.derived.setStyleSheet(f"color: {WARNING};" if doubt else "")
+        self.derived.setText(text)
 
     def check_phone(self) -> bool:
         phone = normalise_phone(self.phone.text())
@@ -250,6 +271,45 @@ class PersonForm(QWidget):
         self._say("birth_date", "")
         return True
 
+    def shown_birth_date(self) -> date | None:
+        """The birth date the form would save: from the CPR number, or as typed."""
+        try:
+            if self.birth_date.isReadOnly():
+                return decode_cpr(self.cpr.text()).birth_date
+            return parse_day(self.birth_date.text())
+        except (InvalidCpr, ValueError):
+            return None  # the field's own message says what is wrong
+
+    def birth_date_question(self) -> tuple[str, str] | None:
+        """(title, text) of "Er CPR-nummeret rigtigt?" when the birth date to save is after
+        today or more than 110 years back and the user has not confirmed it yet."""
+        born = self.shown_birth_date()
+        if born is None or born in (self.saved_birth_date, self.confirmed_birth_date):
+            return None
+        doubt = birth_date_doubt(born, self.today)
+        if doubt is None:
+            return None
+        from_cpr = self.birth_date.isReadOnly()
+        title = tr("Is the CPR number right?") if from_cpr else tr("Is the birth date right?")
+        if doubt is BirthDateDoubt.FUTURE:
+            text = (tr("The CPR number gives the birth date {date}, which is in the future.",
+                       date=short_date(born)) if from_cpr else
+                    tr("The birth date {date} is in the future.", date=short_date(born)))
+        else:
+            age = age_on(born, self.today)
+            text = (tr("The CPR number gives the birth date {date}: the person would be "
+                       "{age} years old.", date=short_date(born), age=age) if from_cpr else
+                    tr("With the birth date {date} the person would be {age} years old.",
+                       date=short_date(born), age=age))
+        return title, text
+
+    def confirm_birth_date(self) -> None:
+        self.confirmed_birth_date = self.shown_birth_date()
+
+    def doubtful_field(self) -> QLineEdit:
+        """Where "Ret det" puts the cursor: the field the birth date came from."""
+        return self.cpr if self.birth_date.isReadOnly() else self.birth_date
+
     def check_printable(self) -> None:
         """Warn (not refuse) while a name or address has characters letters print as
         "\ufffd"; the service decides which (``unprintable_fields``)."""
@@ -283,6 +343,7 @@ class PersonForm(QWidget):
 
     def draft(self) -> PersonDraft:
         born = None if self.birth_date.isReadOnly() else parse_day(self.birth_date.text())
+        shown = self.shown_birth_date()
         gender = self.gender.currentData()
         return PersonDraft(
             first_name=self.first_name.text(), last_name=self.last_name.text(),
@@ -291,7 +352,9 @@ class PersonForm(QWidget):
             phone=self.phone.text(), email=self.email.text(), street=self.street.text(),
             postal_code=self.postal_code.text(), city=self.city.text(),
             area_id=self.area.currentData(), languages=self.languages.text(),
-            restricted=self.restricted.isChecked(), note=self.note.toPlainText())
+            restricted=self.restricted.isChecked(), note=self.note.toPlainText(),
+            birth_date_confirmed=shown is not None and shown in (
+                self.saved_birth_date, self.confirmed_birth_date))
 
     def fill(self, detail: PersonDetail) -> None:
         p = detail.person
@@ -302,6 +365,7 @@ class PersonForm(QWidget):
             self.birth_date.setText(short_date(p.birth_date))
         self.gender.setCurrentIndex(max(0, self.gender.findData(str(p.gender))))
         self._cpr_changed(detail.cpr)
+        self.saved_birth_date = p.birth_date
         self.phone.setText(p.phone)
         self.email.setText(detail.email)
         self.street.setText(p.street)
