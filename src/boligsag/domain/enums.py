@@ -94,3 +94,9 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "password_changed"
     CHAIN_CONVERTED = "chain_converted"  # an unkeyed audit chain was keyed (once)
     OUTPUT_FAILED = "output_failed"  # a recorded save/export whose file was not written
+    # Staff management (services/staff.py); entity "users", entity_uuid the account's.
+    USER_CREATED = "user_created"
+    USER_CHANGED = "user_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    PASSWORD_RESET = "password_reset"  # a one-time password set by an administrator

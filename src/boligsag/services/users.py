@@ -12,9 +12,10 @@ the users table as in the key file, so "Åse" and "åse" are one name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction, Role
@@ -22,7 +23,7 @@ from boligsag.domain.permissions import Permission, has_permission
 from boligsag.domain.usernames import fold_username
 from boligsag.storage import keys
 from boligsag.storage.errors import WrongPassword
-from boligsag.storage.models import User
+from boligsag.storage.models import Area, User, user_areas
 
 from .changes import Entity, writes
 from .context import AppContext
@@ -106,9 +107,14 @@ def create_user(
     title: str = "",
     phone: str = "",
     email: str = "",
+    area_ids: Sequence[int] = (),
+    one_time: bool = False,
 ) -> UserRow:
+    """A new account; ``one_time``: the password must be changed at the first log-in.
+    ``services.staff.add_staff`` is the administrator's form of this."""
     ctx.require(Permission.MANAGE_USERS)
     problems = validate_new_account(username, full_name, password)
+    problems.update(validate_contact(email, phone))
     username = username.strip()
     # The key file's lock first, then the database's write lock: every writer of both
     # takes them in this order, so two programs never wait for each other in a circle.
@@ -121,15 +127,17 @@ def create_user(
         if problems:
             raise ValidationFailed(problems)
         user = User(username=username, full_name=full_name.strip(), role=Role(role),
-                    title=title, phone=phone, email=email)
+                    title=title.strip(), phone=phone.strip(), email=email.strip())
         session.add(user)
         session.flush()
+        areas = set_user_areas(session, user.id, area_ids)
         # Key file first: if it cannot be written, the database transaction rolls back
         # and no account exists that could not log in.
-        store.add_user(user.uuid, username, password, ctx.db_key)
+        store.add_user(user.uuid, username, password, ctx.db_key, must_change=one_time)
         store.save(ctx.keys_path)
-        ctx.audit(session, AuditAction.CREATE, entity="users", entity_uuid=user.uuid,
-                  detail=f"role {role}")
+        ctx.audit(session, AuditAction.USER_CREATED, entity="users", entity_uuid=user.uuid,
+                  detail=f"role {Role(role)}, {len(areas)} area(s)"
+                  + (", one-time password" if one_time else ""))
         session.commit()
         return _row(user)
 
@@ -170,6 +178,36 @@ def set_password_of(
     # edit_key_file saved the store on leaving (or a nested edit after the commit did).
 
 
+def password_change_required(ctx: AppContext) -> bool:
+    """Whether the logged-in user's password is a one-time password (services/staff.py)
+    that must be replaced before they may work."""
+    store = keys.KeyStore.load(ctx.keys_path)
+    return store.must_change_password(ctx.actor.user_uuid)
+
+
+@writes(Entity.USERS)
+def replace_one_time_password(ctx: AppContext, new_password: str) -> None:
+    """First log-in after an administrator set the password: the user chooses their own.
+    They proved the one-time password by logging in just now, so it is not asked again;
+    the new one must differ from it."""
+    check_new_password(new_password)
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
+        if not store.must_change_password(ctx.actor.user_uuid):
+            raise PermissionDenied()
+        try:
+            store.unwrap_for_user(ctx.actor.username, new_password)
+        except WrongPassword:
+            pass  # a different password, as it must be
+        else:
+            raise ValidationFailed({"password": (
+                "Choose a password of your own, not the one-time password.", {})})
+        store.set_password(ctx.actor.user_uuid, ctx.actor.username, new_password, ctx.db_key)
+        ctx.audit(session, AuditAction.PASSWORD_CHANGED, entity="users",
+                  entity_uuid=ctx.actor.user_uuid,
+                  detail="one-time password replaced by the user at log-in")
+        session.commit()  # before the key file is saved: see set_password_of
+
+
 def check_new_password(new_password: str) -> None:
     """ValidationFailed for a password too short to be set."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
@@ -185,3 +223,31 @@ def verify_own_password(ctx: AppContext, password: str) -> bool:
     except WrongPassword:
         return False
     return True
+
+
+def validate_contact(email: str, phone: str) -> dict[str, tuple[str, dict[str, object]]]:
+    """E-mail and phone of a staff account: optional, but plausible when given."""
+    problems: dict[str, tuple[str, dict[str, object]]] = {}
+    email = email.strip()
+    if email and (email.count("@") != 1 or "." not in email.split("@")[1]
+                  or " " in email or len(email) > 120):
+        problems["email"] = ("Enter an e-mail address like name@example.dk.", {})
+    digits = [ch for ch in phone if ch.isdigit()]
+    if phone.strip() and (len(digits) < 8 or len(phone) > 30
+                          or any(not (ch.isdigit() or ch in " +-()") for ch in phone)):
+        problems["phone"] = ("Enter a phone number of at least 8 digits.", {})
+    return problems
+
+
+def set_user_areas(session: Session, user_id: int, area_ids: Sequence[int]) -> list[Area]:
+    """Replace the housing areas a user works in; ValidationFailed for an unknown area."""
+    wanted = sorted(set(area_ids))
+    areas = list(session.scalars(select(Area).where(
+        Area.id.in_(wanted), Area.deleted_at.is_(None)))) if wanted else []
+    if len(areas) != len(wanted):
+        raise ValidationFailed({"areas": ("Choose housing areas from the list.", {})})
+    session.execute(delete(user_areas).where(user_areas.c.user_id == user_id))
+    if wanted:
+        session.execute(insert(user_areas), [{"user_id": user_id, "area_id": area_id}
+                                             for area_id in wanted])
+    return areas

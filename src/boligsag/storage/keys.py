@@ -225,6 +225,12 @@ class UserKey:
     user_uuid: str
     username: str
     key: WrappedKey
+    # A one-time password (set by an administrator) must be replaced at the next log-in.
+    # Kept here, beside the wrapped key it describes, rather than in the users table: it
+    # changes under the key file's lock in the same write as the key, so a reset and its
+    # flag can never be saved apart, and a password change by the user (a new entry)
+    # clears it by construction. Written only when true, so older files stay identical.
+    must_change: bool = False
 
 
 @dataclass
@@ -290,8 +296,11 @@ class KeyStore:
         if not isinstance(doc.get("users"), list):
             raise ValueError("field 'users' is not a list")
         for entry in doc["users"]:
+            must_change = entry.get("must_change_password", False)
+            if not isinstance(must_change, bool):
+                raise ValueError("field 'must_change_password' is not true or false")
             user = UserKey(_str(entry, "user_uuid"), _str(entry, "username"),
-                           WrappedKey.from_json(entry))
+                           WrappedKey.from_json(entry), must_change)
             if store._find_uuid(user.user_uuid) or store._find(user.username):
                 raise ValueError("the same user appears twice")
             store.users.append(user)
@@ -309,7 +318,8 @@ class KeyStore:
     def to_json(self) -> dict[str, Any]:
         return {
             "format": SIDECAR_FORMAT, "version": SIDECAR_VERSION, "database_id": self.database_id,
-            "users": [{"user_uuid": u.user_uuid, "username": u.username, **u.key.to_json()}
+            "users": [{"user_uuid": u.user_uuid, "username": u.username, **u.key.to_json(),
+                       **({"must_change_password": True} if u.must_change else {})}
                       for u in self.users],
             "recovery": self.recovery.to_json() if self.recovery else None,
             "key_check": _b64(self.key_check) if self.key_check else None,
@@ -336,11 +346,13 @@ class KeyStore:
     def has_user(self, username: str) -> bool:
         return self._find(username) is not None
 
-    def add_user(self, user_uuid: str, username: str, password: str, db_key: bytes) -> None:
+    def add_user(self, user_uuid: str, username: str, password: str, db_key: bytes, *,
+                 must_change: bool = False) -> None:
         if self._find_uuid(user_uuid) or self._find(username):
             raise ValueError("a user with this UUID or username already has a key")
         self._check_db_key(db_key)
-        self.users.append(self._wrap_user(user_uuid, username, password, db_key))
+        self.users.append(self._wrap_user(user_uuid, username, password, db_key,
+                                          must_change=must_change))
 
     def remove_user(self, user_uuid: str) -> None:
         user = self._find_uuid(user_uuid)
@@ -386,13 +398,15 @@ class KeyStore:
             user_uuid, user.username, new_password, db_key)
 
     def set_password(self, user_uuid: str, username: str, new_password: str,
-                     db_key: bytes) -> None:
-        """Administrator reset (or first key for an existing account): replaces the entry."""
+                     db_key: bytes, *, must_change: bool = False) -> None:
+        """Administrator reset (or first key for an existing account): replaces the entry.
+        ``must_change``: a one-time password, to be replaced at the next log-in."""
         self._check_db_key(db_key)
         other = self._find(username)
         if other is not None and other.user_uuid != user_uuid:
             raise ValueError("another user already has this username")
-        entry = self._wrap_user(user_uuid, username, new_password, db_key)
+        entry = self._wrap_user(user_uuid, username, new_password, db_key,
+                                must_change=must_change)
         current = self._find_uuid(user_uuid)
         if current is None:
             self.users.append(entry)
@@ -421,6 +435,14 @@ class KeyStore:
         except InvalidTag:
             raise WrongRecoveryKey() from None
 
+    def must_change_password(self, user_uuid: str) -> bool:
+        """Whether the user's current password is a one-time password."""
+        user = self._find_uuid(user_uuid)
+        return user is not None and user.must_change
+
+    def has_uuid(self, user_uuid: str) -> bool:
+        return self._find_uuid(user_uuid) is not None
+
     def find_user(self, username: str) -> UserKey | None:
         """The entry for a username (matched case-insensitively), or None."""
         return self._find(username)
@@ -443,11 +465,11 @@ class KeyStore:
         return UserKey(str(uuid.uuid4()), "", key)
 
     def _wrap_user(self, user_uuid: str, username: str, password: str,
-                   db_key: bytes) -> UserKey:
+                   db_key: bytes, *, must_change: bool = False) -> UserKey:
         if not user_uuid or not username.strip():
             raise ValueError("user UUID and username must not be empty")
         key = WrappedKey.wrap(password_bytes(password), db_key, user_uuid.encode(), KDF_PARAMS)
-        return UserKey(user_uuid, username, key)
+        return UserKey(user_uuid, username, key, must_change)
 
     def _check_db_key(self, db_key: bytes) -> None:
         if not isinstance(db_key, bytes) or len(db_key) != DB_KEY_BYTES:
