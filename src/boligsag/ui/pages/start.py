@@ -1,6 +1,7 @@
 """Start (Overblik): a greeting and a few counts, the follow-ups that are due
-("Opfølgning": contacts and jobs, one key marks one done), referrals waiting too long
-and consents about to expire, and the organisation's plan and areas."""
+("Opfølgning": contacts and jobs, one key marks one done), the user's own reminders
+("Påmindelser"), referrals waiting too long and consents about to expire, and the
+organisation's plan and areas."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
 from boligsag.ui.labels import format_date, ui_locale
 from boligsag.ui.referrals.reminders import ReminderPanel
+from boligsag.ui.reminders import PersonalRemindersPanel
 from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page
@@ -107,6 +109,7 @@ class StartPage(Page):
         follow_card, follow_layout = _card("followUpCard", tr("Follow-ups due"))
         self.follow_ups: FollowUpList | None = None
         self.reminders: ReminderPanel | None = None
+        self.personal: PersonalRemindersPanel | None = None
         if ctx.actor.can(Permission.VIEW_PEOPLE):
             self.follow_ups = FollowUpList(ctx, events)
             self.follow_ups.setMinimumHeight(300)
@@ -115,8 +118,14 @@ class StartPage(Page):
             follow_layout.addWidget(self.follow_ups, 1)
             self.follow_ups.table.horizontalHeader().resizeSection(FollowUpColumn.PERSON, 170)
             work.addWidget(follow_card, 3)
+            side = QVBoxLayout()
+            side.setSpacing(16)
+            self.personal = PersonalRemindersPanel(ctx, events)
+            self.personal.open_person.connect(self.person_requested.emit)
+            side.addWidget(self.personal)
             self.reminders = ReminderPanel(ctx, events)
-            work.addWidget(self.reminders, 2)
+            side.addWidget(self.reminders, 1)
+            work.addLayout(side, 2)
             layout.addLayout(work)
 
         grid = QGridLayout()

@@ -24,6 +24,7 @@ from boligsag.services.casework_common import PersonRef
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.people_queries import PersonPage, person_page
+from boligsag.services.reminders import SubjectKind
 from boligsag.services.timeline import TimelineItem
 from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.dialog import ConsentDialog
@@ -33,6 +34,7 @@ from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import JobsPanel
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
+from boligsag.ui.reminders import ReminderSubject, RemindMeDialog
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import named
 
@@ -96,7 +98,9 @@ class PersonView(QWidget):
                 ("referral", tr("New referral"), tr("Refer to a municipal service"),
                  can(Permission.MANAGE_REFERRALS)),
                 ("edit", tr("Edit person"), tr("Correct the person's details (Ctrl+E)"),
-                 can(Permission.EDIT_PEOPLE))):
+                 can(Permission.EDIT_PEOPLE)),
+                ("remind", tr("Remind me…"), tr("A reminder for you on the start page, on "
+                                                "the day you choose"), True)):
             button = named(QPushButton(text), f"person_{key}Button", text)
             button.setToolTip(tip)
             button.setAutoDefault(False)
@@ -109,6 +113,7 @@ class PersonView(QWidget):
         self.buttons["consent"].clicked.connect(self.new_consent)
         self.buttons["referral"].clicked.connect(self.new_referral)
         self.buttons["edit"].clicked.connect(self.edit_person)
+        self.buttons["remind"].clicked.connect(self.remind_me)
         layout.addLayout(top)
 
         self.status = named(QLabel(tr("Loading…")), "personStatus", tr("Status"))
@@ -247,6 +252,13 @@ class PersonView(QWidget):
         dialog = PersonDialog(self.ctx, self.events, self, detail=self.page.detail)
         dialog.open_existing.connect(self.open_person.emit)
         return self._open(dialog)
+
+    def remind_me(self) -> QDialog | None:
+        person = self.person_ref()
+        if person is None:
+            return None
+        subject = ReminderSubject(SubjectKind.PERSON, person.id, person.name)
+        return self._open(RemindMeDialog(self.ctx, self.events, subject, self))
 
     def edit_household(self) -> QDialog | None:
         if self.page is None or not self.ctx.actor.can(Permission.EDIT_PEOPLE):
