@@ -33,6 +33,7 @@ from boligsag.services.setup import PLAN_PERIODS
 from boligsag.storage.keys import keys_path_for
 from boligsag.ui.labels import short_date_format
 from boligsag.ui.password_fields import NewPasswordFields
+from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 if TYPE_CHECKING:
@@ -167,6 +168,8 @@ class OrganisationPage(QuestionPage):
         self.add_field(tr("&Street address"), self.street)
         self.add_field(tr("&Postal code"), self.postal_code, "organisation_postal_code")
         self.add_field(tr("C&ity"), self.city)
+        self.postal_town = PostalTown(self.postal_code, self.city, "organisationPostalCodeNote")
+        self.form.addRow("", self.postal_town.note)
         self.add_field(tr("&Municipality"), self.municipality)
         self.add_field(tr("P&hone"), self.phone)
         self.add_field(tr("&Email"), self.email)

@@ -44,6 +44,7 @@ from boligsag.services.letter_settings import (
 )
 from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.referrals.forms import FieldMessages, buddy, section
 from boligsag.ui.referrals.labels import status_label
 from boligsag.ui.widgets import FieldError, form_layout, named
@@ -127,6 +128,9 @@ class LetterSettingsPanel(QWidget):
         form.addRow(buddy(tr("Postal code and &city"), self.edits["postal_code"]), town)
         for key in ("postal_code", "city"):
             form.addRow("", self.errors.add(key, FieldError(f"letterError_{key}")))
+        self.postal_town = PostalTown(self.edits["postal_code"], self.edits["city"],
+                                      "letterPostalCodeNote")
+        form.addRow("", self.postal_town.note)
         for key in ("phone", "email", "web"):
             self._add_row(form, key)
         layout.addLayout(form)

@@ -24,6 +24,7 @@ from boligsag.services.service_catalogue import (
     update_service,
 )
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.referrals.forms import FieldMessages, buddy
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
@@ -76,6 +77,8 @@ class ServiceDialog(QDialog):
         form.addRow(buddy(tr("Postal code and &city"), self.postal_code), town)
         form.addRow("", self.errors.add("postal_code", FieldError("serviceError_postal_code")))
         form.addRow("", self.errors.add("city", FieldError("serviceError_city")))
+        self.postal_town = PostalTown(self.postal_code, self.city, "servicePostalCodeNote")
+        form.addRow("", self.postal_town.note)
         for key in ("contact_person", "phone", "secure_email"):
             self._add(form, key)
         self.edits["secure_email"].setPlaceholderText(tr("e.g. jobcenter@kommune.dk"))

@@ -41,6 +41,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.widgets import form_layout, named
 
+from .fields import PostalTown
 from .household_links import HouseholdLinks
 
 
@@ -82,6 +83,8 @@ class HouseholdDialog(ServiceDialog):
         town.addWidget(self.city, 1)
         form.addRow(tr("Postal code and town"), town)
         form.addRow("", self.field_error("postal_code", self.postal_code))
+        self.postal_town = PostalTown(self.postal_code, self.city, "householdPostalCodeNote")
+        form.addRow("", self.postal_town.note)
         self.phone = self._edit(form, "householdPhoneEdit", tr("&Phone"), "phone")
         self.layout_.addLayout(form)
 
