@@ -256,7 +256,7 @@ def _referral_data(
         reason=referral.reason,
         staff=_staff(referral.contact_user),
         consent=info,
-        reference=_reference(referral.uuid),
+        reference=short_reference(referral.uuid),
         language=language,
     )
     return data, referral.person.uuid
@@ -287,7 +287,7 @@ def _concern_data(
         parents=parents,
         concern=referral.reason,
         staff=_staff(referral.contact_user),
-        reference=_reference(referral.uuid),
+        reference=short_reference(referral.uuid),
         language=language,
     )
     return data, child.uuid
@@ -355,9 +355,10 @@ def _staff(user: User | None) -> StaffContact:
     return StaffContact(user.full_name, user.title, user.phone, user.email)
 
 
-def _reference(uuid: str) -> str:
-    """A short reference to quote in replies: the UUID's first block is unique enough
-    for a human to find the referral, and the full UUID is in the details view."""
+def short_reference(uuid: str) -> str:
+    """A short reference to quote in replies ("Vores ref." on the letter): the UUID's
+    first block is unique enough for a human to find the referral; the details view's
+    "Kopiér reference" copies it together with the full UUID."""
     return uuid.split("-")[0].upper()
 
 

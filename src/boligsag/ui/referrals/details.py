@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -28,8 +29,9 @@ from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.i18n import tr
 from boligsag.services.consents import scope_options
 from boligsag.services.context import AppContext
-from boligsag.services.letters import render_referral_letter
+from boligsag.services.letters import render_referral_letter, short_reference
 from boligsag.services.referrals import ReferralDetails, referral_details
+from boligsag.services.reminders import SubjectKind
 from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.card import ConsentCard
 from boligsag.ui.consents.details import ConsentDetailsDialog
@@ -37,7 +39,8 @@ from boligsag.ui.events import AppEvents
 from boligsag.ui.labels import format_date
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.letters.preview import LetterPreviewDialog
-from boligsag.ui.widgets import EmptyState, named
+from boligsag.ui.reminders.dialog import ReminderSubject, remind_me_button
+from boligsag.ui.widgets import EmptyState, make_action, named
 
 from .actions import DraftActions
 from .forms import Badge, error_text, no_auto_default, section
@@ -54,9 +57,11 @@ from .labels import (
 from .step_dialog import StatusStepDialog
 
 DELAY_MS = 250
+COPIED_MS = 2_000  # how long the button says "Kopieret"
 
 
-def _fact_grid(parent_layout: QVBoxLayout, keys: list[tuple[str, str]]) -> dict[str, QLabel]:
+def _fact_grid(parent_layout: QVBoxLayout, keys: list[tuple[str, str]]
+               ) -> tuple[QGridLayout, dict[str, QLabel]]:
     grid = QGridLayout()
     grid.setHorizontalSpacing(14)
     grid.setVerticalSpacing(5)
@@ -67,16 +72,13 @@ def _fact_grid(parent_layout: QVBoxLayout, keys: list[tuple[str, str]]) -> dict[
         value.setWordWrap(True)
         value.setTextFormat(Qt.TextFormat.PlainText)
         value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if not caption:  # a line of its own under the row above (e.g. a long id)
-            grid.addWidget(value, row, 0, 1, 2)
-        else:
-            label = QLabel(caption)
-            label.setProperty("role", "muted")
-            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(value, row, 1)
+        label = QLabel(caption)
+        label.setProperty("role", "muted")
+        grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(value, row, 1)
         values[key] = value
     parent_layout.addLayout(grid)
-    return values
+    return grid, values
 
 
 class ReferralDetailsPane(QWidget):
@@ -131,6 +133,9 @@ class ReferralDetailsPane(QWidget):
         self.letter_button.clicked.connect(self.show_letter)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        self.remind_button = remind_me_button(self, self.ctx, self.events,
+                                              self.reminder_subject, "referralRemindButton")
+        top.addWidget(self.remind_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.letter_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         self.subtitle = named(QLabel(), "referralSubtitle", tr("Service"))
@@ -157,12 +162,27 @@ class ReferralDetailsPane(QWidget):
         layout.addWidget(steps_box)
 
         facts, facts_layout = section("referralFactsCard", tr("The referral"))
-        self.facts = _fact_grid(facts_layout, [
+        grid, self.facts = _fact_grid(facts_layout, [
             ("created", tr("Created")), ("staff", tr("Contact person")),
             ("since", tr("In status since")), ("due", tr("Follow up by")),
-            ("reference", tr("Reference")), ("uuid", "")])
-        self.uuid = self.facts["uuid"]
-        self.uuid.setProperty("role", "small")
+            ("reference", tr("Reference"))])
+        # The full UUID helps nobody reading the pane; it only matters pasted somewhere
+        # (a reply, the command line), so it goes to the clipboard, never on screen.
+        self.action_copy_reference = make_action(
+            self, "actionCopyReference", tr("Cop&y reference"), shortcut="Ctrl+Shift+C",
+            triggered=self.copy_reference,
+            tip=tr("Copy the reference and the referral's full id to the clipboard"))
+        self.action_copy_reference.setShortcutContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.action_copy_reference)
+        self.copy_button = named(QPushButton(tr("Copy reference")), "copyReferenceButton",
+                                 tr("Copy reference"))
+        self.copy_button.setProperty("role", "link")
+        self.copy_button.setToolTip(self.action_copy_reference.toolTip())
+        self.copy_button.clicked.connect(self.action_copy_reference.trigger)
+        self.copied_timer = QTimer(self, singleShot=True, interval=COPIED_MS)
+        self.copied_timer.timeout.connect(lambda: self.copy_button.setText(tr("Copy reference")))
+        grid.addWidget(self.copy_button, len(self.facts) - 1, 2, Qt.AlignmentFlag.AlignTop)
         self.reason = named(QLabel(), "referralReason", tr("Reason"))
         self.reason.setWordWrap(True)
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
@@ -270,11 +290,12 @@ class ReferralDetailsPane(QWidget):
         self.facts["staff"].setText(row.contact_user_name)
         self.facts["since"].setText(format_date(row.status_changed_on))
         self.facts["due"].setText(format_date(row.due_on) if row.due_on else "–")
-        self.facts["reference"].setText(row.uuid.split("-")[0].upper())
-        self.uuid.setText(row.uuid)
-        self.facts["reference"].setToolTip(tr("The short reference is printed on the letter; "
-                                              "the full id finds the referral on the command "
-                                              "line."))
+        self.facts["reference"].setText(short_reference(row.uuid))
+        self.facts["reference"].setToolTip(tr("Printed on the letter as “Our ref.”. Copy "
+                                              "reference also copies the full id, which finds "
+                                              "the referral on the command line."))
+        self.copied_timer.stop()
+        self.copy_button.setText(tr("Copy reference"))
         self.reason.setText(details.reason)
         self._show_consent(details)
         self._show_history(details)
@@ -339,6 +360,16 @@ class ReferralDetailsPane(QWidget):
         self.step_dialog = dialog
         return dialog
 
+    def copy_reference(self) -> None:
+        """"Kopiér reference": the letter's short reference and the full id, one line."""
+        if self.details is None:
+            return
+        uuid = self.details.row.uuid
+        QGuiApplication.clipboard().setText(tr("Reference {reference} (id {uuid})",
+                                               reference=short_reference(uuid), uuid=uuid))
+        self.copy_button.setText(tr("Copied"))
+        self.copied_timer.start()
+
     def show_letter(self) -> None:
         if self.details is None:
             return
@@ -358,3 +389,12 @@ class ReferralDetailsPane(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def reminder_subject(self) -> ReminderSubject | None:
+        """What "Påmind mig…" is about: the referral shown."""
+        if self.details is None:
+            return None
+        row = self.details.row
+        return ReminderSubject(SubjectKind.REFERRAL, row.id, tr(
+            "Referral to {service} for {name}", service=row.service_name,
+            name=row.person_name))
