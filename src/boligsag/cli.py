@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("boligsag.commands.demo", "create a database full of synthetic demo data"),
     "check": ("boligsag.commands.check", "check cipher settings, integrity and schema version"),
     "passwd": ("boligsag.commands.passwd", "change a user's password"),
+    "user": ("boligsag.commands.user", "manage staff accounts: add, list, reset-password, "
+             "set-role, deactivate, reactivate"),
     "letter": ("boligsag.commands.letter", "render a referral's letter to a PDF file"),
     "referrals": ("boligsag.commands.referrals", "list referrals as CSV"),
     "summary": ("boligsag.commands.summary", "export a team-lead summary (XLSX, CSV or PDF)"),

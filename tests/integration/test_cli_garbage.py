@@ -79,9 +79,17 @@ def _is(action: argparse.Action, kind: type) -> bool:
         return False
 
 
-def _subparsers() -> dict[str, argparse.ArgumentParser]:
-    actions = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(actions[0].choices)
+def _subparsers(parser: argparse.ArgumentParser | None = None,
+                prefix: str = "") -> dict[str, argparse.ArgumentParser]:
+    """Every command, and every action of a command with actions ("user add")."""
+    parser = parser or build_parser()
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    found: dict[str, argparse.ArgumentParser] = {}
+    for name, sub in actions[0].choices.items():
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        found.update(_subparsers(sub, f"{prefix}{name} ") if nested
+                     else {f"{prefix}{name}": sub})
+    return found
 
 
 def _cases(name: str, parser: argparse.ArgumentParser, tmp: Path, db: Path
@@ -99,7 +107,7 @@ def _cases(name: str, parser: argparse.ArgumentParser, tmp: Path, db: Path
         if _is(action, date):
             return "2024-01-01"
         if action.dest == "out":
-            return str(tmp / "out" / f"{name}.csv")
+            return str(tmp / "out" / f"{name.replace(' ', '-')}.csv")
         if "UUID" in (action.help or ""):
             return str(uuid.uuid4())
         return "admin" if action.dest in ("username", "user") else "x"
@@ -109,7 +117,7 @@ def _cases(name: str, parser: argparse.ArgumentParser, tmp: Path, db: Path
         values = {a.dest: sample(a) for a in [*positionals, *required]}
         values["path"] = path
         values.update(replace or {})
-        result = [name, *(values[a.dest] for a in positionals)]
+        result = [*name.split(), *(values[a.dest] for a in positionals)]
         for action in required:
             result += [action.option_strings[0], values[action.dest]]
         if name == "init":
@@ -119,7 +127,7 @@ def _cases(name: str, parser: argparse.ArgumentParser, tmp: Path, db: Path
     empty, folder = tmp / "empty.db", tmp / "folder"
     creates = "create" in (positionals[0].help or "")
     missing = str(empty / "x.db") if creates else str(tmp / "missing.db")
-    cases = [("no arguments", [name]), ("--help", [name, "--help"]),
+    cases = [("no arguments", name.split()), ("--help", [*name.split(), "--help"]),
              ("a directory as PATH", argv(str(folder))),
              ("an empty file as PATH", argv(str(empty))),
              ("a missing file as PATH", argv(missing)),
@@ -163,7 +171,7 @@ def test_every_command_with_nothing_help_or_garbage_gives_no_traceback(
     cases = [(name, label, args)
              for name, parser in _subparsers().items()
              for label, args in _cases(name, parser, work, created_db.path)]
-    assert {name for name, _, _ in cases} == set(COMMANDS)
+    assert {name.split()[0] for name, _, _ in cases} == set(COMMANDS)
     (tmp_path / "cases.json").write_text(json.dumps([args for _, _, args in cases]),
                                          encoding="utf-8")
     logs = tmp_path / "logs"
