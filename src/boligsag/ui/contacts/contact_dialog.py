@@ -52,6 +52,7 @@ from boligsag.ui.activities.forms import (
 )
 from boligsag.ui.activities.session_dialog import parse_time
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.reminders.dialog import contact_subject, remind_me_button
 from boligsag.ui.widgets import form_layout, named
 
 from .channel_picker import ChannelPicker
@@ -156,6 +157,9 @@ class ContactDialog(ServiceDialog):
                 "quickLogDeleteButton", tr("Delete contact"))
             self.delete_button.setAutoDefault(False)
             self.delete_button.clicked.connect(self.confirm_delete)
+            self.remind_button = remind_me_button(
+                self, ctx, events, lambda: contact_subject(self.contact), "quickLogRemindButton")
+            self.buttons.addButton(self.remind_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.anonymous.toggled.connect(self._anonymous_toggled)
         # More chips wrap to a new line: let the window grow with them.
         self.people.changed.connect(lambda: QTimer.singleShot(0, self.fit_to_contents))

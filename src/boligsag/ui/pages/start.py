@@ -31,7 +31,7 @@ from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
 from boligsag.ui.labels import format_date, ui_locale
 from boligsag.ui.referrals.reminders import ReminderPanel
-from boligsag.ui.reminders import PersonalRemindersPanel
+from boligsag.ui.reminders.panel import PersonalRemindersPanel
 from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page

@@ -34,7 +34,7 @@ from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import JobsPanel
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
-from boligsag.ui.reminders import ReminderSubject, RemindMeDialog
+from boligsag.ui.reminders.dialog import ReminderSubject, RemindMeDialog
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import named
 

@@ -31,7 +31,6 @@ from boligsag.services.consents import scope_options
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_referral_letter, short_reference
 from boligsag.services.referrals import ReferralDetails, referral_details
-from boligsag.services.reminders import SubjectKind
 from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.card import ConsentCard
 from boligsag.ui.consents.details import ConsentDetailsDialog
@@ -39,7 +38,7 @@ from boligsag.ui.events import AppEvents
 from boligsag.ui.labels import format_date
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.letters.preview import LetterPreviewDialog
-from boligsag.ui.reminders.dialog import ReminderSubject, remind_me_button
+from boligsag.ui.reminders.dialog import referral_subject, remind_me_button
 from boligsag.ui.widgets import EmptyState, make_action, named
 
 from .actions import DraftActions
@@ -133,8 +132,9 @@ class ReferralDetailsPane(QWidget):
         self.letter_button.clicked.connect(self.show_letter)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        self.remind_button = remind_me_button(self, self.ctx, self.events,
-                                              self.reminder_subject, "referralRemindButton")
+        self.remind_button = remind_me_button(
+            self, self.ctx, self.events, lambda: referral_subject(self.details),
+            "referralRemindButton")
         top.addWidget(self.remind_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.letter_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -389,12 +389,3 @@ class ReferralDetailsPane(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
-
-    def reminder_subject(self) -> ReminderSubject | None:
-        """What "Påmind mig…" is about: the referral shown."""
-        if self.details is None:
-            return None
-        row = self.details.row
-        return ReminderSubject(SubjectKind.REFERRAL, row.id, tr(
-            "Referral to {service} for {name}", service=row.service_name,
-            name=row.person_name))

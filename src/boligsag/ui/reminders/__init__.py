@@ -1,6 +1,4 @@
-"""Personal reminders ("Påmind mig"): the dialog that sets one and the start page's list."""
-
-from .dialog import ReminderSubject, RemindMeDialog
-from .panel import PersonalRemindersPanel
-
-__all__ = ["PersonalRemindersPanel", "RemindMeDialog", "ReminderSubject"]
+"""Personal reminders ("Påmind mig"): ``dialog`` sets one (and gives the record views
+their "Påmind mig…" button), ``panel`` is the start page's list. Import the modules
+themselves: the referral details import ``dialog``, and ``panel`` imports the referral
+details, so this package imports neither eagerly."""

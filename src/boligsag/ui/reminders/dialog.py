@@ -3,14 +3,16 @@ and the quick choices "I morgen" and "Om en uge") and a short text, for the logg
 user, about the person, contact or referral it was opened from.
 
 ``RemindMeDialog(ctx, events, subject, parent)``; ``saved`` carries the ReminderRow.
+``remind_me_button(...)`` is the "Påmind mig…" button a record's view shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -22,12 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
+from boligsag.services.contact_rows import ContactRow
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
+from boligsag.services.referrals import ReferralDetails
 from boligsag.services.reminders import MAX_TEXT, ReminderRow, SubjectKind, create_reminder
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.referrals.forms import buddy, date_edit, to_date, to_qdate
+from boligsag.ui.referrals.labels import short_date
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 
@@ -38,6 +43,24 @@ class ReminderSubject:
     kind: SubjectKind
     id: int
     label: str  # "Ayşe Kaya", "Henvisning til Jobcenter for Ayşe Kaya"
+
+
+def referral_subject(details: ReferralDetails | None) -> ReminderSubject | None:
+    if details is None:
+        return None
+    row = details.row
+    return ReminderSubject(SubjectKind.REFERRAL, row.id, tr(
+        "Referral to {service} for {name}", service=row.service_name, name=row.person_name))
+
+
+def contact_subject(row: ContactRow | None) -> ReminderSubject | None:
+    if row is None:
+        return None
+    label = tr("{channel} on {date} with {names}", channel=row.channel_label,
+               date=short_date(row.occurred_at.date()), names=row.people_names) \
+        if row.people else tr("Anonymous {channel} on {date}", channel=row.channel_label,
+                              date=short_date(row.occurred_at.date()))
+    return ReminderSubject(SubjectKind.CONTACT, row.id, label)
 
 
 class RemindMeDialog(QDialog):
@@ -133,3 +156,24 @@ class RemindMeDialog(QDialog):
                 return
         self.error.setText(error_text(error))
         self.error.show()
+
+
+def remind_me_button(parent: QWidget, ctx: AppContext, events: AppEvents | None,
+                     subject: Callable[[], ReminderSubject | None],
+                     object_name: str) -> QPushButton:
+    """"Påmind mig…" for the record ``subject()`` names when clicked (None: nothing
+    shown yet, so nothing happens)."""
+    button = named(QPushButton(tr("Remind me…")), object_name, tr("Remind me"))
+    button.setToolTip(tr("A reminder for you on the start page, on the day you choose"))
+    button.setAutoDefault(False)
+
+    def clicked() -> None:
+        chosen = subject()
+        if chosen is None:
+            return
+        dialog = RemindMeDialog(ctx, events, chosen, parent.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    button.clicked.connect(clicked)
+    return button
