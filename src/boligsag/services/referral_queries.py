@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, collate, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, collate, false, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from boligsag.domain import referral_flow as flow
@@ -50,6 +50,9 @@ class ReferralRow:
     due_on: date | None  # first day it counts as overdue in its status
     overdue: bool
     version: int
+    # What the person column sorts by (last name, then first name), as the people list.
+    person_last_name: str = ""
+    person_first_name: str = ""
 
 
 def reminder_limits(session: Session) -> dict[ReferralStatus, int]:
@@ -88,6 +91,8 @@ def row_of(referral: Referral, today: date, limits: Mapping[ReferralStatus, int]
         due_on=flow.reminder_due(status, since, limits),
         overdue=flow.overdue(status, since, today, limits),
         version=referral.version,
+        person_last_name=referral.person.last_name,
+        person_first_name=referral.person.first_name,
     )
 
 
@@ -147,17 +152,37 @@ def overdue_clause(limits: Mapping[ReferralStatus, int], today: date) -> ColumnE
     return or_(*parts) if parts else false()
 
 
+def due_clause(limits: Mapping[ReferralStatus, int]) -> ColumnElement[object]:
+    """SQL for ``domain.referral_flow.reminder_due`` as a Julian day number: the status
+    day plus that status's limit plus one; NULL for a status without a reminder.
+
+    Sorting by the status day alone is not the same order: a draft (7 days) from last
+    week is due before a first meeting (60 days) from last month.
+    """
+    day = func.julianday(Referral.status_changed_on)
+    whens = [(Referral.status == status, day + literal(days + 1))
+             for status, days in limits.items() if flow.is_open(status)]
+    return case(*whens, else_=None) if whens else literal(None)
+
+
 class ReferralSort(StrEnum):
     """Columns a referral list can be sorted by (in SQL, for a lazy table model)."""
 
     CHANGED = "changed"  # the day it entered its current status
+    DUE = "due"  # the day to follow up by; referrals without one last, either way
     CREATED = "created"
     PERSON = "person"
     SERVICE = "service"
     STATUS = "status"
 
 
-def _order(sort: ReferralSort, descending: bool) -> list[ColumnElement[object]]:
+def _order(sort: ReferralSort, descending: bool,
+           limits: Mapping[ReferralStatus, int]) -> list[ColumnElement[object]]:
+    if sort == ReferralSort.DUE:
+        due = due_clause(limits)
+        # "No follow-up day" (closed, declined...) stays at the end in both directions.
+        return [due.is_(None).asc(), due.desc() if descending else due.asc(),
+                Referral.id.desc() if descending else Referral.id.asc()]
     columns: dict[ReferralSort, list[ColumnElement[object]]] = {
         ReferralSort.CHANGED: [Referral.status_changed_on],
         ReferralSort.CREATED: [Referral.created_on],
@@ -190,10 +215,10 @@ def list_referrals(
     ctx.require(Permission.VIEW_PEOPLE)
     with ctx.uow(read_only=True) as session:  # a read: never waits for a writer
         clauses = _filters(ctx, session, status, service_id, staff_id, person_id, overdue_only)
-        query = (base_query().join(Service, Service.id == Referral.service_id).where(*clauses)
-                 .order_by(*_order(sort, descending))
-                 .offset(max(0, offset)).limit(clamp_limit(limit)))
         limits, today = reminder_limits(session), ctx.today()
+        query = (base_query().join(Service, Service.id == Referral.service_id).where(*clauses)
+                 .order_by(*_order(sort, descending, limits))
+                 .offset(max(0, offset)).limit(clamp_limit(limit)))
         return [row_of(r, today, limits) for r in session.scalars(query)]
 
 
@@ -216,10 +241,11 @@ def count_referrals(
 
 
 def overdue_referrals(ctx: AppContext, *, limit: int = 200) -> list[ReferralRow]:
-    """Referrals that stayed too long in their status, longest waiting first (start page)."""
+    """Referrals that stayed too long in their status, most overdue first (start page):
+    the earliest follow-up day, not the earliest status day, as limits differ by status."""
     ctx.require(Permission.VIEW_PEOPLE)
     with ctx.uow() as session:
         limits, today = reminder_limits(session), ctx.today()
         query = (base_query().where(visible_person(ctx), overdue_clause(limits, today))
-                 .order_by(Referral.status_changed_on, Referral.id).limit(limit))
+                 .order_by(*_order(ReferralSort.DUE, False, limits)).limit(limit))
         return [row_of(r, today, limits) for r in session.scalars(query)]

@@ -28,6 +28,7 @@ from boligsag.services.context import AppContext
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.labels import ui_locale
+from boligsag.ui.list_order import show_model_order, sortable_by_model
 from boligsag.ui.referrals.details import ReferralDetailsPane
 from boligsag.ui.referrals.filters import ReferralFilterBar
 from boligsag.ui.referrals.model import (
@@ -154,8 +155,7 @@ class ReferralsPage(Page):
             table.setColumnWidth(column, width)
         for column in STRETCHED:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(Column.DUE, Qt.SortOrder.DescendingOrder)
-        table.setSortingEnabled(True)
+        sortable_by_model(table, self.model)  # opens most overdue first, and says so
         header.sortIndicatorChanged.connect(self._sort_changed)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
         table.doubleClicked.connect(lambda _i: self.details.show_referral(
@@ -184,14 +184,10 @@ class ReferralsPage(Page):
         self.action_overdue.blockSignals(False)
         self.model.set_filter(new)
 
-    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+    def _sort_changed(self, column: int, _order: Qt.SortOrder) -> None:
         if Column(column) not in SORT_KEYS:
             # Not sortable in SQL: put the indicator back where the order really is.
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder
-                                    if self.model.descending else Qt.SortOrder.AscendingOrder)
-            header.blockSignals(False)
+            show_model_order(self.table, self.model)
 
     def _loaded(self, total: int) -> None:
         self.count.setText(tr("{count} referrals", count=ui_locale().toString(total))

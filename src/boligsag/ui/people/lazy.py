@@ -30,7 +30,7 @@ PAGE_SIZE = 100
 class LazyRowsModel(QAbstractTableModel):
     """Subclasses set ``columns`` and implement :meth:`fetcher`, :meth:`header` and
     :meth:`text`; they may override :meth:`tooltip`, :meth:`decoration`,
-    :meth:`foreground` and :meth:`alignment`."""
+    :meth:`foreground`, :meth:`alignment` and :meth:`extra`."""
 
     columns: type[IntEnum]
     #: The first page arrived (its row count); emitted after every reload.
@@ -70,6 +70,10 @@ class LazyRowsModel(QAbstractTableModel):
         return None
 
     def alignment(self, column: Any) -> Qt.AlignmentFlag | None:
+        return None
+
+    def extra(self, row: Any, column: Any, role: int) -> Any:
+        """Any other role (e.g. ``list_order.SORT_ROLE``); None if the model has none."""
         return None
 
     # -- loading --------------------------------------------------------------------------
@@ -176,7 +180,7 @@ class LazyRowsModel(QAbstractTableModel):
             return row
         if role == ID_ROLE:
             return self.key(row)
-        return None
+        return self.extra(row, column, role)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -26,6 +26,7 @@ from boligsag.ui.activities.table import setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import ui_locale
+from boligsag.ui.list_order import sortable_by_model
 from boligsag.ui.people.fields import clearable
 from boligsag.ui.widgets import EmptyState, named
 
@@ -97,9 +98,7 @@ class PeopleListView(QWidget):
             PeopleColumn.NAME: 260, PeopleColumn.BORN: 170, PeopleColumn.CPR: 130,
             PeopleColumn.PHONE: 170})
         table.installEventFilter(self)
-        header = table.horizontalHeader()
-        header.setSortIndicator(PeopleColumn.NAME, Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)  # header clicks: model.sort → ORDER BY in SQL
+        sortable_by_model(table, self.model)  # header clicks: model.sort → ORDER BY in SQL
 
     # -- searching ------------------------------------------------------------------------
 

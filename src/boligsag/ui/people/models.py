@@ -15,6 +15,7 @@ from boligsag.ui.activities.forms import short_date
 from boligsag.ui.icons import icon
 from boligsag.ui.theme import MUTED
 
+from ..list_order import SORT_ROLE, nocase
 from .lazy import Fetch, LazyRowsModel
 
 
@@ -55,6 +56,7 @@ class PeopleModel(LazyRowsModel):
         self.query = ""
         self.sort_key = PeopleSort.NAME
         self.descending = False
+        self._sort_column = PeopleColumn.NAME  # the header the order belongs to
         self._lock = icon("lock", MUTED)
 
     def set_query(self, text: str) -> None:
@@ -66,10 +68,29 @@ class PeopleModel(LazyRowsModel):
         if key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
+        self._sort_column = PeopleColumn(column)
         if (key, descending) == (self.sort_key, self.descending) and self.ever_loaded:
             return
         self.sort_key, self.descending = key, descending
         self.reload()
+
+    def sort_column(self) -> int:
+        return int(self._sort_column)
+
+    def sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
+
+    def extra(self, row: PersonSummary, column: PeopleColumn, role: int) -> Any:
+        if role != SORT_ROLE:
+            return None
+        # What ``people_search._order_by`` sorts each column by.
+        return {
+            PeopleColumn.NAME: (nocase(row.last_name), nocase(row.first_name)),
+            PeopleColumn.BORN: row.birth_date,
+            PeopleColumn.CPR: row.birth_date,
+            PeopleColumn.ADDRESS: (nocase(row.street), row.postal_code),
+            PeopleColumn.PHONE: row.phone,
+        }[column]
 
     def fetcher(self) -> Fetch:
         def fetch(ctx: AppContext, query: str, sort: PeopleSort, descending: bool,

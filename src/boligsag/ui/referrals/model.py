@@ -28,6 +28,7 @@ from boligsag.services.referrals import (
 )
 from boligsag.ui.background import BackgroundTask, run_in_background
 
+from ..list_order import SORT_ROLE, nocase
 from .labels import (
     OVERDUE_COLORS,
     STATUS_COLORS,
@@ -62,10 +63,25 @@ SORT_KEYS: dict[Column, ReferralSort] = {
     Column.PERSON: ReferralSort.PERSON,
     Column.SERVICE: ReferralSort.SERVICE,
     Column.STATUS: ReferralSort.STATUS,
-    # The follow-up day is the status day plus the status's limit: within a status
-    # the two orders agree, and across statuses "longest in status" is what matters.
-    Column.DUE: ReferralSort.CHANGED,
+    # By the follow-up day itself (status day + that status's limit, in SQL): ascending,
+    # the most overdue referral comes first.
+    Column.DUE: ReferralSort.DUE,
 }
+#: How the list opens: the most overdue first, then the next to fall due.
+DEFAULT_SORT = (ReferralSort.DUE, False)
+
+
+def sort_value(row: ReferralRow, column: Column) -> Any:
+    """What the SQL order of each column is (``referral_queries._order``), for SORT_ROLE."""
+    if column == Column.DUE:
+        return row.due_on
+    if column == Column.PERSON:
+        return (nocase(row.person_last_name), nocase(row.person_first_name))
+    if column == Column.SERVICE:
+        return nocase(row.service_name)
+    if column == Column.STATUS:
+        return (str(row.status), row.status_changed_on)
+    return None
 
 
 def header(column: Column) -> str:
@@ -100,7 +116,7 @@ class ReferralsModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.filter = ReferralFilter()
-        self.sort_key, self.descending = ReferralSort.CHANGED, True
+        self.sort_key, self.descending = DEFAULT_SORT
         self.total = 0
         self.today = ctx.today()
         self._rows: list[ReferralRow] = []
@@ -205,6 +221,9 @@ class ReferralsModel(QAbstractTableModel):
     def sort_column(self) -> Column:
         return next(c for c, k in SORT_KEYS.items() if k == self.sort_key)
 
+    def sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
+
     # -- reading ----------------------------------------------------------------------
 
     def row_at(self, row: int) -> ReferralRow:
@@ -237,7 +256,7 @@ class ReferralsModel(QAbstractTableModel):
             if column in (Column.STATUS, Column.DUE):
                 return self._tooltip(row)
             return self._text(row, column)
-        return self._custom(row, role)
+        return self._custom(row, role, column)
 
     def _text(self, row: ReferralRow, column: Column) -> str:
         if column == Column.DUE:
@@ -262,7 +281,9 @@ class ReferralsModel(QAbstractTableModel):
                   date=short_date(row.status_changed_on))
 
     @staticmethod
-    def _custom(row: ReferralRow, role: int) -> Any:
+    def _custom(row: ReferralRow, role: int, column: Column) -> Any:
+        if role == SORT_ROLE:
+            return sort_value(row, column)
         if role == ROW_ROLE:
             return row
         if role == ID_ROLE:
