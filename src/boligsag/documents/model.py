@@ -42,12 +42,23 @@ class Recipient:
             if self.contact_person
             else ""
         )
-        unit = self.unit if self.unit != self.name else ""
         return [
             line
-            for line in (self.name, unit, attention, self.street, f"{self.postal_code} {self.city}")
+            for line in (*self.heading(), attention, self.street,
+                         f"{self.postal_code} {self.city}")
             if line.strip()
         ]
+
+    def heading(self) -> tuple[str, ...]:
+        """The service's name and unit, each once: a unit that already names the service
+        ("Jobcenter Aarhus" under "Jobcenter") stands alone, and so does a name that
+        already contains its unit. Compared case-insensitively, as people type both."""
+        name, unit = self.name.strip(), self.unit.strip()
+        if not unit or unit.casefold() in name.casefold():
+            return (name,)
+        if name.casefold() in unit.casefold():
+            return (unit,)
+        return (name, unit)
 
 
 @dataclass(frozen=True)
