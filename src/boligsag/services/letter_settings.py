@@ -8,12 +8,15 @@ recorded in the audit log.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy.orm import Session
 
 from boligsag.domain import referral_flow as flow
 from boligsag.domain.enums import AuditAction, ReferralStatus
@@ -22,7 +25,7 @@ from boligsag.domain.permissions import Permission
 from . import org_settings
 from .changes import Entity, writes
 from .context import AppContext
-from .errors import ValidationFailed
+from .errors import StaleRecord, ValidationFailed
 from .person_fields import address_and_phone_problems, clean_text, is_valid_email
 from .referral_queries import reminder_limits
 
@@ -63,6 +66,9 @@ class LetterSettings:
     web: str
     reminder_days: Mapping[ReferralStatus, int]
     logo: bytes | None = field(default=None, repr=False)
+    # The letterhead and limits as read, in short: pass it back to save_letter_settings
+    # so a colleague's save in between is refused instead of overwritten.
+    version: str = ""
 
     @property
     def has_logo(self) -> bool:
@@ -73,10 +79,22 @@ def get_letter_settings(ctx: AppContext) -> LetterSettings:
     """What letters print in their letterhead, and the reminder limits in force."""
     ctx.require(Permission.VIEW_PEOPLE)
     with ctx.uow() as session:
-        values = {key: str(org_settings.get_setting(session, f"organisation_{key}") or "")
-                  for key in _TEXT_FIELDS}
-        return LetterSettings(**values, reminder_days=reminder_limits(session),
-                              logo=org_settings.get_logo(session))
+        values, days = _stored(session)
+        return LetterSettings(**values, reminder_days=days, logo=org_settings.get_logo(session),
+                              version=_version(values, days))
+
+
+def _stored(session: Session) -> tuple[dict[str, str], Mapping[ReferralStatus, int]]:
+    values = {key: str(org_settings.get_setting(session, f"organisation_{key}") or "")
+              for key in _TEXT_FIELDS}
+    return values, reminder_limits(session)
+
+
+def _version(values: Mapping[str, str], days: Mapping[ReferralStatus, int]) -> str:
+    """A digest of what the form edits. The settings are key/value rows without a
+    version column of their own; the logo is saved on its own and is left out."""
+    text = json.dumps([values, {str(k): v for k, v in days.items()}], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def validate_letter_settings(data: LetterSettingsInput) -> Problems:
@@ -103,14 +121,19 @@ def validate_letter_settings(data: LetterSettingsInput) -> Problems:
 
 
 @writes(Entity.SETTINGS, Entity.FOLLOW_UPS)  # new limits move referrals in and out of "overdue"
-def save_letter_settings(ctx: AppContext, data: LetterSettingsInput) -> LetterSettings:
-    """Save the letterhead and the reminder limits together (one form, one action)."""
+def save_letter_settings(ctx: AppContext, data: LetterSettingsInput, *,
+                         version: str | None = None) -> LetterSettings:
+    """Save the letterhead and the reminder limits together (one form, one action);
+    with ``version`` (from the settings the form showed), StaleRecord if someone saved
+    them since."""
     ctx.require(Permission.MANAGE_SETTINGS)
     data = _cleaned(data)
     problems = validate_letter_settings(data)
     if problems:
         raise ValidationFailed(problems)
     with ctx.uow() as session:
+        if version is not None and _version(*_stored(session)) != version:
+            raise StaleRecord()
         for key in _TEXT_FIELDS:
             org_settings.set_setting(session, f"organisation_{key}", getattr(data, key))
         if data.reminder_days:

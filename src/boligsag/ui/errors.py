@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from boligsag.documents.errors import DocumentError
 from boligsag.i18n import tr
-from boligsag.services.errors import ServiceError
+from boligsag.services.errors import ServiceError, StaleRecord
 from boligsag.storage.errors import BoligsagStorageError, DatabaseLocked
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,23 @@ def error_text(error: BaseException) -> str:
     log.error("unexpected error", exc_info=error)
     return tr("Something unexpected went wrong: {detail}", detail=str(error) or
               type(error).__name__)
+
+
+def stale_form_text() -> str:
+    """What every form says when the record it edits was saved by someone else after it
+    was opened (the service raised StaleRecord). The form stays open with what was
+    typed, so the advice is about keeping that, not about the service's "reopen"."""
+    return tr("Someone else changed this after you opened the form, so your changes were "
+              "not saved. What you typed is still here: note what you want to keep, then "
+              "close the form and open it again to see their changes.")
+
+
+def form_error_text(error: BaseException) -> str:
+    """``error_text`` for a form's own message line: a stale record gets the form's
+    wording (one text for every dialog), everything else the usual text."""
+    if isinstance(error, StaleRecord):
+        return stale_form_text()
+    return error_text(error)
 
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> None:

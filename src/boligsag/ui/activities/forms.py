@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import current_language, tr
 from boligsag.services.errors import ValidationFailed
-from boligsag.ui.errors import error_text
+from boligsag.ui.errors import form_error_text
 from boligsag.ui.labels import short_date_format, ui_locale
 from boligsag.ui.theme import BORDER, PRIMARY_SOFT, SURFACE, TEXT
 from boligsag.ui.widgets import FieldError, named
@@ -229,7 +229,7 @@ class FormErrors:
         """Show a failed save: each field's message under it, the first one focused."""
         self.clear()
         if not isinstance(error, ValidationFailed):
-            self.show_banner(error_text(error))
+            self.show_banner(form_error_text(error))
             return
         first: QWidget | None = None
         loose = []

@@ -211,12 +211,18 @@ class LetterSettingsPanel(QWidget):
         run_in_background(self, lambda _t: get_letter_settings(ctx), on_success=self._show,
                           on_failure=self.errors.show)
 
-    def _show(self, settings: LetterSettings) -> None:
-        self.settings = settings
+    def _show(self, settings: LetterSettings, *, keep_typing: bool = True) -> None:
+        """Fill the fields from ``settings``. A field the user has changed since it was
+        last filled keeps what they typed (a logo saved, or a change announced from
+        elsewhere, must not wipe an unsaved edit), unless ``keep_typing`` is False."""
+        shown, self.settings = self.settings, settings
         for key, edit in self.edits.items():
-            edit.setText(str(getattr(settings, key)))
+            if not keep_typing or shown is None or edit.text() == str(getattr(shown, key)):
+                edit.setText(str(getattr(settings, key)))
         for status, edit in self.days.items():
-            edit.setText(str(settings.reminder_days.get(status, MIN_REMINDER_DAYS)))
+            if not keep_typing or shown is None or edit.text() == str(
+                    shown.reminder_days.get(status, MIN_REMINDER_DAYS)):
+                edit.setText(str(settings.reminder_days.get(status, MIN_REMINDER_DAYS)))
         self._show_logo(settings.logo)
 
     def _show_logo(self, data: bytes | None) -> None:
@@ -240,7 +246,9 @@ class LetterSettingsPanel(QWidget):
     def save(self) -> None:
         if self._busy or not self.can_edit:
             return
-        self._run(save_letter_settings, self.settings_input(), tr("The settings are saved."))
+        # The version makes a colleague's save in between a refusal, not an overwrite.
+        self._run(save_letter_settings, self.settings_input(), tr("The settings are saved."),
+                  version=self.settings.version if self.settings is not None else None)
 
     def choose_logo(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -262,8 +270,8 @@ class LetterSettingsPanel(QWidget):
         self._run(set_logo, data,
                   tr("The logo is saved.") if data else tr("The logo is removed."))
 
-    def _run(self, func: Callable[[AppContext, Any], LetterSettings], value: object,
-             done_text: str) -> None:
+    def _run(self, func: Callable[..., LetterSettings], value: object, done_text: str,
+             **kwargs: Any) -> None:
         self._busy = True
         self.save_button.setEnabled(False)
         self.errors.clear()
@@ -271,7 +279,9 @@ class LetterSettingsPanel(QWidget):
         def succeeded(settings: LetterSettings) -> None:
             self._busy = False
             self.save_button.setEnabled(True)
-            self._show(settings)
+            # What was just saved replaces the fields (cleaned as stored); after a logo,
+            # the letterhead fields keep any edit not saved yet.
+            self._show(settings, keep_typing=func is not save_letter_settings)
             self.status.setText(done_text)
 
         def failed(error: BaseException) -> None:
@@ -280,4 +290,4 @@ class LetterSettingsPanel(QWidget):
             self.errors.show(error)
 
         run_service(self, self.events, func, self.ctx, value, on_success=succeeded,
-                    on_failure=failed)
+                    on_failure=failed, **kwargs)

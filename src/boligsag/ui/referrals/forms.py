@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.services.errors import ValidationFailed
-from boligsag.ui.errors import error_text
+from boligsag.ui.errors import error_text as error_text  # re-exported for the referral UI
+from boligsag.ui.errors import form_error_text
 from boligsag.ui.labels import short_date_format, ui_locale
 from boligsag.ui.widgets import FieldError, named
 
@@ -123,7 +124,7 @@ class FieldMessages:
     def show(self, error: BaseException) -> None:
         self.clear()
         if not isinstance(error, ValidationFailed):
-            self.general.show_message(error_text(error))
+            self.general.show_message(form_error_text(error))
             return
         stray = []
         for name, message in error.field_messages().items():
