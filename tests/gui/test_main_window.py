@@ -113,8 +113,8 @@ def test_administration_lists_the_users(qtbot: QtBot, main_window: MainWindow,
     model = table.model()
     assert isinstance(model, UsersModel)
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=10_000)
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)] == \
-        ["Navn", "Brugernavn", "Rolle", "Stilling", "E-mail"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == \
+        ["Navn", "Brugernavn", "Rolle", "Boligområder", "Stilling", "Status"]
     assert model.index(0, 0).data() == "Åse Nørgaard"
     assert model.index(0, 2).data() == "Administrator"
     qtmodeltester.check(model)

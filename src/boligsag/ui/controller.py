@@ -16,12 +16,14 @@ from boligsag.services import audit_check
 from boligsag.services.context import AppContext
 from boligsag.services.setup import SetupResult
 from boligsag.services.unlock import lock, verify_integrity
+from boligsag.services.users import password_change_required
 from boligsag.ui.background import run_in_background
 from boligsag.ui.demo import DemoSession
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.first_run import FirstRunWizard
 from boligsag.ui.main_window import MainWindow
+from boligsag.ui.password_dialogs import FirstPasswordDialog
 from boligsag.ui.qt_translations import install_qt_translations
 from boligsag.ui.unlock_dialog import UnlockDialog
 
@@ -44,6 +46,7 @@ class AppController(QObject):
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
         self.unlock_dialog: UnlockDialog | None = None
+        self.first_password_dialog: FirstPasswordDialog | None = None
         self.demo_session: DemoSession | None = None
         self.exit_code: int | None = None
         self._shutting_down = False
@@ -97,6 +100,30 @@ class AppController(QObject):
         if not self.demo:
             self.settings.set(LAST_DATABASE, str(ctx.db.path))
             self.settings.set(LAST_USERNAME, ctx.actor.username)
+        if password_change_required(ctx):
+            self._ask_first_password(ctx)
+            return
+        self._start_working(ctx)
+
+    def _ask_first_password(self, ctx: AppContext) -> None:
+        """A one-time password opens the database but not the main window: the user
+        chooses their own first, or logs off."""
+        self.ctx = ctx  # closed by shutdown() if the application ends meanwhile
+        dialog = FirstPasswordDialog(ctx)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._start_working(ctx))
+        dialog.rejected.connect(self._first_password_cancelled)
+        self.first_password_dialog = dialog
+        dialog.show()
+
+    def _first_password_cancelled(self) -> None:
+        self.first_password_dialog = None
+        if not self._shutting_down:
+            self._lock()
+            self.show_unlock()
+
+    def _start_working(self, ctx: AppContext) -> None:
+        self.first_password_dialog = None
         self.open_main(ctx)
         self._check_integrity(ctx)
         self._check_audit_log(ctx)
@@ -197,10 +224,10 @@ class AppController(QObject):
         twice."""
         self._shutting_down = True
         self._close_window()
-        for dialog in (self.unlock_dialog, self.wizard):
+        for dialog in (self.unlock_dialog, self.wizard, self.first_password_dialog):
             if dialog is not None and shiboken6.isValid(dialog):
                 dialog.done(QDialog.DialogCode.Rejected)  # no questions: we are leaving
-        self.unlock_dialog = self.wizard = None
+        self.unlock_dialog = self.wizard = self.first_password_dialog = None
         self._lock()
         if self.demo_session is not None:
             self.demo_session.cleanup()

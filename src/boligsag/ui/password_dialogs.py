@@ -1,4 +1,5 @@
-"""Change one's own password, and re-authenticate after the window was locked."""
+"""Change one's own password (also the forced change of a one-time password at log-in),
+and re-authenticate after the window was locked."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from boligsag.i18n import tr
 from boligsag.services import unlock as unlock_service
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
-from boligsag.services.users import change_own_password, verify_own_password
+from boligsag.services.users import (
+    change_own_password,
+    replace_one_time_password,
+    verify_own_password,
+)
 from boligsag.storage.errors import WrongPassword
 from boligsag.ui.background import run_in_background
 from boligsag.ui.countdown import ThrottleCountdown
@@ -199,3 +204,72 @@ class ReauthDialog(QDialog):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()
+
+
+class FirstPasswordDialog(QDialog):
+    """After logging in with a one-time password, before the main window opens: the
+    user chooses their own. Cancelling logs out (the controller closes the database)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._busy = False
+        named(self, "firstPasswordDialog", tr("Choose your password"))
+        self.setWindowTitle(tr("Boligsag – choose your password"))
+        self.setMinimumWidth(500)
+        layout = QVBoxLayout(self)
+        # Grow the window when an error message appears, never squeeze other rows.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(12)
+        layout.addWidget(DialogHeader("key", tr("Choose your password"), tr(
+            "Welcome, {name}. You logged in with a one-time password from your "
+            "administrator. Choose your own password before you start; only you will "
+            "know it.", name=ctx.actor.full_name)))
+        form = form_layout(8)
+        self.passwords = NewPasswordFields("first", self)
+        self.passwords.add_rows(form, tr("&New password"), tr("&Repeat password"))
+        layout.addLayout(form)
+        self.error = FieldError("firstPasswordError")
+        self.error.setProperty("role", "banner")
+        layout.addWidget(self.error)
+        buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
+            self, tr("Save and continue"), "firstPassword", self._submit)
+        self.cancel_button.setText(tr("Log off"))
+        self.cancel_button.setAccessibleName(tr("Log off"))
+        enter_submits(self.ok_button, self.cancel_button)  # Enter never logs off
+        layout.addWidget(buttons)
+        self.passwords.password.setFocus()
+
+    def _submit(self) -> None:
+        if self._busy or not self.passwords.check():
+            return
+        self._set_busy(True)
+        self.error.clear_message()
+        new = self.passwords.text()
+        run_in_background(self, lambda _task: replace_one_time_password(self.ctx, new),
+                          on_success=lambda _result: self._done(), on_failure=self._failed)
+
+    def _done(self) -> None:
+        self._set_busy(False)
+        self.passwords.clear()
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, ValidationFailed) and "password" in error.fields:
+            self.passwords.show_error(error.field_messages()["password"])
+            self.passwords.password.setFocus()
+            self.passwords.password.selectAll()
+        else:
+            self.error.show_message(error_text(error))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in (self.passwords.password, self.passwords.repeat, self.ok_button,
+                       self.cancel_button):
+            widget.setEnabled(not busy)
+
+    def reject(self) -> None:
+        if not self._busy:
+            super().reject()

@@ -1,4 +1,4 @@
-"""The staff accounts list on the Administration page."""
+"""The staff accounts list on the Administration page (Medarbejdere)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from boligsag.i18n import tr
-from boligsag.services.users import UserRow
+from boligsag.services.staff import StaffRow
 from boligsag.ui.labels import role_label
+from boligsag.ui.theme import MUTED
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -18,11 +20,12 @@ class Column(IntEnum):
     FULL_NAME = 0
     USERNAME = 1
     ROLE = 2
-    TITLE = 3
-    EMAIL = 4
+    AREAS = 3
+    TITLE = 4
+    STATUS = 5
 
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole frozen UserRow
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole frozen StaffRow
 UUID_ROLE = Qt.ItemDataRole.UserRole + 2  # stable id, e.g. to keep a selection
 
 
@@ -31,23 +34,24 @@ def header(column: Column) -> str:
         Column.FULL_NAME: tr("Name"),
         Column.USERNAME: tr("Username"),
         Column.ROLE: tr("Role"),
+        Column.AREAS: tr("Housing areas"),
         Column.TITLE: tr("Job title"),
-        Column.EMAIL: tr("Email"),
+        Column.STATUS: tr("Status"),
     }[column]
 
 
 class UsersModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[UserRow] = []
+        self._rows: list[StaffRow] = []
 
-    def set_rows(self, rows: list[UserRow]) -> None:
+    def set_rows(self, rows: list[StaffRow]) -> None:
         # A staff list is short: resetting is simpler than diffing and costs nothing.
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def row_at(self, row: int) -> UserRow:
+    def row_at(self, row: int) -> StaffRow:
         return self._rows[row]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -66,11 +70,16 @@ class UsersModel(QAbstractTableModel):
                 Column.FULL_NAME: user.full_name,
                 Column.USERNAME: user.username,
                 Column.ROLE: role_label(user.role),
+                Column.AREAS: ", ".join(user.area_names),
                 Column.TITLE: user.title,
-                Column.EMAIL: user.email,
+                Column.STATUS: tr("Active") if user.active else tr("Deactivated"),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.FULL_NAME:
             return tr("{name} ({username})", name=user.full_name, username=user.username)
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.AREAS and user.area_names:
+            return ", ".join(user.area_names)
+        if role == Qt.ItemDataRole.ForegroundRole and not user.active:
+            return QColor(MUTED)  # a deactivated account stays listed, greyed
         if role == ROW_ROLE:
             return user
         if role == UUID_ROLE:
