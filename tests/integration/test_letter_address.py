@@ -65,3 +65,12 @@ def test_no_starter_service_repeats_its_name(service: dict[str, str]) -> None:
         for other in lines[number + 1:]:
             assert line.casefold() not in other.casefold(), lines
             assert other.casefold() not in line.casefold(), lines
+
+
+def test_the_demo_streets_do_not_repeat_the_service() -> None:
+    from boligsag.services.demo.org import SERVICE_ADDRESSES
+
+    services = {s["code"]: s for s in load_json("reference", "services.json")["services"]}
+    for code, (street, *_rest) in SERVICE_ADDRESSES.items():
+        for heading in Recipient(services[code]["name"], services[code]["unit"]).heading():
+            assert heading.casefold() not in street.casefold(), (code, street)

@@ -163,26 +163,28 @@ def add_plans(g: Gen, area_ids: list[int], created: datetime) -> list[PlanInfo]:
 
 
 SERVICE_ADDRESSES = {
-    # code: (street, postal code, city, contact person, phone, secure mail)
-    "health_visitor": ("Sundhedsplejen, Ørbækvej 100", "5220", "Odense SØ",
+    # code: (street, postal code, city, contact person, phone). The street is only the
+    # street: the letter's address block already prints the service's name and unit above
+    # it, so "Jobcenter Odense, Østre Stationsvej 27" printed "Jobcenter" twice.
+    "health_visitor": ("Ørbækvej 100", "5220", "Odense SØ",
                        "Sundhedsplejerske Birgit Holm", "65 51 10 10"),
-    "daycare": ("Pladsanvisningen, Ørbækvej 100", "5220", "Odense SØ", "", "65 51 10 20"),
-    "family_caseworker": ("Familie og Myndighed, Vindegade 72", "5000", "Odense C",
+    "daycare": ("Ørbækvej 100", "5220", "Odense SØ", "", "65 51 10 20"),
+    "family_caseworker": ("Vindegade 72", "5000", "Odense C",
                           "Modtagelsen, børn og familier", "65 51 10 30"),
-    "jobcentre": ("Jobcenter Odense, Østre Stationsvej 27", "5000", "Odense C",
+    "jobcentre": ("Østre Stationsvej 27", "5000", "Odense C",
                   "Virksomhedskonsulent Lars Mikkelsen", "65 51 10 40"),
-    "youth_guidance": ("UU Odense, Kongensgade 70", "5000", "Odense C",
+    "youth_guidance": ("Kongensgade 70", "5000", "Odense C",
                        "Vejleder Camilla Boesen", "65 51 10 50"),
-    "ssp": ("SSP-sekretariatet, Vindegade 72", "5000", "Odense C",
+    "ssp": ("Vindegade 72", "5000", "Odense C",
             "SSP-konsulent Henrik Dahl", "65 51 10 60"),
-    "ppr": ("PPR, Ørbækvej 100", "5220", "Odense SØ", "Psykolog Anne Kirkegaard", "65 51 10 70"),
-    "citizen_service": ("Borgerservice, Flakhaven 2", "5000", "Odense C", "", "65 51 10 80"),
-    "addiction": ("Rusmiddelcentret, Vesterbro 46", "5000", "Odense C", "", "65 51 10 90"),
-    "debt_counselling": ("Økonomisk rådgivning, Flakhaven 2", "5000", "Odense C", "",
+    "ppr": ("Ørbækvej 100", "5220", "Odense SØ", "Psykolog Anne Kirkegaard", "65 51 10 70"),
+    "citizen_service": ("Flakhaven 2", "5000", "Odense C", "", "65 51 10 80"),
+    "addiction": ("Vesterbro 46", "5000", "Odense C", "", "65 51 10 90"),
+    "debt_counselling": ("Flakhaven 2", "5000", "Odense C", "",
                          "65 51 11 00"),
     "school": ("Skolens kontor, Solhøjskolen", "5210", "Odense NV",
                "Skolesocialrådgiver Jeppe Lund", "65 51 11 10"),
-    "adult_social": ("Voksen- og socialområdet, Vindegade 72", "5000", "Odense C", "",
+    "adult_social": ("Vindegade 72", "5000", "Odense C", "",
                      "65 51 11 20"),
 }
 
