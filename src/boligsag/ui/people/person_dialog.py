@@ -128,6 +128,10 @@ class PersonDialog(ServiceDialog):
                           QMessageBox.StandardButton.NoButton, self)
         named(box, "birthDateQuestion", title)
         box.setInformativeText(text)
+        # Qt's box wraps the explanation at a narrow width; the date and age read better
+        # on one or two lines, under a question that stands out.
+        box.setStyleSheet("QLabel#qt_msgbox_label { font-weight: bold; } "
+                          "QLabel#qt_msgbox_informativelabel { min-width: 360px; }")
         yes = box.addButton(tr("Yes, save"), QMessageBox.ButtonRole.AcceptRole)
         named(yes, "birthDateSaveButton", tr("Yes, save"))
         fix = box.addButton(tr("Correct it"), QMessageBox.ButtonRole.RejectRole)
