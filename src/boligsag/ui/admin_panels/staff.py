@@ -93,10 +93,12 @@ class StaffPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
-        for column in (Column.FULL_NAME, Column.USERNAME, Column.ROLE, Column.TITLE,
-                       Column.STATUS):
+        for column in (Column.FULL_NAME, Column.USERNAME, Column.ROLE, Column.STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(Column.AREAS, QHeaderView.ResizeMode.Stretch)
+        # Areas and titles share what is left, so a long title never squeezes the areas
+        # to nothing at 1366 px; cut text ends in "…" with the whole text as tooltip.
+        for column in (Column.AREAS, Column.TITLE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         # Double-click or Enter on a row opens it, as everywhere else in the app.
         self.table.activated.connect(lambda _index: self.edit_staff())

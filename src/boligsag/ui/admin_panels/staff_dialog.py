@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,12 +50,29 @@ def _dialog_layout(dialog: QDialog, icon: str, title: str, text: str) -> QVBoxLa
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(560)
     layout = QVBoxLayout(dialog)
-    # Grow the window when a message appears under a field, never squeeze other rows.
-    layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    # Not SetMinimumSize as in other dialogs: this form's minimum (hidden message rows,
+    # wrapped labels) is shorter than its rows need, which squeezed the fields into one
+    # another. ``fit_height`` grows the window to its size hint instead.
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetDefaultConstraint)
     layout.setContentsMargins(26, 22, 26, 18)
     layout.setSpacing(12)
     layout.addWidget(DialogHeader(icon, title, text))
     return layout
+
+
+def fit_height(dialog: QDialog) -> None:
+    """Grow the dialog (never shrink it) to show every row at its natural height, e.g.
+    when messages appear under the fields."""
+    layout = dialog.layout()
+    if layout is not None:
+        layout.activate()
+    dialog.resize(dialog.width(), max(dialog.height(), dialog.sizeHint().height()))
+
+
+class _FittingDialog(QDialog):
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)
 
 
 def _rules_label(name: str) -> QLabel:
@@ -64,7 +82,25 @@ def _rules_label(name: str) -> QLabel:
     return rules
 
 
-class StaffDialog(QDialog):
+def _full_height(*fields: QWidget) -> None:
+    """The layout keeps the dialog at its minimum size, and a line edit's minimum is
+    shorter than its normal height: without this the rows are squeezed into each other."""
+    for field in fields:
+        field.ensurePolished()  # the style sheet sets the real height
+        field.setMinimumHeight(field.sizeHint().height())
+
+
+def _align_labels(*forms: QFormLayout) -> None:
+    """Two forms, one above the other, with their fields starting at the same x."""
+    labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole) for form in forms
+              for row in range(form.rowCount())]
+    widgets = [item.widget() for item in labels if item is not None and item.widget()]
+    width = max((w.sizeHint().width() for w in widgets), default=0)
+    for widget in widgets:
+        widget.setMinimumWidth(width)
+
+
+class StaffDialog(_FittingDialog):
     def __init__(self, ctx: AppContext, events: AppEvents | None, areas: list[AreaChoice],
                  staff: StaffRow | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +131,7 @@ class StaffDialog(QDialog):
             area_layout.addWidget(box)
         if not areas:
             area_layout.addWidget(QLabel(tr("No housing areas are registered.")))
+        area_list.setMinimumHeight(area_list.sizeHint().height())  # never squeezed
         area_label = QLabel(tr("Housing areas"))
         form.addRow(area_label, area_list)
         form.addRow("", self.errors.add("areas", FieldError("staffError_areas")))
@@ -103,11 +140,18 @@ class StaffDialog(QDialog):
         self.email = self._line(form, "email", tr("&E-mail"), tr("E-mail"))
         self.phone = self._line(form, "phone", tr("&Phone"), tr("Phone"))
         self.passwords: NewPasswordFields | None = None
-        if staff is None:
-            self.passwords = NewPasswordFields("staff", self)
-            self.passwords.add_rows(form, tr("&One-time password"), tr("Re&peat"))
-            form.addRow("", _rules_label("staffPasswordRules"))
         layout.addLayout(form)
+        if staff is None:
+            # The rules above the fields, in the box layout (which gives wrapped text
+            # its full height), not as a form row that could be cut off.
+            layout.addWidget(_rules_label("staffPasswordRules"))
+            password_form = form_layout(8)
+            password_form.setVerticalSpacing(6)
+            self.passwords = NewPasswordFields("staff", self)
+            self.passwords.add_rows(password_form, tr("&One-time password"), tr("Re&peat"))
+            _full_height(self.passwords.password, self.passwords.repeat)
+            layout.addLayout(password_form)
+            _align_labels(form, password_form)
         layout.addWidget(self.errors.general)
         buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
             self, tr("Create") if staff is None else tr("Save"), "staff", self.submit)
@@ -124,6 +168,7 @@ class StaffDialog(QDialog):
         return edit
 
     def _row(self, form: QFormLayout, key: str, label: str, field: QWidget) -> None:
+        _full_height(field)
         form.addRow(buddy(label, field), field)
         form.addRow("", self.errors.add(key, FieldError(f"staffError_{key}")))
 
@@ -149,6 +194,7 @@ class StaffDialog(QDialog):
             return
         self.errors.clear()
         if self.passwords is not None and not self.passwords.check():
+            fit_height(self)
             return
         self._set_busy(True)
         if self.staff is None:
@@ -173,9 +219,11 @@ class StaffDialog(QDialog):
             rest = {k: v for k, v in error.fields.items() if k != "password"}
             if not rest:
                 self.errors.general.show_message(error.message())
+                fit_height(self)
                 return
             error = ValidationFailed(rest)
         self.errors.show(error)
+        fit_height(self)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -187,7 +235,7 @@ class StaffDialog(QDialog):
             super().reject()
 
 
-class OneTimePasswordDialog(QDialog):
+class OneTimePasswordDialog(_FittingDialog):
     """A one-time password for ``staff``: the service call
     ``action(ctx, staff.id, password, **options)`` saves it."""
 
@@ -202,10 +250,11 @@ class OneTimePasswordDialog(QDialog):
         layout = _dialog_layout(self, "key", title, tr(
             "For {name} ({username}). Only the key file changes; the data stays as it is.",
             name=staff.full_name, username=staff.username))
+        layout.addWidget(_rules_label("oneTimePasswordRules"))
         form = form_layout(8)
         self.passwords = NewPasswordFields("oneTime", self)
         self.passwords.add_rows(form, tr("&One-time password"), tr("Re&peat"))
-        form.addRow("", _rules_label("oneTimePasswordRules"))
+        _full_height(self.passwords.password, self.passwords.repeat)
         layout.addLayout(form)
         self.error = FieldError("oneTimePasswordError")
         self.error.setProperty("role", "banner")
@@ -218,6 +267,7 @@ class OneTimePasswordDialog(QDialog):
 
     def submit(self) -> None:
         if self._busy or not self.passwords.check():
+            fit_height(self)
             return
         self._busy = True
         self.ok_button.setEnabled(False)
@@ -237,6 +287,7 @@ class OneTimePasswordDialog(QDialog):
             self.passwords.show_error(error.field_messages()["password"])
         else:
             self.error.show_message(error_text(error))
+        fit_height(self)
 
     def reject(self) -> None:
         if not self._busy:

@@ -78,6 +78,8 @@ class UsersModel(QAbstractTableModel):
             return tr("{name} ({username})", name=user.full_name, username=user.username)
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.AREAS and user.area_names:
             return ", ".join(user.area_names)
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.TITLE and user.title:
+            return user.title
         if role == Qt.ItemDataRole.ForegroundRole and not user.active:
             return QColor(MUTED)  # a deactivated account stays listed, greyed
         if role == ROW_ROLE:
