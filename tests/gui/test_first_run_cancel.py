@@ -63,7 +63,7 @@ def test_typed_answers_are_kept_unless_the_user_chooses_to_cancel(
 
     qtbot.keyClick(name, Qt.Key.Key_Escape)
     box = question(qtbot, wizard)
-    assert box.text() == QUESTION
+    assert f"{box.text()} {box.informativeText()}" == QUESTION
     assert {b.text() for b in box.buttons()} == {"Afbryd opsætning", "Fortsæt"}
     assert box.defaultButton().text() == "Fortsæt"
     qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter = Fortsæt

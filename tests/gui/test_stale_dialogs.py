@@ -303,7 +303,8 @@ def test_a_colleagues_change_is_not_overwritten_and_the_typing_stays(
     button.click()
 
     def says_so() -> bool:
-        return any(label.isVisible() and label.text() == stale_form_text()
+        said = (stale_form_text(), stale_form_text(reloaded=True))
+        return any(label.isVisible() and label.text() in said
                    for label in editor.findChildren(QLabel))
 
     qtbot.waitUntil(says_so, timeout=5_000)
@@ -311,3 +312,28 @@ def test_a_colleagues_change_is_not_overwritten_and_the_typing_stays(
     assert (_text(field) if not field.metaObject().className().startswith("QDate")
             else field.date()) == typed  # type: ignore[attr-defined]
     assert button.isEnabled()  # the user can copy what they need, or save after reopening
+
+
+def test_the_letter_settings_panel_shows_theirs_keeps_mine_and_saves_again(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext) -> None:
+    """The panel is never closed and reopened: after a refused save it shows the
+    colleague's values where the user typed nothing, and the next save keeps both."""
+    case = letter_settings(ctx, main_window)
+    panel = case.editor
+    assert isinstance(panel, LetterSettingsPanel)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.settings is not None, timeout=5_000)
+    street = child(panel, QLineEdit, "letterEdit_street")
+    street.setText("Ærtebjerg Allé 1")
+    case.change()  # the colleague's new phone number
+    child(panel, QAbstractButton, "saveLetterSettingsButton").click()
+    phone = child(panel, QLineEdit, "letterEdit_phone")
+    qtbot.waitUntil(lambda: phone.text() == "70 10 20 30", timeout=5_000)
+    assert child(panel, QLabel, "letterSettingsError").text() == \
+        stale_form_text(reloaded=True)
+    assert street.text() == "Ærtebjerg Allé 1"
+    child(panel, QAbstractButton, "saveLetterSettingsButton").click()
+    qtbot.waitUntil(lambda: get_letter_settings(ctx).street == "Ærtebjerg Allé 1",
+                    timeout=5_000)
+    assert get_letter_settings(ctx).phone == "70 10 20 30"

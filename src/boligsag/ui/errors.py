@@ -88,10 +88,16 @@ def error_text(error: BaseException) -> str:
               type(error).__name__)
 
 
-def stale_form_text() -> str:
+def stale_form_text(*, reloaded: bool = False) -> str:
     """What every form says when the record it edits was saved by someone else after it
     was opened (the service raised StaleRecord). The form stays open with what was
-    typed, so the advice is about keeping that, not about the service's "reopen"."""
+    typed, so the advice is about keeping that, not about the service's "reopen".
+    ``reloaded``: the form has already shown their changes in the fields the user left
+    alone (a settings panel that is never closed and reopened)."""
+    if reloaded:
+        return tr("Someone else changed this after you opened it, so your changes were "
+                  "not saved. Their changes are now shown, except in the fields you "
+                  "changed: check them and save again.")
     return tr("Someone else changed this after you opened the form, so your changes were "
               "not saved. What you typed is still here: note what you want to keep, then "
               "close the form and open it again to see their changes.")

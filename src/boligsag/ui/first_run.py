@@ -290,9 +290,12 @@ class FirstRunWizard(QWizard):
         if self._cancel_question is not None:
             self._cancel_question.raise_()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, tr("Set up Boligsag"), tr(
-            "Do you want to cancel the set-up? What you have typed is not saved."),
-            QMessageBox.StandardButton.NoButton, self)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Set up Boligsag"),
+                          tr("Do you want to cancel the set-up?"),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(tr("What you have typed is not saved."))
+        # Room for the sentence on one line (Qt sizes the box by its buttons).
+        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 320px; }")
         named(box, "cancelSetupQuestion", tr("Cancel the set-up?"))
         leave = box.addButton(tr("Cancel set-up"), QMessageBox.ButtonRole.DestructiveRole)
         leave.setObjectName("cancelSetupButton")

@@ -32,6 +32,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
+from boligsag.services.errors import StaleRecord
 from boligsag.services.letter_settings import (
     MAX_REMINDER_DAYS,
     MIN_REMINDER_DAYS,
@@ -43,6 +44,7 @@ from boligsag.services.letter_settings import (
     set_logo,
 )
 from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import stale_form_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.referrals.forms import FieldMessages, buddy, section
@@ -288,6 +290,11 @@ class LetterSettingsPanel(QWidget):
             self._busy = False
             self.save_button.setEnabled(True)
             self.errors.show(error)
+            if isinstance(error, StaleRecord):
+                # The panel is never closed and reopened: fetch the colleague's settings
+                # (and their version) now; the fields the user changed keep the typing.
+                self.errors.general.show_message(stale_form_text(reloaded=True))
+                self.refresh()
 
         run_service(self, self.events, func, self.ctx, value, on_success=succeeded,
                     on_failure=failed, **kwargs)
