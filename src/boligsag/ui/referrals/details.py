@@ -178,11 +178,21 @@ class ReferralDetailsPane(QWidget):
         self.copy_button = named(QPushButton(tr("Copy reference")), "copyReferenceButton",
                                  tr("Copy reference"))
         self.copy_button.setProperty("role", "link")
+        self.copy_button.setStyleSheet("padding: 0;")  # level with the text beside it
         self.copy_button.setToolTip(self.action_copy_reference.toolTip())
         self.copy_button.clicked.connect(self.action_copy_reference.trigger)
         self.copied_timer = QTimer(self, singleShot=True, interval=COPIED_MS)
         self.copied_timer.timeout.connect(lambda: self.copy_button.setText(tr("Copy reference")))
-        grid.addWidget(self.copy_button, len(self.facts) - 1, 2, Qt.AlignmentFlag.AlignTop)
+        # The link sits right after the reference, in the same cell: a column of its own
+        # would take its width from every other row (dates wrapped at 1366 px).
+        reference = self.facts["reference"]
+        grid.removeWidget(reference)
+        cell = QHBoxLayout()
+        cell.setSpacing(14)
+        cell.addWidget(reference, 0, Qt.AlignmentFlag.AlignTop)
+        cell.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
+        cell.addStretch(1)
+        grid.addLayout(cell, len(self.facts) - 1, 1)
         self.reason = named(QLabel(), "referralReason", tr("Reason"))
         self.reason.setWordWrap(True)
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
