@@ -5,19 +5,22 @@ the main window. Deactivation, the last administrator and a reset, as a user mee
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMessageBox, QTableView
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
 from boligsag.domain.enums import Role
 from boligsag.services.context import AppContext
-from boligsag.services.staff import StaffInput, add_staff, find_staff
+from boligsag.services.errors import StaleRecord
+from boligsag.services.staff import StaffInput, add_staff, find_staff, update_staff
 from boligsag.services.unlock import lock, unlock
 from boligsag.storage.errors import WrongPassword
 from boligsag.ui.admin_panels.staff import StaffPanel
 from boligsag.ui.admin_panels.staff_dialog import OneTimePasswordDialog, StaffDialog
 from boligsag.ui.controller import AppController
+from boligsag.ui.errors import error_text
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.models.users import Column, UsersModel
 from boligsag.ui.password_dialogs import FirstPasswordDialog
@@ -182,3 +185,27 @@ def test_deactivate_reset_and_the_last_administrator_in_the_window(
     assert panel.active_button.text() == "Genaktivér…"
     assert not panel.reset_button.isEnabled()
     assert not find_staff(ctx, "ole").active
+
+
+def test_enter_on_a_row_edits_and_a_change_made_meanwhile_is_not_overwritten(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext) -> None:
+    add_staff(ctx, "ole", StaffInput("Ole Olsen", Role.STAFF), ONE_TIME)
+    panel = staff_tab(qtbot, main_window, rows=2)
+    select(panel, "ole")
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)  # Enter (or a double click) opens it
+    dialog = panel.dialog
+    assert isinstance(dialog, StaffDialog)
+    assert child(dialog, QLineEdit, "staffEdit_full_name").text() == "Ole Olsen"
+    assert child(dialog, QLineEdit, "staffEdit_username").isReadOnly()
+
+    # Another administrator saves Ole's title while the dialog is open.
+    ole = find_staff(ctx, "ole")
+    update_staff(ctx, ole.id, StaffInput("Ole Olsen", Role.STAFF, title="Brobygger"),
+                 stamp=ole.stamp)
+    type_into(qtbot, dialog, "staffEdit_title", "Mentor")
+    click(qtbot, dialog, "staffOkButton")
+    general = child(dialog, QLabel, "staffDialogError")
+    qtbot.waitUntil(general.isVisible, timeout=10_000)
+    assert general.text() == error_text(StaleRecord())  # the app's one stale-record message
+    assert dialog.isVisible() and find_staff(ctx, "ole").title == "Brobygger"
