@@ -13,14 +13,13 @@ from pytestqt.qtbot import QtBot
 from boligsag.app_settings import AppSettings
 from boligsag.domain.enums import Role
 from boligsag.services.context import AppContext
-from boligsag.services.errors import StaleRecord
 from boligsag.services.staff import StaffInput, add_staff, find_staff, update_staff
 from boligsag.services.unlock import lock, unlock
 from boligsag.storage.errors import WrongPassword
 from boligsag.ui.admin_panels.staff import StaffPanel
 from boligsag.ui.admin_panels.staff_dialog import OneTimePasswordDialog, StaffDialog
 from boligsag.ui.controller import AppController
-from boligsag.ui.errors import error_text
+from boligsag.ui.errors import stale_form_text
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.models.users import Column, UsersModel
 from boligsag.ui.password_dialogs import FirstPasswordDialog
@@ -207,5 +206,5 @@ def test_enter_on_a_row_edits_and_a_change_made_meanwhile_is_not_overwritten(
     click(qtbot, dialog, "staffOkButton")
     general = child(dialog, QLabel, "staffDialogError")
     qtbot.waitUntil(general.isVisible, timeout=10_000)
-    assert general.text() == error_text(StaleRecord())  # the app's one stale-record message
+    assert general.text() == stale_form_text()  # every form's one stale-record message
     assert dialog.isVisible() and find_staff(ctx, "ole").title == "Brobygger"
