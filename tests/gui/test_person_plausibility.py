@@ -8,15 +8,17 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
 from boligsag.services.people import get_person
 from boligsag.services.people_search import count_people
+from boligsag.ui.admin_panels.services import ServicesPanel
+from boligsag.ui.events import AppEvents
 from boligsag.ui.main_window import MainWindow
 
-from .helpers import child, click
+from .helpers import child, click, type_into
 from .test_people_support import (
     back_to,
     focused,
@@ -150,3 +152,31 @@ def test_a_saved_town_is_kept_when_the_person_is_opened(
     qtbot.keyClick(main_window, Qt.Key.Key_E, CTRL)
     form = top_dialog(qtbot, QDialog, "personDialog")
     assert child(form, QLineEdit, "personCityEdit").text() == "Århus C"
+
+
+def test_the_household_and_service_forms_fill_the_town_the_same_way(
+        qtbot: QtBot, ctx: AppContext, main_window: MainWindow) -> None:
+    mother = make_person(ctx, "Amina", "Yılmaz", date(1986, 4, 2))
+    page = open_person(qtbot, main_window, mother)
+    click(qtbot, child(page, QWidget, "householdCard"), "editHouseholdButton")
+    dialog = top_dialog(qtbot, QDialog, "householdDialog")
+    postal = child(dialog, QLineEdit, "householdPostalCodeEdit")
+    postal.setFocus()
+    type_keys(qtbot, "9000")
+    assert child(dialog, QLineEdit, "householdCityEdit").text() == "Aalborg"
+    postal.selectAll()
+    type_keys(qtbot, "0800")  # a large recipient's code: not a street address
+    assert child(dialog, QLineEdit, "householdCityEdit").text() == ""
+    assert child(dialog, QLabel, "householdPostalCodeNote").isVisible()
+    dialog.reject()
+
+    panel = ServicesPanel(ctx, AppEvents())
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=5_000)
+    click(qtbot, panel, "addServiceButton")
+    service = panel.dialog
+    assert service is not None
+    type_into(qtbot, service, "serviceEdit_postal_code", "3700")
+    assert child(service, QLineEdit, "serviceEdit_city").text() == "Rønne"
+    service.reject()
