@@ -104,3 +104,17 @@ def test_a_staff_member_cannot_manage_accounts(created_db: CreatedDb, env: pytes
     env.setenv("BOLIGSAG_PASSWORD", ONE_TIME)
     assert main(["user", "list", db, "--user", "mette"]) == 1
     assert capsys.readouterr().err.strip() == "boligsag user: Your role does not allow this."
+
+
+def test_boligsag_passwd_replaces_a_one_time_password(
+        created_db: CreatedDb, env: pytest.MonkeyPatch) -> None:
+    db = str(created_db.path)
+    assert main(["user", "add", db, "mette", "--name", "Mette", "--role", "staff"]) == 0
+    env.setenv("BOLIGSAG_PASSWORD", ONE_TIME)
+    env.setenv("BOLIGSAG_NEW_PASSWORD", "mettes-egen-kode")
+    assert main(["passwd", db, "mette"]) == 0
+    mette = unlock(created_db.path, "mette", "mettes-egen-kode")
+    try:
+        assert not password_change_required(mette)
+    finally:
+        lock(mette)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.services.errors import StaleRecord
 from boligsag.services.staff import (
     AreaChoice,
     StaffRow,
@@ -128,6 +129,8 @@ class StaffPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.message.show_message(error_text(error))
+        if isinstance(error, StaleRecord):
+            self.refresh()  # show what the other administrator saved
 
     def chosen(self) -> StaffRow | None:
         rows = self.table.selectionModel().selectedRows()

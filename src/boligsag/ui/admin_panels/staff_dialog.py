@@ -30,7 +30,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
 from boligsag.services.setup import MIN_PASSWORD_LENGTH
 from boligsag.services.staff import AreaChoice, StaffInput, StaffRow, add_staff, update_staff
-from boligsag.ui.errors import error_text
+from boligsag.ui.errors import form_error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.labels import role_label
 from boligsag.ui.password_fields import NewPasswordFields, enter_submits
@@ -286,7 +286,7 @@ class OneTimePasswordDialog(_FittingDialog):
         if isinstance(error, ValidationFailed) and "password" in error.fields:
             self.passwords.show_error(error.field_messages()["password"])
         else:
-            self.error.show_message(error_text(error))
+            self.error.show_message(form_error_text(error))
         fit_height(self)
 
     def reject(self) -> None:
