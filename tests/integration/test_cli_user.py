@@ -102,6 +102,10 @@ def test_a_staff_member_cannot_manage_accounts(created_db: CreatedDb, env: pytes
     db = str(created_db.path)
     assert main(["user", "add", db, "mette", "--name", "Mette", "--role", "staff"]) == 0
     env.setenv("BOLIGSAG_PASSWORD", ONE_TIME)
+    env.setenv("BOLIGSAG_NEW_PASSWORD", "mettes-egen-kode")
+    assert main(["passwd", db, "mette"]) == 0
+    env.setenv("BOLIGSAG_PASSWORD", "mettes-egen-kode")
+    capsys.readouterr()
     assert main(["user", "list", db, "--user", "mette"]) == 1
     assert capsys.readouterr().err.strip() == "boligsag user: Your role does not allow this."
 
@@ -118,3 +122,16 @@ def test_boligsag_passwd_replaces_a_one_time_password(
         assert not password_change_required(mette)
     finally:
         lock(mette)
+
+
+def test_other_commands_refuse_a_one_time_password(
+        created_db: CreatedDb, env: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(created_db.path)
+    assert main(["user", "add", db, "tina", "--name", "Tina", "--role", "administrator"]) == 0
+    env.setenv("BOLIGSAG_PASSWORD", ONE_TIME)
+    capsys.readouterr()
+    assert main(["user", "list", db, "--user", "tina"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "boligsag user: tina logged in with a one-time password. Choose your own first: "
+        "boligsag passwd PATH tina")

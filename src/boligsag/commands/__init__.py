@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from boligsag.services.context import AppContext
-from boligsag.services.unlock import UnlockOptions, unlock
+from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.services.users import OneTimePasswordInUse, password_change_required
 from boligsag.storage.write_lock import WriteWait
 
 PASSWORD_ENV = "BOLIGSAG_PASSWORD"
@@ -63,5 +64,11 @@ def open_database(path: str, username: str, *, options: UnlockOptions | None = N
     wait = WriteWait(limit_s=WRITE_WAIT_LIMIT_S, notice_after_s=WRITE_WAIT_NOTICE_S,
                      on_wait=lambda: say_waiting())
     options = dataclasses.replace(options or UnlockOptions(), write_wait=wait)
-    return unlock(Path(path), username, read_password(f"Password for {username}: "),
-                  options=options)
+    ctx = unlock(Path(path), username, read_password(f"Password for {username}: "),
+                 options=options)
+    # A one-time password from an administrator opens nothing but ``boligsag passwd``
+    # (which does not come through here), as in the application.
+    if password_change_required(ctx):
+        lock(ctx)
+        raise OneTimePasswordInUse(username)
+    return ctx

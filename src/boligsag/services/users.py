@@ -27,7 +27,7 @@ from boligsag.storage.models import Area, User, user_areas
 
 from .changes import Entity, writes
 from .context import AppContext
-from .errors import NotFound, PermissionDenied, ValidationFailed
+from .errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from .setup import MIN_PASSWORD_LENGTH, validate_new_account
 
 
@@ -176,6 +176,14 @@ def set_password_of(
                   entity_uuid=user.uuid, detail=detail)
         session.commit()
     # edit_key_file saved the store on leaving (or a nested edit after the commit did).
+
+
+class OneTimePasswordInUse(ServiceError):
+    """The command line's refusal to work with a one-time password."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__("{username} logged in with a one-time password. Choose your own "
+                         "first: boligsag passwd PATH {username}", username=username)
 
 
 def password_change_required(ctx: AppContext) -> bool:
