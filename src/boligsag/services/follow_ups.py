@@ -14,7 +14,14 @@ from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.storage.models import Contact, Job, JobFollowUp, Person
 
-from .casework_common import format_date, get_live, visible_person, visible_person_or_fail
+from .casework_common import (
+    check_version,
+    commit,
+    format_date,
+    get_live,
+    visible_person,
+    visible_person_or_fail,
+)
 from .casework_labels import job_kind_label
 from .changes import Entity, writes
 from .contact_rows import contact_rows
@@ -101,16 +108,26 @@ def due_follow_ups(ctx: AppContext, on_date: date | None = None, *,
     return items
 
 
+@dataclass(frozen=True)
+class FollowUpDone:
+    """What "done" changed, so it can be taken back (``undo_follow_up_done``): the item
+    and the record's version right after the mark (None: it was done already)."""
+
+    item: FollowUpItem
+    version: int | None
+
+
 @writes(Entity.FOLLOW_UPS, Entity.CONTACTS, Entity.JOBS, Entity.TIMELINE)
 def mark_follow_up_done(ctx: AppContext, item: FollowUpItem, *,
-                        still_employed: StillEmployed | None = None) -> None:
+                        still_employed: StillEmployed | None = None) -> FollowUpDone:
     """Done with the follow-up. A job follow-up needs its answer (``still_employed``);
     the list can offer yes / no / unknown as keys.
 
     Not version-checked: this is a one-keystroke mark on a list, not a form, and it
     must not fail because someone edited the contact's note meanwhile. Marking an
-    item that is already done changes nothing.
+    item that is already done changes nothing (and has nothing to undo).
     """
+    version: int | None = None
     with ctx.uow() as session:
         if item.kind == FollowUpKind.CONTACT:
             ctx.require(Permission.LOG_CONTACTS)
@@ -119,6 +136,7 @@ def mark_follow_up_done(ctx: AppContext, item: FollowUpItem, *,
                 contact.follow_up_done_at = ctx.clock.now()
                 session.flush()
                 audit_contact(ctx, session, contact, AuditAction.UPDATE)
+                version = contact.version
         else:
             ctx.require(Permission.MANAGE_JOBS)
             if still_employed is None:
@@ -128,4 +146,41 @@ def mark_follow_up_done(ctx: AppContext, item: FollowUpItem, *,
             visible_person_or_fail(session, ctx, follow_up.job.person_id)
             if follow_up.status is None:
                 answer_follow_up(session, ctx, follow_up, still_employed)
-        session.commit()
+                version = follow_up.version
+        commit(session)
+    return FollowUpDone(item, version)
+
+
+@writes(Entity.FOLLOW_UPS, Entity.CONTACTS, Entity.JOBS, Entity.TIMELINE)
+def undo_follow_up_done(ctx: AppContext, done: FollowUpDone) -> None:
+    """Take back a "done" (the list's Fortryd): the follow-up is due again.
+
+    Stale-safe: if anyone saved the record after the mark (the version moved on), it
+    refuses with ``StaleRecord`` rather than undo more than the mark. Audited as an
+    update, like the mark itself.
+    """
+    if done.version is None:
+        return  # the mark changed nothing
+    item = done.item
+    with ctx.uow() as session:
+        if item.kind == FollowUpKind.CONTACT:
+            ctx.require(Permission.LOG_CONTACTS)
+            contact = editable_contact(session, ctx, item.id)
+            check_version(contact, done.version)
+            contact.follow_up_done_at = None
+            session.flush()
+            audit_contact(ctx, session, contact, AuditAction.UPDATE)
+        else:
+            ctx.require(Permission.MANAGE_JOBS)
+            follow_up = get_live(session, JobFollowUp, item.id, "follow-up")
+            job = follow_up.job
+            visible_person_or_fail(session, ctx, job.person_id)
+            check_version(follow_up, done.version)
+            follow_up.status = None
+            follow_up.recorded_at = None
+            follow_up.recorded_by_id = None
+            session.flush()
+            ctx.audit(session, AuditAction.UPDATE, entity="jobs", entity_uuid=job.uuid,
+                      person_uuid=job.person.uuid,
+                      detail=f"follow-up {follow_up.months} months undone")
+        commit(session)

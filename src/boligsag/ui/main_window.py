@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         for number, page in enumerate(self.pages, start=1):
             action = make_action(self, f"actionShow_{page.page_id}", page.title(),
                                  shortcut=f"Ctrl+{number}", checkable=True,
-                                 triggered=lambda p=page.page_id: self.show_page(p))
+                                 triggered=lambda p=page.page_id: self.go_to_page(p))
             self.page_actions.addAction(action)
             view_menu.addAction(action)
 
@@ -255,6 +255,14 @@ class MainWindow(QMainWindow):
                 else:
                     self.nav.setCurrentRow(row)  # emits currentRowChanged
                 return
+
+    def go_to_page(self, page_id: str) -> None:
+        """Ctrl+1…Ctrl+n: show the page with the cursor in its search or first filter
+        (not on a click in the navigation, where the arrow keys must stay there)."""
+        self.show_page(page_id)
+        page = self.page(page_id)
+        if page is not None and self.current_page() is page:
+            page.focus_first_field()
 
     def _on_row_changed(self, row: int) -> None:
         if not 0 <= row < len(self.pages):

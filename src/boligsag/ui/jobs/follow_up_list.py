@@ -2,7 +2,8 @@
 due, oldest first, overdue ones in red. ``FollowUpList(ctx, events)``.
 
 One keystroke marks the chosen one done: Space or Ctrl+D (a job follow-up then asks
-yes / no / unknown, answered with J / N / U), or J / N / U straight on a job row.
+yes / no / unknown, answered with J / N / U), or J / N / U straight on a job row; the
+status bar then offers "Fortryd" (or Ctrl+Z) for a few seconds.
 Enter or a double-click emits ``open_person(person_id)`` for the page to wire. The
 list loads off the GUI thread and refreshes itself on ``events.changed`` (when hidden,
 on the next show)."""
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from boligsag.domain.enums import StillEmployed
 from boligsag.domain.permissions import Permission
@@ -19,16 +28,20 @@ from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.follow_ups import (
+    FollowUpDone,
     FollowUpItem,
     FollowUpKind,
     due_follow_ups,
     mark_follow_up_done,
+    undo_follow_up_done,
 )
 from boligsag.ui.activities.buttons import page_shortcut
 from boligsag.ui.activities.table import current_row, keep_selection, select_key, setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.row_menu import add_row_menu
+from boligsag.ui.undo_notice import UndoNotice
 from boligsag.ui.widgets import make_action, named
 
 from .answer import StillEmployedDialog, answer_for_key
@@ -65,6 +78,7 @@ class FollowUpList(QWidget):
         self.ctx, self.events = ctx, events
         self._stale = True
         self._generation = 0
+        self._select_after_load: object | None = None  # a follow-up brought back by undo
         self.loaded = False
         named(self, "followUpList", tr("Follow-ups"))
         layout = QVBoxLayout(self)
@@ -100,12 +114,15 @@ class FollowUpList(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
+        self.undo_notice = UndoNotice(self, layout)
 
         self.action_done = page_shortcut(make_action(
             self, "actionFollowUpDone", tr("Mark follow-up &done"), shortcut="Ctrl+D",
             triggered=self.mark_done, tip=tr("Done with the chosen follow-up")), self)
         self.action_open = make_action(self, "actionFollowUpOpenPerson", tr("&Open person"),
                                        triggered=self.open_current)
+        add_row_menu(self.table, lambda: [self.action_done, self.action_open],
+                     "followUpRowMenu")
         events.changed.connect(self._on_changed)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
@@ -143,7 +160,9 @@ class FollowUpList(QWidget):
         restore = keep_selection(self.table, self.model)
         self.model.today = self.ctx.today()
         self.model.set_rows(items)
-        restore()
+        wanted, self._select_after_load = self._select_after_load, None
+        if not (wanted is not None and select_key(self.table, self.model, wanted)):
+            restore()
         if current_row(self.table) is None and items:
             select_key(self.table, self.model, self.model.key(items[0]))
         self.loaded = True
@@ -202,8 +221,26 @@ class FollowUpList(QWidget):
             return dialog
         self._remove(item)
         run_service(self, self.events, mark_follow_up_done, self.ctx, item,
-                    still_employed=answer, on_failure=self._mark_failed)
+                    still_employed=answer, on_success=self._marked,
+                    on_failure=self._mark_failed)
         return None
+
+    def _marked(self, done: FollowUpDone) -> None:
+        if done.version is not None:
+            self.undo_notice.show_notice(tr("Marked as done"), lambda: self.undo(done))
+
+    def undo(self, done: FollowUpDone) -> None:
+        """Make the follow-up due again (the status bar's Fortryd or Ctrl+Z)."""
+        self.error.hide()
+        run_service(self, self.events, undo_follow_up_done, self.ctx, done,
+                    on_success=lambda _none: self._undone(done.item),
+                    on_failure=self._failed)
+
+    def _undone(self, item: FollowUpItem) -> None:
+        self._select_after_load = self.model.key(item)
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(tr("The follow-up is due again."), 4_000)
 
     def _remove(self, item: FollowUpItem) -> None:
         """Take the row away at once and move to the next, so the next keystroke

@@ -40,6 +40,7 @@ from boligsag.ui.activities.table import current_row, keep_selection, select_key
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named
 
 from .base import Page
@@ -125,6 +126,8 @@ class ActivitiesPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _i: self.detail.tabs.setFocus())
+        add_row_menu(self.table, lambda: [self.action_edit, self.detail.action_session, None,
+                                          self.action_new], "activitiesRowMenu")
         self.count_label = named(QLabel(), "activitiesCount", tr("Number of activities"))
         self.count_label.setProperty("role", "small")
 
@@ -150,6 +153,9 @@ class ActivitiesPage(Page):
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_new, self.action_edit, self.action_find, *self.detail.actions()]
+
+    def focus_first_field(self) -> None:
+        self.kind_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- loading --------------------------------------------------------------------------
 

@@ -49,6 +49,11 @@ class Page(QWidget):
     # their shortcuts then work only while the page is shown, and the main window
     # lists them in a menu named after the page.
 
+    def focus_first_field(self) -> None:
+        """Put the cursor where typing is wanted first (the search box, the first
+        filter). The window calls it after Ctrl+1…Ctrl+n switched to this page; pages
+        without such a field keep Qt's own focus."""
+
     def has_unsaved_changes(self) -> bool:
         """True while a form on the page holds edits that a rebuild would lose."""
         return False

@@ -33,6 +33,7 @@ from boligsag.ui.contacts.models import ContactColumn, ContactsModel
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.people.lazy import ROW_ROLE
+from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import EmptyState, PageHeader, make_action, named
 
 from .base import Page
@@ -90,6 +91,8 @@ class ContactsPage(Page):
         self.model.filters = self.filters.filters()
         self.table = named(QTableView(), "contactsTable", tr("Contacts"))
         self._setup_table()
+        add_row_menu(self.table, lambda: [self.action_edit, self.action_delete, None,
+                                          self.action_log], "contactsRowMenu")
         layout.addWidget(self.table, 1)
         self.empty = EmptyState(tr("No contacts in this selection"), tr(
             "Choose a longer period or another channel, or log a contact with Ctrl+L."))
@@ -120,6 +123,9 @@ class ContactsPage(Page):
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_log, self.action_edit, self.action_delete]
+
+    def focus_first_field(self) -> None:
+        self.filters.period.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- loading --------------------------------------------------------------------------
 

@@ -19,11 +19,13 @@ from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDetail
 from boligsag.ui.activities.buttons import action_button
+from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.errors import show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.people.list_view import PeopleListView
 from boligsag.ui.people.person_dialog import PersonDialog, draft_from_search
 from boligsag.ui.people.person_view import PersonView
+from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named
 
 from .base import Page
@@ -88,6 +90,16 @@ class PeoplePage(Page):
         self.action_back = act("actionBackToPeople", tr("&Back to the list"), "Esc",
                                self.show_list)
         self.action_back.setShortcuts(["Esc", "Alt+Left"])
+        # The list's row menu (right-click, Menu key, Shift+F10); Enter opens as before.
+        self.action_open_row = make_action(self, "actionOpenPersonRow", tr("&Open person"),
+                                           triggered=self.list_view.open_current)
+        self.action_log_row = make_action(self, "actionLogContactWithPerson",
+                                          tr("&Log contact…"), triggered=self.log_with_row,
+                                          tip=tr("Log a contact with the chosen person"))
+        self.action_log_row.setEnabled(self.ctx.actor.can(Permission.LOG_CONTACTS))
+        add_row_menu(self.list_view.table, lambda: [
+            self.action_open_row, self.action_log_row, None, self.action_new],
+            "peopleRowMenu")
         can = self.ctx.actor.can
         self.action_new.setEnabled(can(Permission.EDIT_PEOPLE))
         self._allowed = {
@@ -132,6 +144,15 @@ class PeoplePage(Page):
         if self.showing_person():
             self.show_list()
         self.list_view.focus_search()
+
+    def focus_first_field(self) -> None:
+        self.focus_search()  # Ctrl+2, then type a name
+
+    def log_with_row(self) -> None:
+        person = self.list_view.current_person()
+        if person is not None:
+            open_quick_log(self, self.ctx, self.events,
+                           people=(PersonRef(person.id, person.full_name),))
 
     def refresh(self, changes: Changes | None) -> None:
         if changes is None or changes & _LIST or not self.list_view.model.ever_loaded:

@@ -39,6 +39,7 @@ from boligsag.ui.referrals.model import (
     ReferralsModel,
 )
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
+from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named
 
 from .base import Page
@@ -160,12 +161,17 @@ class ReferralsPage(Page):
         table.selectionModel().selectionChanged.connect(self._selection_changed)
         table.doubleClicked.connect(lambda _i: self.details.show_referral(
             self._selected_id, at_once=True))
+        add_row_menu(table, lambda: [self.action_letter, None, self.action_new],
+                     "referralsRowMenu")
         return table
 
     # -- Page -------------------------------------------------------------------------
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_new, self.action_letter, self.action_overdue, self.action_refresh]
+
+    def focus_first_field(self) -> None:
+        self.filters.status.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def refresh(self, changes: Changes | None) -> None:
         if changes is not None and not changes & _RELEVANT:
