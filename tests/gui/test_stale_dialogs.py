@@ -11,12 +11,14 @@ from decimal import Decimal
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QSpinBox,
     QTextEdit,
@@ -30,7 +32,12 @@ from boligsag.services.consents import withdraw_consent
 from boligsag.services.contacts import ContactDraft, get_contact, log_contact, update_contact
 from boligsag.services.context import AppContext
 from boligsag.services.enrollments import EnrollmentDraft, enroll, update_enrollment
-from boligsag.services.households import HouseholdDraft, create_household, update_household
+from boligsag.services.households import (
+    HouseholdDraft,
+    create_household,
+    get_household,
+    update_household,
+)
 from boligsag.services.jobs import JobDraft, create_job, update_job
 from boligsag.services.letter_settings import (
     LetterSettingsInput,
@@ -337,3 +344,31 @@ def test_the_letter_settings_panel_shows_theirs_keeps_mine_and_saves_again(
     qtbot.waitUntil(lambda: get_letter_settings(ctx).street == "Ærtebjerg Allé 1",
                     timeout=5_000)
     assert get_letter_settings(ctx).phone == "70 10 20 30"
+
+
+def test_adding_a_household_member_keeps_the_address_being_typed(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext) -> None:
+    """Adding a member saves at once and shows the household again; the address typed
+    but not saved yet stays (it used to be replaced by the stored one)."""
+    case = household(ctx, main_window)
+    dialog = case.editor
+    assert isinstance(dialog, HouseholdDialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    street = child(dialog, QLineEdit, "householdStreetEdit")
+    street.setFocus()
+    type_text(qtbot, street, "Ærtebjerg Allé 12")
+    person(ctx, "Elif", "Yılmaz")
+    picker = child(dialog, QLineEdit, "householdAddPersonEdit")
+    picker.setFocus()
+    type_text(qtbot, picker, "Eli")
+    results = child(dialog, QListWidget, "householdAddPersonResults")
+    qtbot.waitUntil(lambda: results.isVisible() and results.count() == 1, timeout=5_000)
+    qtbot.keyClick(picker, Qt.Key.Key_Return)  # picking is adding
+    members = child(dialog, QListWidget, "householdMembersList")
+    qtbot.waitUntil(lambda: members.count() == 2, timeout=5_000)
+    assert street.text() == "Ærtebjerg Allé 12"
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        child(dialog, QAbstractButton, "householdSaveButton").click()
+    saved = get_household(ctx, dialog.household.household.id)  # type: ignore[union-attr]
+    assert (saved.household.street, len(saved.members)) == ("Ærtebjerg Allé 12", 2)

@@ -31,6 +31,7 @@ from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.events import AppEvents
+from boligsag.ui.help import add_help_action
 from boligsag.ui.icons import icon, pixmap
 from boligsag.ui.idle import IdleWatcher
 from boligsag.ui.labels import role_label
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
             language_menu.addAction(action)
 
         help_menu = self._menu(tr("&Help"), "menuHelp")
+        self.action_help = add_help_action(self, help_menu)  # F1: the user guide
         self.action_about = make_action(self, "actionAbout", tr("&About Boligsag"),
                                         triggered=self.show_about)
         help_menu.addAction(self.action_about)

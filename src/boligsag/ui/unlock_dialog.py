@@ -23,6 +23,7 @@ from boligsag.services.unlock import UnlockOptions, unlock
 from boligsag.ui.background import run_in_background
 from boligsag.ui.countdown import ThrottleCountdown
 from boligsag.ui.errors import error_text
+from boligsag.ui.help import FORGOTTEN_PASSWORD_TOPIC, add_help_key
 from boligsag.ui.password_fields import enter_submits, retry_password
 from boligsag.ui.recovery_dialog import RecoveryDialog
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
@@ -112,6 +113,7 @@ class UnlockDialog(QDialog):
         self.countdown = ThrottleCountdown(self)
         self.countdown.tick.connect(self._on_tick)
         self.countdown.start_if_needed()
+        add_help_key(self, FORGOTTEN_PASSWORD_TOPIC)  # F1: the guide on a forgotten password
 
     # -- unlocking ------------------------------------------------------------------
 

@@ -69,6 +69,7 @@ class HouseholdDialog(ServiceDialog):
                          save_text=tr("Create household") if creating else tr("Save changes"))
         self.person = person
         self.household = household
+        self._filled: dict[QLineEdit, str] = {}  # what the household last put in a field
         self.set_form_width(780)
         form = form_layout(6)
         self.name = self._edit(form, "householdNameEdit", tr("&Name"), "name")
@@ -149,11 +150,16 @@ class HouseholdDialog(ServiceDialog):
         self.cancel_button.setText(tr("Close"))
         self.header.title_label.setText(household.household.name)
         row = household.household
+        # A member added or a link made saves at once and shows the household again:
+        # a field typed in since it was last filled keeps the typing (saved by Save).
+        filled = self._filled
+        self._filled = {}
         for edit, value in ((self.name, row.name), (self.street, row.street),
                             (self.postal_code, row.postal_code), (self.city, row.city),
                             (self.phone, row.phone)):
-            if not edit.hasFocus():
+            if edit not in filled or edit.text() == filled[edit]:
                 edit.setText(value)
+            self._filled[edit] = value
         chosen = self.members.currentRow()
         self.members.clear()
         for member in household.members:
