@@ -153,6 +153,14 @@ def test_every_link_and_picture_in_the_guide_resolves(language: str) -> None:
                 assert QImageReader(str(path)).canRead(), target
 
 
+def test_every_picture_is_shown_somewhere() -> None:
+    used = {(HELP / language / target).resolve()
+            for language in LANGUAGES for topic in TOPICS
+            for target in LINK.findall((HELP / language / f"{topic}.md").read_text("utf-8"))}
+    for picture in (HELP / "images").rglob("*.png"):
+        assert picture.resolve() in used, f"no topic shows {picture.relative_to(HELP)}"
+
+
 def test_pictures_are_small_enough_to_ship() -> None:
     pictures = list((HELP / "images").rglob("*.png"))
     assert pictures

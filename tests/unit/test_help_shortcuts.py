@@ -35,6 +35,10 @@ NAMES = {
     "up": "Up", "down": "Down", "pgup": "PgUp", "pgdown": "PgDown", "tab": "Tab",
     "backspace": "Backspace",
 }
+#: QKeySequence.StandardKey names as they are on Windows and Linux.
+STANDARD_KEYS = {"Undo": ("Ctrl+Z",), "Quit": ("Ctrl+Q",), "Find": ("Ctrl+F",),
+                 "Copy": ("Ctrl+C",), "Save": ("Ctrl+S",), "Print": ("Ctrl+P",),
+                 "HelpContents": ("F1",)}
 #: Keys Qt itself gives every window (focus moves to the next field).
 QT_OWN = frozenset({"Tab"})
 NAMED_KEY = re.compile(r"^(F\d{1,2}|Return|Space|Esc|Del|Left|Right|Up|Down|PgUp|PgDown|Tab|"
@@ -75,6 +79,16 @@ def bound_keys() -> frozenset[str]:
                              "PageUp": "PgUp", "PageDown": "PgDown"}.get(name, name))
             if key is not None:
                 keys.add(key)
+        for name in re.findall(r"StandardKey\.(\w+)", source):
+            keys.update(STANDARD_KEYS.get(name, ()))
+        # Keys handled by hand with a modifier: `key() == Qt.Key.Key_F10 and
+        # event.modifiers() == Qt.KeyboardModifier.ShiftModifier`.
+        for name, modifier in re.findall(
+                r"Key_(\w+)\s+and\s+event\.modifiers\(\)\s*==\s*"
+                r"Qt\.KeyboardModifier\.(\w+)Modifier", source):
+            key = normalise(f"{'Ctrl' if modifier == 'Control' else modifier}+{name}")
+            if key is not None:
+                keys.add(key)
         if 'shortcut=f"Ctrl+{number}"' in source:  # the pages, numbered from 1
             keys.update(f"Ctrl+{n}" for n in range(1, 10))
     return frozenset(keys | QT_OWN)
@@ -91,7 +105,8 @@ def test_the_key_reader_understands_the_guides_names() -> None:
     assert normalise("Ctrl++") == "Ctrl++"
     assert normalise("Mellemrum") == "Space"
     assert normalise("boligsag.db") is None
-    assert {"Ctrl+L", "Ctrl+Shift+L", "F1", "Space", "Ctrl+Return", "Del"} <= bound_keys()
+    assert {"Ctrl+L", "Ctrl+Shift+L", "F1", "Space", "Ctrl+Return", "Del", "Ctrl+Z",
+            "Shift+F10"} <= bound_keys()
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))

@@ -63,7 +63,7 @@ FORGOTTEN_PASSWORD_TOPIC = "glemt-adgangskode"
 #: topic itself in a ``help_topic`` attribute.
 PAGE_TOPICS: dict[str, str] = {
     "start": "kom-i-gang",
-    "mine": "mine-sager",
+    "my_cases": "mine-sager",
     "people": "personer",
     "activities": "aktiviteter",
     "contacts": "hurtig-kontakt",
