@@ -29,8 +29,8 @@ from boligsag.ui.password_dialogs import ReauthDialog
 from ..conftest import ADMIN_PASSWORD
 from .helpers import child, click, click_list_row, type_into
 
-PAGES = ["start", "people", "activities", "contacts", "referrals", "summaries", "admin"]
-DANISH_TITLES = ["Overblik", "Personer", "Aktiviteter", "Kontakter", "Henvisninger",
+PAGES = ["start", "people", "my_cases", "activities", "contacts", "referrals", "summaries", "admin"]
+DANISH_TITLES = ["Overblik", "Personer", "Mine sager", "Aktiviteter", "Kontakter", "Henvisninger",
                  "Opgørelser", "Administration"]
 
 
@@ -77,8 +77,8 @@ def test_keyboard_shortcuts_switch_pages(qtbot: QtBot, main_window: MainWindow) 
     child(main_window, QAction, "actionShow_people").trigger()
     assert stack.currentWidget().objectName() == "page_people"
     action = child(main_window, QAction, "actionShow_admin")
-    assert action.shortcut().toString() == "Ctrl+7"
-    assert "(Ctrl+7)" in action.toolTip()
+    assert action.shortcut().toString() == "Ctrl+8"
+    assert "(Ctrl+8)" in action.toolTip()
     assert child(main_window, QAction, "actionLockNow").shortcut().toString() == "Ctrl+Shift+L"
     qtbot.waitUntil(lambda: loaded(main_window), timeout=10_000)
 

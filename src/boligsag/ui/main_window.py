@@ -67,6 +67,9 @@ class MainWindow(QMainWindow):
             requested = getattr(page, "person_requested", None)
             if requested is not None:
                 requested.connect(self.open_person)
+            activity = getattr(page, "activity_requested", None)  # Mine sager
+            if activity is not None:
+                activity.connect(self.open_activity)
 
         # The organisation's setting is a ceiling; a user may lock sooner on this machine.
         minutes = min(settings.get(IDLE_LOCK_MINUTES), overview.idle_lock_minutes(ctx))
@@ -238,6 +241,14 @@ class MainWindow(QMainWindow):
             return
         self.show_page("people")
         people.show_person(person_id)  # type: ignore[attr-defined]
+
+    def open_activity(self, activity_id: int) -> None:
+        """Show an activity on Aktiviteter (from Mine sager)."""
+        activities = self.page("activities")
+        if activities is None or self.locked:
+            return
+        self.show_page("activities")
+        activities.show_activity(activity_id)  # type: ignore[attr-defined]
 
     def quick_log(self) -> None:
         """Ctrl+L; on a person's page, that person is already chosen."""

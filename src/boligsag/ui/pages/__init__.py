@@ -12,6 +12,7 @@ from .activities import ActivitiesPage
 from .admin import AdminPage
 from .base import Page
 from .contacts import ContactsPage
+from .my_cases import MyCasesPage
 from .people import PeoplePage
 from .referrals import ReferralsPage
 from .start import StartPage
@@ -20,6 +21,7 @@ from .summaries import SummariesPage
 PAGES: list[type[Page]] = [
     StartPage,
     PeoplePage,
+    MyCasesPage,
     ActivitiesPage,
     ContactsPage,
     VolunteerPage,

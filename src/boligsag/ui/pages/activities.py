@@ -157,6 +157,19 @@ class ActivitiesPage(Page):
     def focus_first_field(self) -> None:
         self.kind_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def show_activity(self, activity_id: int) -> None:
+        """Choose one activity (opened from elsewhere, e.g. Mine sager): every kind is
+        listed, not only the running ones, so it is there to be chosen."""
+        self._select_after_load = activity_id
+        self.kind_filter.blockSignals(True)
+        self.active_only.blockSignals(True)
+        self.kind_filter.setCurrentIndex(0)
+        self.active_only.setChecked(False)
+        self.kind_filter.blockSignals(False)
+        self.active_only.blockSignals(False)
+        self.reload()
+        self.table.setFocus()
+
     # -- loading --------------------------------------------------------------------------
 
     def refresh(self, changes: Changes | None) -> None:
