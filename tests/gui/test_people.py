@@ -256,7 +256,7 @@ def test_someone_else_saved_first_then_reload(qtbot: QtBot, ctx: AppContext,
     bar = child(form, QFrame, "personStaleBar")
     qtbot.waitUntil(bar.isVisible, timeout=5_000)
     assert child(bar, QLabel, "personStaleText").text().startswith(
-        "Nogen har ændret personen, efter du åbnede formularen.")
+        "Nogen har ændret oplysningerne, efter du åbnede formularen.")
     assert get_person(ctx, person).person.street == ""  # nothing overwritten
     click(qtbot, form, "personReloadButton")  # "Genindlæs"
     qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5_000)

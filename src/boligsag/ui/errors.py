@@ -88,12 +88,16 @@ def error_text(error: BaseException) -> str:
               type(error).__name__)
 
 
-def stale_form_text(*, reloaded: bool = False) -> str:
+def stale_form_text(*, reloaded: bool = False, reload_offered: bool = False) -> str:
     """What every form says when the record it edits was saved by someone else after it
     was opened (the service raised StaleRecord). The form stays open with what was
     typed, so the advice is about keeping that, not about the service's "reopen".
     ``reloaded``: the form has already shown their changes in the fields the user left
-    alone (a settings panel that is never closed and reopened)."""
+    alone (a settings panel that is never closed and reopened). ``reload_offered``: the
+    form has a Reload button beside the message (the person form)."""
+    if reload_offered:
+        return tr("Someone else changed this after you opened the form. Reload to see "
+                  "their changes, then make yours again.")
     if reloaded:
         return tr("Someone else changed this after you opened it, so your changes were "
                   "not saved. Their changes are now shown, except in the fields you "

@@ -39,6 +39,7 @@ from boligsag.services.people import (
 from boligsag.services.people_queries import person_form_choices
 from boligsag.ui.activities.dialog_base import ServiceDialog
 from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import stale_form_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import named
@@ -96,9 +97,8 @@ class PersonDialog(ServiceDialog):
                           "background: transparent; border: none; }")
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 8, 8, 8)
-        text = named(QLabel(tr("Someone else changed this person after you opened the form. "
-                               "Reload to see their changes, then make yours again.")),
-                     "personStaleText", tr("Changed by someone else"))
+        text = named(QLabel(stale_form_text(reload_offered=True)), "personStaleText",
+                     tr("Changed by someone else"))
         text.setWordWrap(True)
         self.reload_button = named(QPushButton(tr("Reload")), "personReloadButton",
                                    tr("Reload the person"))
