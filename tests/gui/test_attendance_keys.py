@@ -45,7 +45,7 @@ def test_arrow_keys_move_on_and_keep_the_typed_reason(
     type_text(qtbot, view, "t")
     editor = reason_editor(form)
     type_text(qtbot, editor.lineEdit(), "il tandlæge")
-    qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Down)  # as the footer hint says
+    qtbot.keyClick(editor, Qt.Key.Key_Down)  # as the footer hint says (the box has the focus)
     qtbot.waitUntil(lambda: view.state() != QTableView.State.EditingState)
     assert form.model.marks()[0].reason == "til tandlæge"
     assert view.currentIndex().row() == 1  # on to Bilal
@@ -56,7 +56,7 @@ def test_arrow_keys_move_on_and_keep_the_typed_reason(
     type_text(qtbot, view, "k")
     editor = reason_editor(form)
     type_text(qtbot, editor.lineEdit(), "øreprøve")
-    qtbot.keyClick(editor.lineEdit(), Qt.Key.Key_Up)  # back to Ayşe
+    qtbot.keyClick(editor, Qt.Key.Key_Up)  # back to Ayşe
     qtbot.waitUntil(lambda: view.state() != QTableView.State.EditingState)
     assert view.currentIndex().row() == 0
     assert [m.reason for m in form.model.marks()[:2]] == ["til tandlæge", "køreprøve"]

@@ -225,7 +225,8 @@ class ReasonDelegate(QStyledItemDelegate):
         editor.lineEdit().setMaxLength(MAX_REASON)
         # Enter keeps the reason and returns to the list (the combo would swallow it).
         editor.lineEdit().returnPressed.connect(lambda: self._finish(editor))
-        # Arrow keys reach the combo box or its line edit depending on Qt's focus proxy.
+        # The combo box holds the keyboard focus; its line edit is watched as well, for
+        # key events delivered to it directly (input methods, accessibility tools).
         editor.installEventFilter(self)
         editor.lineEdit().installEventFilter(self)
         return editor
