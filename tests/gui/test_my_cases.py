@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QApplication, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
@@ -19,7 +19,7 @@ from boligsag.ui.main_window import MainWindow
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
 
 from ..integration.casework_helpers import focus_area_id
-from .helpers import child
+from .helpers import child, click
 from .test_people_support import make_person, top_dialog
 from .test_referrals_support import adult, consent, referral, service_id
 
@@ -85,3 +85,26 @@ def test_my_cases_lists_mine_overdue_first_and_enter_opens_each(
                     and activities.current_activity() is not None  # type: ignore[union-attr]
                     and activities.current_activity().id == club,  # type: ignore[union-attr]
                     timeout=5_000)
+
+
+def test_the_start_page_shows_the_first_of_my_cases_and_leads_to_the_rest(
+        qtbot: QtBot, ctx: AppContext, settings: AppSettings) -> None:
+    me = ctx.actor.user_id
+    for first in ("Anna", "Bent", "Cecilie", "Dorte", "Erik", "Frede"):
+        make_person(ctx, first, "Holm", responsible_user_id=me)
+    late = make_person(ctx, "Zehra", "Øzdemir", responsible_user_id=me)
+    log_contact(ctx, ContactDraft("phone", person_ids=(late,), note="Ring igen.",
+                                  occurred_at=datetime(2026, 11, 10, 9, 0),
+                                  follow_up_date=date(2026, 11, 20)))
+    window = MainWindow(ctx, AppEvents(), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    card = child(window, QTableView, "myCasesCardTable")
+    qtbot.waitUntil(lambda: card.model().rowCount() == 5, timeout=5_000)  # the first five
+    assert card.model().index(0, 1).data() == "Zehra Øzdemir"  # the overdue one first
+    assert child(window, QPushButton, "myCasesShowAllButton").text() == "Vis alle (7)"
+    click(qtbot, window, "myCasesShowAllButton")
+    assert window.current_page() is window.page("my_cases")
+    table = child(window, QTableView, "myCasesTable")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 7, timeout=5_000)

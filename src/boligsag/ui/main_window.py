@@ -70,6 +70,9 @@ class MainWindow(QMainWindow):
             activity = getattr(page, "activity_requested", None)  # Mine sager
             if activity is not None:
                 activity.connect(self.open_activity)
+            other_page = getattr(page, "page_requested", None)
+            if other_page is not None:
+                other_page.connect(self.go_to_page)
 
         # The organisation's setting is a ceiling; a user may lock sooner on this machine.
         minutes = min(settings.get(IDLE_LOCK_MINUTES), overview.idle_lock_minutes(ctx))

@@ -32,7 +32,8 @@ from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page
 
-_RELOAD = frozenset({Entity.PEOPLE, Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.JOBS,
+#: What a case's rows show; the start page's card reloads on the same.
+RELOAD_ON = frozenset({Entity.PEOPLE, Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.JOBS,
                      Entity.ACTIVITIES, Entity.ENROLLMENTS, Entity.SESSIONS,
                      Entity.REFERRALS, Entity.SETTINGS})
 
@@ -168,7 +169,7 @@ class MyCasesPage(Page):
         layout.addWidget(self.table, 1)
 
     def refresh(self, changes: Changes | None) -> None:
-        if changes is not None and not changes & _RELOAD:
+        if changes is not None and not changes & RELOAD_ON:
             return
         self._generation += 1
         generation, ctx = self._generation, self.ctx

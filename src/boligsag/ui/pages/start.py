@@ -1,7 +1,7 @@
 """Start (Overblik): a greeting and a few counts, the follow-ups that are due
 ("Opfølgning": contacts and jobs, one key marks one done), the user's own reminders
-("Påmindelser"), referrals waiting too long and consents about to expire, and the
-organisation's plan and areas."""
+("Påmindelser"), the first of "Mine sager", referrals waiting too long and consents
+about to expire, and the organisation's plan and areas."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from boligsag.ui.reminders.panel import PersonalRemindersPanel
 from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page
+from .my_cases_card import MyCasesCard
 
 # What the figures count; plans, areas and settings have no Entity yet and change only
 # in Administration, after which the page reloads when shown.
@@ -73,6 +74,9 @@ class StartPage(Page):
     icon_name = "home"
     #: Someone chose a person (a follow-up's); the main window opens their page.
     person_requested = Signal(int)
+    #: From the "Mine sager" card: an activity, or the whole page.
+    activity_requested = Signal(int)
+    page_requested = Signal(str)
 
     @classmethod
     def title(cls) -> str:
@@ -110,6 +114,7 @@ class StartPage(Page):
         self.follow_ups: FollowUpList | None = None
         self.reminders: ReminderPanel | None = None
         self.personal: PersonalRemindersPanel | None = None
+        self.my_cases: MyCasesCard | None = None
         if ctx.actor.can(Permission.VIEW_PEOPLE):
             self.follow_ups = FollowUpList(ctx, events)
             self.follow_ups.setMinimumHeight(300)
@@ -127,6 +132,11 @@ class StartPage(Page):
             side.addWidget(self.reminders, 1)
             work.addLayout(side, 2)
             layout.addLayout(work)
+            self.my_cases = MyCasesCard(ctx, events)
+            self.my_cases.person_requested.connect(self.person_requested.emit)
+            self.my_cases.activity_requested.connect(self.activity_requested.emit)
+            self.my_cases.show_all.connect(lambda: self.page_requested.emit("my_cases"))
+            layout.addWidget(self.my_cases)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
