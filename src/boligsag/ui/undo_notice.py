@@ -40,6 +40,9 @@ class UndoNotice(QWidget):
         self.button = named(QPushButton(tr("&Undo")), "undoButton", tr("Undo"))
         self.button.setToolTip(tr("Undo (Ctrl+Z)"))
         self.button.setAutoDefault(False)
+        # A link-like button keeps the status bar its usual height (no jump on show).
+        self.button.setProperty("role", "link")
+        self.button.setStyleSheet("font-weight: bold; padding: 0 4px;")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the list keeps the keyboard
         self.button.clicked.connect(self.undo)
         row.addWidget(self.label)

@@ -72,6 +72,9 @@ class LazyRowsModel(QAbstractTableModel):
     def alignment(self, column: Any) -> Qt.AlignmentFlag | None:
         return None
 
+    def header_tooltip(self, column: Any) -> str | None:
+        return None
+
     def extra(self, row: Any, column: Any, role: int) -> Any:
         """Any other role (e.g. ``list_order.SORT_ROLE``); None if the model has none."""
         return None
@@ -188,6 +191,9 @@ class LazyRowsModel(QAbstractTableModel):
                 and role in (Qt.ItemDataRole.DisplayRole,
                              Qt.ItemDataRole.AccessibleTextRole)):
             return self.header(self.columns(section))
+        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns)
+                and role == Qt.ItemDataRole.ToolTipRole):
+            return self.header_tooltip(self.columns(section))
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

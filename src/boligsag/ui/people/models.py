@@ -109,6 +109,11 @@ class PeopleModel(LazyRowsModel):
             PeopleColumn.PHONE: tr("Phone"),
         }[column]
 
+    def header_tooltip(self, column: PeopleColumn) -> str | None:
+        if column == PeopleColumn.NAME:  # shown "first last", sorted as in a register
+            return tr("Sorted by last name, then first name")
+        return None
+
     def text(self, row: PersonSummary, column: PeopleColumn) -> str:
         return {
             PeopleColumn.NAME: row.full_name,

@@ -297,6 +297,10 @@ class ReferralsModel(QAbstractTableModel):
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(Column)):
             return header(Column(section))
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
+                and section == Column.DUE and self.sort_key == ReferralSort.DUE):
+            return (tr("Sorted with the latest follow-up day first") if self.descending
+                    else tr("Sorted with the most overdue first"))
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
