@@ -121,3 +121,5 @@ def test_referrals_open_with_the_most_overdue_first(
     # The dates of the rest go forward in time, compared as dates.
     later: list[date] = [r.due_on for r in rows[len(overdue):] if r.due_on is not None]
     assert later == sorted(later)
+    tip = model.headerData(Column.DUE, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Sorteret med de mest overskredne først"
