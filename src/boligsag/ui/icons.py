@@ -104,10 +104,18 @@ def _printer(p: QPainter) -> None:
     p.drawRect(QRectF(7, 13.5, 10, 7))
 
 
+def _briefcase(p: QPainter) -> None:
+    # A case folder to carry: "Mine sager", the cases a worker holds.
+    p.drawRoundedRect(QRectF(3, 7.5, 18, 12.5), 2, 2)
+    p.drawPolyline([QPointF(9, 7.5), QPointF(9, 4.5), QPointF(15, 4.5), QPointF(15, 7.5)])
+    p.drawLine(QPointF(3, 12.5), QPointF(21, 12.5))
+    p.drawLine(QPointF(12, 11.5), QPointF(12, 14))
+
+
 DRAWERS: dict[str, Drawer] = {
     "home": _home, "people": _people, "calendar": _calendar, "chat": _chat,
     "bridge": _bridge, "chart": _chart, "gear": _gear, "lock": _lock, "key": _key,
-    "printer": _printer,
+    "printer": _printer, "briefcase": _briefcase,
 }
 
 

@@ -140,7 +140,7 @@ class MyCasesTable(QTableView):
 
 class MyCasesPage(Page):
     page_id = "my_cases"
-    icon_name = "people"
+    icon_name = "briefcase"
     permission = Permission.VIEW_PEOPLE
     person_requested = Signal(int)
     activity_requested = Signal(int)

@@ -31,6 +31,7 @@ from boligsag.services.referrals import ReferralDetails
 from boligsag.services.reminders import MAX_TEXT, ReminderRow, SubjectKind, create_reminder
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.labels import format_date, ui_locale
 from boligsag.ui.referrals.forms import buddy, date_edit, to_date, to_qdate
 from boligsag.ui.referrals.labels import short_date
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
@@ -92,6 +93,11 @@ class RemindMeDialog(QDialog):
         day_row.addWidget(self.tomorrow)
         day_row.addWidget(self.next_week)
         day_row.addStretch(1)
+        # The weekday helps more than the digits when planning ("fredag 4. december").
+        self.due_words = named(QLabel(), "reminderDueWords", tr("Day"))
+        self.due_words.setProperty("role", "muted")
+        self.due.dateChanged.connect(self._say_day)
+        self._say_day()
         self.due_error = FieldError("reminderDueError")
 
         self.text = named(QLineEdit(), "reminderTextEdit", tr("What to remember"))
@@ -103,6 +109,7 @@ class RemindMeDialog(QDialog):
         day_box = QVBoxLayout()
         day_box.setSpacing(2)
         day_box.addLayout(day_row)
+        day_box.addWidget(self.due_words)
         day_box.addWidget(self.due_error)
         text_box = QVBoxLayout()
         text_box.setSpacing(2)
@@ -121,6 +128,12 @@ class RemindMeDialog(QDialog):
             self, tr("Save reminder"), "reminder", self.save)
         layout.addWidget(buttons)
         self.text.setFocus()
+
+    def _say_day(self) -> None:
+        chosen = self.due.date()
+        self.due_words.setText(tr("{weekday} {date}",
+                                  weekday=ui_locale().dayName(chosen.dayOfWeek()),
+                                  date=format_date(to_date(chosen))))
 
     def _quick(self, object_name: str, text: str, days: int) -> QPushButton:
         button = named(QPushButton(text), object_name, text)
