@@ -18,14 +18,17 @@ from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
-from boligsag.services.context import AppContext
+from boligsag.domain.enums import ReferralStatus
+from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.referrals import change_status
 from boligsag.services.unlock import lock
 from boligsag.ui.list_order import SORT_ROLE
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages import PAGES
 from boligsag.ui.pages.referrals import ReferralsPage
-from boligsag.ui.referrals.model import ROW_ROLE, Column
+from boligsag.ui.referrals.model import ROW_ROLE, Column, ReferralsModel
 
+from .test_referrals_support import adult, consent, give_address, referral, wait_loaded
 from .test_summaries_support import open_demo, summary_demo, window_for
 
 __all__ = ["summary_demo"]  # the shared demo database (a session fixture)
@@ -123,3 +126,30 @@ def test_referrals_open_with_the_most_overdue_first(
     assert later == sorted(later)
     tip = model.headerData(Column.DUE, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert tip == "Sorteret med de mest overskredne først"
+
+
+def test_the_follow_up_order_is_by_the_day_not_by_the_status_day(
+        qtbot: QtBot, ctx: AppContext, clock: FixedClock) -> None:
+    """The status days run first meeting (40 days ago), sent (20), draft (10); with
+    their limits (60, 14, 7) the follow-up days run sent, draft, first meeting."""
+    jobcentre = give_address(ctx)
+    ids = {}
+    for name, steps, days_ago in (
+            ("Anna", (ReferralStatus.SENT, ReferralStatus.RECEIVED,
+                      ReferralStatus.FIRST_MEETING), 40),
+            ("Bo", (ReferralStatus.SENT,), 20), ("Carl", (), 10)):
+        person = adult(ctx, name, "Jensen")
+        clock.advance(days=-days_ago)
+        given = consent(ctx, person, jobcentre)
+        made = referral(ctx, person, jobcentre, given.id)
+        for step in steps:
+            change_status(ctx, made.id, step)
+        clock.advance(days=days_ago)
+        ids[name] = made.id
+    model = ReferralsModel(ctx)
+    model.reload()
+    wait_loaded(qtbot, model)
+    assert [model.row_at(r).id for r in range(3)] == [ids["Bo"], ids["Carl"], ids["Anna"]]
+    model.sort(Column.DUE, Qt.SortOrder.DescendingOrder)
+    wait_loaded(qtbot, model)
+    assert [model.row_at(r).id for r in range(3)] == [ids["Anna"], ids["Carl"], ids["Bo"]]
