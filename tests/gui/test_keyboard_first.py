@@ -113,6 +113,8 @@ def test_the_menu_key_and_shift_f10_open_the_rows_menu_with_alt_letters(
 @pytest.mark.parametrize(("page_id", "table_name", "menu_name"), [
     ("contacts", "contactsTable", "contactsRowMenu"),
     ("activities", "activitiesTable", "activitiesRowMenu"),
+    ("activities", "enrollmentsTable", "enrollmentsRowMenu"),
+    ("activities", "sessionsTable", "sessionsRowMenu"),
     ("referrals", "referralsTable", "referralsRowMenu"),
     ("start", "followUpTable", "followUpRowMenu"),
 ])

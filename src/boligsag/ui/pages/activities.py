@@ -128,6 +128,12 @@ class ActivitiesPage(Page):
         self.table.activated.connect(lambda _i: self.detail.tabs.setFocus())
         add_row_menu(self.table, lambda: [self.action_edit, self.detail.action_session, None,
                                           self.action_new], "activitiesRowMenu")
+        detail = self.detail
+        add_row_menu(detail.enrollment_view, lambda: [
+            detail.action_edit_enrollment, detail.action_end_enrollment, None,
+            detail.action_enroll, detail.action_enroll_family], "enrollmentsRowMenu")
+        add_row_menu(detail.session_view, lambda: [
+            detail.action_open_session, detail.action_session], "sessionsRowMenu")
         self.count_label = named(QLabel(), "activitiesCount", tr("Number of activities"))
         self.count_label.setProperty("role", "small")
 
