@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import shiboken6
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QDialog, QLabel, QLineEdit, QListView, QPushButton
+from PySide6.QtWidgets import QDateEdit, QDialog, QLabel, QLineEdit, QListView
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
@@ -76,11 +76,11 @@ def test_a_reminder_set_on_a_person_shows_on_the_start_page_opens_and_is_done(
     qtbot.keyClick(reminders, Qt.Key.Key_Space)  # done
     assert reminders.model().rowCount() == 0
     qtbot.waitUntil(lambda: my_due_reminders(ctx) == [], timeout=5_000)
-    undo = child(window, QPushButton, "reminderUndoButton")
-    assert undo.isVisible()
+    notice = window.page("start").personal.undo_notice  # type: ignore[union-attr]
+    assert notice.isVisible() and notice.label.text() == "Markeret som udført —"
     qtbot.waitUntil(lambda: status.text().startswith("Ingen påmindelser"), timeout=5_000)
 
-    click(qtbot, window, "reminderUndoButton")
+    qtbot.mouseClick(notice.button, Qt.MouseButton.LeftButton)  # Fortryd
     qtbot.waitUntil(lambda: reminders.model().rowCount() == 1, timeout=5_000)
 
 

@@ -1,6 +1,7 @@
 """The start page's "Påmindelser": the logged-in user's own reminders due today or
 earlier (overdue ones flagged in red). Enter or a double-click opens what a reminder is
-about; Space or "Udført" marks it done, with "Fortryd" for a few seconds after.
+about; Space or "Udført" marks it done, with "Markeret som udført — Fortryd" in the
+status bar for a few seconds after (``ui/undo_notice.py``).
 
 ``PersonalRemindersPanel(ctx, events)``; ``open_person(person_id)`` is for the page to
 wire to the person's page. Loads off the GUI thread, on show and on changes.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -33,11 +34,11 @@ from boligsag.ui.jobs.models import due_text
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
 from boligsag.ui.referrals.reminder_list import ReminderItem, ReminderListModel, reminder_view
 from boligsag.ui.theme import ERROR, PRIMARY
+from boligsag.ui.undo_notice import UndoNotice
 from boligsag.ui.widgets import named
 
 # A reminder's subject may change name or visibility with these.
 _RELOAD = frozenset({Entity.REMINDERS, Entity.PEOPLE, Entity.CONTACTS, Entity.REFERRALS})
-UNDO_MS = 8_000
 MAX_VISIBLE_ROWS = 5
 
 
@@ -64,7 +65,6 @@ class PersonalRemindersPanel(QFrame):
         self.loaded = False
         self.rows: list[ReminderRow] = []
         self.opened: QWidget | None = None
-        self._undo_id: int | None = None
         named(self, "personalRemindersPanel", tr("Reminders"))
         self.setProperty("role", "card")
         layout = QVBoxLayout(self)
@@ -96,22 +96,11 @@ class PersonalRemindersPanel(QFrame):
         self.done_button.setAutoDefault(False)
         self.done_button.setToolTip(tr("Mark the chosen reminder done (Space)"))
         self.done_button.clicked.connect(self.mark_done)
-        self.undo_label = named(QLabel(tr("Marked as done")), "reminderUndoLabel", tr("Status"))
-        self.undo_label.setProperty("role", "muted")
-        self.undo_button = named(QPushButton(tr("&Undo")), "reminderUndoButton",
-                                 tr("Undo marking the reminder done"))
-        self.undo_button.setProperty("role", "link")
-        self.undo_button.setAutoDefault(False)
-        self.undo_button.clicked.connect(self.undo)
         bottom.addWidget(self.done_button)
         bottom.addStretch(1)
-        bottom.addWidget(self.undo_label)
-        bottom.addWidget(self.undo_button)
         layout.addLayout(bottom)
-        self._undo_timer = QTimer(self)
-        self._undo_timer.setSingleShot(True)
-        self._undo_timer.timeout.connect(self._hide_undo)
-        self._hide_undo()
+        # "Markeret som udført — Fortryd" in the status bar, as for the follow-ups.
+        self.undo_notice = UndoNotice(self, layout)
         self._show_rows()
         events.changed.connect(self._changed)
 
@@ -219,24 +208,13 @@ class PersonalRemindersPanel(QFrame):
         if self.rows:
             self.list.setCurrentIndex(self.model.index(min(index, len(self.rows) - 1), 0))
         self._show_rows()
-        self._undo_id = row.id
-        self.undo_label.show()
-        self.undo_button.show()
-        self._undo_timer.start(UNDO_MS)
+        self.undo_notice.show_notice(tr("Marked as done"), lambda: self.undo(row.id))
         run_service(self, self.events, mark_reminder_done, self.ctx, row.id,
                     on_failure=self._action_failed)
 
-    def undo(self) -> None:
-        if self._undo_id is None:
-            return
-        reminder_id, self._undo_id = self._undo_id, None
-        self._hide_undo()
+    def undo(self, reminder_id: int) -> None:
         run_service(self, self.events, undo_reminder_done, self.ctx, reminder_id,
                     on_failure=self._action_failed)
-
-    def _hide_undo(self) -> None:
-        self.undo_label.hide()
-        self.undo_button.hide()
 
     def _action_failed(self, error: BaseException) -> None:
         show_error(self, error)
