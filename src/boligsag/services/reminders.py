@@ -124,6 +124,15 @@ def _row(session: Session, ctx: AppContext, reminder: Reminder, today: date) -> 
         person_name=person.full_name if visible and person else "")
 
 
+def _rows(session: Session, ctx: AppContext, reminders: list[Reminder],
+          today: date) -> list[ReminderRow]:
+    # One query for the people concerned; ``_row``'s session.get then finds them loaded.
+    person_ids = {r.person_id for r in reminders if r.person_id is not None}
+    if person_ids:
+        list(session.scalars(select(Person).where(Person.id.in_(person_ids))))
+    return [_row(session, ctx, r, today) for r in reminders]
+
+
 @writes(Entity.REMINDERS)
 def create_reminder(ctx: AppContext, due_on: date | None, text: str, *,
                     person_id: int | None = None, contact_id: int | None = None,
@@ -154,7 +163,7 @@ def my_due_reminders(ctx: AppContext, on_date: date | None = None) -> list[Remin
                     Reminder.deleted_at.is_(None), Reminder.due_on <= on_date)
              .order_by(Reminder.due_on, Reminder.id))
     with ctx.uow(read_only=True) as session:
-        return [_row(session, ctx, r, on_date) for r in session.scalars(query)]
+        return _rows(session, ctx, list(session.scalars(query)), on_date)
 
 
 def my_reminders_about(ctx: AppContext, *, person_id: int | None = None,
@@ -169,8 +178,8 @@ def my_reminders_about(ctx: AppContext, *, person_id: int | None = None,
         query = query.where(Reminder.referral_id == referral_id)
     with ctx.uow(read_only=True) as session:
         today = ctx.today()
-        return [_row(session, ctx, r, today)
-                for r in session.scalars(query.order_by(Reminder.due_on, Reminder.id))]
+        return _rows(session, ctx, list(session.scalars(
+            query.order_by(Reminder.due_on, Reminder.id))), today)
 
 
 def _set_done(ctx: AppContext, reminder_id: int, done: bool) -> None:
