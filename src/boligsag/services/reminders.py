@@ -166,22 +166,6 @@ def my_due_reminders(ctx: AppContext, on_date: date | None = None) -> list[Remin
         return _rows(session, ctx, list(session.scalars(query)), on_date)
 
 
-def my_reminders_about(ctx: AppContext, *, person_id: int | None = None,
-                       referral_id: int | None = None) -> list[ReminderRow]:
-    """The actor's open reminders about a person (any, including their contacts and
-    referrals) or about one referral, by due date."""
-    query = select(Reminder).where(Reminder.owner_user_id == ctx.actor.user_id,
-                                   Reminder.done_at.is_(None), Reminder.deleted_at.is_(None))
-    if person_id is not None:
-        query = query.where(Reminder.person_id == person_id)
-    if referral_id is not None:
-        query = query.where(Reminder.referral_id == referral_id)
-    with ctx.uow(read_only=True) as session:
-        today = ctx.today()
-        return _rows(session, ctx, list(session.scalars(
-            query.order_by(Reminder.due_on, Reminder.id))), today)
-
-
 def _set_done(ctx: AppContext, reminder_id: int, done: bool) -> None:
     with ctx.uow() as session:
         reminder = _owned(session, ctx, reminder_id)
