@@ -103,7 +103,8 @@ class Shooter:
 
         set_language(language)
         install_qt_translations(language)
-        self.db, self.username, self.language = db, username, language
+        self.db, self.username, self.password = db, username, password
+        self.language, self.config = language, config
         self.ctx = unlock(db, username, password, options=UnlockOptions(integrity_check=False))
         self.window = MainWindow(self.ctx, AppEvents(), AppSettings(config), demo=True)
         self.window.resize(*WINDOW)
@@ -265,11 +266,60 @@ def shoot_staff(s: Shooter, path: Path) -> None:
     save(s.window, path)
 
 
-def shoot_mine(s: Shooter, path: Path) -> None:
-    page_ids = [p.page_id for p in s.window.pages]
-    s.page("mine" if "mine" in page_ids else "start")
-    settle(2.0)
-    save(s.window, path)
+def shoot_new_staff(s: Shooter, path: Path) -> None:
+    from PySide6.QtWidgets import QTabWidget
+
+    page = s.page("admin")
+    page.findChild(QTabWidget, "adminTabs").setCurrentIndex(0)
+    settle(1.0)
+    page.staff.add_staff()  # type: ignore[attr-defined]
+    save(top_dialog(), path)
+
+
+#: A demo social worker (every demo account has the demo password): the administrator
+#: is responsible for nobody, so her Mine sager would be empty.
+SOCIAL_WORKER = "ayse"
+
+
+def shoot_my_cases(s: Shooter, path: Path) -> None:
+    worker = Shooter(s.db, SOCIAL_WORKER, s.password, s.language, s.config)
+    try:
+        worker.page("my_cases")
+        settle(2.0)
+        save(worker.window, path)
+    finally:
+        worker.close()
+
+
+def shoot_start_as_worker(s: Shooter, path: Path) -> None:
+    """Overblik as a social worker sees it: her Mine sager card and reminders."""
+    from boligsag.services.reminders import create_reminder
+
+    worker = Shooter(s.db, SOCIAL_WORKER, s.password, s.language, s.config)
+    try:
+        if s.language == "da":  # once: the English pass shows the same reminders
+            texts = ("Ring om lejligheden", "Spørg til skolestarten")
+            for person_id, text in zip(_my_people(worker), texts, strict=False):
+                create_reminder(worker.ctx, worker.ctx.today(), text, person_id=person_id)
+        worker.page("start").refresh(None)  # it loaded before the reminders existed
+        settle(2.5)
+        save(worker.window, path)
+    finally:
+        worker.close()
+
+
+def _my_people(s: Shooter) -> list[int]:
+    from boligsag.services.my_cases import CaseKind, my_cases
+
+    return [row.id for row in my_cases(s.ctx) if row.kind == CaseKind.PERSON]
+
+
+def shoot_remind_me(s: Shooter, path: Path) -> None:
+    page = s.page("people")
+    page.show_person(person_with_jobs(s))  # type: ignore[attr-defined]
+    settle(1.0)
+    page.person_view.remind_me()  # type: ignore[attr-defined]
+    save(top_dialog(), path)
 
 
 #: Picture name (``images/<language>/<name>.png``) → how to get the screen.
@@ -287,7 +337,10 @@ SCREENS: dict[str, Callable[[Shooter, Path], None]] = {
     "brev": shoot_letter,
     "opgoerelser": shoot_summaries,
     "medarbejdere": shoot_staff,
-    "mine-sager": shoot_mine,
+    "ny-medarbejder": shoot_new_staff,
+    "mine-sager": shoot_my_cases,
+    "overblik-medarbejder": shoot_start_as_worker,
+    "paamind-mig": shoot_remind_me,
 }
 
 

@@ -17,7 +17,7 @@ from boligsag.i18n import LANGUAGES, set_language
 from boligsag.resources import resource_path
 from boligsag.services.context import AppContext
 from boligsag.ui.events import AppEvents
-from boligsag.ui.help import TOPICS, HelpWindow, topic_title
+from boligsag.ui.help import PAGE_TOPICS, TOPICS, HelpWindow, topic_for_page, topic_title
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.unlock_dialog import UnlockDialog
 
@@ -61,6 +61,16 @@ def test_f1_opens_the_guide_on_the_page_shown(qtbot: QtBot, main_window: MainWin
 
     qtbot.keyClick(guide, Qt.Key.Key_Escape)
     assert not guide.isVisible()
+
+
+def test_every_page_has_its_topic(qtbot: QtBot, main_window: MainWindow) -> None:
+    for page in main_window.pages:
+        topic = topic_for_page(page)
+        assert page.page_id in PAGE_TOPICS or getattr(page, "help_topic", None), \
+            f"page {page.page_id!r} has no topic in the user guide (ui/help.py PAGE_TOPICS)"
+        main_window.show_page(page.page_id)
+        assert open_guide(qtbot, main_window).current_topic() == topic
+    assert topic_for_page(main_window.page("my_cases")) == "mine-sager"
 
 
 def test_the_help_menu_opens_the_guide(qtbot: QtBot, main_window: MainWindow) -> None:
