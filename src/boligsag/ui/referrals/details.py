@@ -135,13 +135,17 @@ class ReferralDetailsPane(QWidget):
         self.remind_button = remind_me_button(
             self, self.ctx, self.events, lambda: referral_subject(self.details),
             "referralRemindButton")
-        top.addWidget(self.remind_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.letter_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         self.subtitle = named(QLabel(), "referralSubtitle", tr("Service"))
         self.subtitle.setProperty("role", "muted")
         self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        # Beside the short "Til …": by the title it wrapped names at 1366×768.
+        self.remind_button.setProperty("role", "link")
+        subtitle_row = QHBoxLayout()
+        subtitle_row.addWidget(self.subtitle, 1)
+        subtitle_row.addWidget(self.remind_button)
+        layout.addLayout(subtitle_row)
         badges = QHBoxLayout()
         self.status_badge = Badge("referralStatusBadge", tr("Status"))
         self.kind_badge = Badge("referralKindBadge", tr("Type"))
