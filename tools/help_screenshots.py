@@ -227,7 +227,26 @@ def shoot_activities(s: Shooter, path: Path) -> None:
 def shoot_attendance(s: Shooter, path: Path) -> None:
     page = choose_course(s)
     page.findChild(QWidget, "activityDetail").record_session()  # type: ignore[attr-defined]
-    save(top_dialog(), path)
+    dialog = top_dialog()
+    settle(1.0)
+    # As the guide tells it: everyone present, then one absent with a reason typed.
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPushButton
+
+    dialog.findChild(QPushButton, "sessionAllPresentButton").click()
+    view = dialog.findChild(QTableView, "attendanceTable")
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(2, 0))
+    QTest.keyClick(view, Qt.Key.Key_Space)
+    reason = "til tandlæge" if s.language == "da" else "at the dentist"
+    for char in reason:  # as a keyboard delivers them, æ too
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(QApplication.focusWidget() or view, QKeyEvent(
+                kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char))
+        settle(0.05)
+    save(dialog, path)
 
 
 def shoot_referrals(s: Shooter, path: Path) -> None:
