@@ -107,8 +107,8 @@ def test_language_switch_shows_english_at_once(qtbot: QtBot, created_db: Created
     assert current_language() == "en" and settings.get(LANGUAGE) == "en"
     nav = child(english, QListWidget, "navigationList")
     assert [nav.item(i).text() for i in range(nav.count())] == [
-        "Overview", "People", "Activities", "Contacts", "Referrals", "Summaries",
-        "Administration"]
+        "Overview", "People", "My cases", "Activities", "Contacts", "Referrals",
+        "Summaries", "Administration"]
     assert english.current_page().page_id == "people"  # the same page, now in English
     menus = [a.text() for a in child(english, QMenuBar, "menuBar").actions()
              if a.isVisible()]

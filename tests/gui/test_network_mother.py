@@ -72,6 +72,7 @@ def test_a_volunteer_logs_a_conversation(qtbot: QtBot, volunteer_window: MainWin
     nav = child(volunteer_window, QListWidget, "navigationList")
     pages = [nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(nav.count())]
     assert "network_mothers" in pages and "activities" not in pages and "people" not in pages
+    assert "my_cases" not in pages  # Mine sager is about people: not for a volunteer
     trigger_action(volunteer_window, "actionShow_network_mothers")
     page = volunteer_window.page("network_mothers")
     assert isinstance(page, VolunteerPage)
