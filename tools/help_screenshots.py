@@ -139,12 +139,6 @@ def person_with_jobs(shooter: Shooter) -> int:
     return max(counts, key=lambda person: counts[person])
 
 
-def shoot_start(s: Shooter, path: Path) -> None:
-    s.page("start")
-    settle(2.0)
-    save(s.window, path)
-
-
 def shoot_login(s: Shooter, path: Path) -> None:
     from boligsag.ui.unlock_dialog import UnlockDialog
 
@@ -343,7 +337,6 @@ def shoot_remind_me(s: Shooter, path: Path) -> None:
 
 #: Picture name (``images/<language>/<name>.png``) → how to get the screen.
 SCREENS: dict[str, Callable[[Shooter, Path], None]] = {
-    "overblik": shoot_start,
     "log-ind": shoot_login,
     "glemt-adgangskode": shoot_recovery,
     "personer": shoot_people,
