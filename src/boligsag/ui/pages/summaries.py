@@ -39,10 +39,10 @@ from boligsag.services.summaries import (
 from boligsag.services.summary_choices import FilterChoices, load_filter_choices
 from boligsag.services.summary_export import ExportFormat
 from boligsag.ui.background import BackgroundTask, run_in_background
+from boligsag.ui.elide import ElidedLabel
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.summaries.drill_dialog import DrillDownDialog
-from boligsag.ui.summaries.elided import ElidedLabel
 from boligsag.ui.summaries.export import SummaryExporter, export_button
 from boligsag.ui.summaries.filter_bar import SummaryFilterBar
 from boligsag.ui.summaries.results import SummaryResults

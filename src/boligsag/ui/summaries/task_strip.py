@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
+from boligsag.ui.elide import ElidedLabel
 from boligsag.ui.widgets import named
-
-from .elided import ElidedLabel
 
 STEPS = 1000
 
