@@ -60,8 +60,8 @@ def test_the_list_filters_by_period_channel_staff_and_anonymity(
     # The last 30 days by default: the home visit of 1 October is older.
     assert people_column(page) == ["Hanne Ærbø", "Anonym (18–24 år, Mand)"]
     model = page.model
-    assert model.index(0, ContactColumn.WHEN).data() == "24-11-2026  09:00"
-    assert model.index(0, ContactColumn.FOLLOW_UP).data() == "30-11-2026"
+    assert model.index(0, ContactColumn.WHEN).data() == "24.11.2026 09.00"
+    assert model.index(0, ContactColumn.FOLLOW_UP).data() == "30.11.2026"
     assert child(page, QLabel, "contactsCountLabel").text() == "2 kontakter"
 
     period = child(page, QComboBox, "contactPeriodCombo")

@@ -80,7 +80,7 @@ def test_pocket_money_job_follow_up_due_after_three_months(
         "Boligselskabet Ærtebo", Decimal("3.5"), Decimal("55.50"))
     assert [panel.model.index(0, c).data() for c in (JobColumn.KIND, JobColumn.HOURS,
                                                      JobColumn.PAY, JobColumn.FOLLOW_UP_3)] \
-        == ["Lommepengejob", "3,5", "55,50 kr.", "25-02-2027"]
+        == ["Lommepengejob", "3,5", "55,50 kr.", "25.02.2027"]
 
     # The day before the three months, nothing is due on the start page's list...
     clock.advance(days=91)

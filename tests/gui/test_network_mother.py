@@ -110,7 +110,7 @@ def test_a_volunteer_logs_a_conversation(qtbot: QtBot, volunteer_window: MainWin
     qtbot.waitUntil(lambda: table.model().rowCount() == 1)
     assert table.isVisible() and not page.empty.isVisible()
     assert [table.model().index(0, c).data() for c in range(5)] == [
-        "25-11-2026 kl. 10:30", "25–39 år", "Kvinde", "Dagtilbud", "Sundhedsplejen · og lægen"]
+        "25.11.2026 kl. 10.30", "25–39 år", "Kvinde", "Dagtilbud", "Sundhedsplejen · og lægen"]
     (mine,) = my_network_mother_conversations(volunteer)
     assert (mine.anonymous, mine.people, mine.staff_name) == (True, (), "Fatma Şahin")
     assert mine.occurred_at == datetime(2026, 11, 25, 10, 30)

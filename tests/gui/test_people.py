@@ -73,7 +73,7 @@ def test_search_as_you_type_by_name_cpr_and_phone(qtbot: QtBot, ctx: AppContext,
     model = page.list_view.model
     # Lists never show the full CPR number.
     assert model.index(0, PeopleColumn.CPR).data() == "050590-••••"
-    assert model.index(0, PeopleColumn.BORN).data().startswith("05-05-1990 (36 år)")
+    assert model.index(0, PeopleColumn.BORN).data().startswith("05.05.1990 (36 år)")
     assert search(qtbot, page, "zzzz") == []
     assert child(page, QFrame, "emptyState").isVisible()
 
@@ -146,11 +146,11 @@ def test_new_person_validates_in_place_and_derives_from_cpr(
     type_keys(qtbot, "140511-4235")
     assert not error.isVisible()
     born = child(form, QLineEdit, "personBirthDateEdit")
-    assert born.text() == "14-05-2011" and born.isReadOnly()
+    assert born.text() == "14.05.2011" and born.isReadOnly()
     gender = child(form, QComboBox, "personGenderCombo")
     assert gender.currentText() == "Mand" and not gender.isEnabled()
     assert child(form, QLabel, "personCprDerived").text() == \
-        "Fra CPR-nummeret: født 14-05-2011, mand."
+        "Fra CPR-nummeret: født 14.05.2011, mand."
 
     phone = child(form, QLineEdit, "personPhoneEdit")
     phone.setFocus()
@@ -202,13 +202,13 @@ def test_duplicate_warning_opens_the_existing_person(qtbot: QtBot, ctx: AppConte
     press(qtbot, Qt.Key.Key_Tab)
     type_keys(qtbot, "Al Hassan")
     child(form, QLineEdit, "personBirthDateEdit").setFocus()
-    type_keys(qtbot, "04-03-2009")
+    type_keys(qtbot, "04.03.2009")
     press(qtbot, Qt.Key.Key_Return)  # Enter saves: first the duplicate check
     warning = top_dialog(qtbot, QDialog, "duplicateDialog")
     matches = child(warning, QPushButton, "duplicateOpenButton")
     assert matches.isDefault()
     listed = warning.list.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
-    assert listed.startswith("Mohammed Al-Hassan – f. 04-03-2009")
+    assert listed.startswith("Mohammed Al-Hassan – f. 04.03.2009")
     assert listed.endswith("Lignende navn og samme fødselsdato")
     assert child(warning, QPushButton, "duplicateCreateButton").isVisible()
     click(qtbot, warning, "duplicateOpenButton")  # "Åbn eksisterende"

@@ -1,7 +1,7 @@
 """The person form's second look at unlikely data (issue 9, 9d): a CPR number or birth
 date that makes someone older than 110 or not yet born asks "Er CPR-nummeret rigtigt?"
 before saving, and a Danish postal code fills in the town. The FixedClock's today is
-25-11-2026; all CPR numbers are synthetic."""
+25.11.2026; all CPR numbers are synthetic."""
 
 from __future__ import annotations
 
@@ -54,11 +54,11 @@ def test_an_unlikely_cpr_number_is_asked_about_before_saving(
     cpr = child(form, QLineEdit, "personCprEdit")
     assert focused(qtbot) is cpr
     type_keys(qtbot, "010170-5001")  # sequence 5xxx with year 70: born 1870
-    assert child(form, QLineEdit, "personBirthDateEdit").text() == "01-01-1870"
+    assert child(form, QLineEdit, "personBirthDateEdit").text() == "01.01.1870"
     click(qtbot, form, "personSaveButton")
     box = question(qtbot)
     assert box.text() == "Er CPR-nummeret rigtigt?"
-    assert box.informativeText() == ("CPR-nummeret giver fødselsdatoen 01-01-1870: personen "
+    assert box.informativeText() == ("CPR-nummeret giver fødselsdatoen 01.01.1870: personen "
                                      "ville være 156 år.")
     assert [b.text() for b in box.buttons()] == ["Ja, gem", "Ret det"]
     click(qtbot, box, "birthDateCorrectButton")  # "Ret det": back to the number
@@ -71,7 +71,7 @@ def test_an_unlikely_cpr_number_is_asked_about_before_saving(
     type_keys(qtbot, "010150-5001")  # now a typo the other way: born 2050
     click(qtbot, form, "personSaveButton")
     box = question(qtbot)
-    assert box.informativeText() == ("CPR-nummeret giver fødselsdatoen 01-01-2050, som "
+    assert box.informativeText() == ("CPR-nummeret giver fødselsdatoen 01.01.2050, som "
                                      "ligger ude i fremtiden.")
     with qtbot.waitSignal(form.accepted, timeout=5_000):
         click(qtbot, box, "birthDateSaveButton")  # "Ja, gem": the user knows best
@@ -98,17 +98,17 @@ def test_a_typed_birth_date_over_110_years_back_is_asked_about_too(
     form = new_person_form(qtbot, main_window, "Ebba", "Holm")
     born = child(form, QLineEdit, "personBirthDateEdit")
     born.setFocus()
-    type_keys(qtbot, "24-11-1915")  # 111 years old yesterday
+    type_keys(qtbot, "24.11.1915")  # 111 years old yesterday
     click(qtbot, form, "personSaveButton")
     box = question(qtbot)
     assert box.text() == "Er fødselsdatoen rigtig?"
-    assert box.informativeText() == "Med fødselsdatoen 24-11-1915 ville personen være 111 år."
+    assert box.informativeText() == "Med fødselsdatoen 24.11.1915 ville personen være 111 år."
     press(qtbot, Qt.Key.Key_Escape)  # Esc (and Enter) mean "Ret det"
     qtbot.waitUntil(lambda: not box.isVisible(), timeout=5_000)
     back_to(qtbot, form)
     assert focused(qtbot) is born
     born.selectAll()
-    type_keys(qtbot, "26-11-1915")  # 110 years old: no question
+    type_keys(qtbot, "26.11.1915")  # 110 years old: no question
     with qtbot.waitSignal(form.accepted, timeout=5_000):
         click(qtbot, form, "personSaveButton")
     assert count_people(ctx) == 1

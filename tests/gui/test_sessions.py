@@ -103,7 +103,7 @@ def test_record_attendance_with_the_keyboard_then_correct_it(
     qtbot.waitUntil(lambda: sessions.model().rowCount() == 1)
     assert page.detail.tabs.currentIndex() == 1  # the Mødegange tab shows it
     assert sessions.model().index(0, 1).data() == "2 til stede · 1 fraværende"
-    assert sessions.model().index(0, 0).data() == "onsdag 25-11-2026"
+    assert sessions.model().index(0, 0).data() == "onsdag 25.11.2026"
 
     sessions.setFocus()
     sessions.selectRow(0)

@@ -89,7 +89,7 @@ def test_an_end_before_the_start_is_explained_beside_the_field(
     click(qtbot, lead_page, "computeButton")
     message = child(lead_page, QLabel, "periodError")
     assert message.isVisible()
-    assert "slutter, før den begynder" in message.text() and "01-06-2025" in message.text()
+    assert "slutter, før den begynder" in message.text() and "01.06.2025" in message.text()
     assert lead_page.compute_task is None and lead_page.summary is None
     # Correcting the date clears the message at once.
     child(lead_page, QDateEdit, "dateTo").setDate(QDate(2025, 12, 31))

@@ -1,12 +1,21 @@
-"""Danish letter dates: "25. november 2026", "03.04.1991", and English through i18n."""
+"""One format everywhere (boligsag.formatting): "25. november 2026", "03.04.1991", "14.30"."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 
-from boligsag.documents.danish_dates import long_date, month_name, short_date
+from boligsag.formatting import (
+    long_date,
+    month_name,
+    qt_date_pattern,
+    short_date,
+    short_date_time,
+    time_text,
+)
 from boligsag.i18n import set_language
 
 DANISH_MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
@@ -56,3 +65,29 @@ def test_leap_day() -> None:
 def test_no_month_thirteen() -> None:
     with pytest.raises(ValueError):
         month_name(13)
+
+
+def test_times_and_no_date() -> None:
+    assert time_text(time(9, 5)) == "09.05"
+    assert time_text(datetime(2026, 12, 4, 14, 30), "en") == "14:30"
+    assert short_date_time(datetime(2026, 12, 4, 14, 30)) == "04.12.2026 14.30"
+    assert short_date(None) == "" and long_date(None) == ""
+
+
+def test_date_fields_show_what_lists_show() -> None:
+    assert qt_date_pattern("da") == "dd.MM.yyyy" and qt_date_pattern("en") == "dd/MM/yyyy"
+
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "boligsag"
+# A date or time written by hand (strftime / f-string patterns, Qt patterns) instead of
+# through boligsag.formatting: each was once a list disagreeing with the others.
+HAND_MADE = re.compile(r"strftime\(\"%[dH]|:%[dHM]|%d[-.]%m|[\"']dd[-./]MM|d\. MMMM")
+
+
+def test_no_second_date_formatter() -> None:
+    offenders = [f"{path.relative_to(SRC)}:{n}"
+                 for path in SRC.rglob("*.py") if path.name != "formatting.py"
+                 and "demo" not in path.parts
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if HAND_MADE.search(line)]
+    assert offenders == []

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
+from boligsag.formatting import long_date
 from boligsag.i18n import tr_in
 
-from .danish_dates import long_date
 from .errors import MissingLetterData
 from .letter_parts import (
     missing_sender_data,

@@ -14,10 +14,10 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from boligsag.formatting import long_date
 from boligsag.i18n import tr_in
 
 from . import fonts
-from .danish_dates import long_date
 from .errors import MissingLetterData
 from .letterhead import (
     TEXT_WIDTH,

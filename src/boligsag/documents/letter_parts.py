@@ -13,9 +13,9 @@ from datetime import date
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from boligsag.formatting import long_date
 from boligsag.i18n import tr_in
 
-from .danish_dates import long_date
 from .letterhead import Organisation, address_block, para, paragraphs
 from .model import Recipient, StaffContact
 

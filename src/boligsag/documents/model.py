@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from boligsag.formatting import short_date
 from boligsag.i18n import tr_in
-
-from .danish_dates import short_date
 
 
 @dataclass(frozen=True)

@@ -296,7 +296,7 @@ def _number(value: float, decimals: int, comma: bool, thousands: bool) -> str:
 
 
 def period_text(summary_filter: SummaryFilter, language: str) -> str:
-    from boligsag.documents.danish_dates import long_date
+    from boligsag.formatting import long_date
 
     return f"{long_date(summary_filter.date_from, language)} – " \
            f"{long_date(summary_filter.date_to, language)}"
@@ -319,9 +319,9 @@ def filter_lines(published: PublishedSummary, language: str) -> list[tuple[str, 
 
 
 def generated_text(published: PublishedSummary, language: str) -> str:
-    from boligsag.documents.danish_dates import long_date
+    from boligsag.formatting import long_date, time_text
     from boligsag.i18n import tr_in
 
     at = published.generated_at
     return tr_in(language, "{date} at {time}", date=long_date(at.date(), language),
-                 time=at.strftime("%H.%M" if language == "da" else "%H:%M"))
+                 time=time_text(at, language))

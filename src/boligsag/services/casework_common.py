@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, not_, or_, select, true
@@ -79,10 +78,6 @@ def gender_label(gender: Gender | str | None) -> str:
 def gender_choices() -> tuple[Choice, ...]:
     return tuple(Choice(None, str(g), gender_label(g)) for g in Gender)
 
-
-def format_date(value: date | None) -> str:
-    """Danish numeric date, as on letters and forms: 25.11.2026."""
-    return value.strftime("%d.%m.%Y") if value else ""
 
 
 # -- restricted cases ---------------------------------------------------------------------

@@ -16,13 +16,13 @@ from datetime import date, timedelta
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from boligsag.documents.danish_dates import short_date
 from boligsag.domain import consent as rules
 from boligsag.domain.age import is_child
 from boligsag.domain.consent import ConsentState, ConsentTerms
 from boligsag.domain.cpr import InvalidCpr, parse_cpr
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import current_language
 from boligsag.storage.models import Consent, ConsentScope, Person, PersonRelation, Service
 

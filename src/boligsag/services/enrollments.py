@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ActivityMode, AuditAction, EndReason
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.storage.models import Activity, Enrollment, Household, Person, Topic
 
 from .casework_common import (
@@ -20,7 +21,6 @@ from .casework_common import (
     active_user,
     check_version,
     commit,
-    format_date,
     get_live,
     label,
     tombstone,
@@ -120,7 +120,7 @@ def _validate(session: Session, ctx: AppContext, draft: EnrollmentDraft,
         if overlap is not None:
             problems["start_date"] = ("{name} is already enrolled in this activity from {date}.",
                                       {"name": person.full_name,
-                                       "date": format_date(overlap.start_date)})
+                                       "date": short_date(overlap.start_date)})
     if problems:
         raise ValidationFailed(problems)
     return {"activity_id": activity.id, "person_id": person.id,

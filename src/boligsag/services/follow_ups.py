@@ -11,17 +11,11 @@ from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, StillEmployed
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.storage.models import Contact, Job, JobFollowUp, Person
 
-from .casework_common import (
-    check_version,
-    commit,
-    format_date,
-    get_live,
-    visible_person,
-    visible_person_or_fail,
-)
+from .casework_common import check_version, commit, get_live, visible_person, visible_person_or_fail
 from .casework_labels import job_kind_label
 from .changes import Entity, writes
 from .contact_rows import contact_rows
@@ -90,7 +84,7 @@ def due_follow_ups(ctx: AppContext, on_date: date | None = None, *,
                                            gender=row.gender_label)
             excerpt = "" if row.ssp_locked else " ".join(row.note.split())[:NOTE_EXCERPT]
             about = ", ".join(t.label for t in row.topics) or excerpt
-            day = format_date(row.occurred_at.date())
+            day = short_date(row.occurred_at.date())
             text = (tr("{channel} on {date}: {about}", channel=row.channel_label, date=day,
                        about=about) if about
                     else tr("{channel} on {date}", channel=row.channel_label, date=day))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from boligsag.domain.cpr import InvalidCpr, decode_cpr, format_cpr, parse_cpr
 from boligsag.domain.enums import AuditAction, Gender
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.storage.models import Area, Household, Person, PersonRelation, User
 
 from .casework_common import (
@@ -26,7 +27,6 @@ from .casework_common import (
     can_see,
     check_version,
     commit,
-    format_date,
     tombstone,
     visible_person,
     visible_person_or_fail,
@@ -162,7 +162,7 @@ def _check_cpr(draft: PersonDraft, today: date, problems: Problems) -> dict[str,
             return values
         if draft.birth_date is not None and draft.birth_date != info.birth_date:
             problems["birth_date"] = ("The birth date does not match the CPR number ({date}).",
-                                      {"date": format_date(info.birth_date)})
+                                      {"date": short_date(info.birth_date)})
         if draft.gender in (Gender.FEMALE, Gender.MALE) and draft.gender != info.gender:
             problems["gender"] = ("The gender does not match the CPR number.", {})
         values["cpr"] = info.number

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from boligsag.documents.danish_dates import short_date
 from boligsag.domain.consent import CoverProblem, RefusalCode
 from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.domain.referral_flow import TransitionProblem
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 
 from .casework_labels import referral_status_label

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from boligsag.documents.danish_dates import short_date
 from boligsag.domain import referral_flow as flow
 from boligsag.domain.age import is_child
 from boligsag.domain.consent import ConsentDoesNotCover, CoverProblem, cover_problem
 from boligsag.domain.enums import AuditAction, ReferralKind, ReferralStatus
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import current_language
 from boligsag.storage.models import (
     Consent,

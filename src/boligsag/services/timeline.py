@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ContactKind, JobKind, ReferralKind, ReferralStatus
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import current_language, tr
 from boligsag.storage.models import (
     Activity,
@@ -53,7 +54,7 @@ from boligsag.storage.models import (
     contact_topics,
 )
 
-from .casework_common import format_date, visible_person_or_fail
+from .casework_common import visible_person_or_fail
 from .casework_labels import end_reason_label, referral_status_label, still_employed_label
 from .context import AppContext
 
@@ -207,7 +208,7 @@ def _title(kind: TimelineKind, a: str, b: str | None, c: str | None) -> tuple[st
     if kind == k.CONSENT:
         until = date.fromisoformat(b) if b else None
         return (tr("Consent for {service}", service=a),
-                tr("Valid until {date}", date=format_date(until)))
+                tr("Valid until {date}", date=short_date(until)))
     return tr("Consent for {service} withdrawn", service=a), ""
 
 

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from boligsag.formatting import qt_date_pattern
 from boligsag.i18n import current_language, tr
 from boligsag.resources import load_json
 from boligsag.services.setup import PLAN_PERIODS
 from boligsag.storage.keys import keys_path_for
-from boligsag.ui.labels import short_date_format
 from boligsag.ui.password_fields import NewPasswordFields
 from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.widgets import FieldError, form_layout, named
@@ -208,7 +208,7 @@ class PlanPage(QuestionPage):
     def _date_edit(self, object_name: str, accessible: str) -> QDateEdit:
         edit = named(QDateEdit(), object_name, accessible)
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat(short_date_format())
+        edit.setDisplayFormat(qt_date_pattern())
         return edit
 
     def _touch(self) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QLocale
 
 from boligsag.domain.enums import Role
+from boligsag.formatting import long_date
 from boligsag.i18n import current_language, tr
 
 
@@ -30,14 +29,6 @@ def ui_locale() -> QLocale:
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
-def format_date(value: date | None) -> str:
-    """"3. marts 2025" in Danish, "3 March 2025" in English."""
-    if value is None:
-        return ""
-    pattern = "d. MMMM yyyy" if current_language() == "da" else "d MMMM yyyy"
-    return ui_locale().toString(QDate(value.year, value.month, value.day), pattern)
-
-
-def short_date_format() -> str:
-    """Input format of date fields: 31-12-2026 is how Danes write a date by hand."""
-    return "dd-MM-yyyy" if current_language() == "da" else "dd/MM/yyyy"
+# Kept for ui/pages/start.py until it imports boligsag.formatting itself (another
+# helper is rewriting that page): the same function, not a copy.
+format_date = long_date

@@ -15,8 +15,8 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
+from boligsag.formatting import long_date
 from boligsag.i18n import tr
-from boligsag.ui.labels import format_date
 from boligsag.ui.theme import UI_FAMILY, monospace_font
 
 
@@ -31,7 +31,7 @@ def sheet_html(recovery_key: str, organisation: str, database_id: str, path: str
                created: date) -> str:
     mono = monospace_font(20).family()
     key = "<br>".join(escape(line) for line in key_lines(recovery_key))
-    rows = [(tr("Organisation"), organisation), (tr("Created"), format_date(created)),
+    rows = [(tr("Organisation"), organisation), (tr("Created"), long_date(created)),
             (tr("Database ID"), database_id), (tr("Database file"), path)]
     facts = "".join(f"<tr><td style='color:#5a6774; padding-right:12px'>{escape(k)}</td>"
                     f"<td>{escape(v)}</td></tr>" for k, v in rows)

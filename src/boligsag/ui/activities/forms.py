@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import qt_date_pattern
 from boligsag.i18n import current_language, tr
 from boligsag.services.errors import ValidationFailed
 from boligsag.ui.errors import form_error_text
-from boligsag.ui.labels import short_date_format, ui_locale
+from boligsag.ui.labels import ui_locale
 from boligsag.ui.theme import BORDER, PRIMARY_SOFT, SURFACE, TEXT
 from boligsag.ui.widgets import FieldError, named
 
@@ -43,18 +44,12 @@ def from_qdate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-def short_date(value: date | None) -> str:
-    """How lists show a date: 25-11-2026 in Danish (as the date fields take it)."""
-    if value is None:
-        return ""
-    return ui_locale().toString(to_qdate(value), short_date_format())
-
 
 def date_edit(object_name: str, accessible: str, value: date,
               maximum: date | None = None) -> QDateEdit:
     edit = named(QDateEdit(), object_name, accessible)
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat(short_date_format())
+    edit.setDisplayFormat(qt_date_pattern())
     edit.setLocale(ui_locale())
     edit.setMinimumDate(QDate(1990, 1, 1))
     if maximum is not None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from boligsag.domain.enums import ActivityMode
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityRow
 from boligsag.services.enrollments import EnrollmentRow
@@ -18,7 +19,7 @@ from boligsag.services.sessions import SessionRow
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.theme import MUTED
 
-from .forms import short_date, to_qdate
+from .forms import to_qdate
 from .table import SORT_ROLE, RowsModel
 
 RIGHT = Qt.AlignmentFlag.AlignRight

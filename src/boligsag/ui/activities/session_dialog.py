@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.enums import ActivityMode
+from boligsag.formatting import long_date, time_text
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityChoices, activity_choices
 from boligsag.services.context import AppContext
@@ -41,7 +42,6 @@ from boligsag.services.sessions import (
 )
 from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.labels import format_date
 from boligsag.ui.widgets import form_layout, named
 
 from .attendance import AttendanceModel, AttendanceView, Mark
@@ -226,7 +226,7 @@ class SessionDialog(ServiceDialog):
         previous, self.sheet = self.sheet, sheet
         existing = sheet.session_id is not None
         self.header.title_label.setText(sheet.activity_name)
-        self.header.text_label.setText(tr("Session on {date}", date=format_date(sheet.date)))
+        self.header.text_label.setText(tr("Session on {date}", date=long_date(sheet.date)))
         self.header.text_label.show()
         self.setWindowTitle(tr("Session – {activity}", activity=sheet.activity_name))
         if existing:
@@ -264,7 +264,7 @@ class SessionDialog(ServiceDialog):
         self.date.blockSignals(True)
         self.date.setDate(to_qdate(sheet.date))
         self.date.blockSignals(False)
-        self.start_time.setText(sheet.start_time.strftime("%H:%M") if sheet.start_time else "")
+        self.start_time.setText(time_text(sheet.start_time) if sheet.start_time else "")
         self.duration.setValue(sheet.duration_minutes or 0)
         self.note.setText(sheet.note)
         self._fill_staff(sheet.staff_ids)
@@ -318,7 +318,7 @@ class SessionDialog(ServiceDialog):
                 self._date_timer.stop()
                 self.load(day)  # the date was changed and Enter came before the list
             self.errors.show_banner(tr("The list for {date} is loading; save again in a "
-                                       "moment.", date=format_date(day)))
+                                       "moment.", date=long_date(day)))
             return None
         try:
             start = parse_time(self.start_time.text())
@@ -348,7 +348,7 @@ class SessionDialog(ServiceDialog):
         if sheet is None or sheet.session_id is None or sheet.version is None:
             return
         answer = QMessageBox.question(self, tr("Delete session"), tr(
-            "Delete the session on {date} with its attendance?", date=format_date(sheet.date)))
+            "Delete the session on {date} with its attendance?", date=long_date(sheet.date)))
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.set_busy(True)

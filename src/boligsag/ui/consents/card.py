@@ -7,10 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from boligsag.domain.consent import ConsentState
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.consents import ConsentRow
 from boligsag.ui.referrals.forms import Badge
-from boligsag.ui.referrals.labels import CONSENT_COLORS, consent_state_label, short_date
+from boligsag.ui.referrals.labels import CONSENT_COLORS, consent_state_label
 from boligsag.ui.widgets import named
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.domain.consent import ConsentState
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.consents import ConsentRow, consents_for_person, scope_options
@@ -28,7 +29,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.letters.opener import open_letter_preview
-from boligsag.ui.referrals.labels import CONSENT_COLORS, short_date
+from boligsag.ui.referrals.labels import CONSENT_COLORS
 from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
 from boligsag.ui.theme import MUTED
 from boligsag.ui.widgets import named

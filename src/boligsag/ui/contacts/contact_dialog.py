@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import time_text
 from boligsag.i18n import tr
 from boligsag.services.casework_common import PersonRef
 from boligsag.services.contact_choices import QuickLogChoices
@@ -142,7 +143,7 @@ class ContactDialog(ServiceDialog):
         when = QHBoxLayout()
         when.setSpacing(8)
         self.date = date_edit("quickLogDateEdit", tr("Date"), now.date(), maximum=now.date())
-        self.time = named(QLineEdit(now.strftime("%H:%M")), "quickLogTimeEdit", tr("Time"))
+        self.time = named(QLineEdit(time_text(now)), "quickLogTimeEdit", tr("Time"))
         self.time.setMaxLength(5)
         self.time.setFixedWidth(80)
         when.addWidget(self.date)
@@ -196,7 +197,7 @@ class ContactDialog(ServiceDialog):
         self.date.setMaximumDate(to_qdate(max(contact.occurred_at.date(),
                                               self.ctx.today())))
         self.date.setDate(to_qdate(contact.occurred_at.date()))
-        self.time.setText(contact.occurred_at.strftime("%H:%M"))
+        self.time.setText(time_text(contact.occurred_at))
 
     def _anonymous_toggled(self, anonymous: bool) -> None:
         self.people.setEnabled(not anonymous)

@@ -8,10 +8,10 @@ from typing import Any
 
 from PySide6.QtGui import QColor
 
+from boligsag.formatting import short_date, short_date_time
 from boligsag.i18n import tr
 from boligsag.services.contacts import ContactFilters, ContactRow, list_contacts
 from boligsag.services.context import AppContext
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.people.lazy import Fetch, LazyRowsModel
 from boligsag.ui.theme import ERROR, MUTED, SUCCESS
 
@@ -68,7 +68,7 @@ class ContactsModel(LazyRowsModel):
 
     def text(self, row: ContactRow, column: ContactColumn) -> str:
         if column == ContactColumn.WHEN:
-            return f"{short_date(row.occurred_at.date())}  {row.occurred_at:%H:%M}"
+            return short_date_time(row.occurred_at)
         if column == ContactColumn.PEOPLE:
             return people_text(row)
         if column == ContactColumn.CHANNEL:

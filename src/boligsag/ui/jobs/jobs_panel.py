@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWid
 
 from boligsag.domain.enums import JobKind, StillEmployed
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.jobs import JobFollowUpRow, JobRow, list_jobs, record_follow_up
 from boligsag.ui.activities.buttons import action_button, page_shortcut
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.activities.table import current_row, keep_selection, setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text

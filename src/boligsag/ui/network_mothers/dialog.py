@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.enums import ContactKind, Gender
+from boligsag.formatting import time_text
 from boligsag.i18n import tr
 from boligsag.services.contact_choices import QuickLogChoices
 from boligsag.services.contact_rows import ContactDraft, ContactRow
@@ -68,7 +69,7 @@ class NetworkMotherDialog(ServiceDialog):
         now = ctx.clock.now()
         self.date = date_edit("conversationDateEdit", tr("Date"), now.date(),
                               maximum=now.date())
-        self.time = named(QLineEdit(now.strftime("%H:%M")), "conversationTimeEdit", tr("Time"))
+        self.time = named(QLineEdit(time_text(now)), "conversationTimeEdit", tr("Time"))
         self.time.setMaxLength(5)
         self.time.setFixedWidth(80)
         self.duration = plain_spin(named(QSpinBox(), "conversationDurationSpin",
@@ -180,7 +181,7 @@ class NetworkMotherDialog(ServiceDialog):
 
     def _load(self, c: ContactRow) -> None:
         self.date.setDate(to_qdate(c.occurred_at.date()))
-        self.time.setText(c.occurred_at.strftime("%H:%M"))
+        self.time.setText(time_text(c.occurred_at))
         self.duration.setValue(c.duration_minutes)
         select_data(self.age_group, c.age_group)
         for button in self.gender_group.buttons():

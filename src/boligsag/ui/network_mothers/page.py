@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBo
 
 from boligsag.domain.enums import Role
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date, time_text
 from boligsag.i18n import tr
 from boligsag.services.activity_queries import my_network_mother_conversations
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.contact_rows import ContactRow
 from boligsag.services.context import Actor, AppContext
 from boligsag.ui.activities.buttons import page_shortcut
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.activities.table import RowsModel, current_row, keep_selection, setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
@@ -52,7 +52,7 @@ class ConversationsModel(RowsModel):
     def text(self, row: ContactRow, column: Any) -> str:
         if column == ConversationColumn.WHEN:
             return tr("{date} at {time}", date=short_date(row.occurred_at.date()),
-                      time=row.occurred_at.strftime("%H:%M"))
+                      time=time_text(row.occurred_at))
         if column == ConversationColumn.REFERRED_TO:
             return " · ".join(p for p in (row.referred_to_service_name, row.referred_to_text)
                               if p)

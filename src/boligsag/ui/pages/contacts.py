@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date_time
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.contacts import (
@@ -190,7 +191,7 @@ class ContactsPage(Page):
         box = QMessageBox(QMessageBox.Icon.Warning, tr("Delete contact"), tr(
             "Delete the contact of {date} with {people}? It disappears from lists and "
             "timelines; the deletion is recorded in the audit log.",
-            date=contact.occurred_at.strftime("%d-%m-%Y %H:%M"),
+            date=short_date_time(contact.occurred_at),
             people=contact.people_names or tr("an anonymous resident")),
             QMessageBox.StandardButton.NoButton, self)
         named(box, "deleteContactQuestion", tr("Delete contact"))

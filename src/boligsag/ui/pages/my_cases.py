@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
@@ -26,7 +27,7 @@ from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs.models import due_text
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
-from boligsag.ui.referrals.labels import short_date, status_label
+from boligsag.ui.referrals.labels import status_label
 from boligsag.ui.theme import ERROR, MUTED
 from boligsag.ui.widgets import PageHeader, named
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.domain.permissions import Permission
 from boligsag.exports.suppressed import PublishedSummary, period_text, publish
+from boligsag.formatting import time_text
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
@@ -276,7 +277,7 @@ class SummariesPage(Page):
                        names.activities, names.staff):
             if chosen:
                 parts.append(", ".join(chosen))
-        parts.append(tr("computed at {time}", time=summary.generated_at.strftime("%H.%M")))
+        parts.append(tr("computed at {time}", time=time_text(summary.generated_at)))
         if not self.showing_exact:
             parts.append(tr("counts from 1 to 4 are shown as <5"))
         self.info.setText(" · ".join(parts))

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.people import DuplicateCandidate, DuplicateReason
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.theme import ERROR, PRIMARY_SOFT, WARNING
 from boligsag.ui.widgets import DialogHeader, named
 

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.cpr import mask_cpr
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.casework_common import gender_label
 from boligsag.services.people import PersonDetail, RelationRow
 from boligsag.services.people_queries import PersonPage
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.theme import PRIMARY, WARNING
 from boligsag.ui.widgets import named
 

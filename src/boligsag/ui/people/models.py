@@ -8,10 +8,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PeopleSort, PersonSummary, list_people
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.icons import icon
 from boligsag.ui.theme import MUTED
 

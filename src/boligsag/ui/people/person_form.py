@@ -37,6 +37,7 @@ from boligsag.domain.cpr import (
     decode_cpr,
 )
 from boligsag.domain.enums import Gender
+from boligsag.formatting import qt_date_pattern, short_date
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice, gender_choices, gender_label
 from boligsag.services.people import PersonDetail, PersonDraft, unprintable_fields
@@ -45,8 +46,7 @@ from boligsag.services.person_fields import (
     is_valid_postal_code,
     normalise_phone,
 )
-from boligsag.ui.activities.forms import FormErrors, short_date, text_area
-from boligsag.ui.labels import short_date_format
+from boligsag.ui.activities.forms import FormErrors, text_area
 from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import FieldError, form_layout, named
 
@@ -106,7 +106,7 @@ class PersonForm(QWidget):
         self.cpr = self._edit("personCprEdit", tr("CPR number"), 11)
         self.cpr.setPlaceholderText(tr("DDMMYY-SSSS (optional)"))
         self.birth_date = self._edit("personBirthDateEdit", tr("Birth date"), 10)
-        self.birth_date.setPlaceholderText(short_date_format().lower()
+        self.birth_date.setPlaceholderText(qt_date_pattern().lower()
                                            .replace("yyyy", tr("yyyy")))
         self.gender = named(QComboBox(), "personGenderCombo", tr("Gender"))
         for choice in gender_choices():

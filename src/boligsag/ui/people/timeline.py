@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import short_date, short_date_time, time_text
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.timeline import TimelineItem, person_timeline
-from boligsag.ui.activities.forms import short_date
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.theme import ACCENT, BORDER, MUTED, PRIMARY, PRIMARY_SOFT, SUCCESS, TEXT, WARNING
@@ -114,7 +114,7 @@ class TimelineModel(QAbstractListModel):
 
 def when_text(item: TimelineItem) -> str:
     day = short_date(item.at.date())
-    return f"{day} {item.at:%H:%M}" if item.has_time else day
+    return short_date_time(item.at) if item.has_time else day
 
 
 class TimelineDelegate(QStyledItemDelegate):
@@ -150,7 +150,7 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setPen(QColor(MUTED))
             painter.drawText(QRect(left, rect.top() + 29, self.DATE_WIDTH, 18),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             f"{item.at:%H:%M}")
+                             time_text(item.at))
         color = QColor(KIND_COLORS.get(item.record_type, MUTED))
         mark_x = left + self.DATE_WIDTH
         painter.setPen(QPen(QColor(BORDER), 2))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.enums import ReferralKind, ReferralStatus
+from boligsag.formatting import long_date, short_date
 from boligsag.i18n import tr
 from boligsag.services.consents import scope_options
 from boligsag.services.context import AppContext
@@ -35,7 +36,6 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.card import ConsentCard
 from boligsag.ui.consents.details import ConsentDetailsDialog
 from boligsag.ui.events import AppEvents
-from boligsag.ui.labels import format_date
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.letters.preview import LetterPreviewDialog
 from boligsag.ui.reminders.dialog import referral_subject, remind_me_button
@@ -49,7 +49,6 @@ from .labels import (
     days_overdue,
     days_overdue_text,
     kind_text,
-    short_date,
     status_label,
     step_label,
 )
@@ -300,10 +299,10 @@ class ReferralDetailsPane(QWidget):
                                           OVERDUE_COLORS)
         else:
             self.overdue_badge.hide()
-        self.facts["created"].setText(format_date(row.created_on))
+        self.facts["created"].setText(long_date(row.created_on))
         self.facts["staff"].setText(row.contact_user_name)
-        self.facts["since"].setText(format_date(row.status_changed_on))
-        self.facts["due"].setText(format_date(row.due_on) if row.due_on else "–")
+        self.facts["since"].setText(long_date(row.status_changed_on))
+        self.facts["due"].setText(long_date(row.due_on) if row.due_on else "–")
         self.facts["reference"].setText(short_reference(row.uuid))
         self.facts["reference"].setToolTip(tr("Printed on the letter as “Our ref.”. Copy "
                                               "reference also copies the full id, which finds "

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import qt_date_pattern
 from boligsag.services.errors import ValidationFailed
 from boligsag.ui.errors import error_text as error_text  # re-exported for the referral UI
 from boligsag.ui.errors import form_error_text
-from boligsag.ui.labels import short_date_format, ui_locale
+from boligsag.ui.labels import ui_locale
 from boligsag.ui.widgets import FieldError, named
 
 
@@ -39,7 +40,7 @@ def date_edit(object_name: str, accessible_name: str, value: date, *,
     edit = named(QDateEdit(to_qdate(value)), object_name, accessible_name)
     edit.setCalendarPopup(True)
     edit.setLocale(ui_locale())
-    edit.setDisplayFormat(short_date_format())
+    edit.setDisplayFormat(qt_date_pattern())
     edit.setMinimumWidth(150)
     edit.setMaximumWidth(170)
     if minimum is not None:

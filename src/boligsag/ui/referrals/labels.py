@@ -9,17 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QLocale
-
 from boligsag.domain.consent import ConsentState
 from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.i18n import tr
 from boligsag.services.casework_labels import referral_status_label
 from boligsag.services.referral_texts import kind_label
-from boligsag.ui.labels import ui_locale
 from boligsag.ui.theme import ERROR, ERROR_SOFT, MUTED, PRIMARY, PRIMARY_SOFT, SUCCESS, WARNING
-
-from .forms import to_qdate
 
 _S = ReferralStatus
 _GREY = (MUTED, "#eef1f4")
@@ -86,13 +81,6 @@ def consent_state_label(state: ConsentState | str) -> str:
         ConsentState.EXPIRED: tr("Expired"),
         ConsentState.WITHDRAWN: tr("Withdrawn"),
     }[ConsentState(state)]
-
-
-def short_date(value: date | None) -> str:
-    """25.11.2026 in Danish, 25/11/2026 in English: compact, for lists."""
-    if value is None:
-        return ""
-    return ui_locale().toString(to_qdate(value), QLocale.FormatType.ShortFormat)
 
 
 def days_overdue_text(days: int) -> str:

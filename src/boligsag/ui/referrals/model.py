@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from boligsag.domain.enums import ReferralKind, ReferralStatus
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import (
@@ -35,7 +36,6 @@ from .labels import (
     days_over_short,
     days_overdue,
     kind_text,
-    short_date,
     status_label,
 )
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from boligsag.domain.consent import ConsentState
 from boligsag.domain.enums import ReferralKind
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.consents import ConsentRow, consents_for_person
 from boligsag.services.context import AppContext
@@ -42,7 +43,7 @@ from boligsag.ui.theme import SUCCESS, WARNING
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 from .forms import FieldMessages, buddy, no_auto_default, text_box_height
-from .labels import consent_state_label, short_date
+from .labels import consent_state_label
 from .person_picker import PersonPicker
 
 

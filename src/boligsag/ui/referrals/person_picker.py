@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Page
 from boligsag.services.context import AppContext
@@ -27,7 +28,6 @@ from boligsag.ui.theme import BORDER, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import named
 
 from .forms import error_text
-from .labels import short_date
 
 RESULTS = 8
 DELAY_MS = 180

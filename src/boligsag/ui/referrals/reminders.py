@@ -15,6 +15,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
 from boligsag.domain.consent import EXPIRY_WARNING_DAYS
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.consents import ConsentRow, expiring_consents
@@ -28,7 +29,7 @@ from boligsag.ui.widgets import named
 
 from .details_dialog import ReferralDetailsDialog
 from .forms import error_text
-from .labels import days_left_text, days_overdue, days_overdue_text, short_date, status_label
+from .labels import days_left_text, days_overdue, days_overdue_text, status_label
 from .reminder_list import ReminderItem, ReminderListModel, reminder_view
 
 _RELEVANT = frozenset({Entity.REFERRALS, Entity.CONSENTS, Entity.SETTINGS, Entity.FOLLOW_UPS})

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.services.casework_common import format_date
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import CellRef, SummaryFilter, drill_down
 from boligsag.services.summaries.drill import MAX_RECORDS
@@ -86,7 +86,7 @@ class RecordsModel(QAbstractTableModel):
         value = row.cells[index.column()] if index.column() < len(row.cells) else None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if isinstance(value, date):
-                return format_date(value)
+                return short_date(value)
             return "" if value is None else str(value)
         if role == SORT_ROLE:
             if isinstance(value, date):

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.age import anniversary
+from boligsag.formatting import qt_date_pattern
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.services.errors import ValidationFailed
 from boligsag.services.summaries import SummaryFilter
 from boligsag.services.summary_choices import FilterChoices, PlanChoice
-from boligsag.ui.labels import short_date_format
 from boligsag.ui.theme import BORDER, ERROR, MUTED, PRIMARY, PRIMARY_SOFT, SURFACE
 from boligsag.ui.widgets import FieldError, named
 
@@ -142,7 +142,7 @@ class SummaryFilterBar(QFrame):
     def _date_edit(self, object_name: str, accessible: str) -> QDateEdit:
         edit = named(QDateEdit(), object_name, accessible)
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat(short_date_format())
+        edit.setDisplayFormat(qt_date_pattern())
         edit.setMinimumDate(QDate(2000, 1, 1))
         edit.setMaximumDate(QDate(2099, 12, 31))
         edit.setMinimumWidth(124)
