@@ -148,3 +148,5 @@ def test_reminders_on_a_referral_and_a_contact_open_them_from_the_start_page(
     qtbot.keyClick(reminders, Qt.Key.Key_Return)
     edit = top_dialog(qtbot, QDialog, "quickLogDialog")
     assert edit.contact is not None and edit.contact.id == logged.id  # type: ignore[attr-defined]
+    edit.reject()  # leave no dialog for the next test to find
+    qtbot.waitUntil(lambda: not shiboken6.isValid(edit) or not edit.isVisible(), timeout=5_000)
