@@ -15,7 +15,14 @@ from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.storage.models import Contact, Job, JobFollowUp, Person
 
-from .casework_common import check_version, commit, get_live, visible_person, visible_person_or_fail
+from .casework_common import (
+    check_version,
+    commit,
+    excerpt,
+    get_live,
+    visible_person,
+    visible_person_or_fail,
+)
 from .casework_labels import job_kind_label
 from .changes import Entity, writes
 from .contact_rows import contact_rows
@@ -82,8 +89,8 @@ def due_follow_ups(ctx: AppContext, on_date: date | None = None, *,
             names = row.people_names or tr("Anonymous ({age_group}, {gender})",
                                            age_group=row.age_group_label,
                                            gender=row.gender_label)
-            excerpt = "" if row.ssp_locked else " ".join(row.note.split())[:NOTE_EXCERPT]
-            about = ", ".join(t.label for t in row.topics) or excerpt
+            note = "" if row.ssp_locked else excerpt(row.note, NOTE_EXCERPT)
+            about = ", ".join(t.label for t in row.topics) or note
             day = short_date(row.occurred_at.date())
             text = (tr("{channel} on {date}: {about}", channel=row.channel_label, date=day,
                        about=about) if about

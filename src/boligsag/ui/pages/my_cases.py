@@ -23,6 +23,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.my_cases import CaseKind, MyCaseRow, my_cases
 from boligsag.ui.activities.table import RowsModel, current_row, keep_selection, setup_table
 from boligsag.ui.background import run_in_background
+from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs.models import due_text
@@ -84,10 +85,9 @@ class MyCasesModel(RowsModel):
                 MyCaseColumn.KIND: kind_label(row.kind), MyCaseColumn.ROLE: row.role}[column]
 
     def tooltip(self, row: MyCaseRow, column: Any) -> str | None:
-        text = self.text(row, column)
         if column == MyCaseColumn.DUE and row.due is not None:
             return tr("Deadline {date}", date=short_date(row.due))
-        return text  # long names and roles are cut off in a narrow column
+        return None  # cut text gets its tooltip from the eliding delegate
 
     def foreground(self, row: MyCaseRow, column: Any) -> QColor | None:
         if column == MyCaseColumn.DUE and row.overdue:
@@ -115,6 +115,8 @@ class MyCasesTable(QTableView):
                     stretch=MyCaseColumn.NEXT, widths={MyCaseColumn.NAME: 220},
                     fit=(MyCaseColumn.DUE, MyCaseColumn.KIND, MyCaseColumn.ROLE))
         self.activated.connect(lambda _index: self.open_row())
+        for column in (MyCaseColumn.NAME, MyCaseColumn.NEXT, MyCaseColumn.ROLE):
+            elide_column(self, column)
 
     def show_rows(self, rows: list[MyCaseRow]) -> None:
         restore = keep_selection(self, self.cases)

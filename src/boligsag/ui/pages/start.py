@@ -25,6 +25,7 @@ from boligsag.services.follow_ups import FollowUpItem, FollowUpKind
 from boligsag.services.overview import OrganisationOverview, organisation_overview
 from boligsag.ui.background import run_in_background
 from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import FollowUpList
@@ -122,6 +123,8 @@ class StartPage(Page):
             self.follow_ups.open_item.connect(self._open_follow_up)
             follow_layout.addWidget(self.follow_ups, 1)
             self.follow_ups.table.horizontalHeader().resizeSection(FollowUpColumn.PERSON, 170)
+            # "Hvad" is the column cut first on a laptop: "…" and the whole text on hover.
+            elide_column(self.follow_ups.table, FollowUpColumn.WHAT)
             work.addWidget(follow_card, 3)
             side = QVBoxLayout()
             side.setSpacing(16)
