@@ -13,12 +13,13 @@ import pytest
 from PySide6.QtCore import QDir
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from boligsag.domain.enums import AuditAction
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_referral_letter
+from boligsag.ui import file_dialogs
 from boligsag.ui.letters import preview as preview_module
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.letters.preview import LetterPreviewDialog
@@ -158,7 +159,7 @@ def test_save_as_pdf_writes_where_the_user_chose_and_is_audited(
         offered.append(start)
         return str(target), "PDF"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
+    monkeypatch.setattr(file_dialogs, "run_save_dialog", staticmethod(choose))
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     saved = target.with_suffix(".pdf")

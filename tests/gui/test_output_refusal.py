@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.summary_export import ExportFormat
 from boligsag.storage import audit_anchor, keys
 from boligsag.storage.models import AuditEntry
+from boligsag.ui import file_dialogs
 from boligsag.ui.pages.summaries import SummariesPage
 
 from . import test_summaries_support as support
@@ -60,7 +61,7 @@ def test_save_as_pdf_refuses_the_database_and_lets_the_user_choose_again(
     dialog = open_preview(qtbot, ctx, referral_id, host)
     database = Path(ctx.db.path)
     answers = [str(database), str(tmp_path / "henvisning.pdf")]
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_dialogs, "run_save_dialog",
                         staticmethod(lambda *_args: (answers.pop(0), "PDF")))
     before, saved_before = digest(database), outputs(ctx)
 
@@ -87,7 +88,7 @@ def test_the_summary_export_refuses_the_key_file(
     key_file = keys.keys_path_for(Path(lead_ctx.db.path))
     target = key_file.with_name(key_file.name + ".xlsx")
     target.symlink_to(key_file)  # a link to the key file, with the right suffix
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_dialogs, "run_save_dialog",
                         staticmethod(lambda *_args: (str(target), "")))
     audit_anchor.flush(key_file)  # the log-in's anchor, written now rather than mid-check
     before, exported_before = digest(key_file), outputs(lead_ctx)

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.summaries import SummaryFilter, compute_summary
 from boligsag.services.summary_export import ExportFormat
 from boligsag.storage.models import AuditEntry
+from boligsag.ui import file_dialogs
 from boligsag.ui.pages.summaries import SummariesPage
 from boligsag.ui.summaries.export import default_file_name
 
@@ -68,7 +69,7 @@ def test_export_xlsx_from_the_screen(qtbot: QtBot, lead_page: SummariesPage,
     compute_last_year(qtbot, lead_page)
     target = folder / "bestyrelsen.xlsx"
     dialog = FakeDialog(target)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_dialogs, "run_save_dialog", dialog)
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     before = len(exports_in_audit(lead_ctx))
@@ -113,7 +114,7 @@ def test_cancel_a_running_export_leaves_no_file(
         monkeypatch: pytest.MonkeyPatch) -> None:
     compute_last_year(qtbot, lead_page)
     target = folder / "aflyst.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", FakeDialog(target))
+    monkeypatch.setattr(file_dialogs, "run_save_dialog", FakeDialog(target))
     running = threading.Event()
     real = summary_export.compute_summary
 
@@ -147,7 +148,7 @@ def test_a_missing_folder_is_said_at_once(qtbot: QtBot, lead_page: SummariesPage
                                           folder: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     compute_last_year(qtbot, lead_page)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_dialogs, "run_save_dialog",
                         FakeDialog(folder / "findes-ikke" / "rapport.csv"))
     with qtbot.waitSignal(lead_page.exporter.finished, timeout=5_000) as done:
         click(qtbot, lead_page, "exportCsvButton")
@@ -160,7 +161,7 @@ def test_a_missing_folder_is_said_at_once(qtbot: QtBot, lead_page: SummariesPage
 def test_a_dismissed_dialog_exports_nothing(qtbot: QtBot, lead_page: SummariesPage,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     compute_last_year(qtbot, lead_page)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", FakeDialog(None))
+    monkeypatch.setattr(file_dialogs, "run_save_dialog", FakeDialog(None))
     click(qtbot, lead_page, "exportCsvButton")
     assert lead_page.exporter.task is None
     assert not child(lead_page, QWidget, "exportProgress").isVisible()
@@ -176,5 +177,5 @@ def test_default_file_names_hold_the_period_and_nothing_personal() -> None:
 def test_a_name_without_its_extension_gets_one(qtbot: QtBot, lead_page: SummariesPage,
                                                folder: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", FakeDialog(folder / "rapport"))
+    monkeypatch.setattr(file_dialogs, "run_save_dialog", FakeDialog(folder / "rapport"))
     assert lead_page.exporter.ask_path(LAST_YEAR, ExportFormat.CSV) == folder / "rapport.csv"

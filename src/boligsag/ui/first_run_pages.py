@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +31,7 @@ from boligsag.i18n import current_language, tr
 from boligsag.resources import load_json
 from boligsag.services.setup import PLAN_PERIODS
 from boligsag.storage.keys import keys_path_for
+from boligsag.ui.file_dialogs import ask_save_path
 from boligsag.ui.password_fields import NewPasswordFields
 from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.widgets import FieldError, form_layout, named
@@ -139,12 +139,11 @@ class WelcomePage(QWizardPage):
 
     def _choose_location(self) -> None:
         # No "replace?" question: Boligsag never replaces a database anyway.
-        name, _ = QFileDialog.getSaveFileName(
-            self, tr("Where should the database be saved?"), self._path_text(),
-            tr("Boligsag database (*.db)"),
-            options=QFileDialog.Option.DontConfirmOverwrite)
-        if name:
-            self._choose(name)
+        chosen = ask_save_path(self, tr("Where should the database be saved?"),
+                               Path(self._path_text()), tr("Boligsag database (*.db)"),
+                               confirm_overwrite=False)
+        if chosen is not None:
+            self._choose(str(chosen))
             self.initializePage()
 
 

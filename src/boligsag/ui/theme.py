@@ -144,7 +144,9 @@ QListWidget#navigationList::item {{ padding: 10px 14px; margin: 1px 8px; border-
 QListWidget#navigationList::item:hover {{ background: #1d4559; }}
 QListWidget#navigationList::item:selected {{ background: {SIDEBAR_SELECTED}; color: white;
                                              border-left: 3px solid {ACCENT}; }}
-QWidget#sidebar {{ background: {SIDEBAR}; }}
+/* ".QWidget" (exactly QWidget): Qt's file dialog has a list named "sidebar" too,
+   which must keep its light background and dark text. */
+.QWidget#sidebar {{ background: {SIDEBAR}; }}
 QLabel#sidebarTitle {{ color: white; font-size: 14pt; font-weight: bold;
                        padding: 18px 20px 2px 20px; }}
 QLabel#sidebarSubtitle {{ color: #94b3c3; font-size: 8.5pt; padding: 0 20px 10px 20px; }}
@@ -153,8 +155,9 @@ QTableView {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 
               gridline-color: #e7ebef; selection-background-color: {PRIMARY_SOFT};
               selection-color: {TEXT}; }}
 QTableView::item {{ padding: 4px 10px; }}
-QHeaderView::section {{ background: #eef2f5; border: none; border-bottom: 1px solid {BORDER};
-                        padding: 7px 10px; font-weight: bold; color: {MUTED}; }}
+/* Only our tables: the file dialog sizes its columns for the plain header font. */
+QTableView QHeaderView::section {{ background: #eef2f5; border: none;
+    border-bottom: 1px solid {BORDER}; padding: 7px 10px; font-weight: bold; color: {MUTED}; }}
 QLabel[role="overline"] {{ color: {MUTED}; font-size: 8.5pt; font-weight: bold;
                            letter-spacing: 1px; }}
 

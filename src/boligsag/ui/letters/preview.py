@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QBuffer, QIODevice, QMargins, QPointF, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -16,7 +16,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -31,6 +30,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.errors import ServiceError
 from boligsag.services.letters import LetterKind, LetterPdf, record_letter_output, save_pdf
 from boligsag.services.output_files import check_output_target
+from boligsag.ui import file_dialogs
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.referrals.forms import no_auto_default
@@ -266,15 +266,13 @@ class LetterPreviewDialog(QDialog):
         self.printed.emit(pages)
 
     def save_letter(self) -> None:
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        start = str(Path(folder) / self.letter.suggested_filename)
-        path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Save the letter as PDF"), start, tr("PDF documents (*.pdf)"))
-        if not path:
+        chosen = file_dialogs.ask_save_path(
+            self, tr("Save the letter as PDF"),
+            file_dialogs.documents_folder() / self.letter.suggested_filename,
+            tr("PDF documents (*.pdf)"), suffix="pdf")
+        if chosen is None:
             return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
+        path = str(chosen)
         try:  # the service refuses too; asked here so the answer comes before any work
             check_output_target(self.ctx, path)
         except ServiceError as error:  # the database's own file, a device: choose again

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from boligsag.i18n import current_language, tr
 from boligsag.services.context import AppContext
@@ -25,6 +25,7 @@ from boligsag.services.summary_export import (
 )
 from boligsag.ui.background import BackgroundTask, run_in_background
 from boligsag.ui.errors import show_error
+from boligsag.ui.file_dialogs import ask_save_path, documents_folder
 from boligsag.ui.widgets import named
 
 from .task_strip import TaskStrip
@@ -53,13 +54,6 @@ def default_file_name(summary_filter: SummaryFilter, fmt: ExportFormat) -> str:
     return f"{tr('activity report')} {period}.{fmt.value}"
 
 
-def default_folder() -> Path:
-    documents = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(documents) if documents else Path.home()
-    return folder if folder.is_dir() else Path.home()
-
-
 class SummaryExporter(QObject):
     """Runs one export at a time for a page; the strip shows its progress."""
 
@@ -77,16 +71,10 @@ class SummaryExporter(QObject):
         return self.task is not None
 
     def ask_path(self, summary_filter: SummaryFilter, fmt: ExportFormat) -> Path | None:
-        suggested = default_folder() / default_file_name(summary_filter, fmt)
-        chosen, _filter = QFileDialog.getSaveFileName(
+        suggested = documents_folder() / default_file_name(summary_filter, fmt)
+        return ask_save_path(
             self.page, tr("Export the summary as {format}", format=format_name(fmt)),
-            str(suggested), file_filter(fmt))
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != f".{fmt.value}":
-            path = path.with_name(f"{path.name}.{fmt.value}")
-        return path
+            suggested, file_filter(fmt), suffix=fmt.value)
 
     def export(self, summary_filter: SummaryFilter, fmt: ExportFormat) -> None:
         if self.task is not None:
