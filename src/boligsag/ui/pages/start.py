@@ -125,6 +125,8 @@ class StartPage(Page):
             self.follow_ups.table.horizontalHeader().resizeSection(FollowUpColumn.PERSON, 170)
             # "Hvad" is the column cut first on a laptop: "…" and the whole text on hover.
             elide_column(self.follow_ups.table, FollowUpColumn.WHAT)
+            # "Hvad" already starts with the channel or the job, so "Type" only took its room.
+            self.follow_ups.table.setColumnHidden(FollowUpColumn.KIND, True)
             work.addWidget(follow_card, 3)
             side = QVBoxLayout()
             side.setSpacing(16)
