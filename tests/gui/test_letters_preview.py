@@ -1,5 +1,5 @@
-"""The letter preview: QtPdf shows the in-memory PDF; "Udskriv …" prints through the
-print dialog and "Gem som PDF …" saves where the user chose — each recorded in the
+"""The letter preview: QtPdf shows the in-memory PDF; "Udskriv…" prints through the
+print dialog and "Gem som PDF…" saves where the user chose — each recorded in the
 audit log — and nothing at all is written to the temp folder on the way."""
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class DemoSession(QObject):
                 # The generator's stage texts are message ids declared in its STAGES
                 # (translated in demo.json): the one tr() call without a literal.
                 self.progress.setLabelText(tr("Creating a demo database with synthetic "
-                                              "data.") + "\n" + tr(stage) + " …")
+                                              "data.") + "\n" + tr(stage) + "…")
 
     def _close_progress(self) -> None:
         if self.progress is not None:

@@ -74,7 +74,7 @@ class PeoplePage(Page):
             return action
 
         view = self.person_view
-        self.action_search = act("actionFocusPeopleSearch", tr("&Search…"), "Ctrl+F",
+        self.action_search = act("actionFocusPeopleSearch", tr("&Search"), "Ctrl+F",
                                  self.focus_search, tr("Search for a person"))
         self.action_new = act("actionNewPerson", tr("&New person…"), "Ctrl+N", self.new_person,
                               tr("Register a resident or participant"))

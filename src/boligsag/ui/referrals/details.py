@@ -212,7 +212,7 @@ class ReferralDetailsPane(QWidget):
         self.no_consent = named(QLabel(), "referralNoConsent", tr("Consent"))
         self.no_consent.setWordWrap(True)
         consent_layout.addWidget(self.no_consent)
-        self.open_consent = named(QPushButton(tr("Open the consent…")), "openConsentButton",
+        self.open_consent = named(QPushButton(tr("Open the consent")), "openConsentButton",
                                   tr("Open the consent"))
         self.open_consent.setProperty("role", "link")
         self.open_consent.clicked.connect(self.show_consent)
