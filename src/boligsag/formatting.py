@@ -85,3 +85,17 @@ def short_date_time(at: datetime, language: str | None = None) -> str:
 def qt_date_pattern(language: str | None = None) -> str:
     """The short format as a Qt display pattern ("dd.MM.yyyy"), for date fields."""
     return "dd.MM.yyyy" if (language or current_language()) == "da" else "dd/MM/yyyy"
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The start of `text` on one line, at most `limit` characters, cut between words
+    and ending in "…" when something was left out ("Talte om lejen og …" rather than
+    "Talte om lejen og husordensr")."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # a very long word is cut inside rather than dropped whole
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:–-") + "…"

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ContactKind, JobKind, ReferralKind, ReferralStatus
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import excerpt as note_excerpt
 from boligsag.formatting import short_date
 from boligsag.i18n import current_language, tr
 from boligsag.storage.models import (
@@ -230,7 +231,7 @@ def _contact_details(session: Session, contact_ids: list[int]) -> dict[int, tupl
         .join(User, User.id == Contact.staff_user_id).where(Contact.id.in_(contact_ids))
     ):
         # SSP notes (retsplejeloven § 115) stay inside the contact record itself.
-        excerpt = "" if locked else " ".join(note.split())[:NOTE_EXCERPT]
+        excerpt = "" if locked else note_excerpt(note, NOTE_EXCERPT)
         staff_note = f"{staff} – {excerpt}" if excerpt else staff
         details[contact_id] = (", ".join(topics.get(contact_id, [])), staff_note)
     return details

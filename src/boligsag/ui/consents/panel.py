@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -26,6 +27,7 @@ from boligsag.services.consents import ConsentRow, consents_for_person, scope_op
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
 from boligsag.ui.background import run_in_background
+from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.letters.opener import open_letter_preview
@@ -94,6 +96,13 @@ class ConsentsPanel(QWidget):
         self.table = named(QTableView(), "consentsTable", tr("Consents"))
         self.table.setModel(self.model)
         plain_table(self.table, (170, 170, 190, 240))
+        # The state with its key date ("Udløbet 06.11.2026") and the period are never
+        # cut; the free-text columns give way and end in "…" with the rest as a tooltip.
+        for column in (1, 2):
+            self.table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (0, 3, 4):
+            elide_column(self.table, column)
         self.table.activated.connect(lambda index: self.open_consent(
             self.model.row_at(index.row()).id))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
