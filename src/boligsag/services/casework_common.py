@@ -80,18 +80,6 @@ def gender_choices() -> tuple[Choice, ...]:
 
 
 
-def excerpt(text: str, limit: int) -> str:
-    """The start of a note for a list: on one line, cut at a word and ended with "…"
-    when there is more, so nobody reads a cut-off word as the whole note."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    if flat[limit] != " " and " " in cut:  # mid-word: back to the last whole word
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:–-") + "…"
-
-
 # -- restricted cases ---------------------------------------------------------------------
 
 

@@ -11,14 +11,13 @@ from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, StillEmployed
 from boligsag.domain.permissions import Permission
-from boligsag.formatting import short_date
+from boligsag.formatting import excerpt, short_date
 from boligsag.i18n import tr
 from boligsag.storage.models import Contact, Job, JobFollowUp, Person
 
 from .casework_common import (
     check_version,
     commit,
-    excerpt,
     get_live,
     visible_person,
     visible_person_or_fail,
