@@ -136,7 +136,7 @@ def test_all_present_and_a_future_date_is_refused(qtbot: QtBot, main_window: Mai
     type_text(qtbot, child(form, QLineEdit, "sessionStartTimeEdit"), "25:00")
     click(qtbot, form, "sessionSaveButton")
     assert child(form, QLabel, "sessionError_start_time").text() == \
-        "Skriv tidspunktet som tt:mm, fx 16:30."
+        "Skriv tidspunktet som tt.mm, fx 16.30."
     time_edit = child(form, QLineEdit, "sessionStartTimeEdit")
     time_edit.clear()
     type_text(qtbot, time_edit, "16.30")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QToolTip
 from pytestqt.qtbot import QtBot
 
 from boligsag.services.consents import withdraw_consent
@@ -17,7 +17,9 @@ from boligsag.services.contacts import log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
 from boligsag.ui.main_window import MainWindow
+from boligsag.ui.widgets import FieldError
 
+from .helpers import click
 from .test_people_support import open_person
 from .test_referrals_support import adult, consent, service_id
 
@@ -76,3 +78,29 @@ def test_a_timeline_note_is_cut_between_words_with_an_ellipsis(
     assert shown_note.endswith("…")
     kept = shown_note.removesuffix("…")
     assert NOTE.startswith(kept) and NOTE[len(kept)] == " "  # ends at a whole word
+
+
+def test_messages_under_fields_are_shown_whole(
+        qtbot: QtBot, ctx: AppContext, main_window: MainWindow) -> None:
+    """Saving an empty consent shows four messages at once: the dialog grows so that
+    no message, check box or hint is cut through a line."""
+    main_window.resize(1366, 768)
+    person = adult(ctx)
+    view = open_person(qtbot, main_window, person).person_view
+    view.tabs.setCurrentWidget(view.consents)
+    click(qtbot, view.consents, "newConsentPanelButton")
+    dialog = view.consents.dialog
+    qtbot.waitExposed(dialog)
+    click(qtbot, dialog, "consentSaveButton")
+    qtbot.waitUntil(lambda: dialog.errors.message_for("purpose") != "", timeout=5_000)
+
+    def cut() -> list[str]:
+        return [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QCheckBox)
+                if w.isVisible() and w.text()
+                and w.height() < (w.heightForWidth(w.width()) if w.hasHeightForWidth()
+                                  else w.minimumSizeHint().height())]
+
+    qtbot.waitUntil(lambda: cut() == [], timeout=2_000)
+    errors = [e for e in dialog.findChildren(FieldError) if e.isVisible()]
+    assert len(errors) >= 3 and all(e.wordWrap() for e in errors)
+    dialog.reject()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -70,8 +70,34 @@ def make_action(
     return action
 
 
+def grow_to_fit(window: QWidget) -> None:
+    """Make an open dialog tall enough for what its layout now holds.
+
+    A dialog keeps the size it opened with; when messages appear under several fields
+    at once, Qt squeezes the rows instead, and wrapped messages, check boxes and hints
+    are cut through the middle of a line. Growing (never shrinking, and never past the
+    screen) keeps every line whole; the user's own width is kept.
+    """
+    layout = window.layout()
+    if not isinstance(window, QDialog) or not window.isVisible() or layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    needed = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+              else layout.totalSizeHint().height())
+    screen = window.screen()
+    if screen is not None:
+        frame = window.frameGeometry().height() - window.height()
+        needed = min(needed, screen.availableGeometry().height() - frame)
+    if needed > window.height():
+        window.resize(width, needed)
+
+
 class FieldError(QLabel):
-    """A message shown under a form field; hidden while there is nothing to say."""
+    """A message shown under a form field; hidden while there is nothing to say.
+
+    It wraps (never a fixed height), and the dialog around it grows to show it whole.
+    """
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +111,10 @@ class FieldError(QLabel):
         self.setText(text)
         self.setAccessibleDescription(text)
         self.setVisible(bool(text))
+        if text:
+            # After the event loop has laid the new message out; several messages shown
+            # together each ask, and the later asks find the dialog already big enough.
+            QTimer.singleShot(0, self, lambda: grow_to_fit(self.window()))
 
     def clear_message(self) -> None:
         self.show_message("")

@@ -266,7 +266,8 @@ class PersonForm(QWidget):
         try:
             parse_day(self.birth_date.text())
         except ValueError:
-            self._say("birth_date", tr("Write the date as 31-12-2010."))
+            self._say("birth_date", tr("Write the date as {example}.",
+                                       example=short_date(date(2010, 12, 31))))
             return False
         self._say("birth_date", "")
         return True
