@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from boligsag.formatting import (
+    excerpt,
     long_date,
     month_name,
     qt_date_pattern,
@@ -91,3 +92,10 @@ def test_no_second_date_formatter() -> None:
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if HAND_MADE.search(line)]
     assert offenders == []
+
+
+def test_an_excerpt_ends_between_words_with_an_ellipsis() -> None:
+    assert excerpt("Kort note", 80) == "Kort note"
+    assert excerpt("Talte om\nlejen  og husordensreglerne i opgangen", 30) == "Talte om lejen og…"
+    assert excerpt("x" * 50, 10) == "x" * 9 + "…"  # one long word is cut inside
+    assert len(excerpt("ord " * 40, 80)) <= 80
