@@ -30,6 +30,7 @@ from boligsag.services import overview
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
 from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.elide import elide
 from boligsag.ui.events import AppEvents
 from boligsag.ui.help import add_help_action
 from boligsag.ui.icons import icon, pixmap
@@ -222,8 +223,9 @@ class MainWindow(QMainWindow):
         path = str(self.ctx.db.path)
         self.status_database = named(QLabel(), "statusDatabase", tr("Database file"), path)
         self.status_database.setToolTip(path)
-        self.status_database.setText(self.status_database.fontMetrics().elidedText(
-            tr("Database: {path}", path=path), Qt.TextElideMode.ElideMiddle, 520))
+        self.status_database.setText(elide(tr("Database: {path}", path=path),
+                                           self.status_database, 520,
+                                           Qt.TextElideMode.ElideMiddle))
         if self.demo:
             badge = named(QLabel(tr("DEMO – synthetic data, deleted on exit")), "statusDemo",
                           tr("Demo mode"))

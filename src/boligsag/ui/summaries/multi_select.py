@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
+from boligsag.ui.elide import elide
 from boligsag.ui.theme import BORDER, CHEVRON, PRIMARY_SOFT, SURFACE, TEXT
 from boligsag.ui.widgets import named
 
@@ -204,6 +205,6 @@ class MultiSelect(QPushButton):
             text = names[0]
         else:
             text = tr("{count} chosen", count=len(chosen))
-        self.setText(self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, 190))
+        self.setText(elide(text, self, 190))
         self.setToolTip("\n".join(names) if len(names) > 1 else text)
         self.setAccessibleDescription(", ".join(names) if names else text)
