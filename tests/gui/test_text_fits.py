@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QToolTip
+from PySide6.QtGui import QHelpEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QTableView, QToolTip
 from pytestqt.qtbot import QtBot
 
 from boligsag.services.consents import withdraw_consent
@@ -16,6 +16,7 @@ from boligsag.services.contact_rows import ContactDraft
 from boligsag.services.contacts import log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
+from boligsag.ui.elide import elide_column
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.widgets import FieldError
 
@@ -104,3 +105,33 @@ def test_messages_under_fields_are_shown_whole(
     errors = [e for e in dialog.findChildren(FieldError) if e.isVisible()]
     assert len(errors) >= 3 and all(e.wordWrap() for e in errors)
     dialog.reject()
+
+
+def test_the_shared_eliding_delegate_explains_only_cut_cells(qtbot: QtBot) -> None:
+    """ui/elide.ElidedDelegate, for lists whose model has no tooltips of its own."""
+    model = QStandardItemModel(1, 2)
+    model.setItem(0, 0, QStandardItem(LONG_NAME))
+    model.setItem(0, 1, QStandardItem("Kort"))
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    for column in (0, 1):
+        elide_column(view, column)
+    view.setColumnWidth(0, 120)
+    view.setColumnWidth(1, 120)
+    view.resize(400, 200)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def hover(column: int) -> None:
+        where = view.visualRect(model.index(0, column)).center()
+        QApplication.sendEvent(view.viewport(), QHelpEvent(
+            QEvent.Type.ToolTip, where, view.viewport().mapToGlobal(where)))
+
+    hover(0)
+    qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=2_000)
+    assert QToolTip.text() == LONG_NAME
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2_000)
+    hover(1)
+    assert not QToolTip.isVisible()
