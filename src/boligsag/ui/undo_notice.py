@@ -1,8 +1,10 @@
 """A short "Markeret som udført — Fortryd" in the main window's status bar.
 
 Shown for a few seconds after a one-keystroke change; while it shows, its Fortryd
-button or Ctrl+Z calls the undo the caller gave. A new notice replaces the last one
-(only the latest change can be undone from here). Outside a main window (a list tested
+button or Ctrl+Z calls the undo the caller gave. A new notice replaces the last one in
+the same window, whichever list showed it (only the latest change can be undone from
+here, and only one Ctrl+Z is ever enabled: two would be an ambiguous shortcut, which Qt
+answers by doing nothing). Outside a main window (a list tested
 on its own) the notice sits in the owner's layout instead.
 """
 
@@ -61,6 +63,9 @@ class UndoNotice(QWidget):
 
     def show_notice(self, text: str, undo: Callable[[], None]) -> None:
         self._place()
+        for other in self.window().findChildren(UndoNotice):
+            if other is not self:
+                other.dismiss()
         self._undo = undo
         self.label.setText(text)
         self.action.setEnabled(True)
