@@ -52,8 +52,9 @@ def look_at_save_dialog(qtbot: QtBot, open_it: QTimer, seen: dict[str, object]) 
 def test_the_save_dialog_is_danish_and_keeps_the_app_style_out(
         qtbot: QtBot, ctx: AppContext, referral_id: int, host: QWidget, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "Arkiv").mkdir()
-    monkeypatch.setattr(file_dialogs, "documents_folder", lambda: tmp_path)
+    documents = tmp_path / "Dokumenter"
+    (documents / "Arkiv").mkdir(parents=True)
+    monkeypatch.setattr(file_dialogs, "documents_folder", lambda: documents)
     preview = open_preview(qtbot, ctx, referral_id, host)
     seen: dict[str, object] = {}
     ticks = QTimer(preview)
