@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.formatting import short_date_time
+from boligsag.i18n import tr
 
 _SIZE_COLUMN, _TYPE_COLUMN, _DATE_COLUMN = 1, 2, 3  # after the name, in QFileSystemModel
 
@@ -49,7 +50,11 @@ class _AppFormats(QIdentityProxyModel):
             if index.column() == _DATE_COLUMN and info.lastModified().isValid():
                 return short_date_time(info.lastModified().toPython())
             if index.column() == _SIZE_COLUMN and info.isFile():
-                return QLocale().formattedDataSize(info.size())  # the UI language's
+                if info.size() < 1000:  # Qt's own word is "bytes" in every language
+                    return tr("{count} bytes", count=info.size())
+                # The UI language's decimal comma and the kB people know (not KiB).
+                return QLocale().formattedDataSize(
+                    info.size(), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
         return super().data(index, role)
 
 
@@ -84,7 +89,11 @@ def run_save_dialog(parent: QWidget | None, title: str, start: str, file_filter:
             files.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     places = dialog.findChild(QSplitter, "splitter")
     if places is not None:  # Qt's 80-pixel folder list cuts "Computer" to "Co…"
-        places.setSizes([170, 730])
+        # Qt's own dialog opens at about 640×440, too narrow for the four columns.
+        room = dialog.screen().availableGeometry() if dialog.screen() else None
+        width = min(900, room.width() - 80) if room else 900
+        dialog.resize(width, min(560, room.height() - 80) if room else 560)
+        places.setSizes([170, width - 170])
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
             return "", ""
