@@ -16,12 +16,14 @@ from boligsag.services.contact_rows import ContactDraft
 from boligsag.services.contacts import log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
+from boligsag.ui.contacts.models import ContactColumn
 from boligsag.ui.elide import elide_column
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.widgets import FieldError
 
 from .helpers import click
-from .test_people_support import open_person
+from .test_contacts import open_contacts
+from .test_people_support import make_person, open_person
 from .test_referrals_support import adult, consent, service_id
 
 LONG_NAME = "Ungdommens Uddannelsesvejledning, Vejledningscenter Syd og Vest"
@@ -135,3 +137,25 @@ def test_the_shared_eliding_delegate_explains_only_cut_cells(qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2_000)
     hover(1)
     assert not QToolTip.isVisible()
+
+
+def test_a_cut_cell_in_the_contacts_list_shows_its_whole_text(
+        qtbot: QtBot, ctx: AppContext, main_window: MainWindow) -> None:
+    main_window.resize(1366, 768)
+    people = tuple(make_person(ctx, first, "Abdirahman-Christensen")
+                   for first in ("Mohammed", "Fadumo", "Hodan", "Ilhan"))
+    log_contact(ctx, ContactDraft("phone", person_ids=people, duration_minutes=15,
+                                  occurred_at=datetime(2026, 11, 24, 9, 0)))
+    page = open_contacts(qtbot, main_window)
+    table, model = page.table, page.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=5_000)
+    index = model.index(0, ContactColumn.PEOPLE)
+    names = index.data()
+    cell = table.visualRect(index)
+    assert cell.width() < table.fontMetrics().horizontalAdvance(names)  # it is cut
+    where = cell.center()
+    QApplication.sendEvent(table.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, where, table.viewport().mapToGlobal(where)))
+    qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=2_000)
+    assert QToolTip.text() == names
+    QToolTip.hideText()

@@ -8,6 +8,8 @@ the text but gives no way to read the rest.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
@@ -20,6 +22,8 @@ from PySide6.QtWidgets import (
     QToolTip,
     QWidget,
 )
+
+V = TypeVar("V", bound=QAbstractItemView)
 
 
 def elide(text: str, label: QWidget, width: int,
@@ -114,4 +118,10 @@ def elide_column(view: QAbstractItemView, column: int) -> ElidedDelegate:
     return delegate
 
 
-__all__ = ["ElidedDelegate", "ElidedLabel", "elide", "elide_column"]
+def elide_view(view: V) -> V:
+    """Give every column of `view` the shared eliding delegate; returns the view."""
+    view.setItemDelegate(ElidedDelegate(view))
+    return view
+
+
+__all__ = ["ElidedDelegate", "ElidedLabel", "elide", "elide_column", "elide_view"]

@@ -19,6 +19,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from boligsag.ui.elide import elide_view
+
 Index = QModelIndex | QPersistentModelIndex
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole frozen row
@@ -149,6 +151,7 @@ def setup_table(view: QTableView, model: QAbstractItemModel, *, stretch: int | N
     """Row selection, no grid, calm rows; ``fit`` columns follow their contents,
     ``stretch`` takes the rest, ``widths`` are starting widths the user may change."""
     view.setModel(model)
+    elide_view(view)  # cut cells end in "…" and show their text on hover
     # The selected row shows where the keyboard is; Qt's dotted focus frame on one
     # cell only adds noise.
     view.setStyleSheet("QTableView { outline: 0; }")

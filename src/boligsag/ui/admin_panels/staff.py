@@ -37,6 +37,7 @@ from boligsag.services.staff import (
     reset_password,
 )
 from boligsag.ui.background import run_in_background
+from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.users import Column, UsersModel
@@ -80,7 +81,7 @@ class StaffPanel(QWidget):
         layout.addLayout(bar)
 
         self.model = UsersModel(self)
-        self.table = named(QTableView(), "usersTable", tr("Staff accounts"))
+        self.table = elide_view(named(QTableView(), "usersTable", tr("Staff accounts")))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

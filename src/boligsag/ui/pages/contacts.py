@@ -31,6 +31,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.contacts.filters import ContactFilterBar
 from boligsag.ui.contacts.models import ContactColumn, ContactsModel
+from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.people.lazy import ROW_ROLE
@@ -90,7 +91,7 @@ class ContactsPage(Page):
 
         self.model = ContactsModel(ctx, self)
         self.model.filters = self.filters.filters()
-        self.table = named(QTableView(), "contactsTable", tr("Contacts"))
+        self.table = elide_view(named(QTableView(), "contactsTable", tr("Contacts")))
         self._setup_table()
         add_row_menu(self.table, lambda: [self.action_edit, self.action_delete, None,
                                           self.action_log], "contactsRowMenu")

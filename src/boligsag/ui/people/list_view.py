@@ -24,6 +24,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary, count_people
 from boligsag.ui.activities.table import setup_table
 from boligsag.ui.background import run_in_background
+from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.list_order import sortable_by_model
@@ -66,7 +67,7 @@ class PeopleListView(QWidget):
         layout.addLayout(bar)
 
         self.model = PeopleModel(ctx, self)
-        self.table = named(QTableView(), "peopleTable", tr("People"))
+        self.table = elide_view(named(QTableView(), "peopleTable", tr("People")))
         self._setup_table()
         layout.addWidget(self.table, 1)
         self.empty = EmptyState(tr("No one matches the search"), tr(
