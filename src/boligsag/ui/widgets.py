@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -229,15 +229,35 @@ def form_layout(spacing: int = 8) -> QFormLayout:
 def ok_cancel_buttons(
     dialog: QDialog, ok_text: str, object_prefix: str, on_ok: Callable[[], None],
 ) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
-    """The OK/Cancel row of a form dialog: OK is the default (Enter submits) and runs
-    ``on_ok``, which validates before it closes; Cancel rejects. The buttons are named
-    ``<prefix>OkButton`` and ``<prefix>CancelButton`` for the tests."""
+    """The OK/Cancel row of a form dialog: OK is the default (Enter submits, wherever the
+    focus is) and runs ``on_ok``, which validates before it closes; Cancel (Esc) rejects.
+    The buttons are named ``<prefix>OkButton`` and ``<prefix>CancelButton`` for the tests."""
     buttons = QDialogButtonBox()
     ok_button = named(buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole),
                       f"{object_prefix}OkButton", ok_text)
     cancel_button = named(buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole),
                           f"{object_prefix}CancelButton", tr("Cancel"))
     ok_button.setDefault(True)
+    # A save disables OK while it runs; Qt moves the focus on to Cancel and OK loses the
+    # default, so the next Enter after a refused save would close the dialog and lose
+    # what was typed. Cancel never takes the default (Space still presses it), and OK is
+    # the default again whenever it is enabled again.
+    cancel_button.setAutoDefault(False)
+    _DefaultKeeper(ok_button)
     buttons.accepted.connect(on_ok)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok_button, cancel_button
+
+
+class _DefaultKeeper(QObject):
+    """Makes ``button`` the dialog's default again each time it is re-enabled."""
+
+    def __init__(self, button: QPushButton) -> None:
+        super().__init__(button)
+        self._button = button
+        button.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.EnabledChange and self._button.isEnabled():
+            self._button.setDefault(True)
+        return False
