@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale
 
 from boligsag.domain.enums import Role
-from boligsag.formatting import long_date
 from boligsag.i18n import current_language, tr
 
 
@@ -28,7 +27,3 @@ def ui_locale() -> QLocale:
         return QLocale(QLocale.Language.Danish, QLocale.Country.Denmark)
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
-
-# Kept for ui/pages/start.py until it imports boligsag.formatting itself (another
-# helper is rewriting that page): the same function, not a copy.
-format_date = long_date

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import long_date
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.contacts import get_contact
@@ -30,7 +31,7 @@ from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
-from boligsag.ui.labels import format_date, ui_locale
+from boligsag.ui.labels import ui_locale
 from boligsag.ui.referrals.reminders import ReminderPanel
 from boligsag.ui.reminders.panel import PersonalRemindersPanel
 from boligsag.ui.widgets import PageHeader, named
@@ -218,7 +219,7 @@ class StartPage(Page):
             self.plan_period.setText(tr(
                 "LBF period {period} · {start} – {end}",
                 period=overview.plan_period.replace("-", "–"),
-                start=format_date(overview.plan_start), end=format_date(overview.plan_end)))
+                start=long_date(overview.plan_start), end=long_date(overview.plan_end)))
         else:
             self.plan_name.setText(tr("No plan has been set up yet."))
             self.plan_period.clear()
