@@ -108,3 +108,19 @@ def test_the_start_page_shows_the_first_of_my_cases_and_leads_to_the_rest(
     assert window.current_page() is window.page("my_cases")
     table = child(window, QTableView, "myCasesTable")
     qtbot.waitUntil(lambda: table.model().rowCount() == 7, timeout=5_000)
+
+
+def test_with_nothing_of_mine_the_empty_text_sits_under_the_heading(
+        qtbot: QtBot, ctx: AppContext, settings: AppSettings) -> None:
+    window = MainWindow(ctx, AppEvents(), settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.show_page("my_cases")
+    page = window.page("my_cases")
+    assert page is not None
+    summary = page.summary  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: summary.text().startswith("Intet her endnu"), timeout=5_000)
+    qtbot.wait(50)  # one layout pass after the table was hidden
+    # Right under the heading and its intro, not pushed half-way down the page.
+    assert summary.mapTo(page, summary.rect().topLeft()).y() < 160

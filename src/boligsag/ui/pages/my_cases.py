@@ -170,6 +170,9 @@ class MyCasesPage(Page):
         self.table.person_requested.connect(self.person_requested.emit)
         self.table.activity_requested.connect(self.activity_requested.emit)
         layout.addWidget(self.table, 1)
+        # Takes the room only while the table is hidden (nothing to show), so the heading
+        # and the empty-state text stay together at the top instead of spreading out.
+        layout.addStretch(0)
 
     def refresh(self, changes: Changes | None) -> None:
         if changes is not None and not changes & RELOAD_ON:
