@@ -141,6 +141,7 @@ def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: date
     tracker, conn = g.progress, g.conn
     staff = org.finish_staff(g, specs, user_ids, created)
     area_ids, area_weights = org.finish_areas(g)
+    org.assign_staff_areas(g, staff, area_ids)
     plans = org.add_plans(g, area_ids, created)
     org.fill_service_addresses(g)
     world = World(Reference.load(conn), plans, area_ids, area_weights, staff)

@@ -12,7 +12,15 @@ from sqlalchemy import select, update
 from boligsag.domain.enums import Role
 from boligsag.services.context import AppContext
 from boligsag.services.users import create_user
-from boligsag.storage.models import Area, FocusArea, Plan, Service, User, plan_areas
+from boligsag.storage.models import (
+    Area,
+    FocusArea,
+    Plan,
+    Service,
+    User,
+    plan_areas,
+    user_areas,
+)
 from boligsag.storage.models import plan_focus_areas as plan_focus_table
 
 from .bulk import Gen, table
@@ -140,6 +148,22 @@ def finish_areas(g: Gen) -> tuple[list[int], list[float]]:
         ids.append(area_id)
         weights.append(weight)
     return ids, weights
+
+
+def assign_staff_areas(g: Gen, members: list[StaffMember], area_ids: list[int]) -> None:
+    """The housing areas each colleague works in, as Medarbejdere shows them: the team
+    lead covers all, the others one or two in turn. Chosen without the random generator,
+    so the rest of the demo stays the same for a given seed."""
+    rows = []
+    for index, member in enumerate(members):
+        if member.role == Role.TEAM_LEAD:
+            chosen = area_ids
+        else:
+            count = 2 if index % 3 == 0 else 1
+            chosen = [area_ids[(index + k) % len(area_ids)] for k in range(count)]
+        rows += [{"user_id": member.id, "area_id": area_id} for area_id in dict.fromkeys(chosen)]
+    if rows:
+        g.insert(user_areas, rows)
 
 
 def add_plans(g: Gen, area_ids: list[int], created: datetime) -> list[PlanInfo]:
