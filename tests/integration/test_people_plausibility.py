@@ -29,3 +29,11 @@ def test_a_confirmed_future_cpr_number_or_old_typed_date_is_saved(ctx: AppContex
     kept = create_person(ctx, PersonDraft("Meget", "Gammel", birth_date=date(1899, 12, 31),
                                           birth_date_confirmed=True))
     assert kept.person.birth_date == date(1899, 12, 31)
+
+
+def test_a_confirmed_future_birth_date_is_a_child_for_consent(ctx: AppContext) -> None:
+    from boligsag.services.consents import consent_givers
+
+    unborn = create_person(ctx, PersonDraft("Ny", "Født", cpr="010150-5001",
+                                            birth_date_confirmed=True)).person
+    assert consent_givers(ctx, unborn.id).is_child is True

@@ -167,7 +167,9 @@ def consent_givers(ctx: AppContext, person_id: int) -> ConsentGivers:
     with ctx.uow() as session:
         person = visible_person_or_fail(session, ctx, person_id)
         birth = birth_date_of(person)
-        child = is_child(birth, ctx.today()) if birth else None
+        # A birth date after today was confirmed as typed ("Er CPR-nummeret rigtigt?"):
+        # not born yet is a child, whose consent a custody holder gives.
+        child = (birth > ctx.today() or is_child(birth, ctx.today())) if birth else None
         holders = session.execute(
             select(Person.id, Person.first_name, Person.last_name)
             .join(PersonRelation, PersonRelation.parent_id == Person.id)
