@@ -306,25 +306,27 @@ def shoot_my_cases(s: Shooter, path: Path) -> None:
 
 def shoot_start_as_worker(s: Shooter, path: Path) -> None:
     """Overblik as a social worker sees it: her Mine sager card and reminders."""
-    from boligsag.services.reminders import create_reminder
+    from boligsag.services.my_cases import CaseKind, my_cases
+    from boligsag.services.reminders import create_reminder, my_due_reminders
+    from boligsag.services.unlock import UnlockOptions, lock, unlock
 
+    # The reminders exist before her window opens, so its first load shows them.
+    ctx = unlock(s.db, SOCIAL_WORKER, s.password, options=UnlockOptions(integrity_check=False))
+    try:
+        if not my_due_reminders(ctx):
+            people = [row.id for row in my_cases(ctx) if row.kind == CaseKind.PERSON]
+            texts = ("Ring om lejligheden", "Spørg til skolestarten")
+            for person_id, text in zip(people, texts, strict=False):
+                create_reminder(ctx, ctx.today(), text, person_id=person_id)
+    finally:
+        lock(ctx)
     worker = Shooter(s.db, SOCIAL_WORKER, s.password, s.language, s.config)
     try:
-        if s.language == "da":  # once: the English pass shows the same reminders
-            texts = ("Ring om lejligheden", "Spørg til skolestarten")
-            for person_id, text in zip(_my_people(worker), texts, strict=False):
-                create_reminder(worker.ctx, worker.ctx.today(), text, person_id=person_id)
-        worker.page("start").refresh(None)  # it loaded before the reminders existed
+        worker.page("start")
         settle(2.5)
         save(worker.window, path)
     finally:
         worker.close()
-
-
-def _my_people(s: Shooter) -> list[int]:
-    from boligsag.services.my_cases import CaseKind, my_cases
-
-    return [row.id for row in my_cases(s.ctx) if row.kind == CaseKind.PERSON]
 
 
 def shoot_remind_me(s: Shooter, path: Path) -> None:
