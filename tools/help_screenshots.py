@@ -139,19 +139,12 @@ def person_with_jobs(shooter: Shooter) -> int:
     return max(counts, key=lambda person: counts[person])
 
 
-def shoot_login(s: Shooter, path: Path) -> None:
+def shoot_login(s: Shooter, path: Path, *, recovery: bool = False) -> None:
+    """The log-in dialog, or (``recovery``) its "Glemt adgangskode?" dialog."""
+    from boligsag.ui.recovery_dialog import RecoveryDialog
     from boligsag.ui.unlock_dialog import UnlockDialog
 
-    dialog = UnlockDialog(s.db, s.username)
-    dialog.show()
-    save(dialog, path)
-    dialog.deleteLater()
-
-
-def shoot_recovery(s: Shooter, path: Path) -> None:
-    from boligsag.ui.recovery_dialog import RecoveryDialog
-
-    dialog = RecoveryDialog(s.db, s.username)
+    dialog = (RecoveryDialog if recovery else UnlockDialog)(s.db, s.username)
     dialog.show()
     save(dialog, path)
     dialog.deleteLater()
@@ -270,22 +263,22 @@ def shoot_summaries(s: Shooter, path: Path) -> None:
     save(s.window, path)
 
 
-def shoot_staff(s: Shooter, path: Path) -> None:
+def staff_tab(s: Shooter) -> QWidget:
     from PySide6.QtWidgets import QTabWidget
 
     page = s.page("admin")
     page.findChild(QTabWidget, "adminTabs").setCurrentIndex(0)
     settle(1.5)
+    return page
+
+
+def shoot_staff(s: Shooter, path: Path) -> None:
+    staff_tab(s)
     save(s.window, path)
 
 
 def shoot_new_staff(s: Shooter, path: Path) -> None:
-    from PySide6.QtWidgets import QTabWidget
-
-    page = s.page("admin")
-    page.findChild(QTabWidget, "adminTabs").setCurrentIndex(0)
-    settle(1.0)
-    page.staff.add_staff()  # type: ignore[attr-defined]
+    staff_tab(s).staff.add_staff()  # type: ignore[attr-defined]
     save(top_dialog(), path)
 
 
@@ -340,7 +333,7 @@ def shoot_remind_me(s: Shooter, path: Path) -> None:
 #: Picture name (``images/<language>/<name>.png``) → how to get the screen.
 SCREENS: dict[str, Callable[[Shooter, Path], None]] = {
     "log-ind": shoot_login,
-    "glemt-adgangskode": shoot_recovery,
+    "glemt-adgangskode": lambda s, path: shoot_login(s, path, recovery=True),
     "personer": shoot_people,
     "person": shoot_person,
     "job": shoot_jobs,
