@@ -40,13 +40,28 @@ def test_doubt_exactly_outside_zero_to_110_completed_years(today: date, born: da
         assert doubt is None
 
 
+def _years_back(today: date, years: int) -> date:
+    """The latest birth date that is ``years`` old on ``today``. On 29 February that is
+    28 February of a common year (its birthday has passed), not 1 March."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return date(today.year - years, 2, 28)
+
+
 @given(today=st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 1, 1)))
 def test_the_day_after_today_and_111_years_back_are_the_first_doubts(today: date) -> None:
     assert birth_date_doubt(today, today) is None
     assert birth_date_doubt(today + timedelta(days=1), today) is BirthDateDoubt.FUTURE
-    oldest = anniversary(today, -(OLDEST_PLAUSIBLE_AGE + 1))
+    oldest = _years_back(today, OLDEST_PLAUSIBLE_AGE + 1)
     assert birth_date_doubt(oldest, today) is BirthDateDoubt.TOO_OLD
     assert birth_date_doubt(oldest + timedelta(days=1), today) is None
+
+
+def test_on_29_february_the_first_doubt_is_28_february() -> None:
+    leap_day = date(2000, 2, 29)
+    assert birth_date_doubt(date(1889, 2, 28), leap_day) is BirthDateDoubt.TOO_OLD  # 111
+    assert birth_date_doubt(date(1889, 3, 1), leap_day) is None  # 110 until tomorrow
 
 
 def test_decode_gives_the_century_from_the_sequence_number_whatever_today_is() -> None:
