@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from boligsag import __version__
+from boligsag.cli_commands import COMMANDS
 from boligsag.i18n import LANGUAGES
 
-CLI_COMMANDS = frozenset({"init", "demo", "check", "passwd", "letter", "referrals", "summary"})
+CLI_COMMANDS = frozenset(COMMANDS)
 
 
 def _gui_parser() -> argparse.ArgumentParser:

@@ -22,20 +22,8 @@ from boligsag.domain.errors import DomainError
 from boligsag.services.errors import ServiceError, ValidationFailed
 from boligsag.storage.errors import BoligsagStorageError
 
+from .cli_commands import COMMANDS
 from .commands import CommandUsageError
-
-# name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("boligsag.commands.init", "create a new encrypted database"),
-    "demo": ("boligsag.commands.demo", "create a database full of synthetic demo data"),
-    "check": ("boligsag.commands.check", "check cipher settings, integrity and schema version"),
-    "passwd": ("boligsag.commands.passwd", "change a user's password"),
-    "user": ("boligsag.commands.user", "manage staff accounts: add, list, reset-password, "
-             "set-role, deactivate, reactivate"),
-    "letter": ("boligsag.commands.letter", "render a referral's letter to a PDF file"),
-    "referrals": ("boligsag.commands.referrals", "list referrals as CSV"),
-    "summary": ("boligsag.commands.summary", "export a team-lead summary (XLSX, CSV or PDF)"),
-}
 
 
 def build_parser() -> argparse.ArgumentParser:

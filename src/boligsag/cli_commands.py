@@ -1,0 +1,22 @@
+"""The CLI's subcommands, in one table that both entry points read.
+
+``boligsag.__main__`` decides from it whether a command line is for the CLI or the
+desktop application, and ``boligsag.cli`` builds its parser from it, so a new command
+is reachable from ``boligsag`` as soon as it is listed here. Kept free of imports: the
+desktop start reads it too and must stay quick.
+"""
+
+from __future__ import annotations
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("boligsag.commands.init", "create a new encrypted database"),
+    "demo": ("boligsag.commands.demo", "create a database full of synthetic demo data"),
+    "check": ("boligsag.commands.check", "check cipher settings, integrity and schema version"),
+    "passwd": ("boligsag.commands.passwd", "change a user's password"),
+    "user": ("boligsag.commands.user", "manage staff accounts: add, list, reset-password, "
+             "set-role, deactivate, reactivate"),
+    "letter": ("boligsag.commands.letter", "render a referral's letter to a PDF file"),
+    "referrals": ("boligsag.commands.referrals", "list referrals as CSV"),
+    "summary": ("boligsag.commands.summary", "export a team-lead summary (XLSX, CSV or PDF)"),
+}
