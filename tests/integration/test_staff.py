@@ -105,6 +105,15 @@ def test_the_form_is_checked_field_by_field(ctx: AppContext) -> None:
     assert list_staff(ctx, include_inactive=True)[0].username == "admin"  # nothing was made
 
 
+def test_names_longer_than_their_columns_are_refused(ctx: AppContext) -> None:
+    long = StaffInput("N" * 121, Role.STAFF, (), "T" * 121)
+    with pytest.raises(ValidationFailed) as problems:
+        add_staff(ctx, "x" * 61, long, ONE_TIME)
+    assert set(problems.value.fields) == {"username", "full_name", "title"}
+    fits = add_staff(ctx, "x" * 60, StaffInput("N" * 120, Role.STAFF, (), "T" * 120), ONE_TIME)
+    assert fits.username == "x" * 60
+
+
 def test_only_an_administrator_manages_staff(ctx: AppContext, created_db: CreatedDb) -> None:
     mette = add_staff(ctx, "mette", _mette(ctx), ONE_TIME)
     add_staff(ctx, "fatma", StaffInput("Fatma Şahin", Role.VOLUNTEER), ONE_TIME)

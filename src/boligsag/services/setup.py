@@ -71,14 +71,26 @@ def validate_setup(data: SetupInput) -> None:
         raise ValidationFailed(problems)
 
 
+# The columns' sizes (storage/models/org.py User): SQLite would store more, PostgreSQL
+# on the team server would refuse it, and the lists and letters have no room for it.
+MAX_USERNAME_LENGTH = 60
+MAX_NAME_LENGTH = 120
+
+
 def validate_new_account(
     username: str, full_name: str, password: str
 ) -> dict[str, tuple[str, dict[str, object]]]:
     problems: dict[str, tuple[str, dict[str, object]]] = {}
     if not username.strip() or not username.replace(".", "").replace("-", "").isalnum():
         problems["username"] = ("A username uses letters and digits only (and . or -).", {})
+    elif len(username.strip()) > MAX_USERNAME_LENGTH:
+        problems["username"] = ("A username has at most {length} characters.",
+                                {"length": MAX_USERNAME_LENGTH})
     if not full_name.strip():
         problems["full_name"] = ("Enter the person's full name.", {})
+    elif len(full_name.strip()) > MAX_NAME_LENGTH:
+        problems["full_name"] = ("A name has at most {length} characters.",
+                                 {"length": MAX_NAME_LENGTH})
     if len(password) < MIN_PASSWORD_LENGTH:
         problems["password"] = (
             "The password must be at least {length} characters long.",

@@ -35,6 +35,7 @@ from .casework_common import commit
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ServiceError, StaleRecord, ValidationFailed
+from .setup import MAX_NAME_LENGTH
 from .users import check_new_password, create_user, set_user_areas, validate_contact
 
 
@@ -146,6 +147,12 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
     problems = validate_contact(data.email, data.phone)
     if not data.full_name.strip():
         problems["full_name"] = ("Enter the person's full name.", {})
+    elif len(data.full_name.strip()) > MAX_NAME_LENGTH:
+        problems["full_name"] = ("A name has at most {length} characters.",
+                                 {"length": MAX_NAME_LENGTH})
+    if len(data.title.strip()) > MAX_NAME_LENGTH:
+        problems["title"] = ("A job title has at most {length} characters.",
+                             {"length": MAX_NAME_LENGTH})
     if problems:
         raise ValidationFailed(problems)
     role = Role(data.role)

@@ -28,7 +28,7 @@ from boligsag.storage.models import Area, User, user_areas
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from .setup import MIN_PASSWORD_LENGTH, validate_new_account
+from .setup import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, validate_new_account
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,9 @@ def create_user(
     ctx.require(Permission.MANAGE_USERS)
     problems = validate_new_account(username, full_name, password)
     problems.update(validate_contact(email, phone))
+    if len(title.strip()) > MAX_NAME_LENGTH:
+        problems["title"] = ("A job title has at most {length} characters.",
+                             {"length": MAX_NAME_LENGTH})
     username = username.strip()
     # The key file's lock first, then the database's write lock: every writer of both
     # takes them in this order, so two programs never wait for each other in a circle.
