@@ -87,7 +87,7 @@ def test_refusals_are_one_english_line(created_db: CreatedDb, env: pytest.Monkey
         (["user", "add", db, "ole", "--name", "Ole", "--role", "staff", "--areas", "Mars"], 2,
          "boligsag user: unknown housing area 'Mars' (areas: Søndergården, Ærtebjerg Øst)"),
         (["user", "deactivate", db, "nobody"], 1,
-         "boligsag user: The record no longer exists; someone may have deleted it."),
+         "boligsag user: There is no user named nobody."),
     ]
     for argv, code, message in cases:
         assert main(argv) == code, argv

@@ -118,15 +118,24 @@ def get_staff(ctx: AppContext, user_id: int) -> StaffRow:
         return _row(user, _areas_by_user(session, user_id).get(user_id, []))
 
 
+class UnknownUser(NotFound):
+    """No account has the username an administrator typed (not one deleted meanwhile)."""
+
+    def __init__(self, username: str) -> None:
+        ServiceError.__init__(self, "There is no user named {username}.", username=username)
+        self.what = "user"
+
+
 def find_staff(ctx: AppContext, username: str) -> StaffRow:
-    """The account with this username (compared folded, as log-in does); NotFound if none."""
+    """The account with this username (compared folded, as log-in does); UnknownUser if
+    none."""
     ctx.require(Permission.MANAGE_USERS)
     wanted = fold_username(username)
     with ctx.uow(read_only=True) as session:
         users = session.scalars(select(User).where(User.deleted_at.is_(None)))
         user = next((u for u in users if fold_username(u.username) == wanted), None)
         if user is None:
-            raise NotFound("user")
+            raise UnknownUser(username)
         return _row(user, _areas_by_user(session, user.id).get(user.id, []))
 
 
