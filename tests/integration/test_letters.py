@@ -374,9 +374,8 @@ def test_save_pdf_is_atomic(ctx: AppContext, world: World, tmp_path: Path,
 
 @pytest.fixture
 def commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the two commands if the lead has not yet; harmless if already there."""
-    for name in ("letter", "referrals"):
-        monkeypatch.setitem(cli.COMMANDS, name, (f"boligsag.commands.{name}", name))
+    """The password the commands read from the environment (the commands themselves are
+    registered in boligsag.cli_commands, as they are for a user)."""
     monkeypatch.setenv("BOLIGSAG_PASSWORD", ADMIN_PASSWORD)
 
 

@@ -191,8 +191,6 @@ def test_an_export_refuses_what_is_not_a_regular_file(
 
 def _cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     monkeypatch.setenv("BOLIGSAG_PASSWORD", DEMO_PASSWORD)
-    for name in ("letter", "summary"):
-        monkeypatch.setitem(cli.COMMANDS, name, (f"boligsag.commands.{name}", name))
     return cli.main(list(args))
 
 
@@ -466,8 +464,6 @@ def test_the_commands_refuse_before_asking_for_a_password(
     """``--out boligsag.db.keys`` is refused at once: no password prompt, no work, and
     not a "give --format" usage error that hides the real problem."""
     monkeypatch.delenv("BOLIGSAG_PASSWORD", raising=False)
-    for name in ("letter", "summary"):
-        monkeypatch.setitem(cli.COMMANDS, name, (f"boligsag.commands.{name}", name))
     key_file = str(keys.keys_path_for(db_path))
     for args in (["summary", str(db_path), "--from", "2025-01-01", "--to", "2025-12-31",
                   "--out", key_file],
