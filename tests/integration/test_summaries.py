@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from boligsag.domain.age import AgeGroup, age_group_for
+from boligsag.domain.age import age_group_for
 from boligsag.domain.enums import Role
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
@@ -33,22 +33,16 @@ from boligsag.services.summaries import (
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.models import (
-    Activity,
     ActivitySession,
-    AgeGroupRow,
-    Attendance,
     Contact,
     Enrollment,
     Job,
-    JobFollowUp,
     Person,
     Referral,
-    Topic,
-    contact_people,
-    contact_topics,
 )
 
 from ..conftest import CHEAP_KDF
+from .summary_oracle import Cells, Raw, assert_same_table, with_totals
 
 TODAY = date(2026, 11, 25)
 YEAR = SummaryFilter(date(2025, 1, 1), date(2025, 12, 31))
@@ -79,58 +73,6 @@ def demo(demo_path: Path) -> Iterator[AppContext]:
     lock(ctx)
 
 
-class Raw:
-    """Every row of the tables the summary reads, for brute force in Python."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        with ctx.uow() as s:
-            def rows(model: type) -> list:
-                return list(s.scalars(select(model)))
-            self.contacts = rows(Contact)
-            self.people = {p.id: p for p in rows(Person)}
-            self.sessions = {x.id: x for x in rows(ActivitySession)}
-            self.activities = {a.id: a for a in rows(Activity)}
-            self.attendance = rows(Attendance)
-            self.enrollments = rows(Enrollment)
-            self.jobs = rows(Job)
-            self.follow_ups = rows(JobFollowUp)
-            self.referrals = rows(Referral)
-            self.topics = {t.id: t for t in rows(Topic)}
-            self.contact_people = [tuple(r) for r in s.execute(select(contact_people))]
-            self.contact_topics = [tuple(r) for r in s.execute(select(contact_topics))]
-            self.age_groups = [AgeGroup(g.code, g.min_age, g.max_age) for g in
-                               s.scalars(select(AgeGroupRow).order_by(AgeGroupRow.sort_order))]
-
-    def live_contacts(self, f: SummaryFilter) -> list[Contact]:
-        return [c for c in self.contacts if c.deleted_at is None
-                and f.date_from <= c.occurred_at.date() <= f.date_to]
-
-    def events(self) -> list[tuple[int, date, date]]:
-        """(person, first day, last day) of every participation, all time."""
-        out = []
-        live_contacts = {c.id: c for c in self.contacts
-                         if c.deleted_at is None and not c.anonymous}
-        for contact_id, person_id in self.contact_people:
-            if contact_id in live_contacts:
-                day = live_contacts[contact_id].occurred_at.date()
-                out.append((person_id, day, day))
-        for a in self.attendance:
-            s = self.sessions[a.session_id]
-            live = s.deleted_at is None and self.activities[s.activity_id].deleted_at is None
-            if a.present and live:
-                out.append((a.person_id, s.date, s.date))
-        for e in self.enrollments:
-            if e.deleted_at is None and self.activities[e.activity_id].deleted_at is None:
-                out.append((e.person_id, e.start_date, e.end_date or date.max))
-        for j in self.jobs:
-            if j.deleted_at is None:
-                out.append((j.person_id, j.start_date, j.end_date or date.max))
-        for r in self.referrals:
-            if r.deleted_at is None and r.kind == "referral" and r.sent_on is not None:
-                out.append((r.person_id, r.sent_on, r.sent_on))
-        return [e for e in out if self.people[e[0]].deleted_at is None]
-
-
 @pytest.fixture(scope="module")
 def raw(demo: AppContext) -> Raw:
     return Raw(demo)
@@ -141,41 +83,40 @@ def year(demo: AppContext) -> Summary:
     return compute_summary(demo, YEAR)
 
 
-def test_contacts_by_channel_and_anonymous_by_age_and_gender(year: Summary, raw: Raw) -> None:
+def test_every_contact_table_whole(year: Summary, raw: Raw) -> None:
+    """Contacts by channel, focus area, topic and month, per month by focus area, and
+    anonymous contacts: every cell and total recomputed from the raw rows."""
     contacts = raw.live_contacts(YEAR)
     assert contacts, "the demo data should have contacts in the year"
-    by_channel = Counter(c.channel_id for c in contacts)
-    minutes = Counter()
-    for c in contacts:
-        minutes[c.channel_id] += c.duration_minutes
-    table = year.table("contacts_by_channel")
-    assert {r.key: r.values[0] for r in table.rows} == {str(k): v for k, v in by_channel.items()}
-    for row in table.rows:
-        assert row.values[1] == pytest.approx(minutes[int(row.key)] / 60)
-    assert table.value(TOTAL, "contacts") == len(contacts)
-
-    bucket = {"female": "female", "male": "male"}
-    anonymous = Counter((c.age_group or "unknown", bucket.get(c.gender or "", "other"))
-                        for c in contacts if c.anonymous)
-    grid = year.table("anonymous_contacts")
-    for (age, gender), n in anonymous.items():
-        assert grid.value(age, gender) == n
-    assert grid.value(TOTAL, TOTAL) == sum(anonymous.values())
-
-
-def test_contacts_per_month_by_focus_area(year: Summary, raw: Raw) -> None:
-    first_topic: dict[int, int] = {}
+    topics: dict[int, set[int]] = {}
     for contact_id, topic_id in raw.contact_topics:
-        first_topic[contact_id] = min(topic_id, first_topic.get(contact_id, topic_id))
-    expected: Counter[tuple[str, str]] = Counter()
-    for c in raw.live_contacts(YEAR):
-        activity = raw.activities.get(c.activity_id) if c.activity_id else None
-        focus = activity.focus_area_id if activity and activity.focus_area_id else (
-            raw.topics[first_topic[c.id]].focus_area_id if c.id in first_topic else None)
-        expected[(c.occurred_at.strftime("%Y-%m"), str(focus or "none"))] += 1
-    table = year.table("contacts_per_month_by_focus_area")
-    for (month, focus), n in expected.items():
-        assert table.value(month, focus) == n
+        topics.setdefault(contact_id, set()).add(topic_id)
+    channel: Cells = Counter()
+    focus: Cells = Counter()
+    topic: Cells = Counter()
+    month: Cells = Counter()
+    month_focus: Cells = Counter()
+    anonymous: Cells = Counter()
+    gender = {"female": "female", "male": "male"}
+    for c in contacts:
+        hours, ym, area = c.duration_minutes / 60, c.occurred_at.strftime("%Y-%m"), \
+            raw.focus_area_of(c)
+        for cells, key in ((channel, str(c.channel_id)), (focus, area), (month, ym),
+                           *((topic, str(t)) for t in topics.get(c.id, ()))):
+            cells[(key, "contacts")] += 1
+            cells[(key, "hours")] += hours
+        month_focus[(ym, area)] += 1
+        if c.anonymous:
+            month[(ym, "anonymous")] += 1
+            anonymous[(c.age_group or "unknown", gender.get(c.gender or "", "other"))] += 1
+    assert len({k for k, _ in topic}) > 5 and anonymous  # the demo has both
+    assert_same_table(year.table("contacts_by_channel"), with_totals(channel))
+    assert_same_table(year.table("contacts_by_focus_area"), with_totals(focus))
+    assert_same_table(year.table("contacts_by_topic"), with_totals(topic, total=False))
+    assert_same_table(year.table("contacts_per_month"), with_totals(month))
+    assert_same_table(year.table("contacts_per_month_by_focus_area"),
+                      with_totals(month_focus, grid=True))
+    assert_same_table(year.table("anonymous_contacts"), with_totals(anonymous, grid=True))
 
 
 def test_unique_participants_by_age_and_gender_and_new(year: Summary, raw: Raw) -> None:

@@ -1,0 +1,129 @@
+"""Brute force for the summary tests: every row of the tables a summary reads, and a
+comparison of a whole published table with one recomputed from those rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from boligsag.domain.age import AgeGroup
+from boligsag.services.context import AppContext
+from boligsag.services.summaries import TOTAL, SummaryFilter, Table
+from boligsag.storage.models import (
+    Activity,
+    ActivitySession,
+    AgeGroupRow,
+    Attendance,
+    Contact,
+    Enrollment,
+    Job,
+    JobFollowUp,
+    Person,
+    Referral,
+    Topic,
+    contact_people,
+    contact_topics,
+)
+
+Cells = dict[tuple[str, str], float]
+
+
+class Raw:
+    """Every row of the tables the summary reads, for brute force in Python."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        with ctx.uow() as s:
+            def rows(model: type) -> list:
+                return list(s.scalars(select(model)))
+            self.contacts = rows(Contact)
+            self.people = {p.id: p for p in rows(Person)}
+            self.sessions = {x.id: x for x in rows(ActivitySession)}
+            self.activities = {a.id: a for a in rows(Activity)}
+            self.attendance = rows(Attendance)
+            self.enrollments = rows(Enrollment)
+            self.jobs = rows(Job)
+            self.follow_ups = rows(JobFollowUp)
+            self.referrals = rows(Referral)
+            self.topics = {t.id: t for t in rows(Topic)}
+            self.contact_people = [tuple(r) for r in s.execute(select(contact_people))]
+            self.contact_topics = [tuple(r) for r in s.execute(select(contact_topics))]
+            self.age_groups = [AgeGroup(g.code, g.min_age, g.max_age) for g in
+                               s.scalars(select(AgeGroupRow).order_by(AgeGroupRow.sort_order))]
+
+    def live_contacts(self, f: SummaryFilter) -> list[Contact]:
+        return [c for c in self.contacts if c.deleted_at is None
+                and f.date_from <= c.occurred_at.date() <= f.date_to]
+
+    def events(self) -> list[tuple[int, date, date]]:
+        """(person, first day, last day) of every participation, all time."""
+        out = []
+        live_contacts = {c.id: c for c in self.contacts
+                         if c.deleted_at is None and not c.anonymous}
+        for contact_id, person_id in self.contact_people:
+            if contact_id in live_contacts:
+                day = live_contacts[contact_id].occurred_at.date()
+                out.append((person_id, day, day))
+        for a in self.attendance:
+            s = self.sessions[a.session_id]
+            live = s.deleted_at is None and self.activities[s.activity_id].deleted_at is None
+            if a.present and live:
+                out.append((a.person_id, s.date, s.date))
+        for e in self.enrollments:
+            if e.deleted_at is None and self.activities[e.activity_id].deleted_at is None:
+                out.append((e.person_id, e.start_date, e.end_date or date.max))
+        for j in self.jobs:
+            if j.deleted_at is None:
+                out.append((j.person_id, j.start_date, j.end_date or date.max))
+        for r in self.referrals:
+            if r.deleted_at is None and r.kind == "referral" and r.sent_on is not None:
+                out.append((r.person_id, r.sent_on, r.sent_on))
+        return [e for e in out if self.people[e[0]].deleted_at is None]
+
+
+    def focus_area_of(self, contact: Contact) -> str:
+        """A contact's focus area: its activity's, else its first topic's."""
+        activity = self.activities.get(contact.activity_id) if contact.activity_id else None
+        if activity is not None and activity.focus_area_id:
+            return str(activity.focus_area_id)
+        topics = [t for c, t in self.contact_topics if c == contact.id]
+        focus = self.topics[min(topics)].focus_area_id if topics else None
+        return str(focus or "none")
+
+
+def with_totals(cells: Cells, *, grid: bool = False, total: bool = True) -> Cells:
+    """``cells`` with the total row (and in a grid each row's total) added up."""
+    out = dict(cells)
+    if total:
+        for (_, column), value in cells.items():
+            out[(TOTAL, column)] = out.get((TOTAL, column), 0) + value
+    if grid:
+        for (row, _), value in list(out.items()):
+            out[(row, TOTAL)] = out.get((row, TOTAL), 0) + value
+    return out
+
+
+def published(table: Table) -> Cells:
+    """Every cell the table publishes: its rows, its total row, a grid's row totals."""
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    out: Cells = {}
+    for row in rows:
+        for column in [c.key for c in table.columns] + ([TOTAL] if table.grid else []):
+            value = table.value(row.key, column)
+            assert isinstance(value, (int, float)), (table.key, row.key, column, value)
+            out[(row.key, column)] = value
+    return out
+
+
+def assert_same_table(table: Table, expected: Cells, columns: Iterable[str] = ()) -> None:
+    """Both ways: every published cell (of ``columns``, if given) is the recomputed one,
+    0 where nothing was recomputed, and every recomputed figure other than 0 is published."""
+    keep = set(columns)
+    shown = {k: v for k, v in published(table).items() if not keep or k[1] in keep}
+    unpublished = {k: v for k, v in expected.items() if v and k not in shown}
+    assert unpublished == {}, table.key
+    wrong = {k: (v, expected.get(k, 0)) for k, v in shown.items()
+             if v != pytest.approx(expected.get(k, 0))}
+    assert wrong == {}, table.key
