@@ -68,6 +68,11 @@ def demo(demo_path: Path) -> Iterator[AppContext]:
             ids = list(session.scalars(select(model.id).order_by(model.id.desc()).limit(3)))
             session.execute(update(model).where(model.id.in_(ids))
                             .values(deleted_at=datetime(2026, 1, 1)))
+        # A person deleted with a live job: the job counts nowhere.
+        holder = session.scalars(select(Job.person_id).where(Job.deleted_at.is_(None))
+                                 .order_by(Job.id)).first()
+        session.execute(update(Person).where(Person.id == holder)
+                        .values(deleted_at=datetime(2026, 1, 1)))
         session.commit()
     yield ctx
     lock(ctx)
@@ -201,6 +206,47 @@ def test_sessions_attendance_and_jobs(year: Summary, raw: Raw) -> None:
     answered = [f for f in due if f.status in ("yes", "no")]
     kept = [f for f in answered if f.status == "yes"]
     assert year.table("job_follow_ups").value("12", "share") == Share(len(kept), len(answered))
+
+
+def test_every_job_table_whole(demo: AppContext, raw: Raw) -> None:
+    """Young people with a job, jobs started (after a pocket-money job), follow-ups and
+    jobs per month: every cell and total recomputed from the raw rows. The demo has a
+    job or two a year, so over all its years."""
+    period = SummaryFilter(date(2017, 1, 1), date(2026, 12, 31))
+    summary = compute_summary(demo, period)
+    every = {j.id: j for j in raw.jobs}
+    live = [j for j in raw.jobs
+            if j.deleted_at is None and raw.people[j.person_id].deleted_at is None]
+    running = [j for j in live if j.start_date <= period.date_to
+               and (j.end_date is None or j.end_date >= period.date_from)]
+    started = [j for j in live if period.date_from <= j.start_date <= period.date_to]
+    jobs: Cells = {}
+    per_month: Cells = Counter()
+    for kind in ("pocket_money", "leisure"):
+        jobs[(kind, "young_people")] = len({j.person_id for j in running if j.kind == kind})
+        jobs[(kind, "started")] = sum(1 for j in started if j.kind == kind)
+    jobs[("leisure", "after_pocket_money")] = sum(
+        1 for j in started if j.kind == "leisure" and j.previous_job_id is not None
+        and every[j.previous_job_id].kind == "pocket_money")
+    for j in started:
+        per_month[(j.start_date.strftime("%Y-%m"), str(j.kind))] += 1
+    expected = with_totals(jobs)
+    expected[(TOTAL, "young_people")] = len({j.person_id for j in running})
+    assert expected[("leisure", "after_pocket_money")]  # the demo has such moves
+    assert_same_table(summary.table("jobs"), expected)
+    assert_same_table(summary.table("jobs_per_month"), with_totals(per_month))
+
+    live_ids = {j.id for j in live}
+    follow_ups: Cells = {}
+    for months in (3, 6, 12):
+        due = [u for u in raw.follow_ups if u.months == months and u.job_id in live_ids
+               and u.deleted_at is None and period.date_from <= u.due_date <= period.date_to]
+        answered = sum(1 for u in due if u.status in ("yes", "no"))
+        kept = sum(1 for u in due if u.status == "yes")
+        follow_ups.update({(str(months), "due"): len(due), (str(months), "answered"): answered,
+                           (str(months), "still_employed"): kept,
+                           (str(months), "share"): Share(kept, answered)})
+    assert_same_table(summary.table("job_follow_ups"), follow_ups)
 
 
 def test_area_and_staff_filters_on_contacts(demo: AppContext, raw: Raw) -> None:
