@@ -161,28 +161,52 @@ def test_new_participants_agree_for_short_and_long_history(demo: AppContext, raw
             TOTAL, "new") == len(new)
 
 
-def test_referrals_by_service_and_status_and_median(year: Summary, raw: Raw) -> None:
-    cohort = [r for r in raw.referrals if r.deleted_at is None and r.kind == "referral"
-              and YEAR.date_from <= r.created_on <= YEAR.date_to]
-    grid = year.table("referrals_by_status")
-    for (service, status), n in Counter((r.service_id, r.status) for r in cohort).items():
-        assert grid.value(str(service), status) == n
-    days = [(r.first_meeting_on - r.sent_on).days for r in cohort
-            if r.sent_on and r.first_meeting_on]
-    median = year.table("referrals_by_service").value(TOTAL, "median_days")
-    assert isinstance(median, Median) and median.n == len(days)
-    assert median.days == pytest.approx(statistics.median(days)) if days else median.days is None
-    by_service: dict[int, list[int]] = {}
+def test_every_referral_table_whole(year: Summary, raw: Raw) -> None:
+    """Referrals by status and by service (shares and medians), the flow, per month and
+    notifications of concern: every cell and total recomputed from the raw rows. The
+    referrals are those created in the period, with their status today."""
+    created = [r for r in raw.referrals if r.deleted_at is None
+               and YEAR.date_from <= r.created_on <= YEAR.date_to]
+    cohort = [r for r in created if r.kind == "referral"]
+    ever_received = {e.referral_id for e in raw.referral_events
+                     if e.to_status == "received" and e.deleted_at is None}
+    by_status: Cells = Counter()
+    outcome: Cells = Counter()
+    flow: Cells = Counter()
+    per_month: Cells = Counter()
+    days: dict[str, list[int]] = {TOTAL: []}
     for r in cohort:
-        if r.sent_on and r.first_meeting_on:
-            by_service.setdefault(r.service_id, []).append((r.first_meeting_on - r.sent_on).days)
-    assert {len(v) % 2 for v in by_service.values()} == {0, 1}  # both kinds of middle
-    for service, values in by_service.items():
-        found = year.table("referrals_by_service").value(str(service), "median_days")
-        assert isinstance(found, Median) and found.days == statistics.median(values)
-    sent = sum(1 for r in cohort if r.sent_on)
-    closed = sum(1 for r in cohort if r.status == "closed")
-    assert year.table("referrals_by_service").value(TOTAL, "closed_share") == Share(closed, sent)
+        service, status = str(r.service_id), str(getattr(r.status, "value", r.status))
+        met, closed = r.first_meeting_on is not None, status == "closed"
+        reached = {"created": True, "sent": r.sent_on is not None, "first_meeting": met,
+                   "received": status in ("received", "first_meeting", "closed") or met
+                   or r.id in ever_received, "closed": closed}
+        by_status[(service, status)] += 1
+        for step, yes in reached.items():
+            flow[(step, "referrals")] += yes
+            if step != "received":
+                per_month[(r.created_on.strftime("%Y-%m"), step)] += yes
+            if step not in ("created", "received"):
+                outcome[(service, step)] += yes
+        if r.sent_on and met:
+            waited = (r.first_meeting_on - r.sent_on).days
+            days.setdefault(service, []).append(waited)
+            days[TOTAL].append(waited)
+    assert {len(v) % 2 for v in days.values()} == {0, 1}  # both kinds of middle
+    outcome = with_totals(outcome)
+    for service in {k for k, _ in outcome}:
+        outcome[(service, "closed_share")] = Share(int(outcome.get((service, "closed"), 0)),
+                                                   int(outcome.get((service, "sent"), 0)))
+        values = days.get(service, [])
+        outcome[(service, "median_days")] = Median(
+            float(statistics.median(values)) if values else None, len(values))
+    assert_same_table(year.table("referrals_by_status"), with_totals(by_status, grid=True))
+    assert_same_table(year.table("referrals_by_service"), outcome)
+    assert_same_table(year.table("referral_flow"), flow)
+    assert_same_table(year.table("referrals_per_month"), with_totals(per_month))
+    concerns = sum(1 for r in created if r.kind == "concern")
+    assert concerns and flow[("received", "referrals")]  # the demo has both
+    assert_same_table(year.table("concerns"), {("concern", "count"): concerns})
 
 
 def test_sessions_attendance_and_jobs(year: Summary, raw: Raw) -> None:
