@@ -18,6 +18,7 @@ from boligsag.storage.models import (
     Attendance,
     Contact,
     Enrollment,
+    HeadCount,
     Job,
     JobFollowUp,
     Person,
@@ -44,6 +45,7 @@ class Raw:
             self.sessions = {x.id: x for x in rows(ActivitySession)}
             self.activities = {a.id: a for a in rows(Activity)}
             self.attendance = rows(Attendance)
+            self.head_counts = rows(HeadCount)
             self.enrollments = rows(Enrollment)
             self.jobs = rows(Job)
             self.follow_ups = rows(JobFollowUp)

@@ -209,27 +209,55 @@ def test_every_referral_table_whole(year: Summary, raw: Raw) -> None:
     assert_same_table(year.table("concerns"), {("concern", "count"): concerns})
 
 
-def test_sessions_attendance_and_jobs(year: Summary, raw: Raw) -> None:
-    sessions = [s for s in raw.sessions.values() if s.deleted_at is None
-                and YEAR.date_from <= s.date <= YEAR.date_to
-                and raw.activities[s.activity_id].deleted_at is None]
-    ids = {s.id for s in sessions}
-    marks = [a.present for a in raw.attendance if a.session_id in ids]
-    activities = year.table("activities")
-    assert activities.value(TOTAL, "sessions") == len(sessions)
-    assert activities.value(TOTAL, "attendance_rate") == Share(sum(marks), len(marks))
+def test_every_activity_table_whole(year: Summary, raw: Raw) -> None:
+    """Sessions, attendance, drop-in head counts and enrollments by activity and month,
+    enrollments by end reason, drop-in by age group and gender: every cell and total."""
+    lo, hi = YEAR.date_from, YEAR.date_to
+    live = {a.id for a in raw.activities.values() if a.deleted_at is None}
+    held = {s.id: s for s in raw.sessions.values()
+            if s.deleted_at is None and s.activity_id in live and lo <= s.date <= hi}
+    per: Cells = Counter()
+    month: Cells = Counter()
+    drop_in: Cells = Counter()
+    reasons: Cells = Counter()
+    registered: Counter[str] = Counter()
 
-    running = [j for j in raw.jobs if j.deleted_at is None and raw.people[j.person_id].deleted_at
-               is None and j.start_date <= YEAR.date_to
-               and (j.end_date is None or j.end_date >= YEAR.date_from)]
-    assert year.table("jobs").value(TOTAL, "young_people") == len({j.person_id for j in running})
-    live_jobs = {j.id for j in raw.jobs if j.deleted_at is None
-                 and raw.people[j.person_id].deleted_at is None}
-    due = [f for f in raw.follow_ups if f.months == 12 and f.job_id in live_jobs
-           and f.deleted_at is None and YEAR.date_from <= f.due_date <= YEAR.date_to]
-    answered = [f for f in due if f.status in ("yes", "no")]
-    kept = [f for f in answered if f.status == "yes"]
-    assert year.table("job_follow_ups").value("12", "share") == Share(len(kept), len(answered))
+    def add(activity_id: int, day: date, column: str, n: int = 1) -> None:
+        per[(str(activity_id), column)] += n
+        month[(day.strftime("%Y-%m"), column)] += n
+
+    for s in held.values():
+        add(s.activity_id, s.date, "sessions")
+    for mark in (a for a in raw.attendance if a.session_id in held):
+        s = held[mark.session_id]
+        add(s.activity_id, s.date, "present", int(mark.present))
+        registered[str(s.activity_id)] += 1
+    gender = {"female": "female", "male": "male"}
+    for h in (h for h in raw.head_counts if h.session_id in held):
+        add(held[h.session_id].activity_id, held[h.session_id].date, "drop_in", h.count)
+        drop_in[(h.age_group, gender.get(h.gender, "other"))] += h.count
+    enrollments = [e for e in raw.enrollments if e.deleted_at is None and e.activity_id in live
+                   and e.start_date <= hi and (e.end_date is None or e.end_date >= lo)]
+    for e in enrollments:
+        if e.start_date >= lo:
+            add(e.activity_id, e.start_date, "started")
+        if e.end_date is not None and e.end_date <= hi:
+            add(e.activity_id, e.end_date, "ended")
+            reasons[(str(getattr(e.end_reason, "value", e.end_reason) or "none"), "ended")] += 1
+    for key in {k for k, _ in per} | {str(e.activity_id) for e in enrollments}:
+        per[(key, "enrolled")] = len({e.person_id for e in enrollments
+                                      if str(e.activity_id) == key})
+    activities = with_totals(per)
+    activities[(TOTAL, "enrolled")] = len({e.person_id for e in enrollments})
+    for key in {k for k, _ in activities}:
+        activities[(key, "attendance_rate")] = Share(
+            int(activities.get((key, "present"), 0)),
+            sum(registered.values()) if key == TOTAL else registered[key])
+    assert drop_in and reasons and registered  # the demo has all three
+    assert_same_table(year.table("activities"), activities)
+    assert_same_table(year.table("activities_per_month"), with_totals(month))
+    assert_same_table(year.table("enrollments_ended"), with_totals(reasons))
+    assert_same_table(year.table("drop_in"), with_totals(drop_in, grid=True))
 
 
 def test_every_job_table_whole(demo: AppContext, raw: Raw) -> None:
