@@ -3,12 +3,13 @@ comparison of a whole published table with one recomputed from those rows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from boligsag.domain.age import AgeGroup
+from boligsag.domain.age import AgeGroup, age_group_for
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import TOTAL, Median, Share, SummaryFilter, Table
 from boligsag.storage.models import (
@@ -95,6 +96,35 @@ class Raw:
         topics = [t for c, t in self.contact_topics if c == contact.id]
         focus = self.topics[min(topics)].focus_area_id if topics else None
         return str(focus or "none")
+
+
+def participant_tables(raw: Raw, f: SummaryFilter) -> tuple[Cells, Cells]:
+    """The participants grid (age group on the last day x gender) and the participants
+    and new participants per month, totals included, recomputed from the raw rows."""
+    events = raw.events()
+    taking_part = [e for e in events if e[1] <= f.date_to and e[2] >= f.date_from]
+    people = {p for p, _, _ in taking_part}
+    grid: Cells = Counter()
+    for person_id in people:
+        person = raw.people[person_id]
+        group = (age_group_for(person.birth_date, f.date_to, raw.age_groups)
+                 if person.birth_date and person.birth_date <= f.date_to else None)
+        gender = person.gender if person.gender in ("female", "male") else "other"
+        grid[(group.code if group else "unknown", gender)] += 1
+    months: Cells = Counter()
+    day = date(f.date_from.year, f.date_from.month, 1)
+    while day <= f.date_to:
+        after = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        months[(day.strftime("%Y-%m"), "participants")] = len(
+            {p for p, first, last in taking_part if first < after and last >= day})
+        day = after
+    earlier = {p for p, first, _ in events if first < f.date_from}
+    for person_id in people - earlier:
+        first = min(first for p, first, _ in taking_part if p == person_id)
+        months[(first.strftime("%Y-%m"), "new")] += 1
+    per_month = with_totals(months)
+    per_month[(TOTAL, "participants")] = len(people)
+    return with_totals(grid, grid=True), per_month
 
 
 def with_totals(cells: Cells, *, grid: bool = False, total: bool = True) -> Cells:
