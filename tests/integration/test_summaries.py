@@ -42,7 +42,14 @@ from boligsag.storage.models import (
 )
 
 from ..conftest import CHEAP_KDF
-from .summary_oracle import Cells, Raw, assert_same_table, participant_tables, with_totals
+from .summary_oracle import (
+    ORACLE_TABLES,
+    Cells,
+    Raw,
+    assert_same_table,
+    participant_tables,
+    with_totals,
+)
 
 TODAY = date(2026, 11, 25)
 YEAR = SummaryFilter(date(2025, 1, 1), date(2025, 12, 31))
@@ -281,6 +288,10 @@ def test_every_job_table_whole(demo: AppContext, raw: Raw) -> None:
                            (str(months), "still_employed"): kept,
                            (str(months), "share"): Share(kept, answered)})
     assert_same_table(summary.table("job_follow_ups"), follow_ups)
+
+
+def test_the_oracle_recomputes_every_table(year: Summary) -> None:
+    assert {table.key for table in year} == ORACLE_TABLES
 
 
 def test_area_and_staff_filters_on_contacts(demo: AppContext, raw: Raw) -> None:
