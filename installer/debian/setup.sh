@@ -24,6 +24,8 @@ debian_packages=(
   libgssapi-krb5-2 libcups2
   fonts-dejavu-core
 )
+# The tests read rendered letters back with pdftotext, as a reader's PDF viewer would.
+if [ -n "$extras" ]; then debian_packages+=(poppler-utils); fi
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

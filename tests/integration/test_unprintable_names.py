@@ -5,7 +5,6 @@ body and consent line; saving such a person warns (issue 8, item 5.3)."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -78,7 +77,6 @@ def test_letters_print_a_visible_mark_for_what_the_fonts_lack(
     assert "Underretning om Ümit \ufffd Çelik" in concern
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 def test_pdftotext_finds_no_missing_glyph(ctx: AppContext, odd_world: World) -> None:
     letter = render_referral_letter(ctx, odd_world.referrals["hang"]).data
     text = unicodedata.normalize("NFC", subprocess.run(
