@@ -23,7 +23,3 @@ def _towns() -> dict[str, str]:
 def town_for(postal_code: str) -> str | None:
     """The town for a four-digit code ("8000" → "Aarhus C"), or None if it is unknown."""
     return _towns().get(postal_code.strip())
-
-
-def is_known_postal_code(postal_code: str) -> bool:
-    return town_for(postal_code) is not None
