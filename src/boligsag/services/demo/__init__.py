@@ -22,7 +22,8 @@ Stage texts passed to ``progress`` are English message ids for ``i18n.tr``.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -101,14 +102,11 @@ def create_demo_database(
             tracker.stage(STAGES[1], 0.02, 0.06)
             specs = org.choose_staff(rng)
             user_ids = org.create_staff_accounts(ctx, specs, password, rng)
+            # The bulk load writes through one storage-level connection, not a
+            # service's unit of work: Core executemany, a transaction per stage.
             with ctx.db.engine.connect() as conn:
-                # A big page cache: the random UUID indexes of half a million rows would
-                # otherwise re-read (and re-decrypt) pages constantly.
-                conn.exec_driver_sql("PRAGMA cache_size = -262144")
                 g = Gen(conn, rng, today, start, ctx.actor.user_id, tracker)
                 _fill(g, specs, user_ids, created, people, contacts, seed)
-                conn.exec_driver_sql("PRAGMA cache_size = -2000")
-                conn.commit()
             checkpoint(ctx.db.engine)
         finally:
             lock(ctx)
@@ -138,35 +136,42 @@ def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: date
           people: int, contacts: int, seed: int) -> None:
     """The bulk stages, each committed on its own so a cancel loses little work
     (and the files are removed anyway)."""
-    tracker, conn = g.progress, g.conn
-    staff = org.finish_staff(g, specs, user_ids, created)
-    area_ids, area_weights = org.finish_areas(g)
-    org.assign_staff_areas(g, staff, area_ids)
-    plans = org.add_plans(g, area_ids, created)
-    org.fill_service_addresses(g)
-    world = World(Reference.load(conn), plans, area_ids, area_weights, staff)
-    conn.commit()
+    conn = g.conn
+    with conn.begin():
+        # A big page cache: the random UUID indexes of half a million rows would
+        # otherwise re-read (and re-decrypt) pages constantly.
+        conn.exec_driver_sql("PRAGMA cache_size = -262144")
+        staff = org.finish_staff(g, specs, user_ids, created)
+        area_ids, area_weights = org.finish_areas(g)
+        org.assign_staff_areas(g, staff, area_ids)
+        plans = org.add_plans(g, area_ids, created)
+        org.fill_service_addresses(g)
+        world = World(Reference.load(conn), plans, area_ids, area_weights, staff)
 
-    tracker.stage(STAGES[2], 0.06, 0.12)
-    create_people(g, world, NameMaker(g.rng, seed), people)
-    conn.commit()
+    with _stage(g, STAGES[2], 0.06, 0.12):
+        create_people(g, world, NameMaker(g.rng, seed), people)
 
-    tracker.stage(STAGES[3], 0.12, 0.15)
-    instances = create_activities(g, world)
-    enrollments = create_enrollments(g, world, instances)
-    enrollments += create_jobs(g, world, instances)
-    conn.commit()
+    with _stage(g, STAGES[3], 0.12, 0.15):
+        instances = create_activities(g, world)
+        enrollments = create_enrollments(g, world, instances)
+        enrollments += create_jobs(g, world, instances)
 
-    tracker.stage(STAGES[4], 0.15, 0.2)
-    create_sessions(g, world, instances, enrollments)
-    conn.commit()
+    with _stage(g, STAGES[4], 0.15, 0.2):
+        create_sessions(g, world, instances, enrollments)
 
-    tracker.stage(STAGES[5], 0.2, 0.85)
-    create_contacts(g, world, instances, contacts)
-    conn.commit()
+    with _stage(g, STAGES[5], 0.2, 0.85):
+        create_contacts(g, world, instances, contacts)
 
-    tracker.stage(STAGES[6], 0.85, 0.97)
-    create_referrals(g, world, contacts // 10)
-    conn.commit()
-    tracker.stage(STAGES[7], 0.97, 1.0)
+    with _stage(g, STAGES[6], 0.85, 0.97):
+        create_referrals(g, world, contacts // 10)
+        # The pooled connection goes back with the default page cache.
+        conn.exec_driver_sql("PRAGMA cache_size = -2000")
+    g.progress.stage(STAGES[7], 0.97, 1.0)
 
+
+@contextmanager
+def _stage(g: Gen, text: str, start: float, end: float) -> Iterator[None]:
+    """One stage of the bulk load in its own transaction, committed when it ends."""
+    g.progress.stage(text, start, end)
+    with g.conn.begin():
+        yield
