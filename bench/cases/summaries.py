@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import SummaryFilter, compute_summary
+from boligsag.services.summaries import compute_summary
 from boligsag.services.summary_export import export_summary
+from boligsag.summaries.filter import SummaryFilter
 
 from . import Case
 

@@ -11,10 +11,11 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QLabel, QPushButton, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from boligsag.exports.suppressed import format_cell, publish
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import SummaryFilter, compute_summary
+from boligsag.services.summaries import compute_summary
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.published import format_cell, publish
 from boligsag.ui.pages.summaries import SummariesPage
 from boligsag.ui.summaries.drill_dialog import DrillDownDialog
 from boligsag.ui.summaries.table_model import CELL_REF_ROLE

@@ -16,12 +16,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction
-from boligsag.exports.suppressed import publish
 from boligsag.services import summary_export
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import SummaryFilter, compute_summary
+from boligsag.services.summaries import compute_summary
 from boligsag.services.summary_export import ExportFormat
 from boligsag.storage.models import AuditEntry
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.published import publish
 from boligsag.ui import file_dialogs
 from boligsag.ui.pages.summaries import SummariesPage
 from boligsag.ui.summaries.export import default_file_name

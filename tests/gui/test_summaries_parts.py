@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from boligsag.exports.suppressed import publish
 from boligsag.i18n import placeholders
 from boligsag.services.context import AppContext
 from boligsag.services.errors import PermissionDenied
-from boligsag.services.summaries import TOTAL, CellRef, compute_summary, drill_down
+from boligsag.services.summaries import compute_summary, drill_down
 from boligsag.services.summary_choices import (
     describe_records,
     load_filter_choices,
     record_headings,
 )
+from boligsag.summaries.model import TOTAL, CellRef
+from boligsag.summaries.published import publish
 from boligsag.ui.pages.summaries import SummariesPage
 from boligsag.ui.summaries.drill_dialog import RecordsModel
 from boligsag.ui.summaries.filter_bar import SummaryFilterBar

@@ -16,9 +16,9 @@ from pytestqt.qtbot import QtBot
 from boligsag.app_settings import AppSettings
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, create_demo_database
-from boligsag.services.summaries import SummaryFilter
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
+from boligsag.summaries.filter import SummaryFilter
 from boligsag.ui.events import AppEvents
 from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.summaries import SummariesPage

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from boligsag.domain.age import AgeGroup, age_group_for
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import TOTAL, Median, Share, SummaryFilter, Table
 from boligsag.storage.models import (
     Activity,
     ActivitySession,
@@ -29,6 +28,8 @@ from boligsag.storage.models import (
     contact_people,
     contact_topics,
 )
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.model import TOTAL, Median, Share, Table
 
 # (row, column) -> value: a count, hours, a Share or a Median.
 Cells = dict[tuple[str, str], object]

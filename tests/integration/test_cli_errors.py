@@ -17,8 +17,9 @@ import pytest
 from boligsag.cli import main
 from boligsag.services.errors import ValidationFailed
 from boligsag.services.setup import validate_setup
-from boligsag.services.summaries import SummaryFilter
+from boligsag.services.summaries import validate_filter
 from boligsag.storage import keys
+from boligsag.summaries.filter import SummaryFilter
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb, setup_input
 
@@ -98,11 +99,11 @@ def test_the_summary_period_is_checked_by_the_service() -> None:
     for start, end in ((date(9999, 1, 1), date(9999, 12, 31)), (date(1, 1, 1), date(1, 12, 31)),
                        (date(2199, 1, 1), date(2201, 1, 1))):
         with pytest.raises(ValidationFailed) as raised:
-            SummaryFilter(start, end).validate()
+            validate_filter(SummaryFilter(start, end))
         assert "1900" in raised.value.field_messages_en()["date_from" if start.year < 1900
                                                            or start.year > 2200 else "date_to"]
-    SummaryFilter(date(1900, 1, 1), date(1900, 12, 31)).validate()
-    SummaryFilter(date(2200, 1, 1), date(2200, 12, 31)).validate()
+    validate_filter(SummaryFilter(date(1900, 1, 1), date(1900, 12, 31)))
+    validate_filter(SummaryFilter(date(2200, 1, 1), date(2200, 12, 31)))
 
 
 def test_summary_to_9999_12_31_is_one_clear_line(

@@ -26,11 +26,11 @@ from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
 from boligsag.services.errors import ServiceError
 from boligsag.services.letters import LetterKind, LetterPdf, save_pdf
-from boligsag.services.summaries import SummaryFilter
 from boligsag.services.summary_export import ExportFormat, export_summary
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.models import AuditEntry, Referral
+from boligsag.summaries.filter import SummaryFilter
 
 from ..conftest import CHEAP_KDF, CreatedDb
 

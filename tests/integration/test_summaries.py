@@ -19,17 +19,7 @@ from boligsag.domain.enums import Role
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
 from boligsag.services.errors import PermissionDenied
-from boligsag.services.summaries import (
-    TOTAL,
-    CellRef,
-    Median,
-    Share,
-    Summary,
-    SummaryFilter,
-    ValueKind,
-    compute_summary,
-    drill_down,
-)
+from boligsag.services.summaries import compute_summary, drill_down
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.models import (
@@ -40,6 +30,8 @@ from boligsag.storage.models import (
     Person,
     Referral,
 )
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.model import TOTAL, CellRef, Median, Share, Summary, ValueKind
 
 from ..conftest import CHEAP_KDF
 from .summary_oracle import (

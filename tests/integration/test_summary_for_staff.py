@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from boligsag.domain.enums import Role
-from boligsag.exports.suppressed import Published, publish
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import TOTAL, Median, Share, Summary, ValueKind, compute_summary
+from boligsag.services.summaries import compute_summary
+from boligsag.summaries.model import TOTAL, Median, Share, Summary, ValueKind
+from boligsag.summaries.published import Published, publish
 
 from . import test_summaries
 from .test_summaries import YEAR

@@ -20,24 +20,12 @@ from boligsag.cli import main
 from boligsag.domain.enums import AuditAction, Gender
 from boligsag.exports.csv_export import to_csv
 from boligsag.exports.report_pdf import ReportHeader, to_pdf
-from boligsag.exports.suppressed import PublishedSummary, publish
 from boligsag.exports.xlsx import to_xlsx
 from boligsag.i18n import current_language, set_language
 from boligsag.services import summary_export
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
-from boligsag.services.summaries import (
-    TOTAL,
-    CellRef,
-    Column,
-    FilterNames,
-    KeyFigure,
-    Label,
-    Share,
-    Summary,
-    SummaryFilter,
-    ValueKind,
-)
+from boligsag.services.summaries import validate_filter
 from boligsag.services.summaries.tables import Category, grid_table, measures_table
 from boligsag.services.summary_export import (
     ExportFailed,
@@ -47,6 +35,18 @@ from boligsag.services.summary_export import (
     export_summary,
 )
 from boligsag.storage.models import AuditEntry, Channel, Contact, Person, contact_people
+from boligsag.summaries.filter import FilterNames, SummaryFilter
+from boligsag.summaries.model import (
+    TOTAL,
+    CellRef,
+    Column,
+    KeyFigure,
+    Label,
+    Share,
+    Summary,
+    ValueKind,
+)
+from boligsag.summaries.published import PublishedSummary, publish
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb
 
@@ -282,7 +282,7 @@ def test_exports_hold_no_names_cpr_or_notes_and_are_audited(with_data: AppContex
 
 def test_period_ending_before_it_starts_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ValidationFailed) as raised:
-        SummaryFilter(date(2025, 5, 1), date(2025, 4, 30)).validate()
+        validate_filter(SummaryFilter(date(2025, 5, 1), date(2025, 4, 30)))
     message = raised.value.field_messages_en()["date_to"]
     assert "2025-04-30" in message and "before it starts" in message
     # The screen shows the message in the UI language; Danish is the default, set here

@@ -13,9 +13,8 @@ import csv
 import io
 
 from boligsag.i18n import tr_in
-from boligsag.services.summaries.model import ValueKind
-
-from .suppressed import (
+from boligsag.summaries.model import ValueKind
+from boligsag.summaries.published import (
     SUPPRESSION_NOTE,
     Published,
     PublishedSummary,

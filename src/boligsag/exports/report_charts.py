@@ -15,10 +15,10 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 
 from boligsag.documents import fonts
-from boligsag.services.summaries.model import TOTAL
+from boligsag.summaries.model import TOTAL
+from boligsag.summaries.published import Published, PublishedTable, format_cell
 
 from .report_page import INK, MUTED
-from .suppressed import Published, PublishedTable, format_cell
 
 GRID = colors.HexColor("#d9dee2")
 PALETTE = [colors.HexColor(c) for c in (

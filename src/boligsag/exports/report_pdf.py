@@ -33,7 +33,16 @@ from reportlab.platypus import (
 
 from boligsag.documents import fonts
 from boligsag.i18n import tr_in
-from boligsag.services.summaries.model import TOTAL
+from boligsag.summaries.model import TOTAL
+from boligsag.summaries.published import (
+    SUPPRESSION_NOTE,
+    PublishedSummary,
+    PublishedTable,
+    filter_lines,
+    format_cell,
+    generated_text,
+    period_text,
+)
 
 from . import report_charts as charts
 from .report_page import (
@@ -47,15 +56,6 @@ from .report_page import (
     ReportHeader,
     SectionRule,
     numbered_canvas,
-)
-from .suppressed import (
-    SUPPRESSION_NOTE,
-    PublishedSummary,
-    PublishedTable,
-    filter_lines,
-    format_cell,
-    generated_text,
-    period_text,
 )
 
 PALE = colors.HexColor("#eef3f6")

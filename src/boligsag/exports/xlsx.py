@@ -17,9 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from boligsag.i18n import tr_in
-from boligsag.services.summaries.model import ValueKind, _msg
-
-from .suppressed import (
+from boligsag.summaries.model import ValueKind, _msg
+from boligsag.summaries.published import (
     SUPPRESSION_NOTE,
     Published,
     PublishedSummary,

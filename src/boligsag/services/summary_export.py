@@ -21,15 +21,16 @@ from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.exports.csv_export import to_csv
 from boligsag.exports.report_pdf import ReportHeader, to_pdf
-from boligsag.exports.suppressed import PublishedSummary, publish
 from boligsag.exports.xlsx import to_xlsx
 from boligsag.i18n import current_language
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.published import PublishedSummary, publish
 
 from . import org_settings
 from .context import AppContext
 from .errors import ServiceError
 from .output_files import OutputRecord, check_output_target, write_output
-from .summaries import SummaryFilter, compute_summary
+from .summaries import compute_summary, validate_filter
 
 Progress = Callable[[str, float], None]
 Cancelled = Callable[[], bool]
@@ -90,7 +91,7 @@ def export_summary(
     fmt = ExportFormat(fmt)
     target = Path(target_path).expanduser().absolute()
     language = language or current_language()
-    summary_filter.validate()
+    validate_filter(summary_filter)
     check_target(ctx, target)  # before the work: a wrong folder should not cost a summary
 
     def part(scale: float, offset: float) -> Progress | None:

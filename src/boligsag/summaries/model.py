@@ -3,10 +3,10 @@
 The engine fills these with the *true* counts; ``compute_summary`` returns them as they
 are only to someone who may drill down (a team lead), and to everyone else with small
 counts replaced by :class:`Withheld` (``Summary.exact`` is False), exactly as the exports
-publish them. Anything that leaves the program goes through ``boligsag.exports.suppressed``,
-which hides small counts; the structure here carries what it needs for that: which
-columns are counts that add up, which figures depend on which counts, and which cells
-in different tables are the same figure.
+publish them. Anything that leaves the program goes through
+``boligsag.summaries.published``, which hides small counts; the structure here carries
+what it needs for that: which columns are counts that add up, which figures depend on
+which counts, and which cells in different tables are the same figure.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from boligsag.i18n import current_language, tr_in
-
-from .filter import FilterNames, SummaryFilter
+from boligsag.summaries.filter import FilterNames, SummaryFilter
 
 TOTAL = "__total__"  # row key of a table's total row; column key of a grid's total column
 

@@ -30,11 +30,10 @@ from datetime import datetime
 # fixpoint across linked tables must hide cells that are not small themselves, which
 # suppress_table's public signature cannot express.
 from boligsag.domain.suppression import DEFAULT_THRESHOLD, SECONDARY_MARK, protect, suppress_share
-
-# The summary model is plain frozen data (no session, no storage): the exports read it
-# as the documents read their letter models.
-from boligsag.services.summaries.filter import FilterNames, SummaryFilter
-from boligsag.services.summaries.model import (
+from boligsag.formatting import long_date, time_text
+from boligsag.i18n import tr_in
+from boligsag.summaries.filter import FilterNames, SummaryFilter
+from boligsag.summaries.model import (
     TOTAL,
     CellRef,
     Column,
@@ -296,16 +295,12 @@ def _number(value: float, decimals: int, comma: bool, thousands: bool) -> str:
 
 
 def period_text(summary_filter: SummaryFilter, language: str) -> str:
-    from boligsag.formatting import long_date
-
     return f"{long_date(summary_filter.date_from, language)} – " \
            f"{long_date(summary_filter.date_to, language)}"
 
 
 def filter_lines(published: PublishedSummary, language: str) -> list[tuple[str, str]]:
     """(label, value) lines describing what the figures cover, for every export's header."""
-    from boligsag.i18n import tr_in
-
     names = published.names
     everything = tr_in(language, "All")
     focus = names.focus_areas_da if language == "da" else names.focus_areas_en
@@ -319,9 +314,6 @@ def filter_lines(published: PublishedSummary, language: str) -> list[tuple[str, 
 
 
 def generated_text(published: PublishedSummary, language: str) -> str:
-    from boligsag.formatting import long_date, time_text
-    from boligsag.i18n import tr_in
-
     at = published.generated_at
     return tr_in(language, "{date} at {time}", date=long_date(at.date(), language),
                  time=time_text(at, language))

@@ -2,7 +2,9 @@
 
 Public API::
 
-    from boligsag.services.summaries import SummaryFilter, compute_summary, drill_down
+    from boligsag.services.summaries import compute_summary, drill_down
+    from boligsag.summaries.filter import SummaryFilter
+    from boligsag.summaries.model import CellRef
 
     summary = compute_summary(ctx, SummaryFilter(date(2025, 1, 1), date(2025, 12, 31)),
                               progress=on_progress, cancelled=is_cancelled)
@@ -12,47 +14,19 @@ Public API::
 The Summary holds exact figures for an actor with the drill-down permission, and the
 published figures (small counts ``Withheld``, ``Summary.exact`` False) for anyone else.
 Exports (and anything else shown outside the team) must go through
-``boligsag.exports.suppressed.publish`` first, which takes an exact Summary.
+``boligsag.summaries.published.publish`` first, which takes an exact Summary.
+The value types (filter, summary, published figures) live in ``boligsag.summaries``.
 """
 
 from .drill import RecordRef, drill_down
 from .engine import SummaryCancelled, compute_summary
-from .filter import FilterNames, SummaryFilter, resolve_filter
-from .model import (
-    TOTAL,
-    CellRef,
-    Column,
-    KeyFigure,
-    Label,
-    Median,
-    Row,
-    Share,
-    Summary,
-    Table,
-    Value,
-    ValueKind,
-    Withheld,
-)
+from .filter import resolve_filter, validate_filter
 
 __all__ = [
-    "TOTAL",
-    "CellRef",
-    "Column",
-    "FilterNames",
-    "KeyFigure",
-    "Label",
-    "Median",
     "RecordRef",
-    "Row",
-    "Share",
-    "Summary",
     "SummaryCancelled",
-    "SummaryFilter",
-    "Table",
-    "Value",
-    "ValueKind",
-    "Withheld",
     "compute_summary",
     "drill_down",
     "resolve_filter",
+    "validate_filter",
 ]

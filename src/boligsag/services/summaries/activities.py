@@ -27,8 +27,17 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import EndReason
 from boligsag.storage.models import HeadCount
+from boligsag.summaries.model import (
+    TOTAL,
+    CellRef,
+    Column,
+    KeyFigure,
+    Label,
+    Share,
+    ValueKind,
+    _msg,
+)
 
-from .model import TOTAL, CellRef, Column, KeyFigure, Label, Share, ValueKind, _msg
 from .participants import ATTENDANCE, ENROLLMENTS, PEOPLE, people_if
 from .scope import ACTIVITIES, SESSIONS, Scope
 from .sections import Section
@@ -90,12 +99,13 @@ def bases(scope: Scope) -> Bases:
         # People joined only for an area filter: each avoided lookup is a decrypted page.
         attendance_from=people_if(bool(f.area_ids), at.join(s, s.c.id == at.c.session_id)
                                    .join(a, a.c.id == s.c.activity_id), at.c.person_id),
-        attendance_where=[*in_period, *scope.activity(a), *scope.person_area(a, p),
-                          *scope.session_staff(s)],
+        attendance_where=[*in_period, *scope.live_person(at.c.person_id), *scope.activity(a),
+                          *scope.person_area(a, p), *scope.session_staff(s)],
         heads_from=h.join(s, s.c.id == h.c.session_id).join(a, a.c.id == s.c.activity_id),
         enroll_from=people_if(bool(f.area_ids), e.join(a, a.c.id == e.c.activity_id),
                                e.c.person_id),
-        enroll_where=[e.c.deleted_at.is_(None), e.c.start_date <= f.date_to,
+        enroll_where=[e.c.deleted_at.is_(None), *scope.live_person(e.c.person_id),
+                      e.c.start_date <= f.date_to,
                       (e.c.end_date.is_(None)) | (e.c.end_date >= f.date_from),
                       *scope.activity(a), *scope.person_area(a, p),
                       *scope.enrollment_staff(e, a)],

@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, Integer, func, select, union_all
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Channel, FocusArea, Topic
+from boligsag.summaries.model import TOTAL, CellRef, Column, KeyFigure, Label, ValueKind, _msg
 
-from .model import TOTAL, CellRef, Column, KeyFigure, Label, ValueKind, _msg
 from .scope import Scope
 from .sections import Section
 from .sql import gender_bucket

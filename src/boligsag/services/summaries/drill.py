@@ -21,11 +21,12 @@ from boligsag.domain.permissions import Permission
 from boligsag.services.context import AppContext
 from boligsag.services.errors import NotFound
 from boligsag.storage.models import contact_topics
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.model import TOTAL, CellRef
 
 from . import activities, jobs, participants, referrals
 from .contacts import NO_FOCUS_AREA
-from .filter import SummaryFilter
-from .model import TOTAL, CellRef
+from .filter import validate_filter
 from .scope import CONTACTS, Scope
 from .sql import UNKNOWN, age_group_join, gender_bucket, month_of, months_cte
 
@@ -44,7 +45,7 @@ def drill_down(ctx: AppContext, summary_filter: SummaryFilter, ref: CellRef) -> 
     """The records behind ``ref`` (a cell of ``compute_summary(ctx, summary_filter)``),
     oldest first, at most ``MAX_RECORDS``."""
     ctx.require(Permission.DRILL_DOWN)
-    summary_filter.validate()
+    validate_filter(summary_filter)
     builder = _BUILDERS.get(ref.table)
     if builder is None:
         raise NotFound("figure")
@@ -112,7 +113,7 @@ def _participants_per_month(scope: Scope, ref: CellRef) -> tuple[str, Query]:
     return "person", (
         select(p.c.id, p.c.uuid, literal(None).label("on"))
         .join(rows, rows.c.person_id == p.c.id)
-        .where(p.c.deleted_at.is_(None), rows.c.month == ref.row).distinct()
+        .where(rows.c.month == ref.row).distinct()
     )
 
 

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from boligsag.domain.permissions import Permission
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ServiceError
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.model import Summary
 
 from . import activities, contacts, jobs, participants, referrals
-from .filter import SummaryFilter, filter_names
+from .filter import filter_names, validate_filter
 from .materialize import materialize
-from .model import Summary
 from .scope import Scope
 from .sections import Section
 from .withheld import withhold
@@ -54,7 +55,7 @@ def compute_summary(
     SummaryCancelled. Safe to call off the GUI thread: it opens its own session.
     """
     ctx.require(Permission.VIEW_SUMMARIES)
-    summary_filter.validate()
+    validate_filter(summary_filter)
     done, steps = [0], SECTION_STEPS + len(summary_filter.months()) + 1
 
     def step(stage: str) -> None:

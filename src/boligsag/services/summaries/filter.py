@@ -1,103 +1,27 @@
-"""What a summary covers: a period and an optional selection of plans, areas, focus
-areas, activities and staff members.
+"""Reading a summary's selection from the database: display names for report headers,
+names typed on the command line resolved to ids, and the period checked.
 
-Every selection is a tuple of database ids; an empty tuple means "all". Ids rather than
-names because the screen's pickers hold ids; the command line resolves names and UUIDs
-with :func:`resolve_filter`.
+The filter itself is a plain value in ``boligsag.summaries.filter``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from boligsag.domain import date_range
 from boligsag.services.errors import ValidationFailed
 from boligsag.storage.models import Activity, Area, FocusArea, Plan, User
-
-# Ten years of monthly series is already 120 rows; beyond that a summary is no longer a
-# report anyone reads, and a typo ("2205") should not start an hour-long query.
-MAX_YEARS = 12
+from boligsag.summaries.filter import FilterNames, SummaryFilter
 
 
-@dataclass(frozen=True)
-class SummaryFilter:
-    date_from: date
-    date_to: date  # inclusive
-    plan_ids: tuple[int, ...] = ()
-    area_ids: tuple[int, ...] = ()
-    focus_area_ids: tuple[int, ...] = ()
-    activity_ids: tuple[int, ...] = ()
-    staff_ids: tuple[int, ...] = ()
-
-    def validate(self) -> None:
-        """Raise ValidationFailed with a message per field the screen can show."""
-        problems: dict[str, tuple[str, dict[str, object]]] = {}
-        for name, day in (("date_from", self.date_from), ("date_to", self.date_to)):
-            if not date_range.in_range(day):
-                problems[name] = date_range.OUT_OF_RANGE
-        if problems:
-            raise ValidationFailed(problems)
-        if self.date_to < self.date_from:
-            problems["date_to"] = (
-                "The period ends on {end}, before it starts on {start}. "
-                "Choose an end date on or after the start date.",
-                {"start": self.date_from.isoformat(), "end": self.date_to.isoformat()},
-            )
-        elif (self.date_to - self.date_from).days > MAX_YEARS * 366:
-            problems["date_to"] = (
-                "A summary can cover at most {years} years.", {"years": MAX_YEARS}
-            )
-        if problems:
-            raise ValidationFailed(problems)
-
-    @property
-    def start(self) -> datetime:
-        """First moment of the period, for comparisons with timestamps."""
-        return datetime.combine(self.date_from, datetime.min.time())
-
-    @property
-    def end_exclusive(self) -> datetime:
-        """First moment after the period: ``occurred_at < end_exclusive`` keeps the whole
-        last day, whatever the time of day was logged."""
-        return datetime.combine(self.date_to + timedelta(days=1), datetime.min.time())
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(
-            self.plan_ids or self.area_ids or self.focus_area_ids or self.activity_ids
-            or self.staff_ids
-        )
-
-    def months(self) -> list[tuple[str, date, date]]:
-        """``("YYYY-MM", first day, last day)`` of every month the period touches, with
-        the first and last month clipped to the period."""
-        result = []
-        current = self.date_from.replace(day=1)
-        while current <= self.date_to:
-            following = (current + timedelta(days=32)).replace(day=1)
-            first = max(current, self.date_from)
-            last = min(following - timedelta(days=1), self.date_to)
-            result.append((current.strftime("%Y-%m"), first, last))
-            current = following
-        return result
-
-
-@dataclass(frozen=True)
-class FilterNames:
-    """Display names of the selection, for report headers (no resident data: plans,
-    areas, focus areas and activities are programme names; staff are colleagues)."""
-
-    plans: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-    focus_areas_da: tuple[str, ...] = ()
-    focus_areas_en: tuple[str, ...] = ()
-    activities: tuple[str, ...] = ()
-    staff: tuple[str, ...] = ()
+def validate_filter(summary_filter: SummaryFilter) -> None:
+    """Raise ValidationFailed with a message per field the screen can show."""
+    problems = summary_filter.problems()
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def filter_names(session: Session, summary_filter: SummaryFilter) -> FilterNames:
@@ -178,5 +102,5 @@ def resolve_filter(
     )
     if problems:
         raise ValidationFailed(problems)
-    result.validate()
+    validate_filter(result)
     return result

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import JobKind, StillEmployed
 from boligsag.storage.models import JobFollowUp
+from boligsag.summaries.model import TOTAL, CellRef, Column, KeyFigure, Share, ValueKind, _msg
 
-from .model import TOTAL, CellRef, Column, KeyFigure, Share, ValueKind, _msg
 from .participants import JOBS, PEOPLE
 from .scope import ACTIVITIES, Scope
 from .sections import Section
@@ -36,7 +36,7 @@ def base(scope: Scope) -> tuple[FromClause, list[ColumnElement[bool]], list[Colu
     f = scope.filter
     j, p, a = JOBS, PEOPLE, ACTIVITIES
     jobs_from = j.join(p, p.c.id == j.c.person_id).outerjoin(a, a.c.id == j.c.activity_id)
-    where = [*scope.job(j, a, p), p.c.deleted_at.is_(None)]
+    where = scope.job(j, a, p)  # a tombstoned person's jobs are left out there
     running = [j.c.start_date <= f.date_to,
                (j.c.end_date.is_(None)) | (j.c.end_date >= f.date_from)]
     started_now = and_(j.c.start_date >= f.date_from, j.c.start_date <= f.date_to)

@@ -28,7 +28,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    delete,
     func,
     insert,
     select,
@@ -40,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.storage.models import contact_people, contact_topics
 
-from .participants import PEOPLE, events
+from .participants import events
 from .scope import CONTACTS, Scope
 from .sql import month_key, month_of
 from .temp import (
@@ -101,10 +100,6 @@ def materialize(session: Session, scope: Scope, step: Step) -> None:
     for rows in _person_months(scope):
         session.execute(insert(PERSON_MONTHS).prefix_with("OR IGNORE").from_select(
             ["month", "person_id"], rows))
-    # Tombstoned people are not counted; few, so removed once here instead of joining
-    # people into every reader.
-    session.execute(delete(PERSON_MONTHS).where(PERSON_MONTHS.c.person_id.in_(
-        select(PEOPLE.c.id).where(PEOPLE.c.deleted_at.is_not(None)))))
     pm = PERSON_MONTHS
     session.execute(insert(PARTICIPANTS).from_select(
         ["person_id", "first_month"],
@@ -142,7 +137,8 @@ def _contact_statements(scope: Scope) -> list[Executable]:
     people = insert(PERSON_MONTHS).from_select(
         ["month", "person_id"],
         select(MONTH, cp.c.person_id).select_from(c.join(cp, cp.c.contact_id == c.c.id))
-        .where(c.c.anonymous.is_(False), *where).group_by(cp.c.person_id))
+        .where(c.c.anonymous.is_(False), *where, *scope.live_person(cp.c.person_id))
+        .group_by(cp.c.person_id))
     return [cube, topics, people]
 
 

@@ -4,7 +4,8 @@ was new.
 A person *took part* in the period (within the selection) if they were in a named
 contact, were present at a session, had an enrollment or a job that ran at some point
 in the period, or had a referral sent in the period. Each person counts once however
-much they took part. People whose record is deleted (a tombstone) are not counted.
+much they took part. A tombstoned person and their records count nowhere
+(``Scope.live_person``, applied to every kind of participation below).
 
 *Age* is the age on the last day of the period, as Danmarks Statistik counts "alder
 ultimo perioden": every person gets one age group for the whole period, so the age
@@ -49,8 +50,8 @@ from boligsag.storage.models import (
     Referral,
     contact_people,
 )
+from boligsag.summaries.model import TOTAL, CellRef, Column, KeyFigure, ValueKind, _msg
 
-from .model import TOTAL, CellRef, Column, KeyFigure, ValueKind, _msg
 from .scope import ACTIVITIES, CONTACTS, SESSIONS, Scope
 from .sections import Section
 from .sql import UNKNOWN, age_group_join, day_of, gender_bucket, month_of
@@ -110,7 +111,8 @@ def events(scope: Scope, *, with_kind: bool = False) -> list[Any]:
     selects.append(
         _event(cp.c.person_id, day, day)
         .select_from(c.join(cp, cp.c.contact_id == c.c.id))
-        .where(c.c.anonymous.is_(False), *scope.contacts(c)))
+        .where(c.c.anonymous.is_(False), *scope.contacts(c),
+               *scope.live_person(cp.c.person_id)))
 
     s, at = SESSIONS, ATTENDANCE
     selects.append(
@@ -119,6 +121,7 @@ def events(scope: Scope, *, with_kind: bool = False) -> list[Any]:
                                 .join(a, a.c.id == s.c.activity_id), at.c.person_id))
         .where(at.c.present.is_(True), s.c.deleted_at.is_(None),
                s.c.date >= f.date_from, s.c.date <= f.date_to,
+               *scope.live_person(at.c.person_id),
                *scope.activity(a), *scope.person_area(a, p), *scope.session_staff(s)))
 
     spans = len(selects), len(selects) + 1  # enrollments and jobs, appended next
@@ -126,8 +129,8 @@ def events(scope: Scope, *, with_kind: bool = False) -> list[Any]:
     selects.append(_ran(
         e.c.person_id, e.c.start_date, e.c.end_date,
         people_if(by_area, e.join(a, a.c.id == e.c.activity_id), e.c.person_id),
-        [e.c.deleted_at.is_(None), *scope.activity(a), *scope.person_area(a, p),
-         *scope.enrollment_staff(e, a)], start, end))
+        [e.c.deleted_at.is_(None), *scope.live_person(e.c.person_id), *scope.activity(a),
+         *scope.person_area(a, p), *scope.enrollment_staff(e, a)], start, end))
 
     j = JOBS
     selects.append(_ran(
@@ -165,10 +168,8 @@ def events_subquery(scope: Scope) -> FromClause:
 
 
 def participant_ids(ev: FromClause) -> Select[tuple[int]]:
-    """Distinct ids of the participants (tombstoned people left out)."""
-    person = ev.c.person_id
-    p = PEOPLE
-    return select(person).join(p, p.c.id == person).where(p.c.deleted_at.is_(None)).distinct()
+    """Distinct ids of the participants (``events`` has left tombstoned people out)."""
+    return select(ev.c.person_id).distinct()
 
 
 def by_age_and_gender(ev: FromClause, on_iso: str) -> Select[tuple[str, str, int]]:
@@ -196,17 +197,15 @@ def month_rows(ev: FromClause, months: CTE) -> Select[tuple[int, str]]:
 
 def per_month(ev: FromClause, months: CTE) -> Select[tuple[str, int]]:
     rows = month_rows(ev, months).subquery("in_month")
-    p = PEOPLE
     return (
         select(rows.c.month, func.count(func.distinct(rows.c.person_id)))
-        .join(p, p.c.id == rows.c.person_id)
-        .where(p.c.deleted_at.is_(None))
         .group_by(rows.c.month)
     )
 
 
 def took_part_before(scope: Scope, person: ColumnElement[int]) -> ColumnElement[bool]:
     """True if ``person`` took part in anything in the selection before the period.
+    ``person`` is a participant, so never tombstoned: no ``live_person`` check needed.
 
     Correlated per participant through each kind's person index: cheap when most
     participants have a history (the first contact looked at is old), expensive when
@@ -245,10 +244,8 @@ def took_part_before(scope: Scope, person: ColumnElement[int]) -> ColumnElement[
 def new_ids(scope: Scope, ev: FromClause) -> Select[tuple[int, str]]:
     """(person_id, first day in the period) of new participants."""
     person, first = ev.c.person_id, ev.c.first_day
-    p = PEOPLE
     firsts = (
         select(person.label("person_id"), func.min(first).label("first_day"))
-        .join(p, p.c.id == person).where(p.c.deleted_at.is_(None))
         .group_by(person).subquery("firsts")
     )
     return select(firsts.c.person_id, firsts.c.first_day).where(not_(
@@ -272,7 +269,8 @@ def earliest_day(session: Session) -> str | None:
 
 def collect_earlier(session: Session, scope: Scope) -> None:
     """Fill ``EARLIER`` with everyone who took part before the period, in one pass over
-    what came before. Cheaper than asking per participant when the history before the
+    what came before (tombstoned people may be in it: only live participants are looked
+    up in it). Cheaper than asking per participant when the history before the
     period is short next to the period (e.g. a ten-year summary); see ``participants``."""
     f = scope.filter
     c, cp, s, a, at, p = CONTACTS, contact_people, SESSIONS, ACTIVITIES, ATTENDANCE, PEOPLE
@@ -341,7 +339,7 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
                   "of the period.")))
 
     step("participants per month")
-    # Keyed by (month, person) and without tombstoned people (``materialize``).
+    # Keyed by (month, person); tombstoned people are not in it (``materialize``).
     per = dict(session.execute(
         select(pm.c.month, func.count()).group_by(pm.c.month)).all())
 

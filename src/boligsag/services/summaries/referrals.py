@@ -31,8 +31,18 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.storage.models import ReferralEvent, Service
+from boligsag.summaries.model import (
+    TOTAL,
+    CellRef,
+    Column,
+    KeyFigure,
+    Label,
+    Median,
+    Share,
+    ValueKind,
+    _msg,
+)
 
-from .model import TOTAL, CellRef, Column, KeyFigure, Label, Median, Share, ValueKind, _msg
 from .participants import PEOPLE, REFERRALS
 from .scope import Scope
 from .sections import Section

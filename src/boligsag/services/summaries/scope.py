@@ -17,6 +17,14 @@
 Where a filter is not applicable, no record of that kind belongs to the selection, and
 the table says so in a note, rather than showing unfiltered figures as if filtered.
 
+**Deleted records** (one rule for every figure, drill-down included): a tombstoned record
+counts nowhere, and neither does anything of a tombstoned *person*, who was registered
+by mistake: their enrollments, attendance, jobs (and follow-ups) and referrals, and a
+named contact whose residents are all tombstoned (a contact with other, real residents
+still counts; the tombstoned one is not a participant). ``Scope.live_person`` is that
+rule for a person column, ``Scope.contacts`` applies it to contacts. Anonymised people
+are real and still count.
+
 Each contact counts under ONE focus area, so that contacts by focus area add up to the
 number of contacts (a stacked chart and suppression need a partition): its activity's
 focus area, else the focus area of its first topic (topics are numbered in the plan's
@@ -33,6 +41,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     and_,
+    except_,
     exists,
     false,
     func,
@@ -46,23 +55,30 @@ from boligsag.storage.models import (
     Activity,
     ActivitySession,
     Contact,
+    Person,
     Topic,
+    contact_people,
     plan_areas,
     session_staff,
 )
-
-from .filter import SummaryFilter
+from boligsag.summaries.filter import SummaryFilter
 
 ACTIVITIES = Activity.__table__
 SESSIONS = ActivitySession.__table__
 CONTACTS = Contact.__table__
 TOPICS = Topic.__table__
+PEOPLE = Person.__table__
 
 
 @dataclass(frozen=True)
 class Scope:
     filter: SummaryFilter
     plan_area_ids: tuple[int, ...]  # areas of the selected plans
+    # Tombstoned people, and the named contacts with no other residents: few, so read
+    # once here (one pass over people) and compared as a list, instead of joining the
+    # wide, encrypted people table into every record counted.
+    deleted_people: tuple[int, ...] = ()
+    void_contacts: tuple[int, ...] = ()
 
     @classmethod
     def build(cls, session: Session, summary_filter: SummaryFilter) -> Scope:
@@ -73,7 +89,16 @@ class Scope:
                 .where(plan_areas.c.plan_id.in_(summary_filter.plan_ids))
                 .distinct()
             ))
-        return cls(summary_filter, area_ids)
+        deleted = tuple(session.scalars(
+            select(PEOPLE.c.id).where(PEOPLE.c.deleted_at.is_not(None))))
+        void: tuple[int, ...] = ()
+        if deleted:
+            cp = contact_people
+            touched = select(cp.c.contact_id).where(cp.c.person_id.in_(deleted))
+            with_someone_real = select(cp.c.contact_id).where(
+                cp.c.contact_id.in_(touched), cp.c.person_id.not_in(deleted))
+            void = tuple(session.scalars(except_(touched, with_someone_real)))
+        return cls(summary_filter, area_ids, deleted, void)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -84,6 +109,11 @@ class Scope:
     def _in(self, column: ColumnElement[int] | object, ids: tuple[int, ...]) -> ColumnElement[bool]:
         # An empty list never matches (a plan without areas selects no area-bound record).
         return column.in_(ids) if ids else false()  # type: ignore[attr-defined, no-any-return]
+
+    def live_person(self, person_id: ColumnElement[int]) -> list[ColumnElement[bool]]:
+        """THE rule for people: a record of a tombstoned person counts nowhere (see the
+        module docstring). No condition at all when nobody is deleted."""
+        return [person_id.not_in(self.deleted_people)] if self.deleted_people else []
 
     def applies(self, *, focus_area: bool = True, activity: bool = True) -> tuple[str, ...]:
         """Names of the selected filters a record kind cannot apply (for table notes)."""
@@ -126,9 +156,13 @@ class Scope:
                                 datetime | BindParameter[datetime]] | None = None,
                  ) -> list[ColumnElement[bool]]:
         """The selection's contacts in the period (or ``between`` [from, to), values or
-        bound parameters, or at any time with ``in_period=False``)."""
+        bound parameters, or at any time with ``in_period=False``); not a contact whose
+        residents are all tombstoned. Its tombstoned residents are left out by joining
+        ``live_person`` on ``contact_people``."""
         f = self.f
         where: list[ColumnElement[bool]] = [c.c.deleted_at.is_(None)]
+        if self.void_contacts:
+            where.append(c.c.id.not_in(self.void_contacts))
         if between is not None:
             where += [c.c.occurred_at >= between[0], c.c.occurred_at < between[1]]
         elif in_period:
@@ -194,7 +228,8 @@ class Scope:
     def job(self, j: FromClause, a: FromClause, p: FromClause) -> list[ColumnElement[bool]]:
         """``a`` is LEFT OUTER joined: a job need not belong to an activity."""
         f = self.f
-        where: list[ColumnElement[bool]] = [j.c.deleted_at.is_(None)]
+        where: list[ColumnElement[bool]] = [j.c.deleted_at.is_(None),
+                                            *self.live_person(j.c.person_id)]
         if f.plan_ids:
             where.append(or_(a.c.plan_id.in_(f.plan_ids),
                              and_(j.c.activity_id.is_(None),
@@ -212,7 +247,8 @@ class Scope:
 
     def referral(self, r: FromClause, p: FromClause) -> list[ColumnElement[bool]]:
         f = self.f
-        where: list[ColumnElement[bool]] = [r.c.deleted_at.is_(None)]
+        where: list[ColumnElement[bool]] = [r.c.deleted_at.is_(None),
+                                            *self.live_person(r.c.person_id)]
         if f.plan_ids:
             where.append(self._in(p.c.area_id, self.plan_area_ids))
         if f.area_ids:

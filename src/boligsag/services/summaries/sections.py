@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import CellRef, KeyFigure, Table
+from boligsag.summaries.model import CellRef, KeyFigure, Table
 
 
 @dataclass

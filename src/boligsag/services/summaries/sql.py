@@ -25,8 +25,7 @@ from sqlalchemy import (
 
 from boligsag.domain.enums import Gender
 from boligsag.storage.models import AgeGroupRow
-
-from .filter import SummaryFilter
+from boligsag.summaries.filter import SummaryFilter
 
 AGE_GROUPS = AgeGroupRow.__table__
 UNKNOWN = "unknown"  # row/column key for an unknown age group or gender

@@ -14,9 +14,20 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import Gender
 from boligsag.storage.models import AgeGroupRow
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.model import (
+    TOTAL,
+    Column,
+    Label,
+    Median,
+    Row,
+    Share,
+    Table,
+    Value,
+    ValueKind,
+    _msg,
+)
 
-from .filter import SummaryFilter
-from .model import TOTAL, Column, Label, Median, Row, Share, Table, Value, ValueKind, _msg
 from .sql import OTHER_GENDER
 
 GENDER_COLUMNS = (

@@ -1,7 +1,7 @@
 """A summary for someone who may not see exact small counts (no drill-down permission):
 the exact summary with every figure replaced by what the exports would publish.
 
-The suppression is the exports' own (``boligsag.exports.suppressed.publish``: primary,
+The suppression is the exports' own (``boligsag.summaries.published.publish``: primary,
 secondary, across linked tables, derived figures), so the screen of a staff member and
 an exported report never disagree, and the exact figures never leave the service.
 """
@@ -9,22 +9,15 @@ an exported report never disagree, and the exact figures never leave the service
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
 
-# The module, not its names: boligsag.exports.suppressed reads this package's model, so
-# whichever of the two is imported first finds the other half-initialised.
-from boligsag.exports import suppressed
-
-from .model import Row, Summary, Table, Value, Withheld
-
-if TYPE_CHECKING:
-    from boligsag.exports.suppressed import Published, PublishedRow, PublishedTable
+from boligsag.summaries.model import Row, Summary, Table, Value, Withheld
+from boligsag.summaries.published import Published, PublishedRow, PublishedTable, publish
 
 
 def withhold(summary: Summary) -> Summary:
     """``summary`` as published: hidden figures become :class:`Withheld`, shares and
     medians the plain number the exports show; ``exact`` is False."""
-    published = suppressed.publish(summary)
+    published = publish(summary)
     tables = tuple(_table(table, published.table(table.key)) for table in summary)
     return dataclasses.replace(summary, tables=tables, exact=False)
 

@@ -25,20 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.permissions import Permission
-from boligsag.exports.suppressed import PublishedSummary, period_text, publish
 from boligsag.formatting import time_text
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import (
-    CellRef,
-    Summary,
-    SummaryCancelled,
-    SummaryFilter,
-    compute_summary,
-)
+from boligsag.services.summaries import SummaryCancelled, compute_summary
 from boligsag.services.summary_choices import FilterChoices, load_filter_choices
 from boligsag.services.summary_export import ExportFormat
+from boligsag.summaries.filter import SummaryFilter
+from boligsag.summaries.model import CellRef, Summary
+from boligsag.summaries.published import PublishedSummary, period_text, publish
 from boligsag.ui.background import BackgroundTask, run_in_background
 from boligsag.ui.elide import ElidedLabel
 from boligsag.ui.errors import error_text

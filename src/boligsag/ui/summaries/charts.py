@@ -25,10 +25,10 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
-from boligsag.exports.suppressed import Published, PublishedTable
 from boligsag.i18n import current_language, tr
-from boligsag.services.summaries import TOTAL
 from boligsag.services.summaries.tables import MONTH_NAMES_DA, MONTH_NAMES_EN
+from boligsag.summaries.model import TOTAL
+from boligsag.summaries.published import Published, PublishedTable
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, SURFACE, TEXT, UI_FAMILY
 

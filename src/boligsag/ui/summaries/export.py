@@ -16,13 +16,14 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from boligsag.i18n import current_language, tr
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ServiceError
-from boligsag.services.summaries import SummaryCancelled, SummaryFilter
+from boligsag.services.summaries import SummaryCancelled
 from boligsag.services.summary_export import (
     ExportFormat,
     ExportResult,
     check_target,
     export_summary,
 )
+from boligsag.summaries.filter import SummaryFilter
 from boligsag.ui.background import BackgroundTask, run_in_background
 from boligsag.ui.errors import show_error
 from boligsag.ui.file_dialogs import ask_save_path, documents_folder

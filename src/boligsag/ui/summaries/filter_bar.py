@@ -27,8 +27,9 @@ from boligsag.formatting import qt_date_pattern
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.services.errors import ValidationFailed
-from boligsag.services.summaries import SummaryFilter
+from boligsag.services.summaries import validate_filter
 from boligsag.services.summary_choices import FilterChoices, PlanChoice
+from boligsag.summaries.filter import SummaryFilter
 from boligsag.ui.theme import BORDER, ERROR, MUTED, PRIMARY, PRIMARY_SOFT, SURFACE
 from boligsag.ui.widgets import FieldError, named
 
@@ -232,7 +233,7 @@ class SummaryFilterBar(QFrame):
                                 "after {start}.", start=self.date_from.text())
         else:
             try:
-                summary_filter.validate()
+                validate_filter(summary_filter)
             except ValidationFailed as error:
                 period_message = " ".join(error.field_messages().values())
         empty = [select for select in self.selects.values() if select.selected_ids() == ()]

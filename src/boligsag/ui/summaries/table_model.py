@@ -12,9 +12,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from boligsag.exports.suppressed import Published, PublishedRow, PublishedTable, format_cell
 from boligsag.i18n import current_language, tr
-from boligsag.services.summaries import TOTAL, CellRef
+from boligsag.summaries.model import TOTAL, CellRef
+from boligsag.summaries.published import Published, PublishedRow, PublishedTable, format_cell
 from boligsag.ui.theme import MUTED, TEXT
 
 Index = QModelIndex | QPersistentModelIndex

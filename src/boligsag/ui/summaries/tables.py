@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boligsag.exports.suppressed import PublishedTable
-from boligsag.services.summaries import CellRef
+from boligsag.summaries.model import CellRef
+from boligsag.summaries.published import PublishedTable
 from boligsag.ui.widgets import named
 
 from .table_model import CELL_REF_ROLE, SummaryTableModel

@@ -10,9 +10,9 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from boligsag.exports.suppressed import Published, format_cell
 from boligsag.i18n import current_language, tr
-from boligsag.services.summaries import CellRef, Summary, ValueKind
+from boligsag.summaries.model import CellRef, Summary, ValueKind
+from boligsag.summaries.published import Published, format_cell
 from boligsag.ui.widgets import named
 
 from .table_model import mark_tooltip

@@ -12,14 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from boligsag.exports.suppressed import (
-    Published,
-    PublishedFigure,
-    PublishedRow,
-    PublishedSummary,
-    PublishedTable,
-)
-from boligsag.services.summaries import (
+from boligsag.summaries.model import (
     TOTAL,
     Column,
     Label,
@@ -31,6 +24,13 @@ from boligsag.services.summaries import (
     Value,
     ValueKind,
     Withheld,
+)
+from boligsag.summaries.published import (
+    Published,
+    PublishedFigure,
+    PublishedRow,
+    PublishedSummary,
+    PublishedTable,
 )
 
 
