@@ -21,11 +21,14 @@ The value types (filter, summary, published figures) live in ``boligsag.summarie
 from .drill import RecordRef, drill_down
 from .engine import SummaryCancelled, compute_summary
 from .filter import resolve_filter, validate_filter
+from .result import SummaryResult, compute_summary_result
 
 __all__ = [
     "RecordRef",
     "SummaryCancelled",
+    "SummaryResult",
     "compute_summary",
+    "compute_summary_result",
     "drill_down",
     "resolve_filter",
     "validate_filter",

@@ -29,12 +29,12 @@ from boligsag.formatting import time_text
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import SummaryCancelled, compute_summary
+from boligsag.services.summaries import SummaryCancelled, SummaryResult, compute_summary_result
 from boligsag.services.summary_choices import FilterChoices, load_filter_choices
 from boligsag.services.summary_export import ExportFormat
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import CellRef, Summary
-from boligsag.summaries.published import PublishedSummary, period_text, publish
+from boligsag.summaries.published import PublishedSummary, period_text
 from boligsag.ui.background import BackgroundTask, run_in_background
 from boligsag.ui.elide import ElidedLabel
 from boligsag.ui.errors import error_text
@@ -201,12 +201,12 @@ class SummariesPage(Page):
         generation = self._generation
         ctx = self.ctx
 
-        def work(task: BackgroundTask) -> tuple[Summary, PublishedSummary | None]:
-            summary = compute_summary(
+        def work(task: BackgroundTask) -> SummaryResult:
+            # A staff member's summary arrives withheld (no published half): it is shown
+            # as it is.
+            return compute_summary_result(
                 ctx, summary_filter, cancelled=task.is_cancelled,
                 progress=lambda _stage, fraction: task.report(int(fraction * 1000), 1000))
-            # A staff member's summary arrives withheld: it is shown as it is.
-            return summary, publish(summary) if summary.exact else None
 
         self.compute_strip.start(tr("Updating the figures…") if stale
                                  else tr("Computing the summary…"), self.cancel_compute)
@@ -230,12 +230,11 @@ class SummariesPage(Page):
         self.compute_strip.finish()
         self.action_cancel.setEnabled(False)
 
-    def _computed(self, generation: int,
-                  result: tuple[Summary, PublishedSummary | None]) -> None:
+    def _computed(self, generation: int, result: SummaryResult) -> None:
         if generation != self._generation:
             return  # an older computation that finished before it saw its cancel
         self._finished()
-        self.summary, self.published = result
+        self.summary, self.published = result.summary, result.published
         self._show()
         self.computed.emit(self.summary)
 
