@@ -14,14 +14,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from boligsag.domain.enums import Gender
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import current_language, tr
-from boligsag.storage.models import Person, Plan, Record, User
+from boligsag.storage.models import Person, Plan, User
 
 from . import org_settings
 from .context import AppContext
 from .errors import NotFound, PermissionDenied, StaleRecord
+from .units import check_version as check_version
+from .units import get_live as get_live
+from .units import tombstone as tombstone
 
 T = TypeVar("T")
-R = TypeVar("R", bound=Record)
 
 MAX_PAGE = 500  # a lazy list asks for ~100 rows at a time; more is a bug, not a need
 
@@ -122,31 +124,11 @@ def visible_person_or_fail(session: Session, ctx: AppContext, person_id: int) ->
     return person
 
 
-# -- records: load, version check, tombstone, commit --------------------------------------
-
-
-def get_live(session: Session, model: type[R], record_id: int, what: str) -> R:
-    record = session.get(model, record_id)
-    if record is None or record.deleted_at is not None:
-        raise NotFound(what)
-    return record
-
-
-def check_version(record: Record, version: int) -> None:
-    """The form was opened at ``version``; anything else means someone saved since.
-    Compared explicitly because the flush-time check only covers rows that are
-    actually UPDATEd, and some saves change only child rows."""
-    if record.version != version:
-        raise StaleRecord()
-
-
-def tombstone(ctx: AppContext, record: Record) -> None:
-    """Deletion travels as a tombstone, so merges and the audit trail see it."""
-    record.deleted_at = ctx.clock.now()
-    record.deleted_by_id = ctx.actor.user_id
+# -- records: load, version check and tombstone are units.py's; commit is the old way -----
 
 
 def commit(session: Session) -> None:
+    """For services still on ``ctx.uow``; ``ctx.write`` commits by itself."""
     try:
         session.commit()
     except StaleDataError:

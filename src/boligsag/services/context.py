@@ -1,5 +1,9 @@
 """What every service function receives: the open database, who is acting, and the
-clock. Passed in explicitly (no global app object), so tests build one directly."""
+clock. Passed in explicitly (no global app object), so tests build one directly.
+
+Every service opens its unit of work through one of two entry points:
+``ctx.read(permission)`` for reading and ``ctx.write(permission)`` for changing rows.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission, has_permission
@@ -18,7 +23,8 @@ from boligsag.storage import audit, audit_anchor, keys
 from boligsag.storage.database import Database, WriteStamp
 from boligsag.storage.errors import BoligsagStorageError
 
-from .errors import PermissionDenied
+from .errors import PermissionDenied, StaleRecord
+from .units import ReadUnit, WriteUnit
 
 
 class Clock(Protocol):
@@ -88,10 +94,48 @@ class AppContext:
             raise PermissionDenied()
 
     @contextmanager
+    def read(self, permission: Permission | None = None) -> Iterator[ReadUnit]:
+        """A unit of work that only reads: the permission is checked before the
+        database is touched; a deferred transaction that never takes the write lock and
+        refuses writes (ReadOnlyViolation). Entries queued with ``unit.audit`` are
+        committed after the read ends and before the ``with`` returns; if that fails,
+        the error propagates and the data is never handed out."""
+        if permission is not None:
+            self.require(permission)
+        with self.db.reading() as session:
+            unit = ReadUnit(session, self)
+            yield unit
+        if unit.queued:
+            with self.db.writing(self._stamp()) as audit_session:
+                for note in unit.queued:
+                    self.audit(audit_session, note.action, entity=note.entity,
+                               entity_uuid=note.entity_uuid, person_uuid=note.person_uuid,
+                               detail=note.detail)
+
+    @contextmanager
+    def write(self, permission: Permission | None) -> Iterator[WriteUnit]:
+        """A unit of work that changes rows, in this order: permission check (before
+        the database is touched; ``None`` means any signed-in user), write lock
+        (``BEGIN IMMEDIATE`` with the first statement), the version check of
+        ``unit.load_for_edit``, the audit entries, commit. On a clean exit it commits
+        (a concurrent save found then is StaleRecord); on any error it rolls back."""
+        if permission is not None:
+            self.require(permission)
+        try:
+            with self.db.writing(self._stamp()) as session:
+                yield WriteUnit(session, self)
+        except StaleDataError:
+            # Another connection saved between our read and our write.
+            raise StaleRecord() from None
+
+    @contextmanager
     def uow(self, *, read_only: bool = False) -> Iterator[Session]:
-        stamp = WriteStamp(user_id=self.actor.user_id, now=self.clock.now())
-        with self.db.unit_of_work(stamp, read_only=read_only) as session:
+        """Temporary shim for services not yet on read()/write(); to be removed."""
+        with self.db.unit_of_work(self._stamp(), read_only=read_only) as session:
             yield session
+
+    def _stamp(self) -> WriteStamp:
+        return WriteStamp(user_id=self.actor.user_id, now=self.clock.now())
 
     def audit(
         self,

@@ -1,9 +1,16 @@
 """The open database: an engine plus units of work.
 
-A unit of work is one Session for one user action: it commits explicitly and rolls
-back on any error, so a save is all or nothing (Cosmic Python's ``with uow:``). The
-session knows the acting user and the time, so every record gets its authors and
-timestamps filled in one place rather than in every service.
+A unit of work is one Session for one user action, all or nothing (Cosmic Python's
+``with uow:``). There are two kinds, and services reach them only through
+``AppContext.read`` / ``AppContext.write`` (services/context.py):
+
+- :meth:`Database.reading`: a deferred transaction that never takes the write lock and
+  cannot write the main database (read_only.py); it ends with a rollback.
+- :meth:`Database.writing`: takes the write lock when it begins (``BEGIN IMMEDIATE``,
+  write_lock.py), commits on a clean exit and rolls back on any error.
+
+A writing session knows the acting user and the time, so every record gets its authors
+and timestamps filled in one place rather than in every service.
 """
 
 from __future__ import annotations
@@ -17,8 +24,11 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .engine import IMMEDIATE_OPTION
+from .engine import IMMEDIATE_OPTION, READ_ONLY_OPTION
 from .models import Record
+from .read_only import READ_ONLY_INFO, ReadOnlyViolation, guard_flush
+
+__all__ = ["Database", "ReadOnlyViolation", "WriteStamp"]
 
 
 @dataclass(frozen=True)
@@ -35,19 +45,49 @@ class Database:
         self.path = path
         # expire_on_commit=False: services hand frozen rows to the UI after commit,
         # and nothing may lazily reach back into a closed session.
-        # Units of work take the write lock when they begin (see engine.py), because
-        # almost every user action writes, if only an audit entry; long read-only work
-        # (summaries) uses a deferred transaction that never holds up a save.
+        # Writing sessions take the write lock when they begin (see engine.py); reading
+        # sessions are deferred and refuse writes; _read_sessions serves the old
+        # unit_of_work(read_only=True) only.
         self._sessions = sessionmaker(
             engine.execution_options(**{IMMEDIATE_OPTION: True}), expire_on_commit=False)
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reading = sessionmaker(
+            engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A Session for reading: deferred, refusing writes, rolled back at the end."""
+        session = self._reading()
+        session.info[READ_ONLY_INFO] = True
+        try:
+            yield session
+            guard_flush(session)  # changes that never reached a flush are a bug too
+        finally:
+            session.close()  # rolls the read transaction back
+
+    @contextmanager
+    def writing(self, stamp: WriteStamp | None) -> Iterator[Session]:
+        """A Session for writing: the write lock from its first statement, committed on
+        a clean exit (StaleDataError propagates from the commit), rolled back on error.
+        ``stamp`` None only before anyone is signed in (creating the database)."""
+        session = self._sessions()
+        if stamp is not None:
+            session.info["stamp"] = stamp
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     @contextmanager
     def unit_of_work(
         self, stamp: WriteStamp | None = None, *, read_only: bool = False
     ) -> Iterator[Session]:
-        """One Session for one user action. ``read_only`` is for long reads (summaries):
-        they start a deferred transaction that never blocks writers."""
+        """Old entry point, kept only behind ``AppContext.uow`` until every service uses
+        :meth:`reading` / :meth:`writing`. ``read_only``: a deferred transaction."""
         session = (self._read_sessions if read_only else self._sessions)()
         if stamp is not None:
             session.info["stamp"] = stamp
@@ -64,6 +104,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_in_read(session: Session, _context: object, _instances: object) -> None:
+    guard_flush(session)
 
 
 @event.listens_for(Session, "before_flush")

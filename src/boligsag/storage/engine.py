@@ -41,6 +41,12 @@ from boligsag.storage.errors import (
     StrPath,
 )
 from boligsag.storage.file_access import write_problem
+from boligsag.storage.read_only import (
+    IN_READ_INFO,
+    allow_writes,
+    end_reads_with_transactions,
+    refuse_writes,
+)
 from boligsag.storage.wal_guard import check_wal, wal_has_frames
 from boligsag.storage.write_lock import WriteWait, begin_immediate
 
@@ -70,6 +76,9 @@ _CONNECTION_PRAGMAS = (
 
 
 IMMEDIATE_OPTION = "boligsag_begin_immediate"
+# Execution option of read units of work (database.py): a deferred transaction in
+# which the connection refuses writes to the main database (read_only.py).
+READ_ONLY_OPTION = "boligsag_read_only"
 _CHANGES_AT_BEGIN = "boligsag_total_changes_at_begin"
 
 
@@ -325,11 +334,18 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
         # is locked" in WAL mode if another connection committed in between.
         # The wait for the write lock is write_lock.py's: it can tell the user it waits
         # and ends in DatabaseLocked rather than the driver's "database is locked".
-        if conn.get_execution_options().get(IMMEDIATE_OPTION, False):
+        options = conn.get_execution_options()
+        if options.get(IMMEDIATE_OPTION, False):
             begin_immediate(conn.connection.driver_connection, write_wait, path,
                             busy_timeout_ms)
         else:
             conn.exec_driver_sql("BEGIN")
+            # On PostgreSQL (issue 11) a read is "SET TRANSACTION READ ONLY"; no dialect
+            # branch here because this engine is only ever SQLite(Cipher).
+            if options.get(READ_ONLY_OPTION, False):
+                refuse_writes(conn.connection.driver_connection, conn.info)
+                conn.info[IN_READ_INFO] = True
+                return
         conn.info[_CHANGES_AT_BEGIN] = conn.connection.driver_connection.total_changes
 
     @event.listens_for(engine, "commit")
@@ -339,10 +355,14 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
         # in wal_guard.py that refuses a stale -wal relies on it. DDL writes page 1
         # (sqlite_master) by itself. Costs one 4 KiB WAL frame per writing commit.
         driver = conn.connection.driver_connection
+        if conn.info.pop(IN_READ_INFO, False):  # wrote nothing but TEMP tables: no bump
+            allow_writes(driver)
+            return
         if driver.total_changes != conn.info.pop(_CHANGES_AT_BEGIN, driver.total_changes):
             version = driver.execute("PRAGMA user_version").fetchone()[0]
             driver.execute(f"PRAGMA user_version = {(int(version) + 1) & 0x7FFFFFFF}")
 
+    end_reads_with_transactions(engine)
     return engine
 
 
