@@ -70,9 +70,19 @@ class Raw:
             self.age_groups = [AgeGroup(g.code, g.min_age, g.max_age) for g in
                                s.scalars(select(AgeGroupRow).order_by(AgeGroupRow.sort_order))]
 
+    def live(self, person_id: int) -> bool:
+        """The one rule for deleted records: a tombstoned person counts nowhere."""
+        return self.people[person_id].deleted_at is None
+
     def live_contacts(self, f: SummaryFilter) -> list[Contact]:
+        """The period's contacts, not deleted and not only with tombstoned people (a
+        contact with a real resident besides a tombstoned one still counts)."""
+        residents: dict[int, list[int]] = {}
+        for contact_id, person_id in self.contact_people:
+            residents.setdefault(contact_id, []).append(person_id)
         return [c for c in self.contacts if c.deleted_at is None
-                and f.date_from <= c.occurred_at.date() <= f.date_to]
+                and f.date_from <= c.occurred_at.date() <= f.date_to
+                and (c.anonymous or any(self.live(p) for p in residents.get(c.id, [])))]
 
     def events(self) -> list[tuple[int, date, date]]:
         """(person, first day, last day) of every participation, all time."""
@@ -97,7 +107,7 @@ class Raw:
         for r in self.referrals:
             if r.deleted_at is None and r.kind == "referral" and r.sent_on is not None:
                 out.append((r.person_id, r.sent_on, r.sent_on))
-        return [e for e in out if self.people[e[0]].deleted_at is None]
+        return [e for e in out if self.live(e[0])]
 
 
     def focus_area_of(self, contact: Contact) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from boligsag.domain.enums import Role
 from boligsag.services.context import AppContext, FixedClock
@@ -24,11 +24,13 @@ from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.models import (
     ActivitySession,
+    Attendance,
     Contact,
     Enrollment,
     Job,
     Person,
     Referral,
+    contact_people,
 )
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import TOTAL, CellRef, Median, Share, Summary, ValueKind
@@ -67,10 +69,28 @@ def demo(demo_path: Path) -> Iterator[AppContext]:
             ids = list(session.scalars(select(model.id).order_by(model.id.desc()).limit(3)))
             session.execute(update(model).where(model.id.in_(ids))
                             .values(deleted_at=datetime(2026, 1, 1)))
-        # A person deleted with a live job: the job counts nowhere.
-        holder = session.scalars(select(Job.person_id).where(Job.deleted_at.is_(None))
-                                 .order_by(Job.id)).first()
-        session.execute(update(Person).where(Person.id == holder)
+        # People deleted with live records in the year (a job, an enrollment, a
+        # referral, an attendance, a contact of theirs alone): none of these counts.
+        in_year = (datetime(2025, 1, 1), datetime(2026, 1, 1))
+        one_resident = (select(contact_people.c.contact_id)
+                        .group_by(contact_people.c.contact_id).having(func.count() == 1))
+        holders = [session.scalars(query.limit(1)).first() for query in (
+            select(Job.person_id).where(Job.deleted_at.is_(None)).order_by(Job.id),
+            select(Enrollment.person_id).where(
+                Enrollment.deleted_at.is_(None), Enrollment.start_date >= in_year[0].date(),
+                Enrollment.start_date < in_year[1].date()),
+            select(Referral.person_id).where(
+                Referral.deleted_at.is_(None), Referral.created_on >= in_year[0].date(),
+                Referral.created_on < in_year[1].date()),
+            select(Attendance.person_id).join(ActivitySession).where(
+                Attendance.present.is_(True), ActivitySession.date >= in_year[0].date(),
+                ActivitySession.date < in_year[1].date()),
+            select(contact_people.c.person_id).join(Contact).where(
+                Contact.occurred_at >= in_year[0], Contact.occurred_at < in_year[1],
+                contact_people.c.contact_id.in_(one_resident)),
+        )]
+        assert None not in holders
+        session.execute(update(Person).where(Person.id.in_(holders))
                         .values(deleted_at=datetime(2026, 1, 1)))
         session.commit()
     yield ctx
@@ -146,7 +166,7 @@ def test_every_referral_table_whole(year: Summary, raw: Raw) -> None:
     """Referrals by status and by service (shares and medians), the flow, per month and
     notifications of concern: every cell and total recomputed from the raw rows. The
     referrals are those created in the period, with their status today."""
-    created = [r for r in raw.referrals if r.deleted_at is None
+    created = [r for r in raw.referrals if r.deleted_at is None and raw.live(r.person_id)
                and YEAR.date_from <= r.created_on <= YEAR.date_to]
     cohort = [r for r in created if r.kind == "referral"]
     ever_received = {e.referral_id for e in raw.referral_events
@@ -209,7 +229,7 @@ def test_every_activity_table_whole(year: Summary, raw: Raw) -> None:
 
     for s in held.values():
         add(s.activity_id, s.date, "sessions")
-    for mark in (a for a in raw.attendance if a.session_id in held):
+    for mark in (a for a in raw.attendance if a.session_id in held and raw.live(a.person_id)):
         s = held[mark.session_id]
         add(s.activity_id, s.date, "present", int(mark.present))
         registered[str(s.activity_id)] += 1
@@ -218,6 +238,7 @@ def test_every_activity_table_whole(year: Summary, raw: Raw) -> None:
         add(held[h.session_id].activity_id, held[h.session_id].date, "drop_in", h.count)
         drop_in[(h.age_group, gender.get(h.gender, "other"))] += h.count
     enrollments = [e for e in raw.enrollments if e.deleted_at is None and e.activity_id in live
+                   and raw.live(e.person_id)
                    and e.start_date <= hi and (e.end_date is None or e.end_date >= lo)]
     for e in enrollments:
         if e.start_date >= lo:
@@ -248,8 +269,7 @@ def test_every_job_table_whole(demo: AppContext, raw: Raw) -> None:
     period = SummaryFilter(date(2017, 1, 1), date(2026, 12, 31))
     summary = compute_summary(demo, period)
     every = {j.id: j for j in raw.jobs}
-    live = [j for j in raw.jobs
-            if j.deleted_at is None and raw.people[j.person_id].deleted_at is None]
+    live = [j for j in raw.jobs if j.deleted_at is None and raw.live(j.person_id)]
     running = [j for j in live if j.start_date <= period.date_to
                and (j.end_date is None or j.end_date >= period.date_from)]
     started = [j for j in live if period.date_from <= j.start_date <= period.date_to]
