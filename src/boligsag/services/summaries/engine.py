@@ -65,7 +65,10 @@ def compute_summary(
             progress(stage, min(done[0] / steps, 0.99))
         done[0] += 1
 
-    with ctx.uow() as session, _cancellable(session, cancelled):
+    # A read unit: the summary only builds TEMP tables, so it never takes the write lock
+    # and a colleague's save goes through while it runs (it reads one snapshot).
+    with ctx.read(Permission.VIEW_SUMMARIES) as unit, _cancellable(unit.session, cancelled):
+        session = unit.session
         scope = Scope.build(session, summary_filter)
         names = filter_names(session, summary_filter)
         materialize(session, scope, step)
