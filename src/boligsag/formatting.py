@@ -1,4 +1,4 @@
-"""How Boligsag writes a date or a time, everywhere: lists, screens, letters, exports.
+"""How Boligsag writes a date, a time or a number, everywhere: lists, screens, letters, exports.
 
 One function per format, so a list, a letter and an error message never disagree:
 
@@ -10,6 +10,8 @@ One function per format, so a list, a letter and an error message never disagree
   "14:30" in English. The time fields accept both, so what is shown can be typed back.
 - :func:`qt_date_pattern` — the same short format as a Qt display pattern, for date
   fields, so what a field shows is what a list shows.
+- :func:`number_text` — a number rounded half up (44,25 → "44,3", as a Dane and Excel
+  round), "1.234,5" in Danish and "1,234.5" in English.
 
 It lives outside ``ui/`` and ``documents/`` and imports no Qt, so services, documents,
 exports and the UI all import it (the architecture test keeps Qt out of services).
@@ -21,6 +23,7 @@ lives in the catalogue (resources/i18n/da/referrals.json).
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 
 from boligsag.i18n import current_language, tr_in
 
@@ -99,3 +102,22 @@ def excerpt(text: str, limit: int) -> str:
     if space >= limit // 2:  # a very long word is cut inside rather than dropped whole
         cut = cut[:space]
     return cut.rstrip(" ,.;:–-") + "…"
+
+
+def round_half_up(value: float | Decimal, decimals: int) -> Decimal:
+    """``value`` to ``decimals`` places, a half rounded up (44.25 → 44.3). Python's
+    round() and format() round a half to even (44.2) and would disagree with Excel.
+    A float is taken at its shortest repr (0.145 is 0.145, not 0.14499…)."""
+    number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def number_text(value: float | Decimal, decimals: int, language: str | None = None, *,
+                thousands: bool = True) -> str:
+    """``value`` rounded half up to ``decimals`` places: "1.234,5" in Danish, "1,234.5"
+    in English; ``thousands=False`` leaves out the separator (for CSV)."""
+    number = round_half_up(value, decimals)
+    text = f"{number:,f}" if thousands else f"{number:f}"
+    if (language or current_language()) == "da":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

@@ -5,6 +5,7 @@ separator (Excel would read "1.234" as a decimal number in some locales).
 One file holds every table: a heading block saying what the figures cover, then each
 table as its title, a header row, its rows and total, and its note, separated by empty
 lines. Shares are percentages (the header says "%"), so Excel reads plain numbers.
+Every number is rounded as on the screen and in the XLSX (``summaries.numbers``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 
 from boligsag.i18n import tr_in
 from boligsag.summaries.model import ValueKind
+from boligsag.summaries.numbers import shown_text
 from boligsag.summaries.published import (
     SUPPRESSION_NOTE,
     Published,
@@ -57,9 +59,9 @@ def to_csv(published: PublishedSummary, *, organisation: str, language: str) -> 
 
 
 def _cell(cell: Published, language: str) -> str:
-    """Decimal comma whatever the report's language: the file is for Danish Excel."""
+    """Decimal comma whatever the report's language: the file is for Danish Excel. A
+    share is its percentage as a plain number Excel can calculate with."""
     del language
-    if cell.kind is ValueKind.SHARE and cell.value is not None and not cell.mark:
-        # A percentage with one decimal, as a plain number Excel can calculate with.
-        cell = Published(round(cell.value * 100, 1), ValueKind.HOURS)
-    return format_cell(cell, "da", thousands=False)
+    if cell.mark or cell.value is None:
+        return format_cell(cell, "da")
+    return shown_text(cell.value, cell.kind, "da", thousands=False)

@@ -3,8 +3,10 @@
 The first sheet says what the figures cover (organisation, period, selection, when
 made, the suppression rule) and holds the key figures; then one sheet per table with a
 bold, frozen header row, so the team lead can sort, filter and chart in Excel. Counts,
-hours and shares are real numbers with number formats; hidden figures are the text
-"<5" or "..", right-aligned like the numbers around them.
+hours and shares are real numbers, rounded as the other exports round them, with number
+formats that show what they show (``summaries.numbers``); hidden figures are the text
+"<5" or "..", right-aligned like the numbers around them. Each sheet is named after its
+table's title (``sheet_names``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from boligsag.i18n import tr_in
-from boligsag.summaries.model import ValueKind, _msg
+from boligsag.summaries.numbers import excel_format, excel_value
 from boligsag.summaries.published import (
     SUPPRESSION_NOTE,
     Published,
@@ -27,35 +29,8 @@ from boligsag.summaries.published import (
     generated_text,
 )
 
-# Sheet tabs: Excel allows 31 characters, and a full table title would be cut off.
-SHEET_NAMES = {
-    "participants": _msg("Participants"),
-    "participants_per_month": _msg("Participants by month"),
-    "contacts_by_channel": _msg("Contacts by channel"),
-    "contacts_by_focus_area": _msg("Contacts by focus area"),
-    "contacts_by_topic": _msg("Contacts by topic"),
-    "anonymous_contacts": _msg("Anonymous contacts"),
-    "contacts_per_month": _msg("Contacts by month"),
-    "contacts_per_month_by_focus_area": _msg("Contacts by month and area"),
-    "activities": _msg("Activities"),
-    "enrollments_ended": _msg("Ended enrollments"),
-    "drop_in": _msg("Drop-in"),
-    "activities_per_month": _msg("Activities by month"),
-    "referrals_by_status": _msg("Referrals by status"),
-    "referrals_by_service": _msg("Referrals by service"),
-    "referral_flow": _msg("Referral flow"),
-    "referrals_per_month": _msg("Referrals by month"),
-    "concerns": _msg("Notifications of concern"),
-    "jobs": _msg("Jobs"),
-    "job_follow_ups": _msg("Job follow-ups"),
-    "jobs_per_month": _msg("Jobs by month"),
-}
-NUMBER_FORMATS = {
-    ValueKind.COUNT: "#,##0",
-    ValueKind.HOURS: "#,##0.0",
-    ValueKind.SHARE: "0%",
-    ValueKind.DAYS: "0.0",
-}
+from .sheet_names import sheet_name
+
 HEADER_FILL = PatternFill("solid", fgColor="DCE6EC")
 TOTAL_BORDER = Border(top=Side(style="thin", color="7F8C8D"))
 BOLD = Font(bold=True)
@@ -63,20 +38,17 @@ TITLE = Font(bold=True, size=14)
 NOTE = Font(italic=True, color="555555")
 RIGHT = Alignment(horizontal="right")
 WRAP = Alignment(wrap_text=True, vertical="top")
-MAX_SHEET_NAME = 31  # Excel's limit
-FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def to_xlsx(published: PublishedSummary, *, organisation: str, language: str) -> bytes:
     workbook = Workbook()
     overview = workbook.active
     assert overview is not None
-    overview.title = _sheet_name(tr_in(language, "Overview"), set())
+    overview.title = sheet_name(tr_in(language, "Overview"), language, set())
     _overview(overview, published, organisation, language)
     used = {overview.title}
     for table in published.tables:
-        name = SHEET_NAMES.get(table.key, table.title).text(language)
-        sheet = workbook.create_sheet(_sheet_name(name, used))
+        sheet = workbook.create_sheet(sheet_name(table.title.text(language), language, used))
         used.add(sheet.title)
         _table_sheet(sheet, table, language)
     workbook.properties.title = tr_in(language, "Activity report")
@@ -84,17 +56,6 @@ def to_xlsx(published: PublishedSummary, *, organisation: str, language: str) ->
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    """Excel allows 31 characters and no []:*?/\\; names must be unique."""
-    base = " ".join(title.translate(FORBIDDEN).split())[:MAX_SHEET_NAME].rstrip()
-    name, n = base, 2
-    while name.casefold() in {u.casefold() for u in used}:
-        suffix = f" ({n})"
-        name = base[: MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
-        n += 1
-    return name
 
 
 def _overview(sheet: Worksheet, published: PublishedSummary, organisation: str,
@@ -169,5 +130,7 @@ def _write(cell: object, published: Published) -> None:
         cell.value = published.mark  # type: ignore[attr-defined]
         cell.alignment = RIGHT  # type: ignore[attr-defined]
     elif published.value is not None:
-        cell.value = published.value  # type: ignore[attr-defined]
-        cell.number_format = NUMBER_FORMATS[published.kind]  # type: ignore[attr-defined]
+        # The number the other exports show, and a format showing exactly that.
+        value, kind = published.value, published.kind
+        cell.value = excel_value(value, kind)  # type: ignore[attr-defined]
+        cell.number_format = excel_format(value, kind)  # type: ignore[attr-defined]

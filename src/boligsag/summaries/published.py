@@ -45,6 +45,7 @@ from boligsag.summaries.model import (
     ValueKind,
     _msg,
 )
+from boligsag.summaries.numbers import shown_text
 
 
 @dataclass(frozen=True)
@@ -270,27 +271,15 @@ def _derived(kind: ValueKind, value: object, withheld: bool, threshold: int) -> 
 
 
 def format_cell(cell: Published, language: str, *, thousands: bool = True) -> str:
-    """A published cell as text: "<5", "..", "1.234", "366,9", "70 %", "" (no figure)."""
+    """A published cell as text: "<5", "..", "1.234", "366,9", "70 %", "" (no figure);
+    rounded as every export rounds it (``summaries.numbers``)."""
     if cell.mark:
         return cell.mark
     if cell.value is None:
         return ""
-    comma = language == "da"
-    if cell.kind is ValueKind.COUNT:
-        return _number(cell.value, 0, comma, thousands)
+    text = shown_text(cell.value, cell.kind, language, thousands=thousands)
     if cell.kind is ValueKind.SHARE:
-        percent = _number(cell.value * 100, 0, comma, thousands)
-        return f"{percent} %" if comma else f"{percent}%"
-    if cell.kind is ValueKind.DAYS:
-        decimals = 0 if float(cell.value).is_integer() else 1
-        return _number(cell.value, decimals, comma, thousands)
-    return _number(cell.value, 1, comma, thousands)
-
-
-def _number(value: float, decimals: int, comma: bool, thousands: bool) -> str:
-    text = f"{value:,.{decimals}f}" if thousands else f"{value:.{decimals}f}"
-    if comma:  # Danish: 1.234,5
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return f"{text} %" if language == "da" else f"{text}%"
     return text
 
 
