@@ -28,12 +28,9 @@ from boligsag.storage.models import (
 from .casework_common import (
     Choice,
     active_user,
-    check_version,
-    commit,
     current_plan,
     get_live,
     label,
-    tombstone,
 )
 from .casework_labels import activity_kind_label, activity_mode_label, choices
 from .changes import Entity, writes
@@ -41,6 +38,8 @@ from .context import AppContext
 from .errors import ValidationFailed
 from .people import Problems
 from .person_fields import clean_text
+from .records import delete_record
+from .units import WriteUnit
 
 
 @dataclass(frozen=True)
@@ -96,8 +95,8 @@ class ActivityChoices:
 
 
 def activity_choices(ctx: AppContext) -> ActivityChoices:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        session = r.session
         plan = current_plan(session)
         focus_query = select(FocusArea).order_by(FocusArea.sort_order)
         if plan is not None:
@@ -197,7 +196,6 @@ def list_activities(ctx: AppContext, *, active_on: date | None = None,
                     kind: ActivityKind | None = None,
                     mode: ActivityMode | None = None) -> list[ActivityRow]:
     """Activities by name; ``active_on`` keeps those running on that day."""
-    ctx.require(Permission.VIEW_PEOPLE)
     query = select(Activity).where(Activity.deleted_at.is_(None)).order_by(Activity.name)
     if active_on is not None:
         query = query.where(or_(Activity.start_date.is_(None), Activity.start_date <= active_on),
@@ -206,61 +204,51 @@ def list_activities(ctx: AppContext, *, active_on: date | None = None,
         query = query.where(Activity.kind == kind)
     if mode is not None:
         query = query.where(Activity.mode == mode)
-    with ctx.uow() as session:
-        return activity_rows(session, list(session.scalars(query)), ctx.today())
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        return activity_rows(r.session, list(r.session.scalars(query)), ctx.today())
 
 
 def get_activity(ctx: AppContext, activity_id: int) -> ActivityRow:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
-        activity = get_live(session, Activity, activity_id, "activity")
-        return activity_rows(session, [activity], ctx.today())[0]
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        activity = get_live(r.session, Activity, activity_id, "activity")
+        return activity_rows(r.session, [activity], ctx.today())[0]
+
+
+def _audit(w: WriteUnit, activity: Activity, action: AuditAction) -> None:
+    w.audit(action, entity="activities", entity_uuid=activity.uuid)
 
 
 @writes(Entity.ACTIVITIES)
 def create_activity(ctx: AppContext, draft: ActivityDraft) -> ActivityRow:
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        activity = Activity(**_validate(session, ctx, draft))
-        session.add(activity)
-        session.flush()
-        ctx.audit(session, AuditAction.CREATE, entity="activities", entity_uuid=activity.uuid)
-        row = activity_rows(session, [activity], ctx.today())[0]
-        commit(session)
-        return row
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        activity = Activity(**_validate(w.session, ctx, draft))
+        w.session.add(activity)
+        w.session.flush()
+        _audit(w, activity, AuditAction.CREATE)
+        return activity_rows(w.session, [activity], ctx.today())[0]
 
 
 @writes(Entity.ACTIVITIES)
 def update_activity(ctx: AppContext, activity_id: int, version: int,
                     draft: ActivityDraft) -> ActivityRow:
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        activity = get_live(session, Activity, activity_id, "activity")
-        check_version(activity, version)
-        values = _validate(session, ctx, draft, activity)
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        activity = w.load_for_edit(Activity, activity_id, version, "activity")
+        values = _validate(w.session, ctx, draft, activity)
         # An activity of an earlier plan keeps that plan; only new ones take the current.
         values["plan_id"] = activity.plan_id or values["plan_id"]
         for key, value in values.items():
             setattr(activity, key, value)
-        session.flush()
-        ctx.audit(session, AuditAction.UPDATE, entity="activities", entity_uuid=activity.uuid)
-        row = activity_rows(session, [activity], ctx.today())[0]
-        commit(session)
-        return row
+        w.session.flush()
+        _audit(w, activity, AuditAction.UPDATE)
+        return activity_rows(w.session, [activity], ctx.today())[0]
 
 
 @writes(Entity.ACTIVITIES, Entity.ENROLLMENTS, Entity.SESSIONS, Entity.TIMELINE)
 def delete_activity(ctx: AppContext, activity_id: int, version: int) -> None:
     """Tombstone the activity with its enrollments and sessions."""
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        activity = get_live(session, Activity, activity_id, "activity")
-        check_version(activity, version)
-        tombstone(ctx, activity)
-        for model in (Enrollment, ActivitySession):
-            for record in session.scalars(select(model).where(
-                    model.activity_id == activity.id, model.deleted_at.is_(None))):
-                tombstone(ctx, record)
-        session.flush()
-        ctx.audit(session, AuditAction.DELETE, entity="activities", entity_uuid=activity.uuid)
-        commit(session)
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        activity = w.load_for_edit(Activity, activity_id, version, "activity")
+        dependants = [record for model in (Enrollment, ActivitySession)
+                      for record in w.session.scalars(select(model).where(
+                          model.activity_id == activity.id, model.deleted_at.is_(None)))]
+        delete_record(w, activity, _audit, dependants=dependants)

@@ -20,12 +20,11 @@ RECENT_CONVERSATIONS = 50
 def my_network_mother_conversations(ctx: AppContext,
                                     limit: int = RECENT_CONVERSATIONS) -> list[ContactRow]:
     """The conversation forms this user logged, newest first (ix_contacts_staff)."""
-    ctx.require(Permission.LOG_NETWORK_MOTHER)
     query = (select(Contact)
              .where(Contact.staff_user_id == ctx.actor.user_id,
                     Contact.kind == ContactKind.NETWORK_MOTHER,
                     Contact.deleted_at.is_(None))
              .order_by(Contact.occurred_at.desc(), Contact.id.desc())
              .limit(clamp_limit(limit)))
-    with ctx.uow() as session:
-        return contact_rows(session, ctx, list(session.scalars(query)))
+    with ctx.read(Permission.LOG_NETWORK_MOTHER) as r:
+        return contact_rows(r.session, ctx, list(r.session.scalars(query)))

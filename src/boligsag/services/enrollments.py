@@ -19,11 +19,8 @@ from boligsag.storage.models import Activity, Enrollment, Household, Person, Top
 from .casework_common import (
     Choice,
     active_user,
-    check_version,
-    commit,
     get_live,
     label,
-    tombstone,
     visible_person,
     visible_person_or_fail,
 )
@@ -32,6 +29,8 @@ from .changes import Entity, writes
 from .context import AppContext
 from .errors import ValidationFailed
 from .people import Problems
+from .records import delete_record, load_of_person
+from .units import WriteUnit
 
 
 @dataclass(frozen=True)
@@ -145,22 +144,14 @@ def _overlapping(session: Session, draft: EnrollmentDraft,
     return session.scalars(query).first()
 
 
-def _audit(ctx: AppContext, session: Session, e: Enrollment, action: AuditAction) -> None:
-    ctx.audit(session, action, entity="enrollments", entity_uuid=e.uuid,
-              person_uuid=e.person.uuid)
-
-
-def _for_write(session: Session, ctx: AppContext, enrollment_id: int) -> Enrollment:
-    enrollment = get_live(session, Enrollment, enrollment_id, "enrollment")
-    visible_person_or_fail(session, ctx, enrollment.person_id)
-    return enrollment
+def _audit(w: WriteUnit, e: Enrollment, action: AuditAction) -> None:
+    w.audit(action, entity="enrollments", entity_uuid=e.uuid, person_uuid=e.person.uuid)
 
 
 def list_enrollments(ctx: AppContext, *, activity_id: int | None = None,
                      person_id: int | None = None,
                      on: date | None = None) -> list[EnrollmentRow]:
     """An activity's participants or a person's enrollments; ``on``: active that day."""
-    ctx.require(Permission.VIEW_PEOPLE)
     query = (select(Enrollment).join(Person, Person.id == Enrollment.person_id)
              .where(Enrollment.deleted_at.is_(None), visible_person(ctx))
              .order_by(Person.first_name, Person.last_name, Enrollment.start_date))
@@ -170,27 +161,23 @@ def list_enrollments(ctx: AppContext, *, activity_id: int | None = None,
         query = query.where(Enrollment.person_id == person_id)
     if on is not None:
         query = query.where(active_on(on))
-    with ctx.uow() as session:
-        return [_row(e) for e in session.scalars(query)]
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        return [_row(e) for e in r.session.scalars(query)]
 
 
 def get_enrollment(ctx: AppContext, enrollment_id: int) -> EnrollmentRow:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
-        return _row(_for_write(session, ctx, enrollment_id))
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        return _row(load_of_person(r, Enrollment, enrollment_id, "enrollment"))
 
 
 @writes(Entity.ENROLLMENTS, Entity.ACTIVITIES, Entity.TIMELINE)
 def enroll(ctx: AppContext, draft: EnrollmentDraft) -> EnrollmentRow:
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        enrollment = Enrollment(**_validate(session, ctx, draft))
-        session.add(enrollment)
-        session.flush()
-        _audit(ctx, session, enrollment, AuditAction.CREATE)
-        row = _row(enrollment)
-        commit(session)
-        return row
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        enrollment = Enrollment(**_validate(w.session, ctx, draft))
+        w.session.add(enrollment)
+        w.session.flush()
+        _audit(w, enrollment, AuditAction.CREATE)
+        return _row(enrollment)
 
 
 @writes(Entity.ENROLLMENTS, Entity.ACTIVITIES, Entity.TIMELINE)
@@ -200,65 +187,50 @@ def enroll_household(ctx: AppContext, activity_id: int, household_id: int,
                      mentor_user_id: int | None = None) -> list[EnrollmentRow]:
     """Parent guidance: enroll a family's chosen members (parents and children) in one
     save, each linked to the household and its topics."""
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
         rows = []
         for person_id in person_ids:
             draft = EnrollmentDraft(activity_id, person_id, start_date, goals=goals,
                                     household_id=household_id, topic_ids=topic_ids,
                                     mentor_user_id=mentor_user_id)
-            enrollment = Enrollment(**_validate(session, ctx, draft))
-            session.add(enrollment)
-            session.flush()
-            _audit(ctx, session, enrollment, AuditAction.CREATE)
+            enrollment = Enrollment(**_validate(w.session, ctx, draft))
+            w.session.add(enrollment)
+            w.session.flush()
+            _audit(w, enrollment, AuditAction.CREATE)
             rows.append(_row(enrollment))
-        commit(session)
         return rows
 
 
 @writes(Entity.ENROLLMENTS, Entity.ACTIVITIES, Entity.TIMELINE)
 def update_enrollment(ctx: AppContext, enrollment_id: int, version: int,
                       draft: EnrollmentDraft) -> EnrollmentRow:
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        enrollment = _for_write(session, ctx, enrollment_id)
-        check_version(enrollment, version)
-        for key, value in _validate(session, ctx, draft, enrollment.id).items():
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        enrollment = load_of_person(w, Enrollment, enrollment_id, "enrollment", version)
+        for key, value in _validate(w.session, ctx, draft, enrollment.id).items():
             setattr(enrollment, key, value)
-        session.flush()
-        _audit(ctx, session, enrollment, AuditAction.UPDATE)
-        row = _row(enrollment)
-        commit(session)
-        return row
+        w.session.flush()
+        _audit(w, enrollment, AuditAction.UPDATE)
+        return _row(enrollment)
 
 
 @writes(Entity.ENROLLMENTS, Entity.ACTIVITIES, Entity.TIMELINE)
 def end_enrollment(ctx: AppContext, enrollment_id: int, version: int, end_date: date,
                    end_reason: EndReason) -> EnrollmentRow:
     """Close a forløb: the common edit, without reopening the whole form."""
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        e = _for_write(session, ctx, enrollment_id)
-        check_version(e, version)
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        e = load_of_person(w, Enrollment, enrollment_id, "enrollment", version)
         draft = EnrollmentDraft(e.activity_id, e.person_id, e.start_date, end_date, end_reason,
                                 e.goals, e.note, e.mentor_user_id, e.household_id,
                                 tuple(t.id for t in e.topics))
-        for key, value in _validate(session, ctx, draft, e.id).items():
+        for key, value in _validate(w.session, ctx, draft, e.id).items():
             setattr(e, key, value)
-        session.flush()
-        _audit(ctx, session, e, AuditAction.UPDATE)
-        row = _row(e)
-        commit(session)
-        return row
+        w.session.flush()
+        _audit(w, e, AuditAction.UPDATE)
+        return _row(e)
 
 
 @writes(Entity.ENROLLMENTS, Entity.ACTIVITIES, Entity.TIMELINE)
 def delete_enrollment(ctx: AppContext, enrollment_id: int, version: int) -> None:
-    ctx.require(Permission.MANAGE_ACTIVITIES)
-    with ctx.uow() as session:
-        enrollment = _for_write(session, ctx, enrollment_id)
-        check_version(enrollment, version)
-        tombstone(ctx, enrollment)
-        session.flush()
-        _audit(ctx, session, enrollment, AuditAction.DELETE)
-        commit(session)
+    with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
+        enrollment = load_of_person(w, Enrollment, enrollment_id, "enrollment", version)
+        delete_record(w, enrollment, _audit)

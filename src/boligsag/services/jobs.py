@@ -21,20 +21,15 @@ from boligsag.domain.enums import AuditAction, JobKind, StillEmployed
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Activity, Job, JobFollowUp, Person
 
-from .casework_common import (
-    check_version,
-    commit,
-    get_live,
-    tombstone,
-    visible_person,
-    visible_person_or_fail,
-)
+from .casework_common import get_live, visible_person, visible_person_or_fail
 from .casework_labels import job_kind_label, still_employed_label
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import ValidationFailed
 from .people import Problems
 from .person_fields import clean_text
+from .records import delete_record, load_of_person
+from .units import WriteUnit, check_version
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
 MAX_HOURS_PER_WEEK = Decimal(60)
@@ -151,90 +146,64 @@ def _validate(session: Session, ctx: AppContext, draft: JobDraft) -> dict[str, A
             "activity_id": draft.activity_id, "note": draft.note.strip()}
 
 
-def _audit(ctx: AppContext, session: Session, job: Job, action: AuditAction,
-           detail: str = "") -> None:
-    ctx.audit(session, action, entity="jobs", entity_uuid=job.uuid,
-              person_uuid=job.person.uuid, detail=detail)
+def _audit(w: WriteUnit, job: Job, action: AuditAction, detail: str = "") -> None:
+    w.audit(action, entity="jobs", entity_uuid=job.uuid, person_uuid=job.person.uuid,
+            detail=detail)
 
 
-def _job_for_write(session: Session, ctx: AppContext, job_id: int) -> Job:
-    job = get_live(session, Job, job_id, "job")
-    visible_person_or_fail(session, ctx, job.person_id)
-    return job
-
-
-def _new_job(session: Session, ctx: AppContext, person: Person, values: dict[str, Any],
+def _new_job(w: WriteUnit, person: Person, values: dict[str, Any],
              previous_job_id: int | None = None) -> Job:
     job = Job(person=person, previous_job_id=previous_job_id, **values)
     job.follow_ups = [JobFollowUp(months=m, due_date=add_months(job.start_date, m))
                       for m in FOLLOW_UP_MONTHS]
-    session.add(job)
-    session.flush()
-    _audit(ctx, session, job, AuditAction.CREATE)
+    w.session.add(job)
+    w.session.flush()
+    _audit(w, job, AuditAction.CREATE)
     return job
 
 
 @writes(Entity.JOBS, Entity.FOLLOW_UPS, Entity.TIMELINE)
 def create_job(ctx: AppContext, draft: JobDraft) -> JobRow:
     """Record a job; its 3-, 6- and 12-month follow-ups are created with it."""
-    ctx.require(Permission.MANAGE_JOBS)
-    with ctx.uow() as session:
-        person = visible_person_or_fail(session, ctx, draft.person_id)
-        job = _new_job(session, ctx, person, _validate(session, ctx, draft))
-        row = _row(job)
-        commit(session)
-        return row
+    with ctx.write(Permission.MANAGE_JOBS) as w:
+        person = visible_person_or_fail(w.session, ctx, draft.person_id)
+        return _row(_new_job(w, person, _validate(w.session, ctx, draft)))
 
 
 @writes(Entity.JOBS, Entity.FOLLOW_UPS, Entity.TIMELINE)
 def update_job(ctx: AppContext, job_id: int, version: int, draft: JobDraft) -> JobRow:
     """Save the job form. A new start date moves the follow-ups not yet answered."""
-    ctx.require(Permission.MANAGE_JOBS)
-    with ctx.uow() as session:
-        job = _job_for_write(session, ctx, job_id)
-        check_version(job, version)
+    with ctx.write(Permission.MANAGE_JOBS) as w:
+        job = load_of_person(w, Job, job_id, "job", version)
         if draft.person_id != job.person_id:
             raise ValidationFailed({"person_id": (
                 "A job cannot be moved to another person; record a new job instead.", {})})
-        for key, value in _validate(session, ctx, draft).items():
+        for key, value in _validate(w.session, ctx, draft).items():
             setattr(job, key, value)
         for follow_up in job.follow_ups:
             if follow_up.status is None:
                 follow_up.due_date = add_months(job.start_date, follow_up.months)
-        session.flush()
-        _audit(ctx, session, job, AuditAction.UPDATE)
-        row = _row(job)
-        commit(session)
-        return row
+        w.session.flush()
+        _audit(w, job, AuditAction.UPDATE)
+        return _row(job)
 
 
 @writes(Entity.JOBS, Entity.FOLLOW_UPS, Entity.TIMELINE)
 def delete_job(ctx: AppContext, job_id: int, version: int) -> None:
-    ctx.require(Permission.MANAGE_JOBS)
-    with ctx.uow() as session:
-        job = _job_for_write(session, ctx, job_id)
-        check_version(job, version)
-        tombstone(ctx, job)
-        for follow_up in job.follow_ups:
-            if follow_up.deleted_at is None:
-                tombstone(ctx, follow_up)
-        session.flush()
-        _audit(ctx, session, job, AuditAction.DELETE)
-        commit(session)
+    """Tombstone the job with its follow-ups."""
+    with ctx.write(Permission.MANAGE_JOBS) as w:
+        job = load_of_person(w, Job, job_id, "job", version)
+        delete_record(w, job, _audit, dependants=job.follow_ups)
 
 
 def get_job(ctx: AppContext, job_id: int) -> JobRow:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
-        job = get_live(session, Job, job_id, "job")
-        visible_person_or_fail(session, ctx, job.person_id)
-        return _row(job)
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        return _row(load_of_person(r, Job, job_id, "job"))
 
 
 def list_jobs(ctx: AppContext, *, person_id: int | None = None, kind: JobKind | None = None,
               active_on: date | None = None) -> list[JobRow]:
     """Jobs newest first: a person's, or the scheme's (optionally those running on a day)."""
-    ctx.require(Permission.VIEW_PEOPLE)
     query = (select(Job).join(Person, Person.id == Job.person_id)
              .where(Job.deleted_at.is_(None), visible_person(ctx))
              .order_by(Job.start_date.desc(), Job.id.desc()))
@@ -245,18 +214,19 @@ def list_jobs(ctx: AppContext, *, person_id: int | None = None, kind: JobKind | 
     if active_on is not None:
         query = query.where(Job.start_date <= active_on,
                             (Job.end_date.is_(None)) | (Job.end_date >= active_on))
-    with ctx.uow() as session:
-        return [_row(job) for job in session.scalars(query)]
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        return [_row(job) for job in r.session.scalars(query)]
 
 
 def answer_follow_up(session: Session, ctx: AppContext, follow_up: JobFollowUp,
                      status: StillEmployed) -> None:
-    """Inside a unit of work (shared with the follow-up list's "done")."""
+    """Inside the caller's write unit, given as its session and context (shared with
+    the follow-up list's "done")."""
     follow_up.status = StillEmployed(status)
     follow_up.recorded_at = ctx.clock.now()
     follow_up.recorded_by_id = ctx.actor.user_id
     session.flush()
-    _audit(ctx, session, follow_up.job, AuditAction.UPDATE,
+    _audit(WriteUnit(session, ctx), follow_up.job, AuditAction.UPDATE,
            detail=f"follow-up {follow_up.months} months")
 
 
@@ -264,16 +234,13 @@ def answer_follow_up(session: Session, ctx: AppContext, follow_up: JobFollowUp,
 def record_follow_up(ctx: AppContext, follow_up_id: int, status: StillEmployed, *,
                      version: int | None = None) -> JobFollowUpRow:
     """Still employed at 3 / 6 / 12 months? (``version`` when answered from a form.)"""
-    ctx.require(Permission.MANAGE_JOBS)
-    with ctx.uow() as session:
-        follow_up = get_live(session, JobFollowUp, follow_up_id, "follow-up")
-        _job_for_write(session, ctx, follow_up.job_id)
+    with ctx.write(Permission.MANAGE_JOBS) as w:
+        follow_up = get_live(w.session, JobFollowUp, follow_up_id, "follow-up")
+        load_of_person(w, Job, follow_up.job_id, "job")
         if version is not None:
             check_version(follow_up, version)
-        answer_follow_up(session, ctx, follow_up, status)
-        row = _follow_up_row(follow_up)
-        commit(session)
-        return row
+        answer_follow_up(w.session, ctx, follow_up, status)
+        return _follow_up_row(follow_up)
 
 
 @writes(Entity.JOBS, Entity.FOLLOW_UPS, Entity.TIMELINE)
@@ -295,11 +262,8 @@ def move_to_leisure_job(
     The pocket-money job's own follow-ups stay: they ask whether the young person is
     still employed, and the leisure job is the answer the worker will give.
     """
-    ctx.require(Permission.MANAGE_JOBS)
-    with ctx.uow() as session:
-        old = _job_for_write(session, ctx, pocket_money_job_id)
-        if version is not None:
-            check_version(old, version)
+    with ctx.write(Permission.MANAGE_JOBS) as w:
+        old = load_of_person(w, Job, pocket_money_job_id, "job", version)
         if old.kind != JobKind.POCKET_MONEY:
             raise ValidationFailed({"kind": ("Only a pocket-money job can lead to a leisure "
                                              "job.", {})})
@@ -309,12 +273,9 @@ def move_to_leisure_job(
         draft = JobDraft(person_id=old.person_id, kind=JobKind.LEISURE, employer=employer,
                          start_date=start, hours_per_week=hours_per_week,
                          activity_id=activity_id, note=note)
-        values = _validate(session, ctx, draft)
+        values = _validate(w.session, ctx, draft)
         last_day = max(old.start_date, start - timedelta(days=1))
         if old.end_date is None or old.end_date > last_day:
             old.end_date = last_day
-            _audit(ctx, session, old, AuditAction.UPDATE, detail="moved to leisure job")
-        job = _new_job(session, ctx, old.person, values, previous_job_id=old.id)
-        row = _row(job)
-        commit(session)
-        return row
+            _audit(w, old, AuditAction.UPDATE, detail="moved to leisure job")
+        return _row(_new_job(w, old.person, values, previous_job_id=old.id))

@@ -18,11 +18,11 @@ from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Service
 
-from .casework_common import check_version, commit
 from .changes import Entity, writes
 from .context import AppContext
-from .errors import NotFound, ValidationFailed
+from .errors import ValidationFailed
 from .person_fields import address_and_phone_problems
+from .units import WriteUnit, get_live
 
 # Deliberately loose: a secure e-mail address is checked by the mail system, not us;
 # this only catches a name typed into the wrong field.
@@ -81,17 +81,17 @@ def service_row(service: Service) -> ServiceRow:
 
 
 def list_services(ctx: AppContext, *, include_inactive: bool = False) -> list[ServiceRow]:
-    with ctx.uow() as session:
-        query = select(Service).where(Service.deleted_at.is_(None))
-        if not include_inactive:
-            query = query.where(Service.active.is_(True))
-        query = query.order_by(Service.active.desc(), Service.sort_order, Service.name)
-        return [service_row(s) for s in session.scalars(query)]
+    query = select(Service).where(Service.deleted_at.is_(None))
+    if not include_inactive:
+        query = query.where(Service.active.is_(True))
+    query = query.order_by(Service.active.desc(), Service.sort_order, Service.name)
+    with ctx.read() as r:
+        return [service_row(s) for s in r.session.scalars(query)]
 
 
 def get_service(ctx: AppContext, service_id: int) -> ServiceRow:
-    with ctx.uow() as session:
-        return service_row(_load(session, service_id))
+    with ctx.read() as r:
+        return service_row(get_live(r.session, Service, service_id, "service"))
 
 
 def validate_service(data: ServiceInput) -> dict[str, tuple[str, dict[str, object]]]:
@@ -127,19 +127,17 @@ def _check_unique_name(
 
 @writes(Entity.SERVICES)
 def create_service(ctx: AppContext, data: ServiceInput) -> ServiceRow:
-    ctx.require(Permission.MANAGE_SERVICES)
-    data = data.cleaned()
-    problems = validate_service(data)
-    with ctx.uow() as session:
-        _check_unique_name(session, data, problems)
+    with ctx.write(Permission.MANAGE_SERVICES) as w:
+        data = data.cleaned()
+        problems = validate_service(data)
+        _check_unique_name(w.session, data, problems)
         if problems:
             raise ValidationFailed(problems)
-        last = session.scalar(select(func.max(Service.sort_order))) or 0
+        last = w.session.scalar(select(func.max(Service.sort_order))) or 0
         service = Service(**data.__dict__, sort_order=last + 1, active=True)
-        session.add(service)
-        session.flush()
-        ctx.audit(session, AuditAction.CREATE, entity="services", entity_uuid=service.uuid)
-        commit(session)
+        w.session.add(service)
+        w.session.flush()
+        w.audit(AuditAction.CREATE, entity="services", entity_uuid=service.uuid)
         return service_row(service)
 
 
@@ -148,18 +146,16 @@ def update_service(
     ctx: AppContext, service_id: int, data: ServiceInput, *, version: int
 ) -> ServiceRow:
     """Save an edit made on the row as it was at ``version``; refuse if it changed since."""
-    ctx.require(Permission.MANAGE_SERVICES)
-    data = data.cleaned()
-    problems = validate_service(data)
-    with ctx.uow() as session:
-        service = _load(session, service_id)
-        check_version(service, version)
-        _check_unique_name(session, data, problems, exclude_id=service.id)
+    with ctx.write(Permission.MANAGE_SERVICES) as w:
+        data = data.cleaned()
+        problems = validate_service(data)
+        service = w.load_for_edit(Service, service_id, version, "service")
+        _check_unique_name(w.session, data, problems, exclude_id=service.id)
         if problems:
             raise ValidationFailed(problems)
         for field, value in data.__dict__.items():
             setattr(service, field, value)
-        _commit(session, ctx, service, "edited")
+        _audit_update(w, service, "edited")
         return service_row(service)
 
 
@@ -168,12 +164,10 @@ def set_service_active(
     ctx: AppContext, service_id: int, active: bool, *, version: int
 ) -> ServiceRow:
     """Deactivate (or reactivate) a service. Existing referrals keep pointing at it."""
-    ctx.require(Permission.MANAGE_SERVICES)
-    with ctx.uow() as session:
-        service = _load(session, service_id)
-        check_version(service, version)
+    with ctx.write(Permission.MANAGE_SERVICES) as w:
+        service = w.load_for_edit(Service, service_id, version, "service")
         service.active = active
-        _commit(session, ctx, service, "activated" if active else "deactivated")
+        _audit_update(w, service, "activated" if active else "deactivated")
         return service_row(service)
 
 
@@ -182,14 +176,5 @@ def deactivate_service(ctx: AppContext, service_id: int, *, version: int) -> Ser
     return set_service_active(ctx, service_id, False, version=version)
 
 
-def _load(session: Session, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None or service.deleted_at is not None:
-        raise NotFound("service")
-    return service
-
-
-def _commit(session: Session, ctx: AppContext, service: Service, detail: str) -> None:
-    ctx.audit(session, AuditAction.UPDATE, entity="services", entity_uuid=service.uuid,
-              detail=detail)
-    commit(session)
+def _audit_update(w: WriteUnit, service: Service, detail: str) -> None:
+    w.audit(AuditAction.UPDATE, entity="services", entity_uuid=service.uuid, detail=detail)

@@ -32,13 +32,10 @@ from .casework_common import (
     Choice,
     active_user,
     can_see,
-    check_version,
-    commit,
     gender_choices,
     get_live,
     hidden_person,
     label,
-    tombstone,
     visible_person,
 )
 from .changes import Entity, writes
@@ -46,6 +43,8 @@ from .context import AppContext
 from .enrollments import active_on
 from .errors import ValidationFailed
 from .people import Problems
+from .records import delete_record
+from .units import WriteUnit
 
 MAX_DURATION = 24 * 60
 
@@ -150,8 +149,8 @@ def _enrolled(session: Session, ctx: AppContext, activity_id: int, day: date) ->
 
 
 def session_sheet(ctx: AppContext, activity_id: int, on: date) -> SessionSheet:
-    ctx.require(Permission.RECORD_SESSIONS)
-    with ctx.uow() as session:
+    with ctx.read(Permission.RECORD_SESSIONS) as r:
+        session = r.session
         activity = get_live(session, Activity, activity_id, "activity")
         existing = _session_on(session, activity_id, on)
         marks = {a.person_id: a for a in existing.attendance} if existing else {}
@@ -268,67 +267,54 @@ def _reason(mark: AttendanceMark) -> str:
     return "" if mark.present else " ".join(mark.absence_reason.split())[:120]
 
 
-def _audit(ctx: AppContext, session: Session, s: ActivitySession, action: AuditAction) -> None:
-    ctx.audit(session, action, entity="sessions", entity_uuid=s.uuid)
+def _audit(w: WriteUnit, s: ActivitySession, action: AuditAction) -> None:
+    w.audit(action, entity="sessions", entity_uuid=s.uuid)
     for row in s.attendance:
-        ctx.audit(session, action, entity="sessions", entity_uuid=s.uuid,
-                  person_uuid=row.person.uuid, detail="attendance")
+        w.audit(action, entity="sessions", entity_uuid=s.uuid, person_uuid=row.person.uuid,
+                detail="attendance")
 
 
 @writes(Entity.SESSIONS, Entity.TIMELINE)
 def record_session(ctx: AppContext, draft: SessionDraft) -> SessionRow:
-    ctx.require(Permission.RECORD_SESSIONS)
-    with ctx.uow() as session:
-        activity, problems = _validate(session, ctx, draft, None)
+    with ctx.write(Permission.RECORD_SESSIONS) as w:
+        activity, problems = _validate(w.session, ctx, draft, None)
         if problems:
             raise ValidationFailed(problems)
         s = ActivitySession(activity=activity, date=draft.date)
-        session.add(s)
-        _apply(session, ctx, s, draft)
-        session.flush()
-        _audit(ctx, session, s, AuditAction.CREATE)
-        row = _row(s)
-        commit(session)
-        return row
+        w.session.add(s)
+        _apply(w.session, ctx, s, draft)
+        w.session.flush()
+        _audit(w, s, AuditAction.CREATE)
+        return _row(s)
 
 
 @writes(Entity.SESSIONS, Entity.TIMELINE)
 def update_session(ctx: AppContext, session_id: int, version: int,
                    draft: SessionDraft) -> SessionRow:
-    ctx.require(Permission.RECORD_SESSIONS)
-    with ctx.uow() as session:
-        s = get_live(session, ActivitySession, session_id, "session")
-        check_version(s, version)
+    with ctx.write(Permission.RECORD_SESSIONS) as w:
+        s = w.load_for_edit(ActivitySession, session_id, version, "session")
         if draft.activity_id != s.activity_id:
             raise ValidationFailed({"activity_id": (
                 "A session cannot be moved to another activity.", {})})
-        _, problems = _validate(session, ctx, draft, s)
+        _, problems = _validate(w.session, ctx, draft, s)
         if problems:
             raise ValidationFailed(problems)
-        _apply(session, ctx, s, draft)
-        session.flush()
-        _audit(ctx, session, s, AuditAction.UPDATE)
-        row = _row(s)
-        commit(session)
-        return row
+        _apply(w.session, ctx, s, draft)
+        w.session.flush()
+        _audit(w, s, AuditAction.UPDATE)
+        return _row(s)
 
 
 @writes(Entity.SESSIONS, Entity.TIMELINE)
 def delete_session(ctx: AppContext, session_id: int, version: int) -> None:
-    ctx.require(Permission.RECORD_SESSIONS)
-    with ctx.uow() as session:
-        s = get_live(session, ActivitySession, session_id, "session")
-        check_version(s, version)
-        tombstone(ctx, s)
-        session.flush()
-        _audit(ctx, session, s, AuditAction.DELETE)
-        commit(session)
+    with ctx.write(Permission.RECORD_SESSIONS) as w:
+        s = w.load_for_edit(ActivitySession, session_id, version, "session")
+        delete_record(w, s, _audit)
 
 
 def list_sessions(ctx: AppContext, activity_id: int, *, date_from: date | None = None,
                   date_to: date | None = None) -> list[SessionRow]:
     """An activity's sessions, newest first."""
-    ctx.require(Permission.VIEW_PEOPLE)
     query = (select(ActivitySession)
              .where(ActivitySession.activity_id == activity_id,
                     ActivitySession.deleted_at.is_(None))
@@ -337,5 +323,5 @@ def list_sessions(ctx: AppContext, activity_id: int, *, date_from: date | None =
         query = query.where(ActivitySession.date >= date_from)
     if date_to is not None:
         query = query.where(ActivitySession.date <= date_to)
-    with ctx.uow() as session:
-        return [_row(s) for s in session.scalars(query)]
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
+        return [_row(s) for s in r.session.scalars(query)]
