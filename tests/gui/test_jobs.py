@@ -90,7 +90,7 @@ def test_pocket_money_job_follow_up_due_after_three_months(
     assert child(followups, QLabel, "followUpSummary").text().startswith("Intet forfalder")
     # ... two days after them, it is overdue.
     clock.advance(days=3)
-    followups.reload()
+    followups.reloader.reload()
     qtbot.waitUntil(lambda: table.model().rowCount() == 1)
     item = followups.model.row_at(0)
     assert (item.person_names, item.months) == ("Yusuf Şahin", 3)

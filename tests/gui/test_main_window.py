@@ -162,6 +162,7 @@ def test_idle_minutes_come_from_the_settings(qtbot: QtBot, ctx: AppContext,
     window = MainWindow(ctx, AppEvents(), settings)
     qtbot.addWidget(window)
     assert window.idle.interval() == 3 * 60_000
+    window.show()  # pages load when shown
     qtbot.waitUntil(lambda: loaded(window), timeout=10_000)
 
 
@@ -180,6 +181,7 @@ def test_geometry_is_saved_and_restored(qtbot: QtBot, ctx: AppContext,
     again = MainWindow(ctx, AppEvents(), AppSettings(settings.directory))
     qtbot.addWidget(again)
     assert again.height() == height < 760  # not the default size
+    again.show()
     qtbot.waitUntil(lambda: loaded(again), timeout=10_000)
 
 
@@ -194,6 +196,7 @@ def test_a_volunteer_sees_only_the_pages_of_the_role(qtbot: QtBot, ctx: AppConte
         nav = child(window, QListWidget, "navigationList")
         assert [nav.item(i).text() for i in range(nav.count())] == ["Overblik", "Samtaler"]
         assert child(window, QLabel, "statusUser").text() == "Fatima Al-Hassan · Frivillig"
+        window.show()
         qtbot.waitUntil(lambda: loaded(window), timeout=10_000)
     finally:
         lock(volunteer)

@@ -112,6 +112,7 @@ def test_staff_see_the_catalogue_read_only(qtbot: QtBot, ctx: AppContext,
         assert panel.edit_service() is None
         settings = LetterSettingsPanel(staff, AppEvents())
         qtbot.addWidget(settings)
+        settings.show()  # a panel loads when shown
         qtbot.waitUntil(lambda: settings.settings is not None, timeout=5_000)
         assert not settings.save_button.isVisibleTo(settings)
         assert not settings.edits["name"].isEnabled()

@@ -152,7 +152,7 @@ def test_consent_referral_letter_sent_and_reminder(
     assert panel.items() == []
     assert panel.referral_empty.isVisible()
     clock.advance(days=15)
-    panel.refresh()
+    panel.reloader.reload()
     qtbot.waitUntil(lambda: len(panel.items()) == 1, timeout=5_000)
     [item] = panel.items()
     assert (item.title, item.flag) == ("Şükrü Yılmaz", "1 dag over fristen")

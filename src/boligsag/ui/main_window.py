@@ -1,6 +1,6 @@
 """The main window: navigation on the left, one page at a time, menus, status bar,
-auto-lock. It owns no data: pages ask services, and ``AppEvents`` tells them when to
-reload."""
+auto-lock. It owns no data: pages ask services, and each page's ``Reloader`` decides
+when to reload (on a change while shown, or once when shown again)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from boligsag.app_settings import IDLE_LOCK_MINUTES, WINDOW_GEOMETRY, AppSetting
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import LANGUAGES, current_language, tr
 from boligsag.services import overview
-from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.elide import elide
@@ -54,7 +53,6 @@ class MainWindow(QMainWindow):
         self.locked = False
         self._reauth: ReauthDialog | None = None
         self._hidden_windows: list[QWidget] = []
-        self._stale: set[str] = set()
         named(self, "mainWindow", tr("Boligsag main window"))
         self._update_title()
 
@@ -63,7 +61,6 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_menus()
         self._build_status_bar()
-        self.events.changed.connect(self._on_changed)
         for page in self.pages:  # pages that can ask for a person's page
             requested = getattr(page, "person_requested", None)
             if requested is not None:
@@ -99,7 +96,6 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(0, 44))
             self.nav.addItem(item)
             self.stack.addWidget(page)
-            self._stale.add(page.page_id)
         self.nav.currentRowChanged.connect(self._on_row_changed)
 
         sidebar = named(QWidget(), "sidebar", tr("Navigation"))
@@ -269,7 +265,7 @@ class MainWindow(QMainWindow):
         for row, page in enumerate(self.pages):
             if page.page_id == page_id:
                 if self.nav.currentRow() == row:
-                    self._on_row_changed(row)  # make sure the page is loaded and shown
+                    self._on_row_changed(row)  # make sure the page is shown
                 else:
                     self.nav.setCurrentRow(row)  # emits currentRowChanged
                 return
@@ -288,20 +284,11 @@ class MainWindow(QMainWindow):
         page = self.pages[row]
         self.stack.setCurrentIndex(row)
         self.page_actions.actions()[row].setChecked(True)
-        if page.page_id in self._stale:
-            self._stale.discard(page.page_id)
-            page.refresh(None)  # pages load lazily, the first time they are shown
         self.page_menu.clear()
         actions = page.actions()
         self.page_menu.setTitle(page.title())
         self.page_menu.addActions(actions)
         self.page_menu.menuAction().setVisible(bool(actions))
-
-    def _on_changed(self, changes: Changes) -> None:
-        current = self.current_page()
-        current.refresh(changes)
-        # Hidden pages reload when next shown, rather than all at once now.
-        self._stale.update(p.page_id for p in self.pages if p is not current)
 
     # -- locking --------------------------------------------------------------------
 

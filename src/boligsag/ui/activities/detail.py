@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,13 +26,13 @@ from PySide6.QtWidgets import (
 from boligsag.domain.enums import ActivityKind
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityChoices, ActivityRow
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.enrollments import EnrollmentRow, list_enrollments
 from boligsag.services.sessions import SessionRow, list_sessions
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import make_action, named
 
@@ -59,6 +61,16 @@ QTabBar::tab:disabled {{ color: #aab4be; }}
 """
 _RELOAD = frozenset({Entity.ENROLLMENTS, Entity.SESSIONS, Entity.ACTIVITIES, Entity.PEOPLE})
 PARTICIPANTS_TAB, SESSIONS_TAB = 0, 1
+_Loaded = tuple[list[EnrollmentRow], list[SessionRow], date]
+
+
+def _load(ctx: AppContext, activity: ActivityRow, today: date, on: date | None) -> _Loaded:
+    enrolled = [] if activity.is_drop_in else list_enrollments(
+        ctx, activity_id=activity.id, on=on)
+    if on is not None:  # still running, or starting later
+        enrolled += [e for e in list_enrollments(ctx, activity_id=activity.id)
+                     if e.start_date > today and e not in enrolled]
+    return enrolled, list_sessions(ctx, activity.id), today
 
 
 class ActivityDetail(QFrame):
@@ -67,7 +79,6 @@ class ActivityDetail(QFrame):
         self.ctx, self.events = ctx, events
         self.activity: ActivityRow | None = None
         self.choices: ActivityChoices | None = None
-        self._generation = 0
         named(self, "activityDetail", tr("Chosen activity"))
         self.setProperty("role", "card")
         layout = QVBoxLayout(self)
@@ -92,6 +103,8 @@ class ActivityDetail(QFrame):
         self.tabs.addTab(self._participants_tab(), tr("Participants"))
         self.tabs.addTab(self._sessions_tab(), tr("Sessions"))
         layout.addWidget(self.tabs, 1)
+        self.reloader = Reloader(self, events, _RELOAD, loader=self._loader, apply=self._show,
+                                 failed=self._failed)
         self.show_activity(None)
 
     # -- construction ---------------------------------------------------------------------
@@ -212,37 +225,21 @@ class ActivityDetail(QFrame):
             self.sessions.set_rows([])
         self.reload()
 
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is None or changes & _RELOAD:
-            self.reload()
-
     def reload(self) -> None:
+        self.reloader.reload()
+
+    def _loader(self) -> Callable[[], _Loaded] | None:
         activity = self.activity
         self._update_actions()
         if activity is None:
             self._update_empty_texts()
-            return
-        self._generation += 1
-        generation = self._generation
+            return None
         today = self.ctx.today()
         on = None if self.show_ended.isChecked() else today
+        return partial(_load, self.ctx, activity, today, on)
 
-        def work(_task: Any) -> tuple[list[EnrollmentRow], list[SessionRow]]:
-            enrolled = [] if activity.is_drop_in else list_enrollments(
-                self.ctx, activity_id=activity.id, on=on)
-            if on is not None:  # still running, or starting later
-                enrolled += [e for e in list_enrollments(self.ctx, activity_id=activity.id)
-                             if e.start_date > today and e not in enrolled]
-            return enrolled, list_sessions(self.ctx, activity.id)
-
-        run_in_background(self, work, on_success=lambda r: self._show(r, generation, today),
-                          on_failure=self._failed)
-
-    def _show(self, result: tuple[list[EnrollmentRow], list[SessionRow]], generation: int,
-              today: date) -> None:
-        if generation != self._generation:
-            return
-        enrolled, sessions = result
+    def _show(self, result: _Loaded) -> None:
+        enrolled, sessions, today = result
         self.error.hide()
         restore_e = keep_selection(self.enrollment_view, self.enrollments)
         restore_s = keep_selection(self.session_view, self.sessions)

@@ -10,6 +10,7 @@ alone. ``LetterSettingsPanel(ctx, events)``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from boligsag.domain.enums import ReferralStatus
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.errors import StaleRecord
 from boligsag.services.letter_settings import (
@@ -43,12 +44,12 @@ from boligsag.services.letter_settings import (
     save_letter_settings,
     set_logo,
 )
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import stale_form_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.referrals.forms import FieldMessages, buddy, section
 from boligsag.ui.referrals.labels import status_label
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 LOGO_BOX = (220, 90)
@@ -104,8 +105,11 @@ class LetterSettingsPanel(QWidget):
             widget.setVisible(self.can_edit)
         if not self.can_edit:
             self.status.setText(tr("Only an administrator can change these settings."))
-        events.changed.connect(self._changed)
-        self.refresh()
+        # Not while saving: the save announces its own change, and its answer fills the
+        # fields itself (keeping or not keeping what the user typed).
+        self.reloader = Reloader(self, events, {Entity.SETTINGS}, loader=lambda: None
+                                 if self._busy else partial(get_letter_settings, ctx),
+                                 apply=self._show, failed=self.errors.show)
 
     def _letterhead_card(self) -> QFrame:
         card, layout = section("letterheadCard", tr("Letterhead"))
@@ -204,15 +208,6 @@ class LetterSettingsPanel(QWidget):
 
     # -- loading ----------------------------------------------------------------------
 
-    def _changed(self, changes: Changes) -> None:
-        if Entity.SETTINGS in changes and not self._busy:
-            self.refresh()
-
-    def refresh(self) -> None:
-        ctx = self.ctx
-        run_in_background(self, lambda _t: get_letter_settings(ctx), on_success=self._show,
-                          on_failure=self.errors.show)
-
     def _show(self, settings: LetterSettings, *, keep_typing: bool = True) -> None:
         """Fill the fields from ``settings``. A field the user has changed since it was
         last filled keeps what they typed (a logo saved, or a change announced from
@@ -294,7 +289,7 @@ class LetterSettingsPanel(QWidget):
                 # The panel is never closed and reopened: fetch the colleague's settings
                 # (and their version) now; the fields the user changed keep the typing.
                 self.errors.general.show_message(stale_form_text(reloaded=True))
-                self.refresh()
+                self.reloader.reload()
 
         run_service(self, self.events, func, self.ctx, value, on_success=succeeded,
                     on_failure=failed, **kwargs)

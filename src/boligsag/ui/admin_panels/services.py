@@ -10,6 +10,8 @@ marked, since no letter can be addressed to it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import ServiceRow, list_services, set_service_active
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import MUTED, SUCCESS, WARNING
 from boligsag.ui.widgets import named
 
@@ -94,7 +96,7 @@ class ServicesPanel(QWidget):
         self.active_button.clicked.connect(self.toggle_active)
         self.show_inactive = named(QCheckBox(tr("Show inactive")), "showInactiveServices",
                                    tr("Show inactive services"))
-        self.show_inactive.toggled.connect(lambda _on: self.refresh())
+        self.show_inactive.toggled.connect(lambda _on: self.reloader.reload())
         for widget in (self.add_button, self.edit_button, self.active_button):
             widget.setVisible(self.can_edit)
             bar.addWidget(widget)
@@ -113,17 +115,9 @@ class ServicesPanel(QWidget):
         self.message.hide()
         layout.addWidget(self.message)
         self._update_buttons()
-        events.changed.connect(self._changed)
-        self.refresh()
-
-    def _changed(self, changes: Changes) -> None:
-        if Entity.SERVICES in changes:
-            self.refresh()
-
-    def refresh(self) -> None:
-        ctx, inactive = self.ctx, self.show_inactive.isChecked()
-        run_in_background(self, lambda _t: list_services(ctx, include_inactive=inactive),
-                          on_success=self._show, on_failure=self._failed)
+        self.reloader = Reloader(self, events, {Entity.SERVICES}, loader=lambda: partial(
+            list_services, ctx, include_inactive=self.show_inactive.isChecked()),
+            apply=self._show, failed=self._failed)
 
     def _show(self, rows: list[ServiceRow]) -> None:
         chosen = self.chosen()

@@ -12,6 +12,8 @@ administrator, one's own account); refusals appear in the message line under the
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.errors import StaleRecord
 from boligsag.services.staff import (
@@ -36,15 +39,18 @@ from boligsag.services.staff import (
     reactivate_staff,
     reset_password,
 )
-from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.users import Column, UsersModel
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import FieldError, named
 
 from .staff_dialog import OneTimePasswordDialog, StaffDialog
 
+
+def _load(ctx: AppContext) -> tuple[list[StaffRow], list[AreaChoice]]:
+    return list_staff(ctx), list_area_choices(ctx)
 
 class StaffPanel(QWidget):
     def __init__(self, ctx: AppContext, events: AppEvents | None,
@@ -109,15 +115,10 @@ class StaffPanel(QWidget):
         self.message = FieldError("usersError")
         layout.addWidget(self.message)
         self._update_buttons()
-        # No own subscription to ``events.changed``: the Administration page refreshes
-        # this panel when the main window tells it that accounts changed.
+        self.reloader = Reloader(self, events, {Entity.USERS}, loader=lambda: partial(
+            _load, ctx), apply=self._show, failed=self._failed)
 
     # -- data -------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        ctx = self.ctx
-        run_in_background(self, lambda _t: (list_staff(ctx), list_area_choices(ctx)),
-                          on_success=self._show, on_failure=self._failed)
 
     def _show(self, result: tuple[list[StaffRow], list[AreaChoice]]) -> None:
         rows, self.areas = result
@@ -131,7 +132,7 @@ class StaffPanel(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.message.show_message(error_text(error))
         if isinstance(error, StaleRecord):
-            self.refresh()  # show what the other administrator saved
+            self.reloader.reload()  # show what the other administrator saved
 
     def chosen(self) -> StaffRow | None:
         rows = self.table.selectionModel().selectedRows()

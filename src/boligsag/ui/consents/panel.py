@@ -7,6 +7,8 @@ new one, withdraw one, and print the form to sign.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,17 +24,17 @@ from boligsag.domain.consent import ConsentState
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, consents_for_person, scope_options
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
-from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.referrals.labels import CONSENT_COLORS
 from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import MUTED
 from boligsag.ui.widgets import named
 
@@ -53,7 +55,6 @@ class ConsentsPanel(QWidget):
         super().__init__(parent)
         self.ctx, self.events = ctx, events
         self.person_id, self.person_name = person_id, person_name
-        self._generation = 0
         named(self, "consentsPanel", tr("Consents"))
         labels = {o.code: o.label for o in scope_options(ctx)}
 
@@ -116,27 +117,10 @@ class ConsentsPanel(QWidget):
         self.withdraw_button.setVisible(can_manage)
         self.print_button.setVisible(ctx.actor.can(Permission.PRINT_LETTERS))
         self._update_buttons()
-        events.changed.connect(self._changed)
-        self.refresh()
+        self.reloader = Reloader(self, events, _RELEVANT, loader=lambda: partial(
+            consents_for_person, ctx, self.person_id), apply=self._show, failed=self._failed)
 
-    def set_person(self, person_id: int, person_name: str = "") -> None:
-        self.person_id, self.person_name = person_id, person_name
-        self.refresh()
-
-    def _changed(self, changes: Changes) -> None:
-        if changes & _RELEVANT:
-            self.refresh()
-
-    def refresh(self) -> None:
-        self._generation += 1
-        generation, ctx, person_id = self._generation, self.ctx, self.person_id
-        run_in_background(self, lambda _t: consents_for_person(ctx, person_id),
-                          on_success=lambda rows: self._show(generation, rows),
-                          on_failure=self._failed)
-
-    def _show(self, generation: int, rows: list[ConsentRow]) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, rows: list[ConsentRow]) -> None:
         chosen = self.chosen()
         self.model.set_rows(rows)
         if chosen is not None:

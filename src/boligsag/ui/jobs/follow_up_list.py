@@ -10,8 +10,11 @@ on the next show)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -25,7 +28,7 @@ from PySide6.QtWidgets import (
 from boligsag.domain.enums import StillEmployed
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.follow_ups import (
     FollowUpDone,
@@ -37,9 +40,9 @@ from boligsag.services.follow_ups import (
 )
 from boligsag.ui.activities.buttons import page_shortcut
 from boligsag.ui.activities.table import current_row, keep_selection, select_key, setup_table
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.undo_notice import UndoNotice
 from boligsag.ui.widgets import make_action, named
@@ -76,8 +79,6 @@ class FollowUpList(QWidget):
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.events = ctx, events
-        self._stale = True
-        self._generation = 0
         self._select_after_load: object | None = None  # a follow-up brought back by undo
         self.loaded = False
         named(self, "followUpList", tr("Follow-ups"))
@@ -91,7 +92,7 @@ class FollowUpList(QWidget):
         self.only_mine = named(QCheckBox(tr("Only mine")), "followUpOnlyMineCheck",
                                tr("Only my follow-ups"))
         self.only_mine.setToolTip(tr("Contacts you logged and jobs you recorded"))
-        self.only_mine.toggled.connect(lambda _on: self.reload())
+        self.only_mine.toggled.connect(lambda _on: self.reloader.reload())
         top.addWidget(self.summary, 1)
         top.addWidget(self.only_mine)
         layout.addLayout(top)
@@ -123,39 +124,18 @@ class FollowUpList(QWidget):
                                        triggered=self.open_current)
         add_row_menu(self.table, lambda: [self.action_done, self.action_open],
                      "followUpRowMenu")
-        events.changed.connect(self._on_changed)
+        self.reloader = Reloader(self, events, _RELOAD, loader=self._loader, apply=self._show,
+                                 failed=self._failed)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_done, self.action_open]
 
     # -- loading --------------------------------------------------------------------------
 
-    def _on_changed(self, changes: Changes) -> None:
-        if changes & _RELOAD:
-            self.refresh()
+    def _loader(self) -> Callable[[], list[FollowUpItem]]:
+        return partial(due_follow_ups, self.ctx, only_mine=self.only_mine.isChecked())
 
-    def refresh(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.reload()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
-    def reload(self) -> None:
-        self._stale = False
-        self._generation += 1
-        generation = self._generation
-        only_mine = self.only_mine.isChecked()
-        run_in_background(self, lambda _task: due_follow_ups(self.ctx, only_mine=only_mine),
-                          on_success=lambda items: self._show(items, generation),
-                          on_failure=self._failed)
-
-    def _show(self, items: list[FollowUpItem], generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, items: list[FollowUpItem]) -> None:
         self.error.hide()
         restore = keep_selection(self.table, self.model)
         self.model.today = self.ctx.today()
@@ -188,7 +168,7 @@ class FollowUpList(QWidget):
 
     def _mark_failed(self, error: BaseException) -> None:
         self._failed(error)
-        self.reload()  # the row was taken away at once: bring the truth back
+        self.reloader.reload()  # the row was taken away at once: bring the truth back
 
     # -- commands -------------------------------------------------------------------------
 

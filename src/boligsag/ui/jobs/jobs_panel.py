@@ -7,24 +7,25 @@ Ctrl+J new job, Ctrl+Shift+J edit, and on a follow-up cell J / N / U answers it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from boligsag.domain.enums import JobKind, StillEmployed
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.jobs import JobFollowUpRow, JobRow, list_jobs, record_follow_up
 from boligsag.ui.activities.buttons import action_button, page_shortcut
 from boligsag.ui.activities.table import current_row, keep_selection, setup_table
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import make_action, named
 
 from .answer import StillEmployedDialog, answer_for_key
@@ -53,8 +54,6 @@ class JobsPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.events, self.person_id = ctx, events, person_id
-        self._stale = True
-        self._generation = 0
         self.loaded = False
         named(self, "jobsPanel", tr("Jobs"))
         layout = QVBoxLayout(self)
@@ -108,7 +107,8 @@ class JobsPanel(QWidget):
         can_manage = ctx.actor.can(Permission.MANAGE_JOBS)
         for action in self.actions():
             action.setVisible(can_manage)
-        events.changed.connect(self._on_changed)
+        self.reloader = Reloader(self, events, _RELOAD, loader=lambda: partial(
+            list_jobs, ctx, person_id=self.person_id), apply=self._show, failed=self._failed)
         self._update_actions()
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
@@ -116,32 +116,7 @@ class JobsPanel(QWidget):
 
     # -- loading --------------------------------------------------------------------------
 
-    def _on_changed(self, changes: Changes) -> None:
-        if changes & _RELOAD:
-            self.refresh()
-
-    def refresh(self) -> None:
-        """Reload now if shown, else when next shown."""
-        self._stale = True
-        if self.isVisible():
-            self.reload()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
-    def reload(self) -> None:
-        self._stale = False
-        self._generation += 1
-        generation = self._generation
-        run_in_background(self, lambda _task: list_jobs(self.ctx, person_id=self.person_id),
-                          on_success=lambda rows: self._show(rows, generation),
-                          on_failure=self._failed)
-
-    def _show(self, rows: list[JobRow], generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, rows: list[JobRow]) -> None:
         self.error.hide()
         restore = keep_selection(self.table, self.model)
         self.model.today = self.ctx.today()
@@ -230,7 +205,7 @@ class JobsPanel(QWidget):
     def _answer(self, follow_up: JobFollowUpRow, answer: StillEmployed) -> None:
         def failed(error: BaseException) -> None:
             self._failed(error)
-            self.reload()  # e.g. someone answered it meanwhile: show what is saved
+            self.reloader.reload()  # e.g. someone answered it meanwhile: show what is saved
 
         run_service(self, self.events, record_follow_up, self.ctx, follow_up.id, answer,
                     version=follow_up.version, on_failure=failed)

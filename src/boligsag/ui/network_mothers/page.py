@@ -4,6 +4,7 @@ conversation forms, and a big "Ny samtale" button."""
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,15 +16,15 @@ from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date, time_text
 from boligsag.i18n import tr
 from boligsag.services.activity_queries import my_network_mother_conversations
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.contact_rows import ContactRow
 from boligsag.services.context import Actor, AppContext
 from boligsag.ui.activities.buttons import page_shortcut
 from boligsag.ui.activities.table import RowsModel, current_row, keep_selection, setup_table
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.pages.base import Page
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import EmptyState, PageHeader, make_action, named
 
 from .dialog import NetworkMotherDialog
@@ -87,8 +88,9 @@ class VolunteerPage(Page):
 
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
         super().__init__(ctx, events, parent)
-        self._generation = 0
         self.loaded = False
+        self.reloader = Reloader(self, events, {Entity.CONTACTS}, loader=lambda: partial(
+            my_network_mother_conversations, ctx), apply=self._show, failed=self._failed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 24)
         layout.setSpacing(14)
@@ -139,18 +141,7 @@ class VolunteerPage(Page):
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_new, self.action_edit]
 
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is not None and Entity.CONTACTS not in changes:
-            return
-        self._generation += 1
-        generation = self._generation
-        run_in_background(self, lambda _task: my_network_mother_conversations(self.ctx),
-                          on_success=lambda rows: self._show(rows, generation),
-                          on_failure=self._failed)
-
-    def _show(self, rows: list[ContactRow], generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, rows: list[ContactRow]) -> None:
         self.error.hide()
         restore = keep_selection(self.table, self.model)
         self.model.set_rows(rows)

@@ -1,7 +1,7 @@
 """The pages of the main window, in navigation order.
 
-Later issues fill a page by replacing its one module (``people.py``...) with a real
-implementation of :class:`~boligsag.ui.pages.base.Page`; nothing else needs to change.
+Each page is one module (``people.py``...) with an implementation of
+:class:`~boligsag.ui.pages.base.Page`; the main window needs nothing else.
 """
 
 from __future__ import annotations

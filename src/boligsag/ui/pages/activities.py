@@ -4,6 +4,9 @@ session registration."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -30,22 +33,29 @@ from boligsag.services.activities import (
     list_activities,
 )
 from boligsag.services.casework_labels import activity_kind_label
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.ui.activities.activity_dialog import ActivityDialog
 from boligsag.ui.activities.buttons import action_button, page_shortcut
 from boligsag.ui.activities.detail import ActivityDetail
 from boligsag.ui.activities.models import ActivitiesModel, ActivityColumn
 from boligsag.ui.activities.table import current_row, keep_selection, select_key, setup_table
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named
 
 from .base import Page
 
 _LIST = frozenset({Entity.ACTIVITIES, Entity.ENROLLMENTS, Entity.USERS})
+_Loaded = tuple[list[ActivityRow], ActivityChoices | None]
+
+
+def _load(ctx: AppContext, active_on: date | None, kind: ActivityKind | None,
+          with_choices: bool) -> _Loaded:
+    rows = list_activities(ctx, active_on=active_on, kind=kind)
+    return rows, activity_choices(ctx) if with_choices else None
 
 
 class ActivitiesPage(Page):
@@ -61,7 +71,6 @@ class ActivitiesPage(Page):
         super().__init__(ctx, events, parent)
         self.choices: ActivityChoices | None = None
         self._select_after_load: int | None = None
-        self._generation = 0
         self.loaded = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 24)
@@ -156,6 +165,8 @@ class ActivitiesPage(Page):
         self.kind_filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.active_only.toggled.connect(lambda _on: self.reload())
         self._update_actions()
+        self.reloader = Reloader(self, events, _LIST, loader=self._loader, apply=self._show,
+                                 failed=self._failed)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_new, self.action_edit, self.action_find, *self.detail.actions()]
@@ -178,30 +189,18 @@ class ActivitiesPage(Page):
 
     # -- loading --------------------------------------------------------------------------
 
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is None or changes & _LIST:
-            self.reload(with_choices=changes is None or Entity.USERS in changes)
-        self.detail.refresh(changes)
+    def reload(self) -> None:
+        self.reloader.reload()
 
-    def reload(self, with_choices: bool = False) -> None:
-        self._generation += 1
-        generation = self._generation
+    def _loader(self) -> Callable[[], _Loaded]:
         kind = self.kind_filter.currentData()
-        active_on = self.ctx.today() if self.active_only.isChecked() else None
-        need_choices = with_choices or self.choices is None
+        changes = self.reloader.changes
+        # The responsible-staff choices change only with the accounts.
+        with_choices = self.choices is None or changes is None or Entity.USERS in changes
+        return partial(_load, self.ctx, self.ctx.today() if self.active_only.isChecked()
+                       else None, ActivityKind(kind) if kind else None, with_choices)
 
-        def work(_task: Any) -> tuple[list[ActivityRow], ActivityChoices | None]:
-            rows = list_activities(self.ctx, active_on=active_on,
-                                   kind=ActivityKind(kind) if kind else None)
-            return rows, activity_choices(self.ctx) if need_choices else None
-
-        run_in_background(self, work, on_success=lambda r: self._show(r, generation),
-                          on_failure=self._failed)
-
-    def _show(self, result: tuple[list[ActivityRow], ActivityChoices | None],
-              generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, result: _Loaded) -> None:
         rows, choices = result
         if choices is not None:
             self.choices = self.detail.choices = choices

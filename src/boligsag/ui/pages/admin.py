@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.ui.admin_panels.letter_settings import LetterSettingsPanel
 from boligsag.ui.admin_panels.services import ServicesPanel
@@ -41,7 +40,3 @@ class AdminPage(Page):
         self.tabs.addTab(self.staff, tr("Staff"))
         self.tabs.addTab(ServicesPanel(ctx, events), tr("Municipal services"))
         self.tabs.addTab(LetterSettingsPanel(ctx, events), tr("Letters and reminders"))
-
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is None or Entity.USERS in changes:
-            self.staff.refresh()

@@ -1,19 +1,18 @@
 """What every page of the main window provides.
 
-A page is one entry in the navigation list. Later issues replace a placeholder page by
-rewriting its one module; the main window only knows this interface and the registry
-in ``pages/__init__.py``.
+A page is one entry in the navigation list; the main window only knows this interface
+and the registry in ``pages/__init__.py``. A page reloads what it shows through its own
+``ui.reloader.Reloader`` (on a change while shown, once when shown again).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from boligsag.domain.permissions import Permission
-from boligsag.services.changes import Changes
 from boligsag.services.context import Actor, AppContext
 from boligsag.ui.events import AppEvents
-from boligsag.ui.widgets import EmptyState, PageHeader, named
+from boligsag.ui.widgets import named
 
 
 class Page(QWidget):
@@ -41,10 +40,6 @@ class Page(QWidget):
         """Translated title; a method, not an attribute, so it follows the language."""
         raise NotImplementedError
 
-    def refresh(self, changes: Changes | None) -> None:
-        """Reload what the page shows. ``None`` means everything (first show, unlock).
-        Pages ignore changes that do not concern them."""
-
     # actions(): QWidget's own list. A page adds its commands with ``addAction()``;
     # their shortcuts then work only while the page is shown, and the main window
     # lists them in a menu named after the page.
@@ -57,23 +52,3 @@ class Page(QWidget):
     def has_unsaved_changes(self) -> bool:
         """True while a form on the page holds edits that a rebuild would lose."""
         return False
-
-
-class PlaceholderPage(Page):
-    """A page whose feature comes in a later issue: its title and what will come."""
-
-    def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, events, parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 28)
-        layout.setSpacing(16)
-        layout.addWidget(PageHeader(self.title(), self.subtitle()))
-        heading, text = self.empty_state()
-        layout.addWidget(EmptyState(heading, text))
-        layout.addStretch(1)
-
-    def subtitle(self) -> str:
-        return ""
-
-    def empty_state(self) -> tuple[str, str]:
-        raise NotImplementedError

@@ -35,6 +35,7 @@ from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.people.lazy import ROW_ROLE
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import EmptyState, PageHeader, make_action, named
 
@@ -117,6 +118,8 @@ class ContactsPage(Page):
         self.table.activated.connect(lambda _i: self.edit_contact())
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_actions())
         self._update_actions()
+        # The lazy model guards its own pages; this decides when it reloads.
+        self.reloader = Reloader(self, events, _RELOAD, start=self._reload)
 
     def _setup_table(self) -> None:
         setup_table(self.table, self.model, stretch=ContactColumn.TOPICS, widths={
@@ -131,9 +134,7 @@ class ContactsPage(Page):
 
     # -- loading --------------------------------------------------------------------------
 
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is not None and not changes & _RELOAD:
-            return
+    def _reload(self, _changes: Changes | None) -> None:
         if not self._choices_loaded and self.ctx.actor.can(Permission.LOG_CONTACTS):
             self._choices_loaded = True
             run_in_background(self, lambda _task: quick_log_choices(self.ctx),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import IntEnum
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -18,17 +19,17 @@ from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.my_cases import CaseKind, MyCaseRow, my_cases
 from boligsag.ui.activities.table import RowsModel, current_row, keep_selection, setup_table
-from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs.models import due_text
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
 from boligsag.ui.referrals.labels import status_label
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR, MUTED
 from boligsag.ui.widgets import PageHeader, named
 
@@ -155,7 +156,6 @@ class MyCasesPage(Page):
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
         super().__init__(ctx, events, parent)
         self.loaded = False
-        self._generation = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 24)
         layout.setSpacing(12)
@@ -173,23 +173,15 @@ class MyCasesPage(Page):
         # Takes the room only while the table is hidden (nothing to show), so the heading
         # and the empty-state text stay together at the top instead of spreading out.
         layout.addStretch(0)
-
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is not None and not changes & RELOAD_ON:
-            return
-        self._generation += 1
-        generation, ctx = self._generation, self.ctx
-        run_in_background(self, lambda _task: my_cases(ctx),
-                          on_success=lambda rows: self._show(rows, generation),
-                          on_failure=self._failed)
+        self.reloader = Reloader(self, events, RELOAD_ON,
+                                 loader=lambda: partial(my_cases, ctx), apply=self._show,
+                                 failed=self._failed, today=ctx.today)
 
     def focus_first_field(self) -> None:
         """After Ctrl+3: the list has the keyboard, so ↑↓ and Enter work at once."""
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def _show(self, rows: list[MyCaseRow], generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, rows: list[MyCaseRow]) -> None:
         self.loaded = True
         self.table.show_rows(rows)
         overdue = sum(1 for r in rows if r.overdue)

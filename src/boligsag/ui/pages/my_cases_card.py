@@ -3,17 +3,17 @@ and a link to the whole page. The same table as the page (Enter opens a row)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
 from boligsag.services.my_cases import MyCaseRow, my_cases
-from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import named
 
 from .my_cases import RELOAD_ON, MyCasesTable
@@ -30,7 +30,6 @@ class MyCasesCard(QFrame):
         super().__init__(parent)
         self.ctx = ctx
         self.loaded = False
-        self._generation = 0
         named(self, "myCasesCard", tr("My cases"))
         self.setProperty("role", "card")
         layout = QVBoxLayout(self)
@@ -57,26 +56,12 @@ class MyCasesCard(QFrame):
         self.table.activity_requested.connect(self.activity_requested.emit)
         layout.addWidget(self.table)
         self.table.hide()
-        events.changed.connect(self._changed)
+        # "Overdue" depends on the day: shown again on a later day, the card reloads.
+        self.reloader = Reloader(self, events, RELOAD_ON,
+                                 loader=lambda: partial(my_cases, ctx), apply=self._show,
+                                 failed=self._failed, today=ctx.today)
 
-    def _changed(self, changes: Changes) -> None:
-        if changes & RELOAD_ON and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.refresh()  # the day may have moved on
-
-    def refresh(self) -> None:
-        self._generation += 1
-        generation, ctx = self._generation, self.ctx
-        run_in_background(self, lambda _task: my_cases(ctx),
-                          on_success=lambda rows: self._show(rows, generation),
-                          on_failure=self._failed)
-
-    def _show(self, rows: list[MyCaseRow], generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, rows: list[MyCaseRow]) -> None:
         self.loaded = True
         shown = rows[:SHOWN]
         self.table.show_rows(shown)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.casework_common import PersonRef
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDetail
 from boligsag.ui.activities.buttons import action_button
@@ -25,6 +25,7 @@ from boligsag.ui.events import AppEvents
 from boligsag.ui.people.list_view import PeopleListView
 from boligsag.ui.people.person_dialog import PersonDialog, draft_from_search
 from boligsag.ui.people.person_view import PersonView
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named
 
@@ -55,6 +56,9 @@ class PeoplePage(Page):
         self.stack = named(QStackedWidget(), "peopleStack", tr("People"))
         self.list_view = PeopleListView(ctx)
         self.person_view = PersonView(ctx, events)
+        # The list's lazy model guards its own pages; this decides when it reloads.
+        self.list_reloader = Reloader(self.list_view, events, _LIST,
+                                      start=lambda _changes: self.list_view.reload())
         self.stack.addWidget(self.list_view)
         self.stack.addWidget(self.person_view)
         layout.addWidget(self.stack, 1)
@@ -129,9 +133,10 @@ class PeoplePage(Page):
         return self.stack.currentWidget() is self.person_view
 
     def show_person(self, person_id: int) -> None:
+        # Load the new person before the view is shown, so showing it loads nothing more.
+        self.person_view.show_person(person_id)
         self.stack.setCurrentWidget(self.person_view)
         self.header.hide()
-        self.person_view.show_person(person_id)
         self._update_actions()
 
     def show_list(self) -> None:
@@ -153,12 +158,6 @@ class PeoplePage(Page):
         if person is not None:
             open_quick_log(self, self.ctx, self.events,
                            people=(PersonRef(person.id, person.full_name),))
-
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is None or changes & _LIST or not self.list_view.model.ever_loaded:
-            self.list_view.reload()
-        if changes is None and self.showing_person():
-            self.person_view.refresh()
 
     # -- commands -------------------------------------------------------------------------
 

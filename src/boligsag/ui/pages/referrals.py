@@ -39,6 +39,7 @@ from boligsag.ui.referrals.model import (
     ReferralsModel,
 )
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named
 
@@ -117,6 +118,8 @@ class ReferralsPage(Page):
         layout.addWidget(self.splitter, 1)
         self._selected_id: int | None = None
         self._restoring = False
+        # The lazy model guards its own pages; this decides when it reloads.
+        self.reloader = Reloader(self, events, _RELEVANT, start=self._reload)
 
     def _build_actions(self) -> None:
         self.action_new = make_action(self, "actionNewReferral", tr("&New referral…"),
@@ -130,8 +133,9 @@ class ReferralsPage(Page):
                                           shortcut="Ctrl+Shift+O", checkable=True,
                                           tip=tr("Show only referrals that need a follow-up"))
         self.action_overdue.toggled.connect(lambda on: self.filters.set_overdue_only(on))
-        self.action_refresh = make_action(self, "actionRefreshReferrals", tr("&Refresh"),
-                                          shortcut="F5", triggered=lambda: self.refresh(None))
+        self.action_refresh = make_action(
+            self, "actionRefreshReferrals", tr("&Refresh"), shortcut="F5",
+            triggered=lambda: self.reloader.mark_stale())  # everything, as on a first show
         self.action_letter.setEnabled(False)
         for action in self.actions():
             self.addAction(action)
@@ -173,9 +177,8 @@ class ReferralsPage(Page):
     def focus_first_field(self) -> None:
         self.filters.status.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is not None and not changes & _RELEVANT:
-            return
+    def _reload(self, changes: Changes | None) -> None:
+        """``changes`` None: everything (first show, F5)."""
         if changes is None or Entity.SERVICES in changes:
             self.filters.fill(again=changes is not None)
         self.model.reload(keep_loaded=changes is not None)

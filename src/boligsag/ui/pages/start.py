@@ -5,6 +5,8 @@ about to expire, and the organisation's plan and areas."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import long_date
 from boligsag.i18n import current_language, tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.contacts import get_contact
 from boligsag.services.context import AppContext
 from boligsag.services.follow_ups import FollowUpItem, FollowUpKind
@@ -33,6 +35,7 @@ from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.referrals.reminders import ReminderPanel
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.reminders.panel import PersonalRemindersPanel
 from boligsag.ui.widgets import PageHeader, named
 
@@ -104,6 +107,10 @@ class StartPage(Page):
         named(self.header.title_label, "greetingLabel", self.header.title_label.text())
         layout.addWidget(self.header)
 
+        # A handful of COUNT queries can take a while on a big encrypted database.
+        self.reloader = Reloader(self, events, _COUNTED,
+                                 loader=lambda: partial(organisation_overview, ctx),
+                                 apply=self._show, failed=self._failed)
         self.status = named(QLabel(tr("Loading the overview…")), "overviewStatus",
                             tr("Status"))
         self.status.setProperty("role", "muted")
@@ -194,13 +201,6 @@ class StartPage(Page):
             figures.addWidget(card)
             self.figures[key] = value
         return figures
-
-    def refresh(self, changes: Changes | None) -> None:
-        if changes is not None and not changes & _COUNTED:
-            return
-        # A handful of COUNT queries can take a while on a big encrypted database.
-        run_in_background(self, lambda _task: organisation_overview(self.ctx),
-                          on_success=self._show, on_failure=self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self.status.setText(error_text(error))

@@ -39,6 +39,7 @@ from boligsag.ui.background import BackgroundTask, run_in_background
 from boligsag.ui.elide import ElidedLabel
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.summaries.drill_dialog import DrillDownDialog
 from boligsag.ui.summaries.export import SummaryExporter, export_button
 from boligsag.ui.summaries.filter_bar import SummaryFilterBar
@@ -76,6 +77,8 @@ class SummariesPage(Page):
         self.choices: FilterChoices | None = None
         self.drill_dialog: DrillDownDialog | None = None
         self._generation = 0
+        # Any change may touch a figure: shown, the page recomputes; hidden, once when shown.
+        self.reloader = Reloader(self, events, None, start=self._reload)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
@@ -172,14 +175,13 @@ class SummariesPage(Page):
                 self.addAction(action)
                 self.export_actions[fmt] = action
 
-    # -- Page ---------------------------------------------------------------------------
+    # -- reloading ----------------------------------------------------------------------
 
-    def refresh(self, changes: Changes | None) -> None:
-        """The main window calls this while the page is shown (and with ``None`` when it
-        is shown again after changes elsewhere): reload the choices, and recompute the
-        summary on screen, since it was computed from data that has changed."""
+    def _reload(self, _changes: Changes | None) -> None:
+        """Reload the choices, and recompute the summary on screen, since it was
+        computed from data that has changed."""
         self._load_choices()
-        if self.summary is not None and (changes is None or changes):
+        if self.summary is not None:
             self.compute(self.summary.filter, stale=True)
 
     def _load_choices(self) -> None:

@@ -7,6 +7,9 @@ refreshed when ``events.changed`` says something it shows has changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,12 +24,11 @@ from PySide6.QtWidgets import (
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.casework_common import PersonRef
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.people_queries import PersonPage, person_page
 from boligsag.services.reminders import SubjectKind
 from boligsag.services.timeline import TimelineItem
-from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.dialog import ConsentDialog
 from boligsag.ui.consents.panel import ConsentsPanel
 from boligsag.ui.contacts import open_quick_log
@@ -34,6 +36,7 @@ from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import JobsPanel
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.reminders.dialog import ReminderSubject, RemindMeDialog
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import named
@@ -68,7 +71,6 @@ class PersonView(QWidget):
         self.ctx, self.events = ctx, events
         self.person_id: int | None = None
         self.page: PersonPage | None = None
-        self._generation = 0
         self._focus_on_load = False
         self.jobs: JobsPanel | None = None
         self.consents: ConsentsPanel | None = None
@@ -140,7 +142,10 @@ class PersonView(QWidget):
         layout.addWidget(self.tabs, 1)
         for widget in (self.card, self.household, self.tabs):
             widget.hide()
-        events.changed.connect(self._changed)
+        self.reloader = Reloader(self, events, _PAGE, loader=self._loader, apply=self._show,
+                                 failed=self._failed)
+        self.timeline_reloader = Reloader(self.timeline, events, _TIMELINE,
+                                          start=lambda _changes: self.timeline.reload())
 
     # -- loading --------------------------------------------------------------------------
 
@@ -153,21 +158,15 @@ class PersonView(QWidget):
             self._replace_panels(person_id)
             self.tabs.setCurrentIndex(0)
         self.person_id = person_id
-        self.reload()
+        self.reloader.reload()
         self.timeline.show_person(person_id)
+        self.timeline_reloader.reload()
 
-    def reload(self) -> None:
-        if self.person_id is None:
-            return
-        self._generation += 1
-        generation, person_id, ctx = self._generation, self.person_id, self.ctx
-        run_in_background(self, lambda _task: person_page(ctx, person_id),
-                          on_success=lambda page: self._show(page, generation),
-                          on_failure=lambda error: self._failed(error, generation))
+    def _loader(self) -> Callable[[], PersonPage] | None:
+        return None if self.person_id is None else partial(person_page, self.ctx,
+                                                             self.person_id)
 
-    def _show(self, page: PersonPage, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, page: PersonPage) -> None:
         self.page = page
         self.status.hide()
         self.card.show_detail(page.detail)
@@ -179,9 +178,7 @@ class PersonView(QWidget):
             self.timeline.list.setFocus()
         self.loaded.emit(page)
 
-    def _failed(self, error: BaseException, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _failed(self, error: BaseException) -> None:
         self.status.setText(error_text(error))
         self.status.show()
         if self.page is None:
@@ -199,20 +196,6 @@ class PersonView(QWidget):
         self.tabs.addTab(self.jobs, tr("Jobs"))
         self.consents = ConsentsPanel(self.ctx, self.events, person_id, self.tabs)
         self.tabs.addTab(self.consents, tr("Consents"))
-
-    def _changed(self, changes: Changes) -> None:
-        if self.person_id is None or not self.isVisible():
-            return
-        if changes & _PAGE:
-            self.reload()
-        if changes & _TIMELINE:
-            self.timeline.reload()
-
-    def refresh(self) -> None:
-        """Everything again (the page was hidden while data changed)."""
-        if self.person_id is not None:
-            self.reload()
-            self.timeline.reload()
 
     # -- commands -------------------------------------------------------------------------
 

@@ -232,8 +232,7 @@ class TimelineView(QWidget):
         if person_id != self.person_id:
             self.model.set_items([])
             self.loaded = False
-        self.person_id = person_id
-        self.reload()
+        self.person_id = person_id  # the caller's Reloader loads it
 
     def reload(self) -> None:
         """From the newest again, as many items as are shown now (at least a page)."""

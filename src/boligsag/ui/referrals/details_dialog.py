@@ -6,9 +6,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.ui.events import AppEvents
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import named
 
 from .details import ReferralDetailsPane
@@ -33,9 +34,7 @@ class ReferralDetailsDialog(QDialog):
         layout.addWidget(buttons)
         self.referral_id = referral_id
         # Steps taken here change the referral: show it again when they are recorded.
-        events.changed.connect(self._changed)
-        self.pane.show_referral(referral_id, at_once=True)
-
-    def _changed(self, changes: Changes) -> None:
-        if changes & {Entity.REFERRALS, Entity.CONSENTS}:
-            self.pane.show_referral(self.referral_id, at_once=True)
+        self.reloader = Reloader(self, events, {Entity.REFERRALS, Entity.CONSENTS},
+                                 start=lambda _changes: self.pane.show_referral(
+                                     self.referral_id, at_once=True))
+        self.reloader.reload()

@@ -2,28 +2,28 @@
 (and by how many days), and consents that expire within 30 days. A double-click (or
 Enter) opens the referral or the consent.
 
-``ReminderPanel(ctx, events)``: reloads itself on ``events.changed`` and whenever it
-is shown (the date may have moved on since).
+``ReminderPanel(ctx, events)``: reloads itself on ``events.changed`` (when hidden, on
+the next show) and when shown on a later day than its last load.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
 from boligsag.domain.consent import EXPIRY_WARNING_DAYS
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, expiring_consents
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import ReferralRow, overdue_referrals
-from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.details import ConsentDetailsDialog
 from boligsag.ui.events import AppEvents
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR, WARNING
 from boligsag.ui.widgets import named
 
@@ -53,6 +53,10 @@ def consent_item(consent: ConsentRow, today: date) -> ReminderItem:
     return ReminderItem(consent.id, consent.person_name, detail,
                         days_left_text((consent.valid_to - today).days), WARNING)
 
+
+
+def _load(ctx: AppContext) -> tuple[date, list[ReferralRow], list[ConsentRow]]:
+    return ctx.today(), overdue_referrals(ctx), expiring_consents(ctx)
 
 class ReminderPanel(QFrame):
     referral_activated = Signal(int)
@@ -104,7 +108,9 @@ class ReminderPanel(QFrame):
         layout.addWidget(self.error)
         layout.addStretch(1)
         self._show_counts()
-        events.changed.connect(self._changed)
+        self.reloader = Reloader(self, events, _RELEVANT, loader=lambda: partial(_load, ctx),
+                                 apply=lambda result: self._show(*result),
+                                 failed=self._failed, today=ctx.today)
 
     def _title(self, object_name: str) -> QLabel:
         label = named(QLabel(), object_name, tr("Heading"))
@@ -119,23 +125,6 @@ class ReminderPanel(QFrame):
         return label
 
     # -- loading ----------------------------------------------------------------------
-
-    def _changed(self, changes: Changes) -> None:
-        if changes & _RELEVANT:
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.refresh()
-
-    def refresh(self) -> None:
-        ctx = self.ctx
-
-        def work(_task: object) -> tuple[date, list[ReferralRow], list[ConsentRow]]:
-            return ctx.today(), overdue_referrals(ctx), expiring_consents(ctx)
-
-        run_in_background(self, work, on_success=lambda r: self._show(*r),
-                          on_failure=self._failed)
 
     def _show(self, today: date, referrals: list[ReferralRow],
               consents: list[ConsentRow]) -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes, Entity
+from boligsag.services.changes import Entity
 from boligsag.services.contacts import get_contact
 from boligsag.services.context import AppContext
 from boligsag.services.reminders import (
@@ -33,6 +33,7 @@ from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.jobs.models import due_text
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
 from boligsag.ui.referrals.reminder_list import ReminderItem, ReminderListModel, reminder_view
+from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR, PRIMARY
 from boligsag.ui.undo_notice import UndoNotice
 from boligsag.ui.widgets import named
@@ -102,7 +103,10 @@ class PersonalRemindersPanel(QFrame):
         # "Markeret som udført — Fortryd" in the status bar, as for the follow-ups.
         self.undo_notice = UndoNotice(self, layout)
         self._show_rows()
-        events.changed.connect(self._changed)
+        ctx = self.ctx
+        self.reloader = Reloader(
+            self, events, _RELOAD, loader=lambda: lambda: (ctx.today(), my_due_reminders(ctx)),
+            apply=lambda result: self._show(*result), failed=self._failed, today=ctx.today)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (watched is self.list and event.type() == QEvent.Type.KeyPress
@@ -114,20 +118,6 @@ class PersonalRemindersPanel(QFrame):
         return super().eventFilter(watched, event)
 
     # -- loading ----------------------------------------------------------------------
-
-    def _changed(self, changes: Changes) -> None:
-        if changes & _RELOAD and self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.refresh()  # the day may have moved on since the last look
-
-    def refresh(self) -> None:
-        ctx = self.ctx
-        run_in_background(self, lambda _task: (ctx.today(), my_due_reminders(ctx)),
-                          on_success=lambda result: self._show(*result),
-                          on_failure=self._failed)
 
     def _show(self, today: date, rows: list[ReminderRow]) -> None:
         self.loaded = True
@@ -218,4 +208,4 @@ class PersonalRemindersPanel(QFrame):
 
     def _action_failed(self, error: BaseException) -> None:
         show_error(self, error)
-        self.refresh()  # the list was changed at once: bring the truth back
+        self.reloader.reload()  # the list was changed at once: bring the truth back
