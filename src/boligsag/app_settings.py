@@ -22,8 +22,8 @@ from typing import Any, Generic, TypeVar
 
 import platformdirs
 
+from boligsag.atomic import atomic_write
 from boligsag.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from boligsag.storage.atomic import atomic_write
 
 APP_NAME = "Boligsag"
 CONFIG_DIR_ENV = "BOLIGSAG_CONFIG_DIR"

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 from boligsag.services.context import AppContext
-from boligsag.services.unlock import UnlockOptions, lock, unlock
+from boligsag.services.unlock import UnlockOptions, WriteWait, lock, unlock
 from boligsag.services.users import OneTimePasswordInUse, password_change_required
-from boligsag.storage.write_lock import WriteWait
 
 PASSWORD_ENV = "BOLIGSAG_PASSWORD"
 

@@ -25,8 +25,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from boligsag.atomic import discard, fsync_directory, write_temp
 from boligsag.domain.enums import AuditAction
-from boligsag.storage.atomic import discard, fsync_directory, write_temp
 from boligsag.storage.output_paths import OutputRefusal, output_refusal
 
 from .context import AppContext

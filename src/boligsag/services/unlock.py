@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from boligsag.atomic import fsync_directory
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.usernames import fold_username
 from boligsag.storage import audit_anchor, keys, migrate
-from boligsag.storage.atomic import fsync_directory
 from boligsag.storage.database import Database
 from boligsag.storage.engine import checkpoint, open_engine, quick_check
 from boligsag.storage.errors import DatabaseMissing, WrongPassword

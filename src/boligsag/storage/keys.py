@@ -29,8 +29,8 @@ import filelock
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from boligsag.atomic import atomic_write
 from boligsag.domain.usernames import fold_username
-from boligsag.storage.atomic import atomic_write
 from boligsag.storage.errors import (
     BoligsagStorageError,
     SidecarCorrupt,

@@ -30,7 +30,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-from boligsag.storage.atomic import atomic_write, fsync_directory
+from boligsag.atomic import atomic_write, fsync_directory
 from boligsag.storage.errors import DatabaseExists
 from boligsag.storage.keys import keys_path_for
 

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from boligsag.formatting import qt_date_pattern
 from boligsag.i18n import current_language, tr
 from boligsag.resources import load_json
+from boligsag.services.database_files import database_exists
 from boligsag.services.setup import PLAN_PERIODS
-from boligsag.storage.keys import keys_path_for
 from boligsag.ui.file_dialogs import ask_save_path
 from boligsag.ui.password_fields import NewPasswordFields
 from boligsag.ui.people.fields import PostalTown
@@ -129,7 +129,7 @@ class WelcomePage(QWizardPage):
     def validatePage(self) -> bool:
         # Checked here, not after the commit page: there, going back is no longer possible.
         path = Path(self._path_text())
-        if path.exists() or keys_path_for(path).exists():
+        if database_exists(path):
             self.location_error.show_message(tr(
                 "There is already a database at {path}. Choose another location.",
                 path=str(path)))

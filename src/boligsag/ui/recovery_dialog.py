@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.services.database_files import recovery_key_well_formed
 from boligsag.services.errors import ValidationFailed
 from boligsag.services.unlock import unlock_with_recovery_key
 from boligsag.storage.errors import WrongPassword
-from boligsag.storage.keys import normalize_recovery_key
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.password_fields import NewPasswordFields, enter_submits
@@ -78,9 +78,7 @@ class RecoveryDialog(QDialog):
         for error in (self.key_error, self.username_error, self.error):
             error.clear_message()
         ok = True
-        try:
-            normalize_recovery_key(self.key.text())
-        except ValueError:
+        if not recovery_key_well_formed(self.key.text()):
             self.key_error.show_message(tr(
                 "A recovery key has 32 letters and digits, in groups of four."))
             ok = False

@@ -1,7 +1,9 @@
 """Atomic file replacement: after a crash the file is either the old one or the new one.
 
 Used for the key sidecar, whose loss would make the database unreadable, for settings,
-and for the letters and summaries a user saves (``services.output_files``).
+and for the letters and summaries a user saves (``services.output_files``). A base
+module (no database, no Qt), so the storage, the services and the desktop's settings
+file all use this one implementation.
 """
 
 from __future__ import annotations
