@@ -31,11 +31,11 @@ from boligsag.domain.usernames import fold_username
 from boligsag.storage import keys
 from boligsag.storage.models import Area, User, user_areas
 
-from .casework_common import commit
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ServiceError, StaleRecord, ValidationFailed
 from .setup import MAX_NAME_LENGTH
+from .units import get_live
 from .users import check_new_password, create_user, set_user_areas, validate_contact
 
 
@@ -93,29 +93,26 @@ class AreaChoice:
 
 def list_staff(ctx: AppContext, *, include_inactive: bool = True) -> list[StaffRow]:
     """Every account (active ones first, then by name), with its housing areas."""
-    ctx.require(Permission.MANAGE_USERS)
-    with ctx.uow(read_only=True) as session:
-        query = select(User).where(User.deleted_at.is_(None))
-        if not include_inactive:
-            query = query.where(User.active.is_(True))
-        users = list(session.scalars(query.order_by(User.active.desc(), User.full_name)))
-        areas = _areas_by_user(session)
+    query = select(User).where(User.deleted_at.is_(None))
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    with ctx.read(Permission.MANAGE_USERS) as r:
+        users = list(r.session.scalars(query.order_by(User.active.desc(), User.full_name)))
+        areas = _areas_by_user(r.session)
         return [_row(u, areas.get(u.id, [])) for u in users]
 
 
 def list_area_choices(ctx: AppContext) -> list[AreaChoice]:
     """The housing areas a staff member can be said to work in."""
-    ctx.require(Permission.MANAGE_USERS)
-    with ctx.uow(read_only=True) as session:
-        query = select(Area.id, Area.name).where(Area.deleted_at.is_(None)).order_by(Area.name)
-        return [AreaChoice(i, name) for i, name in session.execute(query)]
+    query = select(Area.id, Area.name).where(Area.deleted_at.is_(None)).order_by(Area.name)
+    with ctx.read(Permission.MANAGE_USERS) as r:
+        return [AreaChoice(i, name) for i, name in r.session.execute(query)]
 
 
 def get_staff(ctx: AppContext, user_id: int) -> StaffRow:
-    ctx.require(Permission.MANAGE_USERS)
-    with ctx.uow(read_only=True) as session:
-        user = _load(session, user_id)
-        return _row(user, _areas_by_user(session, user_id).get(user_id, []))
+    with ctx.read(Permission.MANAGE_USERS) as r:
+        user = get_live(r.session, User, user_id, "user")
+        return _row(user, _areas_by_user(r.session, user_id).get(user_id, []))
 
 
 class UnknownUser(NotFound):
@@ -129,14 +126,13 @@ class UnknownUser(NotFound):
 def find_staff(ctx: AppContext, username: str) -> StaffRow:
     """The account with this username (compared folded, as log-in does); UnknownUser if
     none."""
-    ctx.require(Permission.MANAGE_USERS)
     wanted = fold_username(username)
-    with ctx.uow(read_only=True) as session:
-        users = session.scalars(select(User).where(User.deleted_at.is_(None)))
+    with ctx.read(Permission.MANAGE_USERS) as r:
+        users = r.session.scalars(select(User).where(User.deleted_at.is_(None)))
         user = next((u for u in users if fold_username(u.username) == wanted), None)
         if user is None:
             raise UnknownUser(username)
-        return _row(user, _areas_by_user(session, user.id).get(user.id, []))
+        return _row(user, _areas_by_user(r.session, user.id).get(user.id, []))
 
 
 @writes(Entity.USERS)
@@ -152,7 +148,7 @@ def add_staff(ctx: AppContext, username: str, data: StaffInput,
 @writes(Entity.USERS)
 def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str) -> StaffRow:
     """Name, role, areas, title and contact details of an account read with ``stamp``."""
-    ctx.require(Permission.MANAGE_USERS)
+    ctx.require(Permission.MANAGE_USERS)  # before the input and the key file's lock
     problems = validate_contact(data.email, data.phone)
     if not data.full_name.strip():
         problems["full_name"] = ("Enter the person's full name.", {})
@@ -165,8 +161,9 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
     if problems:
         raise ValidationFailed(problems)
     role = Role(data.role)
-    with keys.edit_key_file(ctx.keys_path), ctx.uow() as session:
-        user = _load(session, user_id)
+    with keys.edit_key_file(ctx.keys_path), ctx.write(Permission.MANAGE_USERS) as w:
+        session = w.session
+        user = w.load_live(User, user_id, "user")
         _check_stamp(session, user, stamp)
         if user.active and user.role == Role.ADMINISTRATOR and role != Role.ADMINISTRATOR:
             _refuse_if_last_admin(session, user)
@@ -182,9 +179,8 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
             changed.append(f"areas ({len(areas)})")
         user.full_name, user.title = data.full_name.strip(), data.title.strip()
         user.email, user.phone, user.role = data.email.strip(), data.phone.strip(), role
-        ctx.audit(session, AuditAction.USER_CHANGED, entity="users", entity_uuid=user.uuid,
-                  detail="; ".join(changed) or "saved unchanged")
-        commit(session)
+        w.audit(AuditAction.USER_CHANGED, entity="users", entity_uuid=user.uuid,
+                detail="; ".join(changed) or "saved unchanged")
         return _row(user, sorted(((a.id, a.name) for a in areas), key=lambda a: a[1]))
 
 
@@ -193,71 +189,62 @@ def reset_password(ctx: AppContext, user_id: int, one_time_password: str) -> Non
     """A forgotten password: the administrator sets a one-time password. Only the key
     file changes (the database key is rewrapped, never re-encrypted); the audit log
     records the reset."""
-    ctx.require(Permission.MANAGE_USERS)
+    ctx.require(Permission.MANAGE_USERS)  # before the input and the key file's lock
     check_new_password(one_time_password)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
-        user = _load(session, user_id)
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+        user = w.load_live(User, user_id, "user")
         if not user.active:
             raise ValidationFailed({"password": (
                 "The account is deactivated. Reactivate it to give it a password.", {})})
         store.set_password(user.uuid, user.username, one_time_password, ctx.db_key,
                            must_change=True)
-        ctx.audit(session, AuditAction.PASSWORD_RESET, entity="users", entity_uuid=user.uuid,
-                  detail="one-time password set by an administrator")
-        # The audit entry is committed before the key file is saved (on leaving
-        # edit_key_file), as in users.set_password_of: a failed save leaves an entry for
-        # a change that did not happen, never a change without an entry.
-        session.commit()
+        w.audit(AuditAction.PASSWORD_RESET, entity="users", entity_uuid=user.uuid,
+                detail="one-time password set by an administrator")
+        # The audit entry is committed (on leaving ctx.write) before the key file is
+        # saved (on leaving edit_key_file), as in users.set_password_of: a failed save
+        # leaves an entry for a change that did not happen, never a change without one.
 
 
 @writes(Entity.USERS)
 def deactivate_staff(ctx: AppContext, user_id: int, *, stamp: str) -> StaffRow:
     """The account can no longer log in; everything it wrote keeps its author."""
-    ctx.require(Permission.MANAGE_USERS)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
-        user = _load(session, user_id)
-        _check_stamp(session, user, stamp)
+    ctx.require(Permission.MANAGE_USERS)  # before the key file's lock
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+        user = w.load_live(User, user_id, "user")
+        _check_stamp(w.session, user, stamp)
         if user.id == ctx.actor.user_id:
             raise OwnAccount()
         if user.role == Role.ADMINISTRATOR and user.active:
-            _refuse_if_last_admin(session, user)
+            _refuse_if_last_admin(w.session, user)
         user.active = False
         if store.has_uuid(user.uuid):
             store.remove_user(user.uuid)
-        ctx.audit(session, AuditAction.USER_DEACTIVATED, entity="users",
-                  entity_uuid=user.uuid, detail="key-file entry removed")
-        # Committed before the key file is saved: if that save fails, the account is
-        # inactive (unlock refuses it) while its old entry is still in the file.
-        commit(session)
-        return _row(user, _areas_by_user(session, user_id).get(user_id, []))
+        w.audit(AuditAction.USER_DEACTIVATED, entity="users", entity_uuid=user.uuid,
+                detail="key-file entry removed")
+        # Committed (on leaving ctx.write) before the key file is saved: if that save
+        # fails, the account is inactive (unlock refuses it) while its old entry is
+        # still in the file.
+        return _row(user, _areas_by_user(w.session, user_id).get(user_id, []))
 
 
 @writes(Entity.USERS)
 def reactivate_staff(ctx: AppContext, user_id: int, one_time_password: str, *,
                      stamp: str) -> StaffRow:
     """The account may log in again, with a new one-time password."""
-    ctx.require(Permission.MANAGE_USERS)
+    ctx.require(Permission.MANAGE_USERS)  # before the input and the key file's lock
     check_new_password(one_time_password)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
-        user = _load(session, user_id)
-        _check_stamp(session, user, stamp)
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+        user = w.load_live(User, user_id, "user")
+        _check_stamp(w.session, user, stamp)
         user.active = True
         store.set_password(user.uuid, user.username, one_time_password, ctx.db_key,
                            must_change=True)
-        ctx.audit(session, AuditAction.USER_REACTIVATED, entity="users",
-                  entity_uuid=user.uuid, detail="with a one-time password")
-        commit(session)
-        return _row(user, _areas_by_user(session, user_id).get(user_id, []))
+        w.audit(AuditAction.USER_REACTIVATED, entity="users", entity_uuid=user.uuid,
+                detail="with a one-time password")
+        return _row(user, _areas_by_user(w.session, user_id).get(user_id, []))
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _load(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
-        raise NotFound("user")
-    return user
 
 
 def _refuse_if_last_admin(session: Session, user: User) -> None:

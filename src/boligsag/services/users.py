@@ -66,11 +66,11 @@ def list_users(ctx: AppContext, *, include_inactive: bool = False) -> list[UserR
     """The staff directory (names, roles, phone, e-mail): administrators and team leads."""
     if ctx.actor.role not in _DIRECTORY_ROLES:
         raise PermissionDenied()
-    with ctx.uow(read_only=True) as session:
-        query = select(User).where(User.deleted_at.is_(None)).order_by(User.full_name)
-        if not include_inactive:
-            query = query.where(User.active.is_(True))
-        return [_row(u) for u in session.scalars(query)]
+    query = select(User).where(User.deleted_at.is_(None)).order_by(User.full_name)
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    with ctx.read() as r:  # the role rule above is this function's permission
+        return [_row(u) for u in r.session.scalars(query)]
 
 
 def list_staff_choices(ctx: AppContext, *, able_to: Permission | None = None,
@@ -78,14 +78,13 @@ def list_staff_choices(ctx: AppContext, *, able_to: Permission | None = None,
     """Colleagues to pick (a referral's contact person, a list filter), optionally only
     those whose role has ``able_to``. Anyone who works with cases may call it; a
     volunteer may not."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow(read_only=True) as session:
-        query = select(User.id, User.full_name, User.active, User.role).where(
-            User.deleted_at.is_(None)).order_by(User.full_name)
-        if not include_inactive:
-            query = query.where(User.active.is_(True))
+    query = select(User.id, User.full_name, User.active, User.role).where(
+        User.deleted_at.is_(None)).order_by(User.full_name)
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    with ctx.read(Permission.VIEW_PEOPLE) as r:
         return [StaffChoice(i, name, bool(active))
-                for i, name, active, role in session.execute(query)
+                for i, name, active, role in r.session.execute(query)
                 if able_to is None or has_permission(Role(role), able_to)]
 
 
@@ -112,7 +111,7 @@ def create_user(
 ) -> UserRow:
     """A new account; ``one_time``: the password must be changed at the first log-in.
     ``services.staff.add_staff`` is the administrator's form of this."""
-    ctx.require(Permission.MANAGE_USERS)
+    ctx.require(Permission.MANAGE_USERS)  # before the input and the key file's lock
     problems = validate_new_account(username, full_name, password)
     problems.update(validate_contact(email, phone))
     if len(title.strip()) > MAX_NAME_LENGTH:
@@ -121,7 +120,8 @@ def create_user(
     username = username.strip()
     # The key file's lock first, then the database's write lock: every writer of both
     # takes them in this order, so two programs never wait for each other in a circle.
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+        session = w.session
         # Deleted accounts' names stay taken too: the key file may still hold them.
         users = session.scalars(select(User.username))
         if any(fold_username(u) == fold_username(username) for u in users) or \
@@ -138,10 +138,9 @@ def create_user(
         # and no account exists that could not log in.
         store.add_user(user.uuid, username, password, ctx.db_key, must_change=one_time)
         store.save(ctx.keys_path)
-        ctx.audit(session, AuditAction.USER_CREATED, entity="users", entity_uuid=user.uuid,
-                  detail=f"role {Role(role)}, {len(areas)} area(s)"
-                  + (", one-time password" if one_time else ""))
-        session.commit()
+        w.audit(AuditAction.USER_CREATED, entity="users", entity_uuid=user.uuid,
+                detail=f"role {Role(role)}, {len(areas)} area(s)"
+                + (", one-time password" if one_time else ""))
         return _row(user)
 
 
@@ -169,16 +168,17 @@ def set_password_of(
     if not _checked and resetting:
         ctx.require(Permission.MANAGE_USERS)
     check_new_password(new_password)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
-        user = _find_by_name(session, username)
+    # The permission, if one is needed, was checked above.
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(None) as w:
+        user = _find_by_name(w.session, username)
         if user is None:
             raise NotFound("user")
         store.set_password(user.uuid, user.username, new_password, ctx.db_key)
         detail = how or ("reset by an administrator" if resetting else "changed by the user")
-        ctx.audit(session, AuditAction.PASSWORD_CHANGED, entity="users",
-                  entity_uuid=user.uuid, detail=detail)
-        session.commit()
-    # edit_key_file saved the store on leaving (or a nested edit after the commit did).
+        w.audit(AuditAction.PASSWORD_CHANGED, entity="users", entity_uuid=user.uuid,
+                detail=detail)
+    # ctx.write committed the entry on leaving; then edit_key_file saved the store (or a
+    # nested edit after the commit did).
 
 
 class OneTimePasswordInUse(ServiceError):
@@ -202,7 +202,8 @@ def replace_one_time_password(ctx: AppContext, new_password: str) -> None:
     They proved the one-time password by logging in just now, so it is not asked again;
     the new one must differ from it."""
     check_new_password(new_password)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.uow() as session:
+    # Any signed-in user, for their own account only (the key file's flag says whether).
+    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(None) as w:
         if not store.must_change_password(ctx.actor.user_uuid):
             raise PermissionDenied()
         try:
@@ -213,10 +214,9 @@ def replace_one_time_password(ctx: AppContext, new_password: str) -> None:
             raise ValidationFailed({"password": (
                 "Choose a password of your own, not the one-time password.", {})})
         store.set_password(ctx.actor.user_uuid, ctx.actor.username, new_password, ctx.db_key)
-        ctx.audit(session, AuditAction.PASSWORD_CHANGED, entity="users",
-                  entity_uuid=ctx.actor.user_uuid,
-                  detail="one-time password replaced by the user at log-in")
-        session.commit()  # before the key file is saved: see set_password_of
+        w.audit(AuditAction.PASSWORD_CHANGED, entity="users", entity_uuid=ctx.actor.user_uuid,
+                detail="one-time password replaced by the user at log-in")
+        # Committed on leaving ctx.write, before the key file is saved: see set_password_of.
 
 
 def check_new_password(new_password: str) -> None:
