@@ -98,7 +98,7 @@ def write_output(ctx: AppContext, target: Path, data: bytes, record: OutputRecor
 
 
 def _append(ctx: AppContext, record: OutputRecord) -> None:
-    with ctx.uow() as session:
-        ctx.audit(session, record.action, entity=record.entity, entity_uuid=record.entity_uuid,
-                  person_uuid=record.person_uuid, detail=record.detail)
-        session.commit()
+    # The caller checked the permission to produce the output (EXPORT, letters).
+    with ctx.write(None) as w:
+        w.audit(record.action, entity=record.entity, entity_uuid=record.entity_uuid,
+                person_uuid=record.person_uuid, detail=record.detail)

@@ -106,9 +106,9 @@ def export_summary(
     published = publish(summary)
     if progress is not None:
         progress("writing", 0.9)
-    with ctx.uow() as session:
-        organisation = str(org_settings.get_setting(session, "organisation_name") or "")
-        logo = org_settings.get_logo(session)
+    with ctx.read() as r:  # the letterhead; EXPORT was checked above
+        organisation = str(org_settings.get_setting(r.session, "organisation_name") or "")
+        logo = org_settings.get_logo(r.session)
     data = render(published, fmt, organisation=organisation, logo=logo, language=language)
     _write(ctx, target, data, _detail(fmt, summary_filter, published))
     if progress is not None:
