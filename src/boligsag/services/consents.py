@@ -26,7 +26,7 @@ from boligsag.formatting import short_date
 from boligsag.i18n import current_language
 from boligsag.storage.models import Consent, ConsentScope, Person, PersonRelation, Service
 
-from .casework_common import check_version, commit, visible_person, visible_person_or_fail
+from .casework_common import check_version, visible_person, visible_person_or_fail
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ValidationFailed
@@ -154,7 +154,8 @@ def consent_row(consent: Consent, today: date) -> ConsentRow:
 def scope_options(ctx: AppContext, language: str | None = None) -> list[ScopeOption]:
     """The categories a consent can cover, in catalogue order, for the form's checkboxes."""
     lang = language or current_language()
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         rows = session.scalars(select(ConsentScope).order_by(ConsentScope.sort_order))
         return [
             ScopeOption(r.code, r.label_da if lang == "da" else r.label_en, r.description_da)
@@ -163,8 +164,8 @@ def scope_options(ctx: AppContext, language: str | None = None) -> list[ScopeOpt
 
 
 def consent_givers(ctx: AppContext, person_id: int) -> ConsentGivers:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         person = visible_person_or_fail(session, ctx, person_id)
         birth = birth_date_of(person)
         # A birth date after today was confirmed as typed ("Er CPR-nummeret rigtigt?"):
@@ -186,7 +187,6 @@ def consent_givers(ctx: AppContext, person_id: int) -> ConsentGivers:
 
 @writes(Entity.CONSENTS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def record_consent(ctx: AppContext, data: ConsentInput) -> ConsentRow:
-    ctx.require(Permission.MANAGE_CONSENTS)
     today = ctx.today()
     problems: Problems = {}
     signed_on = data.signed_on or today
@@ -194,7 +194,8 @@ def record_consent(ctx: AppContext, data: ConsentInput) -> ConsentRow:
     valid_to = data.valid_to or rules.default_valid_to(valid_from)
     if signed_on > today:
         problems["signed_on"] = ("The date of signature cannot be in the future.", {})
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_CONSENTS) as unit:
+        session = unit.session
         person = visible_person_or_fail(session, ctx, data.person_id)
         if data.service_id is not None:
             service = session.get(Service, data.service_id)
@@ -235,9 +236,8 @@ def record_consent(ctx: AppContext, data: ConsentInput) -> ConsentRow:
         )
         session.add(consent)
         session.flush()
-        ctx.audit(session, AuditAction.CREATE, entity="consents", entity_uuid=consent.uuid,
-                  person_uuid=person.uuid)
-        commit(session)
+        unit.audit(AuditAction.CREATE, entity="consents", entity_uuid=consent.uuid,
+                   person_uuid=person.uuid)
         return _reload_row(session, consent.id, today)
 
 
@@ -288,10 +288,10 @@ def withdraw_consent(
     Referrals already sent under it stay as they are (the information has left); drafts
     relying on it can no longer be sent.
     """
-    ctx.require(Permission.MANAGE_CONSENTS)
     today = ctx.today()
     on = on or today
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_CONSENTS) as unit:
+        session = unit.session
         consent = _load(ctx, session, consent_id)
         check_version(consent, version)
         if consent.withdrawn_on is not None:
@@ -302,23 +302,22 @@ def withdraw_consent(
             raise ValidationFailed({"withdrawn_on": (
                 "Record a withdrawal on the day it is received, not in advance.", {})})
         consent.withdrawn_on = on
-        ctx.audit(session, AuditAction.UPDATE, entity="consents", entity_uuid=consent.uuid,
-                  person_uuid=consent.person.uuid, detail="withdrawn")
-        commit(session)
+        unit.audit(AuditAction.UPDATE, entity="consents", entity_uuid=consent.uuid,
+                   person_uuid=consent.person.uuid, detail="withdrawn")
         return _reload_row(session, consent.id, today)
 
 
 def get_consent(ctx: AppContext, consent_id: int) -> ConsentRow:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         return consent_row(_load(ctx, session, consent_id), ctx.today())
 
 
 def consents_for_person(ctx: AppContext, person_id: int) -> list[ConsentRow]:
     """All the person's consents, newest first, each with its state today: expired and
     withdrawn ones stay listed and are shown as such."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         visible_person_or_fail(session, ctx, person_id)
         query = (
             _consent_query()
@@ -334,7 +333,6 @@ def expiring_consents(
     """Valid consents whose last day is within ``within_days``, soonest first, for the
     start page. A consent already renewed (a newer one for the same person and service
     that runs longer) needs no reminder and is left out."""
-    ctx.require(Permission.VIEW_PEOPLE)
     today = ctx.today()
     newer = aliased(Consent)
     renewed = exists().where(
@@ -358,7 +356,8 @@ def expiring_consents(
         )
         .order_by(Consent.valid_to, Person.last_name, Person.first_name)
     )
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         # The SQL narrows; the domain rule has the last word on what "expiring" means.
         return [
             consent_row(c, today)

@@ -87,15 +87,15 @@ def load_choices(session: Session, ctx: AppContext, *, with_staff: bool) -> Quic
 
 def quick_log_choices(ctx: AppContext) -> QuickLogChoices:
     """Everything the quick-log dialog offers, in the UI language."""
-    ctx.require(Permission.LOG_CONTACTS)
-    with ctx.uow() as session:
+    with ctx.read(Permission.LOG_CONTACTS) as unit:
+        session = unit.session
         return load_choices(session, ctx, with_staff=True)
 
 
 def person_picker(ctx: AppContext, text: str, limit: int = 10) -> list[PersonSummary]:
     """People matching a few typed letters, for the quick log's person field."""
-    ctx.require(Permission.VIEW_PEOPLE)
     if not text.strip():
         return []
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         return list(search_people(session, ctx, text, limit=limit).items)

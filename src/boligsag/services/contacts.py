@@ -34,13 +34,11 @@ from .casework_common import (
     active_user,
     check_version,
     clamp_limit,
-    commit,
     current_plan,
     get_live,
     hidden_person,
     page_of,
     sees_all_restricted,
-    tombstone,
 )
 from .changes import Entity, writes
 from .contact_choices import person_picker, quick_log_choices
@@ -48,6 +46,7 @@ from .contact_rows import ContactDraft, ContactRow, contact_rows
 from .context import AppContext
 from .errors import PermissionDenied, ValidationFailed
 from .people import Problems
+from .units import ReadUnit, WriteUnit
 
 # The contacts API in one place for the UI, including the dialog's look-ups that live
 # in contact_choices.py and the data classes of contact_rows.py.
@@ -181,14 +180,14 @@ def _topics(session: Session, topic_ids: tuple[int, ...]) -> list[Topic]:
     return list(session.scalars(query.order_by(Topic.sort_order)))
 
 
-def audit_contact(ctx: AppContext, session: Session, contact: Contact, action: AuditAction,
+def audit_contact(unit: ReadUnit | WriteUnit, contact: Contact, action: AuditAction,
                   also: list[Person] | None = None) -> None:
     """One entry per person (and per person ``also`` concerned, e.g. removed from the
     contact), so "who changed what about this person" finds it."""
     people = list(dict.fromkeys([*contact.people, *(also or [])]))
     for person in people or [None]:
-        ctx.audit(session, action, entity="contacts", entity_uuid=contact.uuid,
-                  person_uuid=person.uuid if person else None)
+        unit.audit(action, entity="contacts", entity_uuid=contact.uuid,
+                   person_uuid=person.uuid if person else None)
 
 
 def editable_contact(session: Session, ctx: AppContext, contact_id: int) -> Contact:
@@ -206,19 +205,19 @@ def editable_contact(session: Session, ctx: AppContext, contact_id: int) -> Cont
 @writes(Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.TIMELINE)
 def log_contact(ctx: AppContext, draft: ContactDraft) -> ContactRow:
     """The quick log: one contact, saved in one transaction."""
-    with ctx.uow() as session:
-        row = add_contact(session, ctx, draft)
-        commit(session)
-        return row
+    with ctx.write(None) as unit:  # who may log what depends on the draft: add_contact
+        return add_contact(unit, draft)
 
 
-def add_contact(session: Session, ctx: AppContext, draft: ContactDraft) -> ContactRow:
-    """Inside an open unit of work: check, insert and audit one contact."""
+def add_contact(unit: WriteUnit, draft: ContactDraft) -> ContactRow:
+    """Inside an open write unit: check, insert and audit one contact. The permission
+    check comes first, before any statement (the write lock is taken by the first)."""
+    ctx, session = unit.ctx, unit.session
     _require_write(ctx, draft.kind, draft.person_ids)
     contact = Contact(**_validate(session, ctx, draft))
     session.add(contact)
     session.flush()
-    audit_contact(ctx, session, contact, AuditAction.CREATE)
+    audit_contact(unit, contact, AuditAction.CREATE)
     return contact_rows(session, ctx, [contact])[0]
 
 
@@ -226,7 +225,8 @@ def add_contact(session: Session, ctx: AppContext, draft: ContactDraft) -> Conta
 def update_contact(ctx: AppContext, contact_id: int, version: int,
                    draft: ContactDraft) -> ContactRow:
     _require_write(ctx, draft.kind, draft.person_ids)
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         contact = editable_contact(session, ctx, contact_id)
         check_version(contact, version)
         values = _validate(session, ctx, draft)
@@ -236,41 +236,38 @@ def update_contact(ctx: AppContext, contact_id: int, version: int,
         for key, value in values.items():
             setattr(contact, key, value)
         session.flush()
-        audit_contact(ctx, session, contact, AuditAction.UPDATE, also=before)
-        row = contact_rows(session, ctx, [contact])[0]
-        commit(session)
-        return row
+        audit_contact(unit, contact, AuditAction.UPDATE, also=before)
+        return contact_rows(session, ctx, [contact])[0]
 
 
 @writes(Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.TIMELINE)
 def delete_contact(ctx: AppContext, contact_id: int, version: int) -> None:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         contact = editable_contact(session, ctx, contact_id)
         _require_write(ctx, ContactKind(contact.kind), tuple(p.id for p in contact.people))
         check_version(contact, version)
-        tombstone(ctx, contact)
+        unit.tombstone(contact)
         session.flush()
-        audit_contact(ctx, session, contact, AuditAction.DELETE)
-        commit(session)
+        audit_contact(unit, contact, AuditAction.DELETE)
 
 
 def get_contact(ctx: AppContext, contact_id: int) -> ContactRow:
     """One contact, to open it from a list or a timeline. Its note is personal data, so
     the view is in the audit log (committed) before the contact is returned."""
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         contact = editable_contact(session, ctx, contact_id)
         if contact.people:
             ctx.require(Permission.VIEW_PEOPLE)
         row = contact_rows(session, ctx, [contact])[0]
-        audit_contact(ctx, session, contact, AuditAction.VIEW)
-        session.commit()
+        audit_contact(unit, contact, AuditAction.VIEW)
         return row
 
 
 def list_contacts(ctx: AppContext, filters: ContactFilters | None = None, offset: int = 0,
                   limit: int = 100) -> Page[ContactRow]:
     """Contacts newest first, filtered and paged in SQL."""
-    ctx.require(Permission.VIEW_PEOPLE)
     f = filters or ContactFilters()
     limit = clamp_limit(limit)
     query = select(Contact).where(Contact.deleted_at.is_(None), without_hidden_people(ctx))
@@ -299,14 +296,14 @@ def list_contacts(ctx: AppContext, filters: ContactFilters | None = None, offset
         query = query.where(Contact.follow_up_date.is_not(None),
                             Contact.follow_up_done_at.is_(None))
     query = query.order_by(Contact.occurred_at.desc(), Contact.id.desc())
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         contacts = list(session.scalars(query.offset(max(0, offset)).limit(limit + 1)))
         page = page_of(contact_rows(session, ctx, contacts), offset, limit)
         if f.person_id is not None:
             # One person's contacts, notes included (the list shows them as tooltips):
             # one entry per page read, committed before the page is returned.
             person = session.get(Person, f.person_id)
-            ctx.audit(session, AuditAction.VIEW, entity="contacts",
-                      person_uuid=person.uuid if person else None, detail="contact list")
-            session.commit()
+            unit.audit(AuditAction.VIEW, entity="contacts",
+                       person_uuid=person.uuid if person else None, detail="contact list")
         return page

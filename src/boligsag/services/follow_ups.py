@@ -17,8 +17,6 @@ from boligsag.storage.models import Contact, Job, JobFollowUp, Person
 
 from .casework_common import (
     check_version,
-    commit,
-    get_live,
     visible_person,
     visible_person_or_fail,
 )
@@ -57,7 +55,6 @@ def due_follow_ups(ctx: AppContext, on_date: date | None = None, *,
 
     ``only_mine``: contacts this user logged and jobs this user recorded.
     """
-    ctx.require(Permission.VIEW_PEOPLE)
     on_date = on_date or ctx.today()
     me = ctx.actor.user_id
     contacts_query = (
@@ -82,7 +79,8 @@ def due_follow_ups(ctx: AppContext, on_date: date | None = None, *,
         contacts_query = contacts_query.where(Contact.staff_user_id == me)
         jobs_query = jobs_query.where(Job.created_by_id == me)
     items: list[FollowUpItem] = []
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         for row in contact_rows(session, ctx, list(session.scalars(contacts_query))):
             assert row.follow_up_date is not None
             names = row.people_names or tr("Anonymous ({age_group}, {gender})",
@@ -128,27 +126,30 @@ def mark_follow_up_done(ctx: AppContext, item: FollowUpItem, *,
     item that is already done changes nothing (and has nothing to undo).
     """
     version: int | None = None
-    with ctx.uow() as session:
+    with ctx.write(_permission(item)) as unit:
+        session = unit.session
         if item.kind == FollowUpKind.CONTACT:
-            ctx.require(Permission.LOG_CONTACTS)
             contact = editable_contact(session, ctx, item.id)
             if contact.follow_up_done_at is None:
                 contact.follow_up_done_at = ctx.clock.now()
                 session.flush()
-                audit_contact(ctx, session, contact, AuditAction.UPDATE)
+                audit_contact(unit, contact, AuditAction.UPDATE)
                 version = contact.version
         else:
-            ctx.require(Permission.MANAGE_JOBS)
             if still_employed is None:
                 raise ValidationFailed({"still_employed": (
                     "Answer whether the young person is still employed.", {})})
-            follow_up = get_live(session, JobFollowUp, item.id, "follow-up")
+            follow_up = unit.load_live(JobFollowUp, item.id, "follow-up")
             visible_person_or_fail(session, ctx, follow_up.job.person_id)
             if follow_up.status is None:
                 answer_follow_up(session, ctx, follow_up, still_employed)
                 version = follow_up.version
-        commit(session)
     return FollowUpDone(item, version)
+
+
+def _permission(item: FollowUpItem) -> Permission:
+    return (Permission.LOG_CONTACTS if item.kind == FollowUpKind.CONTACT
+            else Permission.MANAGE_JOBS)
 
 
 @writes(Entity.FOLLOW_UPS, Entity.CONTACTS, Entity.JOBS, Entity.TIMELINE)
@@ -162,17 +163,16 @@ def undo_follow_up_done(ctx: AppContext, done: FollowUpDone) -> None:
     if done.version is None:
         return  # the mark changed nothing
     item = done.item
-    with ctx.uow() as session:
+    with ctx.write(_permission(item)) as unit:
+        session = unit.session
         if item.kind == FollowUpKind.CONTACT:
-            ctx.require(Permission.LOG_CONTACTS)
             contact = editable_contact(session, ctx, item.id)
             check_version(contact, done.version)
             contact.follow_up_done_at = None
             session.flush()
-            audit_contact(ctx, session, contact, AuditAction.UPDATE)
+            audit_contact(unit, contact, AuditAction.UPDATE)
         else:
-            ctx.require(Permission.MANAGE_JOBS)
-            follow_up = get_live(session, JobFollowUp, item.id, "follow-up")
+            follow_up = unit.load_live(JobFollowUp, item.id, "follow-up")
             job = follow_up.job
             visible_person_or_fail(session, ctx, job.person_id)
             check_version(follow_up, done.version)
@@ -180,7 +180,6 @@ def undo_follow_up_done(ctx: AppContext, done: FollowUpDone) -> None:
             follow_up.recorded_at = None
             follow_up.recorded_by_id = None
             session.flush()
-            ctx.audit(session, AuditAction.UPDATE, entity="jobs", entity_uuid=job.uuid,
-                      person_uuid=job.person.uuid,
-                      detail=f"follow-up {follow_up.months} months undone")
-        commit(session)
+            unit.audit(AuditAction.UPDATE, entity="jobs", entity_uuid=job.uuid,
+                       person_uuid=job.person.uuid,
+                       detail=f"follow-up {follow_up.months} months undone")

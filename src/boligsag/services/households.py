@@ -19,11 +19,8 @@ from boligsag.storage.models import Area, Household, Person, PersonRelation
 
 from .casework_common import (
     PersonRef,
-    check_version,
-    commit,
     get_live,
     hidden_person,
-    tombstone,
     visible_person,
     visible_person_or_fail,
 )
@@ -34,6 +31,7 @@ from .people import Problems, RelationRow
 from .people_search import PersonSummary, summary_of
 from .person_fields import clean_text, is_valid_postal_code, normalise_phone
 from .search_text import clean_search_text
+from .units import WriteUnit
 
 
 @dataclass(frozen=True)
@@ -137,28 +135,28 @@ def _detail(session: Session, ctx: AppContext, household: Household) -> Househol
     )
 
 
-def _audit_member(ctx: AppContext, session: Session, person: Person, what: str) -> None:
-    ctx.audit(session, AuditAction.UPDATE, entity="people", entity_uuid=person.uuid,
-              person_uuid=person.uuid, detail=what)
+def _audit_member(unit: WriteUnit, person: Person, what: str) -> None:
+    unit.audit(AuditAction.UPDATE, entity="people", entity_uuid=person.uuid,
+               person_uuid=person.uuid, detail=what)
 
 
 # -- households ----------------------------------------------------------------------------
 
 
 def get_household(ctx: AppContext, household_id: int) -> HouseholdDetail:
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         return _detail(session, ctx, get_live(session, Household, household_id, "household"))
 
 
 def find_households(ctx: AppContext, text: str, limit: int = 10) -> list[HouseholdRow]:
     """For the household picker: by name or street. Households are far fewer than
     people, so a LIKE over them stays fast without a search index."""
-    ctx.require(Permission.VIEW_PEOPLE)
     # Cleaned like the people search (no NUL, no lone surrogate, at most 100 characters);
     # LIKE's wildcards are dropped, so what is typed is matched as text.
     pattern = "%" + clean_search_text(text).replace("%", "").replace("_", "") + "%"
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         rows = session.scalars(
             select(Household)
             .where(Household.deleted_at.is_(None),
@@ -171,79 +169,72 @@ def find_households(ctx: AppContext, text: str, limit: int = 10) -> list[Househo
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def create_household(ctx: AppContext, draft: HouseholdDraft, *,
                      member_ids: tuple[int, ...] = ()) -> HouseholdDetail:
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
         household = Household(**_validate(session, draft))
         session.add(household)
         session.flush()
         for person_id in member_ids:
             person = visible_person_or_fail(session, ctx, person_id)
             person.household = household
-            _audit_member(ctx, session, person, "household")
-        ctx.audit(session, AuditAction.CREATE, entity="households", entity_uuid=household.uuid)
+            _audit_member(unit, person, "household")
+        unit.audit(AuditAction.CREATE, entity="households", entity_uuid=household.uuid)
         session.flush()
         detail = _detail(session, ctx, household)
-        commit(session)
         return detail
 
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def update_household(ctx: AppContext, household_id: int, version: int,
                      draft: HouseholdDraft) -> HouseholdDetail:
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
-        household = get_live(session, Household, household_id, "household")
-        check_version(household, version)
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        household = unit.load_for_edit(Household, household_id, version, "household")
         for key, value in _validate(session, draft).items():
             setattr(household, key, value)
-        ctx.audit(session, AuditAction.UPDATE, entity="households", entity_uuid=household.uuid)
+        unit.audit(AuditAction.UPDATE, entity="households", entity_uuid=household.uuid)
         session.flush()
         detail = _detail(session, ctx, household)
-        commit(session)
         return detail
 
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def delete_household(ctx: AppContext, household_id: int, version: int) -> None:
     """Tombstone the household; its members stay, without a household."""
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
-        household = get_live(session, Household, household_id, "household")
-        check_version(household, version)
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        household = unit.load_for_edit(Household, household_id, version, "household")
         for person in session.scalars(select(Person).where(Person.household_id == household.id)):
             person.household_id = None
-        tombstone(ctx, household)
-        ctx.audit(session, AuditAction.DELETE, entity="households", entity_uuid=household.uuid)
-        commit(session)
+        unit.tombstone(household)
+        unit.audit(AuditAction.DELETE, entity="households", entity_uuid=household.uuid)
 
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def add_household_member(ctx: AppContext, household_id: int, person_id: int) -> HouseholdDetail:
     """Move a person into the household (out of any other)."""
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
-        household = get_live(session, Household, household_id, "household")
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        household = unit.load_live(Household, household_id, "household")
         person = visible_person_or_fail(session, ctx, person_id)
         if person.household_id != household.id:
             person.household_id = household.id
-            _audit_member(ctx, session, person, "household")
+            _audit_member(unit, person, "household")
         detail = _detail(session, ctx, household)
-        commit(session)
         return detail
 
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def remove_household_member(ctx: AppContext, household_id: int,
                             person_id: int) -> HouseholdDetail:
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
-        household = get_live(session, Household, household_id, "household")
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        household = unit.load_live(Household, household_id, "household")
         person = visible_person_or_fail(session, ctx, person_id)
         if person.household_id == household.id:
             person.household_id = None
-            _audit_member(ctx, session, person, "household")
+            _audit_member(unit, person, "household")
         detail = _detail(session, ctx, household)
-        commit(session)
         return detail
 
 
@@ -260,8 +251,8 @@ def _relation_row(relation: PersonRelation) -> RelationRow:
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def link_parent_child(ctx: AppContext, parent_id: int, child_id: int, *,
                       has_custody: bool = True) -> RelationRow:
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
         parent = visible_person_or_fail(session, ctx, parent_id)
         child = visible_person_or_fail(session, ctx, child_id)
         problems: Problems = {}
@@ -285,40 +276,35 @@ def link_parent_child(ctx: AppContext, parent_id: int, child_id: int, *,
         relation.deleted_at = relation.deleted_by_id = None
         relation.has_custody = has_custody
         for person in (parent, child):
-            _audit_member(ctx, session, person, "parent-child link")
+            _audit_member(unit, person, "parent-child link")
         session.flush()
         row = _relation_row(relation)
-        commit(session)
         return row
 
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def set_custody(ctx: AppContext, relation_id: int, version: int,
                 has_custody: bool) -> RelationRow:
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
-        relation = get_live(session, PersonRelation, relation_id, "relation")
-        check_version(relation, version)
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        relation = unit.load_for_edit(PersonRelation, relation_id, version, "relation")
         for person_id in (relation.parent_id, relation.child_id):
             visible_person_or_fail(session, ctx, person_id)
         relation.has_custody = has_custody
         for person in (relation.parent, relation.child):
-            _audit_member(ctx, session, person, "custody")
+            _audit_member(unit, person, "custody")
         session.flush()
         row = _relation_row(relation)
-        commit(session)
         return row
 
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def unlink_parent_child(ctx: AppContext, relation_id: int, version: int) -> None:
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
-        relation = get_live(session, PersonRelation, relation_id, "relation")
-        check_version(relation, version)
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        relation = unit.load_for_edit(PersonRelation, relation_id, version, "relation")
         for person_id in (relation.parent_id, relation.child_id):
             visible_person_or_fail(session, ctx, person_id)
-        tombstone(ctx, relation)
+        unit.tombstone(relation)
         for person in (relation.parent, relation.child):
-            _audit_member(ctx, session, person, "parent-child link removed")
-        commit(session)
+            _audit_member(unit, person, "parent-child link removed")

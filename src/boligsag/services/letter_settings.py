@@ -77,11 +77,10 @@ class LetterSettings:
 
 def get_letter_settings(ctx: AppContext) -> LetterSettings:
     """What letters print in their letterhead, and the reminder limits in force."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
-        values, days = _stored(session)
-        return LetterSettings(**values, reminder_days=days, logo=org_settings.get_logo(session),
-                              version=_version(values, days))
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        values, days = _stored(unit.session)
+        logo = org_settings.get_logo(unit.session)
+    return LetterSettings(**values, reminder_days=days, logo=logo, version=_version(values, days))
 
 
 def _stored(session: Session) -> tuple[dict[str, str], Mapping[ReferralStatus, int]]:
@@ -126,12 +125,12 @@ def save_letter_settings(ctx: AppContext, data: LetterSettingsInput, *,
     """Save the letterhead and the reminder limits together (one form, one action);
     with ``version`` (from the settings the form showed), StaleRecord if someone saved
     them since."""
-    ctx.require(Permission.MANAGE_SETTINGS)
-    data = _cleaned(data)
-    problems = validate_letter_settings(data)
-    if problems:
-        raise ValidationFailed(problems)
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_SETTINGS) as unit:
+        session = unit.session
+        data = _cleaned(data)  # checked before the first statement takes the write lock
+        problems = validate_letter_settings(data)
+        if problems:
+            raise ValidationFailed(problems)
         if version is not None and _version(*_stored(session)) != version:
             raise StaleRecord()
         for key in _TEXT_FIELDS:
@@ -140,22 +139,19 @@ def save_letter_settings(ctx: AppContext, data: LetterSettingsInput, *,
             days = {str(k): v for k, v in reminder_limits(session).items()}
             days.update({str(k): int(v) for k, v in data.reminder_days.items()})
             org_settings.set_setting(session, "referral_reminder_days", days)
-        ctx.audit(session, AuditAction.UPDATE, entity="settings", detail="letterhead")
-        session.commit()
+        unit.audit(AuditAction.UPDATE, entity="settings", detail="letterhead")
     return get_letter_settings(ctx)
 
 
 @writes(Entity.SETTINGS)
 def set_logo(ctx: AppContext, data: bytes | None) -> LetterSettings:
     """Store the letterhead logo (PNG or JPEG, at most 2 MB) or remove it (None)."""
-    ctx.require(Permission.MANAGE_SETTINGS)
-    if data is not None:
-        _check_logo(data)
-    with ctx.uow() as session:
-        org_settings.set_logo(session, data or None)
-        ctx.audit(session, AuditAction.UPDATE, entity="settings",
-                  detail="logo set" if data else "logo removed")
-        session.commit()
+    with ctx.write(Permission.MANAGE_SETTINGS) as unit:
+        if data is not None:
+            _check_logo(data)  # before the first statement takes the write lock
+        org_settings.set_logo(unit.session, data or None)
+        unit.audit(AuditAction.UPDATE, entity="settings",
+                   detail="logo set" if data else "logo removed")
     return get_letter_settings(ctx)
 
 

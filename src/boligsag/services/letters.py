@@ -57,6 +57,7 @@ from .context import AppContext
 from .errors import NotFound, ServiceError
 from .output_files import OutputRecord, write_output
 from .referrals import NEEDED_FOR_SENDING, consent_error
+from .units import WriteUnit
 
 OUTPUT_ACTIONS = frozenset({AuditAction.PRINT, AuditAction.SAVE_PDF})
 
@@ -86,8 +87,8 @@ def render_referral_letter(
 ) -> LetterPdf:
     """The letter of a referral by id or UUID. A notification of concern's letter is
     the concern letter, so this is the one call behind every "Vis brev" button."""
-    ctx.require(Permission.PRINT_LETTERS)
-    with ctx.uow() as session:
+    with ctx.read(Permission.PRINT_LETTERS) as unit:
+        session = unit.session
         referral = _referral(ctx, session, referral_id)
         if ReferralKind(referral.kind) is ReferralKind.CONCERN:
             data, person_uuid = _concern_data(ctx, session, referral, language)
@@ -107,8 +108,8 @@ def render_concern_letter(
     ctx: AppContext, referral_id: int | str, *, language: str = "da",
     template_dir: Path | None = None,
 ) -> LetterPdf:
-    ctx.require(Permission.PRINT_LETTERS)
-    with ctx.uow() as session:
+    with ctx.read(Permission.PRINT_LETTERS) as unit:
+        session = unit.session
         referral = _referral(ctx, session, referral_id)
         if ReferralKind(referral.kind) is not ReferralKind.CONCERN:
             raise ServiceError("This referral is not a notification of concern.")
@@ -122,9 +123,9 @@ def render_consent_form(
     ctx: AppContext, consent_id: int, *, language: str = "da", template_dir: Path | None = None
 ) -> LetterPdf:
     """The form for the person (or custody holder) to sign."""
-    ctx.require(Permission.PRINT_LETTERS)
     today = ctx.today()
-    with ctx.uow() as session:
+    with ctx.read(Permission.PRINT_LETTERS) as unit:
+        session = unit.session
         consent = session.get(Consent, consent_id)
         if consent is None or consent.deleted_at is not None:
             raise NotFound("consent")
@@ -160,21 +161,18 @@ def _shown(ctx: AppContext, letter: LetterPdf) -> LetterPdf:
     """A rendered letter is about to be shown (name, CPR, reason): record the view and
     commit it before the letter is returned. Recorded only once it was drawn, so a
     letter that failed to render is not logged as seen."""
-    with ctx.uow() as session:
-        _audit(ctx, session, letter, AuditAction.VIEW)
-        session.commit()
+    with ctx.write(Permission.PRINT_LETTERS) as unit:
+        _audit(unit, letter, AuditAction.VIEW)
     return letter
 
 
 def record_letter_output(ctx: AppContext, letter: LetterPdf, action: AuditAction) -> None:
     """Audit a print (call it when the print dialog was accepted) or a save: who (the
     actor), when (the clock), which person and which letter. Never the letter's text."""
-    ctx.require(Permission.PRINT_LETTERS)
-    if action not in OUTPUT_ACTIONS:
-        raise ValueError(f"not a letter output: {action}")
-    with ctx.uow() as session:
-        _audit(ctx, session, letter, action)
-        session.commit()
+    with ctx.write(Permission.PRINT_LETTERS) as unit:
+        if action not in OUTPUT_ACTIONS:
+            raise ValueError(f"not a letter output: {action}")
+        _audit(unit, letter, action)
 
 
 def save_pdf(ctx: AppContext, letter: LetterPdf, target_path: Path | str) -> Path:
@@ -377,6 +375,6 @@ def _letter(
     return LetterPdf(pdf, filename, person_uuid, kind, entity, entity_uuid)
 
 
-def _audit(ctx: AppContext, session: Session, letter: LetterPdf, action: AuditAction) -> None:
-    ctx.audit(session, action, entity=letter.entity, entity_uuid=letter.entity_uuid,
-              person_uuid=letter.person_uuid, detail=str(letter.kind))
+def _audit(unit: WriteUnit, letter: LetterPdf, action: AuditAction) -> None:
+    unit.audit(action, entity=letter.entity, entity_uuid=letter.entity_uuid,
+               person_uuid=letter.person_uuid, detail=str(letter.kind))

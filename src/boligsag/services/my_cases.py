@@ -165,9 +165,9 @@ def due_order(row: MyCaseRow) -> tuple[int, date, str]:
 
 def my_cases(ctx: AppContext) -> list[MyCaseRow]:
     """Everything the logged-in worker is responsible for, most urgent first."""
-    ctx.require(Permission.VIEW_PEOPLE)
     today = ctx.today()
-    with ctx.uow(read_only=True) as session:  # a read: never waits for a writer
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         rows = [*_people_rows(session, ctx, today), *_activity_rows(session, ctx, today),
                 *_referral_rows(session, ctx, today)]
     rows.sort(key=due_order)

@@ -17,7 +17,6 @@ from boligsag.domain.enums import ActivityKind, ContactKind, Gender
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Activity
 
-from .casework_common import commit
 from .changes import Entity, writes
 from .contact_choices import QuickLogChoices, load_choices
 from .contact_rows import ContactRow
@@ -41,27 +40,25 @@ class NetworkMotherDraft:
 
 def network_mother_choices(ctx: AppContext) -> QuickLogChoices:
     """Channels, topics by focus area, age groups, genders and services; no staff."""
-    ctx.require(Permission.LOG_NETWORK_MOTHER)
-    with ctx.uow() as session:
+    with ctx.read(Permission.LOG_NETWORK_MOTHER) as unit:
+        session = unit.session
         return load_choices(session, ctx, with_staff=False)
 
 
 @writes(Entity.CONTACTS)
 def log_network_mother_conversation(ctx: AppContext, draft: NetworkMotherDraft) -> ContactRow:
-    ctx.require(Permission.LOG_NETWORK_MOTHER)
-    with ctx.uow() as session:
+    with ctx.write(Permission.LOG_NETWORK_MOTHER) as unit:
+        session = unit.session
         activity_id = draft.activity_id
         if activity_id is None:
             ids = session.scalars(select(Activity.id).where(
                 Activity.kind == ActivityKind.NETWORK_MOTHERS, Activity.deleted_at.is_(None),
             ).limit(2)).all()
             activity_id = ids[0] if len(ids) == 1 else None
-        row = add_contact(session, ctx, ContactDraft(
+        return add_contact(unit, ContactDraft(
             channel=draft.channel, anonymous=True, age_group=draft.age_group,
             gender=draft.gender, occurred_at=draft.occurred_at, topic_ids=draft.topic_ids,
             duration_minutes=draft.duration_minutes, note=draft.note,
             kind=ContactKind.NETWORK_MOTHER, referred_to_service_id=draft.referred_to_service_id,
             referred_to_text=draft.referred_to_text, activity_id=activity_id,
         ))
-        commit(session)
-        return row

@@ -42,7 +42,8 @@ class OrganisationOverview:
 
 
 def organisation_overview(ctx: AppContext) -> OrganisationOverview:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         name = org_settings.get_setting(session, "organisation_name")
         plan_uuid = org_settings.get_setting(session, "current_plan_uuid")
         plan = None
@@ -81,6 +82,7 @@ def organisation_overview(ctx: AppContext) -> OrganisationOverview:
 
 def idle_lock_minutes(ctx: AppContext) -> int:
     """The organisation's ceiling for auto-lock; a user may choose a shorter time."""
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         value = org_settings.get_setting(session, "idle_lock_minutes")
     return value if isinstance(value, int) and value > 0 else 10

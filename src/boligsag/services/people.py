@@ -26,8 +26,6 @@ from .casework_common import (
     active_user,
     can_see,
     check_version,
-    commit,
-    tombstone,
     visible_person,
     visible_person_or_fail,
 )
@@ -303,13 +301,12 @@ def detail_of(session: Session, ctx: AppContext, person: Person) -> PersonDetail
 
 def get_person(ctx: AppContext, person_id: int) -> PersonDetail:
     """Open a person's page; the view is recorded in the audit log."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         person = visible_person_or_fail(session, ctx, person_id)
         detail = detail_of(session, ctx, person)
-        ctx.audit(session, AuditAction.VIEW, entity="people", entity_uuid=person.uuid,
-                  person_uuid=person.uuid)
-        session.commit()
+        unit.audit(AuditAction.VIEW, entity="people", entity_uuid=person.uuid,
+                   person_uuid=person.uuid)
         return detail
 
 
@@ -317,7 +314,6 @@ def find_duplicates(ctx: AppContext, draft: PersonDraft, *,
                     exclude_id: int | None = None) -> list[DuplicateCandidate]:
     """People the draft may already be, strongest match first. Called by the form
     before it creates a person, so the user can open the existing one instead."""
-    ctx.require(Permission.VIEW_PEOPLE)
     cpr, birth_date = None, draft.birth_date
     try:
         if draft.cpr.strip():
@@ -334,7 +330,8 @@ def find_duplicates(ctx: AppContext, draft: PersonDraft, *,
             summary = summary_of(person, today)
             found[person.id] = DuplicateCandidate(**vars(summary), reason=reason)
 
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         live = select(Person).where(visible_person(ctx))
         if cpr:
             for person in session.scalars(live.where(Person.cpr == cpr)):
@@ -362,15 +359,14 @@ def find_duplicates(ctx: AppContext, draft: PersonDraft, *,
 def create_person(ctx: AppContext, draft: PersonDraft) -> PersonDetail:
     """Register a person. An exact CPR duplicate is refused; weaker duplicates are the
     form's to warn about (:func:`find_duplicates`)."""
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
         person = Person(**_validate(session, ctx, draft))
         session.add(person)
         session.flush()
-        ctx.audit(session, AuditAction.CREATE, entity="people", entity_uuid=person.uuid,
-                  person_uuid=person.uuid)
+        unit.audit(AuditAction.CREATE, entity="people", entity_uuid=person.uuid,
+                   person_uuid=person.uuid)
         detail = detail_of(session, ctx, person)
-        commit(session)
         return detail
 
 
@@ -378,8 +374,8 @@ def create_person(ctx: AppContext, draft: PersonDraft) -> PersonDetail:
 def update_person(ctx: AppContext, person_id: int, version: int,
                   draft: PersonDraft) -> PersonDetail:
     """Save the form opened at ``version``; StaleRecord if someone saved since."""
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
         person = visible_person_or_fail(session, ctx, person_id)
         check_version(person, version)
         values = _validate(session, ctx, draft, person_id=person.id)
@@ -389,10 +385,9 @@ def update_person(ctx: AppContext, person_id: int, version: int,
         if changed:
             session.flush()
             # Field names only: the audit log never holds the values (CPR, notes).
-            ctx.audit(session, AuditAction.UPDATE, entity="people", entity_uuid=person.uuid,
-                      person_uuid=person.uuid, detail="changed: " + ", ".join(changed))
+            unit.audit(AuditAction.UPDATE, entity="people", entity_uuid=person.uuid,
+                       person_uuid=person.uuid, detail="changed: " + ", ".join(changed))
         detail = detail_of(session, ctx, person)
-        commit(session)
         return detail
 
 
@@ -400,13 +395,12 @@ def update_person(ctx: AppContext, person_id: int, version: int,
 def delete_person(ctx: AppContext, person_id: int, version: int) -> None:
     """Tombstone the person: they vanish from every list and search. (Retention's
     anonymisation is a different action that keeps the statistics.)"""
-    ctx.require(Permission.EDIT_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
         person = visible_person_or_fail(session, ctx, person_id)
         check_version(person, version)
-        tombstone(ctx, person)
+        unit.tombstone(person)
         session.flush()
-        ctx.audit(session, AuditAction.DELETE, entity="people", entity_uuid=person.uuid,
-                  person_uuid=person.uuid)
-        commit(session)
+        unit.audit(AuditAction.DELETE, entity="people", entity_uuid=person.uuid,
+                   person_uuid=person.uuid)
 

@@ -48,8 +48,8 @@ class PersonFormChoices:
 
 def person_form_choices(ctx: AppContext) -> PersonFormChoices:
     """The housing areas the person form offers (a handful of rows)."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         areas = tuple(Choice(a.id, "", a.name) for a in session.scalars(
             select(Area).where(Area.deleted_at.is_(None)).order_by(Area.name)))
     return PersonFormChoices(areas)
@@ -63,7 +63,7 @@ class SessionPlace:
 
 def session_place(ctx: AppContext, session_id: int) -> SessionPlace:
     """The activity and day of a session, so a timeline item can open its sheet."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         record = get_live(session, ActivitySession, session_id, "session")
         return SessionPlace(record.activity_id, record.date)

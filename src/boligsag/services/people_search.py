@@ -251,15 +251,15 @@ def list_people(
     limit: int = 100,
 ) -> Page[PersonSummary]:
     """The people list: one page, filtered by the search box, sorted in SQL."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         return search_people(session, ctx, query, sort=sort, descending=descending,
                              offset=offset, limit=limit)
 
 
 def count_people(ctx: AppContext, query: str = "") -> int:
     """How many people the list would show (for a "1.234 personer" label)."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         subquery = people_query(ctx, query).with_only_columns(Person.id).subquery()
         return session.scalar(select(func.count()).select_from(subquery)) or 0

@@ -212,8 +212,8 @@ def list_referrals(
 ) -> list[ReferralRow]:
     """One page of referrals, by default the latest status change first. Filtered,
     sorted and paged in SQL."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow(read_only=True) as session:  # a read: never waits for a writer
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         clauses = _filters(ctx, session, status, service_id, staff_id, person_id, overdue_only)
         limits, today = reminder_limits(session), ctx.today()
         query = (base_query().join(Service, Service.id == Referral.service_id).where(*clauses)
@@ -232,8 +232,8 @@ def count_referrals(
     overdue_only: bool = False,
 ) -> int:
     """How many rows ``list_referrals`` has in all, for a lazy table's ``canFetchMore``."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow(read_only=True) as session:  # a read: never waits for a writer
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         clauses = _filters(ctx, session, status, service_id, staff_id, person_id, overdue_only)
         query = (select(func.count(Referral.id)).join(Person, Person.id == Referral.person_id)
                  .where(Referral.deleted_at.is_(None), *clauses))
@@ -243,8 +243,8 @@ def count_referrals(
 def overdue_referrals(ctx: AppContext, *, limit: int = 200) -> list[ReferralRow]:
     """Referrals that stayed too long in their status, most overdue first (start page):
     the earliest follow-up day, not the earliest status day, as limits differ by status."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         limits, today = reminder_limits(session), ctx.today()
         query = (base_query().where(visible_person(ctx), overdue_clause(limits, today))
                  .order_by(*_order(ReferralSort.DUE, False, limits)).limit(limit))

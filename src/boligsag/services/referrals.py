@@ -30,7 +30,7 @@ from boligsag.storage.models import (
     User,
 )
 
-from .casework_common import check_version, commit, visible_person_or_fail
+from .casework_common import check_version, visible_person_or_fail
 from .changes import Entity, writes
 from .consents import ConsentRow, birth_date_of, consent_row, terms_of
 from .context import AppContext
@@ -117,9 +117,9 @@ def _validate(ctx: AppContext, session: Session, data: ReferralInput) -> Problem
 @writes(Entity.REFERRALS, Entity.TIMELINE, Entity.FOLLOW_UPS)
 def create_referral(ctx: AppContext, data: ReferralInput) -> ReferralRow:
     """A new referral starts as a draft; its letter can be previewed before it is sent."""
-    ctx.require(Permission.MANAGE_REFERRALS)
     today = ctx.today()
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_REFERRALS) as unit:
+        session = unit.session
         problems = _validate(ctx, session, data)
         if problems:
             raise ValidationFailed(problems)
@@ -140,11 +140,9 @@ def create_referral(ctx: AppContext, data: ReferralInput) -> ReferralRow:
                                              on=today, recorded_at=ctx.clock.now()))
         session.add(referral)
         session.flush()
-        ctx.audit(session, AuditAction.CREATE, entity="referrals", entity_uuid=referral.uuid,
-                  person_uuid=referral.person.uuid, detail=str(kind))
-        row = row_of(referral, today, reminder_limits(session))
-        commit(session)
-        return row
+        unit.audit(AuditAction.CREATE, entity="referrals", entity_uuid=referral.uuid,
+                   person_uuid=referral.person.uuid, detail=str(kind))
+        return row_of(referral, today, reminder_limits(session))
 
 
 @writes(Entity.REFERRALS, Entity.TIMELINE, Entity.FOLLOW_UPS)
@@ -153,8 +151,8 @@ def update_draft(
 ) -> ReferralRow:
     """Edit a draft (e.g. attach a renewed consent). Once sent, the letter has left:
     a wrong referral is cancelled and a new one made, so the history stays true."""
-    ctx.require(Permission.MANAGE_REFERRALS)
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_REFERRALS) as unit:
+        session = unit.session
         referral = load_referral(ctx, session, referral_id)
         check_version(referral, version)
         if referral.status != ReferralStatus.DRAFT:
@@ -171,9 +169,8 @@ def update_draft(
         referral.consent_id = data.consent_id if kind is ReferralKind.REFERRAL else None
         referral.reason = data.reason.strip()
         referral.contact_user_id = data.contact_user_id or referral.contact_user_id
-        ctx.audit(session, AuditAction.UPDATE, entity="referrals", entity_uuid=referral.uuid,
-                  person_uuid=referral.person.uuid, detail="draft edited")
-        commit(session)
+        unit.audit(AuditAction.UPDATE, entity="referrals", entity_uuid=referral.uuid,
+                   person_uuid=referral.person.uuid, detail="draft edited")
         fresh = load_referral(ctx, session, referral.id)
         return row_of(fresh, ctx.today(), reminder_limits(session))
 
@@ -217,11 +214,11 @@ def change_status(
 ) -> ReferralRow:
     """Move a referral one step (sent, received, first meeting, closed, declined,
     cancelled), recording the date, the author and a note."""
-    ctx.require(Permission.MANAGE_REFERRALS)
     today = ctx.today()
     on = on or today
     target = ReferralStatus(target)
-    with ctx.uow() as session:
+    with ctx.write(Permission.MANAGE_REFERRALS) as unit:
+        session = unit.session
         referral = load_referral(ctx, session, referral_id)
         if version is not None:
             check_version(referral, version)
@@ -252,17 +249,16 @@ def change_status(
             referral.first_meeting_on = on
         elif not flow.is_open(target):
             referral.closed_on = on
-        ctx.audit(session, AuditAction.UPDATE, entity="referrals", entity_uuid=referral.uuid,
-                  person_uuid=referral.person.uuid, detail=f"status {current} -> {target}")
-        commit(session)
+        unit.audit(AuditAction.UPDATE, entity="referrals", entity_uuid=referral.uuid,
+                   person_uuid=referral.person.uuid, detail=f"status {current} -> {target}")
         return row_of(referral, today, reminder_limits(session))
 
 
 def referral_details(ctx: AppContext, id_or_uuid: int | str) -> ReferralDetails:
     """Everything the details view shows; opening it is recorded as a view of the person."""
-    ctx.require(Permission.VIEW_PEOPLE)
     today = ctx.today()
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         referral = load_referral(ctx, session, id_or_uuid)
         limits = reminder_limits(session)
         consent = None
@@ -282,9 +278,8 @@ def referral_details(ctx: AppContext, id_or_uuid: int | str) -> ReferralDetails:
         if ReferralStatus(referral.status) is ReferralStatus.DRAFT:
             cover = sending_problem(session, referral, today)
             problem = consent_error(session, referral, cover).message() if cover else None
-        ctx.audit(session, AuditAction.VIEW, entity="referrals", entity_uuid=referral.uuid,
-                  person_uuid=referral.person.uuid)
-        commit(session)
+        unit.audit(AuditAction.VIEW, entity="referrals", entity_uuid=referral.uuid,
+                   person_uuid=referral.person.uuid)
         return ReferralDetails(
             row=row_of(referral, today, limits),
             reason=referral.reason,

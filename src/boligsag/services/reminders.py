@@ -20,11 +20,12 @@ from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Contact, Person, Reminder
 
-from .casework_common import can_see, get_live, tombstone, visible_person_or_fail
+from .casework_common import can_see, get_live, visible_person_or_fail
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, ValidationFailed
 from .referral_queries import load_referral
+from .units import WriteUnit
 
 MAX_TEXT = 200
 
@@ -94,10 +95,10 @@ def _validate(due_on: date | None, text: str, subjects: int) -> str:
     return text
 
 
-def _audit(ctx: AppContext, session: Session, reminder: Reminder, action: AuditAction) -> None:
-    person = session.get(Person, reminder.person_id) if reminder.person_id else None
-    ctx.audit(session, action, entity="reminders", entity_uuid=reminder.uuid,
-              person_uuid=person.uuid if person else None)
+def _audit(unit: WriteUnit, reminder: Reminder, action: AuditAction) -> None:
+    person = unit.session.get(Person, reminder.person_id) if reminder.person_id else None
+    unit.audit(action, entity="reminders", entity_uuid=reminder.uuid,
+               person_uuid=person.uuid if person else None)
 
 
 def _row(session: Session, ctx: AppContext, reminder: Reminder, today: date) -> ReminderRow:
@@ -141,17 +142,16 @@ def create_reminder(ctx: AppContext, due_on: date | None, text: str, *,
     subjects = sum(value is not None for value in (person_id, contact_id, referral_id))
     text = _validate(due_on, text, subjects)
     assert due_on is not None
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         person = _subject_person(session, ctx, person_id, contact_id, referral_id)
         reminder = Reminder(owner_user_id=ctx.actor.user_id, due_on=due_on, text=text,
                             person_id=person.id if person else None,
                             contact_id=contact_id, referral_id=referral_id)
         session.add(reminder)
         session.flush()
-        _audit(ctx, session, reminder, AuditAction.CREATE)
-        row = _row(session, ctx, reminder, ctx.today())
-        session.commit()
-        return row
+        _audit(unit, reminder, AuditAction.CREATE)
+        return _row(session, ctx, reminder, ctx.today())
 
 
 def my_due_reminders(ctx: AppContext, on_date: date | None = None) -> list[ReminderRow]:
@@ -162,18 +162,19 @@ def my_due_reminders(ctx: AppContext, on_date: date | None = None) -> list[Remin
              .where(Reminder.owner_user_id == ctx.actor.user_id, Reminder.done_at.is_(None),
                     Reminder.deleted_at.is_(None), Reminder.due_on <= on_date)
              .order_by(Reminder.due_on, Reminder.id))
-    with ctx.uow(read_only=True) as session:
+    with ctx.read() as unit:
+        session = unit.session
         return _rows(session, ctx, list(session.scalars(query)), on_date)
 
 
 def _set_done(ctx: AppContext, reminder_id: int, done: bool) -> None:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         reminder = _owned(session, ctx, reminder_id)
         if (reminder.done_at is not None) != done:  # marking twice changes nothing
             reminder.done_at = ctx.clock.now() if done else None
             session.flush()
-            _audit(ctx, session, reminder, AuditAction.UPDATE)
-        session.commit()
+            _audit(unit, reminder, AuditAction.UPDATE)
 
 
 @writes(Entity.REMINDERS)
@@ -189,9 +190,9 @@ def undo_reminder_done(ctx: AppContext, reminder_id: int) -> None:
 @writes(Entity.REMINDERS)
 def delete_reminder(ctx: AppContext, reminder_id: int) -> None:
     """Tombstone the reminder (deletion travels as a tombstone, like other records)."""
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         reminder = _owned(session, ctx, reminder_id)
-        tombstone(ctx, reminder)
+        unit.tombstone(reminder)
         session.flush()
-        _audit(ctx, session, reminder, AuditAction.DELETE)
-        session.commit()
+        _audit(unit, reminder, AuditAction.DELETE)

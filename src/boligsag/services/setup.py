@@ -131,7 +131,7 @@ def create_database_files(path: Path, data: SetupInput, *,
         engine = open_engine(path, db_key, create=True, integrity_check=False)
         migrate.upgrade(engine)
         db = Database(engine, path)
-        with db.unit_of_work(WriteStamp(user_id=None, now=now)) as session:
+        with db.writing(WriteStamp(user_id=None, now=now)) as session:
             load_reference_data(session)
             admin = User(
                 uuid=admin_uuid,
@@ -164,7 +164,6 @@ def create_database_files(path: Path, data: SetupInput, *,
                                    user_id=admin.id, username=admin.username,
                                    action=AuditAction.CREATE, entity="database",
                                    entity_uuid=database_id, detail="database created")
-            session.commit()
         store = keys.KeyStore.create(database_id)
         store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
         store.add_user(admin_uuid, data.admin_username.strip(), data.admin_password, db_key)

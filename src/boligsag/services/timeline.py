@@ -242,8 +242,8 @@ def person_timeline(
 ) -> list[TimelineItem]:
     """The newest ``limit`` items, or those older than ``before`` (the last item of
     the previous page) when scrolling on."""
-    ctx.require(Permission.VIEW_PEOPLE)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_PEOPLE) as unit:
+        session = unit.session
         visible_person_or_fail(session, ctx, person_id)
         union = union_all(*_branches(person_id, ctx.today())).subquery("timeline")
         u = union.c

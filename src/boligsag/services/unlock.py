@@ -112,7 +112,7 @@ def _open(
             _keep_copy_before_migration(engine, path)
             migrate.upgrade(engine)
         db = Database(engine, path)
-        with db.unit_of_work() as session:
+        with db.writing(None) as session:  # no one is signed in yet to stamp it
             query = select(User).where(User.deleted_at.is_(None))
             if user_uuid:
                 user = session.scalars(query.where(User.uuid == user_uuid)).first()
@@ -128,7 +128,6 @@ def _open(
             user.last_login_at = clock.now()
             audited = login_failures.audit_pending(ctx, session)
             ctx.audit(session, AuditAction.LOGIN, entity="users", entity_uuid=user.uuid)
-            session.commit()
         login_failures.settle(ctx.keys_path, bucket, audited)
         return ctx
     except BaseException:
