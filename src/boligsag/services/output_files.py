@@ -27,15 +27,15 @@ from pathlib import Path
 
 from boligsag.atomic import discard, fsync_directory, write_temp
 from boligsag.domain.enums import AuditAction
+from boligsag.errors import UserError
 from boligsag.storage.output_paths import OutputRefusal, output_refusal
 
 from .context import AppContext
-from .errors import ServiceError
 
 OUTPUT_MODE = 0o600  # letters name people; summaries leave only by the user's choice
 
 
-class OutputRefused(ServiceError):
+class OutputRefused(UserError):
     """The chosen path is the database's, or not a regular file. No path in the
     message: it may hold a person's name, and errors end up in logs."""
 
