@@ -18,7 +18,9 @@ import sys
 from collections.abc import Sequence
 
 from boligsag import __version__
-from boligsag.errors import UserError
+from boligsag.domain.errors import DomainError
+from boligsag.services.errors import ServiceError, ValidationFailed
+from boligsag.storage.errors import BoligsagStorageError
 
 from .cli_commands import COMMANDS
 from .commands import CommandUsageError
@@ -66,9 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stdout_to_devnull()
         return 1
     except CommandUsageError as error:
-        _say(name, _one_line(error))
+        _say(name, str(error))
         return 2
-    except (UserError, OSError) as error:
+    except (BoligsagStorageError, ServiceError, DomainError, OSError) as error:
         _say(name, _one_line(error))
         return 1
     except KeyboardInterrupt:
@@ -105,8 +107,7 @@ def _check_text(args: argparse.Namespace) -> None:
                 text.encode("utf-8")
             except UnicodeEncodeError:  # bytes of another encoding on the command line
                 option = dest.replace("_", "-")
-                raise CommandUsageError("{option} is not valid UTF-8 text",
-                                        option=option) from None
+                raise CommandUsageError(f"{option} is not valid UTF-8 text") from None
 
 
 def _say(command: str, message: str) -> None:
@@ -137,9 +138,10 @@ def _stdout_to_devnull() -> None:
         os.close(devnull)
 
 
-def _one_line(error: UserError | OSError) -> str:
-    """The English line for an expected error: a user error's ``str()`` (its English
-    message and technical detail), or what the operating system refused, and where."""
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, ValidationFailed):
+        details = "; ".join(f"{name}: {text}" for name, text in error.field_messages_en().items())
+        return f"{error} {details}".strip()
     if isinstance(error, OSError) and error.filename:
         return f"{error.strerror or error}: {error.filename}"
     return " ".join(str(error).split())

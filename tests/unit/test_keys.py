@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boligsag.errors import UserError
 from boligsag.storage import errors, keys
 from boligsag.storage.kdf import KdfParams
 
@@ -105,7 +104,7 @@ def test_wrong_password_and_unknown_user_are_indistinguishable(
     with pytest.raises(errors.WrongPassword) as unknown:
         store.unwrap_for_user("ingen-sådan", "forkert")
     assert str(wrong.value) == str(unknown.value)
-    assert wrong.value.message() == unknown.value.message()
+    assert wrong.value.code == unknown.value.code == "wrong_password"
     # Same work in both cases: one KDF run with the same cost, so the same time.
     assert calls == [store.users[0].key.kdf, store.users[0].key.kdf]
     assert wrong.value.__cause__ is None and unknown.value.__cause__ is None
@@ -236,7 +235,7 @@ def test_missing_sidecar(tmp_path: Path) -> None:
     path = tmp_path / "mappe med æ" / "boligsag.db.keys"
     with pytest.raises(errors.SidecarMissing) as info:
         keys.KeyStore.load(path)
-    assert str(path) in str(info.value) and str(path) in info.value.message()
+    assert str(path) in str(info.value) and info.value.code == "sidecar_missing"
 
 
 def _valid_doc(store: keys.KeyStore) -> dict[str, object]:
@@ -266,7 +265,7 @@ def test_corrupt_sidecar(store: keys.KeyStore, tmp_path: Path, mutate, reason: s
         keys.KeyStore.load(path)
     assert str(path) in str(info.value)
     assert reason in str(info.value)
-    assert reason not in info.value.message() and info.value.__cause__ is None
+    assert info.value.code == "sidecar_corrupt" and info.value.__cause__ is None
     assert digest(path) == before
 
 
@@ -334,10 +333,10 @@ def test_error_codes_are_distinct_and_name_files(tmp_path: Path) -> None:
             errors.DatabaseTooNew(p, "0042"), errors.DatabaseLocked(p),
             errors.IntegrityFailed(p, "d"), errors.CipherSettingsMismatch(p, "d"),
             errors.DatabaseMissing(p), errors.DatabaseExists(p)]
-    assert len({e.source for e in made}) == len(made)  # each says what happened in its words
+    assert len({e.code for e in made}) == len(made)
     for e in made:
-        assert isinstance(e, UserError)
-        if getattr(e, "path", None) is not None:
+        assert isinstance(e, errors.BoligsagStorageError)
+        if e.path is not None:
             assert str(p) in str(e)
     assert "0042" in str(made[5])
 

@@ -35,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandUsageError("REFERRAL_ID must be the referral's UUID") from None
     out = Path(args.out)
     if not out.parent.is_dir():
-        raise CommandUsageError("the folder of --out does not exist: {folder}",
-                                folder=str(out.parent))
+        raise CommandUsageError(f"the folder of --out does not exist: {out.parent}")
     check_output_path(out, args.path)  # said before the password; save_pdf checks again
     ctx = open_database(args.path, args.user)
     try:
