@@ -18,9 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from boligsag import __version__
-from boligsag.domain.errors import DomainError
-from boligsag.services.errors import ServiceError, ValidationFailed
-from boligsag.storage.errors import BoligsagStorageError
+from boligsag.errors import UserError
 
 from .cli_commands import COMMANDS
 from .commands import CommandUsageError
@@ -68,9 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stdout_to_devnull()
         return 1
     except CommandUsageError as error:
-        _say(name, str(error))
+        _say(name, _one_line(error))
         return 2
-    except (BoligsagStorageError, ServiceError, DomainError, OSError) as error:
+    except (UserError, OSError) as error:
         _say(name, _one_line(error))
         return 1
     except KeyboardInterrupt:
@@ -107,7 +105,8 @@ def _check_text(args: argparse.Namespace) -> None:
                 text.encode("utf-8")
             except UnicodeEncodeError:  # bytes of another encoding on the command line
                 option = dest.replace("_", "-")
-                raise CommandUsageError(f"{option} is not valid UTF-8 text") from None
+                raise CommandUsageError("{option} is not valid UTF-8 text",
+                                        option=option) from None
 
 
 def _say(command: str, message: str) -> None:
@@ -138,10 +137,9 @@ def _stdout_to_devnull() -> None:
         os.close(devnull)
 
 
-def _one_line(error: BaseException) -> str:
-    if isinstance(error, ValidationFailed):
-        details = "; ".join(f"{name}: {text}" for name, text in error.field_messages_en().items())
-        return f"{error} {details}".strip()
+def _one_line(error: UserError | OSError) -> str:
+    """The English line for an expected error: a user error's ``str()`` (its English
+    message and technical detail), or what the operating system refused, and where."""
     if isinstance(error, OSError) and error.filename:
         return f"{error.strerror or error}: {error.filename}"
     return " ".join(str(error).split())

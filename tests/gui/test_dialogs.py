@@ -10,11 +10,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from boligsag.errors import UserError
 from boligsag.i18n import check_catalogue, placeholders, tr
 from boligsag.services.context import AppContext
 from boligsag.services.users import verify_own_password
 from boligsag.storage import errors as storage_errors
-from boligsag.ui.errors import storage_error_text
+from boligsag.ui.errors import error_text
 from boligsag.ui.password_dialogs import ChangePasswordDialog
 
 from ..conftest import ADMIN_PASSWORD
@@ -42,7 +43,7 @@ def test_change_password(qtbot: QtBot, ctx: AppContext) -> None:
 
 
 def test_every_storage_error_has_its_own_danish_text(tmp_path: Path) -> None:
-    fallback = tr("The database could not be opened: {detail}", detail="")
+    fallback = tr("Something unexpected went wrong: {detail}", detail="")
     samples = [
         storage_errors.WrongPassword(), storage_errors.WrongRecoveryKey(),
         storage_errors.SidecarMissing(tmp_path / "a.keys"),
@@ -58,14 +59,13 @@ def test_every_storage_error_has_its_own_danish_text(tmp_path: Path) -> None:
         storage_errors.DatabaseReadOnly(tmp_path / "a.db", "x"),
         storage_errors.DatabaseLocked(tmp_path / "a.db", waited_s=30),
     ]
-    codes = {cls.code for cls in vars(storage_errors).values()
-             if isinstance(cls, type) and issubclass(cls, storage_errors.BoligsagStorageError)
-             and cls is not storage_errors.BoligsagStorageError}
-    assert codes == {error.code for error in samples}  # a new error needs a text here
-    texts = [storage_error_text(error) for error in samples]
+    classes = {cls for cls in vars(storage_errors).values()
+               if isinstance(cls, type) and issubclass(cls, UserError) and cls is not UserError}
+    assert classes == {type(error) for error in samples}  # a new error needs a text here
+    texts = [error_text(error) for error in samples]
     assert all(not text.startswith(fallback) for text in texts)
     assert len(set(texts)) == len(texts)
-    assert storage_error_text(samples[2]).startswith("Nøglefilen ")
+    assert error_text(samples[2]).startswith("Nøglefilen ")
 
 
 def _tr_literals(path: Path) -> list[str]:

@@ -2,42 +2,38 @@
 
 tests/gui/test_dialogs.py covers the errors in storage/errors.py; some live beside the
 code that raises them (kdf.py's KdfOutOfMemory, keys.py's KeyFileBusy), and one of those
-fell through to the generic "could not be opened: <English detail>".
+once fell through to a generic "could not be opened: <English detail>".
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from pathlib import Path
 
-import boligsag.storage as storage
-from boligsag.i18n import tr
-from boligsag.storage.errors import BoligsagStorageError
+from boligsag.i18n import catalogue
 from boligsag.storage.kdf import KdfOutOfMemory
-from boligsag.ui.errors import storage_error_text
+from boligsag.storage.keys import KeyFileBusy
+from boligsag.ui.errors import error_text
+
+from ..unit.test_user_errors import message_ids_by_class, user_error_classes
 
 
-def _all_subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
-    for sub in list(found):
-        found |= _all_subclasses(sub)
-    return found
-
-
-def test_every_storage_error_code_has_a_text_of_its_own() -> None:
-    for module in pkgutil.iter_modules(storage.__path__):
-        importlib.import_module(f"{storage.__name__}.{module.name}")
-    codes = {cls.code for cls in _all_subclasses(BoligsagStorageError)
-             if cls.__module__.startswith("boligsag.storage")}
-    assert "kdf_out_of_memory" in codes
-    fallback = tr("The database could not be opened: {detail}", detail="")
-    source = storage_error_text.__code__.co_consts
-    missing = sorted(code for code in codes if code not in source)
-    assert missing == []
-    assert not storage_error_text(KdfOutOfMemory(4096)).startswith(fallback)
+def test_every_storage_error_has_a_text_of_its_own() -> None:
+    storage = {name for name, cls in user_error_classes().items()
+               if cls.__module__.startswith("boligsag.storage")}
+    assert {"KdfOutOfMemory", "KeyFileBusy", "WrongPassword"} <= storage
+    found = message_ids_by_class()
+    danish = catalogue("da")
+    assert [name for name in sorted(storage) if not found[name]] == []
+    assert all(msgid in danish for name in storage for msgid in found[name])
 
 
 def test_not_enough_memory_for_the_password_check_is_said_in_danish() -> None:
-    text = storage_error_text(KdfOutOfMemory(4096))
+    text = error_text(KdfOutOfMemory(4096))
     assert text.startswith("Der er ikke nok ledig hukommelse")
     assert "MiB" not in text and "Argon2" not in text  # not the English detail
+    assert "4096 MiB" in str(KdfOutOfMemory(4096))  # the command line keeps it
+
+
+def test_a_busy_key_file_is_said_in_danish(tmp_path: Path) -> None:
+    text = error_text(KeyFileBusy(tmp_path / "boligsag.db.keys"))
+    assert text.startswith("Nøglefilen ") and "Prøv igen om lidt" in text

@@ -82,7 +82,7 @@ def test_cli_gives_up_with_one_line_when_the_lock_is_not_released(
     lines = err.strip().splitlines()
     assert lines[0] == WAITING
     assert len(lines) == 2 and lines[1].startswith(f"boligsag {command[0]}: ")
-    assert "kept it locked for writing" in lines[1] and str(created_db.path) in lines[1]
+    assert "did not finish within 0.5 seconds" in lines[1] and str(created_db.path) in lines[1]
 
 
 def test_cli_waits_for_the_other_writer_and_then_succeeds(

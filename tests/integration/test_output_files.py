@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from boligsag import cli
 from boligsag.domain.enums import AuditAction
+from boligsag.errors import UserError
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
-from boligsag.services.errors import ServiceError
 from boligsag.services.letters import LetterKind, LetterPdf, save_pdf
 from boligsag.services.summary_export import ExportFormat, export_summary
 from boligsag.services.unlock import UnlockOptions, lock, unlock
@@ -148,7 +148,7 @@ def test_an_export_never_overwrites_the_database_or_its_files(
     for label, target in targets.items():
         try:
             write(demo, target)
-        except ServiceError as error:
+        except UserError as error:
             assert "belongs to a database" in str(error), label
         else:
             slipped.append(label)
@@ -182,7 +182,7 @@ def test_an_export_refuses_what_is_not_a_regular_file(
     monkeypatch.setattr(os, "replace", guarded_replace)
     before = len(audit_entries(demo))
     for target in (Path("/dev/null"), fifo, folder):
-        with pytest.raises(ServiceError, match="not a regular file"):
+        with pytest.raises(UserError, match="not a regular file"):
             write(demo, target)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and folder.is_dir()
     assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
@@ -203,7 +203,7 @@ def _letter_referral(ctx: AppContext) -> str:
     for referral_uuid in uuids:
         try:
             render_referral_letter(ctx, referral_uuid)
-        except ServiceError:
+        except UserError:
             continue
         return referral_uuid
     raise AssertionError("the demo has no printable referral")
@@ -299,7 +299,7 @@ def test_a_failed_rename_is_recorded_as_failed(
         raise OSError(13, "Permission denied")
 
     monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises((OSError, ServiceError)):
+    with pytest.raises((OSError, UserError)):
         write(demo, target)
     monkeypatch.undo()
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["brev.pdf"]
@@ -322,7 +322,7 @@ def test_a_failure_while_writing_records_nothing(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises((OSError, ServiceError)):
+    with pytest.raises((OSError, UserError)):
         write(demo, folder / "brev.pdf")
     monkeypatch.undo()
     assert list(folder.iterdir()) == []

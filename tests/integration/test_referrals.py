@@ -15,10 +15,11 @@ from sqlalchemy import select
 from boligsag.domain import referral_flow as flow
 from boligsag.domain.consent import cover_problem
 from boligsag.domain.enums import AuditAction, ReferralKind, ReferralStatus
+from boligsag.errors import UserError
 from boligsag.services import org_settings
 from boligsag.services.consents import ConsentInput, record_consent, terms_of, withdraw_consent
 from boligsag.services.context import AppContext, FixedClock
-from boligsag.services.errors import ServiceError, StaleRecord, ValidationFailed
+from boligsag.services.errors import StaleRecord, ValidationFailed
 from boligsag.services.referrals import (
     ConsentNotValid,
     ReferralInput,
@@ -313,7 +314,7 @@ def _run_attempts(
         except ConsentNotValid:
             accepted = False
             assert kind is ReferralKind.REFERRAL and target is S.SENT and not covered
-        except ServiceError:
+        except UserError:
             accepted = False
         legal = target in flow.allowed_transitions(before[0])
         needs_consent = kind is ReferralKind.REFERRAL and target is S.SENT

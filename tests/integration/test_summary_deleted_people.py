@@ -64,7 +64,7 @@ def _first(session: Session, query: object) -> int:
     return int(found)
 
 
-def _add_person_with_everything(ctx: AppContext) -> int:
+def add_person_with_everything(ctx: AppContext) -> int:
     """A new person with a contact of their own, an enrollment, attendance, a referral
     and a job (with its follow-ups), all in 2025: copies of the demo's records."""
     with ctx.uow() as s:
@@ -108,7 +108,7 @@ def _cells(summary: Summary) -> dict[tuple[str, str], object]:
 
 def test_a_deleted_person_counts_in_no_figure(demo: AppContext) -> None:
     before = compute_summary(demo, YEAR)
-    person = _add_person_with_everything(demo)
+    person = add_person_with_everything(demo)
     alive = compute_summary(demo, YEAR)
     # Each kind of record of theirs is counted while they are a real person ...
     for ref in (CellRef("participants", TOTAL, TOTAL),

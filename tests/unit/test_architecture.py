@@ -98,19 +98,6 @@ PENDING_CYCLES: frozenset[frozenset[str]] = frozenset({
     }),
 })
 
-# PENDING, not a rule: front-end imports of the storage's and the documents' error
-# classes, which issue 10 replaces with the one user-facing error type in
-# boligsag.errors (another helper's part, not yet committed when this test was).
-# (importing module, imported name); any other offence, or one of these gone, fails.
-PENDING_IMPORTS: frozenset[tuple[str, str]] = frozenset({
-    ("boligsag.cli", "boligsag.storage.errors.BoligsagStorageError"),
-    ("boligsag.ui.errors", "boligsag.documents.errors.DocumentError"),
-    ("boligsag.ui.errors", "boligsag.storage.errors.BoligsagStorageError"),
-    ("boligsag.ui.errors", "boligsag.storage.errors.DatabaseLocked"),
-    ("boligsag.ui.password_dialogs", "boligsag.storage.errors.WrongPassword"),
-    ("boligsag.ui.recovery_dialog", "boligsag.storage.errors.WrongPassword"),
-})
-
 QT = ("PySide6", "shiboken6")
 QT_ALLOWED = frozenset({"boligsag.ui"})
 SQL = ("sqlalchemy",)
@@ -320,14 +307,7 @@ def _strongly_connected(edges: Mapping[str, Mapping[str, object]]) -> list[set[s
 
 def test_every_import_follows_the_layer_order() -> None:
     problems = layer_violations(read_tree())
-    pending = {(module, name) for module, name in PENDING_IMPORTS
-               if any(p.startswith(f"{module} (") and f" imports {name}" in p for p in problems)}
-    unexpected = [p for p in problems
-                  if not any(p.startswith(f"{module} (") and f" imports {name}" in p
-                             for module, name in PENDING_IMPORTS)]
-    assert unexpected == [], "\n".join(unexpected)
-    # An offence that was fixed leaves the pending list.
-    assert pending == PENDING_IMPORTS, PENDING_IMPORTS - pending
+    assert problems == [], "\n".join(problems)
 
 
 def test_no_import_cycle_between_packages() -> None:

@@ -61,7 +61,7 @@ def test_unknown_placeholder_names_file_line_and_placeholder(tmp_path: Path) -> 
     assert error.params["file"] == "test.txt"
     assert "{person_name}" in str(error.params["known"])
     assert "{person_nme}" in str(error) and "test.txt" in str(error)
-    assert "ukendte pladsholder {person_nme}" in error.translated()
+    assert "ukendte pladsholder {person_nme}" in error.message()
 
 
 @pytest.mark.parametrize("field", ["{person_name.upper}", "{person_name!r}", "{0}", "{}",
@@ -135,8 +135,8 @@ MODULES = [*sorted((SRC / "documents").glob("*.py")), SRC / "formatting.py",
            *(SRC / "services" / name for name in (
                "service_catalogue.py", "consents.py", "referrals.py", "referral_queries.py",
                "referral_texts.py", "letters.py"))]
-CALLS = {"tr", "tr_in", "t", "__init__", "ServiceError", "ConsentNotValid", "TransitionRefused",
-         "DocumentError", "TemplateError"}
+CALLS = {"tr", "tr_in", "t", "__init__", "UserError", "ConsentNotValid", "TransitionRefused",
+         "DomainError", "TemplateError"}
 TABLES = {"REFUSAL_MESSAGES", "CONSENT_MESSAGES", "MISSING_FIELD_LABELS", "MONTHS"}
 
 

@@ -10,7 +10,7 @@ from boligsag.i18n import catalogue, check_catalogue, placeholders, tr, tr_in
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "boligsag"
 # Calls whose first argument is a message id.
-MESSAGE_CALLS = {"tr", "ServiceError", "ValidationError", "_msg"}
+MESSAGE_CALLS = {"tr", "UserError", "ValidationError", "_msg"}
 
 
 def _name(func: ast.expr) -> str:
@@ -27,13 +27,9 @@ def _literal(node: ast.expr | None) -> str | None:
     return None
 
 
-def _is_service_error_class(node: ast.ClassDef) -> bool:
-    return any(_name(base).endswith(("ServiceError", "Failed", "Denied", "Record", "NotFound"))
-               for base in node.bases)
-
-
 def message_ids() -> dict[str, str]:
-    """msgid -> where it was found."""
+    """msgid -> where it was found. The messages of error classes are found by
+    tests/unit/test_user_errors.py, which knows where each class takes its ``source``."""
     found: dict[str, str] = {}
     for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -56,11 +52,6 @@ def message_ids() -> dict[str, str]:
                 if msgid and (isinstance(second, ast.Dict) or (
                         isinstance(second, ast.Name | ast.Call) and " " in msgid)):
                     found.setdefault(msgid, where)
-            elif isinstance(node, ast.ClassDef) and _is_service_error_class(node):
-                for call in ast.walk(node):
-                    if (isinstance(call, ast.Call) and _name(call.func) == "__init__"
-                            and call.args and (msgid := _literal(call.args[0]))):
-                        found.setdefault(msgid, where)
     return found
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from boligsag.errors import UserError
 from boligsag.services.context import AppContext
 from boligsag.services.unlock import UnlockOptions, WriteWait, lock, unlock
 from boligsag.services.users import OneTimePasswordInUse, password_change_required
@@ -15,7 +16,7 @@ from boligsag.services.users import OneTimePasswordInUse, password_change_requir
 PASSWORD_ENV = "BOLIGSAG_PASSWORD"
 
 
-class CommandUsageError(Exception):
+class CommandUsageError(UserError):
     """Wrong or missing arguments: exit code 2."""
 
 
@@ -27,7 +28,7 @@ def read_password(prompt: str = "Password: ", *, env: str = PASSWORD_ENV,
     if value:
         return value
     if sys.stdin is None or not sys.stdin.isatty():  # None: started with stdin closed
-        raise CommandUsageError(f"no password: set {env} or run in a terminal")
+        raise CommandUsageError("no password: set {env} or run in a terminal", env=env)
     password = _prompt(prompt)
     if confirm and _prompt("Repeat: ") != password:
         raise CommandUsageError("the passwords differ")

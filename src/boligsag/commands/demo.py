@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
 
     if not 10 <= args.people <= MAX_PEOPLE or not 0 <= args.contacts <= MAX_CONTACTS:
-        raise CommandUsageError(f"--people must be 10 to {MAX_PEOPLE} and --contacts "
-                                f"0 to {MAX_CONTACTS}")
+        raise CommandUsageError("--people must be 10 to {people} and --contacts 0 to "
+                                "{contacts}", people=MAX_PEOPLE, contacts=MAX_CONTACTS)
     started = time.monotonic()
     last_stage = [""]
 

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandUsageError("REFERRAL_ID must be the referral's UUID") from None
     out = Path(args.out)
     if not out.parent.is_dir():
-        raise CommandUsageError(f"the folder of --out does not exist: {out.parent}")
+        raise CommandUsageError("the folder of --out does not exist: {folder}",
+                                folder=str(out.parent))
     check_output_path(out, args.path)  # said before the password; save_pdf checks again
     ctx = open_database(args.path, args.user)
     try:

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         resetting = not same_username(acting, args.username)
         if resetting and ctx.actor.role != Role.ADMINISTRATOR:
-            raise CommandUsageError(f"{acting} is not an administrator")
+            raise CommandUsageError("{username} is not an administrator", username=acting)
         if os.environ.get(NEW_PASSWORD_ENV):
             new_password = os.environ[NEW_PASSWORD_ENV]
         else:

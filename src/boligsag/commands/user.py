@@ -96,7 +96,8 @@ def _area_ids(ctx: AppContext, text: str | None) -> tuple[int, ...] | None:
     unknown = [name for name in names if name.casefold() not in choices]
     if unknown:
         known = ", ".join(c.name for c in list_area_choices(ctx)) or "none"
-        raise CommandUsageError(f"unknown housing area {unknown[0]!r} (areas: {known})")
+        raise CommandUsageError("unknown housing area '{area}' (areas: {known})",
+                                area=unknown[0], known=known)
     return tuple(sorted({choices[name.casefold()] for name in names}))
 
 
@@ -153,7 +154,7 @@ def _deactivate(ctx: AppContext, args: argparse.Namespace) -> int:
 def _reactivate(ctx: AppContext, args: argparse.Namespace) -> int:
     row: StaffRow = find_staff(ctx, args.username)
     if row.active:
-        raise CommandUsageError(f"{row.username} is active already")
+        raise CommandUsageError("{username} is active already", username=row.username)
     reactivate_staff(ctx, row.id, _one_time_password(row.username), stamp=row.stamp)
     print(f"{row.username} can log in again with the one-time password.", file=sys.stdout)
     return 0

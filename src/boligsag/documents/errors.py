@@ -1,29 +1,17 @@
 """Why a letter cannot be produced. Raised instead of printing blanks or broken text.
 
-Both are :class:`~boligsag.domain.errors.DomainError` subclasses, so the CLI's and the
-GUI's existing handling of "a rule refused this" covers them. Like service errors they
-carry an English message id (``source``) and ``params``; :meth:`translated` gives the
-text in the UI's language. No personal data goes into them: the message names *which*
-field is missing, never its owner.
+Both are :class:`~boligsag.domain.errors.DomainError` subclasses (user errors with a
+``code``), so the CLI's and the GUI's one way of showing a user error covers them. No
+personal data goes into them: the message names *which* field is missing, never its
+owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from boligsag.domain.errors import DomainError
-from boligsag.i18n import current_language, tr, tr_in
-
-
-class DocumentError(DomainError):
-    def __init__(self, code: str, source: str, /, **params: object) -> None:
-        super().__init__(code, tr_in("en", source, **params), **params)
-        self.source = source
-
-    def translated(self) -> str:
-        """The message in the UI's current language."""
-        return tr(self.source, **self.params)
-
+from boligsag.i18n import tr_in
 
 # Field keys of MissingLetterData -> message ids naming them for the user.
 MISSING_FIELD_LABELS: dict[str, str] = {
@@ -44,7 +32,7 @@ MISSING_FIELD_LABELS: dict[str, str] = {
 }
 
 
-class MissingLetterData(DocumentError):
+class MissingLetterData(DomainError):
     """Information the letter needs is empty. ``missing`` holds field keys (see
     ``MISSING_FIELD_LABELS``) so a form can highlight them; the message lists them."""
 
@@ -53,20 +41,15 @@ class MissingLetterData(DocumentError):
         super().__init__(
             "letter.missing_data",
             "The letter cannot be made because this information is missing: {fields}.",
-            fields=self.field_labels("en"),
         )
 
-    def field_labels(self, language: str | None = None) -> str:
-        lang = language or current_language()
-        return ", ".join(tr_in(lang, MISSING_FIELD_LABELS.get(k, k)) for k in self.missing)
-
-    def translated(self) -> str:
-        # The list of fields is itself translated, so it is rebuilt in the UI language
-        # rather than taken from the English params.
-        return tr(self.source, fields=self.field_labels())
+    def params_in(self, language: str) -> Mapping[str, object]:
+        # The list of fields is itself translated, so it is built in the reader's language.
+        return {"fields": ", ".join(tr_in(language, MISSING_FIELD_LABELS.get(k, k))
+                                    for k in self.missing)}
 
 
-class TemplateError(DocumentError):
+class TemplateError(DomainError):
     """A letter template is broken: an unknown placeholder, a missing section, or
     unbalanced braces. Names the file, line and placeholder so an administrator can fix
     the template; the letter is not printed."""

@@ -109,45 +109,45 @@ def consent_refusals(
     Returned rather than raised so a form can show all problems at once.
     """
     problems: list[ConsentRefused] = []
-
-    def refuse(code: RefusalCode, message: str, **params: object) -> None:
-        problems.append(ConsentRefused(code, message, **params))
+    refuse = problems.append
 
     if terms.recipient_service_id is None:
-        refuse(
+        refuse(ConsentRefused(
             RefusalCode.NO_RECIPIENT,
             "A consent must name its recipient: a general consent to everyone is not valid.",
-        )
+        ))
     if not terms.scope:
-        refuse(RefusalCode.EMPTY_SCOPE, "A consent must name at least one category of information.")
+        refuse(ConsentRefused(RefusalCode.EMPTY_SCOPE,
+                              "A consent must name at least one category of information."))
     unknown = sorted(set(terms.scope) - set(all_scope_codes))
     if unknown:
-        refuse(RefusalCode.UNKNOWN_SCOPE, "Unknown information categories.", unknown=unknown)
+        refuse(ConsentRefused(RefusalCode.UNKNOWN_SCOPE, "Unknown information categories.",
+                              unknown=unknown))
     if len(terms.purpose.strip()) < MIN_PURPOSE_LENGTH:
-        refuse(
+        refuse(ConsentRefused(
             RefusalCode.PURPOSE_TOO_SHORT,
             "A consent must state its purpose.",
             min_length=MIN_PURPOSE_LENGTH,
-        )
+        ))
     if terms.valid_to < terms.valid_from:
-        refuse(RefusalCode.ENDS_BEFORE_START, "The consent ends before it starts.")
+        refuse(ConsentRefused(RefusalCode.ENDS_BEFORE_START,
+                              "The consent ends before it starts."))
     elif terms.valid_to > max_valid_to(terms.valid_from):
-        refuse(
+        refuse(ConsentRefused(
             RefusalCode.VALIDITY_TOO_LONG,
             "A consent must be renewed at least yearly.",
             max_valid_to=max_valid_to(terms.valid_from),
-        )
+        ))
     # A consent that can no longer cover anything is almost always a typo in the year.
     # (Not reported on top of "ends before start", which already names the real mistake.)
     if terms.valid_from <= terms.valid_to < today:
-        refuse(
-            RefusalCode.ALREADY_EXPIRED, "The consent has already expired.", valid_to=terms.valid_to
-        )
+        refuse(ConsentRefused(RefusalCode.ALREADY_EXPIRED, "The consent has already expired.",
+                              valid_to=terms.valid_to))
     if terms.subject_is_child and not terms.given_by_custody_holder:
-        refuse(
+        refuse(ConsentRefused(
             RefusalCode.CHILD_NEEDS_CUSTODY_HOLDER,
             "A child's consent must be given by a holder of parental custody.",
-        )
+        ))
     return problems
 
 

@@ -89,7 +89,7 @@ def decode_cpr(text: str) -> CprInfo:
         birth_date = stdnum_cpr.get_birth_date(number)
     except ValidationError:
         raise InvalidCpr(
-            CprProblem.INVALID_DATE, "The first six digits of a CPR number are not a valid date."
+            CprProblem.INVALID_DATE, "The first six digits of the CPR number are not a valid date."
         ) from None  # the stdnum message adds nothing and could be mistaken for ours
     gender = Gender.FEMALE if int(number[-1]) % 2 == 0 else Gender.MALE
     return CprInfo(number=number, birth_date=birth_date, gender=gender)

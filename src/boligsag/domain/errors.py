@@ -1,9 +1,10 @@
-"""The one base class for broken business rules.
+"""Broken business rules: user errors that also say *which* rule.
 
 A domain error is something the user can act on ("the consent has expired"), not a bug.
-It carries a stable machine ``code`` (``"consent.expired"``) and named ``params`` so the UI
-can show a translated message with the details filled in; the English exception message
-is for logs and developers only, so the UI never parses it.
+It is a :class:`~boligsag.errors.UserError` (an English message id and named params,
+rendered by ``message()`` in the UI and ``str()`` on the command line) with a stable
+machine ``code`` (``"consent.expired"``) on top, so a service can word the refusal for
+its own screen, or offer the fix, without parsing text.
 
 Messages and params must never contain personal data (a CPR number, a name): exceptions
 end up in logs and crash reports, which are plaintext.
@@ -11,26 +12,19 @@ end up in logs and crash reports, which are plaintext.
 
 from __future__ import annotations
 
+from boligsag.errors import UserError
 
-class DomainError(Exception):
+
+class DomainError(UserError):
     """A rule of the domain refused something.
 
     ``code`` is dotted, ``<area>.<problem>``, and never changes once released, because
-    translation catalogues and tests key on it. ``params`` are the named placeholders of
-    the translated message.
+    services and tests key on it.
     """
 
-    code: str
-    params: dict[str, object]
-
-    def __init__(self, code: str, message: str, **params: object) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, source: str, /, **params: object) -> None:
+        super().__init__(source, **params)
         self.code = str(code)
-        self.params = dict(params)
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+        return f"{type(self).__name__}(code={self.code!r}, source={self.source!r})"

@@ -169,6 +169,12 @@ def _first_page(published: PublishedSummary, header: ReportHeader,
         tr_in(language, "Referrals are those created in the period, with their status "
                         "today. The loop is closed when the resident got across: the "
                         "referral was closed after a first meeting."),
+        # The one rule for deleted records (services/summaries/scope.py).
+        tr_in(language, "Deleted records count in no figure, and neither does anything of "
+                        "a deleted person, who was registered by mistake: their contacts, "
+                        "enrollments, attendance, jobs and referrals are left out everywhere "
+                        "(a contact with other residents still counts). Anonymised people "
+                        "are real and still count."),
         SUPPRESSION_NOTE.text(language),
     ):
         story.append(Paragraph(escape(text), _styles()["about"], bulletText="•"))

@@ -81,8 +81,8 @@ def check_chain(session: Session, db_key: bytes, anchor_doc: Any) -> AuditReport
 def verify_audit_log(ctx: AppContext) -> AuditReport:
     """The check after unlock, on the open database (run it off the GUI thread)."""
     anchor_doc = keys.KeyStore.load(ctx.keys_path).audit_anchor
-    with ctx.uow(read_only=True) as session:
-        return check_chain(session, ctx.db_key, anchor_doc)
+    with ctx.read() as r:  # any signed-in user: it runs after every log-in
+        return check_chain(r.session, ctx.db_key, anchor_doc)
 
 
 # -- wording -------------------------------------------------------------------------------

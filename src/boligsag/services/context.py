@@ -19,9 +19,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission, has_permission
+from boligsag.errors import UserError
 from boligsag.storage import audit, audit_anchor, keys
 from boligsag.storage.database import Database, WriteStamp
-from boligsag.storage.errors import BoligsagStorageError
 
 from .errors import PermissionDenied, StaleRecord
 from .units import ReadUnit, WriteUnit
@@ -178,7 +178,7 @@ class AppContext:
             return
         try:
             anchored = keys.KeyStore.load(self.keys_path).audit_anchor is not None
-        except BoligsagStorageError:
+        except UserError:
             return  # no readable key file: nothing to anchor to; the check reports it
         conversion = None if anchored else audit.find_legacy(session, self.audit_key)
         if conversion is None:

@@ -39,6 +39,7 @@ from boligsag.domain.consent import allowed_fields, cover_problem
 from boligsag.domain.cpr import InvalidCpr, format_cpr
 from boligsag.domain.enums import AuditAction, ReferralKind
 from boligsag.domain.permissions import Permission
+from boligsag.errors import UserError
 from boligsag.i18n import tr_in
 from boligsag.storage.models import (
     Consent,
@@ -54,7 +55,7 @@ from . import org_settings
 from .casework_common import visible_person, visible_person_or_fail
 from .consents import birth_date_of, given_by_display, terms_of
 from .context import AppContext
-from .errors import NotFound, ServiceError
+from .errors import NotFound
 from .output_files import OutputRecord, write_output
 from .referrals import NEEDED_FOR_SENDING, consent_error
 from .units import WriteUnit
@@ -112,7 +113,7 @@ def render_concern_letter(
         session = unit.session
         referral = _referral(ctx, session, referral_id)
         if ReferralKind(referral.kind) is not ReferralKind.CONCERN:
-            raise ServiceError("This referral is not a notification of concern.")
+            raise UserError("This referral is not a notification of concern.")
         data, person_uuid = _concern_data(ctx, session, referral, language)
         meta = (LetterKind.CONCERN, referral.uuid, referral.service.name, data.letter_date)
     pdf = draw_concern_letter(data, template_dir=template_dir)

@@ -27,15 +27,15 @@ from pathlib import Path
 
 from boligsag.atomic import discard, fsync_directory, write_temp
 from boligsag.domain.enums import AuditAction
+from boligsag.errors import UserError
 from boligsag.storage.output_paths import OutputRefusal, output_refusal
 
 from .context import AppContext
-from .errors import ServiceError
 
 OUTPUT_MODE = 0o600  # letters name people; summaries leave only by the user's choice
 
 
-class OutputRefused(ServiceError):
+class OutputRefused(UserError):
     """The chosen path is the database's, or not a regular file. No path in the
     message: it may hold a person's name, and errors end up in logs."""
 
@@ -98,7 +98,7 @@ def write_output(ctx: AppContext, target: Path, data: bytes, record: OutputRecor
 
 
 def _append(ctx: AppContext, record: OutputRecord) -> None:
-    with ctx.uow() as session:
-        ctx.audit(session, record.action, entity=record.entity, entity_uuid=record.entity_uuid,
-                  person_uuid=record.person_uuid, detail=record.detail)
-        session.commit()
+    # The caller checked the permission to produce the output (EXPORT, letters).
+    with ctx.write(None) as w:
+        w.audit(record.action, entity=record.entity, entity_uuid=record.entity_uuid,
+                person_uuid=record.person_uuid, detail=record.detail)

@@ -150,13 +150,7 @@ def _check_cpr(draft: PersonDraft, today: date, problems: Problems) -> dict[str,
             info = (decode_cpr(draft.cpr) if draft.birth_date_confirmed
                     else parse_cpr(draft.cpr, today=today))
         except InvalidCpr as error:
-            if error.code == "cpr.invalid_date":
-                problems["cpr"] = ("The first six digits of the CPR number are not a valid date.",
-                                   {})
-            elif error.code == "cpr.future_birth_date":
-                problems["cpr"] = ("The CPR number's birth date is in the future.", {})
-            else:
-                problems["cpr"] = ("A CPR number has 10 digits: DDMMYY-SSSS.", {})
+            problems["cpr"] = (error.source, dict(error.params))
             return values
         if draft.birth_date is not None and draft.birth_date != info.birth_date:
             problems["birth_date"] = ("The birth date does not match the CPR number ({date}).",

@@ -12,11 +12,11 @@ from datetime import date
 from boligsag.domain.consent import CoverProblem, RefusalCode
 from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.domain.referral_flow import TransitionProblem
+from boligsag.errors import UserError
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
 
 from .casework_labels import referral_status_label
-from .errors import ServiceError
 
 # Why a referral cannot be sent, one message per consent problem, each saying what
 # to fix. Fields: service (the referral's), consent_service, valid_to, withdrawn_on,
@@ -52,7 +52,7 @@ def kind_label(kind: ReferralKind | str) -> str:
     }[ReferralKind(kind)]
 
 
-class ConsentNotValid(ServiceError):
+class ConsentNotValid(UserError):
     """A referral cannot be sent because of its consent; ``code`` is the domain's
     ``consent.*`` code (missing, expired, withdrawn, not_yet_valid, other_recipient,
     scope_missing), so the UI can also offer the right fix (e.g. "Renew consent")."""
@@ -62,7 +62,7 @@ class ConsentNotValid(ServiceError):
         self.code = code
 
 
-class TransitionRefused(ServiceError):
+class TransitionRefused(UserError):
     """The status flow does not allow this step; ``code`` is ``referral.terminal`` or
     ``referral.illegal_transition``."""
 

@@ -28,18 +28,19 @@ from sqlalchemy.orm import Session
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission
 from boligsag.domain.usernames import fold_username
+from boligsag.errors import UserError
 from boligsag.storage import keys
 from boligsag.storage.models import Area, User, user_areas
 
 from .changes import Entity, writes
 from .context import AppContext
-from .errors import NotFound, ServiceError, StaleRecord, ValidationFailed
+from .errors import NotFound, StaleRecord, ValidationFailed
 from .setup import MAX_NAME_LENGTH
 from .units import get_live
 from .users import check_new_password, create_user, set_user_areas, validate_contact
 
 
-class LastAdministrator(ServiceError):
+class LastAdministrator(UserError):
     """The change would leave no active administrator to manage the accounts."""
 
     def __init__(self, name: str) -> None:
@@ -47,7 +48,7 @@ class LastAdministrator(ServiceError):
                          "administrator first.", name=name)
 
 
-class OwnAccount(ServiceError):
+class OwnAccount(UserError):
     def __init__(self) -> None:
         super().__init__("You cannot deactivate your own account.")
 
@@ -119,8 +120,7 @@ class UnknownUser(NotFound):
     """No account has the username an administrator typed (not one deleted meanwhile)."""
 
     def __init__(self, username: str) -> None:
-        ServiceError.__init__(self, "There is no user named {username}.", username=username)
-        self.what = "user"
+        super().__init__("user", "There is no user named {username}.", username=username)
 
 
 def find_staff(ctx: AppContext, username: str) -> StaffRow:

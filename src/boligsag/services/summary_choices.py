@@ -83,8 +83,8 @@ class FilterChoices:
 
 
 def load_filter_choices(ctx: AppContext) -> FilterChoices:
-    ctx.require(Permission.VIEW_SUMMARIES)
-    with ctx.uow() as session:
+    with ctx.read(Permission.VIEW_SUMMARIES) as r:
+        session = r.session
         plans = tuple(PlanChoice(p.id, p.name, p.start_date, p.end_date) for p in session.scalars(
             select(Plan).where(Plan.deleted_at.is_(None)).order_by(Plan.start_date.desc())))
         areas = tuple(Choice(a.id, a.uuid, a.name) for a in session.scalars(
@@ -150,8 +150,8 @@ def describe_records(ctx: AppContext, refs: Sequence[RecordRef]) -> list[RecordR
         return []
     kind = refs[0].kind
     ids = [r.id for r in refs]
-    with ctx.uow() as session:
-        rows = _DESCRIBERS.get(kind, _bare)(session, ctx, ids)
+    with ctx.read(Permission.DRILL_DOWN) as r:
+        rows = _DESCRIBERS.get(kind, _bare)(r.session, ctx, ids)
     by_id = {row.id: row for row in rows}
     return [by_id.get(r.id, RecordRow(r.kind, r.id, None, (r.on,))) for r in refs]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
+from boligsag.errors import UserError
 from boligsag.exports.csv_export import to_csv
 from boligsag.exports.report_pdf import ReportHeader, to_pdf
 from boligsag.exports.xlsx import to_xlsx
@@ -28,7 +29,6 @@ from boligsag.summaries.published import PublishedSummary, publish
 
 from . import org_settings
 from .context import AppContext
-from .errors import ServiceError
 from .output_files import OutputRecord, check_output_target, write_output
 from .summaries import compute_summary, validate_filter
 
@@ -42,7 +42,7 @@ class ExportFormat(StrEnum):
     PDF = "pdf"
 
 
-class ExportFailed(ServiceError):
+class ExportFailed(UserError):
     pass
 
 
@@ -106,9 +106,9 @@ def export_summary(
     published = publish(summary)
     if progress is not None:
         progress("writing", 0.9)
-    with ctx.uow() as session:
-        organisation = str(org_settings.get_setting(session, "organisation_name") or "")
-        logo = org_settings.get_logo(session)
+    with ctx.read() as r:  # the letterhead; EXPORT was checked above
+        organisation = str(org_settings.get_setting(r.session, "organisation_name") or "")
+        logo = org_settings.get_logo(r.session)
     data = render(published, fmt, organisation=organisation, logo=logo, language=language)
     _write(ctx, target, data, _detail(fmt, summary_filter, published))
     if progress is not None:

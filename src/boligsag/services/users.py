@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission, has_permission
 from boligsag.domain.usernames import fold_username
+from boligsag.errors import UserError
 from boligsag.storage import keys
 from boligsag.storage.errors import WrongPassword
 from boligsag.storage.models import Area, User, user_areas
 
 from .changes import Entity, writes
 from .context import AppContext
-from .errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from .errors import NotFound, PermissionDenied, ValidationFailed
 from .setup import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, validate_new_account
 
 
@@ -181,7 +182,7 @@ def set_password_of(
     # nested edit after the commit did).
 
 
-class OneTimePasswordInUse(ServiceError):
+class OneTimePasswordInUse(UserError):
     """The command line's refusal to work with a one-time password."""
 
     def __init__(self, username: str) -> None:

@@ -1,8 +1,10 @@
 """Errors raised by the storage layer.
 
-Every error carries a stable ``code`` so the UI can show a translated message without
-parsing English text, and an English ``str()`` for logs and the CLI that names the file
-involved where there is one. Messages never contain personal data or key material.
+Each is a :class:`~boligsag.errors.UserError` with its own message id (the calm text the
+log-in window shows, in Danish there) and, where there is one, an English technical
+``detail`` (SQLite's reason, the damaged line of a key file) that only the command line
+and the log show. Messages never contain personal data or key material; file paths are
+allowed, because the administrator needs them.
 """
 
 from __future__ import annotations
@@ -10,158 +12,136 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from boligsag.errors import UserError
+from boligsag.i18n import tr_in
+
 StrPath = str | os.PathLike[str]
 
 
-class BoligsagStorageError(Exception):
-    """Base class: anything the storage layer refuses to do, with a reason."""
-
-    code: str = "storage_error"
-
-    def __init__(self, message: str, path: StrPath | None = None) -> None:
-        super().__init__(message)
-        self.path: Path | None = Path(path) if path is not None else None
+def _file(path: StrPath) -> str:
+    return os.fspath(path)
 
 
-class WrongPassword(BoligsagStorageError):
+class WrongPassword(UserError):
     """Unknown user or wrong password: deliberately the same error, message and timing."""
-
-    code = "wrong_password"
 
     def __init__(self) -> None:
         super().__init__("Wrong username or password.")
 
 
-class WrongRecoveryKey(BoligsagStorageError):
-    code = "wrong_recovery_key"
-
+class WrongRecoveryKey(UserError):
     def __init__(self, reason: str = "it does not unlock this database") -> None:
-        super().__init__(f"The recovery key is not valid: {reason}.")
+        super().__init__("The recovery key does not unlock this database. Check the letters "
+                         "and digits against the printed sheet.")
         self.reason = reason
+        self.detail = f"({reason})"
 
 
-class SidecarMissing(BoligsagStorageError):
-    code = "sidecar_missing"
-
+class SidecarMissing(UserError):
     def __init__(self, path: StrPath) -> None:
-        super().__init__(
-            f"The key file {os.fspath(path)} is missing. The database cannot be unlocked "
-            "without it; restore it from the backup that belongs to this database.",
-            path,
-        )
+        super().__init__("The key file {file} is missing. The database cannot be opened "
+                         "without it: restore it from the backup that belongs to this "
+                         "database.", file=_file(path))
+        self.path = Path(path)
 
 
-class SidecarCorrupt(BoligsagStorageError):
-    code = "sidecar_corrupt"
-
-    def __init__(self, path: StrPath | None, reason: str) -> None:
-        where = os.fspath(path) if path is not None else "(unsaved key file)"
-        super().__init__(
-            f"The key file {where} is damaged or not a Boligsag key file: {reason}.", path
-        )
+class SidecarCorrupt(UserError):
+    def __init__(self, path: StrPath, reason: str) -> None:
+        super().__init__("The key file {file} is damaged or not a Boligsag key file. Restore "
+                         "it from the backup that belongs to this database.", file=_file(path))
+        self.path = Path(path)
         self.reason = reason
+        self.detail = f"({reason})"
 
 
-class NotABoligsagDatabase(BoligsagStorageError):
-    code = "not_a_boligsag_database"
-
+class NotABoligsagDatabase(UserError):
     def __init__(self, path: StrPath, detail: str = "") -> None:
-        extra = f" ({detail})" if detail else ""
-        super().__init__(
-            f"{os.fspath(path)} is not a Boligsag database, or it does not belong to this key "
-            f"file{extra}.",
-            path,
-        )
-        self.detail = detail
+        super().__init__("{file} is not a Boligsag database, or it does not belong to the key "
+                         "file beside it.", file=_file(path))
+        self.path = Path(path)
+        self.detail = f"({detail})" if detail else ""
 
 
-class DatabaseTooNew(BoligsagStorageError):
-    code = "database_too_new"
-
+class DatabaseTooNew(UserError):
     def __init__(self, path: StrPath, found_revision: str) -> None:
-        super().__init__(
-            f"{os.fspath(path)} was written by a newer version of Boligsag (schema revision "
-            f"{found_revision}). Install the newer version to open it.",
-            path,
-        )
+        super().__init__("This database was saved by a newer version of Boligsag. Install "
+                         "the newer version to open it.")
+        self.path = Path(path)
         self.found_revision = found_revision
+        self.detail = f"({_file(path)}: schema revision {found_revision})"
 
 
-class DatabaseLocked(BoligsagStorageError):
-    code = "database_locked"
+class DatabaseLocked(UserError):
+    """Another program holds the database; ``waited_s`` is how long a write waited for
+    it (None: it was refused at once)."""
 
     def __init__(self, path: StrPath | None = None, *, waited_s: float | None = None) -> None:
-        where = os.fspath(path) if path is not None else "The database"
         if waited_s is None:
-            message = f"{where} is in use by another program or another Boligsag window."
+            super().__init__("The database is in use by another program or another Boligsag "
+                             "window. Close it there and try again.")
         else:
-            message = (f"{where} is in use: another Boligsag or program kept it locked for "
-                       f"writing for {waited_s:g} s; try again when it has finished.")
-        super().__init__(message, path)
+            super().__init__("The database is being changed by another Boligsag, and it did "
+                             "not finish within {seconds} seconds. Try again in a moment.",
+                             seconds=f"{waited_s:g}")
+        self.path = Path(path) if path is not None else None
         self.waited_s = waited_s
+        self.detail = f"({_file(path)})" if path is not None else ""
 
 
-class IntegrityFailed(BoligsagStorageError):
-    code = "integrity_failed"
-
+class IntegrityFailed(UserError):
     def __init__(self, path: StrPath, detail: str) -> None:
-        super().__init__(
-            f"{os.fspath(path)} failed its integrity check ({detail}). Do not write to it; "
-            "restore the latest backup.",
-            path,
-        )
-        self.detail = detail
+        super().__init__("The database failed its integrity check. Do not use it: ask your "
+                         "administrator to restore the latest backup.")
+        self.path = Path(path)
+        self.detail = f"({_file(path)}: {detail})"
 
 
-class CipherSettingsMismatch(BoligsagStorageError):
-    code = "cipher_settings_mismatch"
-
+class CipherSettingsMismatch(UserError):
     def __init__(self, path: StrPath, detail: str) -> None:
-        super().__init__(
-            f"The SQLCipher library does not use the settings {os.fspath(path)} needs: {detail}.",
-            path,
-        )
-        self.detail = detail
+        super().__init__("The encryption library on this computer does not match the "
+                         "database. Ask your administrator for help.")
+        self.path = Path(path)
+        self.detail = f"({_file(path)}: {detail})"
 
 
-class DatabaseMissing(BoligsagStorageError):
-    code = "database_missing"
-
+class DatabaseMissing(UserError):
     def __init__(self, path: StrPath) -> None:
-        super().__init__(f"The database file {os.fspath(path)} does not exist.", path)
+        super().__init__("The database file {file} does not exist.", file=_file(path))
+        self.path = Path(path)
 
 
-class DatabaseExists(BoligsagStorageError):
-    code = "database_exists"
-
+class DatabaseExists(UserError):
     def __init__(self, path: StrPath) -> None:
-        super().__init__(
-            f"{os.fspath(path)} already exists; refusing to create a new database over it.", path
-        )
+        super().__init__("{file} already exists. Boligsag never creates a new database over "
+                         "an existing one.", file=_file(path))
+        self.path = Path(path)
 
 
-class DatabaseWalMismatch(BoligsagStorageError):
+class DatabaseWalMismatch(UserError):
     """A ``-wal`` beside the database that replaying would damage it with."""
 
-    code = "database_wal_mismatch"
-
     def __init__(self, path: StrPath, reason: str) -> None:
-        wal = f"{os.fspath(path)}-wal"
-        super().__init__(
-            f"{wal} does not belong to {os.fspath(path)} ({reason}). Nothing was changed; "
-            f"move {wal} and {os.fspath(path)}-shm to another folder, then open again.",
-            path,
-        )
+        file = _file(path)
+        super().__init__("The file {wal} beside the database does not belong to it, so "
+                         "Boligsag did not open the database. Nothing has been changed. Move "
+                         "{wal} and {shm} to another folder, then open the database again.",
+                         wal=f"{file}-wal", shm=f"{file}-shm")
+        self.path = Path(path)
         self.reason = reason
+        self.detail = f"({reason})"
 
 
-class DatabaseReadOnly(BoligsagStorageError):
-    code = "database_read_only"
-
+class DatabaseReadOnly(UserError):
     def __init__(self, path: StrPath, reason: str) -> None:
-        super().__init__(
-            f"{os.fspath(path)} can't be written: {reason}; Boligsag needs to write to it "
-            "(audit log).",
-            path,
-        )
+        super().__init__("Boligsag can't write to {file}: {reason}. Boligsag needs to write "
+                         "to the database (for the audit log). Ask your administrator for "
+                         "help.", file=_file(path))
+        self.path = Path(path)
         self.reason = reason
+        self.detail = f"({reason})"
+
+    def params_in(self, language: str) -> dict[str, object]:
+        # The message gives the likely cause in the reader's language; SQLite's own
+        # reason is English, so it is the detail.
+        return {**self.params,
+                "reason": tr_in(language, "the file, its folder or the drive is read-only")}

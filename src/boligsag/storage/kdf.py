@@ -16,17 +16,16 @@ from typing import Any
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from boligsag.storage.errors import BoligsagStorageError
+from boligsag.errors import UserError
 
 _SALT_BYTES = 16
 
 
-class KdfOutOfMemory(BoligsagStorageError):
-    code = "kdf_out_of_memory"
-
+class KdfOutOfMemory(UserError):
     def __init__(self, mebibytes: int) -> None:
-        super().__init__(f"Not enough free memory to check the password (Argon2id needs "
-                         f"{mebibytes} MiB); close other programs and try again.")
+        super().__init__("There is not enough free memory on this computer to check the "
+                         "password. Close other programs and try again.")
+        self.detail = f"(Argon2id needs {mebibytes} MiB)"
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from boligsag.atomic import atomic_write
 from boligsag.domain.usernames import fold_username
+from boligsag.errors import UserError
 from boligsag.storage.errors import (
-    BoligsagStorageError,
     SidecarCorrupt,
     SidecarMissing,
     StrPath,
@@ -95,14 +95,11 @@ def lock_path_for(keys_path: StrPath) -> Path:
 KEY_FILE_LOCK_TIMEOUT = 60.0
 
 
-class KeyFileBusy(BoligsagStorageError):
-    # The same code as a busy database: the user's remedy is the same.
-    code = "database_locked"
-
+class KeyFileBusy(UserError):
     def __init__(self, path: StrPath) -> None:
-        super().__init__(
-            f"The key file {os.fspath(path)} is being changed by another Boligsag program; "
-            "try again in a moment.", path)
+        super().__init__("The key file {file} is being changed by another Boligsag "
+                         "program. Try again in a moment.", file=os.fspath(path))
+        self.path = Path(path)
 
 
 # Edits this thread holds open, by key file: a nested edit of the same file (the audit

@@ -1,8 +1,8 @@
-"""Plain-language text for the errors the UI can meet, in the current language.
+"""How the UI shows an error: a user error in its own words, anything else as a bug.
 
-Storage errors carry a stable ``code`` (their English ``str()`` is for logs and the
-CLI); service errors translate themselves. Anything else is a bug: the user gets a
-calm message and the technical detail, and the log gets the traceback.
+A :class:`~boligsag.errors.UserError` renders itself in the UI's language
+(``message()``). Anything else is a bug: the user gets a calm message and the technical
+detail, and the log gets the traceback.
 """
 
 from __future__ import annotations
@@ -12,74 +12,16 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from boligsag.documents.errors import DocumentError
+from boligsag.errors import UserError
 from boligsag.i18n import tr
-from boligsag.services.errors import ServiceError, StaleRecord
-from boligsag.storage.errors import BoligsagStorageError, DatabaseLocked
+from boligsag.services.errors import StaleRecord
 
 log = logging.getLogger(__name__)
 
 
-def storage_error_text(error: BoligsagStorageError) -> str:
-    file = str(error.path) if error.path is not None else ""
-    code = error.code
-    if code == "wrong_password":
-        return tr("Wrong username or password.")
-    if code == "wrong_recovery_key":
-        return tr("The recovery key does not unlock this database. Check the letters "
-                  "and digits against the printed sheet.")
-    if code == "sidecar_missing":
-        return tr("The key file {file} is missing. The database cannot be opened without "
-                  "it: restore it from the backup that belongs to this database.", file=file)
-    if code == "sidecar_corrupt":
-        return tr("The key file {file} is damaged. Restore it from the backup that belongs "
-                  "to this database.", file=file)
-    if code == "not_a_boligsag_database":
-        return tr("{file} is not a Boligsag database, or it does not belong to the key file "
-                  "beside it.", file=file)
-    if code == "database_too_new":
-        return tr("This database was saved by a newer version of Boligsag. Install the newer "
-                  "version to open it.")
-    if isinstance(error, DatabaseLocked) and error.waited_s is not None:
-        return tr("The database is being changed by another Boligsag, and it did not "
-                  "finish within {seconds} seconds. Try again in a moment.",
-                  seconds=f"{error.waited_s:g}")
-    if code == "database_locked":
-        return tr("The database is in use by another program or another Boligsag window. "
-                  "Close it there and try again.")
-    if code == "database_wal_mismatch":
-        return tr("The file {wal} beside the database does not belong to it, so Boligsag "
-                  "did not open the database. Nothing has been changed. Move {wal} and "
-                  "{shm} to another folder, then open the database again.",
-                  wal=f"{file}-wal", shm=f"{file}-shm")
-    if code == "database_read_only":
-        return tr("Boligsag can't write to {file}: {reason}. Boligsag needs to write to the "
-                  "database (for the audit log). Ask your administrator for help.",
-                  file=file, reason=tr("the file, its folder or the drive is read-only"))
-    if code == "integrity_failed":
-        return tr("The database failed its integrity check. Do not use it: ask your "
-                  "administrator to restore the latest backup.")
-    if code == "cipher_settings_mismatch":
-        return tr("The encryption library on this computer does not match the database. "
-                  "Ask your administrator for help.")
-    if code == "database_missing":
-        return tr("The database file {file} does not exist.", file=file)
-    if code == "kdf_out_of_memory":
-        return tr("There is not enough free memory on this computer to check the password. "
-                  "Close other programs and try again.")
-    if code == "database_exists":
-        return tr("{file} already exists. Boligsag never creates a new database over an "
-                  "existing one.", file=file)
-    return tr("The database could not be opened: {detail}", detail=str(error))
-
-
 def error_text(error: BaseException) -> str:
-    if isinstance(error, BoligsagStorageError):
-        return storage_error_text(error)
-    if isinstance(error, ServiceError):
+    if isinstance(error, UserError):
         return error.message()
-    if isinstance(error, DocumentError):  # a letter's missing data or broken template
-        return error.translated()
     if isinstance(error, OSError):
         return tr("The file could not be read or written: {detail}",
                   detail=error.strerror or str(error))

@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
 from boligsag.i18n import tr
 from boligsag.services import unlock as unlock_service
 from boligsag.services.context import AppContext
-from boligsag.services.errors import ValidationFailed
+from boligsag.services.errors import ValidationFailed, WrongPassword
 from boligsag.services.users import (
     change_own_password,
     replace_one_time_password,
     verify_own_password,
 )
-from boligsag.storage.errors import WrongPassword
 from boligsag.ui.background import run_in_background
 from boligsag.ui.countdown import ThrottleCountdown
 from boligsag.ui.errors import error_text

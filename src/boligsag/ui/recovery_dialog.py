@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.database_files import recovery_key_well_formed
-from boligsag.services.errors import ValidationFailed
+from boligsag.services.errors import ValidationFailed, WrongPassword
 from boligsag.services.unlock import unlock_with_recovery_key
-from boligsag.storage.errors import WrongPassword
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.password_fields import NewPasswordFields, enter_submits

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, select
 
-from boligsag.services.errors import ServiceError
+from boligsag.errors import UserError
 
 # Two-digit starts of Danish mobile numbers.
 MOBILE_PREFIXES = ("20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
@@ -31,7 +31,7 @@ ProgressFn = Callable[[str, float], None]
 CancelledFn = Callable[[], bool]
 
 
-class DemoCancelled(ServiceError):
+class DemoCancelled(UserError):
     """The user cancelled; the partly written demo files have been removed."""
 
     def __init__(self) -> None:

@@ -44,20 +44,19 @@ class RecordRef:
 def drill_down(ctx: AppContext, summary_filter: SummaryFilter, ref: CellRef) -> list[RecordRef]:
     """The records behind ``ref`` (a cell of ``compute_summary(ctx, summary_filter)``),
     oldest first, at most ``MAX_RECORDS``."""
-    ctx.require(Permission.DRILL_DOWN)
+    ctx.require(Permission.DRILL_DOWN)  # before the input is judged
     validate_filter(summary_filter)
     builder = _BUILDERS.get(ref.table)
     if builder is None:
         raise NotFound("figure")
-    with ctx.uow() as session:
-        scope = Scope.build(session, summary_filter)
+    with ctx.read(Permission.DRILL_DOWN) as r:
+        scope = Scope.build(r.session, summary_filter)
         kind, query = builder(scope, ref)
-        rows = session.execute(query.order_by("on", "id").limit(MAX_RECORDS)).all()
-        ctx.audit(session, AuditAction.VIEW, entity="summary",
-                  detail=f"drill-down {ref.table}/{ref.row}/{ref.column} "
-                         f"{summary_filter.date_from}..{summary_filter.date_to}: "
-                         f"{len(rows)} {kind}")
-        session.commit()
+        rows = r.session.execute(query.order_by("on", "id").limit(MAX_RECORDS)).all()
+        r.audit(AuditAction.VIEW, entity="summary",
+                detail=f"drill-down {ref.table}/{ref.row}/{ref.column} "
+                       f"{summary_filter.date_from}..{summary_filter.date_to}: "
+                       f"{len(rows)} {kind}")
     return [RecordRef(kind, row.id, row.uuid, _as_date(row.on)) for row in rows]
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from boligsag.domain.permissions import Permission
+from boligsag.errors import UserError
 from boligsag.services.context import AppContext
-from boligsag.services.errors import ServiceError
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import Summary
 
@@ -34,7 +34,7 @@ SECTION_STEPS = 22  # calls of step() in the sections; only for the progress fra
 _HANDLER_INSTRUCTIONS = 20_000
 
 
-class SummaryCancelled(ServiceError):
+class SummaryCancelled(UserError):
     def __init__(self) -> None:
         super().__init__("The summary was cancelled.")
 

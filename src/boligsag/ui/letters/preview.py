@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.enums import AuditAction
+from boligsag.errors import UserError
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
-from boligsag.services.errors import ServiceError
 from boligsag.services.letters import LetterKind, LetterPdf, record_letter_output, save_pdf
 from boligsag.services.output_files import check_output_target
 from boligsag.ui import file_dialogs
@@ -251,9 +251,8 @@ class LetterPreviewDialog(QDialog):
                                         len(pages_to_print(printer, self.page_count())))
             else:
                 pages = print_document(self.document, printer)
-        except PrintFailed:
-            self._show_status(tr("The printer could not be opened. Nothing was printed."),
-                              error=True)
+        except PrintFailed as error:
+            self._show_status(error.message(), error=True)
             return
         ctx, letter = self.ctx, self.letter
         run_in_background(
@@ -275,7 +274,7 @@ class LetterPreviewDialog(QDialog):
         path = str(chosen)
         try:  # the service refuses too; asked here so the answer comes before any work
             check_output_target(self.ctx, path)
-        except ServiceError as error:  # the database's own file, a device: choose again
+        except UserError as error:  # the database's own file, a device: choose again
             show_error(self, error, tr("The letter was not saved"))
             return
         ctx, letter = self.ctx, self.letter

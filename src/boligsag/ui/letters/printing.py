@@ -17,12 +17,19 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from boligsag.errors import UserError
+
 MAX_DPI = 300
 POINTS_PER_INCH = 72.0
 
 
-class PrintFailed(Exception):
-    """The printer could not be opened (e.g. an output file that cannot be written)."""
+class PrintFailed(UserError):
+    """The printer could not be opened (e.g. an output file that cannot be written);
+    ``detail`` is what failed, for the log."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("The printer could not be opened. Nothing was printed.")
+        self.detail = f"({detail})"
 
 
 def direct_cups_command(printer: QPrinter) -> list[str] | None:

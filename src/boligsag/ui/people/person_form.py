@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from boligsag.domain.age import age_on
 from boligsag.domain.cpr import (
     BirthDateDoubt,
-    CprProblem,
     InvalidCpr,
     birth_date_doubt,
     decode_cpr,
@@ -64,14 +63,6 @@ def parse_day(text: str) -> date | None:
         raise ValueError(text)
     day, month, year = (int(g) for g in match.groups())
     return date(year, month, day)
-
-
-def cpr_message(error: InvalidCpr) -> str:
-    if error.code == CprProblem.INVALID_DATE:
-        return tr("The first six digits of the CPR number are not a valid date.")
-    if error.code == CprProblem.FUTURE_BIRTH_DATE:
-        return tr("The CPR number's birth date is in the future.")
-    return tr("A CPR number has 10 digits: DDMMYY-SSSS.")
 
 
 class PersonForm(QWidget):
@@ -215,7 +206,7 @@ class PersonForm(QWidget):
                 # Also after today: that is asked about on save, not refused while typing.
                 derived = decode_cpr(text)
             except InvalidCpr as error:
-                self._say("cpr", cpr_message(error))
+                self._say("cpr", error.message())
         elif len(digits) > 10 or (text.strip() and not re.fullmatch(r"[\d\s-]*", text)):
             self._say("cpr", tr("A CPR number has 10 digits: DDMMYY-SSSS."))
         self.birth_date.setReadOnly(derived is not None)

@@ -13,9 +13,9 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
+from boligsag.errors import UserError
 from boligsag.i18n import current_language, tr
 from boligsag.services.context import AppContext
-from boligsag.services.errors import ServiceError
 from boligsag.services.summaries import SummaryCancelled
 from boligsag.services.summary_export import (
     ExportFormat,
@@ -89,7 +89,7 @@ class SummaryExporter(QObject):
         try:
             # A wrong folder, or the database's own file, is said at once, not after the work.
             check_target(self.ctx, path)
-        except ServiceError as error:
+        except UserError as error:
             show_error(self.page, error, tr("The summary was not exported"))
             self.finished.emit(None)
             return
