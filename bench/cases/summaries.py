@@ -9,7 +9,7 @@ from typing import Any
 
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import compute_summary
-from boligsag.services.summary_export import export_summary
+from boligsag.services.summaries.export import export_summary
 from boligsag.summaries.filter import SummaryFilter
 
 from . import Case

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction
 from boligsag.services.context import AppContext
-from boligsag.services.summary_export import ExportFormat
+from boligsag.services.summaries.export import ExportFormat
 from boligsag.storage import audit_anchor, keys
 from boligsag.storage.models import AuditEntry
 from boligsag.ui import file_dialogs

@@ -16,10 +16,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction
-from boligsag.services import summary_export
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import compute_summary
-from boligsag.services.summary_export import ExportFormat
+from boligsag.services.summaries import export as summary_export
+from boligsag.services.summaries.export import ExportFormat
 from boligsag.storage.models import AuditEntry
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.numbers import excel_value

@@ -25,7 +25,7 @@ from boligsag.i18n import placeholders
 from boligsag.services.context import AppContext
 from boligsag.services.errors import PermissionDenied
 from boligsag.services.summaries import compute_summary, drill_down
-from boligsag.services.summary_choices import (
+from boligsag.services.summaries.choices import (
     describe_records,
     load_filter_choices,
     record_headings,
@@ -51,7 +51,7 @@ summary_demo = support.summary_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "boligsag"
-OWN_FILES = [SRC / "services" / "summary_choices.py", SRC / "ui" / "pages" / "summaries.py",
+OWN_FILES = [SRC / "services" / "summaries" / "choices.py", SRC / "ui" / "pages" / "summaries.py",
              *sorted((SRC / "ui" / "summaries").glob("*.py"))]
 CATALOGUE = ROOT / "resources" / "i18n" / "da" / "summaries_ui.json"
 

@@ -26,7 +26,7 @@ from boligsag.errors import UserError
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
 from boligsag.services.letters import LetterKind, LetterPdf, save_pdf
-from boligsag.services.summary_export import ExportFormat, export_summary
+from boligsag.services.summaries.export import ExportFormat, export_summary
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.models import AuditEntry, Referral

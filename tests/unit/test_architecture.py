@@ -85,10 +85,7 @@ SAME_RANK_ALLOWED: dict[tuple[str, str], str] = {
 #   the shell into one above them), and the shared forms (referrals.forms,
 #   activities.forms, people.fields, consents.dialog, reminders.dialog) below the
 #   screens that use them.
-# - The services: services.summary_choices and services.summary_export use the
-#   summaries engine (services.summaries), which uses services.context and errors.
 PENDING_CYCLES: frozenset[frozenset[str]] = frozenset({
-    frozenset({"boligsag.services", "boligsag.services.summaries"}),
     frozenset({
         "boligsag.ui", "boligsag.ui.activities", "boligsag.ui.admin_panels",
         "boligsag.ui.consents", "boligsag.ui.contacts", "boligsag.ui.jobs",

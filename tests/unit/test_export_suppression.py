@@ -22,18 +22,18 @@ from boligsag.exports.csv_export import to_csv
 from boligsag.exports.report_pdf import ReportHeader, to_pdf
 from boligsag.exports.xlsx import to_xlsx
 from boligsag.i18n import current_language, set_language
-from boligsag.services import summary_export
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
+from boligsag.services.summaries import export as summary_export
 from boligsag.services.summaries import validate_filter
-from boligsag.services.summaries.tables import Category, grid_table, measures_table
-from boligsag.services.summary_export import (
+from boligsag.services.summaries.export import (
     ExportFailed,
     FolderMissing,
     FolderNotWritable,
     NothingToExport,
     export_summary,
 )
+from boligsag.services.summaries.tables import Category, grid_table, measures_table
 from boligsag.storage.models import AuditEntry, Channel, Contact, Person, contact_people
 from boligsag.summaries.filter import FilterNames, SummaryFilter
 from boligsag.summaries.model import (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from boligsag.services.output_files import check_output_path
 from boligsag.services.summaries import resolve_filter
-from boligsag.services.summary_export import ExportFormat, export_summary
+from boligsag.services.summaries.export import ExportFormat, export_summary
 from boligsag.services.unlock import lock
 
 from . import CommandUsageError, add_user_option, open_database

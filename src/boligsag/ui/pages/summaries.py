@@ -30,8 +30,8 @@ from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import SummaryCancelled, SummaryResult, compute_summary_result
-from boligsag.services.summary_choices import FilterChoices, load_filter_choices
-from boligsag.services.summary_export import ExportFormat
+from boligsag.services.summaries.choices import FilterChoices, load_filter_choices
+from boligsag.services.summaries.export import ExportFormat
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import CellRef, Summary
 from boligsag.summaries.published import PublishedSummary, period_text

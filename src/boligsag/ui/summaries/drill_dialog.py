@@ -35,8 +35,8 @@ from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import drill_down
+from boligsag.services.summaries.choices import RecordRow, describe_records, record_headings
 from boligsag.services.summaries.drill import MAX_RECORDS
-from boligsag.services.summary_choices import RecordRow, describe_records, record_headings
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import CellRef
 from boligsag.ui.background import run_in_background

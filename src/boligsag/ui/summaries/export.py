@@ -17,7 +17,7 @@ from boligsag.errors import UserError
 from boligsag.i18n import current_language, tr
 from boligsag.services.context import AppContext
 from boligsag.services.summaries import SummaryCancelled
-from boligsag.services.summary_export import (
+from boligsag.services.summaries.export import (
     ExportFormat,
     ExportResult,
     check_target,

@@ -28,7 +28,7 @@ from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.services.errors import ValidationFailed
 from boligsag.services.summaries import validate_filter
-from boligsag.services.summary_choices import FilterChoices, PlanChoice
+from boligsag.services.summaries.choices import FilterChoices, PlanChoice
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.ui.theme import BORDER, ERROR, MUTED, PRIMARY, PRIMARY_SOFT, SURFACE
 from boligsag.ui.widgets import FieldError, named

@@ -24,6 +24,13 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
+from boligsag.services.casework_common import Choice, can_see, current_plan, gender_label, label
+from boligsag.services.casework_labels import (
+    end_reason_label,
+    job_kind_label,
+    referral_status_label,
+)
+from boligsag.services.context import AppContext
 from boligsag.storage.models import (
     Activity,
     ActivitySession,
@@ -45,10 +52,7 @@ from boligsag.storage.models import (
     session_staff,
 )
 
-from .casework_common import Choice, can_see, current_plan, gender_label, label
-from .casework_labels import end_reason_label, job_kind_label, referral_status_label
-from .context import AppContext
-from .summaries import RecordRef
+from .drill import RecordRef
 
 _CHUNK = 900  # ids per IN (...): well below SQLite's limit on bound parameters
 

@@ -24,13 +24,14 @@ from boligsag.exports.csv_export import to_csv
 from boligsag.exports.report_pdf import ReportHeader, to_pdf
 from boligsag.exports.xlsx import to_xlsx
 from boligsag.i18n import current_language
+from boligsag.services import org_settings
+from boligsag.services.context import AppContext
+from boligsag.services.output_files import OutputRecord, check_output_target, write_output
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.published import PublishedSummary, publish
 
-from . import org_settings
-from .context import AppContext
-from .output_files import OutputRecord, check_output_target, write_output
-from .summaries import compute_summary, validate_filter
+from .engine import compute_summary
+from .filter import validate_filter
 
 Progress = Callable[[str, float], None]
 Cancelled = Callable[[], bool]
