@@ -99,8 +99,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                      fontSize=17, leading=20, textColor=ACCENT),
         "tile_label": ParagraphStyle("tile_label", parent=base, fontSize=7.5, leading=9.5,
                                      textColor=MUTED),
-        "about": ParagraphStyle("about", parent=base, fontSize=8, leading=10.5, leftIndent=9,
-                                bulletIndent=0, spaceAfter=3, textColor=INK),
+        "about": ParagraphStyle("about", parent=base, fontSize=8, leading=10, leftIndent=9,
+                                bulletIndent=0, spaceAfter=2, textColor=INK),
         "label": ParagraphStyle("label", parent=base, fontName=fonts.BOLD, fontSize=8.5),
         "value": ParagraphStyle("value", parent=base, fontSize=8.5),
     }
@@ -155,9 +155,9 @@ def _first_page(published: PublishedSummary, header: ReportHeader,
         ("TOPPADDING", (0, 0), (-1, -1), 2.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
         ("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
     ]))
-    story += [box, Spacer(1, 7 * mm), _p(tr_in(language, "Key figures"), "h1")]
+    story += [box, Spacer(1, 5 * mm), _p(tr_in(language, "Key figures"), "h1")]
     story.append(_tiles(published, language))
-    story += [Spacer(1, 6 * mm), _p(tr_in(language, "About the figures"), "h2")]
+    about: list[Flowable] = [Spacer(1, 4 * mm), _p(tr_in(language, "About the figures"), "h2")]
     for text in (
         tr_in(language, "Participants are unique people who took part in the period: named "
                         "contacts, sessions attended, enrollments and jobs that ran, and "
@@ -177,7 +177,9 @@ def _first_page(published: PublishedSummary, header: ReportHeader,
                         "are real and still count."),
         SUPPRESSION_NOTE.text(language),
     ):
-        story.append(Paragraph(escape(text), _styles()["about"], bulletText="•"))
+        about.append(Paragraph(escape(text), _styles()["about"], bulletText="•"))
+    # Read as one: never a bullet or two alone at the top of the next page.
+    story.append(KeepTogether(about))
     return story
 
 
@@ -192,7 +194,7 @@ def _tiles(published: PublishedSummary, language: str) -> Table:
     grid.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEABOVE", (0, 0), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ]))
     return grid
