@@ -98,8 +98,8 @@ class Shooter:
         from boligsag.i18n import set_language
         from boligsag.services.unlock import UnlockOptions, unlock
         from boligsag.ui.events import AppEvents
-        from boligsag.ui.main_window import MainWindow
         from boligsag.ui.qt_translations import install_qt_translations
+        from boligsag.ui.shell.main_window import MainWindow
 
         set_language(language)
         install_qt_translations(language)
@@ -364,7 +364,7 @@ def main() -> int:
     failed: list[str] = []
     try:
         from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
-        from boligsag.ui.app import create_application
+        from boligsag.ui.shell.app import create_application
 
         create_application(sys.argv[:1])
         db = folder / "demo.db"

@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(cli.main(args) or 0)
     options = _gui_parser().parse_args(args)
-    from boligsag.ui.app import run  # lazy: `--help` works without a display
+    from boligsag.ui.shell.app import run  # lazy: `--help` works without a display
 
     return run(db_path=options.db, demo=options.demo, language=options.lang)
 

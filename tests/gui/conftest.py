@@ -22,10 +22,10 @@ from boligsag.i18n import set_language
 from boligsag.services import unlock as unlock_service
 from boligsag.services.context import AppContext
 from boligsag.storage.throttle import UnlockThrottle
-from boligsag.ui.app import create_application
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.qt_translations import install_qt_translations
+from boligsag.ui.shell.app import create_application
+from boligsag.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture(scope="session", autouse=True)

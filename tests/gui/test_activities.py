@@ -25,7 +25,7 @@ from boligsag.services.enrollments import list_enrollments
 from boligsag.services.households import HouseholdDraft, create_household, link_parent_child
 from boligsag.services.sessions import list_sessions
 from boligsag.ui.activities.models import ActivitiesModel, EnrollmentsModel, SessionsModel
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click, type_text
 from .test_activities_support import (

@@ -22,8 +22,8 @@ from boligsag.services.activities import (
 from boligsag.services.context import AppContext
 from boligsag.services.enrollments import EnrollmentDraft, enroll
 from boligsag.services.people import PersonDraft, create_person
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.activities import ActivitiesPage
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child
 

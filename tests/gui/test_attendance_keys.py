@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
 from boligsag.services.sessions import session_sheet
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, type_text
 from .test_activities_support import (

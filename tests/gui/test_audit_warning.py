@@ -10,7 +10,7 @@ from sqlalchemy import text
 from boligsag.app_settings import AppSettings
 from boligsag.storage import keys
 from boligsag.storage.engine import open_engine
-from boligsag.ui.controller import AppController
+from boligsag.ui.shell.controller import AppController
 
 from ..conftest import CreatedDb
 from .helpers import child, type_into

@@ -14,8 +14,8 @@ from boligsag.services.contacts import ContactDraft, list_contacts, log_contact
 from boligsag.services.context import AppContext
 from boligsag.services.users import create_user
 from boligsag.ui.contacts.models import ContactColumn, ContactsModel
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.contacts import ContactsPage
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child
 from .test_people_support import back_to, make_person, press, top_dialog, trigger, type_keys

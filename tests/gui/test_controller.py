@@ -21,9 +21,9 @@ from pytestqt.qtbot import QtBot
 from boligsag.app_settings import LANGUAGE, LAST_DATABASE, LAST_USERNAME, AppSettings
 from boligsag.i18n import current_language
 from boligsag.storage.errors import IntegrityFailed
-from boligsag.ui import controller as controller_module
-from boligsag.ui.controller import AppController
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell import controller as controller_module
+from boligsag.ui.shell.controller import AppController
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.unlock_dialog import UnlockDialog
 
 from ..conftest import CreatedDb

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import LAST_DATABASE, LAST_USERNAME, AppSettings
 from boligsag.ui import demo
-from boligsag.ui.controller import AppController
+from boligsag.ui.shell.controller import AppController
 
 from .helpers import child
 

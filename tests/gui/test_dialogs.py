@@ -80,8 +80,8 @@ def _tr_literals(path: Path) -> list[str]:
 # The shell's own modules (ui/ subpackages belong to the features that fill the pages;
 # tests/unit/test_translations.py checks every message in the source tree).
 SHELL_MODULES = [
-    "app", "background", "controller", "countdown", "demo", "errors", "events",
-    "first_run", "first_run_pages", "icons", "idle", "labels", "main_window",
+    "shell/app", "background", "shell/controller", "countdown", "demo", "errors", "events",
+    "shell/first_run", "shell/first_run_pages", "icons", "idle", "labels", "shell/main_window",
     "password_dialogs", "password_fields", "qt_translations", "recovery_dialog",
     "recovery_sheet", "theme", "unlock_dialog", "widgets", "pages/base", "pages/start",
     "pages/admin", "models/users",

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
 from boligsag.services.unlock import lock
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.password_dialogs import ReauthDialog
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.unlock_dialog import UnlockDialog
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb

@@ -13,7 +13,7 @@ from boligsag import __main__ as entry
 
 def test_gui_options_reach_the_application(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setattr("boligsag.ui.app.run", lambda **kw: calls.append(kw) or 7)
+    monkeypatch.setattr("boligsag.ui.shell.app.run", lambda **kw: calls.append(kw) or 7)
     assert entry.main(["--db", "x.db", "--lang", "en"]) == 7
     assert entry.main(["--demo"]) == 7
     assert entry.main([]) == 7

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from boligsag.storage import keys
-from boligsag.ui import first_run
-from boligsag.ui.first_run import FirstRunWizard
 from boligsag.ui.recovery_sheet import new_printer, render, sheet_html
+from boligsag.ui.shell import first_run
+from boligsag.ui.shell.first_run import FirstRunWizard
 
 from .helpers import child, click, type_into
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
-from boligsag.ui.controller import AppController
-from boligsag.ui.first_run import FirstRunWizard
+from boligsag.ui.shell.controller import AppController
+from boligsag.ui.shell.first_run import FirstRunWizard
 
 from .helpers import child, type_into
 

@@ -18,7 +18,7 @@ from boligsag.resources import resource_path
 from boligsag.services.context import AppContext
 from boligsag.ui.events import AppEvents
 from boligsag.ui.help import PAGE_TOPICS, TOPICS, HelpWindow, topic_for_page, topic_title
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.unlock_dialog import UnlockDialog
 
 from .helpers import type_text

@@ -25,8 +25,8 @@ from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.follow_ups import due_follow_ups
 from boligsag.ui.contacts.contact_dialog import ContactDialog
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.row_menu import menu_letters
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, type_text
 from .test_people_support import focused, make_person, top_dialog

@@ -23,10 +23,10 @@ from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.referrals import change_status
 from boligsag.services.unlock import lock
 from boligsag.ui.list_order import SORT_ROLE
-from boligsag.ui.main_window import MainWindow
-from boligsag.ui.pages import PAGES
 from boligsag.ui.pages.referrals import ReferralsPage
 from boligsag.ui.referrals.model import ROW_ROLE, Column, ReferralsModel
+from boligsag.ui.shell.main_window import MainWindow
+from boligsag.ui.shell.navigation import PAGES
 
 from .test_referrals_support import adult, consent, give_address, referral, wait_loaded
 from .test_summaries_support import open_demo, summary_demo, window_for

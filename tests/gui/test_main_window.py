@@ -22,9 +22,9 @@ from boligsag.services.context import AppContext
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.models.users import UsersModel
 from boligsag.ui.password_dialogs import ReauthDialog
+from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import ADMIN_PASSWORD
 from .helpers import child, click, click_list_row, type_into

@@ -15,8 +15,8 @@ from boligsag.services.activities import ActivityDraft, create_activity
 from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
+from boligsag.ui.shell.main_window import MainWindow
 
 from ..integration.casework_helpers import focus_area_id
 from .helpers import child, click

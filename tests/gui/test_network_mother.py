@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-import boligsag.ui.main_window as main_window_module
+import boligsag.ui.shell.main_window as main_window_module
 from boligsag.app_settings import AppSettings
 from boligsag.domain.enums import Gender, Role
 from boligsag.services.activity_queries import my_network_mother_conversations
@@ -33,9 +33,9 @@ from boligsag.services.network_mothers import (
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.network_mothers import VolunteerPage
 from boligsag.ui.network_mothers.page import ConversationsModel
+from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CreatedDb
 from .helpers import child, click, type_text

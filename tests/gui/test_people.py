@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from boligsag.services.context import AppContext
 from boligsag.services.people import get_person, update_person
 from boligsag.services.people_search import count_people
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.people.models import PeopleColumn, PeopleModel
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click
 from .test_people_support import (

@@ -25,7 +25,7 @@ from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext
 from boligsag.services.jobs import JobDraft, create_job
 from boligsag.services.people import get_person
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click
 from .test_people_support import (

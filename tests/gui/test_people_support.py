@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDraft, create_person
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.people import PeoplePage
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, type_text
 

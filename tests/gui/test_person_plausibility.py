@@ -16,7 +16,7 @@ from boligsag.services.people import get_person
 from boligsag.services.people_search import count_people
 from boligsag.ui.admin_panels.services import ServicesPanel
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click, type_into
 from .test_people_support import (

@@ -16,9 +16,9 @@ from boligsag.services.context import AppContext
 from boligsag.services.reminders import create_reminder, my_due_reminders
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
 from boligsag.ui.reminders.dialog import RemindMeDialog
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click, type_text
 from .test_people_support import make_person, top_dialog

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from boligsag.domain.enums import Gender
 from boligsag.services.contacts import ContactFilters, list_contacts
 from boligsag.services.context import AppContext
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child
 from .test_people_support import focused, make_person, open_person, press, top_dialog, type_keys

@@ -19,8 +19,8 @@ from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage.write_lock import WriteWait
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.people.models import PeopleColumn
+from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CreatedDb
 from .helpers import child

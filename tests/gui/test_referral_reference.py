@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.referrals import ReferralsPage
 from boligsag.ui.referrals.details import ReferralDetailsPane
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click
 from .test_referrals_support import add_staff, adult, consent, give_address, referral

@@ -25,11 +25,11 @@ from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.people import PersonDraft, create_person
 from boligsag.services.referrals import list_referrals
 from boligsag.ui.consents.dialog import ConsentDialog
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.referrals import ReferralsPage
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
 from boligsag.ui.referrals.reminders import ReminderPanel
 from boligsag.ui.referrals.step_dialog import StatusStepDialog
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click, type_text
 from .test_referrals_support import (

@@ -14,10 +14,10 @@ from boligsag.domain.enums import ReferralStatus
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.people import PersonDraft, create_person
 from boligsag.services.referrals import change_status
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.referrals import ReferralsPage
 from boligsag.ui.referrals import model as model_module
 from boligsag.ui.referrals.model import OVERDUE_ROLE, Column, ReferralFilter, ReferralsModel
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child
 from .test_referrals_support import (

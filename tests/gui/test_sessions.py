@@ -23,7 +23,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.sessions import list_sessions, session_sheet
 from boligsag.ui.activities.attendance import AttendanceModel
 from boligsag.ui.activities.session_dialog import SessionDialog, parse_time
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click, type_text
 from .test_activities_support import (

@@ -18,11 +18,11 @@ from boligsag.services.unlock import lock, unlock
 from boligsag.storage.errors import WrongPassword
 from boligsag.ui.admin_panels.staff import StaffPanel
 from boligsag.ui.admin_panels.staff_dialog import OneTimePasswordDialog, StaffDialog
-from boligsag.ui.controller import AppController
 from boligsag.ui.errors import stale_form_text
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.models.users import Column, UsersModel
 from boligsag.ui.password_dialogs import FirstPasswordDialog
+from boligsag.ui.shell.controller import AppController
+from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CreatedDb
 from .helpers import child, click, type_into

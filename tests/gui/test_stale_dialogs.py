@@ -67,11 +67,11 @@ from boligsag.ui.consents.details import WithdrawConsentDialog
 from boligsag.ui.contacts.contact_dialog import ContactDialog
 from boligsag.ui.errors import stale_form_text
 from boligsag.ui.jobs.job_dialog import JobDialog, MoveToLeisureDialog
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.network_mothers.dialog import NetworkMotherDialog
 from boligsag.ui.people.household_dialog import HouseholdDialog
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
 from boligsag.ui.referrals.step_dialog import StatusStepDialog
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, type_text
 from .test_activities_support import activity, person

@@ -15,8 +15,8 @@ from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.follow_ups import due_follow_ups
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.start import StartPage
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child
 from .test_people_support import make_person, top_dialog

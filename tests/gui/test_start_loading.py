@@ -20,9 +20,9 @@ from boligsag.services.context import AppContext
 from boligsag.ui.elide import ElidedDelegate
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs.models import FollowUpColumn
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages import start as start_module
 from boligsag.ui.referrals import reminders as reminders_module
+from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child
 from .test_people_support import make_person

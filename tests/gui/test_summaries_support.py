@@ -20,8 +20,8 @@ from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.summaries.filter import SummaryFilter
 from boligsag.ui.events import AppEvents
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.pages.summaries import SummariesPage
+from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CHEAP_KDF
 from .helpers import child

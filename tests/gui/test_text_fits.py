@@ -18,7 +18,7 @@ from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
 from boligsag.ui.contacts.models import ContactColumn
 from boligsag.ui.elide import elide_column
-from boligsag.ui.main_window import MainWindow
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.widgets import FieldError
 
 from .helpers import click

@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
 from boligsag.storage import keys
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.password_dialogs import ChangePasswordDialog
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.unlock_dialog import UnlockDialog
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb

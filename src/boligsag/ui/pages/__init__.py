@@ -1,33 +1,12 @@
-"""The pages of the main window, in navigation order.
+"""The pages of the main window.
 
 Each page is one module (``people.py``...) with an implementation of
-:class:`~boligsag.ui.pages.base.Page`; the main window needs nothing else.
+:class:`~boligsag.ui.pages.base.Page`; their order in the navigation is
+``boligsag.ui.shell.navigation.PAGES``.
 """
 
 from __future__ import annotations
 
-from boligsag.ui.network_mothers import VolunteerPage
-
-from .activities import ActivitiesPage
-from .admin import AdminPage
 from .base import Page
-from .contacts import ContactsPage
-from .my_cases import MyCasesPage
-from .people import PeoplePage
-from .referrals import ReferralsPage
-from .start import StartPage
-from .summaries import SummariesPage
 
-PAGES: list[type[Page]] = [
-    StartPage,
-    PeoplePage,
-    MyCasesPage,
-    ActivitiesPage,
-    ContactsPage,
-    VolunteerPage,
-    ReferralsPage,
-    SummariesPage,
-    AdminPage,
-]
-
-__all__ = ["PAGES", "Page"]
+__all__ = ["Page"]

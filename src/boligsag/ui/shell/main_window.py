@@ -35,8 +35,9 @@ from boligsag.ui.help import add_help_action
 from boligsag.ui.icons import icon, pixmap
 from boligsag.ui.idle import IdleWatcher
 from boligsag.ui.labels import role_label
-from boligsag.ui.pages import PAGES, Page
+from boligsag.ui.pages import Page
 from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
+from boligsag.ui.shell.navigation import PAGES
 from boligsag.ui.theme import ACCENT, ERROR, MUTED, SIDEBAR_TEXT
 from boligsag.ui.widgets import make_action, named
 

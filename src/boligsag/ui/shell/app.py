@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication
 from boligsag import __version__
 from boligsag.app_settings import LANGUAGE, AppSettings
 from boligsag.i18n import set_language
-from boligsag.ui.controller import AppController
 from boligsag.ui.errors import show_error
 from boligsag.ui.icons import app_icon
 from boligsag.ui.qt_translations import install_qt_translations
+from boligsag.ui.shell.controller import AppController
 from boligsag.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)

@@ -21,10 +21,10 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.demo import DemoSession
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
-from boligsag.ui.first_run import FirstRunWizard
-from boligsag.ui.main_window import MainWindow
 from boligsag.ui.password_dialogs import FirstPasswordDialog
 from boligsag.ui.qt_translations import install_qt_translations
+from boligsag.ui.shell.first_run import FirstRunWizard
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.unlock_dialog import UnlockDialog
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 if TYPE_CHECKING:
-    from boligsag.ui.first_run import FirstRunWizard
+    from boligsag.ui.shell.first_run import FirstRunWizard
 
 
 def page_title(text: str) -> str:

@@ -35,7 +35,9 @@ from boligsag.services.errors import ValidationFailed
 from boligsag.services.setup import SetupInput, SetupResult, create_database, validate_setup
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
-from boligsag.ui.first_run_pages import (
+from boligsag.ui.icons import app_icon, icon
+from boligsag.ui.recovery_sheet import key_lines, print_with_dialog, sheet_html
+from boligsag.ui.shell.first_run_pages import (
     AdministratorPage,
     AreasPage,
     OrganisationPage,
@@ -43,8 +45,6 @@ from boligsag.ui.first_run_pages import (
     WelcomePage,
     page_title,
 )
-from boligsag.ui.icons import app_icon, icon
-from boligsag.ui.recovery_sheet import key_lines, print_with_dialog, sheet_html
 from boligsag.ui.theme import monospace_font
 from boligsag.ui.widgets import FieldError, named
 
