@@ -11,7 +11,10 @@ One function per format, so a list, a letter and an error message never disagree
 - :func:`qt_date_pattern` — the same short format as a Qt display pattern, for date
   fields, so what a field shows is what a list shows.
 - :func:`number_text` — a number rounded half up (44,25 → "44,3", as a Dane and Excel
-  round), "1.234,5" in Danish and "1,234.5" in English.
+  round), "1.234,5" in Danish and "1,234.5" in English; counts with ``decimals=0``.
+- :func:`decimal_text` and :func:`money_text` — a form's exact figure ("7,5") and an
+  amount ("85,00 kr.").
+- :func:`weekday_name` and :func:`month_name` — "tirsdag", "november".
 
 It lives outside ``ui/`` and ``documents/`` and imports no Qt, so services, documents,
 exports and the UI all import it (the architecture test keeps Qt out of services).
@@ -42,6 +45,23 @@ MONTHS: tuple[str, ...] = (
     "November",
     "December",
 )
+
+
+# Message ids, Monday first (``date.weekday()``); Danish in ui_consolidation.json.
+WEEKDAYS: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
+
+def weekday_name(day: date, language: str | None = None) -> str:
+    """"tirsdag" in Danish (lower case, as Danish writes weekdays), "Tuesday" in English."""
+    return tr_in(language or current_language(), WEEKDAYS[day.weekday()])
 
 
 def month_name(month: int, language: str | None = None) -> str:
@@ -121,3 +141,21 @@ def number_text(value: float | Decimal, decimals: int, language: str | None = No
     if (language or current_language()) == "da":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def decimal_text(value: Decimal | None, language: str | None = None) -> str:
+    """A figure as typed in a form, exact and without trailing zeros: "7,5" in Danish,
+    "7.5" in English (no thousands separator, so it can be typed back); "" for none."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",") if (language or current_language()) == "da" else text
+
+
+def money_text(value: Decimal | None, language: str | None = None) -> str:
+    """"1.234,50 kr." in Danish, "1,234.50 kr." in English; "" for none."""
+    if value is None:
+        return ""
+    lang = language or current_language()
+    return tr_in(lang, "{amount} kr.", amount=number_text(value, 2, lang))
+

@@ -36,7 +36,11 @@ def wait_for_window(qtbot: QtBot, controller: AppController) -> MainWindow:
     qtbot.waitUntil(lambda: controller.window is not None, timeout=10_000)
     window = controller.window
     assert window is not None
-    qtbot.waitUntil(lambda: window.page("start").overview is not None,  # type: ignore[union-attr]
+    start = window.page("start")
+    # A page loads when shown: after a language switch the window opens on the page the
+    # user was on, and the start page stays unloaded until it is shown.
+    qtbot.waitUntil(lambda: window.current_page() is not start
+                    or start.overview is not None,  # type: ignore[union-attr]
                     timeout=10_000)
     return window
 

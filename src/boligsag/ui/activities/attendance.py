@@ -32,9 +32,8 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import tr
 from boligsag.services.sessions import AttendanceMark, SheetRow
+from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
 from boligsag.ui.theme import ERROR, MUTED, SUCCESS
-
-from .table import ID_ROLE, ROW_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 MAX_REASON = 120

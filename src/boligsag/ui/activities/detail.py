@@ -32,6 +32,7 @@ from boligsag.services.enrollments import EnrollmentRow, list_enrollments
 from boligsag.services.sessions import SessionRow, list_sessions
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import make_action, named
@@ -48,7 +49,6 @@ from .models import (
     period_text,
 )
 from .session_dialog import SessionDialog
-from .table import current_row, keep_selection, setup_table
 
 # Calm underlined tabs, in the theme's colours (the shell's stylesheet has no tabs yet).
 TAB_STYLE = f"""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.formatting import qt_date_pattern
-from boligsag.i18n import current_language, tr
+from boligsag.i18n import tr
 from boligsag.services.errors import ValidationFailed
 from boligsag.ui.errors import form_error_text
 from boligsag.ui.labels import ui_locale
@@ -164,14 +164,6 @@ def combo(object_name: str, accessible: str, items: Iterable[tuple[str, Any]],
 # -- numbers -------------------------------------------------------------------------------
 
 
-def decimal_text(value: Decimal | None) -> str:
-    """7,5 in Danish, 7.5 in English; no trailing zeros."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",") if current_language() == "da" else text
-
-
 def parse_decimal(text: str) -> Decimal | None:
     """None for an empty field; raises ValueError if it is not a number."""
     cleaned = text.strip().replace(" ", "").replace(",", ".")
@@ -181,12 +173,6 @@ def parse_decimal(text: str) -> Decimal | None:
         return Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(text) from None
-
-
-def money_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return tr("{amount} kr.", amount=ui_locale().toString(float(value), "f", 2))
 
 
 # -- messages ------------------------------------------------------------------------------

@@ -3,14 +3,16 @@ Tab walks the grid row by row; typing replaces the number in the focused cell.""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSpinBox, QWidget
 
 from boligsag.domain.enums import Gender
+from boligsag.formatting import number_text
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.services.sessions import HeadCountEntry
-from boligsag.ui.labels import ui_locale
 from boligsag.ui.widgets import named
 
 from .forms import plain_spin
@@ -110,7 +112,7 @@ class HeadCountGrid(QWidget):
         return sum(spin.value() for spin in self.spins.values())
 
     def _recount(self) -> None:
-        number = ui_locale().toString
+        number = partial(number_text, decimals=0)
         for age in self.age_groups:
             self.row_totals[age.code].setText(number(sum(
                 self.spins[(age.code, g.code)].value() for g in self.genders)))

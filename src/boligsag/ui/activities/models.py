@@ -11,16 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from boligsag.domain.enums import ActivityMode
-from boligsag.formatting import short_date
+from boligsag.formatting import number_text, short_date, weekday_name
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityRow
 from boligsag.services.enrollments import EnrollmentRow
 from boligsag.services.sessions import SessionRow
-from boligsag.ui.labels import ui_locale
+from boligsag.ui.models.rows import SORT_ROLE, RowsModel
 from boligsag.ui.theme import MUTED
-
-from .forms import to_qdate
-from .table import SORT_ROLE, RowsModel
 
 RIGHT = Qt.AlignmentFlag.AlignRight
 
@@ -71,7 +68,7 @@ class ActivitiesModel(RowsModel):
 
     def text(self, row: ActivityRow, column: Any) -> str:
         if column == ActivityColumn.ENROLLED:
-            return "–" if row.is_drop_in else ui_locale().toString(row.active_enrollments)
+            return "–" if row.is_drop_in else number_text(row.active_enrollments, 0)
         return {
             ActivityColumn.NAME: row.name,
             ActivityColumn.KIND: row.kind_label,
@@ -176,9 +173,8 @@ class SessionColumn(IntEnum):
 
 
 def weekday_date(value: date) -> str:
-    """"tirsdag 25-11-2026": the weekday helps find "last Tuesday's" session."""
-    weekday = ui_locale().toString(to_qdate(value), "dddd")
-    return tr("{weekday} {date}", weekday=weekday, date=short_date(value))
+    """"tirsdag 25.11.2026": the weekday helps find "last Tuesday's" session."""
+    return tr("{weekday} {date}", weekday=weekday_name(value), date=short_date(value))
 
 
 class SessionsModel(RowsModel):

@@ -10,9 +10,11 @@ marked, since no letter can be addressed to it.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from functools import partial
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -31,7 +33,8 @@ from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import ServiceRow, list_services, set_service_active
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
+from boligsag.ui.models.rows import RowsModel
+from boligsag.ui.models.table import setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import MUTED, SUCCESS, WARNING
 from boligsag.ui.widgets import named
@@ -45,6 +48,51 @@ def address_text(service: ServiceRow) -> str:
     return f"{service.street}, {service.postal_code} {service.city}"
 
 
+class ServiceColumn(IntEnum):
+    NAME = 0
+    ADDRESS = 1
+    CONTACT = 2
+    PHONE = 3
+    EMAIL = 4
+    STATUS = 5
+
+
+class ServicesModel(RowsModel):
+    columns = ServiceColumn
+
+    def header(self, column: ServiceColumn) -> str:
+        return {ServiceColumn.NAME: tr("Name"), ServiceColumn.ADDRESS: tr("Address"),
+                ServiceColumn.CONTACT: tr("Contact person"), ServiceColumn.PHONE: tr("Phone"),
+                ServiceColumn.EMAIL: tr("Secure e-mail"),
+                ServiceColumn.STATUS: tr("Status")}[column]
+
+    def text(self, row: ServiceRow, column: ServiceColumn) -> str:
+        if column == ServiceColumn.NAME:
+            return row.name
+        if column == ServiceColumn.ADDRESS:
+            return address_text(row)
+        if column == ServiceColumn.CONTACT:
+            return row.contact_person
+        if column == ServiceColumn.PHONE:
+            return row.phone
+        if column == ServiceColumn.EMAIL:
+            return row.secure_email
+        return tr("Active") if row.active else tr("Inactive")
+
+    def tooltip(self, row: ServiceRow, column: ServiceColumn) -> str | None:
+        return row.display_name if column == ServiceColumn.NAME else None
+
+    def foreground(self, row: ServiceRow, column: ServiceColumn) -> QColor | None:
+        if column == ServiceColumn.STATUS:
+            return QColor(SUCCESS if row.active else MUTED)
+        if column == ServiceColumn.ADDRESS and not row.has_address:
+            return QColor(WARNING)
+        return None if row.active else QColor(MUTED)
+
+    def bold(self, row: ServiceRow, column: ServiceColumn) -> bool:
+        return column == ServiceColumn.NAME and row.active
+
+
 class ServicesPanel(QWidget):
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,23 +100,7 @@ class ServicesPanel(QWidget):
         self.can_edit = ctx.actor.can(Permission.MANAGE_SERVICES)
         named(self, "servicesPanel", tr("Municipal services"))
 
-        def muted_if_inactive(service: ServiceRow) -> str | None:
-            return None if service.active else MUTED
-
-        self.model: RowsModel[ServiceRow] = RowsModel([
-            ColumnSpec(lambda: tr("Name"), lambda s: s.name, color=muted_if_inactive,
-                       bold=lambda s: s.active, tooltip=lambda s: s.display_name),
-            ColumnSpec(lambda: tr("Address"), address_text,
-                       color=lambda s: WARNING if not s.has_address else muted_if_inactive(s)),
-            ColumnSpec(lambda: tr("Contact person"), lambda s: s.contact_person,
-                       color=muted_if_inactive),
-            ColumnSpec(lambda: tr("Phone"), lambda s: s.phone, color=muted_if_inactive),
-            ColumnSpec(lambda: tr("Secure e-mail"), lambda s: s.secure_email,
-                       color=muted_if_inactive),
-            ColumnSpec(lambda: tr("Status"),
-                       lambda s: tr("Active") if s.active else tr("Inactive"),
-                       color=lambda s: SUCCESS if s.active else MUTED),
-        ], self)
+        self.model = ServicesModel(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
@@ -103,9 +135,11 @@ class ServicesPanel(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.show_inactive)
         layout.addLayout(bar)
-        self.table = named(QTableView(), "servicesTable", tr("Municipal services"))
-        self.table.setModel(self.model)
-        plain_table(self.table, (190, 0, 0, 115, 0, 80), stretch=(1, 2, 4))
+        self.table = setup_table(
+            named(QTableView(), "servicesTable", tr("Municipal services")), self.model,
+            stretch=(ServiceColumn.ADDRESS, ServiceColumn.CONTACT, ServiceColumn.EMAIL),
+            widths={ServiceColumn.NAME: 190, ServiceColumn.PHONE: 115,
+                    ServiceColumn.STATUS: 80})
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.activated.connect(lambda _i: self.edit_service())
         layout.addWidget(self.table, 1)

@@ -16,9 +16,7 @@ from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -39,9 +37,9 @@ from boligsag.services.staff import (
     reactivate_staff,
     reset_password,
 )
-from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.models.table import setup_table
 from boligsag.ui.models.users import Column, UsersModel
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import FieldError, named
@@ -87,26 +85,12 @@ class StaffPanel(QWidget):
         layout.addLayout(bar)
 
         self.model = UsersModel(self)
-        self.table = elide_view(named(QTableView(), "usersTable", tr("Staff accounts")))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setStretchLastSection(False)
-        for column in (Column.FULL_NAME, Column.USERNAME, Column.ROLE, Column.STATUS):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         # Areas and titles share what is left, so a long title never squeezes the areas
         # to nothing at 1366 px; cut text ends in "…" with the whole text as tooltip.
-        for column in (Column.AREAS, Column.TITLE):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table = setup_table(
+            named(QTableView(), "usersTable", tr("Staff accounts")), self.model,
+            stretch=(Column.AREAS, Column.TITLE),
+            fit=(Column.FULL_NAME, Column.USERNAME, Column.ROLE, Column.STATUS))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         # Double-click or Enter on a row opens it, as everywhere else in the app.
         self.table.activated.connect(lambda _index: self.edit_staff())

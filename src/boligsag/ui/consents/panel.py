@@ -7,12 +7,14 @@ new one, withdraw one, and print the form to sign.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -28,12 +30,12 @@ from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, consents_for_person, scope_options
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
-from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.letters.opener import open_letter_preview
+from boligsag.ui.models.rows import RowsModel
+from boligsag.ui.models.table import setup_table
 from boligsag.ui.referrals.labels import CONSENT_COLORS
-from boligsag.ui.referrals.rows_model import ColumnSpec, RowsModel, plain_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import MUTED
 from boligsag.ui.widgets import named
@@ -49,6 +51,47 @@ def _lapsed(consent: ConsentRow) -> bool:
     return consent.state in (ConsentState.EXPIRED, ConsentState.WITHDRAWN)
 
 
+class ConsentColumn(IntEnum):
+    RECIPIENT = 0
+    STATE = 1
+    VALID = 2
+    SCOPE = 3
+    GIVEN_BY = 4
+
+
+class ConsentsModel(RowsModel):
+    columns = ConsentColumn
+
+    def __init__(self, scope_labels: dict[str, str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.scope_labels = scope_labels
+
+    def header(self, column: ConsentColumn) -> str:
+        return {ConsentColumn.RECIPIENT: tr("Recipient"), ConsentColumn.STATE: tr("State"),
+                ConsentColumn.VALID: tr("Valid"), ConsentColumn.SCOPE: tr("Information"),
+                ConsentColumn.GIVEN_BY: tr("Given by")}[column]
+
+    def text(self, row: ConsentRow, column: ConsentColumn) -> str:
+        if column == ConsentColumn.RECIPIENT:
+            return row.service_name
+        if column == ConsentColumn.STATE:
+            return state_text(row)
+        if column == ConsentColumn.VALID:
+            return tr("{start} – {end}", start=short_date(row.valid_from),
+                      end=short_date(row.valid_to))
+        if column == ConsentColumn.SCOPE:
+            return ", ".join(self.scope_labels.get(code, code) for code in row.scope)
+        return row.given_by
+
+    def foreground(self, row: ConsentRow, column: ConsentColumn) -> QColor | None:
+        if column == ConsentColumn.STATE:
+            return QColor(CONSENT_COLORS[row.state][0])
+        return QColor(MUTED) if _lapsed(row) else None
+
+    def bold(self, row: ConsentRow, column: ConsentColumn) -> bool:
+        return column == ConsentColumn.STATE
+
+
 class ConsentsPanel(QWidget):
     def __init__(self, ctx: AppContext, events: AppEvents, person_id: int,
                  parent: QWidget | None = None, *, person_name: str = "") -> None:
@@ -56,24 +99,7 @@ class ConsentsPanel(QWidget):
         self.ctx, self.events = ctx, events
         self.person_id, self.person_name = person_id, person_name
         named(self, "consentsPanel", tr("Consents"))
-        labels = {o.code: o.label for o in scope_options(ctx)}
-
-        def muted_unless_valid(consent: ConsentRow) -> str | None:
-            return MUTED if _lapsed(consent) else None
-
-        self.model: RowsModel[ConsentRow] = RowsModel([
-            ColumnSpec(lambda: tr("Recipient"), lambda c: c.service_name,
-                       color=muted_unless_valid),
-            ColumnSpec(lambda: tr("State"), state_text,
-                       color=lambda c: CONSENT_COLORS[c.state][0], bold=lambda _c: True),
-            ColumnSpec(lambda: tr("Valid"), lambda c: tr(
-                "{start} – {end}", start=short_date(c.valid_from), end=short_date(c.valid_to)),
-                color=muted_unless_valid),
-            ColumnSpec(lambda: tr("Information"),
-                       lambda c: ", ".join(labels.get(code, code) for code in c.scope),
-                       color=muted_unless_valid),
-            ColumnSpec(lambda: tr("Given by"), lambda c: c.given_by, color=muted_unless_valid),
-        ], self)
+        self.model = ConsentsModel({o.code: o.label for o in scope_options(ctx)}, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -94,16 +120,12 @@ class ConsentsPanel(QWidget):
         for button in (self.new_button, self.withdraw_button, self.print_button):
             bar.addWidget(button)
         layout.addLayout(bar)
-        self.table = named(QTableView(), "consentsTable", tr("Consents"))
-        self.table.setModel(self.model)
-        plain_table(self.table, (170, 170, 190, 240))
         # The state with its key date ("Udløbet 06.11.2026") and the period are never
         # cut; the free-text columns give way and end in "…" with the rest as a tooltip.
-        for column in (1, 2):
-            self.table.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.ResizeToContents)
-        for column in (0, 3, 4):
-            elide_column(self.table, column)
+        self.table = setup_table(
+            named(QTableView(), "consentsTable", tr("Consents")), self.model,
+            fit=(ConsentColumn.STATE, ConsentColumn.VALID),
+            widths={ConsentColumn.RECIPIENT: 170, ConsentColumn.SCOPE: 240})
         self.table.activated.connect(lambda index: self.open_consent(
             self.model.row_at(index.row()).id))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())

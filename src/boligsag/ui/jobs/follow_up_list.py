@@ -39,9 +39,9 @@ from boligsag.services.follow_ups import (
     undo_follow_up_done,
 )
 from boligsag.ui.activities.buttons import page_shortcut
-from boligsag.ui.activities.table import current_row, keep_selection, select_key, setup_table
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.models.table import current_row, keep_selection, select_key, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.undo_notice import UndoNotice

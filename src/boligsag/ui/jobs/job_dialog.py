@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from boligsag.domain.enums import ActivityKind, JobKind
+from boligsag.formatting import decimal_text
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityRow, list_activities
 from boligsag.services.casework_labels import job_kind_label
@@ -21,7 +22,6 @@ from boligsag.ui.activities.forms import (
     OptionalDate,
     combo,
     date_edit,
-    decimal_text,
     fill_combo,
     from_qdate,
     parse_decimal,

@@ -22,9 +22,9 @@ from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.jobs import JobFollowUpRow, JobRow, list_jobs, record_follow_up
 from boligsag.ui.activities.buttons import action_button, page_shortcut
-from boligsag.ui.activities.table import current_row, keep_selection, setup_table
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import make_action, named
 

@@ -11,12 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from boligsag.domain.enums import JobKind, StillEmployed
-from boligsag.formatting import short_date
+from boligsag.formatting import decimal_text, money_text, short_date
 from boligsag.i18n import tr
 from boligsag.services.follow_ups import FollowUpItem, FollowUpKind
 from boligsag.services.jobs import JobFollowUpRow, JobRow
-from boligsag.ui.activities.forms import decimal_text, money_text
-from boligsag.ui.activities.table import RowsModel
+from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.theme import ERROR, MUTED, SUCCESS, WARNING
 
 FOLLOW_UP_ROLE = Qt.ItemDataRole.UserRole + 4  # the JobFollowUpRow under a follow-up cell

@@ -1,25 +1,18 @@
-"""The table-model pattern of ``ui/models/users.py`` for the casework lists: frozen
-rows, a ``Column`` IntEnum, translated headers, ``UserRole + n`` roles; plus a refresh
-that keeps the selection, and the look every list here shares."""
+"""The one table model for lists read whole: frozen rows, a ``Column`` IntEnum,
+translated headers, and the roles every list model of the app answers (``ROW_ROLE``
+and ``ID_ROLE``, also in the lazy models); a reload that keeps the selection.
+
+Long lists page through ``people.lazy.LazyRowsModel`` or ``referrals.model``, which
+use the same roles."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
-
-from boligsag.ui.elide import elide_view
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -143,67 +136,3 @@ class RowsModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 | Qt.ItemFlag.ItemNeverHasChildren)
-
-
-def setup_table(view: QTableView, model: QAbstractItemModel, *, stretch: int | None = None,
-                fit: Sequence[int] = (), widths: dict[int, int] | None = None,
-                row_height: int = 34) -> QTableView:
-    """Row selection, no grid, calm rows; ``fit`` columns follow their contents,
-    ``stretch`` takes the rest, ``widths`` are starting widths the user may change."""
-    view.setModel(model)
-    elide_view(view)  # cut cells end in "…" and show their text on hover
-    # The selected row shows where the keyboard is; Qt's dotted focus frame on one
-    # cell only adds noise.
-    view.setStyleSheet("QTableView { outline: 0; }")
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)  # Tab leaves the list, as in any form
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(row_height)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    header = view.horizontalHeader()
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setHighlightSections(False)
-    header.setStretchLastSection(stretch is None)
-    for column in fit:
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    for column, width in (widths or {}).items():
-        header.resizeSection(column, width)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
-
-
-def current_row(view: QTableView) -> Any | None:
-    """The frozen row under the view's current index, if any."""
-    index = view.currentIndex()
-    if not index.isValid() or not view.selectionModel().isSelected(index):
-        return None
-    return index.data(ROW_ROLE)
-
-
-def select_key(view: QTableView, model: RowsModel, key: Any,
-               fallback_row: int | None = None) -> bool:
-    """Select (and make current) the row with ``key``, or ``fallback_row`` clamped."""
-    row = model.find(key) if key is not None else -1
-    if row < 0 and fallback_row is not None and model.rowCount():
-        row = max(0, min(fallback_row, model.rowCount() - 1))
-    if row < 0:
-        return False
-    index = model.index(row, max(view.currentIndex().column(), 0))
-    view.selectionModel().setCurrentIndex(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-        | QItemSelectionModel.SelectionFlag.Rows)
-    view.scrollTo(index)
-    return True
-
-
-def keep_selection(view: QTableView, model: RowsModel) -> Callable[[], None]:
-    """Call before a reload; the returned function reselects the same record."""
-    row = current_row(view)
-    key = model.key(row) if row is not None else None
-    position = view.currentIndex().row()
-    return lambda: select_key(view, model, key, position if key is not None else None)

@@ -20,9 +20,10 @@ from boligsag.services.changes import Entity
 from boligsag.services.contact_rows import ContactRow
 from boligsag.services.context import Actor, AppContext
 from boligsag.ui.activities.buttons import page_shortcut
-from boligsag.ui.activities.table import RowsModel, current_row, keep_selection, setup_table
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.models.rows import RowsModel
+from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.pages.base import Page
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import EmptyState, PageHeader, make_action, named

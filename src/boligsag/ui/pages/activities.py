@@ -39,9 +39,9 @@ from boligsag.ui.activities.activity_dialog import ActivityDialog
 from boligsag.ui.activities.buttons import action_button, page_shortcut
 from boligsag.ui.activities.detail import ActivityDetail
 from boligsag.ui.activities.models import ActivitiesModel, ActivityColumn
-from boligsag.ui.activities.table import current_row, keep_selection, select_key, setup_table
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.models.table import current_row, keep_selection, select_key, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import PageHeader, make_action, named

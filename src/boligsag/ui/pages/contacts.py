@@ -26,7 +26,6 @@ from boligsag.services.contacts import (
 )
 from boligsag.services.context import AppContext
 from boligsag.ui.activities.buttons import action_button
-from boligsag.ui.activities.table import setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.contacts.filters import ContactFilterBar
@@ -34,7 +33,8 @@ from boligsag.ui.contacts.models import ContactColumn, ContactsModel
 from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.people.lazy import ROW_ROLE
+from boligsag.ui.models.rows import ROW_ROLE
+from boligsag.ui.models.table import setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import EmptyState, PageHeader, make_action, named

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -22,17 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.permissions import Permission
+from boligsag.formatting import number_text
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
-from boligsag.ui.labels import ui_locale
 from boligsag.ui.list_order import show_model_order, sortable_by_model
+from boligsag.ui.models.rows import ID_ROLE
+from boligsag.ui.models.table import setup_table
 from boligsag.ui.referrals.details import ReferralDetailsPane
 from boligsag.ui.referrals.filters import ReferralFilterBar
 from boligsag.ui.referrals.model import (
-    ID_ROLE,
     SORT_KEYS,
     Column,
     ReferralFilter,
@@ -141,25 +141,10 @@ class ReferralsPage(Page):
             self.addAction(action)
 
     def _build_table(self) -> QTableView:
-        table = named(QTableView(), "referralsTable", tr("Referrals"))
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(34)
+        table = setup_table(named(QTableView(), "referralsTable", tr("Referrals")),
+                            self.model, stretch=STRETCHED, widths=COLUMN_WIDTHS)
         header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
         header.setMinimumSectionSize(90)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in COLUMN_WIDTHS.items():
-            table.setColumnWidth(column, width)
-        for column in STRETCHED:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         sortable_by_model(table, self.model)  # opens most overdue first, and says so
         header.sortIndicatorChanged.connect(self._sort_changed)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -199,7 +184,7 @@ class ReferralsPage(Page):
             show_model_order(self.table, self.model)
 
     def _loaded(self, total: int) -> None:
-        self.count.setText(tr("{count} referrals", count=ui_locale().toString(total))
+        self.count.setText(tr("{count} referrals", count=number_text(total, 0))
                            if total != 1 else tr("1 referral"))
         self.message.setVisible(total == 0)
         self.message.setText(tr("No referrals match the filters."))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.permissions import Permission
-from boligsag.formatting import long_date
+from boligsag.formatting import long_date, number_text
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Entity
 from boligsag.services.contacts import get_contact
@@ -33,7 +33,6 @@ from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
-from boligsag.ui.labels import ui_locale
 from boligsag.ui.referrals.reminders import ReminderPanel
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.reminders.panel import PersonalRemindersPanel
@@ -213,7 +212,7 @@ class StartPage(Page):
         self.header.subtitle_label.setText(overview.organisation_name)
         self.header.subtitle_label.setVisible(bool(overview.organisation_name))
         for key in self.figures:
-            self.figures[key].setText(ui_locale().toString(int(getattr(overview, key))))
+            self.figures[key].setText(number_text(getattr(overview, key), 0))
         if overview.plan_name:
             self.plan_name.setText(overview.plan_name)
             self.plan_period.setText(tr(

@@ -18,12 +18,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from boligsag.services.casework_common import Page
 from boligsag.ui.background import run_in_background
+from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[int, int], Page[Any]]
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the frozen row
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
 PAGE_SIZE = 100
 
 

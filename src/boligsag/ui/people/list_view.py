@@ -19,19 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.formatting import number_text
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary, count_people
-from boligsag.ui.activities.table import setup_table
 from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
-from boligsag.ui.labels import ui_locale
 from boligsag.ui.list_order import sortable_by_model
+from boligsag.ui.models.rows import ROW_ROLE
+from boligsag.ui.models.table import setup_table
 from boligsag.ui.people.fields import clearable
 from boligsag.ui.widgets import EmptyState, named
 
-from .lazy import ROW_ROLE
 from .models import PeopleColumn, PeopleModel
 
 DEBOUNCE_MS = 150
@@ -133,7 +133,7 @@ class PeopleListView(QWidget):
         if generation != self._count_generation:
             return
         self._counting = False
-        number = ui_locale().toString(count)
+        number = number_text(count, 0)
         if text:
             self.count.setText(tr("{count} match “{text}”", count=number, text=text)
                                if count != 1 else tr("1 match “{text}”", text=text))

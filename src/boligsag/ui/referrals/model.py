@@ -28,6 +28,7 @@ from boligsag.services.referrals import (
     list_referrals,
 )
 from boligsag.ui.background import BackgroundTask, run_in_background
+from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
 
 from ..list_order import SORT_ROLE, nocase
 from .labels import (
@@ -54,9 +55,7 @@ class Column(IntEnum):
     STAFF = 4
 
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the frozen ReferralRow
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the referral's id, e.g. to keep a selection
-OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3  # bool
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3  # bool (after the shared ROW_ROLE, ID_ROLE)
 
 # Columns the service can sort by; the others keep the current order.
 SORT_KEYS: dict[Column, ReferralSort] = {

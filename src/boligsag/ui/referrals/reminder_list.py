@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.ui.models.rows import ID_ROLE
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY_SOFT, TEXT
 
 Index = QModelIndex | QPersistentModelIndex
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
 PADDING_X, PADDING_Y, LINE_GAP = 12, 8, 3
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boligsag.formatting import long_date, short_date
+from boligsag.formatting import long_date, short_date, weekday_name
 from boligsag.i18n import tr
 from boligsag.services.contact_rows import ContactRow
 from boligsag.services.context import AppContext
@@ -32,7 +32,6 @@ from boligsag.services.referrals import ReferralDetails
 from boligsag.services.reminders import MAX_TEXT, ReminderRow, SubjectKind, create_reminder
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.labels import ui_locale
 from boligsag.ui.referrals.forms import buddy, date_edit, to_date, to_qdate
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
@@ -132,7 +131,7 @@ class RemindMeDialog(QDialog):
     def _say_day(self) -> None:
         chosen = self.due.date()
         self.due_words.setText(tr("{weekday} {date}",
-                                  weekday=ui_locale().dayName(chosen.dayOfWeek()),
+                                  weekday=weekday_name(to_date(chosen)),
                                   date=long_date(to_date(chosen))))
 
     def _quick(self, object_name: str, text: str, days: int) -> QPushButton:
