@@ -17,7 +17,8 @@ data always gets the same cells withheld.
 
 from __future__ import annotations
 
-from .disclosure import Auditor, Linear, Model, Shown, Terms, active_constraints, free_variables
+from .disclosure import Linear, Model, Shown, Terms, active_constraints, free_variables
+from .disclosure_lp import Auditor
 
 
 def protect(model: Model, threshold: int) -> Shown:
