@@ -29,7 +29,7 @@ DEMO_CONTACTS = 20_000
 
 class DemoSession(QObject):
     ready = Signal(object)  # AppContext, unlocked as the demo administrator
-    failed = Signal(object)  # the exception; cancelling is a DemoCancelled ServiceError
+    failed = Signal(object)  # the exception; cancelling is a DemoCancelled UserError
 
     def __init__(self, parent: QObject | None = None, *, people: int | None = None,
                  contacts: int | None = None) -> None:
