@@ -356,7 +356,7 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
         # (sqlite_master) by itself. Costs one 4 KiB WAL frame per writing commit.
         driver = conn.connection.driver_connection
         if conn.info.pop(IN_READ_INFO, False):  # wrote nothing but TEMP tables: no bump
-            allow_writes(driver)
+            allow_writes(driver, conn.info)
             return
         if driver.total_changes != conn.info.pop(_CHANGES_AT_BEGIN, driver.total_changes):
             version = driver.execute("PRAGMA user_version").fetchone()[0]

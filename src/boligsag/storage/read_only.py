@@ -91,10 +91,11 @@ def refuse_writes(driver_connection: Any, info: dict[str, Any]) -> None:
     driver_connection.set_authorizer(authorize)
 
 
-def allow_writes(driver_connection: Any) -> None:
+def allow_writes(driver_connection: Any, info: dict[str, Any]) -> None:
     """Remove the authorizer when the read transaction ends, so a pooled connection
-    handed to a write unit next is clean."""
+    handed to a write unit next is clean (and no refusal is left to be reported then)."""
     driver_connection.set_authorizer(None)
+    info.pop(REFUSED_INFO, None)
 
 
 def end_reads_with_transactions(engine: Engine) -> None:
@@ -104,13 +105,13 @@ def end_reads_with_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "rollback")
     def _end_read(conn: Any) -> None:
         if conn.info.pop(IN_READ_INFO, False):
-            allow_writes(conn.connection.driver_connection)
+            allow_writes(conn.connection.driver_connection, conn.info)
 
     @event.listens_for(engine, "checkin")
     def _clean_on_return(dbapi_conn: Any, record: Any) -> None:
         # Belt and braces: a connection invalidated mid-read skips the event above.
         if record.info.pop(IN_READ_INFO, False):
-            allow_writes(dbapi_conn)
+            allow_writes(dbapi_conn, record.info)
 
     @event.listens_for(engine, "handle_error")
     def _refused_write(context: Any) -> None:
