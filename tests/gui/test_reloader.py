@@ -20,10 +20,9 @@ from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.overview import organisation_overview
 from boligsag.ui.pages import my_cases as my_cases_page
-from boligsag.ui.pages import my_cases_card, start
+from boligsag.ui.pages import my_cases_card, personal_reminders, start
 from boligsag.ui.pages.start import StartPage
 from boligsag.ui.referrals import reminders as referral_reminders
-from boligsag.ui.reminders import panel as personal_reminders
 from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child

@@ -72,24 +72,6 @@ SAME_RANK_ALLOWED: dict[tuple[str, str], str] = {
     **{(low, high): "base modules" for low in BASE for high in BASE},
 }
 
-# PENDING, not a rule: package cycles found by the test below and not yet broken (issue
-# 10 ended before they were). Each entry is the exact member set of one strongly
-# connected component; any other cycle, or one of these growing or shrinking, fails.
-# - The case screens import each other's dialogs and form helpers: people opens
-#   consents, contacts, referrals and reminders; referrals <-> consents (the consent
-#   card and dialog, referrals.forms), referrals <-> reminders (reminders.dialog,
-#   referrals.forms, reminder_list), letters <-> referrals (referrals.forms, the
-#   letter opener), contacts <-> people (people.lazy, people.fields), contacts <->
-#   reminders. To break it: move the shared form helpers (referrals.forms and
-#   .labels, people.fields and .lazy) into a ui subpackage below the screens, and let
-#   the shell (ui.shell) or events open one screen's dialog from another.
-PENDING_CYCLES: frozenset[frozenset[str]] = frozenset({
-    frozenset({
-        "boligsag.ui.consents", "boligsag.ui.contacts", "boligsag.ui.letters",
-        "boligsag.ui.people", "boligsag.ui.referrals", "boligsag.ui.reminders",
-    }),
-})
-
 QT = ("PySide6", "shiboken6")
 QT_ALLOWED = frozenset({"boligsag.ui"})
 SQL = ("sqlalchemy",)
@@ -304,10 +286,7 @@ def test_every_import_follows_the_layer_order() -> None:
 
 def test_no_import_cycle_between_packages() -> None:
     cycles = package_cycles(read_tree())
-    unexpected = [why for scc, why in cycles.items() if scc not in PENDING_CYCLES]
-    assert unexpected == [], "\n".join(unexpected)
-    # A pending cycle that was broken (or changed its members) leaves this list.
-    assert set(PENDING_CYCLES) <= set(cycles), set(PENDING_CYCLES) - set(cycles)
+    assert cycles == {}, "\n".join(cycles.values())
 
 
 # -- the checker catches what it should ----------------------------------------------------

@@ -44,11 +44,11 @@ from boligsag.services.letter_settings import (
     save_letter_settings,
     set_logo,
 )
+from boligsag.ui.case_labels import status_label
 from boligsag.ui.errors import stale_form_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.people.fields import PostalTown
-from boligsag.ui.referrals.forms import FieldMessages, buddy, section
-from boligsag.ui.referrals.labels import status_label
+from boligsag.ui.fields import PostalTown
+from boligsag.ui.forms import FieldMessages, buddy, section
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.widgets import FieldError, form_layout, named
 

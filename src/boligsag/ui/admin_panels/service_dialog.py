@@ -24,8 +24,8 @@ from boligsag.services.service_catalogue import (
     update_service,
 )
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.people.fields import PostalTown
-from boligsag.ui.referrals.forms import FieldMessages, buddy
+from boligsag.ui.fields import PostalTown
+from boligsag.ui.forms import FieldMessages, buddy
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
 

@@ -32,9 +32,9 @@ from boligsag.services.setup import MIN_PASSWORD_LENGTH
 from boligsag.services.staff import AreaChoice, StaffInput, StaffRow, add_staff, update_staff
 from boligsag.ui.errors import form_error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.forms import FieldMessages, buddy
 from boligsag.ui.labels import role_label
 from boligsag.ui.password_fields import NewPasswordFields, enter_submits
-from boligsag.ui.referrals.forms import FieldMessages, buddy
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 ROLES = (Role.STAFF, Role.TEAM_LEAD, Role.VOLUNTEER, Role.ADMINISTRATOR)

@@ -10,8 +10,8 @@ from boligsag.domain.consent import ConsentState
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.consents import ConsentRow
-from boligsag.ui.referrals.forms import Badge
-from boligsag.ui.referrals.labels import CONSENT_COLORS, consent_state_label
+from boligsag.ui.case_labels import CONSENT_COLORS, consent_state_label
+from boligsag.ui.forms import Badge
 from boligsag.ui.widgets import named
 
 

@@ -20,8 +20,8 @@ from boligsag.services.consents import ConsentRow, get_consent, scope_options, w
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.forms import FieldMessages, buddy, date_edit, to_date
 from boligsag.ui.letters.opener import open_letter_preview
-from boligsag.ui.referrals.forms import FieldMessages, buddy, date_edit, to_date
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
 from .card import ConsentCard

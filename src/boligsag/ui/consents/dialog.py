@@ -37,8 +37,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
 from boligsag.services.service_catalogue import list_services
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.letters.opener import open_letter_preview
-from boligsag.ui.referrals.forms import (
+from boligsag.ui.forms import (
     FieldMessages,
     buddy,
     date_edit,
@@ -46,6 +45,7 @@ from boligsag.ui.referrals.forms import (
     to_date,
     to_qdate,
 )
+from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
 

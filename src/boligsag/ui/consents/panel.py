@@ -30,12 +30,12 @@ from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, consents_for_person, scope_options
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
+from boligsag.ui.case_labels import CONSENT_COLORS
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.models.table import setup_table
-from boligsag.ui.referrals.labels import CONSENT_COLORS
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import MUTED
 from boligsag.ui.widgets import named

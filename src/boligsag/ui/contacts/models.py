@@ -12,7 +12,7 @@ from boligsag.formatting import short_date, short_date_time
 from boligsag.i18n import tr
 from boligsag.services.contacts import ContactFilters, ContactRow, list_contacts
 from boligsag.services.context import AppContext
-from boligsag.ui.people.lazy import Fetch, LazyRowsModel
+from boligsag.ui.models.lazy import Fetch, LazyRowsModel
 from boligsag.ui.theme import ERROR, MUTED, SUCCESS
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from boligsag.i18n import tr
 from boligsag.services.contact_choices import FocusAreaTopics
 from boligsag.services.person_fields import fold_name
-from boligsag.ui.people.fields import clearable
+from boligsag.ui.fields import clearable
 from boligsag.ui.theme import MUTED, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import named
 

@@ -33,7 +33,7 @@ from boligsag.services.output_files import check_output_target
 from boligsag.ui import file_dialogs
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text, show_error
-from boligsag.ui.referrals.forms import no_auto_default
+from boligsag.ui.forms import no_auto_default
 from boligsag.ui.widgets import make_action, named
 
 from .printing import (

@@ -2,7 +2,7 @@
 translated headers, and the roles every list model of the app answers (``ROW_ROLE``
 and ``ID_ROLE``, also in the lazy models); a reload that keeps the selection.
 
-Long lists page through ``people.lazy.LazyRowsModel`` or ``referrals.model``, which
+Long lists page through ``models.lazy.LazyRowsModel`` or ``referrals.model``, which
 use the same roles."""
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from boligsag.i18n import tr
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.my_cases import CaseKind, MyCaseRow, my_cases
+from boligsag.ui.case_labels import status_label
 from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
@@ -29,7 +30,6 @@ from boligsag.ui.jobs.models import due_text
 from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
-from boligsag.ui.referrals.labels import status_label
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR, MUTED
 from boligsag.ui.widgets import PageHeader, named

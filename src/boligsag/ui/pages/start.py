@@ -33,9 +33,9 @@ from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
+from boligsag.ui.pages.personal_reminders import PersonalRemindersPanel
 from boligsag.ui.referrals.reminders import ReminderPanel
 from boligsag.ui.reloader import Reloader
-from boligsag.ui.reminders.panel import PersonalRemindersPanel
 from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page

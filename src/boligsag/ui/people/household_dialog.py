@@ -39,9 +39,9 @@ from boligsag.ui.activities.forms import calm_list
 from boligsag.ui.activities.person_picker import PersonPicker
 from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.fields import PostalTown
 from boligsag.ui.widgets import form_layout, named
 
-from .fields import PostalTown
 from .household_links import HouseholdLinks
 
 

@@ -26,10 +26,10 @@ from boligsag.services.people_search import PersonSummary, count_people
 from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
+from boligsag.ui.fields import clearable
 from boligsag.ui.list_order import sortable_by_model
 from boligsag.ui.models.rows import ROW_ROLE
 from boligsag.ui.models.table import setup_table
-from boligsag.ui.people.fields import clearable
 from boligsag.ui.widgets import EmptyState, named
 
 from .models import PeopleColumn, PeopleModel

@@ -13,10 +13,10 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PeopleSort, PersonSummary, list_people
 from boligsag.ui.icons import icon
+from boligsag.ui.models.lazy import Fetch, LazyRowsModel
 from boligsag.ui.theme import MUTED
 
 from ..list_order import SORT_ROLE, nocase
-from .lazy import Fetch, LazyRowsModel
 
 
 class PeopleColumn(IntEnum):

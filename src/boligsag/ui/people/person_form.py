@@ -46,10 +46,9 @@ from boligsag.services.person_fields import (
     normalise_phone,
 )
 from boligsag.ui.activities.forms import FormErrors, text_area
+from boligsag.ui.fields import PostalTown
 from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import FieldError, form_layout, named
-
-from .fields import PostalTown
 
 _DATE = re.compile(r"^\s*(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})\s*$")
 

@@ -33,17 +33,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.letters import render_referral_letter, short_reference
 from boligsag.services.referrals import ReferralDetails, referral_details
 from boligsag.ui.background import run_in_background
-from boligsag.ui.consents.card import ConsentCard
-from boligsag.ui.consents.details import ConsentDetailsDialog
-from boligsag.ui.events import AppEvents
-from boligsag.ui.letters.opener import open_letter_preview
-from boligsag.ui.letters.preview import LetterPreviewDialog
-from boligsag.ui.reminders.dialog import referral_subject, remind_me_button
-from boligsag.ui.widgets import EmptyState, make_action, named
-
-from .actions import DraftActions
-from .forms import Badge, error_text, no_auto_default, section
-from .labels import (
+from boligsag.ui.case_labels import (
     OVERDUE_COLORS,
     STATUS_COLORS,
     days_overdue,
@@ -52,6 +42,16 @@ from .labels import (
     status_label,
     step_label,
 )
+from boligsag.ui.consents.card import ConsentCard
+from boligsag.ui.consents.details import ConsentDetailsDialog
+from boligsag.ui.events import AppEvents
+from boligsag.ui.forms import Badge, error_text, no_auto_default, section
+from boligsag.ui.letters.opener import open_letter_preview
+from boligsag.ui.letters.preview import LetterPreviewDialog
+from boligsag.ui.reminders.dialog import referral_subject, remind_me_button
+from boligsag.ui.widgets import EmptyState, make_action, named
+
+from .actions import DraftActions
 from .step_dialog import StatusStepDialog
 
 DELAY_MS = 250

@@ -14,9 +14,9 @@ from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import list_services
 from boligsag.services.users import list_staff_choices
+from boligsag.ui.case_labels import status_label
 from boligsag.ui.widgets import named
 
-from .labels import status_label
 from .model import OPEN_STATUSES, ReferralFilter
 
 _OPEN, _ALL = "open", "all"

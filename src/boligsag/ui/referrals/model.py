@@ -28,10 +28,7 @@ from boligsag.services.referrals import (
     list_referrals,
 )
 from boligsag.ui.background import BackgroundTask, run_in_background
-from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
-
-from ..list_order import SORT_ROLE, nocase
-from .labels import (
+from boligsag.ui.case_labels import (
     OVERDUE_COLORS,
     STATUS_COLORS,
     days_over_short,
@@ -39,6 +36,9 @@ from .labels import (
     kind_text,
     status_label,
 )
+from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
+
+from ..list_order import SORT_ROLE, nocase
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 100

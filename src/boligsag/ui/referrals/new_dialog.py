@@ -37,13 +37,13 @@ from boligsag.services.referrals import (
 from boligsag.services.service_catalogue import list_services
 from boligsag.services.users import list_staff_choices
 from boligsag.ui.background import run_in_background
+from boligsag.ui.case_labels import consent_state_label
 from boligsag.ui.consents.dialog import ConsentDialog
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.forms import FieldMessages, buddy, no_auto_default, text_box_height
 from boligsag.ui.theme import SUCCESS, WARNING
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
-from .forms import FieldMessages, buddy, no_auto_default, text_box_height
-from .labels import consent_state_label
 from .person_picker import PersonPicker
 
 

@@ -24,10 +24,9 @@ from boligsag.services.casework_common import Page
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary, list_people
 from boligsag.ui.background import run_in_background
+from boligsag.ui.forms import error_text
 from boligsag.ui.theme import BORDER, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import named
-
-from .forms import error_text
 
 RESULTS = 8
 DELAY_MS = 180

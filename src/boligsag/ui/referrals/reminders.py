@@ -21,15 +21,15 @@ from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, expiring_consents
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import ReferralRow, overdue_referrals
+from boligsag.ui.case_labels import days_left_text, days_overdue, days_overdue_text, status_label
 from boligsag.ui.consents.details import ConsentDetailsDialog
 from boligsag.ui.events import AppEvents
+from boligsag.ui.forms import error_text
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR, WARNING
 from boligsag.ui.widgets import named
 
 from .details_dialog import ReferralDetailsDialog
-from .forms import error_text
-from .labels import days_left_text, days_overdue, days_overdue_text, status_label
 from .reminder_list import ReminderItem, ReminderListModel, reminder_view
 
 _RELEVANT = frozenset({Entity.REFERRALS, Entity.CONSENTS, Entity.SETTINGS, Entity.FOLLOW_UPS})

@@ -19,11 +19,10 @@ from boligsag.domain.enums import ReferralStatus
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import ReferralRow, change_status
+from boligsag.ui.case_labels import step_help, step_title
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.forms import FieldMessages, buddy, date_edit, text_box_height, to_date
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
-
-from .forms import FieldMessages, buddy, date_edit, text_box_height, to_date
-from .labels import step_help, step_title
 
 
 class StatusStepDialog(QDialog):

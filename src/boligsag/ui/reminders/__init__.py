@@ -1,4 +1,4 @@
 """Personal reminders ("Påmind mig"): ``dialog`` sets one (and gives the record views
-their "Påmind mig…" button), ``panel`` is the start page's list. Import the modules
-themselves: the referral details import ``dialog``, and ``panel`` imports the referral
-details, so this package imports neither eagerly."""
+their "Påmind mig…" button); the start page's list of them is
+``boligsag.ui.pages.personal_reminders``, above the screens it opens. Import ``dialog``
+itself: this package imports nothing eagerly."""

@@ -32,7 +32,7 @@ from boligsag.services.referrals import ReferralDetails
 from boligsag.services.reminders import MAX_TEXT, ReminderRow, SubjectKind, create_reminder
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.referrals.forms import buddy, date_edit, to_date, to_qdate
+from boligsag.ui.forms import buddy, date_edit, to_date, to_qdate
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 

@@ -31,9 +31,9 @@ from boligsag.i18n import current_language, tr
 from boligsag.resources import load_json
 from boligsag.services.database_files import database_exists
 from boligsag.services.setup import PLAN_PERIODS
+from boligsag.ui.fields import PostalTown
 from boligsag.ui.file_dialogs import ask_save_path
 from boligsag.ui.password_fields import NewPasswordFields
-from boligsag.ui.people.fields import PostalTown
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 if TYPE_CHECKING:
