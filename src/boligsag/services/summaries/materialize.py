@@ -18,6 +18,7 @@ inside the summary's read transaction and SQLite drops them with its rollback.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
@@ -52,6 +53,7 @@ from .temp import (
     PERSON_MONTHS,
     TEMP_TABLES,
     TOPIC_CUBE,
+    VOID_CONTACTS,
 )
 
 DAY = timedelta(days=1)
@@ -75,6 +77,9 @@ def materialize(session: Session, scope: Scope, step: Step) -> None:
     for table in TEMP_TABLES:
         table.drop(connection, checkfirst=True)  # never expected; cheap insurance
         table.create(connection)
+    if scope.void_contacts:
+        session.execute(insert(VOID_CONTACTS), [{"contact_id": i} for i in scope.void_contacts])
+        scope = dataclasses.replace(scope, void_in_temp=True)
     months = scope.filter.months()
     session.execute(insert(MONTHS), [{"month": key, "first": first.isoformat(),
                                       "last": last.isoformat()} for key, first, last in months])

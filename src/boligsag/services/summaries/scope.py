@@ -63,6 +63,8 @@ from boligsag.storage.models import (
 )
 from boligsag.summaries.filter import SummaryFilter
 
+from .temp import VOID_CONTACTS
+
 ACTIVITIES = Activity.__table__
 SESSIONS = ActivitySession.__table__
 CONTACTS = Contact.__table__
@@ -79,6 +81,9 @@ class Scope:
     # wide, encrypted people table into every record counted.
     deleted_people: tuple[int, ...] = ()
     void_contacts: tuple[int, ...] = ()
+    # Set by ``materialize`` once ``void_contacts`` are in their temp table: a statement
+    # run for every month then looks them up there, not in a list it parses each time.
+    void_in_temp: bool = False
 
     @classmethod
     def build(cls, session: Session, summary_filter: SummaryFilter) -> Scope:
@@ -161,7 +166,9 @@ class Scope:
         ``live_person`` on ``contact_people``."""
         f = self.f
         where: list[ColumnElement[bool]] = [c.c.deleted_at.is_(None)]
-        if self.void_contacts:
+        if self.void_contacts and self.void_in_temp:
+            where.append(c.c.id.not_in(select(VOID_CONTACTS.c.contact_id)))
+        elif self.void_contacts:
             where.append(c.c.id.not_in(self.void_contacts))
         if between is not None:
             where += [c.c.occurred_at >= between[0], c.c.occurred_at < between[1]]

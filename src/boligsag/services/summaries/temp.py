@@ -85,10 +85,18 @@ MONTHS = _temp_table(
     Column("last", String),
 )
 
+# Named contacts whose residents are all tombstoned (``Scope.void_contacts``): the month
+# statements look a contact up here by its key instead of in a list rebuilt per month.
+VOID_CONTACTS = _temp_table(
+    "summary_void_contacts",
+    Column("contact_id", Integer, primary_key=True),
+)
+
 # People who took part (within the selection) before the period: not new.
 EARLIER = _temp_table(
     "summary_earlier",
     Column("person_id", Integer, primary_key=True),
 )
 
-TEMP_TABLES = (CONTACT_CUBE, ANONYMOUS, TOPIC_CUBE, PERSON_MONTHS, PARTICIPANTS, MONTHS, EARLIER)
+TEMP_TABLES = (CONTACT_CUBE, ANONYMOUS, TOPIC_CUBE, PERSON_MONTHS, PARTICIPANTS, MONTHS, EARLIER,
+               VOID_CONTACTS)
