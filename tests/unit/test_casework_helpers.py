@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy.orm.exc import StaleDataError
 
-from boligsag.services.casework_common import commit
 from boligsag.services.changes import Entity, changes_of, writes
-from boligsag.services.errors import StaleRecord
 from boligsag.services.jobs import add_months
 from boligsag.services.people_search import SearchTerms, parse_query
 from boligsag.services.person_fields import (
@@ -116,12 +113,3 @@ def test_writes_declares_what_changed() -> None:
 
     assert changes_of(save) == {Entity.PEOPLE, Entity.TIMELINE}
     assert changes_of(print) == frozenset()
-
-
-def test_a_flush_time_version_conflict_becomes_stale_record() -> None:
-    class Session:
-        def commit(self) -> None:
-            raise StaleDataError("UPDATE matched 0 rows")
-
-    with pytest.raises(StaleRecord):
-        commit(Session())  # type: ignore[arg-type]

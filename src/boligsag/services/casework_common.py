@@ -1,5 +1,6 @@
-"""Pieces every casework service shares: paging, restricted-case visibility,
-tombstones, optimistic concurrency, labels in the UI language."""
+"""Pieces every casework service shares: paging, restricted-case visibility, labels in
+the UI language. Loading live records, the version check and tombstones are units.py's
+(re-exported here for helpers that take a bare session)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, not_, or_, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from boligsag.domain.enums import Gender
 from boligsag.domain.permissions import Permission
@@ -18,7 +18,7 @@ from boligsag.storage.models import Person, Plan, User
 
 from . import org_settings
 from .context import AppContext
-from .errors import NotFound, PermissionDenied, StaleRecord
+from .errors import NotFound, PermissionDenied
 from .units import check_version as check_version
 from .units import get_live as get_live
 from .units import tombstone as tombstone
@@ -122,18 +122,6 @@ def visible_person_or_fail(session: Session, ctx: AppContext, person_id: int) ->
     if not can_see(ctx, person):
         raise PermissionDenied()
     return person
-
-
-# -- records: load, version check and tombstone are units.py's; commit is the old way -----
-
-
-def commit(session: Session) -> None:
-    """For services still on ``ctx.uow``; ``ctx.write`` commits by itself."""
-    try:
-        session.commit()
-    except StaleDataError:
-        # Another connection saved between our read and our write.
-        raise StaleRecord() from None
 
 
 # -- organisation -------------------------------------------------------------------------
