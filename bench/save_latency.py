@@ -42,9 +42,10 @@ def main() -> int:
         keys_path = keys.keys_path_for(path)
         ctx = unlock(path, DEMO_USERNAME, DEMO_PASSWORD,
                      options=UnlockOptions(integrity_check=False))
-        with ctx.uow() as session:
-            person_id = session.scalars(select(Person.id).where(Person.deleted_at.is_(None))
-                                        .order_by(Person.id).limit(1)).one()
+        with ctx.read() as unit:
+            person_id = unit.session.scalars(
+                select(Person.id).where(Person.deleted_at.is_(None)).order_by(Person.id).limit(1)
+            ).one()
 
         rewrites = 0
         real_replace = os.replace

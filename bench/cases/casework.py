@@ -27,16 +27,16 @@ def _typing(ctx: AppContext, _: Any) -> object:
 
 
 def _busiest_person(ctx: AppContext) -> int:
-    with ctx.uow() as session:
-        return session.scalars(
+    with ctx.read() as unit:
+        return unit.session.scalars(
             select(contact_people.c.person_id).group_by(contact_people.c.person_id)
             .order_by(func.count().desc()).limit(1)).one()
 
 
 def _typical_person(ctx: AppContext) -> int:
-    with ctx.uow() as session:
-        return session.scalars(select(Person.id).where(Person.deleted_at.is_(None))
-                               .order_by(Person.id).offset(4321).limit(1)).one()
+    with ctx.read() as unit:
+        return unit.session.scalars(select(Person.id).where(Person.deleted_at.is_(None))
+                                    .order_by(Person.id).offset(4321).limit(1)).one()
 
 
 def _timeline(ctx: AppContext, person_id: Any) -> object:

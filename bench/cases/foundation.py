@@ -14,20 +14,20 @@ from . import Case
 
 
 def _some_cpr(ctx: AppContext) -> str:
-    with ctx.uow() as session:
-        return session.scalars(select(Person.cpr).where(Person.cpr.is_not(None)).limit(1)
-                               .offset(500)).one()
+    with ctx.read() as unit:
+        return unit.session.scalars(select(Person.cpr).where(Person.cpr.is_not(None))
+                                    .limit(1).offset(500)).one()
 
 
 def person_by_cpr(ctx: AppContext, cpr: Any) -> object:
-    with ctx.uow() as session:
-        return session.scalars(select(Person.id).where(Person.cpr == cpr)).all()
+    with ctx.read() as unit:
+        return unit.session.scalars(select(Person.id).where(Person.cpr == cpr)).all()
 
 
 def contacts_per_channel_one_year(ctx: AppContext, _: Any) -> object:
     year = ctx.today().year - 1
-    with ctx.uow() as session:
-        return session.execute(
+    with ctx.read() as unit:
+        return unit.session.execute(
             select(Contact.channel_id, func.count(), func.sum(Contact.duration_minutes))
             .where(Contact.occurred_at >= date(year, 1, 1),
                    Contact.occurred_at < date(year + 1, 1, 1),
@@ -37,8 +37,8 @@ def contacts_per_channel_one_year(ctx: AppContext, _: Any) -> object:
 
 
 def first_people_page(ctx: AppContext, _: Any) -> object:
-    with ctx.uow() as session:
-        return session.execute(
+    with ctx.read() as unit:
+        return unit.session.execute(
             select(Person.id, Person.first_name, Person.last_name, Person.birth_date)
             .where(Person.deleted_at.is_(None))
             .order_by(Person.last_name, Person.first_name).limit(100)

@@ -15,8 +15,8 @@ from . import Case
 
 
 def _sent_referral(ctx: AppContext) -> str:
-    with ctx.uow() as session:
-        return session.scalars(
+    with ctx.read() as unit:
+        return unit.session.scalars(
             select(Referral.uuid).where(Referral.status == ReferralStatus.SENT,
                                         Referral.kind == ReferralKind.REFERRAL,
                                         Referral.deleted_at.is_(None))

@@ -14,6 +14,7 @@ import sys
 
 from boligsag.domain.enums import AuditAction, ReferralStatus
 from boligsag.domain.permissions import Permission
+from boligsag.services.output_files import OutputRecord, record_output
 from boligsag.services.referrals import list_referrals
 from boligsag.services.unlock import lock
 
@@ -45,10 +46,9 @@ def run(args: argparse.Namespace) -> int:
                 break
         # Audited before the first name is printed: a reader that stops early
         # (``| head``) ends the printing with a BrokenPipeError, never the audit entry.
-        with ctx.uow() as session:
-            ctx.audit(session, AuditAction.EXPORT, entity="referrals",
-                      detail=f"cli csv, {len(rows)} rows, status {args.status or 'all'}")
-            session.commit()
+        record_output(ctx, OutputRecord(
+            AuditAction.EXPORT, "referrals",
+            f"cli csv, {len(rows)} rows, status {args.status or 'all'}"))
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["id", "person", "service", "status", "date"])
         for row in rows:

@@ -59,10 +59,9 @@ def run(args: argparse.Namespace) -> int:
                                 "in .xlsx, .csv or .pdf)")
     ctx = open_database(args.path, args.user)
     try:
-        with ctx.uow() as session:
-            summary_filter = resolve_filter(
-                session, args.date_from, args.date_to, plans=args.plan, areas=args.area,
-                focus_areas=args.focus_area, activities=args.activity, staff=args.staff)
+        summary_filter = resolve_filter(
+            ctx, args.date_from, args.date_to, plans=args.plan, areas=args.area,
+            focus_areas=args.focus_area, activities=args.activity, staff=args.staff)
         result = export_summary(ctx, summary_filter, fmt, out, language=args.language)
     finally:
         lock(ctx)

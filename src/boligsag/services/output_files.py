@@ -97,6 +97,13 @@ def write_output(ctx: AppContext, target: Path, data: bytes, record: OutputRecor
     fsync_directory(folder)
 
 
+def record_output(ctx: AppContext, record: OutputRecord) -> None:
+    """Audit an output that is not a file, before its first byte leaves: a command
+    printing personal data to stdout (a reader that stops early, ``| head``, must not
+    be able to stop the entry). The caller checked the permission to produce it."""
+    _append(ctx, record)
+
+
 def _append(ctx: AppContext, record: OutputRecord) -> None:
     # The caller checked the permission to produce the output (EXPORT, letters).
     with ctx.write(None) as w:

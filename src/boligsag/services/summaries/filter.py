@@ -12,6 +12,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from boligsag.domain.permissions import Permission
+from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
 from boligsag.storage.models import Activity, Area, FocusArea, Plan, User
 from boligsag.summaries.filter import FilterNames, SummaryFilter
@@ -42,7 +44,7 @@ def filter_names(session: Session, summary_filter: SummaryFilter) -> FilterNames
 
 
 def resolve_filter(
-    session: Session,
+    ctx: AppContext,
     date_from: date,
     date_to: date,
     *,
@@ -58,8 +60,24 @@ def resolve_filter(
     that matches nothing, or more than one record, is refused with a message naming it,
     because a silently ignored filter would publish figures for the wrong selection.
     These are small vocabularies (a few plans, areas, activities and staff), so the
-    candidates are read once and matched here rather than in SQL.
+    candidates are read once (one read unit) and matched here rather than in SQL.
     """
+    with ctx.read(Permission.VIEW_SUMMARIES) as unit:
+        return _resolve(unit.session, date_from, date_to, plans=plans, areas=areas,
+                        focus_areas=focus_areas, activities=activities, staff=staff)
+
+
+def _resolve(
+    session: Session,
+    date_from: date,
+    date_to: date,
+    *,
+    plans: Sequence[str],
+    areas: Sequence[str],
+    focus_areas: Sequence[str],
+    activities: Sequence[str],
+    staff: Sequence[str],
+) -> SummaryFilter:
     problems: dict[str, tuple[str, dict[str, object]]] = {}
 
     def lookup(field_name: str, rows: list[tuple[object, ...]],
