@@ -27,7 +27,8 @@ from PySide6.QtGui import QColor, QFont, QPen
 
 from boligsag.i18n import current_language, tr
 from boligsag.services.summaries.tables import MONTH_NAMES_DA, MONTH_NAMES_EN
-from boligsag.summaries.model import TOTAL
+from boligsag.summaries.model import TOTAL, ValueKind
+from boligsag.summaries.numbers import shown_number
 from boligsag.summaries.published import Published, PublishedTable
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, SURFACE, TEXT, UI_FAMILY
@@ -254,7 +255,8 @@ def retention(table: PublishedTable) -> tuple[QChart, bool] | None:
     chart.legend().hide()
     series = QBarSeries()
     series.setBarWidth(0.5)
-    percents = [round(_value(c) * 100) for c in cells]
+    # The percentages the table beside it shows (rounded half up, as every export).
+    percents = [int(shown_number(_value(c), ValueKind.SHARE)) for c in cells]
     series.append(_bar_set(table.columns[share_at].label.text(), percents, PRIMARY))
     hidden = any_hidden(cells)
     series.setLabelsVisible(not hidden)
