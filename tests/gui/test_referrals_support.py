@@ -68,9 +68,9 @@ def referral(ctx: AppContext, person_id: int, service: int, consent_id: int | No
 
 
 def audit_entries(ctx: AppContext, action: AuditAction) -> list[AuditEntry]:
-    with ctx.uow() as session:
-        rows = list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-        session.expunge_all()
+    with ctx.read() as unit:
+        rows = list(unit.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+        unit.session.expunge_all()
         return rows
 
 

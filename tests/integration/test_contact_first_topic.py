@@ -23,14 +23,14 @@ DRIFTED = text(
 
 
 def _first_topic(ctx: AppContext, contact_id: int) -> int | None:
-    with ctx.uow() as session:
-        return session.execute(text("SELECT first_topic_id FROM contacts WHERE id = :id"),
+    with ctx.read() as unit:
+        return unit.session.execute(text("SELECT first_topic_id FROM contacts WHERE id = :id"),
                                {"id": contact_id}).scalar_one()
 
 
 def _drifted(ctx: AppContext) -> int:
-    with ctx.uow() as session:
-        return int(session.execute(DRIFTED).scalar_one())
+    with ctx.read() as unit:
+        return int(unit.session.execute(DRIFTED).scalar_one())
 
 
 def test_first_topic_follows_the_topics_through_the_services(ctx: AppContext) -> None:
@@ -73,10 +73,9 @@ def test_first_topic_follows_raw_sql_writes(ctx: AppContext) -> None:
         ("DELETE FROM contact_topics WHERE contact_id = :c", None),
     ]
     for sql, expected in steps:
-        with ctx.uow() as session:
-            session.execute(text(sql), {"c": row.id, "o": other.id, "school": school,
-                                        "health": health})
-            session.commit()
+        with ctx.write(None) as unit:
+            unit.session.execute(text(sql), {"c": row.id, "o": other.id, "school": school,
+                                             "health": health})
         assert _first_topic(ctx, row.id) == expected, sql
         assert _drifted(ctx) == 0, sql
     assert _first_topic(ctx, other.id) == school
@@ -100,8 +99,8 @@ def test_upgrade_to_0004_fills_first_topic_and_downgrade_removes_it(ctx: AppCont
     with ctx.db.engine.begin() as connection:
         _migrate(connection, "head")
     assert migrate.is_at_head(ctx.db.engine)
-    with ctx.uow() as session:
-        firsts = session.execute(text(
+    with ctx.read() as unit:
+        firsts = unit.session.execute(text(
             "SELECT first_topic_id FROM contacts ORDER BY id")).scalars().all()
     assert firsts == [school, homework, None]
     assert _drifted(ctx) == 0

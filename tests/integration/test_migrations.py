@@ -29,10 +29,10 @@ def test_database_from_revision_0001_is_upgraded_on_unlock(tmp_path: Path) -> No
     ctx = unlock(path, "admin", ADMIN_PASSWORD)
     try:
         assert migrate.is_at_head(ctx.db.engine)
-        with ctx.uow() as session:
-            people = {p.first_name for p in session.scalars(select(Person))}
+        with ctx.read() as unit:
+            people = {p.first_name for p in unit.session.scalars(select(Person))}
             assert people == {"Şükrü", "Ayşe"}
-            contact = session.scalars(select(Contact)).one()
+            contact = unit.session.scalars(select(Contact)).one()
             assert contact.note == "Talte om lektiehjælp"
     finally:
         lock(ctx)
