@@ -25,7 +25,6 @@ from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.follow_ups import due_follow_ups
 from boligsag.ui.contacts.contact_dialog import ContactDialog
-from boligsag.ui.row_menu import menu_letters
 from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, type_text
@@ -35,6 +34,18 @@ from .test_start import window_for
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
+
+
+def menu_letters(menu: QMenu) -> list[str]:
+    """The Alt letter of each action in ``menu`` ("" for none)."""
+    letters = []
+    for action in menu.actions():
+        if action.isSeparator() or not action.isVisible():
+            continue
+        text = action.text().replace("&&", "")
+        at = text.find("&")
+        letters.append(text[at + 1].casefold() if 0 <= at < len(text) - 1 else "")
+    return letters
 
 def open_menu(qtbot: QtBot, name: str) -> QMenu:
     menus: list[QMenu] = []

@@ -154,3 +154,15 @@ def test_age_is_the_number_of_anniversaries_passed(born: date, on: date) -> None
     assert anniversary(born, age) <= on < anniversary(born, age + 1)
     group = age_group_for(born, on, GROUPS)
     assert group is not None and group.contains(age)
+
+
+def test_loading_the_reference_data_refuses_overlapping_age_groups(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check guards the loader: a broken age_groups.json never reaches a database."""
+    from boligsag.storage import reference_data
+
+    overlapping = [{"code": "a", "min_age": 0, "max_age": 5},
+                   {"code": "b", "min_age": 5, "max_age": None}]
+    monkeypatch.setattr(reference_data, "load_json", lambda *_path: overlapping)
+    with pytest.raises(ValueError):
+        reference_data._load_age_groups(None)  # type: ignore[arg-type]  # refused before any query

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boligsag.domain.age import AgeGroup, check_age_groups
 from boligsag.resources import load_json
 
 from .models import AgeGroupRow, Channel, ConsentScope, FocusArea, Service, Topic
@@ -67,8 +68,11 @@ def _load_channels(session: Session) -> None:
 
 
 def _load_age_groups(session: Session) -> None:
+    items = load_json("reference", "age_groups.json")
+    # A gap would drop people from the statistics, an overlap count them twice.
+    check_age_groups([AgeGroup(**item) for item in items])
     existing = {g.code: g for g in session.scalars(select(AgeGroupRow))}
-    for order, item in enumerate(load_json("reference", "age_groups.json")):
+    for order, item in enumerate(items):
         row = existing.get(item["code"]) or AgeGroupRow(code=item["code"])
         row.min_age, row.max_age = item["min_age"], item["max_age"]
         row.label_da, row.label_en, row.sort_order = item["label_da"], item["label_en"], order

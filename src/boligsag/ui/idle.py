@@ -41,9 +41,6 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
-    def is_running(self) -> bool:
-        return self._timer.isActive()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Restart only a running timer: while locked it stays stopped.
         if event.type() in _ACTIVITY and self._timer.isActive():

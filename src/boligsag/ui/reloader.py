@@ -117,10 +117,6 @@ class Reloader(QObject, Generic[T]):
                           on_success=lambda result: self._deliver(generation, result),
                           on_failure=lambda error: self._fail(generation, error))
 
-    def drop_pending(self) -> None:
-        """Forget any load still under way (its result will not be applied)."""
-        self.generation += 1
-
     def _deliver(self, generation: int, result: Any) -> None:
         if generation == self.generation and self._apply is not None:
             self._apply(result)

@@ -31,19 +31,6 @@ def add_row_menu(view: QAbstractItemView, actions: Actions, name: str) -> None:
     view.installEventFilter(opener)
 
 
-def menu_letters(menu: QMenu) -> list[str]:
-    """The Alt letter of each action in ``menu`` ("" for none): tests check they are
-    there and differ."""
-    letters = []
-    for action in menu.actions():
-        if action.isSeparator() or not action.isVisible():
-            continue
-        text = action.text().replace("&&", "")
-        at = text.find("&")
-        letters.append(text[at + 1].casefold() if 0 <= at < len(text) - 1 else "")
-    return letters
-
-
 class _RowMenuOpener(QObject):
     def __init__(self, view: QAbstractItemView, actions: Actions, name: str) -> None:
         super().__init__(view)

@@ -59,7 +59,3 @@ class Record:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, object]:
         return {"version_id_col": cls.version}
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None

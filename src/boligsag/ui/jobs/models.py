@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from boligsag.domain.enums import JobKind, StillEmployed
+from boligsag.domain.enums import StillEmployed
 from boligsag.formatting import decimal_text, money_text, short_date
 from boligsag.i18n import tr
 from boligsag.services.follow_ups import FollowUpItem, FollowUpKind
@@ -153,9 +153,6 @@ class JobsModel(RowsModel):
                         if f.due_date <= self.today
                         else tr("Not due until {date}", date=short_date(f.due_date)))
         return super().data(index, role)
-
-    def is_pocket_money(self, row: JobRow) -> bool:
-        return row.kind == JobKind.POCKET_MONEY
 
 
 class FollowUpColumn(IntEnum):

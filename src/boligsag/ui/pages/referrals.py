@@ -7,7 +7,7 @@ Ctrl+P shows the chosen referral's letter, where Ctrl+P prints it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -248,6 +248,3 @@ class ReferralsPage(Page):
     def _letter_when_loaded(self, _details: object) -> None:
         self.details.show_letter()
 
-    def current_index(self) -> QModelIndex:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0] if rows else QModelIndex()

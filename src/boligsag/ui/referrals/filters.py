@@ -79,10 +79,6 @@ class ReferralFilterBar(QWidget):
     def set_overdue_only(self, on: bool) -> None:
         self.overdue.setChecked(on)
 
-    def set_status(self, status: ReferralStatus | None) -> None:
-        """Choose one status, or (None) every status."""
-        self.status.setCurrentIndex(self.status.findData(str(status) if status else _ALL))
-
     def _emit(self) -> None:
         choice = self.status.currentData()
         statuses = (OPEN_STATUSES if choice == _OPEN else None if choice == _ALL

@@ -9,7 +9,7 @@ filter or sort changed again is dropped (the generation counter).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -129,9 +129,6 @@ class ReferralsModel(QAbstractTableModel):
         if new != self.filter:
             self.filter = new
             self.reload()
-
-    def update_filter(self, **changes: Any) -> None:
-        self.set_filter(replace(self.filter, **changes))
 
     def reload(self, *, keep_loaded: bool = False) -> BackgroundTask:
         """Load the first page again (or as many rows as are loaded now, so a refresh
