@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from boligsag.exports.sheet_names import FORBIDDEN, MAX_LENGTH
 from boligsag.exports.xlsx import to_xlsx
+from boligsag.i18n import tr_in
 from boligsag.summaries.model import ValueKind
 from boligsag.summaries.published import Published, format_cell
 from boligsag.ui import file_dialogs
@@ -155,6 +156,16 @@ def test_csv_and_xlsx_show_the_same_numbers(qtbot: QtBot, lead_page: SummariesPa
                     compared["shares"] += is_share
                     compared["decimals"] += "," in text
     assert compared["numbers"] > 300 and compared["shares"] >= 3 and compared["decimals"] > 20
+
+    # The key figures: the CSV's block under "Nøgletal" and the XLSX's first sheet.
+    rows = list(csv.reader(io.StringIO((tmp_path / "tal.csv").read_bytes().decode(
+        "utf-8-sig")), delimiter=";"))
+    start = rows.index([tr_in("da", "Key figure"), tr_in("da", "Value")]) + 1
+    in_csv = {label.removesuffix(" (%)"): text for label, text in rows[start:rows.index([], start)]}
+    overview = workbook.worksheets[0]
+    in_xlsx = {row[0].value: excel_text(row[1].value, row[1].number_format)
+               for row in overview.iter_rows(min_row=1) if row[0].value in in_csv}
+    assert len(in_csv) > 15 and in_xlsx == in_csv
 
 
 def test_a_half_is_rounded_up_on_the_screen_and_in_every_export() -> None:
