@@ -14,6 +14,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ def _subclasses(cls: type) -> Iterator[type]:
         yield from _subclasses(sub)
 
 
+@cache  # importing every module and parsing every file once is enough
 def user_error_classes() -> dict[str, type[UserError]]:
     _every_module()
     found: dict[str, type[UserError]] = {"UserError": UserError}
@@ -78,6 +80,13 @@ def _is_super_init(call: ast.Call) -> bool:
             and isinstance(func.value, ast.Call) and _name(func.value.func) == "super")
 
 
+@cache
+def _trees() -> tuple[tuple[Path, ast.Module], ...]:
+    return tuple((path, ast.parse(path.read_text(encoding="utf-8")))
+                 for path in sorted(SRC.rglob("*.py")))
+
+
+@cache
 def message_ids_by_class() -> dict[str, set[str]]:
     classes = user_error_classes()
     found: dict[str, set[str]] = {name: set() for name in classes}
@@ -88,8 +97,7 @@ def message_ids_by_class() -> dict[str, set[str]]:
         if name in TABLES:
             module, table = TABLES[name]
             found[name] |= set(getattr(importlib.import_module(module), table).values())
-    for path in SRC.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for _path, tree in _trees():
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and node.name in classes:
                 parent = classes[node.name].__mro__[1]
@@ -181,3 +189,18 @@ def test_the_technical_detail_is_for_the_command_line_only(tmp_path: Path, danis
                                               {"first": "1900", "last": "2100"})})
     assert str(invalid) == ("Please correct the marked fields. date_from: Choose a date "
                             "between 1900 and 2100.")
+
+
+def test_no_message_id_is_built_at_run_time() -> None:
+    """An f-string or a concatenation as ``source`` would have no Danish entry, and could
+    carry personal data into the message; params are for the variable parts."""
+    classes = user_error_classes()
+    built = []
+    for path, tree in _trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _name(node.func) in classes:
+                position = _source_position(classes[_name(node.func)])
+                if position is not None and len(node.args) > position and isinstance(
+                        node.args[position], ast.JoinedStr | ast.BinOp):
+                    built.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert built == []
