@@ -88,8 +88,8 @@ def test_a_deleted_person_leaves_every_figure_on_the_screen(
                   "jobs"):
         assert alive[1][(table, TOTAL)] != before[1][(table, TOTAL)], table
 
-    with own_ctx.uow() as session:
-        version = session.scalars(select(Person.version).where(Person.id == person)).one()
+    with own_ctx.read() as unit:
+        version = unit.session.scalars(select(Person.version).where(Person.id == person)).one()
     delete_person(own_ctx, person, version)
     recompute(qtbot, page)
     assert figures(page) == before  # every tile and every table cell as before

@@ -67,7 +67,8 @@ def _first(session: Session, query: object) -> int:
 def add_person_with_everything(ctx: AppContext) -> int:
     """A new person with a contact of their own, an enrollment, attendance, a referral
     and a job (with its follow-ups), all in 2025: copies of the demo's records."""
-    with ctx.uow() as s:
+    with ctx.write(None) as unit:
+        s = unit.session
         person = _copy(s, Person.__table__, _first(s, select(Person.id).where(
             Person.deleted_at.is_(None)).order_by(Person.id)), cpr=None)
         contact = _first(s, select(Contact.id).where(
@@ -97,7 +98,6 @@ def add_person_with_everything(ctx: AppContext) -> int:
         new_job = _copy(s, Job.__table__, job, person_id=person)
         for (follow_up,) in s.execute(select(JobFollowUp.id).where(JobFollowUp.job_id == job)):
             _copy(s, JobFollowUp.__table__, follow_up, job_id=new_job)
-        s.commit()
     return person
 
 
@@ -119,10 +119,9 @@ def test_a_deleted_person_counts_in_no_figure(demo: AppContext) -> None:
                 CellRef("jobs", TOTAL, "young_people")):
         assert alive.value(ref) == before.value(ref) + 1, ref  # type: ignore[operator]
 
-    with demo.uow() as s:
-        s.execute(update(Person).where(Person.id == person)
-                  .values(deleted_at=datetime(2026, 1, 1)))
-        s.commit()
+    with demo.write(None) as unit:
+        unit.session.execute(update(Person).where(Person.id == person)
+                             .values(deleted_at=datetime(2026, 1, 1)))
     deleted = compute_summary(demo, YEAR)
     # ... and nowhere once they are deleted: every cell of every table is as before.
     assert _cells(deleted) == _cells(before)
@@ -130,17 +129,17 @@ def test_a_deleted_person_counts_in_no_figure(demo: AppContext) -> None:
 
 def test_a_contact_with_a_real_resident_besides_a_deleted_one_still_counts(
         demo: AppContext) -> None:
-    with demo.uow() as s:
-        contact = _first(s, select(contact_people.c.contact_id).join(Contact).where(
+    with demo.read() as unit:
+        contact = _first(unit.session, select(contact_people.c.contact_id).join(Contact).where(
             Contact.deleted_at.is_(None), Contact.occurred_at >= START,
             Contact.occurred_at < END, Person.deleted_at.is_(None))
             .join(Person, Person.id == contact_people.c.person_id)
             .group_by(contact_people.c.contact_id).having(func.count() == 1))
     before = compute_summary(demo, YEAR)
-    with demo.uow() as s:
+    with demo.write(None) as unit:
+        s = unit.session
         extra = _copy(s, Person.__table__, _first(s, select(Person.id).order_by(Person.id)),
                       cpr=None, deleted_at=datetime(2026, 1, 1))
         s.execute(insert(contact_people).values(contact_id=contact, person_id=extra))
-        s.commit()
     after = compute_summary(demo, YEAR)
     assert _cells(after) == _cells(before)
