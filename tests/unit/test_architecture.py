@@ -52,8 +52,8 @@ RANKS: dict[str, int] = {
     "boligsag.__main__": 5,
 }
 
-# Base modules are one layer, but they build on each other; among them this order holds
-# (and the cycle test below keeps it acyclic).
+# Base modules are one layer and build on each other (i18n reads resources, formatting
+# uses i18n); the cycle test below keeps them from importing each other round a loop.
 BASE = frozenset(name for name, rank in RANKS.items() if rank == 0)
 
 # Front-ends see the core only through the services, the domain's value types and rules,
