@@ -142,7 +142,7 @@ def mark_follow_up_done(ctx: AppContext, item: FollowUpItem, *,
             follow_up = unit.load_live(JobFollowUp, item.id, "follow-up")
             visible_person_or_fail(session, ctx, follow_up.job.person_id)
             if follow_up.status is None:
-                answer_follow_up(session, ctx, follow_up, still_employed)
+                answer_follow_up(unit, follow_up, still_employed)
                 version = follow_up.version
     return FollowUpDone(item, version)
 

@@ -218,16 +218,13 @@ def list_jobs(ctx: AppContext, *, person_id: int | None = None, kind: JobKind | 
         return [_row(job) for job in r.session.scalars(query)]
 
 
-def answer_follow_up(session: Session, ctx: AppContext, follow_up: JobFollowUp,
-                     status: StillEmployed) -> None:
-    """Inside the caller's write unit, given as its session and context (shared with
-    the follow-up list's "done")."""
+def answer_follow_up(w: WriteUnit, follow_up: JobFollowUp, status: StillEmployed) -> None:
+    """Inside the caller's write unit (shared with the follow-up list's "done")."""
     follow_up.status = StillEmployed(status)
-    follow_up.recorded_at = ctx.clock.now()
-    follow_up.recorded_by_id = ctx.actor.user_id
-    session.flush()
-    _audit(WriteUnit(session, ctx), follow_up.job, AuditAction.UPDATE,
-           detail=f"follow-up {follow_up.months} months")
+    follow_up.recorded_at = w.ctx.clock.now()
+    follow_up.recorded_by_id = w.ctx.actor.user_id
+    w.session.flush()
+    _audit(w, follow_up.job, AuditAction.UPDATE, detail=f"follow-up {follow_up.months} months")
 
 
 @writes(Entity.JOBS, Entity.FOLLOW_UPS, Entity.TIMELINE)
@@ -239,7 +236,7 @@ def record_follow_up(ctx: AppContext, follow_up_id: int, status: StillEmployed, 
         load_of_person(w, Job, follow_up.job_id, "job")
         if version is not None:
             check_version(follow_up, version)
-        answer_follow_up(w.session, ctx, follow_up, status)
+        answer_follow_up(w, follow_up, status)
         return _follow_up_row(follow_up)
 
 
