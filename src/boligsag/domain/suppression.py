@@ -44,6 +44,9 @@ from dataclasses import dataclass
 
 DEFAULT_THRESHOLD = 5
 SECONDARY_MARK = ".."  # Danmarks Statistik's mark for a figure withheld for discretion
+# The one mark the exports use for every withheld figure, small counts included: a mark
+# of their own ("<5") would tell that they are 1-4 (see boligsag.summaries.published).
+WITHHELD_MARK = SECONDARY_MARK
 
 _Pos = tuple[int, int]  # (row, column) in the grid including the total row and column
 _Cost = tuple[int, int, int]  # (zero entries hidden, sum of counts hidden, entries hidden)

@@ -1,6 +1,6 @@
 """The report's charts (reportlab.graphics), drawn from *published* figures only.
 
-A hidden figure ("<5" or "..") is drawn as no bar at all, and the chart says so: a chart
+A hidden figure ("..") is drawn as no bar at all, and the chart says so: a chart
 must never show what the table beside it hides.
 """
 

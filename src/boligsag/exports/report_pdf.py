@@ -205,7 +205,7 @@ def _tiles(published: PublishedSummary, language: str) -> Table:
 
 def _section_chart(heading: str, by_key: dict[str, PublishedTable],
                    language: str) -> list[Flowable]:
-    hidden = tr_in(language, "Figures withheld in the tables (<5 and ..) are not drawn.")
+    hidden = tr_in(language, "Figures withheld in the tables (..) are not drawn.")
     drawing: Flowable | None = None
     title = ""
     if heading == "Participants" and "participants" in by_key:
@@ -214,7 +214,7 @@ def _section_chart(heading: str, by_key: dict[str, PublishedTable],
     elif heading == "Contacts" and "contacts_per_month_by_focus_area" in by_key:
         title = tr_in(language, "Contacts per month by focus area")
         drawing = charts.stacked_months(by_key["contacts_per_month_by_focus_area"], WIDTH,
-                                        language, tr_in(language, "Withheld (<5 and ..)"))
+                                        language, tr_in(language, "Withheld (..)"))
         hidden = tr_in(language, "Withheld figures are shown together in grey, up to the "
                                  "month's total.")
     elif heading == "Referrals" and "referral_flow" in by_key:

@@ -5,7 +5,7 @@ made, the suppression rule) and holds the key figures; then one sheet per table 
 bold, frozen header row, so the team lead can sort, filter and chart in Excel. Counts,
 hours and shares are real numbers, rounded as the other exports round them, with number
 formats that show what they show (``summaries.numbers``); hidden figures are the text
-"<5" or "..", right-aligned like the numbers around them. Each sheet is named after its
+"..", right-aligned like the numbers around them. Each sheet is named after its
 table's title (``sheet_names``).
 """
 

@@ -5,7 +5,7 @@ rows add up to their totals, the same figure is printed in several tables, a sha
 its numerator to its denominator, and the mark of a withheld count bounds it. Everything
 they know is *linear* in the true counts, so the smallest and largest value a hidden count
 can have, given all of it, is a linear program. ``disclosure_lp`` solves those with
-SciPy's HiGHS; integer rounding of the LP bounds (ceil of the minimum, floor of the
+HiGHS (highspy); integer rounding of the LP bounds (ceil of the minimum, floor of the
 maximum) is sound, because every integer solution is also an LP solution.
 
 The model (:class:`Model`) is one variable per distinct count of the export (a figure

@@ -2,9 +2,10 @@
 
 ``disclosure`` says what the reader knows; here each connected component of withheld
 and never-printed counts becomes one small LP (printed counts substituted), solved with
-SciPy's HiGHS for the smallest and largest value of each count. ``Auditor.audit`` gives
-those bounds; ``Auditor.failures`` only tells which counts are narrowed too far, proving
-the others safe with as few LPs as it can (see ``Component.narrowed``).
+HiGHS (highspy, its own Python interface) for the smallest and largest value of each
+count. ``Auditor.audit`` gives those bounds; ``Auditor.failures`` only tells which counts
+are narrowed too far, proving the others safe with as few LPs as it can (see
+``Component.narrowed``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 from .disclosure import (
     Bounds,
@@ -30,10 +31,12 @@ from .disclosure import (
 # Float tolerance of the LP answers before integer rounding.
 _EPS = 1e-6
 # Every variable is capped here, and an optimum beyond _UNBOUNDED counts as no bound:
-# HiGHS has been seen to call an unbounded maximum "infeasible" (scipy 1.16, three
-# variables p <= t, l <= t, t <= p + l), and no count of this program comes near it.
+# HiGHS has been seen to call an unbounded maximum "infeasible" (through scipy 1.16's
+# linprog: p <= t, l <= t, t <= p + l, maximise t), and no count here comes near it.
 _CAP = 1e7
 _UNBOUNDED = 1e6
+_FEW = 6  # a component with more items than this is first probed with _SEEDS pairs
+_SEEDS = 2
 
 
 class Component:
@@ -51,36 +54,39 @@ class Component:
         # Everything the LPs depend on: the printed values are fixed by the model.
         self.key = (tuple(variables), tuple(self.bounds), tuple(constraints))
         self.unconstrained = not constraints
-        self._matrices: tuple[np.ndarray | None, ...] | None = None
+        self._solver: highspy.Highs | None = None
 
-    def _build(self) -> tuple[np.ndarray | None, ...]:
-        """(A_ub, b_ub, A_eq, b_eq) with the printed counts moved to the right side."""
-        eq_rows: list[np.ndarray] = []
-        eq_rhs: list[float] = []
-        ub_rows: list[np.ndarray] = []
-        ub_rhs: list[float] = []
+    def _build(self) -> highspy.Highs:
+        """The component's LP in HiGHS, printed counts moved to the row bounds. Built
+        once: each optimum after the first changes only the objective and starts from
+        the last basis, which is what makes hundreds of them per export cheap."""
+        starts, columns, values, lower, upper = [0], [], [], [], []
         for constraint in self.constraints:
-            row = np.zeros(len(self.index))
             constant = 0.0
             for v, c in constraint.terms:
                 if v in self.index:
-                    row[self.index[v]] += c
+                    columns.append(self.index[v])
+                    values.append(c)
                 else:
                     assert v not in self.free
                     constant += c * self.model.values[v]
-            lo, hi = constraint.lo - constant, constraint.hi - constant
-            if lo == hi:
-                eq_rows.append(row)
-                eq_rhs.append(lo)
-                continue
-            if hi < math.inf:
-                ub_rows.append(row)
-                ub_rhs.append(hi)
-            if lo > -math.inf:
-                ub_rows.append(-row)
-                ub_rhs.append(-lo)
-        return (np.array(ub_rows) if ub_rows else None, np.array(ub_rhs) if ub_rhs else None,
-                np.array(eq_rows) if eq_rows else None, np.array(eq_rhs) if eq_rhs else None)
+            starts.append(len(columns))
+            lower.append(max(constraint.lo - constant, -highspy.kHighsInf))
+            upper.append(min(constraint.hi - constant, highspy.kHighsInf))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.index), len(self.constraints)
+        lp.col_cost_ = np.zeros(len(self.index))
+        lp.col_lower_ = np.array([lo for lo, _ in self.capped])
+        lp.col_upper_ = np.array([hi for _, hi in self.capped])
+        lp.row_lower_, lp.row_upper_ = np.array(lower), np.array(upper)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(columns, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(values)
+        solver = highspy.Highs()
+        solver.setOptionValue("output_flag", False)
+        solver.passModel(lp)
+        return solver
 
     def _objective(self, terms: Terms) -> tuple[np.ndarray, float]:
         vector = np.zeros(len(self.index))
@@ -110,15 +116,17 @@ class Component:
         if self.unconstrained:
             return []  # every free variable is unbounded above: nothing is narrowed
         objectives = [self._objective(terms) for terms, _ in items]
-        low = [math.inf] * len(items)
-        high = [-math.inf] * len(items)
+        matrix = np.array([vector for vector, _ in objectives])
+        constants = np.array([constant for _, constant in objectives])
+        low = np.full(len(items), math.inf)
+        high = np.full(len(items), -math.inf)
 
         def see(point: np.ndarray | None) -> None:
             if point is None:
                 return
-            for k, (vector, constant) in enumerate(objectives):
-                value = float(vector @ point) + constant
-                low[k], high[k] = min(low[k], value), max(high[k], value)
+            values = matrix @ point + constants
+            np.minimum(low, values, out=low)
+            np.maximum(high, values, out=high)
 
         def safe(k: int) -> bool:
             if high[k] < low[k]:
@@ -127,6 +135,16 @@ class Component:
             hi = math.floor(high[k] + _EPS) if high[k] < _UNBOUNDED else math.inf
             return hi - lo + 1 >= 3 and not (items[k][1] and lo >= 1 and hi < threshold)
 
+        if len(items) > _FEW:
+            # A large component first gets a few far-apart points: each pushes a random
+            # half of its counts up and the other half down, and then the reverse, so most
+            # counts are seen both high and low without LPs of their own. Seeded by the
+            # size, so the same data always takes the same path.
+            rng = np.random.default_rng(len(self.index))
+            for _ in range(_SEEDS):
+                direction = rng.choice([-1.0, 1.0], len(self.index))
+                see(self._minimum(direction)[1])
+                see(self._minimum(-direction)[1])
         failing = []
         for k, (vector, _) in enumerate(objectives):
             if safe(k):
@@ -147,17 +165,19 @@ class Component:
                     return None, None
                 total += c * (lo if c >= 0 else hi)  # type: ignore[operator]
             return total, None
-        if self._matrices is None:
-            self._matrices = self._build()
-        a_ub, b_ub, a_eq, b_eq = self._matrices
-        result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                         bounds=self.capped, method="highs")
-        if result.status != 0:
-            # The true counts satisfy every constraint, so the LP is feasible.
-            raise RuntimeError(f"disclosure LP failed: {result.message}")
-        if result.fun < -_UNBOUNDED:
-            return None, result.x
-        return float(result.fun), result.x
+        if self._solver is None:
+            self._solver = self._build()
+        solver = self._solver
+        solver.changeColsCost(len(objective), np.arange(len(objective), dtype=np.int32),
+                              objective)
+        solver.run()
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # The true counts satisfy every constraint and every variable is capped, so
+            # the LP has an optimum.
+            raise RuntimeError(f"disclosure LP failed: {solver.getModelStatus()}")
+        fun = solver.getInfo().objective_function_value
+        point = np.array(solver.getSolution().col_value)
+        return (None if fun < -_UNBOUNDED else float(fun)), point
 
 
 @dataclass

@@ -68,8 +68,8 @@ class Median:
 
 @dataclass(frozen=True)
 class Withheld:
-    """A figure withheld for discretion: ``mark`` is "<5" (a count from 1 to 4) or ".."
-    (hidden so that no hidden count can be worked out from the others)."""
+    """A figure withheld for discretion: ``mark`` is "..", for a count from 1 to 4 and
+    for a figure hidden so that no such count can be worked out from the others alike."""
 
     mark: str
 

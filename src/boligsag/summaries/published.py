@@ -1,20 +1,20 @@
 """A summary made fit to leave the team: small counts hidden so no one can be singled out.
 
 Every aggregated export (XLSX, CSV, PDF) is written from the :class:`PublishedSummary`
-this module makes, never from the engine's exact ``Summary``. Rules
-(``domain.suppression`` explains them):
+this module makes, never from the engine's exact ``Summary``. Rules:
 
-- a count from 1 to 4 is shown as "<5", totals included;
-- more counts are hidden (shown "..") until no hidden count can be recomputed from the
-  visible ones: each two-way table and each additive column of a table with a total row
-  is an equation system, protected by ``domain.suppression``;
-- a figure shown in several tables (``Summary.links``, e.g. the number of contacts in
-  the channel table and the month table) is hidden everywhere if hidden anywhere, and
-  the tables are protected again, until nothing changes: otherwise one table would give
-  away what another hides;
-- derived figures are hidden ("..") with their counts: hours where the contact count is
-  hidden, a share whose numerator or published denominator is hidden or which
-  ``suppress_share`` refuses, a median of fewer than 5 durations.
+- every count from 1 to 4 is withheld, totals included, and shown as ".." like every
+  other withheld figure: a mark of its own ("<5") would itself say "1 to 4";
+- more figures are withheld until a reader with the whole export, who knows how its
+  tables add up, which figure is repeated where, what each share and each mark allow,
+  can narrow no withheld count to fewer than 3 values and cannot tell that a count from
+  1 to 4 is neither 0 nor 5 or more (``secondary``, driven by the linear-programming
+  auditor in ``disclosure``; ``disclosure_build`` says what is modelled). 0 is always
+  shown, so a withheld count is never 0;
+- derived figures are withheld ("..") with their counts: hours where the contact count
+  is withheld, a share whose numerator or published denominator is withheld, that
+  ``suppress_share`` refuses or that the auditor needs withheld, a median of fewer than
+  5 durations or beside a withheld count.
 
 Names, CPR numbers and notes never reach a Summary in the first place: the engine
 returns counts, sums, shares and medians only, labelled with reference data.
@@ -22,16 +22,13 @@ returns counts, sums, shares and medians only, labelled with reference data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-# protect is the table protector behind suppress_table; it is needed here because the
-# fixpoint across linked tables must hide cells that are not small themselves, which
-# suppress_table's public signature cannot express.
-from boligsag.domain.suppression import DEFAULT_THRESHOLD, SECONDARY_MARK, protect, suppress_share
+from boligsag.domain.suppression import DEFAULT_THRESHOLD, WITHHELD_MARK
 from boligsag.formatting import long_date, time_text
 from boligsag.i18n import tr_in
+from boligsag.summaries.disclosure_build import build, count_cells
 from boligsag.summaries.filter import FilterNames, SummaryFilter
 from boligsag.summaries.model import (
     TOTAL,
@@ -45,13 +42,15 @@ from boligsag.summaries.model import (
     ValueKind,
     _msg,
 )
-from boligsag.summaries.numbers import shown_text
+from boligsag.summaries.numbers import shown_number, shown_text
+from boligsag.summaries.secondary import protect
 
 
 @dataclass(frozen=True)
 class Published:
     """One cell as it may be published. ``value`` is None when hidden or when there is no
-    figure (a share of nothing); ``mark`` is "<5" or ".." when hidden."""
+    figure (a share of nothing); ``mark`` is ".." when withheld. A share is its
+    rounded value (a whole percent), the only precision any export shows."""
 
     value: int | float | None
     kind: ValueKind
@@ -109,17 +108,22 @@ class PublishedSummary:
         return next(f for f in self.key_figures if f.key == key)
 
 
-SUPPRESSION_NOTE = _msg("Counts from 1 to 4 are shown as <5. Figures shown as .. are "
-                        "withheld so that no hidden count can be worked out from the others.")
+SUPPRESSION_NOTE = _msg(
+    "Figures shown as .. are withheld for discretion: every count from 1 to 4, and as "
+    "many other figures as it takes so that none of them can be worked out from the "
+    "rest, not even as lying between 1 and 4. A count of 0 is always shown.")
 
 
 def publish(summary: Summary, threshold: int = DEFAULT_THRESHOLD) -> PublishedSummary:
     if not summary.exact:  # its hidden counts are gone: publishing it again would show 0s
         raise ValueError("publish needs the exact summary of a team lead")
-    counts = _count_cells(summary)
-    primary = {ref for ref, n in counts.items() if 0 < n < threshold}
-    hidden = _protect_all(summary, counts, primary)
-    tables = tuple(_publish_table(t, counts, hidden, primary, threshold) for t in summary)
+    layout = build(summary, threshold)
+    shown = protect(layout.model, threshold)
+    hidden = {ref for ref, var in layout.variables.items() if var in shown.hidden}
+    shares = {ref for ref, index in layout.ratios.items()
+              if shown.ratio_printed(layout.model, index)}
+    counts = count_cells(summary)
+    tables = tuple(_publish_table(t, counts, hidden, shares, threshold) for t in summary)
     by_key = {t.key: t for t in tables}
     figures = tuple(
         PublishedFigure(f.key, f.label, by_key[f.ref.table].cell(f.ref.row, f.ref.column))
@@ -131,99 +135,21 @@ def publish(summary: Summary, threshold: int = DEFAULT_THRESHOLD) -> PublishedSu
                             figures, threshold)
 
 
-# -- the count cells and their equations -------------------------------------------------
-
-
-def _rows(table: Table) -> list[tuple[str, tuple[object, ...]]]:
-    rows = [(row.key, row.values) for row in table.rows]
-    if table.total is not None:
-        rows.append((TOTAL, table.total.values))
-    return rows
-
-
-def _count_cells(summary: Summary) -> dict[CellRef, int]:
-    """Every published count, by reference (a grid's row totals included)."""
-    cells: dict[CellRef, int] = {}
-    for table in summary:
-        for row_key, values in _rows(table):
-            for column, value in zip(table.columns, values, strict=True):
-                if column.kind is ValueKind.COUNT and isinstance(value, int):
-                    cells[CellRef(table.key, row_key, column.key)] = value
-            if table.grid:
-                cells[CellRef(table.key, row_key, TOTAL)] = sum(
-                    v for v in values if isinstance(v, int))
-    return cells
-
-
-@dataclass(frozen=True)
-class _System:
-    """One table of equations for ``protect``: the grid of values (its last row and
-    column are the totals) and the cell reference of each position."""
-
-    grid: list[list[int]]
-    refs: dict[tuple[int, int], CellRef]
-
-
-def _systems(summary: Summary, counts: dict[CellRef, int]) -> Iterable[_System]:
-    for table in summary:
-        if table.total is None or not table.rows:
-            continue
-        keys = [row.key for row in table.rows] + [TOTAL]
-        if table.grid:
-            columns = [c.key for c in table.columns] + [TOTAL]
-            refs = {(i, j): CellRef(table.key, r, c)
-                    for i, r in enumerate(keys) for j, c in enumerate(columns)}
-            yield _System([[counts[refs[i, j]] for j in range(len(columns))]
-                           for i in range(len(keys))], refs)
-            continue
-        for column in table.columns:
-            if column.kind is not ValueKind.COUNT or not column.additive:
-                continue
-            # A single column with its total is the grid [[v, v], ..., [T, T]]: every row
-            # total equals its cell, and the column must add up to T.
-            refs = {}
-            for i, r in enumerate(keys):
-                refs[i, 0] = refs[i, 1] = CellRef(table.key, r, column.key)
-            values = [counts.get(refs[i, 0], 0) for i in range(len(keys))]
-            yield _System([[v, v] for v in values], refs)
-
-
-def _protect_all(summary: Summary, counts: dict[CellRef, int],
-                 primary: set[CellRef]) -> set[CellRef]:
-    systems = list(_systems(summary, counts))
-    links = [tuple(ref for ref in group if ref in counts) for group in summary.links]
-    hidden = set(primary)
-    while True:
-        before = len(hidden)
-        for system in systems:
-            local = {pos for pos, ref in system.refs.items() if ref in hidden}
-            if local:
-                hidden |= {system.refs[pos] for pos in protect(system.grid, local)}
-        for group in links:
-            if any(ref in hidden for ref in group):
-                hidden.update(group)
-        if len(hidden) == before:  # only ever grows, over a finite set: this terminates
-            return hidden
-
-
-# -- publishing a table ------------------------------------------------------------------
-
-
 def _has(table: PublishedTable, ref: CellRef) -> bool:
     return (ref.row == TOTAL and table.total is not None) or any(
         r.key == ref.row for r in table.rows)
 
 
 def _publish_table(table: Table, counts: dict[CellRef, int], hidden: set[CellRef],
-                   primary: set[CellRef], threshold: int) -> PublishedTable:
+                   shares: set[CellRef], threshold: int) -> PublishedTable:
+    """``shares``: the share cells that may be printed (see ``disclosure.Shown``)."""
     columns = table.columns
     if table.grid:
         columns = (*columns, Column(TOTAL, _msg("Total")))
 
     def count_cell(ref: CellRef, kind: ValueKind = ValueKind.COUNT) -> Published:
         if ref in hidden:
-            mark = f"<{threshold}" if ref in primary else SECONDARY_MARK
-            return Published(None, kind, mark)
+            return Published(None, kind, WITHHELD_MARK)
         return Published(counts.get(ref, 0), kind)
 
     def publish_row(row_key: str, label: Label, values: tuple[object, ...]) -> PublishedRow:
@@ -233,6 +159,9 @@ def _publish_table(table: Table, counts: dict[CellRef, int], hidden: set[CellRef
             if column.kind is ValueKind.COUNT:
                 cells.append(count_cell(ref) if value is not None
                              else Published(None, column.kind))
+                continue
+            if isinstance(value, Share):
+                cells.append(_share(value, ref in shares))
                 continue
             withheld = any(CellRef(table.key, row_key, key) in hidden
                            for key in (column.base, column.denominator) if key)
@@ -248,22 +177,25 @@ def _publish_table(table: Table, counts: dict[CellRef, int], hidden: set[CellRef
                           table.note)
 
 
+def _share(value: Share, printed: bool) -> Published:
+    if value.denominator == 0:
+        return Published(None, ValueKind.SHARE)
+    if not printed:
+        return Published(None, ValueKind.SHARE, WITHHELD_MARK)
+    # Rounded here, as every export shows it: the auditor assumed exactly this precision.
+    percent = shown_number(value.numerator / value.denominator, ValueKind.SHARE)
+    return Published(float(percent) / 100, ValueKind.SHARE)
+
+
 def _derived(kind: ValueKind, value: object, withheld: bool, threshold: int) -> Published:
-    if isinstance(value, Share):
-        if value.denominator == 0:
-            return Published(None, kind)
-        shown = suppress_share(value.numerator, value.denominator, threshold)
-        if withheld or shown is None:
-            return Published(None, kind, SECONDARY_MARK)
-        return Published(shown, kind)
     if isinstance(value, Median):
         if value.n == 0 or value.days is None:
             return Published(None, kind)
         if withheld or value.n < threshold:
-            return Published(None, kind, SECONDARY_MARK)
+            return Published(None, kind, WITHHELD_MARK)
         return Published(value.days, kind)
     if withheld:
-        return Published(None, kind, SECONDARY_MARK)
+        return Published(None, kind, WITHHELD_MARK)
     return Published(value if isinstance(value, int | float) else None, kind)
 
 

@@ -39,10 +39,14 @@ def protect(model: Model, threshold: int) -> Shown:
             return shown
         constraints = active_constraints(model, shown)
         free = free_variables(model, shown)
+        touching: dict[int, list[Linear]] = {}
+        for constraint in constraints:
+            for v, _ in constraint.terms:
+                touching.setdefault(v, []).append(constraint)
         items: list[Terms] = [((v, 1.0),) for v in cells]
         items += [model.derived[i] for i in derived]
         for terms in items:
-            kind, index = _cheapest(model, shown, constraints, free, terms)
+            kind, index = _cheapest(model, touching, free, terms)
             (hidden if kind == "count" else withheld).add(index)
 
 
@@ -67,24 +71,25 @@ def _close_equations(model: Model, hidden: set[int]) -> None:
                 changed = True
 
 
-def _cheapest(model: Model, shown: Shown, constraints: list[Linear], free: set[int],
+def _cheapest(model: Model, touching: dict[int, list[Linear]], free: set[int],
               terms: Terms) -> tuple[str, int]:
     """The cheapest figure to withhold so that the item ``terms`` gets wider: searched
-    outward from the item through the constraints, nearest first."""
+    outward from the item through the constraints (``touching``: by variable), nearest
+    first."""
     frontier = {v for v, _ in terms if v in free}
     counts = {v for v, _ in terms if v not in free}
     seen = set(frontier)
     while True:
-        touching = [c for c in constraints if any(v in frontier for v, _ in c.terms)]
-        counts |= {v for c in touching for v, _ in c.terms if v not in free}
+        near = {c for v in frontier for c in touching.get(v, ())}
+        counts |= {v for c in near for v, _ in c.terms if v not in free}
         counts = {v for v in counts if model.values[v] > 0}
         if counts:
             return "count", min(counts, key=lambda v: (model.values[v], v))
-        ratios = {c.ratio for c in touching if c.ratio is not None}
+        ratios = {c.ratio for c in near if c.ratio is not None}
         if ratios:
             return "ratio", min(ratios, key=lambda r: (model.values[model.ratios[r].denominator],
                                                        r))
-        nearer = {v for c in touching for v, _ in c.terms if v in free} - seen
+        nearer = {v for c in near for v, _ in c.terms if v in free} - seen
         if not nearer:
             # Everything around it is withheld already: the reader's bounds then come
             # from the marks alone, which leave every count unbounded above.

@@ -111,7 +111,7 @@ class SummariesPage(Page):
         self.hint.hide()
         self.compute_strip = TaskStrip("computeProgress", tr("Computing the summary"))
         self.export_strip = TaskStrip("exportProgress", tr("Exporting the summary"))
-        self.published_check = named(QCheckBox(tr("Show as published (<5)")),
+        self.published_check = named(QCheckBox(tr("Show as published (..)")),
                                      "showPublishedCheck", tr("Show as published"))
         self.published_check.setToolTip(tr("Show the figures as the exports show them, with "
                                            "small counts withheld"))
@@ -276,7 +276,7 @@ class SummariesPage(Page):
                 parts.append(", ".join(chosen))
         parts.append(tr("computed at {time}", time=time_text(summary.generated_at)))
         if not self.showing_exact:
-            parts.append(tr("counts from 1 to 4 are shown as <5"))
+            parts.append(tr("withheld figures are shown as .."))
         self.info.setText(" · ".join(parts))
         self._update_hints()
 

@@ -105,7 +105,7 @@ class ChartCard(QFrame):
         self.legend.setText(legend_html(entries))
         self.legend.setAccessibleDescription(", ".join(name for name, _ in entries))
         self.legend.setVisible(bool(entries))
-        text = caption or (tr("Figures withheld in the tables (<5 and ..) are not drawn.")
+        text = caption or (tr("Figures withheld in the tables (..) are not drawn.")
                            if withheld else "")
         self.caption.setText(text)
         self.caption.setVisible(bool(text))

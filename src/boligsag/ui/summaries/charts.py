@@ -1,6 +1,6 @@
 """The screen's charts (QtCharts), drawn from the figures the screen shows.
 
-For staff that is the published view: a withheld figure ("<5", "..") is drawn as no
+For staff that is the published view: a withheld figure ("..") is drawn as no
 bar, value labels are left off (a "0" would be wrong), and the card says so. The look
 follows ``ui/theme.py``: white card, DejaVu Sans, muted axes, the PDF report's palette,
 so the screen and the printed report read as one.
@@ -174,7 +174,7 @@ def stacked_months(table: PublishedTable) -> tuple[QChart, bool] | None:
                                    PALETTE[n % len(PALETTE)]))
     withheld = any(series_values[-1])
     if withheld:
-        series.append(_bar_set(tr("Withheld (<5 and ..)"), series_values[-1], WITHHELD))
+        series.append(_bar_set(tr("Withheld (..)"), series_values[-1], WITHHELD))
     totals = [sum(values[i] for values in series_values) for i in range(len(periods))]
     title = tr("Year") if by_year else (table.rows[0].key[:4] if one_year else "")
     _attach(chart, series, periods, _value_axis(max(totals)), category_title=title)

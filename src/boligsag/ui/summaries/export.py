@@ -154,5 +154,5 @@ def export_button(fmt: ExportFormat) -> QPushButton:
     button = named(QPushButton(text), object_name,
                    tr("Export the summary as {format}", format=format_name(fmt)))
     button.setToolTip(tr("Export the summary as {format}: aggregated figures only, "
-                         "small counts shown as <5", format=format_name(fmt)))
+                         "small counts withheld (..)", format=format_name(fmt)))
     return button

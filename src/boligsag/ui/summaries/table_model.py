@@ -1,7 +1,7 @@
 """One summary table in a ``QTableView``: the row labels, then one column per figure;
 the total row and a grid's total column in bold on a tinted background; numbers right
-aligned in the Danish format ("1.234", "230,5", "80 %"); withheld cells as "<5" or
-"..", with a tooltip saying why."""
+aligned in the Danish format ("1.234", "230,5", "80 %"); withheld cells as "..",
+with a tooltip saying why."""
 
 from __future__ import annotations
 
@@ -43,9 +43,10 @@ class Column(IntEnum):
 
 
 def mark_tooltip(mark: str) -> str:
-    if mark.startswith("<"):
-        return tr("Fewer than 5: withheld so that no one can be recognised.")
-    return tr("Withheld so that a hidden count cannot be worked out from the others.")
+    """Why a figure shows ``mark``: every withheld figure has the one mark "..", so that
+    the mark itself never tells a count from 1 to 4 from the others."""
+    return tr("Withheld for discretion: a count from 1 to 4, or a figure that would let "
+              "one be worked out. A count of 0 is always shown.")
 
 
 class SummaryTableModel(QAbstractTableModel):
