@@ -203,7 +203,7 @@ def _derived(kind: ValueKind, value: object, withheld: bool, threshold: int) -> 
 
 
 def format_cell(cell: Published, language: str, *, thousands: bool = True) -> str:
-    """A published cell as text: "<5", "..", "1.234", "366,9", "70 %", "" (no figure);
+    """A published cell as text: "..", "1.234", "366,9", "70 %", "" (no figure);
     rounded as every export rounds it (``summaries.numbers``)."""
     if cell.mark:
         return cell.mark
