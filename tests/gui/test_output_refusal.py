@@ -37,8 +37,8 @@ def digest(path: Path) -> str:
 
 
 def outputs(ctx: AppContext) -> int:
-    with ctx.uow(read_only=True) as session:
-        return len(list(session.scalars(select(AuditEntry).where(AuditEntry.action.in_(
+    with ctx.read() as unit:
+        return len(list(unit.session.scalars(select(AuditEntry).where(AuditEntry.action.in_(
             [AuditAction.SAVE_PDF.value, AuditAction.EXPORT.value])))))
 
 

@@ -60,8 +60,8 @@ def folder(tmp_path: Path) -> Path:
 
 
 def exports_in_audit(ctx: AppContext) -> list[AuditEntry]:
-    with ctx.uow() as session:
-        return list(session.scalars(select(AuditEntry).where(
+    with ctx.read() as unit:
+        return list(unit.session.scalars(select(AuditEntry).where(
             AuditEntry.action == AuditAction.EXPORT.value)))
 
 

@@ -50,7 +50,8 @@ class Raw:
     """Every row of the tables the summary reads, for brute force in Python."""
 
     def __init__(self, ctx: AppContext) -> None:
-        with ctx.uow() as s:
+        with ctx.read() as unit:
+            s = unit.session
             def rows(model: type) -> list:
                 return list(s.scalars(select(model)))
             self.contacts = rows(Contact)

@@ -42,9 +42,10 @@ def _open(created_db: CreatedDb, username: str, password: str) -> AppContext:
 
 
 def _password_entries(ctx: AppContext) -> list[tuple[str | None, str]]:
-    with ctx.uow(read_only=True) as session:
-        query = select(AuditEntry).where(AuditEntry.action == AuditAction.PASSWORD_CHANGED)
-        return [(e.entity_uuid, e.detail) for e in session.scalars(query.order_by(AuditEntry.id))]
+    query = select(AuditEntry).where(AuditEntry.action == AuditAction.PASSWORD_CHANGED)
+    with ctx.read() as unit:
+        return [(e.entity_uuid, e.detail)
+                for e in unit.session.scalars(query.order_by(AuditEntry.id))]
 
 
 # -- password changes are audited ------------------------------------------------------------

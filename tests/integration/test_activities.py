@@ -185,6 +185,7 @@ def test_restricted_participants_are_neither_shown_nor_touched(
         assert [r.name for r in sheet.rows] == ["Ib Berg"] and sheet.hidden_participants == 1
         update_session(bo, saved.id, sheet.version or 0, SessionDraft(
             activity, NOV_20, attendance=(AttendanceMark(visible, False, "Ferie"),)))
-    with ctx.uow() as session:
-        marks = dict(session.execute(select(Attendance.person_id, Attendance.present)).all())
+    with ctx.read() as unit:
+        marks = dict(unit.session.execute(
+            select(Attendance.person_id, Attendance.present)).all())
     assert marks == {secret: True, visible: False}

@@ -130,7 +130,8 @@ def test_person_timeline_is_newest_first_and_pages(ctx: AppContext, clock: Fixed
 
 def test_timeline_shows_referrals_and_consents(ctx: AppContext, clock: FixedClock) -> None:
     omar = person(ctx, "Omar", "Ali").person
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         service = session.scalars(select(Service).order_by(Service.id)).first()
         consent = Consent(person_id=omar.id, service_id=service.id, scope=["identity"],
                           purpose="Henvisning til lektiehjælp", valid_from=date(2026, 6, 1),
@@ -143,7 +144,6 @@ def test_timeline_shows_referrals_and_consents(ctx: AppContext, clock: FixedCloc
                                          to_status=ReferralStatus.SENT, on=date(2026, 7, 2),
                                          recorded_at=clock.now())]
         session.add_all([consent, referral])
-        session.commit()
     items = person_timeline(ctx, omar.id)
     assert [(i.kind, i.title, i.subtitle) for i in items] == [
         (TimelineKind.CONSENT_WITHDRAWN, f"Samtykke til {service.name} trukket tilbage", ""),

@@ -67,16 +67,16 @@ def demo(db_path: Path) -> Iterator[AppContext]:
 
 def fake_letter(ctx: AppContext) -> LetterPdf:
     """save_pdf only writes and audits the bytes it is given, so any bytes will do."""
-    with ctx.uow(read_only=True) as session:
-        referral = session.scalars(select(Referral)).first()
+    with ctx.read() as unit:
+        referral = unit.session.scalars(select(Referral)).first()
         assert referral is not None
         return LetterPdf(b"%PDF-1.4 a letter\n", "henvisning.pdf", referral.person.uuid,
                          LetterKind.REFERRAL, "referrals", referral.uuid)
 
 
 def audit_entries(ctx: AppContext) -> list[AuditEntry]:
-    with ctx.uow(read_only=True) as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    with ctx.read() as unit:
+        return list(unit.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -198,8 +198,8 @@ def _letter_referral(ctx: AppContext) -> str:
     """A referral whose letter the demo can print (its consent covers it)."""
     from boligsag.services.letters import render_referral_letter
 
-    with ctx.uow(read_only=True) as session:
-        uuids = list(session.scalars(select(Referral.uuid)))
+    with ctx.read() as unit:
+        uuids = list(unit.session.scalars(select(Referral.uuid)))
     for referral_uuid in uuids:
         try:
             render_referral_letter(ctx, referral_uuid)
@@ -428,9 +428,8 @@ def test_database_key_file_and_every_export_are_owner_only(
     ctx = unlock(db, "admin", created_db.password, clock=FixedClock(datetime(2026, 11, 25, 9)),
                  options=UnlockOptions(integrity_check=False))
     try:
-        with ctx.uow() as session:  # a write, so that the WAL and shared memory exist
-            ctx.audit(session, AuditAction.VIEW, entity="test")
-            session.commit()
+        with ctx.write(None) as unit:  # a write, so that the WAL and shared memory exist
+            unit.audit(AuditAction.VIEW, entity="test")
         for companion in ("", "-wal", "-shm", ".keys"):
             path = Path(f"{db}{companion}")
             assert path.exists(), companion

@@ -44,9 +44,9 @@ def _open(created_db: CreatedDb, username: str, password: str) -> AppContext:
 
 
 def _actions(ctx: AppContext, user_uuid: str) -> list[str]:
-    with ctx.uow(read_only=True) as session:
-        query = select(AuditEntry.action).where(AuditEntry.entity_uuid == user_uuid)
-        return [str(a) for a in session.scalars(query.order_by(AuditEntry.id))]
+    query = select(AuditEntry.action).where(AuditEntry.entity_uuid == user_uuid)
+    with ctx.read() as unit:
+        return [str(a) for a in unit.session.scalars(query.order_by(AuditEntry.id))]
 
 
 def _key_entry(created_db: CreatedDb, user_uuid: str) -> dict | None:  # type: ignore[type-arg]

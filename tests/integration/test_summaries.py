@@ -64,7 +64,8 @@ def demo(demo_path: Path) -> Iterator[AppContext]:
                  clock=FixedClock(datetime(2026, 11, 25, 9)),
                  options=UnlockOptions(integrity_check=False))
     # Tombstones must be left out everywhere: delete a few records of each kind.
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         for model in (Contact, Person, ActivitySession, Enrollment, Referral, Job):
             ids = list(session.scalars(select(model.id).order_by(model.id.desc()).limit(3)))
             session.execute(update(model).where(model.id.in_(ids))
@@ -92,7 +93,6 @@ def demo(demo_path: Path) -> Iterator[AppContext]:
         assert None not in holders
         session.execute(update(Person).where(Person.id.in_(holders))
                         .values(deleted_at=datetime(2026, 1, 1)))
-        session.commit()
     yield ctx
     lock(ctx)
 
