@@ -1,8 +1,9 @@
 """A summary for someone who may not see exact small counts (no drill-down permission):
 the exact summary with every figure replaced by what the exports would publish.
 
-The suppression is the exports' own (``boligsag.summaries.published.publish``: primary,
-secondary, across linked tables, derived figures), so the screen of a staff member and
+The suppression is the exports' own (``boligsag.summaries.published.publish``: small
+counts, whatever else the linear-programming auditor finds would let a reader narrow
+one down, derived figures; one mark ".." for all), so the screen of a staff member and
 an exported report never disagree, and the exact figures never leave the service.
 """
 
