@@ -121,11 +121,12 @@ class ConsentsPanel(QWidget):
             bar.addWidget(button)
         layout.addLayout(bar)
         # The state with its key date ("Udløbet 06.11.2026") and the period are never
-        # cut; the free-text columns give way and end in "…" with the rest as a tooltip.
+        # cut; the information (the longest text) takes the rest, and cut text ends in
+        # "…" with the whole text as a tooltip.
         self.table = setup_table(
             named(QTableView(), "consentsTable", tr("Consents")), self.model,
-            fit=(ConsentColumn.STATE, ConsentColumn.VALID),
-            widths={ConsentColumn.RECIPIENT: 170, ConsentColumn.SCOPE: 240})
+            fit=(ConsentColumn.STATE, ConsentColumn.VALID), stretch=ConsentColumn.SCOPE,
+            widths={ConsentColumn.RECIPIENT: 170, ConsentColumn.GIVEN_BY: 190})
         self.table.activated.connect(lambda index: self.open_consent(
             self.model.row_at(index.row()).id))
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())

@@ -67,7 +67,10 @@ class ContactFilterBar(QWidget):
         shown.setProperty("role", "muted")
         row.addWidget(shown)
         for widget in (self.period, self.channel, self.anonymous):
-            widget.setMinimumWidth(170)
+            # Room for its longest choice when the window has it; never so wide that
+            # the English bar pushes the window past a 1366-pixel screen.
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            widget.setMinimumWidth(150)
             row.addWidget(widget)
             widget.currentIndexChanged.connect(lambda _i: self.changed.emit(self.filters()))
         row.addWidget(self.only_mine)
