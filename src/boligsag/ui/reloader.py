@@ -62,8 +62,6 @@ class Reloader(QObject, Generic[T]):
         #: everything, as on the first load); empty when reloaded with nothing changed.
         self.changes: Changes | None = None
         self.generation = 0
-        #: Loads started so far (tests count them).
-        self.loads = 0
         widget.installEventFilter(self)
         if events is not None:
             events.changed.connect(self._changed)
@@ -104,7 +102,6 @@ class Reloader(QObject, Generic[T]):
         if self._today is not None:
             self._loaded_on = self._today()
         self.generation += 1
-        self.loads += 1
         if self._start is not None:
             self._start(self.changes)
             return
