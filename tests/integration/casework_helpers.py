@@ -40,7 +40,8 @@ def person(ctx: AppContext, first: str = "Ayşe", last: str = "Kaya", **fields: 
 
 def contact_topic_ids(ctx: AppContext, *codes: str) -> tuple[int, ...]:
     """Ids of contact topics of the current plan's period, by code."""
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         period = session.scalars(select(Plan.period)).one()
         rows = session.execute(
             select(Topic.code, Topic.id).join(FocusArea, FocusArea.id == Topic.focus_area_id)
@@ -50,7 +51,8 @@ def contact_topic_ids(ctx: AppContext, *codes: str) -> tuple[int, ...]:
 
 
 def other_period_topic_id(ctx: AppContext) -> int:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         period = session.scalars(select(Plan.period)).one()
         return session.scalars(
             select(Topic.id).join(FocusArea, FocusArea.id == Topic.focus_area_id)
@@ -58,7 +60,8 @@ def other_period_topic_id(ctx: AppContext) -> int:
 
 
 def focus_area_id(ctx: AppContext, *, current: bool = True) -> int:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         period = session.scalars(select(Plan.period)).one()
         query = select(FocusArea.id).where(
             FocusArea.period == period if current else FocusArea.period != period)
@@ -66,5 +69,6 @@ def focus_area_id(ctx: AppContext, *, current: bool = True) -> int:
 
 
 def channel_codes(ctx: AppContext) -> list[str]:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         return list(session.scalars(select(Channel.code).order_by(Channel.sort_order)))

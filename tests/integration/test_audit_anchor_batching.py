@@ -36,8 +36,8 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _last_entry_id(ctx: AppContext) -> int:
-    with ctx.uow() as session:
-        return session.scalars(select(func.max(AuditEntry.id))).one()
+    with ctx.read() as unit:
+        return unit.session.scalars(select(func.max(AuditEntry.id))).one()
 
 
 def _anchored_id(created_db: CreatedDb) -> int:
@@ -106,8 +106,8 @@ def save(n):
     for i in range(n):
         log_contact(ctx, ContactDraft(channel="phone", person_ids=(int(person_id),),
                                       duration_minutes=5, note=f"opkald {i}"))
-    with ctx.uow() as session:
-        return session.scalars(select(func.max(AuditEntry.id))).one()
+    with ctx.read() as unit:
+        return unit.session.scalars(select(func.max(AuditEntry.id))).one()
 
 if mode == "kill":
     first_batch = save(5)
@@ -195,9 +195,8 @@ def test_lock_writes_an_anchor_whose_background_write_failed(
         return real_advance(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(audit_anchor, "advance", busy_once)
-    with ctx.uow() as session:
-        ctx.audit(session, AuditAction.VIEW, entity="people")
-        session.commit()
+    with ctx.write(None) as unit:
+        unit.audit(AuditAction.VIEW, entity="people")
     assert failed.wait(timeout=30)  # the writer thread's attempt
     last = _last_entry_id(ctx)
     lock(ctx)

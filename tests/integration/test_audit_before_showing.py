@@ -22,13 +22,15 @@ from .test_letters import World, world  # noqa: F401 - the letters' fixture data
 
 
 def _entries_after(ctx: AppContext, after_id: int) -> list[AuditEntry]:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         return list(session.scalars(select(AuditEntry).where(AuditEntry.id > after_id)
                                     .order_by(AuditEntry.id)))
 
 
 def _last_id(ctx: AppContext) -> int:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         return session.scalars(select(AuditEntry.id).order_by(AuditEntry.id.desc())).first() or 0
 
 
@@ -82,7 +84,8 @@ def test_one_persons_contact_list_is_audited_once(ctx: AppContext) -> None:
 def person_id_of(ctx: AppContext, uuid: str) -> int:
     from boligsag.storage.models import Person
 
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         return session.scalars(select(Person.id).where(Person.uuid == uuid)).one()
 
 

@@ -40,9 +40,8 @@ def _open(created_db: CreatedDb, clock: FixedClock) -> AppContext:
 
 def _view(ctx: AppContext, n: int) -> None:
     for i in range(n):
-        with ctx.uow() as session:
-            ctx.audit(session, AuditAction.VIEW, entity="people", detail=f"view {i}")
-            session.commit()
+        with ctx.write(None) as unit:
+            unit.audit(AuditAction.VIEW, entity="people", detail=f"view {i}")
 
 
 @pytest.fixture
@@ -248,9 +247,8 @@ def test_the_anchor_only_moves_forward_with_several_programs(used_db: CreatedDb)
         "ctx = unlock(sys.argv[1], 'admin', sys.argv[2],"
         " options=UnlockOptions(integrity_check=False))\n"
         "for i in range(8):\n"
-        "    with ctx.uow() as s:\n"
-        "        ctx.audit(s, AuditAction.VIEW, entity='people', detail='p')\n"
-        "        s.commit()\n"
+        "    with ctx.write(None) as unit:\n"
+        "        unit.audit(AuditAction.VIEW, entity='people', detail='p')\n"
         "lock(ctx)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}

@@ -42,7 +42,8 @@ def _check(path: Path, monkeypatch: pytest.MonkeyPatch,
 def _entries(path: Path) -> list[AuditEntry]:
     ctx = unlock(path, "admin", ADMIN_PASSWORD)
     try:
-        with ctx.uow() as session:
+        with ctx.read() as unit:
+            session = unit.session
             return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
     finally:
         lock(ctx)

@@ -60,15 +60,14 @@ def test_read_then_write_survives_a_concurrent_commit(
 
     def slow_save() -> None:
         try:
-            with ctx.uow() as session:
-                session.scalar(select(func.count()).select_from(AuditEntry))
+            with ctx.write(None) as unit:
+                unit.session.scalar(select(func.count()).select_from(AuditEntry))
                 first_has_read.set()
                 # The race, forced: the other save tries to commit between this read
                 # and this write. No sleep: wait until it has committed or is blocked.
                 if not second_save.under_way.wait(WAIT_S):
                     raise AssertionError("the second save neither committed nor waited")
-                ctx.audit(session, AuditAction.VIEW, entity="people", detail="first")
-                session.commit()
+                unit.audit(AuditAction.VIEW, entity="people", detail="first")
         except BaseException as error:
             errors.append(error)
         finally:
@@ -79,9 +78,8 @@ def test_read_then_write_survives_a_concurrent_commit(
             errors.append(AssertionError("the first save never read"))
             return
         try:
-            with ctx.uow() as session:
-                ctx.audit(session, AuditAction.VIEW, entity="people", detail="second")
-                session.commit()
+            with ctx.write(None) as unit:
+                unit.audit(AuditAction.VIEW, entity="people", detail="second")
         except BaseException as error:
             errors.append(error)
         finally:
@@ -96,6 +94,6 @@ def test_read_then_write_survives_a_concurrent_commit(
     assert errors == []
     # The second save met the first one's lock and waited for it instead of failing.
     assert second_save.found_lock_taken
-    with ctx.uow(read_only=True) as session:
-        details = list(session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)))
+    with ctx.read() as unit:
+        details = list(unit.session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)))
     assert details[-2:] == ["first", "second"]

@@ -28,17 +28,17 @@ PURPOSE = "Henvisning til Jobcenter om fritidsjob og vejledning."
 
 
 def add_person(ctx: AppContext, first: str, last: str, birth: date | None, **extra: object) -> int:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         person = Person(first_name=first, last_name=last, birth_date=birth, **extra)
         session.add(person)
-        session.commit()
-        return person.id
+    return person.id  # given by the commit
 
 
 def add_custody(ctx: AppContext, parent_id: int, child_id: int, custody: bool = True) -> None:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         session.add(PersonRelation(parent_id=parent_id, child_id=child_id, has_custody=custody))
-        session.commit()
 
 
 def service_id(ctx: AppContext, code: str) -> int:
@@ -76,7 +76,8 @@ def test_an_adult_consents_for_a_year_by_default(
         date(2026, 11, 25), date(2027, 11, 24), date(2026, 11, 25))
     assert row.scope == ("identity", "contact")  # catalogue order, whatever the click order
     assert row.given_by == "Şükrü Yılmaz" and row.given_by_self
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert entry is not None and entry.action == AuditAction.CREATE
         assert entry.entity == "consents" and entry.person_uuid is not None

@@ -52,7 +52,8 @@ def test_quick_log_records_a_contact_with_defaults(ctx: AppContext, clock: Fixed
     assert row.people_names == "Ayşe Kaya"
     assert [t.label for t in row.topics] == ["Skole og fravær", "Lektiehjælp"]
     assert changes_of(log_contact) >= {Entity.CONTACTS, Entity.FOLLOW_UPS}
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         audit = session.scalars(select(AuditEntry).where(AuditEntry.entity == "contacts")).one()
     assert audit.person_uuid == ayse.uuid and "lektie" not in audit.detail
 
@@ -186,7 +187,8 @@ def test_a_failing_quick_log_leaves_nothing(ctx: AppContext,
     monkeypatch.setattr(ctx, "audit", audit_failing_on_second_person)
     with pytest.raises(RuntimeError):
         log_contact(ctx, ContactDraft(channel="phone", person_ids=people))
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         assert session.scalar(select(func.count()).select_from(Contact)) == 0
 
 

@@ -25,7 +25,8 @@ from .casework_helpers import person
 
 
 def updates(ctx: AppContext) -> int:
-    with ctx.uow(read_only=True) as session:
+    with ctx.read() as unit:
+        session = unit.session
         return len(list(session.scalars(
             select(AuditEntry).where(AuditEntry.action == AuditAction.UPDATE))))
 

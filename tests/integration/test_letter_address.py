@@ -28,11 +28,10 @@ def address_lines(pdf: bytes) -> list[str]:
 
 
 def letter_to(ctx: AppContext, name: str, unit: str) -> list[str]:
-    with ctx.uow() as session:  # a letter needs a way to reach its author
-        me = session.get(User, ctx.actor.user_id)
+    with ctx.write(None) as author:  # a letter needs a way to reach its author
+        me = author.session.get(User, ctx.actor.user_id)
         assert me is not None
         me.phone = "23 45 67 89"
-        session.commit()
     service = next(s for s in list_services(ctx) if s.code == "jobcentre")
     update_service(ctx, service.id, ServiceInput(
         name=name, unit=unit, street="Værkmestergade 25", postal_code="8000", city="Aarhus C",

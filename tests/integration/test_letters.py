@@ -62,14 +62,16 @@ def text_of(pdf: bytes) -> str:
 
 
 def last_audit(ctx: AppContext) -> AuditEntry:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert entry is not None
         return entry
 
 
 def _people(ctx: AppContext) -> dict[str, int]:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         for key, value in {"street": "Ærtebjergvej 12, st.", "postal_code": "5210",
                            "city": "Odense NV", "phone": "63 12 34 56"}.items():
             org_settings.set_setting(session, f"organisation_{key}", value)
@@ -98,7 +100,6 @@ def _people(ctx: AppContext) -> dict[str, int]:
         session.add_all(people.values())
         session.flush()
         session.add(PersonRelation(parent_id=people["ayse"].id, child_id=people["umit"].id))
-        session.commit()
         return {key: person.id for key, person in people.items()}
 
 
@@ -250,9 +251,9 @@ def test_english_letter_and_a_long_reason(ctx: AppContext, world: World) -> None
 def test_a_logo_from_the_settings(ctx: AppContext, world: World) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (400, 120), (20, 90, 160)).save(buffer, format="PNG")
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         org_settings.set_logo(session, buffer.getvalue())
-        session.commit()
     pages = PdfReader(io.BytesIO(render_referral_letter(ctx, world.referrals["hang"]).data)).pages
     assert sum(len(page.images) for page in pages) == 1
 

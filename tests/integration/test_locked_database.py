@@ -112,8 +112,8 @@ def test_reads_do_not_need_the_write_lock(created_db: CreatedDb) -> None:
                  options=UnlockOptions(integrity_check=False))
     try:
         with write_lock_held(created_db):
-            with ctx.uow(read_only=True) as session:
-                assert session.scalars(select(User)).first() is not None
+            with ctx.read() as unit:
+                assert unit.session.scalars(select(User)).first() is not None
             from boligsag.services.referral_queries import count_referrals, list_referrals
 
             assert list_referrals(ctx) == [] and count_referrals(ctx) == 0
@@ -129,11 +129,11 @@ def test_unit_of_work_gives_up_with_database_locked(created_db: CreatedDb) -> No
                              on_wait=lambda: notices.append("waiting"))))
     try:
         with (write_lock_held(created_db), pytest.raises(errors.DatabaseLocked) as info,
-              ctx.uow() as session):
-            session.scalars(select(User)).first()
+              ctx.write(None) as unit):
+            unit.session.scalars(select(User)).first()
         assert notices == ["waiting"]
         assert "\n" not in str(info.value)
-        with ctx.uow() as session:  # the lock is free again: the pool still works
-            assert session.scalars(select(User)).first() is not None
+        with ctx.write(None) as unit:  # the lock is free again: the pool still works
+            assert unit.session.scalars(select(User)).first() is not None
     finally:
         lock(ctx)

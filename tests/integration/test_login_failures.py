@@ -113,7 +113,8 @@ def _entries(created_db: CreatedDb) -> list[AuditEntry]:
     ctx = unlock(created_db.path, "admin", ADMIN_PASSWORD, options=OPTIONS,
                  throttle=UnlockThrottle(sleep=lambda _s: None))
     try:
-        with ctx.uow(read_only=True) as session:
+        with ctx.read() as unit:
+            session = unit.session
             entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
             session.expunge_all()
             return entries

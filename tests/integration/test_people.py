@@ -82,7 +82,8 @@ def test_search_answers_from_indexes(ctx: AppContext, residents: dict[str, int])
     for query, must in (("yilm", "VIRTUAL TABLE INDEX"), ("yı", "INDEX ix_people_"),
                         ("12", "INDEX ix_people_")):
         statement = people_search.people_query(ctx, query)
-        with ctx.uow() as session:
+        with ctx.read() as unit:
+            session = unit.session
             compiled = statement.compile(session.get_bind(),
                                          compile_kwargs={"literal_binds": True})
             plan = " ".join(str(row[-1]) for row in session.execute(
@@ -103,7 +104,8 @@ def test_tombstoned_and_renamed_people_leave_the_search(ctx: AppContext,
     assert names(list_people(ctx, "søren")) == []
     assert "Søren Vestergaard" not in names(list_people(ctx))
     assert count_people(ctx) == 2
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         indexed = session.scalar(text("SELECT count(*) FROM people_search"))
     assert indexed == 2  # the trigger removed the tombstoned person's document
 
@@ -188,7 +190,8 @@ def test_a_failing_save_leaves_nothing(ctx: AppContext, monkeypatch: pytest.Monk
     with pytest.raises(RuntimeError):
         person(ctx, "Halv", "Gemt")
     monkeypatch.undo()
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         assert session.scalar(select(func.count()).select_from(Person)) == 0
         assert session.scalar(text("SELECT count(*) FROM people_search")) == 0
 
@@ -217,7 +220,8 @@ def test_restricted_person_is_visible_to_responsible_and_leads_only(
 def test_opening_a_person_is_audited_without_personal_data(ctx: AppContext) -> None:
     detail = person(ctx, "Ole", "Bak", cpr="010170-1235", note="Fortroligt")
     get_person(ctx, detail.person.id)
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         entries = session.scalars(select(AuditEntry).where(
             AuditEntry.person_uuid == detail.person.uuid)).all()
     assert [e.action for e in entries] == [AuditAction.CREATE, AuditAction.VIEW]
@@ -271,11 +275,11 @@ def test_migration_0002_upgrades_a_database_made_at_0001(
                  options=UnlockOptions(integrity_check=False, migrate=False))
     try:
         assert migrate.current_revision(old.db.engine) == "0001"
-        with old.uow() as session:
+        with old.write(None) as unit:
+            session = unit.session
             session.add_all([Person(first_name="Şükrü", last_name="Yılmaz", cpr="1203851233"),
                              Person(first_name="Gammel", last_name="Slettet",
                                     deleted_at=clock.now())])
-            session.commit()
     finally:
         lock(old)
     upgraded = unlock(path, "admin", ADMIN_PASSWORD, clock=clock,

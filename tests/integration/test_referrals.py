@@ -41,11 +41,11 @@ PURPOSE = "Henvisning til vejledning om uddannelse og fritidsjob."
 
 
 def add_person(ctx: AppContext, first: str, last: str, birth: date) -> int:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         person = Person(first_name=first, last_name=last, birth_date=birth)
         session.add(person)
-        session.commit()
-        return person.id
+    return person.id  # given by the commit
 
 
 def services(ctx: AppContext) -> dict[str, int]:
@@ -219,9 +219,9 @@ def test_lists_filter_and_page_in_sql(ctx: AppContext, world: dict[str, int],
 
 def test_reminders_use_the_configured_days(ctx: AppContext, world: dict[str, int],
                                            clock: FixedClock) -> None:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         org_settings.set_setting(session, "referral_reminder_days", {"draft": 2, "sent": 3})
-        session.commit()
     draft, sent = referral(ctx, world), referral(ctx, world)
     change_status(ctx, sent, S.SENT)
     clock.advance(days=2)  # day 2 of a 2-day limit: still fine
@@ -243,7 +243,8 @@ def test_details_are_audited_as_a_view(ctx: AppContext, world: dict[str, int]) -
     details = referral_details(ctx, rid)
     assert details.consent is not None and details.consent.given_by == "Şükrü Yılmaz"
     assert details.send_problem is None and S.SENT in details.allowed_next
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert entry is not None and entry.action == AuditAction.VIEW
         assert entry.entity_uuid == details.row.uuid
@@ -297,12 +298,12 @@ def _run_attempts(
                                              kind=kind, consent_id=consent_ids["valid"]))
     for target, situation, days in attempts:
         ctx.clock.advance(days=days)  # type: ignore[attr-defined]
-        with ctx.uow() as session:
+        with ctx.write(None) as unit:
+            session = unit.session
             stored = session.get(Referral, row.id)
             assert stored is not None
             if stored.status == S.DRAFT and kind is ReferralKind.REFERRAL:
                 stored.consent_id = consent_ids[situation]
-                session.commit()
             before = (ReferralStatus(stored.status), len(stored.events))
             # The oracle: the domain rule applied to the stored consent, today.
             stored_consent = session.get(Consent, stored.consent_id) if stored.consent_id else None
@@ -319,7 +320,8 @@ def _run_attempts(
         legal = target in flow.allowed_transitions(before[0])
         needs_consent = kind is ReferralKind.REFERRAL and target is S.SENT
         assert accepted == (legal and (covered or not needs_consent))
-        with ctx.uow() as session:
+        with ctx.read() as unit:
+            session = unit.session
             stored = session.get(Referral, row.id)
             assert stored is not None
             path = [(e.from_status, e.to_status) for e in stored.events]

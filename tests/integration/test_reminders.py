@@ -53,7 +53,8 @@ def test_a_reminder_is_mine_alone_and_shows_from_its_day(
     assert [r.id for r in my_due_reminders(ctx)] == [row.id]
     delete_reminder(ctx, row.id)
     assert my_due_reminders(ctx) == []
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         actions = list(session.scalars(select(AuditEntry.action).where(
             AuditEntry.entity == "reminders").order_by(AuditEntry.id)))
     assert actions == ["create", "update", "update", "delete"]

@@ -30,7 +30,8 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_new_database_has_plan_focus_areas_and_reference_data(ctx) -> None:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         plan = session.scalars(select(Plan)).one()
         assert plan.period == "2019-2026"
         assert {a.name for a in plan.areas} == {"Ærtebjerg Øst", "Søndergården"}
@@ -64,18 +65,20 @@ def test_failed_setup_leaves_no_files(tmp_path: Path) -> None:
 
 
 def test_unlock_records_login_in_an_intact_audit_chain(ctx) -> None:
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
         assert actions[-1] == AuditAction.LOGIN
         assert audit.verify_chain(session, ctx.audit_key) == []
 
 
 def test_tampering_with_the_audit_log_is_detected(ctx) -> None:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         first = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).first()
         first.detail = "edited afterwards"
-        session.commit()
-    with ctx.uow() as session:
+    with ctx.read() as unit:
+        session = unit.session
         assert audit.verify_chain(session, ctx.audit_key) == [first.id]
 
 

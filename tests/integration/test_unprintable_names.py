@@ -39,10 +39,10 @@ def covered() -> set[int]:
 
 
 def rename(ctx: AppContext, person_id: int, first: str, last: str) -> None:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         session.execute(update(Person).where(Person.id == person_id)
                         .values(first_name=first, last_name=last))
-        session.commit()
 
 
 def assert_printable(text: str) -> None:
