@@ -209,7 +209,7 @@ def _search(model: Model, shown: Shown, free: set[int], local: list[Linear],
     return budget[0] >= 0
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exports())
 def test_random_exports_pass_the_attacker_whose_bounds_hold_every_solution(
         summary: Summary) -> None:
