@@ -191,7 +191,8 @@ SECRETS = ("Zenobia", "Quartermaine", "0101901234", "hemmelig note om familien")
 
 @pytest.fixture
 def with_data(ctx: AppContext) -> AppContext:
-    with ctx.uow() as session:
+    with ctx.write(None) as unit:
+        session = unit.session
         channel = session.scalars(select(Channel.id)).first()
         for i in range(7):
             person = Person(first_name=SECRETS[0], last_name=f"{SECRETS[1]}{i}",
@@ -203,14 +204,13 @@ def with_data(ctx: AppContext) -> AppContext:
             session.flush()
             session.execute(contact_people.insert().values(contact_id=contact.id,
                                                            person_id=person.id))
-        session.commit()
     return ctx
 
 
 def test_exports_hold_no_names_cpr_or_notes_and_are_audited(with_data: AppContext,
                                                             tmp_path: Path) -> None:
-    with with_data.uow() as session:
-        before = session.scalar(select(func.count()).select_from(AuditEntry))
+    with with_data.read() as unit:
+        before = unit.session.scalar(select(func.count()).select_from(AuditEntry))
     for fmt in ("xlsx", "csv", "pdf"):
         result = export_summary(with_data, PERIOD, fmt, tmp_path / f"report.{fmt}",
                                 language="da")
@@ -226,8 +226,8 @@ def test_exports_hold_no_names_cpr_or_notes_and_are_audited(with_data: AppContex
         assert "Kontakter" in text
         for secret in SECRETS:
             assert secret not in text, (fmt, secret)
-    with with_data.uow() as session:
-        entries = list(session.scalars(select(AuditEntry).where(AuditEntry.id > before)))
+    with with_data.read() as unit:
+        entries = list(unit.session.scalars(select(AuditEntry).where(AuditEntry.id > before)))
     assert [e.action for e in entries] == [AuditAction.EXPORT] * 3
     # What was exported, never where: the path is free text that may name a person.
     assert "report" not in entries[-1].detail and "2025-01-01..2025-12-31" in entries[-1].detail
@@ -317,12 +317,11 @@ def test_summary_command_writes_the_file(created_db: CreatedDb, tmp_path: Path,
 
 
 def with_data_for(ctx: AppContext) -> None:
-    with ctx.uow() as session:
-        channel = session.scalars(select(Channel.id)).first()
-        session.add_all([Contact(occurred_at=datetime(2025, 6, d, 10), staff_user_id=1,
-                                 channel_id=channel, duration_minutes=15)
-                         for d in range(1, 8)])
-        session.commit()
+    with ctx.write(None) as unit:
+        channel = unit.session.scalars(select(Channel.id)).first()
+        unit.session.add_all([Contact(occurred_at=datetime(2025, 6, d, 10), staff_user_id=1,
+                                      channel_id=channel, duration_minutes=15)
+                              for d in range(1, 8)])
 
 
 def test_only_roles_with_the_export_permission_may_export(with_data: AppContext,

@@ -128,12 +128,6 @@ class AppContext:
             # Another connection saved between our read and our write.
             raise StaleRecord() from None
 
-    @contextmanager
-    def uow(self, *, read_only: bool = False) -> Iterator[Session]:
-        """Temporary shim for services not yet on read()/write(); to be removed."""
-        with self.db.unit_of_work(self._stamp(), read_only=read_only) as session:
-            yield session
-
     def _stamp(self) -> WriteStamp:
         return WriteStamp(user_id=self.actor.user_id, now=self.clock.now())
 
@@ -150,7 +144,7 @@ class AppContext:
         if self.db_key:
             # The anchor in the key file follows this session's commit a moment later,
             # batched with other commits; lock() brings it up to date (storage/
-            # audit_anchor.py). Also for sessions not opened by uow(), like the log-in's.
+            # audit_anchor.py). Also for sessions not opened by read()/write(), like the log-in's.
             session.info.setdefault(audit_anchor.TARGET_INFO, audit_anchor.AnchorTarget(
                 self.keys_path, self.db.engine, self.audit_key))
         if not self._chain_checked:

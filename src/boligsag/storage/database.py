@@ -46,11 +46,9 @@ class Database:
         # expire_on_commit=False: services hand frozen rows to the UI after commit,
         # and nothing may lazily reach back into a closed session.
         # Writing sessions take the write lock when they begin (see engine.py); reading
-        # sessions are deferred and refuse writes; _read_sessions serves the old
-        # unit_of_work(read_only=True) only.
+        # sessions are deferred and refuse writes.
         self._sessions = sessionmaker(
             engine.execution_options(**{IMMEDIATE_OPTION: True}), expire_on_commit=False)
-        self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         self._reading = sessionmaker(
             engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
 
@@ -76,26 +74,6 @@ class Database:
         try:
             yield session
             session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    @contextmanager
-    def unit_of_work(
-        self, stamp: WriteStamp | None = None, *, read_only: bool = False
-    ) -> Iterator[Session]:
-        """Old entry point, kept only behind ``AppContext.uow`` until every service uses
-        :meth:`reading` / :meth:`writing`. ``read_only``: a deferred transaction."""
-        session = (self._read_sessions if read_only else self._sessions)()
-        if stamp is not None:
-            session.info["stamp"] = stamp
-        try:
-            yield session
-            if session.new or session.dirty or session.deleted:
-                # A service that forgot to commit must not silently lose the user's work.
-                raise RuntimeError("unit of work ended with uncommitted changes")
         except BaseException:
             session.rollback()
             raise
