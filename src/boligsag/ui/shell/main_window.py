@@ -11,34 +11,30 @@ from PySide6.QtGui import QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from boligsag import __version__
 from boligsag.app_settings import IDLE_LOCK_MINUTES, WINDOW_GEOMETRY, AppSettings
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import LANGUAGES, current_language, tr
 from boligsag.services import overview
 from boligsag.services.context import AppContext
 from boligsag.ui.contacts import open_quick_log
-from boligsag.ui.elide import elide
 from boligsag.ui.events import AppEvents
 from boligsag.ui.help import add_help_action
-from boligsag.ui.icons import icon, pixmap
+from boligsag.ui.icons import icon
 from boligsag.ui.idle import IdleWatcher
-from boligsag.ui.labels import role_label
 from boligsag.ui.pages import Page
 from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
+from boligsag.ui.shell import window_parts
 from boligsag.ui.shell.navigation import PAGES
-from boligsag.ui.theme import ACCENT, ERROR, MUTED, SIDEBAR_TEXT
+from boligsag.ui.theme import SIDEBAR_TEXT
 from boligsag.ui.widgets import make_action, named
 
 
@@ -99,17 +95,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._on_row_changed)
 
-        sidebar = named(QWidget(), "sidebar", tr("Navigation"))
-        side = QVBoxLayout(sidebar)
-        side.setContentsMargins(0, 0, 0, 0)
-        side.setSpacing(0)
-        title = named(QLabel("Boligsag"), "sidebarTitle", "Boligsag")
-        subtitle = named(QLabel(tr("Demo with synthetic data") if self.demo
-                                else tr("Housing-social work")), "sidebarSubtitle",
-                         tr("Edition"))
-        side.addWidget(title)
-        side.addWidget(subtitle)
-        side.addWidget(self.nav, 1)
+        sidebar = window_parts.build_sidebar(self.nav, demo=self.demo)
 
         content = QWidget()
         row = QHBoxLayout(content)
@@ -118,26 +104,11 @@ class MainWindow(QMainWindow):
         row.addWidget(sidebar)
         row.addWidget(self.stack, 1)
 
-        self.lock_screen = self._build_lock_screen()
+        self.lock_screen = window_parts.build_lock_screen()
         self.root = named(QStackedWidget(), "rootStack", tr("Main window content"))
         self.root.addWidget(content)
         self.root.addWidget(self.lock_screen)
         self.setCentralWidget(self.root)
-
-    def _build_lock_screen(self) -> QWidget:
-        screen = named(QWidget(), "lockScreen", tr("Boligsag is locked"))
-        layout = QVBoxLayout(screen)
-        layout.addStretch(1)
-        picture = QLabel()
-        picture.setPixmap(pixmap("lock", MUTED, 72, 1.2))
-        picture.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        text = QLabel(tr("Boligsag is locked"))
-        text.setProperty("role", "heading")
-        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(picture)
-        layout.addWidget(text)
-        layout.addStretch(2)
-        return screen
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -211,25 +182,8 @@ class MainWindow(QMainWindow):
         return menu
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        named(bar, "statusBar", tr("Status bar"))
-        actor = self.ctx.actor
-        self.status_user = named(QLabel(tr("{name} · {role}", name=actor.full_name,
-                                           role=role_label(actor.role))),
-                                 "statusUser", tr("Logged-in user"))
-        path = str(self.ctx.db.path)
-        self.status_database = named(QLabel(), "statusDatabase", tr("Database file"), path)
-        self.status_database.setToolTip(path)
-        self.status_database.setText(elide(tr("Database: {path}", path=path),
-                                           self.status_database, 520,
-                                           Qt.TextElideMode.ElideMiddle))
-        if self.demo:
-            badge = named(QLabel(tr("DEMO – synthetic data, deleted on exit")), "statusDemo",
-                          tr("Demo mode"))
-            badge.setStyleSheet(f"color: {ACCENT}; font-weight: bold;")
-            bar.addWidget(badge)
-        bar.addPermanentWidget(self.status_database)
-        bar.addPermanentWidget(self.status_user)
+        self.status_user, self.status_database = window_parts.fill_status_bar(
+            self.statusBar(), self.ctx, demo=self.demo)
 
     # -- pages ----------------------------------------------------------------------
 
@@ -336,15 +290,7 @@ class MainWindow(QMainWindow):
 
     def show_integrity_problem(self, text: str) -> None:
         """The database failed its integrity check: say so, loudly and for good."""
-        warning = named(QLabel(text), "integrityWarning", tr("Database warning"), text)
-        warning.setStyleSheet(f"color: {ERROR}; font-weight: bold;")
-        self.statusBar().insertPermanentWidget(0, warning, 1)
-        box = QMessageBox(QMessageBox.Icon.Critical, tr("The database is damaged"), text,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("integrityMessage")
-        box.setAccessibleName(tr("The database is damaged"))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        window_parts.show_integrity_problem(self.statusBar(), text, self)
 
     # -- menu commands --------------------------------------------------------------
 
@@ -368,16 +314,7 @@ class MainWindow(QMainWindow):
         self.language_change_requested.emit(code)
 
     def show_about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, tr("About Boligsag"), tr(
-            "<h3>Boligsag {version}</h3><p>Case tracking for the frontline staff of "
-            "boligsociale indsatser: contacts, activities, referrals and summaries, in an "
-            "encrypted database on this computer.</p><p>Fonts: DejaVu (free licence).</p>",
-            version=__version__), QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("aboutDialog")
-        box.setAccessibleName(tr("About Boligsag"))
-        box.setIconPixmap(pixmap("home", ACCENT, 56))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        window_parts.show_about(self)
 
     # -- geometry and closing -------------------------------------------------------
 
