@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def _copy_fixture(name: str, target: Path) -> Path:
 
 def test_database_from_revision_0001_is_upgraded_on_unlock(tmp_path: Path) -> None:
     path = _copy_fixture("rev0001", tmp_path / "old")
+    original = path.read_bytes()
     ctx = unlock(path, "admin", ADMIN_PASSWORD)
     try:
         assert migrate.is_at_head(ctx.db.engine)
@@ -37,8 +39,13 @@ def test_database_from_revision_0001_is_upgraded_on_unlock(tmp_path: Path) -> No
     finally:
         lock(ctx)
     if migrate.head_revision() != "0001":
-        # An encrypted copy of the old file is kept beside it before migrating.
-        assert (path.parent / "boligsag.db.before-0001.bak").exists()
+        # An encrypted copy of the old file is kept beside it before migrating:
+        # owner-only like the database, and no temp file left behind.
+        backup = path.parent / "boligsag.db.before-0001.bak"
+        assert backup.read_bytes()[:16] == original[:16]
+        if os.name == "posix":
+            assert backup.stat().st_mode & 0o777 == 0o600
+        assert not list(path.parent.glob(".bs-*"))
 
 
 def test_database_from_a_newer_program_is_refused_untouched(created_db: CreatedDb) -> None:

@@ -9,16 +9,12 @@ file has been kept beside it.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from boligsag.atomic import fsync_directory
+from boligsag.atomic import atomic_copy
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.usernames import fold_username
 from boligsag.storage import audit_anchor, keys, migrate
@@ -142,20 +138,7 @@ def _keep_copy_before_migration(engine: object, path: Path) -> None:
     checkpoint(engine)  # type: ignore[arg-type]
     revision = migrate.current_revision(engine)  # type: ignore[arg-type]
     backup = path.with_name(f"{path.name}.before-{revision}.bak")
-    temp = path.with_name(f".bs-{secrets.token_hex(6)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(temp, flags, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as source:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, backup)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    fsync_directory(backup.parent)
+    atomic_copy(path, backup)
 
 
 def verify_integrity(ctx: AppContext) -> None:
