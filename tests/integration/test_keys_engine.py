@@ -167,7 +167,8 @@ def test_wrong_key_with_leftover_wal_changes_no_file(made: Made) -> None:
 def test_password_change_leaves_database_identical(made: Made) -> None:
     db_before = made.db.read_bytes()
     store = keys.KeyStore.load(made.sidecar)
-    store.rewrap_user("mette", PASSWORD, "nyt kodeord 2026")
+    user_uuid, db_key = store.unwrap_for_user("mette", PASSWORD)
+    store.set_password(user_uuid, "mette", "nyt kodeord 2026", db_key)  # as users.py does
     store.save(made.sidecar)
     assert made.db.read_bytes() == db_before
     with pytest.raises(errors.WrongPassword):

@@ -185,12 +185,6 @@ def scan(session: Session, key: bytes, *, max_breaks: int = 50) -> Scan:
     return Scan(count, legacy, keyed, last, tuple(breaks))
 
 
-def verify_chain(session: Session, key: bytes) -> list[int]:
-    """Ids of entries whose link is broken (empty when the chain itself is intact; the
-    anchor is checked by ``audit_anchor.check``)."""
-    return [b.entry_id for b in scan(session, key).breaks]
-
-
 def segment_intact(session: Session, key: bytes, start: Head, end: Head) -> bool:
     """Does the chain run, keyed and unbroken, from ``start`` to ``end``? Used before the
     anchor moves forward, so a cut-off tail is never blessed by the next save."""

@@ -3,7 +3,7 @@
 The SQLCipher database is encrypted with a random 256-bit key that never changes when a
 password does. Each user's password is stretched with Argon2id into a key-encryption key
 (KEK) that wraps the database key with AES-GCM; the user's UUID is the associated data, so
-an entry cannot be moved to another user and a rename needs no rewrap. The wrapped keys
+an entry cannot be moved to another user. The wrapped keys
 live in a JSON sidecar ``<db filename>.keys`` beside the database. Without the sidecar (or
 the printed recovery key) the database cannot be opened, so it is written atomically and
 must be in every backup.
@@ -21,7 +21,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -359,16 +359,6 @@ class KeyStore:
             raise ValueError("refusing to remove the last way to unlock the database")
         self.users.remove(user)
 
-    def rename_user(self, user_uuid: str, new_username: str) -> None:
-        user = self._find_uuid(user_uuid)
-        if user is None:
-            raise KeyError(user_uuid)
-        other = self._find(new_username)
-        if other is not None and other is not user:
-            raise ValueError("another user already has this username")
-        # The AAD is the UUID, not the name, so a rename needs no password.
-        self.users[self.users.index(user)] = replace(user, username=new_username)
-
     def unwrap_for_user(self, username: str, password: str) -> tuple[str, bytes]:
         """Return ``(user_uuid, db_key)``; raise WrongPassword for any failure.
 
@@ -386,18 +376,12 @@ class KeyStore:
             raise WrongPassword()
         return user.user_uuid, db_key
 
-    def rewrap_user(self, username: str, old_password: str, new_password: str) -> None:
-        """Password change by the user: needs the old password, never touches the database."""
-        user_uuid, db_key = self.unwrap_for_user(username, old_password)
-        user = self._find_uuid(user_uuid)
-        assert user is not None
-        self.users[self.users.index(user)] = self._wrap_user(
-            user_uuid, user.username, new_password, db_key)
-
     def set_password(self, user_uuid: str, username: str, new_password: str,
                      db_key: bytes, *, must_change: bool = False) -> None:
-        """Administrator reset (or first key for an existing account): replaces the entry.
-        ``must_change``: a one-time password, to be replaced at the next log-in."""
+        """The one way a password is set: the user's own change, an administrator's reset,
+        or the first key for an existing account; replaces the entry. Needs the database
+        key (the open database's), never the old password. ``must_change``: a one-time
+        password, to be replaced at the next log-in."""
         self._check_db_key(db_key)
         other = self._find(username)
         if other is not None and other.user_uuid != user_uuid:
@@ -439,10 +423,6 @@ class KeyStore:
 
     def has_uuid(self, user_uuid: str) -> bool:
         return self._find_uuid(user_uuid) is not None
-
-    def find_user(self, username: str) -> UserKey | None:
-        """The entry for a username (matched case-insensitively), or None."""
-        return self._find(username)
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -62,13 +62,6 @@ class SummaryFilter:
         last day, whatever the time of day was logged."""
         return datetime.combine(self.date_to + timedelta(days=1), datetime.min.time())
 
-    @property
-    def is_filtered(self) -> bool:
-        return bool(
-            self.plan_ids or self.area_ids or self.focus_area_ids or self.activity_ids
-            or self.staff_ids
-        )
-
     def months(self) -> list[tuple[str, date, date]]:
         """``("YYYY-MM", first day, last day)`` of every month the period touches, with
         the first and last month clipped to the period."""

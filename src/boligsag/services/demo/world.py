@@ -154,12 +154,6 @@ class World:
     by_registration: list[int] = field(default_factory=list)
     registration_dates: list[date] = field(default_factory=list)
 
-    def plan_on(self, day: date) -> PlanInfo:
-        for plan in self.plans:
-            if plan.start <= day <= plan.end:
-                return plan
-        return self.plans[0] if day < self.plans[0].start else self.plans[-1]
-
     def workers(self, day: date, *, volunteers: bool = False) -> list[StaffMember]:
         """Staff who could log work on ``day`` (volunteers only when asked for)."""
         roles = {Role.VOLUNTEER} if volunteers else {Role.STAFF, Role.TEAM_LEAD}

@@ -47,7 +47,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    true,
 )
 from sqlalchemy.orm import Session
 
@@ -269,6 +268,3 @@ class Scope:
         not have: then no referral belongs to the selection."""
         return not (self.f.focus_area_ids or self.f.activity_ids)
 
-
-def all_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return and_(true(), *conditions)
