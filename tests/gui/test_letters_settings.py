@@ -93,7 +93,7 @@ def test_saved_settings_print_on_letters_and_move_reminders(
 
 
 def test_logos_are_checked_and_kept_in_the_database(ctx: AppContext) -> None:
-    assert not get_letter_settings(ctx).has_logo
+    assert not get_letter_settings(ctx).logo
     jpeg = image_bytes("JPEG")
     assert set_logo(ctx, jpeg).logo == jpeg
     with pytest.raises(ValidationFailed) as refused:
@@ -103,7 +103,7 @@ def test_logos_are_checked_and_kept_in_the_database(ctx: AppContext) -> None:
         set_logo(ctx, b"\x89PNG" + bytes(3 * 1024 * 1024))
     assert too_big.value.field_messages() == {"logo": "Logofilen er for stor: højst 2 MB."}
     assert get_letter_settings(ctx).logo == jpeg
-    assert not set_logo(ctx, None).has_logo
+    assert not set_logo(ctx, None).logo
 
 
 def test_only_an_administrator_changes_them(ctx: AppContext, created_db: CreatedDb,

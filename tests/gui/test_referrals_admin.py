@@ -154,7 +154,7 @@ def test_letterhead_reminders_and_logo(qtbot: QtBot, ctx: AppContext, tmp_path: 
     logo = tmp_path / "logo.png"
     assert image.save(str(logo))
     panel.load_logo_file(logo)
-    qtbot.waitUntil(lambda: get_letter_settings(ctx).has_logo, timeout=5_000)
+    qtbot.waitUntil(lambda: bool(get_letter_settings(ctx).logo), timeout=5_000)
     qtbot.waitUntil(lambda: not panel.logo.pixmap().isNull(), timeout=5_000)
     assert get_letter_settings(ctx).logo == logo.read_bytes()
 
@@ -165,7 +165,7 @@ def test_letterhead_reminders_and_logo(qtbot: QtBot, ctx: AppContext, tmp_path: 
     assert panel.errors.message_for("logo") == "Vælg et billede i PNG- eller JPEG-format."
     click(qtbot, panel, "removeLogoButton")
     qtbot.waitUntil(lambda: panel.logo.text() == "Intet logo", timeout=5_000)
-    assert not get_letter_settings(ctx).has_logo
+    assert not get_letter_settings(ctx).logo
     details = [e.detail for e in audit_entries(ctx, AuditAction.UPDATE)
                if e.entity == "settings"]
     assert details == ["letterhead", "logo set", "logo removed"]

@@ -67,6 +67,11 @@ def attack(summary: Summary, published: PublishedSummary) -> Findings:
     return findings(layout, audit, cells)
 
 
+def _only_small(b: Bounds) -> bool:
+    """Known to be 1..THRESHOLD-1: neither 0 nor THRESHOLD or more is possible."""
+    return b.lo >= 1 and b.hi is not None and b.hi < THRESHOLD
+
+
 def findings(layout: Layout, audit: Audit, cells: int) -> Findings:
     model: Model = layout.model
     name = {var: ref for ref, var in reversed(list(layout.variables.items()))}
@@ -76,11 +81,11 @@ def findings(layout: Layout, audit: Audit, cells: int) -> Findings:
             exact.append(name[var])
         elif b.width < 3:
             narrow.append(name[var])
-        if 0 < model.values[var] < THRESHOLD and b.only_small(THRESHOLD):
+        if 0 < model.values[var] < THRESHOLD and _only_small(b):
             small.append(name[var])
     derived = [(i, b) for i, b in sorted(audit.derived.items())
                if 0 < round(model.evaluate(model.derived[i])) < THRESHOLD
-               and (b.width < 3 or b.only_small(THRESHOLD))]
+               and (b.width < 3 or _only_small(b))]
     return Findings(exact, narrow, small, derived, cells)
 
 

@@ -15,7 +15,6 @@ from boligsag.domain.referral_flow import (
     IllegalTransition,
     allowed_transitions,
     check_transition,
-    is_loop_closed,
     is_open,
     overdue,
     reminder_due,
@@ -110,9 +109,8 @@ def test_plain_strings_from_the_database_are_accepted() -> None:
     assert allowed_transitions("first_meeting") == {S.CLOSED, S.CANCELLED}  # type: ignore[arg-type]
 
 
-def test_open_and_loop_closed() -> None:
+def test_open_statuses() -> None:
     assert [s for s in S if is_open(s)] == [S.DRAFT, S.SENT, S.RECEIVED, S.FIRST_MEETING]
-    assert [s for s in S if is_loop_closed(s)] == [S.CLOSED]
 
 
 def test_default_reminder_days() -> None:

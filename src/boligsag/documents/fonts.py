@@ -109,10 +109,3 @@ def printable(text: str) -> str:
         out.append(REPLACEMENT)
     return "".join(out)
 
-
-def missing_glyphs(text: str, font_name: str = REGULAR) -> set[str]:
-    """Characters of ``text`` the font cannot draw (for tests and a pre-print check)."""
-    register_fonts()
-    font = pdfmetrics.getFont(font_name)
-    covered = font.face.charToGlyph  # type: ignore[attr-defined]
-    return {ch for ch in text if not ch.isspace() and ord(ch) not in covered}

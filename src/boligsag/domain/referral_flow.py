@@ -108,11 +108,6 @@ def is_open(status: ReferralStatus) -> bool:
     return ReferralStatus(status) not in TERMINAL_STATUSES
 
 
-def is_loop_closed(status: ReferralStatus) -> bool:
-    """The resident got across: closed, which is only reachable after a first meeting."""
-    return ReferralStatus(status) is ReferralStatus.CLOSED
-
-
 def reminder_due(
     status: ReferralStatus, since: date, limits: Mapping[ReferralStatus, int]
 ) -> date | None:

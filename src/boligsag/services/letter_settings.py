@@ -70,10 +70,6 @@ class LetterSettings:
     # so a colleague's save in between is refused instead of overwritten.
     version: str = ""
 
-    @property
-    def has_logo(self) -> bool:
-        return bool(self.logo)
-
 
 def get_letter_settings(ctx: AppContext) -> LetterSettings:
     """What letters print in their letterhead, and the reminder limits in force."""

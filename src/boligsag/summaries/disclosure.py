@@ -138,10 +138,6 @@ class Bounds:
     def width(self) -> float:
         return math.inf if self.hi is None else self.hi - self.lo + 1
 
-    def only_small(self, threshold: int) -> bool:
-        """Known to be 1..threshold-1: neither 0 nor ``threshold`` or more is possible."""
-        return self.lo >= 1 and self.hi is not None and self.hi < threshold
-
 
 def active_constraints(model: Model, shown: Shown) -> list[Linear]:
     """The constraints the reader has: the structural ones and every printed share."""
