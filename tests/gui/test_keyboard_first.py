@@ -109,7 +109,7 @@ def test_the_menu_key_and_shift_f10_open_the_rows_menu_with_alt_letters(
     letters = menu_letters(menu)
     assert all(letters) and len(set(letters)) == len(letters), letters
     assert [a.text() for a in menu.actions() if not a.isSeparator()] == [
-        "&Åbn person", "&Log kontakt…", "&Ny person…"]
+        "&Åbn person", "&Log kontakt…", "&Ny person…", "&Slet person…"]
     qtbot.keyClick(menu, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=5_000)
 

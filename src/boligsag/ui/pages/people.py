@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
@@ -19,10 +19,11 @@ from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDetail
 from boligsag.ui.activities.buttons import action_button
-from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.contacts import STATUS_MS, open_quick_log
 from boligsag.ui.errors import show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.people.list_view import PeopleListView
+from boligsag.ui.people.person_delete import PersonToDelete, ask_delete_person
 from boligsag.ui.people.person_dialog import PersonDialog, draft_from_search
 from boligsag.ui.people.person_view import PersonView
 from boligsag.ui.reloader import Reloader
@@ -65,6 +66,7 @@ class PeoplePage(Page):
         self.list_view.open_person.connect(self.show_person)
         self.person_view.open_person.connect(self.show_person)
         self.person_view.back_requested.connect(self.show_list)
+        self.person_view.deleted.connect(self._deleted)
         self._build_actions()
         self.list_view.bar.addWidget(action_button(self.action_new, "newPersonButton",
                                                    primary=True, parent=self))
@@ -91,6 +93,9 @@ class PeoplePage(Page):
                                   view.new_consent)
         self.action_referral = act("actionPersonNewReferral", tr("New &referral…"), None,
                                    view.new_referral)
+        self.action_delete = act("actionDeletePerson", tr("&Delete person…"), None,
+                                 view.delete_person,
+                                 tr("Only for a person registered by mistake"))
         self.action_back = act("actionBackToPeople", tr("&Back to the list"), "Esc",
                                self.show_list)
         self.action_back.setShortcuts(["Esc", "Alt+Left"])
@@ -101,22 +106,30 @@ class PeoplePage(Page):
                                           tr("&Log contact…"), triggered=self.log_with_row,
                                           tip=tr("Log a contact with the chosen person"))
         self.action_log_row.setEnabled(self.ctx.actor.can(Permission.LOG_CONTACTS))
-        add_row_menu(self.list_view.table, lambda: [
-            self.action_open_row, self.action_log_row, None, self.action_new],
-            "peopleRowMenu")
+        self.action_delete_row = make_action(self, "actionDeletePersonRow",
+                                             tr("&Delete person…"), triggered=self.delete_row,
+                                             tip=tr("Only for a person registered by mistake"))
         can = self.ctx.actor.can
+        # Hidden, not just greyed, for a role that may not delete (the service refuses too).
+        for action in (self.action_delete, self.action_delete_row):
+            action.setVisible(can(Permission.EDIT_PEOPLE))
+        add_row_menu(self.list_view.table, lambda: [
+            self.action_open_row, self.action_log_row, None, self.action_new, None,
+            self.action_delete_row], "peopleRowMenu")
         self.action_new.setEnabled(can(Permission.EDIT_PEOPLE))
         self._allowed = {
             self.action_edit: can(Permission.EDIT_PEOPLE),
             self.action_household: can(Permission.EDIT_PEOPLE),
             self.action_consent: can(Permission.MANAGE_CONSENTS),
             self.action_referral: can(Permission.MANAGE_REFERRALS),
+            self.action_delete: can(Permission.EDIT_PEOPLE),
             self.action_back: True,
         }
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
         return [self.action_search, self.action_new, self.action_edit, self.action_household,
-                self.action_consent, self.action_referral, self.action_back]
+                self.action_consent, self.action_referral, self.action_delete,
+                self.action_back]
 
     def _update_actions(self) -> None:
         on_person = self.showing_person()
@@ -158,6 +171,22 @@ class PeoplePage(Page):
         if person is not None:
             open_quick_log(self, self.ctx, self.events,
                            people=(PersonRef(person.id, person.full_name),))
+
+    def delete_row(self) -> None:
+        person = self.list_view.current_person()
+        if person is not None and self.ctx.actor.can(Permission.EDIT_PEOPLE):
+            ask_delete_person(self, self.ctx, self.events,
+                              PersonToDelete(person.id, person.version, person.full_name),
+                              lambda gone: self._deleted(gone.name))
+
+    def _deleted(self, name: str) -> None:
+        """Back to the list (the deleted person's page has nothing left to show), which
+        reloads without them; the status bar says what happened."""
+        if self.showing_person():
+            self.show_list()
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(tr("{name} was deleted.", name=name), STATUS_MS)
 
     # -- commands -------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from boligsag.ui.widgets import named
 from .header import HouseholdCard, PersonCard
 from .household_dialog import HouseholdDialog
 from .openers import RecordOpener
+from .person_delete import PersonToDelete, ask_delete_person
 from .person_dialog import PersonDialog
 from .timeline import TimelineView
 
@@ -64,6 +65,7 @@ QTabBar::tab:hover:!selected {{ color: {TEXT}; }}
 class PersonView(QWidget):
     back_requested = Signal()
     open_person = Signal(int)
+    deleted = Signal(str)  # the name of the person just deleted
     loaded = Signal(object)  # PersonPage
 
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
@@ -102,7 +104,9 @@ class PersonView(QWidget):
                 ("edit", tr("Edit person"), tr("Correct the person's details (Ctrl+E)"),
                  can(Permission.EDIT_PEOPLE)),
                 ("remind", tr("Remind me…"), tr("A reminder for you on the start page, on "
-                                                "the day you choose"), True)):
+                                                "the day you choose"), True),
+                ("delete", tr("Delete person…"), tr("Only for a person registered by mistake"),
+                 can(Permission.EDIT_PEOPLE))):
             button = named(QPushButton(text), f"person_{key}Button", text)
             button.setToolTip(tip)
             button.setAutoDefault(False)
@@ -116,6 +120,7 @@ class PersonView(QWidget):
         self.buttons["referral"].clicked.connect(self.new_referral)
         self.buttons["edit"].clicked.connect(self.edit_person)
         self.buttons["remind"].clicked.connect(self.remind_me)
+        self.buttons["delete"].clicked.connect(self.delete_person)
         layout.addLayout(top)
 
         self.status = named(QLabel(tr("Loading…")), "personStatus", tr("Status"))
@@ -242,6 +247,14 @@ class PersonView(QWidget):
             return None
         subject = ReminderSubject(SubjectKind.PERSON, person.id, person.name)
         return self._open(RemindMeDialog(self.ctx, self.events, subject, self))
+
+    def delete_person(self) -> None:
+        if self.page is None or not self.ctx.actor.can(Permission.EDIT_PEOPLE):
+            return
+        person = self.page.detail.person
+        ask_delete_person(self, self.ctx, self.events,
+                          PersonToDelete(person.id, person.version, person.full_name),
+                          lambda gone: self.deleted.emit(gone.name))
 
     def edit_household(self) -> QDialog | None:
         if self.page is None or not self.ctx.actor.can(Permission.EDIT_PEOPLE):
