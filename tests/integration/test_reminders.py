@@ -18,6 +18,7 @@ from boligsag.services.reminders import (
     delete_reminder,
     mark_reminder_done,
     my_due_reminders,
+    restore_reminder,
     undo_reminder_done,
 )
 from boligsag.storage.models import AuditEntry
@@ -79,3 +80,16 @@ def test_a_reminder_needs_a_day_a_short_text_and_a_subject_i_may_see(
         assert [r.text for r in my_due_reminders(karin)] == ["Teammøde kl. 13"]
     with logged_in(created_db, clock, "frida") as frida, pytest.raises(PermissionDenied):
         create_reminder(frida, date(2026, 12, 1), "Ayşe", person_id=hidden)
+
+
+def test_only_the_owner_brings_a_deleted_reminder_back(
+        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+    add_user(ctx, "karin", Role.STAFF)
+    row = create_reminder(ctx, date(2026, 11, 25), "Bestil lokale")
+    with pytest.raises(NotFound):
+        restore_reminder(ctx, row.id)  # not deleted: nothing to bring back
+    delete_reminder(ctx, row.id)
+    with logged_in(created_db, clock, "karin") as karin, pytest.raises(NotFound):
+        restore_reminder(karin, row.id)
+    restore_reminder(ctx, row.id)
+    assert [r.text for r in my_due_reminders(ctx)] == ["Bestil lokale"]

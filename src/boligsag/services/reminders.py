@@ -196,3 +196,19 @@ def delete_reminder(ctx: AppContext, reminder_id: int) -> None:
         unit.tombstone(reminder)
         session.flush()
         _audit(unit, reminder, AuditAction.DELETE)
+
+
+@writes(Entity.REMINDERS)
+def restore_reminder(ctx: AppContext, reminder_id: int) -> None:
+    """Undo a delete (the start page's "Fortryd"): the tombstone is lifted. Only the
+    owner's own deleted reminder; anything else is "not found", as for the other writes."""
+    with ctx.write(None) as unit:
+        session = unit.session
+        reminder = session.get(Reminder, reminder_id)
+        if (reminder is None or reminder.deleted_at is None
+                or reminder.owner_user_id != ctx.actor.user_id):
+            raise NotFound("reminder")
+        reminder.deleted_at = None
+        reminder.deleted_by_id = None
+        session.flush()
+        _audit(unit, reminder, AuditAction.UPDATE)

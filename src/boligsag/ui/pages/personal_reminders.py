@@ -1,7 +1,9 @@
 """The start page's "Påmindelser": the logged-in user's own reminders due today or
 earlier (overdue ones flagged in red). Enter or a double-click opens what a reminder is
 about; Space or "Udført" marks it done, with "Markeret som udført — Fortryd" in the
-status bar for a few seconds after (``ui/undo_notice.py``).
+status bar for a few seconds after (``ui/undo_notice.py``). Delete or "Slet" deletes it
+without a question: "Påmindelse slettet — Fortryd" brings it back. The row menu
+(right-click, Menu key) has all three.
 
 ``PersonalRemindersPanel(ctx, events)``; ``open_person(person_id)`` is for the page to
 wire to the person's page. Loads off the GUI thread, on show and on changes.
@@ -22,8 +24,10 @@ from boligsag.services.context import AppContext
 from boligsag.services.reminders import (
     ReminderRow,
     SubjectKind,
+    delete_reminder,
     mark_reminder_done,
     my_due_reminders,
+    restore_reminder,
     undo_reminder_done,
 )
 from boligsag.ui.background import run_in_background
@@ -34,9 +38,10 @@ from boligsag.ui.jobs.models import due_text
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
 from boligsag.ui.referrals.reminder_list import ReminderItem, ReminderListModel, reminder_view
 from boligsag.ui.reloader import Reloader
+from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.theme import ERROR, PRIMARY
 from boligsag.ui.undo_notice import UndoNotice
-from boligsag.ui.widgets import named
+from boligsag.ui.widgets import make_action, named
 
 # A reminder's subject may change name or visibility with these.
 _RELOAD = frozenset({Entity.REMINDERS, Entity.PEOPLE, Entity.CONTACTS, Entity.REFERRALS})
@@ -84,6 +89,17 @@ class PersonalRemindersPanel(QFrame):
         self.list = reminder_view("personalRemindersList", tr("Your reminders"), self.model)
         self.list.activated.connect(lambda _index: self.open_current())
         self.list.installEventFilter(self)  # Space marks done, as in the follow-up list
+        self.action_open = make_action(self, "actionOpenReminder", tr("&Open"),
+                                       triggered=self.open_current,
+                                       tip=tr("Open what the reminder is about"))
+        self.action_done = make_action(self, "actionReminderDone", tr("&Done"),
+                                       triggered=self.mark_done,
+                                       tip=tr("Mark the chosen reminder done"))
+        self.action_delete = make_action(self, "actionDeleteReminder", tr("&Delete reminder"),
+                                         triggered=self.delete_current,
+                                         tip=tr("Delete the chosen reminder (Delete)"))
+        add_row_menu(self.list, lambda: [self.action_open, self.action_done, None,
+                                         self.action_delete], "personalRemindersRowMenu")
         layout.addWidget(self.list)
         self.status = named(QLabel(tr("Loading…")), "personalRemindersStatus", tr("Status"))
         self.status.setProperty("role", "muted")
@@ -98,6 +114,12 @@ class PersonalRemindersPanel(QFrame):
         self.done_button.setToolTip(tr("Mark the chosen reminder done (Space)"))
         self.done_button.clicked.connect(self.mark_done)
         bottom.addWidget(self.done_button)
+        self.delete_button = named(QPushButton(tr("Delete")), "reminderDeleteButton",
+                                   tr("Delete the chosen reminder"))
+        self.delete_button.setAutoDefault(False)
+        self.delete_button.setToolTip(tr("Delete the chosen reminder (Delete)"))
+        self.delete_button.clicked.connect(self.delete_current)
+        bottom.addWidget(self.delete_button)
         bottom.addStretch(1)
         layout.addLayout(bottom)
         # "Markeret som udført — Fortryd" in the status bar, as for the follow-ups.
@@ -110,10 +132,14 @@ class PersonalRemindersPanel(QFrame):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (watched is self.list and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Space
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Delete)
                 and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
                                              | Qt.KeyboardModifier.AltModifier)):
-            self.mark_done()
+            if event.key() == Qt.Key.Key_Space:
+                self.mark_done()
+            else:
+                self.delete_current()
             return True
         return super().eventFilter(watched, event)
 
@@ -149,6 +175,9 @@ class PersonalRemindersPanel(QFrame):
             self.title.setText(tr("Your reminders for today ({count})", count=count))
         self.list.setVisible(count > 0)
         self.done_button.setVisible(count > 0)
+        self.delete_button.setVisible(count > 0)
+        for action in (self.action_open, self.action_done, self.action_delete):
+            action.setEnabled(count > 0)
         if self.loaded and not count:
             self.status.setText(tr("No reminders today. Use \"Remind me…\" on a person, a "
                                    "contact or a referral to set one."))
@@ -187,23 +216,43 @@ class PersonalRemindersPanel(QFrame):
                               on_failure=lambda error: show_error(self, error))
 
     def mark_done(self) -> None:
-        row = self.current_row()
+        row = self._take_current()
         if row is None:
             return
+        self.undo_notice.show_notice(tr("Marked as done"), lambda: self.undo(row.id))
+        run_service(self, self.events, mark_reminder_done, self.ctx, row.id,
+                    on_failure=self._action_failed)
+
+    def delete_current(self) -> None:
+        """No question first: the notice's Fortryd (Ctrl+Z) brings the reminder back."""
+        row = self._take_current()
+        if row is None:
+            return
+        self.undo_notice.show_notice(tr("Reminder deleted"), lambda: self.restore(row.id))
+        run_service(self, self.events, delete_reminder, self.ctx, row.id,
+                    on_failure=self._action_failed)
+
+    def _take_current(self) -> ReminderRow | None:
+        """Remove the chosen row from the list at once, so the next key works on the next
+        one; the reload after the save confirms it."""
+        row = self.current_row()
+        if row is None:
+            return None
         index = self.rows.index(row)
-        # Gone at once, so the next key works on the next one; the reload confirms it.
         self.rows.pop(index)
         self.model.set_items([self.model.item(i) for i in range(self.model.rowCount())
                               if i != index])
         if self.rows:
             self.list.setCurrentIndex(self.model.index(min(index, len(self.rows) - 1), 0))
         self._show_rows()
-        self.undo_notice.show_notice(tr("Marked as done"), lambda: self.undo(row.id))
-        run_service(self, self.events, mark_reminder_done, self.ctx, row.id,
-                    on_failure=self._action_failed)
+        return row
 
     def undo(self, reminder_id: int) -> None:
         run_service(self, self.events, undo_reminder_done, self.ctx, reminder_id,
+                    on_failure=self._action_failed)
+
+    def restore(self, reminder_id: int) -> None:
+        run_service(self, self.events, restore_reminder, self.ctx, reminder_id,
                     on_failure=self._action_failed)
 
     def _action_failed(self, error: BaseException) -> None:
