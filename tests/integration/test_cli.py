@@ -11,7 +11,7 @@ import pytest
 
 from boligsag.cli import main
 from boligsag.services.unlock import lock, unlock
-from boligsag.storage import keys
+from boligsag.storage import recovery_key
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb
 
@@ -27,7 +27,7 @@ def test_init_creates_database_and_prints_recovery_key(
     assert main(["init", str(path), *INIT_ARGS]) == 0
     out = capsys.readouterr().out
     recovery = next(line.strip() for line in out.splitlines() if line.count("-") == 7)
-    assert keys.normalize_recovery_key(recovery)
+    assert recovery_key.normalize_recovery_key(recovery)
     lock(unlock(path, "admin", ADMIN_PASSWORD))
     # Running it again refuses and names the file.
     assert main(["init", str(path), *INIT_ARGS]) == 1

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from boligsag.errors import UserError
-from boligsag.storage import errors, keys
+from boligsag.storage import errors, keys, recovery_key
 from boligsag.storage.kdf import KdfParams
 
 CHEAP = KdfParams(memory_cost=256, iterations=1, lanes=1)
@@ -180,13 +180,13 @@ def test_wrong_recovery_key(store: keys.KeyStore, db_key: bytes) -> None:
 
 @given(st.binary(min_size=20, max_size=20))
 def test_recovery_key_round_trip(raw: bytes) -> None:
-    text = keys.format_recovery_key(raw)
+    text = recovery_key.format_recovery_key(raw)
     assert len(text) == 39 and text.count("-") == 7
-    normal = keys.normalize_recovery_key(text.lower().replace("-", ""))
+    normal = recovery_key.normalize_recovery_key(text.lower().replace("-", ""))
     assert normal == text.replace("-", "")
     value = 0
     for ch in normal:
-        value = value * 32 + keys._CROCKFORD.index(ch)
+        value = value * 32 + recovery_key._CROCKFORD.index(ch)
     assert value == int.from_bytes(raw, "big")
 
 

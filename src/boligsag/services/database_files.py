@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from boligsag.storage import keys, migrate
+from boligsag.storage import keys, migrate, recovery_key
 from boligsag.storage.engine import open_engine
 
 from .audit_check import AuditReport, check_chain
@@ -30,7 +30,7 @@ def recovery_key_well_formed(typed: str) -> bool:
     """The typed text is a recovery key's form (32 letters and digits; case, spaces,
     dashes and O/0, I/L/1 mix-ups forgiven), checked before anything is unlocked."""
     try:
-        keys.normalize_recovery_key(typed)
+        recovery_key.normalize_recovery_key(typed)
     except ValueError:
         return False
     return True

@@ -7,12 +7,14 @@ an entry cannot be moved to another user. The wrapped keys
 live in a JSON sidecar ``<db filename>.keys`` beside the database. Without the sidecar (or
 the printed recovery key) the database cannot be opened, so it is written atomically and
 must be in every backup.
+
+This module is the key file: its paths, the lock every writer takes, the store read from
+and written to it, and the users table's password hashes. One wrapped copy of the key is
+``wrapped_key``; the printed recovery key's text is ``recovery_key``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hmac
 import json
@@ -27,7 +29,6 @@ from typing import Any
 
 import filelock
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from boligsag.atomic import atomic_write
 from boligsag.domain.usernames import fold_username
@@ -40,26 +41,26 @@ from boligsag.storage.errors import (
     WrongRecoveryKey,
 )
 from boligsag.storage.kdf import KdfParams, password_bytes, phc_hash, phc_parse, phc_verify
+from boligsag.storage.recovery_key import RECOVERY_BITS, format_recovery_key, normalize_recovery_key
 from boligsag.storage.throttle import LoginFailures, UnlockThrottle, bucket_of
+from boligsag.storage.wrapped_key import (
+    DB_KEY_BYTES,
+    UserKey,
+    WrappedKey,
+    b64,
+    required_str,
+    unb64,
+)
 
 __all__ = [
     "DEFAULT_KDF_PARAMS", "KDF_PARAMS", "KdfParams", "KeyFileBusy", "KeyStore", "UnlockThrottle",
-    "UserKey", "WrappedKey", "edit_key_file", "format_recovery_key", "hash_password",
-    "keys_path_for", "new_database_key", "normalize_recovery_key", "password_needs_rehash",
-    "verify_password",
+    "edit_key_file", "hash_password", "keys_path_for", "new_database_key",
+    "password_needs_rehash", "verify_password",
 ]
 
 SIDECAR_FORMAT = "boligsag-keys"
 SIDECAR_VERSION = 1
-DB_KEY_BYTES = 32
-_SALT_BYTES = 16
-_NONCE_BYTES = 12
-_WRAPPED_BYTES = DB_KEY_BYTES + 16  # AES-GCM appends a 16-byte tag
 _RECOVERY_AAD = b"recovery"
-# Crockford base32: no I, L, O, U, so a printed key cannot be misread.
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_RECOVERY_BITS = 160
-_RECOVERY_CHARS = _RECOVERY_BITS // 5  # 32 characters = 8 groups of 4
 # A real key file is a few kB per user (plus a bounded failure table); reading more than
 # this would only let a damaged or planted file exhaust memory.
 MAX_KEY_FILE_BYTES = 1024 * 1024
@@ -158,78 +159,6 @@ class KeyMismatch(ValueError):
     file, an altered database id, or the key of another database)."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(value: Any, name: str, length: int | None = None) -> bytes:
-    if not isinstance(value, str):
-        raise ValueError(f"field {name!r} is not a string")
-    try:
-        data = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError(f"bad base64 in field {name!r}") from None
-    if length is not None and len(data) != length:
-        raise ValueError(f"field {name!r} has the wrong length")
-    return data
-
-
-def _str(doc: Any, name: str) -> str:
-    value = doc.get(name) if isinstance(doc, dict) else None
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"field {name!r} is missing or not a string")
-    return value
-
-
-@dataclass(frozen=True)
-class WrappedKey:
-    """The database key encrypted under a KEK derived from one secret."""
-
-    kdf: KdfParams
-    salt: bytes
-    nonce: bytes
-    wrapped: bytes
-
-    @classmethod
-    def wrap(cls, secret: bytes, db_key: bytes, aad: bytes, params: KdfParams) -> WrappedKey:
-        salt, nonce = os.urandom(_SALT_BYTES), os.urandom(_NONCE_BYTES)
-        kek = params.derive(secret, salt)
-        return cls(params, salt, nonce, AESGCM(kek).encrypt(nonce, db_key, aad))
-
-    def unwrap(self, secret: bytes, aad: bytes) -> bytes:
-        """Raises ``InvalidTag`` when the secret (or the aad) is wrong."""
-        kek = self.kdf.derive(secret, self.salt)
-        return AESGCM(kek).decrypt(self.nonce, self.wrapped, aad)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kdf": self.kdf.to_json(), "salt": _b64(self.salt),
-                "nonce": _b64(self.nonce), "wrapped": _b64(self.wrapped)}
-
-    @classmethod
-    def from_json(cls, doc: Any) -> WrappedKey:
-        if not isinstance(doc, dict):
-            raise ValueError("key entry is not an object")
-        salt = _unb64(doc.get("salt"), "salt")
-        if not 8 <= len(salt) <= 64:
-            raise ValueError("field 'salt' has the wrong length")
-        return cls(KdfParams.from_json(doc.get("kdf")), salt,
-                   _unb64(doc.get("nonce"), "nonce", _NONCE_BYTES),
-                   _unb64(doc.get("wrapped"), "wrapped", _WRAPPED_BYTES))
-
-
-@dataclass(frozen=True)
-class UserKey:
-    user_uuid: str
-    username: str
-    key: WrappedKey
-    # A one-time password (set by an administrator) must be replaced at the next log-in.
-    # Kept here, beside the wrapped key it describes, rather than in the users table: it
-    # changes under the key file's lock in the same write as the key, so a reset and its
-    # flag can never be saved apart, and a password change by the user (a new entry)
-    # clears it by construction. Written only when true, so older files stay identical.
-    must_change: bool = False
-
-
 @dataclass
 class KeyStore:
     """The contents of one sidecar file. Mutating methods change memory only; call save()."""
@@ -286,7 +215,7 @@ class KeyStore:
             raise ValueError(f"unsupported version {doc.get('version')!r} "
                              f"(this Boligsag reads version {SIDECAR_VERSION})")
         try:
-            database_id = str(uuid.UUID(_str(doc, "database_id")))
+            database_id = str(uuid.UUID(required_str(doc, "database_id")))
         except ValueError:
             raise ValueError("field 'database_id' is not a UUID") from None
         store = cls(database_id=database_id)
@@ -296,7 +225,7 @@ class KeyStore:
             must_change = entry.get("must_change_password", False)
             if not isinstance(must_change, bool):
                 raise ValueError("field 'must_change_password' is not true or false")
-            user = UserKey(_str(entry, "user_uuid"), _str(entry, "username"),
+            user = UserKey(required_str(entry, "user_uuid"), required_str(entry, "username"),
                            WrappedKey.from_json(entry), must_change)
             if store._find_uuid(user.user_uuid) or store._find(user.username):
                 raise ValueError("the same user appears twice")
@@ -304,7 +233,7 @@ class KeyStore:
         if doc.get("recovery") is not None:
             store.recovery = WrappedKey.from_json(doc["recovery"])
         if doc.get("key_check") is not None:
-            store.key_check = _unb64(doc["key_check"], "key_check", 32)
+            store.key_check = unb64(doc["key_check"], "key_check", 32)
         anchor = doc.get("audit_anchor")
         if anchor is not None and not isinstance(anchor, dict):
             raise ValueError("field 'audit_anchor' is not an object")
@@ -319,7 +248,7 @@ class KeyStore:
                        **({"must_change_password": True} if u.must_change else {})}
                       for u in self.users],
             "recovery": self.recovery.to_json() if self.recovery else None,
-            "key_check": _b64(self.key_check) if self.key_check else None,
+            "key_check": b64(self.key_check) if self.key_check else None,
             "audit_anchor": self.audit_anchor,
             "login_failures": self.login_failures.to_json(),
         }
@@ -348,8 +277,8 @@ class KeyStore:
         if self._find_uuid(user_uuid) or self._find(username):
             raise ValueError("a user with this UUID or username already has a key")
         self._check_db_key(db_key)
-        self.users.append(self._wrap_user(user_uuid, username, password, db_key,
-                                          must_change=must_change))
+        self.users.append(UserKey.wrap(user_uuid, username, password, db_key, KDF_PARAMS,
+                                       must_change=must_change))
 
     def remove_user(self, user_uuid: str) -> None:
         user = self._find_uuid(user_uuid)
@@ -386,8 +315,8 @@ class KeyStore:
         other = self._find(username)
         if other is not None and other.user_uuid != user_uuid:
             raise ValueError("another user already has this username")
-        entry = self._wrap_user(user_uuid, username, new_password, db_key,
-                                must_change=must_change)
+        entry = UserKey.wrap(user_uuid, username, new_password, db_key, KDF_PARAMS,
+                             must_change=must_change)
         current = self._find_uuid(user_uuid)
         if current is None:
             self.users.append(entry)
@@ -399,7 +328,7 @@ class KeyStore:
     def set_recovery(self, db_key: bytes) -> str:
         """Create a new recovery key (replacing any old one); return it for printing."""
         self._check_db_key(db_key)
-        text = format_recovery_key(secrets.token_bytes(_RECOVERY_BITS // 8))
+        text = format_recovery_key(secrets.token_bytes(RECOVERY_BITS // 8))
         secret = normalize_recovery_key(text).encode("ascii")
         self.recovery = WrappedKey.wrap(secret, db_key, _RECOVERY_AAD, KDF_PARAMS)
         return text
@@ -437,16 +366,7 @@ class KeyStore:
     def _decoy(self) -> UserKey:
         # Same cost as a real entry so an unknown username takes the same time.
         params = self.users[0].key.kdf if self.users else KDF_PARAMS
-        key = WrappedKey(params, os.urandom(_SALT_BYTES), os.urandom(_NONCE_BYTES),
-                         os.urandom(_WRAPPED_BYTES))
-        return UserKey(str(uuid.uuid4()), "", key)
-
-    def _wrap_user(self, user_uuid: str, username: str, password: str,
-                   db_key: bytes, *, must_change: bool = False) -> UserKey:
-        if not user_uuid or not username.strip():
-            raise ValueError("user UUID and username must not be empty")
-        key = WrappedKey.wrap(password_bytes(password), db_key, user_uuid.encode(), KDF_PARAMS)
-        return UserKey(user_uuid, username, key, must_change)
+        return UserKey(str(uuid.uuid4()), "", WrappedKey.decoy(params))
 
     def _check_db_key(self, db_key: bytes) -> None:
         if not isinstance(db_key, bytes) or len(db_key) != DB_KEY_BYTES:
@@ -458,31 +378,6 @@ class KeyStore:
         elif not hmac.compare_digest(check, self.key_check):
             raise KeyMismatch("this is not the key of the database this key file belongs to, "
                               "or its check value or database id was altered")
-
-
-# -- recovery key text ---------------------------------------------------------------------
-
-
-def format_recovery_key(raw: bytes) -> str:
-    """160 bits -> ``K7M2-9QXD-...``: 8 groups of 4 Crockford base32 characters."""
-    if len(raw) * 8 != _RECOVERY_BITS:
-        raise ValueError("a recovery key is 20 bytes")
-    n = int.from_bytes(raw, "big")
-    chars = [_CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(_RECOVERY_CHARS))]
-    return "-".join("".join(chars[i:i + 4]) for i in range(0, _RECOVERY_CHARS, 4))
-
-
-def normalize_recovery_key(text: str) -> str:
-    """Canonical 32-character form; forgives case, spaces, dashes and O/0, I/L/1 mix-ups."""
-    cleaned = "".join(ch for ch in text.upper() if ch not in " \t\r\n-–—_.")
-    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
-    if len(cleaned) != _RECOVERY_CHARS:
-        raise ValueError(f"it must have {_RECOVERY_CHARS} letters and digits, "
-                         f"not {len(cleaned)}")
-    bad = sorted({ch for ch in cleaned if ch not in _CROCKFORD})
-    if bad:
-        raise ValueError(f"it contains characters that are never used: {' '.join(bad)}")
-    return cleaned
 
 
 # -- password hash for the users table -----------------------------------------------------
