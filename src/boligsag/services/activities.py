@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ActivityKind, ActivityMode, AuditAction, EndReason, Role
 from boligsag.domain.permissions import Permission
+from boligsag.errors import UserError
 from boligsag.storage.models import (
     Activity,
     ActivitySession,
@@ -40,6 +41,14 @@ from .people import Problems
 from .person_fields import clean_text
 from .records import delete_record
 from .units import WriteUnit
+
+
+class ActivityInUse(UserError):
+    """Deleting would take enrolled people or recorded sessions out of every figure."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("{name} has participants or sessions, so it cannot be deleted. "
+                         "Give it an end date instead (Edit activity).", name=name)
 
 
 @dataclass(frozen=True)
@@ -243,12 +252,16 @@ def update_activity(ctx: AppContext, activity_id: int, version: int,
         return activity_rows(w.session, [activity], ctx.today())[0]
 
 
-@writes(Entity.ACTIVITIES, Entity.ENROLLMENTS, Entity.SESSIONS, Entity.TIMELINE)
+@writes(Entity.ACTIVITIES)
 def delete_activity(ctx: AppContext, activity_id: int, version: int) -> None:
-    """Tombstone the activity with its enrollments and sessions."""
+    """Tombstone an activity created by mistake. Refused while it has enrollments or
+    sessions: they are the team's recorded work (and figures in the summaries), so
+    an activity that has run gets an end date instead."""
     with ctx.write(Permission.MANAGE_ACTIVITIES) as w:
         activity = w.load_for_edit(Activity, activity_id, version, "activity")
-        dependants = [record for model in (Enrollment, ActivitySession)
-                      for record in w.session.scalars(select(model).where(
-                          model.activity_id == activity.id, model.deleted_at.is_(None)))]
-        delete_record(w, activity, _audit, dependants=dependants)
+        used = any(w.session.scalar(select(func.count()).select_from(model).where(
+            model.activity_id == activity.id, model.deleted_at.is_(None)))
+            for model in (Enrollment, ActivitySession))
+        if used:
+            raise ActivityInUse(activity.name)
+        delete_record(w, activity, _audit)

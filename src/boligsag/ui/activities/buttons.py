@@ -41,3 +41,11 @@ def page_shortcut(action: QAction, owner: QWidget) -> QAction:
     action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     owner.addAction(action)
     return action
+
+
+def view_shortcut(action: QAction, view: QWidget) -> QAction:
+    """Make ``action``'s shortcut work only while ``view`` has the focus: Del deletes the
+    row of the list the user is in, never a row of another list on the same page."""
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    view.addAction(action)
+    return action

@@ -28,16 +28,17 @@ from boligsag.i18n import tr
 from boligsag.services.activities import ActivityChoices, ActivityRow
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
-from boligsag.services.enrollments import EnrollmentRow, list_enrollments
+from boligsag.services.enrollments import EnrollmentRow, delete_enrollment, list_enrollments
 from boligsag.services.sessions import SessionRow, list_sessions
+from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.errors import error_text
-from boligsag.ui.events import AppEvents
+from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import make_action, named
 
-from .buttons import action_button
+from .buttons import action_button, view_shortcut
 from .enroll_dialogs import EndEnrollmentDialog, EnrollDialog
 from .household_dialog import HouseholdEnrollDialog
 from .models import (
@@ -128,6 +129,10 @@ class ActivityDetail(QFrame):
         self.action_end_enrollment = act("actionEndEnrollment", tr("E&nd enrollment…"),
                                          "Ctrl+Shift+E", self.end_enrollment,
                                          tr("End date and reason"))
+        # Del on the participants list only (the activity list above has its own Del).
+        self.action_delete_enrollment = act(
+            "actionDeleteEnrollment", tr("&Delete enrollment…"), "Del", self.delete_enrollment,
+            tr("Only for an enrollment registered by mistake"))
         self.action_open_session = act("actionOpenSession", tr("&Open session…"), "",
                                        self.open_session,
                                        tr("Correct the attendance of the chosen session"))
@@ -141,6 +146,7 @@ class ActivityDetail(QFrame):
         tools.addWidget(action_button(self.action_enroll_family, "enrollFamilyButton"))
         tools.addWidget(action_button(self.action_edit_enrollment, "editEnrollmentButton"))
         tools.addWidget(action_button(self.action_end_enrollment, "endEnrollmentButton"))
+        tools.addWidget(action_button(self.action_delete_enrollment, "deleteEnrollmentButton"))
         tools.addStretch(1)
         self.show_ended = named(QCheckBox(tr("Show ended")), "showEndedCheck",
                                 tr("Show ended enrollments"))
@@ -157,6 +163,7 @@ class ActivityDetail(QFrame):
             EnrollmentColumn.FAMILY, QHeaderView.ResizeMode.Stretch)
         self.enrollment_view.doubleClicked.connect(lambda _i: self.edit_enrollment())
         self.enrollment_view.selectionModel().selectionChanged.connect(self._update_actions)
+        view_shortcut(self.action_delete_enrollment, self.enrollment_view)
         column.addWidget(self.enrollment_view, 1)
         self.participants_empty = named(QLabel(), "participantsEmpty", tr("No participants"))
         self.participants_empty.setProperty("role", "muted")
@@ -187,6 +194,7 @@ class ActivityDetail(QFrame):
         return tab
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
+        """The actions whose keys work anywhere on the page (Del is the list's own)."""
         return [self.action_session, self.action_open_session, self.action_enroll,
                 self.action_enroll_family, self.action_edit_enrollment,
                 self.action_end_enrollment]
@@ -282,6 +290,7 @@ class ActivityDetail(QFrame):
         self.action_edit_enrollment.setEnabled(enrollment is not None and ready)
         self.action_end_enrollment.setEnabled(
             enrollment is not None and ready and enrollment.end_date is None)
+        self.action_delete_enrollment.setEnabled(enrollment is not None)
         self.action_open_session.setEnabled(current_row(self.session_view) is not None)
 
     # -- commands -------------------------------------------------------------------------
@@ -333,3 +342,17 @@ class ActivityDetail(QFrame):
         dialog = EndEnrollmentDialog(self.ctx, self.events, row, self.choices, self)
         self._open(dialog)
         return dialog
+
+    def delete_enrollment(self) -> Any:
+        """Not the same as ending a forløb: a deleted one counts nowhere."""
+        row = current_row(self.enrollment_view)
+        if row is None or not self.action_delete_enrollment.isVisible():
+            return None
+        return ask_to_delete(self, tr("Delete enrollment"), tr(
+            "Delete {name}'s enrollment in {activity}? Only delete an enrollment registered "
+            "by mistake: it disappears from the participant list and from every figure. "
+            "If the enrollment has ended, use “End enrollment” instead (end date and "
+            "reason), so it still counts. The deletion is recorded in the audit log.",
+            name=row.person_name, activity=row.activity_name), "deleteEnrollmentQuestion",
+            lambda: run_service(self, self.events, delete_enrollment, self.ctx, row.id,
+                                row.version, on_failure=self._failed))

@@ -2,7 +2,9 @@
 page to embed: ``JobsPanel(ctx, events, person_id)``.
 
 It refreshes itself on ``events.changed`` (when hidden, on the next show). Keyboard:
-Ctrl+J new job, Ctrl+Shift+J edit, and on a follow-up cell J / N / U answers it.
+Ctrl+J new job, Ctrl+Shift+J edit, Delete deletes a job registered by mistake, the
+Menu key (or a right-click) opens the row's menu, and on a follow-up cell J / N / U
+answers it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
-from boligsag.services.jobs import JobFollowUpRow, JobRow, list_jobs, record_follow_up
-from boligsag.ui.activities.buttons import action_button, page_shortcut
+from boligsag.services.jobs import (
+    JobFollowUpRow,
+    JobRow,
+    delete_job,
+    list_jobs,
+    record_follow_up,
+)
+from boligsag.ui.activities.buttons import action_button, page_shortcut, view_shortcut
+from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
+from boligsag.ui.row_menu import add_row_menu
 from boligsag.ui.widgets import make_action, named
 
 from .answer import StillEmployedDialog, answer_for_key
@@ -74,6 +84,9 @@ class JobsPanel(QWidget):
         self.action_follow_up = act("actionRecordJobFollowUp", tr("Record &follow-up…"), None,
                                     self.record_follow_up, tr("Still employed? Yes, no or "
                                                               "unknown"))
+        self.action_delete = make_action(self, "actionDeleteJob", tr("&Delete job…"),
+                                         shortcut="Del", triggered=self.delete_job,
+                                         tip=tr("Only for a job registered by mistake"))
         tools = QHBoxLayout()
         tools.setSpacing(8)
         tools.addWidget(action_button(self.action_new, "newJobButton", primary=True))
@@ -81,6 +94,7 @@ class JobsPanel(QWidget):
         tools.addWidget(action_button(self.action_move, "moveToLeisureButton"))
         tools.addWidget(action_button(self.action_follow_up, "recordFollowUpButton"))
         tools.addStretch(1)
+        tools.addWidget(action_button(self.action_delete, "deleteJobButton"))
         layout.addLayout(tools)
         self.error = named(QLabel(), "jobsError", tr("Error message"))
         self.error.setProperty("role", "error")
@@ -97,7 +111,15 @@ class JobsPanel(QWidget):
                  JobColumn.FOLLOW_UP_12))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
         self.table.doubleClicked.connect(self._double_clicked)
+        # Both: a click moves the current cell before it selects, and only a selected
+        # row counts as chosen (models.table.current_row).
         self.table.selectionModel().currentChanged.connect(lambda *_a: self._update_actions())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._update_actions())
+        view_shortcut(self.action_delete, self.table)  # Del in the list only
+        add_row_menu(self.table, lambda: [self.action_edit, self.action_move,
+                                          self.action_follow_up, None, self.action_delete],
+                     "jobsRowMenu")
         layout.addWidget(self.table, 1)
         self.hint = named(QLabel(), "jobsHint", tr("Jobs"))
         self.hint.setProperty("role", "small")
@@ -112,7 +134,8 @@ class JobsPanel(QWidget):
         self._update_actions()
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
-        return [self.action_new, self.action_edit, self.action_move, self.action_follow_up]
+        return [self.action_new, self.action_edit, self.action_move, self.action_follow_up,
+                self.action_delete]
 
     # -- loading --------------------------------------------------------------------------
 
@@ -153,6 +176,7 @@ class JobsPanel(QWidget):
     def _update_actions(self) -> None:
         job = self.current_job()
         self.action_edit.setEnabled(job is not None)
+        self.action_delete.setEnabled(job is not None)
         self.action_move.setEnabled(job is not None and job.kind == JobKind.POCKET_MONEY)
         self.action_follow_up.setEnabled(self.current_follow_up() is not None)
 
@@ -176,6 +200,20 @@ class JobsPanel(QWidget):
         if job is None or job.kind != JobKind.POCKET_MONEY:
             return None
         return self._open(MoveToLeisureDialog(self.ctx, self.events, job, self))
+
+    def delete_job(self) -> Any:
+        """Only for a job registered by mistake: a job that ended gets an end date."""
+        job = self.current_job()
+        if job is None or not self.action_delete.isVisible():
+            return None
+        return ask_to_delete(self, tr("Delete job"), tr(
+            "Delete the job at {employer} ({kind}, started {date})? Only delete a job "
+            "registered by mistake: a job that has ended gets an end date instead (Edit "
+            "job). Its follow-ups are deleted with it; the deletion is recorded in the "
+            "audit log.", employer=job.employer, kind=job.kind_label.lower(),
+            date=short_date(job.start_date)), "deleteJobQuestion", lambda: run_service(
+                self, self.events, delete_job, self.ctx, job.id, job.version,
+                on_failure=self._failed))
 
     def record_follow_up(self) -> StillEmployedDialog | None:
         job, follow_up = self.current_job(), self.current_follow_up()

@@ -30,17 +30,19 @@ from boligsag.services.activities import (
     ActivityChoices,
     ActivityRow,
     activity_choices,
+    delete_activity,
     list_activities,
 )
 from boligsag.services.casework_labels import activity_kind_label
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.ui.activities.activity_dialog import ActivityDialog
-from boligsag.ui.activities.buttons import action_button, page_shortcut
+from boligsag.ui.activities.buttons import action_button, page_shortcut, view_shortcut
 from boligsag.ui.activities.detail import ActivityDetail
 from boligsag.ui.activities.models import ActivitiesModel, ActivityColumn
+from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.errors import error_text
-from boligsag.ui.events import AppEvents
+from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.table import current_row, keep_selection, select_key, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.row_menu import add_row_menu
@@ -84,6 +86,9 @@ class ActivitiesPage(Page):
         self.action_edit = page_shortcut(make_action(
             self, "actionEditActivity", tr("&Edit activity…"), shortcut="Ctrl+E",
             triggered=self.edit_activity), self)
+        self.action_delete = make_action(
+            self, "actionDeleteActivity", tr("&Delete activity…"), shortcut="Del",
+            triggered=self.delete_activity, tip=tr("Only for an activity created by mistake"))
         self.action_find = page_shortcut(make_action(
             self, "actionFilterActivities", tr("&Filter by kind"), shortcut="Ctrl+F",
             triggered=lambda: self.kind_filter.setFocus()), self)
@@ -91,9 +96,10 @@ class ActivitiesPage(Page):
         for action in self.detail.actions():
             page_shortcut(action, self)
         can_manage = ctx.actor.can(Permission.MANAGE_ACTIVITIES)
-        for action in (self.action_new, self.action_edit, self.detail.action_enroll,
-                       self.detail.action_enroll_family, self.detail.action_edit_enrollment,
-                       self.detail.action_end_enrollment):
+        for action in (self.action_new, self.action_edit, self.action_delete,
+                       self.detail.action_enroll, self.detail.action_enroll_family,
+                       self.detail.action_edit_enrollment, self.detail.action_end_enrollment,
+                       self.detail.action_delete_enrollment):
             action.setVisible(can_manage)
 
         tools = QHBoxLayout()
@@ -135,12 +141,15 @@ class ActivitiesPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _i: self.detail.tabs.setFocus())
+        view_shortcut(self.action_delete, self.table)  # Del in this list only
         add_row_menu(self.table, lambda: [self.action_edit, self.detail.action_session, None,
-                                          self.action_new], "activitiesRowMenu")
+                                          self.action_new, None, self.action_delete],
+                     "activitiesRowMenu")
         detail = self.detail
         add_row_menu(detail.enrollment_view, lambda: [
             detail.action_edit_enrollment, detail.action_end_enrollment, None,
-            detail.action_enroll, detail.action_enroll_family], "enrollmentsRowMenu")
+            detail.action_enroll, detail.action_enroll_family, None,
+            detail.action_delete_enrollment], "enrollmentsRowMenu")
         add_row_menu(detail.session_view, lambda: [
             detail.action_open_session, detail.action_session], "sessionsRowMenu")
         self.count_label = named(QLabel(), "activitiesCount", tr("Number of activities"))
@@ -169,7 +178,8 @@ class ActivitiesPage(Page):
                                  failed=self._failed)
 
     def actions(self) -> list[QAction]:  # type: ignore[override]
-        return [self.action_new, self.action_edit, self.action_find, *self.detail.actions()]
+        return [self.action_new, self.action_edit, self.action_find, *self.detail.actions(),
+                self.action_delete, self.detail.action_delete_enrollment]
 
     def focus_first_field(self) -> None:
         self.kind_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -238,6 +248,7 @@ class ActivitiesPage(Page):
         self.action_new.setEnabled(self.choices is not None)
         self.action_edit.setEnabled(self.choices is not None
                                     and current_row(self.table) is not None)
+        self.action_delete.setEnabled(current_row(self.table) is not None)
         self.detail._update_actions()
 
     # -- commands -------------------------------------------------------------------------
@@ -251,6 +262,20 @@ class ActivitiesPage(Page):
     def edit_activity(self) -> ActivityDialog | None:
         row = current_row(self.table)
         return self._activity_dialog(row) if row is not None else None
+
+    def delete_activity(self) -> Any:
+        """Only for an activity created by mistake; the service refuses one that has
+        participants or sessions (it says to give it an end date instead)."""
+        row = current_row(self.table)
+        if row is None or not self.action_delete.isVisible():
+            return None
+        return ask_to_delete(self, tr("Delete activity"), tr(
+            "Delete the activity {name}? Only delete an activity created by mistake. An "
+            "activity that has run, or that has ended, gets an end date instead (Edit "
+            "activity). The deletion is recorded in the audit log.", name=row.name),
+            "deleteActivityQuestion", lambda: run_service(
+                self, self.events, delete_activity, self.ctx, row.id, row.version,
+                on_failure=self._failed))
 
     def _activity_dialog(self, row: ActivityRow | None) -> ActivityDialog | None:
         if self.choices is None:
