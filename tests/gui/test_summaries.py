@@ -22,7 +22,7 @@ from boligsag.ui.summaries.table_model import CELL_REF_ROLE
 
 from . import test_summaries_support as support
 from .helpers import child, click, click_list_row
-from .test_summaries_support import COMPUTE_TIMEOUT, LAST_YEAR, compute_last_year
+from .test_summaries_support import COMPUTE_TIMEOUT, LAST_YEAR, compute_last_year, show_published
 
 # The shared fixtures, bound here so pytest finds them in this module.
 lead_ctx = support.lead_ctx
@@ -192,7 +192,7 @@ def test_staff_see_published_figures_without_drill_down_or_export(
 def test_a_team_lead_can_view_the_published_figures(
         qtbot: QtBot, lead_page: SummariesPage, lead_ctx: AppContext) -> None:
     compute_last_year(qtbot, lead_page)
-    click(qtbot, lead_page, "showPublishedCheck")
+    show_published(qtbot, lead_page)
     published = publish(compute_summary(lead_ctx, LAST_YEAR))
     view = table_view(lead_page, "participants")
     first = view.model().index(0, 1)

@@ -56,6 +56,8 @@ OWN_FILES = [SRC / "services" / "summaries" / "choices.py", SRC / "ui" / "pages"
 CATALOGUE = ROOT / "resources" / "i18n" / "da" / "summaries_ui.json"
 # The screen's texts about withheld figures (issue 10: one mark for all of them).
 SUPPRESSION_CATALOGUE = ROOT / "resources" / "i18n" / "da" / "suppression.json"
+# The texts of the published view that is prepared only when asked for.
+LAZY_CATALOGUE = ROOT / "resources" / "i18n" / "da" / "summaries_lazy.json"
 
 
 def test_the_table_model_passes_the_model_tester(qtmodeltester, lead_ctx: AppContext) -> None:
@@ -222,7 +224,8 @@ def _message_ids(path: Path) -> dict[str, str]:
 
 def test_every_text_of_the_screen_has_danish_with_the_same_placeholders() -> None:
     catalogue = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-    catalogue.update(json.loads(SUPPRESSION_CATALOGUE.read_text(encoding="utf-8")))
+    for extra in (SUPPRESSION_CATALOGUE, LAZY_CATALOGUE):
+        catalogue.update(json.loads(extra.read_text(encoding="utf-8")))
     ids: dict[str, str] = {}
     for path in OWN_FILES:
         ids.update(_message_ids(path))

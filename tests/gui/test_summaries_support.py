@@ -90,6 +90,16 @@ def staff_page(qtbot: QtBot, staff_ctx: AppContext, settings: AppSettings) -> Su
     return open_summaries(qtbot, window_for(qtbot, staff_ctx, settings))
 
 
+def show_published(qtbot: QtBot, page: SummariesPage) -> None:
+    """Turn on "Vis som i eksporten" and wait until the published figures are shown
+    (the service publishes them in the background, the first time only)."""
+    from .helpers import click
+
+    assert page.published is None, "already published: nothing to wait for"
+    with qtbot.waitSignal(page.published_shown, timeout=COMPUTE_TIMEOUT):
+        click(qtbot, page, "showPublishedCheck")
+
+
 def compute_last_year(qtbot: QtBot, page: SummariesPage) -> None:
     """Click the "Sidste år" preset and Beregn; wait until the figures are shown."""
     from .helpers import click

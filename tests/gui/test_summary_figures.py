@@ -25,7 +25,7 @@ from boligsag.ui.pages.summaries import SummariesPage
 from . import test_summaries_support as support
 from .helpers import click
 from .test_summaries_export import FakeDialog
-from .test_summaries_support import COMPUTE_TIMEOUT, compute_last_year
+from .test_summaries_support import COMPUTE_TIMEOUT, compute_last_year, show_published
 
 lead_ctx = support.lead_ctx
 lead_page = support.lead_page
@@ -180,6 +180,7 @@ def test_every_sheet_is_named_after_what_its_table_is_by(
         qtbot: QtBot, lead_page: SummariesPage, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     compute_last_year(qtbot, lead_page)
+    show_published(qtbot, lead_page)  # the publication the workbook holds, in its order
     export(qtbot, lead_page, "exportXlsxButton", tmp_path / "ark.xlsx", monkeypatch)
     published = lead_page.published
     assert published is not None

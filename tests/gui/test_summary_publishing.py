@@ -1,20 +1,26 @@
 """Publishing is the service's: the Opgørelser screen shows the published figures the
-summary service handed out, and publishes nothing itself (issue 10, §3)."""
+summary service handed out, and publishes nothing itself (issue 10, §3). And only when
+asked: a team lead's summary is published when "Vis som i eksporten" is turned on, in
+the background, once per summary (issue 10, wave 2)."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QCheckBox, QTableView
 from pytestqt.qtbot import QtBot
 
-from boligsag.services.summaries import SummaryResult
-from boligsag.summaries.published import format_cell
-from boligsag.ui.pages import summaries as summaries_page
+from boligsag.services.context import AppContext
+from boligsag.services.summaries import result as summary_result
+from boligsag.summaries.model import Summary
+from boligsag.summaries.published import PublishedSummary, format_cell
 from boligsag.ui.pages.summaries import SummariesPage
+from boligsag.ui.summaries import publishing
+from boligsag.ui.summaries.table_model import CELL_REF_ROLE
+from boligsag.ui.summaries.task_strip import TaskStrip
 
 from . import test_summaries_support as support
 from .helpers import child, click
-from .test_summaries_support import compute_last_year
+from .test_summaries_support import COMPUTE_TIMEOUT, compute_last_year, show_published
 
 # The shared fixtures, bound here so pytest finds them in this module.
 lead_ctx = support.lead_ctx
@@ -22,28 +28,78 @@ lead_page = support.lead_page
 summary_demo = support.summary_demo
 
 
+def screen_cells(page: SummariesPage, key: str) -> list[str]:
+    model = child(page, QTableView, f"summaryTable_{key}").model()
+    return [model.index(r, c).data() for r in range(model.rowCount())
+            for c in range(1, model.columnCount())]
+
+
+def published_cells(published: PublishedSummary, key: str) -> list[str]:
+    table = published.table(key)
+    return [format_cell(cell, "da") for row in (*table.rows, table.total) if row is not None
+            for cell in row.cells]
+
+
 def test_show_as_published_shows_what_the_service_published(
         qtbot: QtBot, lead_page: SummariesPage, monkeypatch: pytest.MonkeyPatch) -> None:
-    handed_out: list[SummaryResult] = []
-    real = summaries_page.compute_summary_result
+    handed_out: list[PublishedSummary] = []
+    real = publishing.publish_summary
 
-    def recording(*args: object, **kwargs: object) -> SummaryResult:
-        result = real(*args, **kwargs)  # type: ignore[arg-type]
-        handed_out.append(result)
-        return result
+    def recording(ctx: AppContext, summary: Summary) -> PublishedSummary:
+        published = real(ctx, summary)
+        handed_out.append(published)
+        return published
 
-    monkeypatch.setattr(summaries_page, "compute_summary_result", recording)
+    monkeypatch.setattr(publishing, "publish_summary", recording)
     compute_last_year(qtbot, lead_page)
-    click(qtbot, lead_page, "showPublishedCheck")
+    show_published(qtbot, lead_page)
 
-    [result] = handed_out
-    assert result.summary.exact and result.published is not None
+    [published] = handed_out
+    assert lead_page.summary is not None and lead_page.summary.exact
     # The very figures the service published, not a second publication by the screen.
-    assert lead_page.summary is result.summary
-    assert lead_page.published is result.published
-    view = child(lead_page, QTableView, "summaryTable_participants")
-    shown = [view.model().index(r, c).data() for r in range(view.model().rowCount())
-             for c in range(1, view.model().columnCount())]
-    table = result.published.table("participants")
-    assert shown == [format_cell(cell, "da") for row in (*table.rows, table.total)
-                     for cell in row.cells]
+    assert lead_page.published is published
+    assert screen_cells(lead_page, "participants") == published_cells(published,
+                                                                       "participants")
+
+
+def test_a_team_lead_s_summary_is_published_only_when_asked_and_only_once(
+        qtbot: QtBot, lead_page: SummariesPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    published: list[Summary] = []
+    real = summary_result.publish
+
+    def counting(summary: Summary, *args: int) -> PublishedSummary:
+        published.append(summary)
+        return real(summary, *args)
+
+    monkeypatch.setattr(summary_result, "publish", counting)
+    compute_last_year(qtbot, lead_page)
+    assert published == []  # exact figures on screen, nothing published for them
+    exact = screen_cells(lead_page, "participants")
+    model = child(lead_page, QTableView, "summaryTable_participants").model()
+
+    def total_ref() -> object:
+        return model.index(model.rowCount() - 1, model.columnCount() - 1).data(CELL_REF_ROLE)
+
+    assert total_ref() is not None  # the exact grand total drills down
+
+    strip = child(lead_page, TaskStrip, "publishProgress")
+    with qtbot.waitSignal(lead_page.published_shown, timeout=COMPUTE_TIMEOUT) as arrived:
+        click(qtbot, lead_page, "showPublishedCheck")
+        # Published in the background: the page says it is working, the exact figures
+        # wait greyed out, and the event loop runs on.
+        assert strip.isVisible() and not lead_page.results.isEnabled()
+    assert published == [lead_page.summary]
+    assert arrived.args == [lead_page.published] and lead_page.published is not None
+    assert not strip.isVisible() and lead_page.results.isEnabled()
+    in_export = published_cells(lead_page.published, "participants")
+    assert screen_cells(lead_page, "participants") == in_export != exact
+    assert total_ref() is None
+
+    # Off and on again: the exact figures, then the same publication, not a new one.
+    click(qtbot, lead_page, "showPublishedCheck")
+    assert screen_cells(lead_page, "participants") == exact
+    click(qtbot, lead_page, "showPublishedCheck")
+    assert child(lead_page, QCheckBox, "showPublishedCheck").isChecked()
+    assert screen_cells(lead_page, "participants") == in_export
+    assert not strip.isVisible() and lead_page.results.isEnabled()
+    assert published == [lead_page.summary]

@@ -14,22 +14,22 @@ Public API::
 The Summary holds exact figures for an actor with the drill-down permission, and the
 published figures (small counts ``Withheld``, ``Summary.exact`` False) for anyone else.
 Exports (and anything else shown outside the team) must go through
-``boligsag.summaries.published.publish`` first, which takes an exact Summary.
+``boligsag.summaries.published.publish`` first, which takes an exact Summary; the
+screen asks ``publish_summary`` for it when a team lead wants the published view.
 The value types (filter, summary, published figures) live in ``boligsag.summaries``.
 """
 
 from .drill import RecordRef, drill_down
 from .engine import SummaryCancelled, compute_summary
 from .filter import resolve_filter, validate_filter
-from .result import SummaryResult, compute_summary_result
+from .result import publish_summary
 
 __all__ = [
     "RecordRef",
     "SummaryCancelled",
-    "SummaryResult",
     "compute_summary",
-    "compute_summary_result",
     "drill_down",
+    "publish_summary",
     "resolve_filter",
     "validate_filter",
 ]

@@ -1,44 +1,29 @@
-"""``compute_summary_result``: a summary together with its published figures, for a
-screen that lets a team lead switch between exact and published figures.
+"""``publish_summary``: a team lead's exact summary in the form the exports publish it,
+for the Opgørelser screen's "Vis som i eksporten".
 
-Publishing is the service's job, not the screen's: the screen receives both halves and
-only chooses which to show, so it never calls ``publish`` itself and cannot show a
-staff member anything the service did not hand out.
+Publishing (the linear-programming suppression of ``boligsag.summaries.published``)
+costs as much as a good part of the summary itself, and most team leads never look at
+the published view, so ``compute_summary`` does not do it: the screen asks for it, in
+the background, when the team lead turns the view on, and keeps it for that summary.
+Publishing stays the service's job, not the screen's, so the screen never calls
+``publish`` itself. A staff member's summary arrives already published (withheld) from
+``compute_summary`` and needs no second step. The exports publish on their own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from boligsag.domain.permissions import Permission
 from boligsag.services.context import AppContext
-from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import Summary
 from boligsag.summaries.published import PublishedSummary, publish
 
-from .engine import Cancelled, Progress, compute_summary
 
+def publish_summary(ctx: AppContext, summary: Summary) -> PublishedSummary:
+    """The figures of the exact ``summary`` exactly as the exports publish them.
 
-@dataclass(frozen=True)
-class SummaryResult:
-    # Exact for an actor with the drill-down permission, withheld for anyone else
-    # (``summary.exact``), as ``compute_summary`` returns it.
-    summary: Summary
-    # The figures exactly as the exports publish them, when ``summary`` is exact (a team
-    # lead's "show as published"); None when ``summary`` is already withheld, since
-    # it then holds the published figures itself.
-    published: PublishedSummary | None
-
-
-def compute_summary_result(
-    ctx: AppContext,
-    summary_filter: SummaryFilter,
-    *,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-) -> SummaryResult:
-    """``compute_summary`` and, for exact figures, their published form.
-
-    Raises what ``compute_summary`` raises. Safe to call off the GUI thread.
+    Reads nothing from the database (the summary holds every figure), so it is safe to
+    call off the GUI thread. Raises PermissionDenied for someone who may not see
+    summaries, ValueError for a summary that is already withheld (``exact`` False).
     """
-    summary = compute_summary(ctx, summary_filter, progress=progress, cancelled=cancelled)
-    return SummaryResult(summary, publish(summary) if summary.exact else None)
+    ctx.require(Permission.VIEW_SUMMARIES)
+    return publish(summary)

@@ -6,7 +6,9 @@ GUI thread (a new computation cancels the one running) and shown as key-figure t
 charts and tables. Team leads and administrators see exact figures, drill down from any
 number to the records behind it, and export XLSX, CSV and PDF; staff see the published
 figures, with small counts withheld exactly as in the exports (the service withholds
-them: the page shows what ``compute_summary`` returns).
+them: the page shows what ``compute_summary`` returns). A team lead's "Vis som i
+eksporten" asks the service for the published figures only then, in the background
+(``SummaryPublisher``), since most never look at them and publishing takes a while.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from boligsag.formatting import time_text
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Changes
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import SummaryCancelled, SummaryResult, compute_summary_result
+from boligsag.services.summaries import SummaryCancelled, compute_summary
 from boligsag.services.summaries.choices import FilterChoices, load_filter_choices
 from boligsag.services.summaries.export import ExportFormat
 from boligsag.summaries.filter import SummaryFilter
@@ -43,6 +45,7 @@ from boligsag.ui.reloader import Reloader
 from boligsag.ui.summaries.drill_dialog import DrillDownDialog
 from boligsag.ui.summaries.export import SummaryExporter, export_button
 from boligsag.ui.summaries.filter_bar import SummaryFilterBar
+from boligsag.ui.summaries.publishing import SummaryPublisher
 from boligsag.ui.summaries.results import SummaryResults
 from boligsag.ui.summaries.task_strip import TaskStrip
 from boligsag.ui.summaries.view import shown
@@ -62,6 +65,8 @@ class SummariesPage(Page):
     person_requested = Signal(int)
     #: A summary was computed and is shown (tests and the status bar wait for it).
     computed = Signal(object)
+    #: The published figures of the summary arrived and are shown (tests wait for it).
+    published_shown = Signal(object)
 
     @classmethod
     def title(cls) -> str:
@@ -72,7 +77,8 @@ class SummariesPage(Page):
         self.can_drill = ctx.actor.can(Permission.DRILL_DOWN)
         self.can_export = ctx.actor.can(Permission.EXPORT)
         self.summary: Summary | None = None
-        self.published: PublishedSummary | None = None
+        # What the results show now: (summary, its published figures or None).
+        self._on_screen: tuple[Summary, PublishedSummary | None] | None = None
         self.compute_task: BackgroundTask | None = None
         self.choices: FilterChoices | None = None
         self.drill_dialog: DrillDownDialog | None = None
@@ -111,6 +117,7 @@ class SummariesPage(Page):
         self.hint.hide()
         self.compute_strip = TaskStrip("computeProgress", tr("Computing the summary"))
         self.export_strip = TaskStrip("exportProgress", tr("Exporting the summary"))
+        self.publish_strip = TaskStrip("publishProgress", tr("Preparing the published figures"))
         self.published_check = named(QCheckBox(tr("Show as published (..)")),
                                      "showPublishedCheck", tr("Show as published"))
         self.published_check.setToolTip(tr("Show the figures as the exports show them, with "
@@ -121,6 +128,7 @@ class SummariesPage(Page):
         status.addWidget(self.hint)
         status.addWidget(self.compute_strip)
         status.addWidget(self.export_strip)
+        status.addWidget(self.publish_strip)
         status.addWidget(self.published_check)
         layout.addLayout(status)
 
@@ -141,6 +149,10 @@ class SummariesPage(Page):
         self.exporter = SummaryExporter(ctx, self, self.export_strip)
         self.exporter.started.connect(self._update_hints)
         self.exporter.finished.connect(lambda _r: self._update_hints())
+        self.publisher = SummaryPublisher(ctx, self, self.publish_strip)
+        self.publisher.ready.connect(self._published_ready)
+        self.publisher.failed.connect(self._publish_failed)
+        self.publisher.cancelled.connect(lambda: self.published_check.setChecked(False))
         self._build_actions()
 
     def _empty(self, object_name: str, heading: str, text: str) -> QWidget:
@@ -203,10 +215,10 @@ class SummariesPage(Page):
         generation = self._generation
         ctx = self.ctx
 
-        def work(task: BackgroundTask) -> SummaryResult:
-            # A staff member's summary arrives withheld (no published half): it is shown
-            # as it is.
-            return compute_summary_result(
+        def work(task: BackgroundTask) -> Summary:
+            # A staff member's summary arrives withheld and is shown as it is; a team
+            # lead's is exact, published only if the published view is asked for.
+            return compute_summary(
                 ctx, summary_filter, cancelled=task.is_cancelled,
                 progress=lambda _stage, fraction: task.report(int(fraction * 1000), 1000))
 
@@ -232,11 +244,11 @@ class SummariesPage(Page):
         self.compute_strip.finish()
         self.action_cancel.setEnabled(False)
 
-    def _computed(self, generation: int, result: SummaryResult) -> None:
+    def _computed(self, generation: int, summary: Summary) -> None:
         if generation != self._generation:
             return  # an older computation that finished before it saw its cancel
         self._finished()
-        self.summary, self.published = result.summary, result.published
+        self.summary = summary
         self._show()
         self.computed.emit(self.summary)
 
@@ -256,15 +268,32 @@ class SummariesPage(Page):
     def showing_exact(self) -> bool:
         return self.can_drill and not self.published_check.isChecked()
 
+    @property
+    def published(self) -> PublishedSummary | None:
+        """The published figures of the summary on screen, once the service made them."""
+        return None if self.summary is None else self.publisher.published_for(self.summary)
+
     def _show(self) -> None:
         summary = self.summary
         if summary is None:
             return
+        # A team lead's exact summary waits for its published figures: until they come,
+        # the exact ones stay on screen, greyed out and without drill-down.
+        waiting = not self.showing_exact and summary.exact and not summary.is_empty \
+            and self.published is None
+        if waiting:
+            self.publisher.request(summary)
+        else:
+            self.publisher.stop_waiting()
         if summary.is_empty:
             self.stack.setCurrentWidget(self.nothing)
         else:
-            view = shown(summary, None if self.showing_exact else self.published)
-            self.results.show_summary(view, drillable=self.can_drill)
+            published = None if self.showing_exact or waiting else self.published
+            if self._on_screen is None or self._on_screen[0] is not summary \
+                    or self._on_screen[1] is not published:
+                self.results.show_summary(shown(summary, published), drillable=self.can_drill)
+                self._on_screen = (summary, published)
+            self.results.setEnabled(not waiting)
             self.stack.setCurrentWidget(self.results)
         language = current_language()
         parts = [period_text(summary.filter, language)]
@@ -279,6 +308,15 @@ class SummariesPage(Page):
             parts.append(tr("withheld figures are shown as .."))
         self.info.setText(" · ".join(parts))
         self._update_hints()
+
+    def _published_ready(self, summary: Summary) -> None:
+        if summary is self.summary and not self.showing_exact:
+            self._show()
+            self.published_shown.emit(self.published)
+
+    def _publish_failed(self, error: BaseException) -> None:
+        self.published_check.setChecked(False)  # back to the exact figures
+        self.info.setText(error_text(error))
 
     def _update_hints(self) -> None:
         summary = self.summary

@@ -1,6 +1,7 @@
 """A slim strip for work in the background: what is happening, a progress bar and a
 Cancel button. Stage names from the services are internal English, so only the bar
-moves; the text is the screen's own."""
+moves; the text is the screen's own. Work that cannot say how far it is shows a busy
+bar instead."""
 
 from __future__ import annotations
 
@@ -52,9 +53,11 @@ class TaskStrip(QFrame):
     def running(self) -> bool:
         return self._on_cancel is not None
 
-    def start(self, text: str, on_cancel: Callable[[], None]) -> None:
+    def start(self, text: str, on_cancel: Callable[[], None], *, busy: bool = False) -> None:
+        """Show the strip; ``busy`` for work without progress (the bar only moves)."""
         self._on_cancel = on_cancel
         self.label.setText(text)
+        self.bar.setRange(0, 0 if busy else STEPS)
         self.bar.setValue(0)
         self.cancel_button.setEnabled(True)
         self.show()
