@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
+from boligsag.errors import UserError
 from boligsag.storage.models import Area, Household, Person, PersonRelation
 
 from .casework_common import (
@@ -32,6 +33,14 @@ from .people_search import PersonSummary, summary_of
 from .person_fields import clean_text, is_valid_postal_code, normalise_phone
 from .search_text import clean_search_text
 from .units import WriteUnit
+
+
+class HiddenMembers(UserError):
+    """Deleting would change records of people this user may not see."""
+
+    def __init__(self) -> None:
+        super().__init__("Some members of this household are in restricted cases you "
+                         "cannot see. Ask a team lead to delete it.")
 
 
 @dataclass(frozen=True)
@@ -200,12 +209,20 @@ def update_household(ctx: AppContext, household_id: int, version: int,
 
 @writes(Entity.HOUSEHOLDS, Entity.PEOPLE)
 def delete_household(ctx: AppContext, household_id: int, version: int) -> None:
-    """Tombstone the household; its members stay, without a household."""
+    """Tombstone a household created by mistake or left empty; its members stay, without
+    a household, and keep their parent–child links. Refused while it has members in
+    restricted cases this user may not see: deleting would change their records unseen."""
     with ctx.write(Permission.EDIT_PEOPLE) as unit:
         session = unit.session
         household = unit.load_for_edit(Household, household_id, version, "household")
-        for person in session.scalars(select(Person).where(Person.household_id == household.id)):
+        members = select(Person).where(Person.household_id == household.id)
+        if session.scalar(select(func.count()).select_from(
+                members.where(Person.deleted_at.is_(None), hidden_person(ctx)).subquery())):
+            raise HiddenMembers()
+        for person in session.scalars(members):
             person.household_id = None
+            if person.deleted_at is None:
+                _audit_member(unit, person, "household deleted")
         unit.tombstone(household)
         unit.audit(AuditAction.DELETE, entity="households", entity_uuid=household.uuid)
 

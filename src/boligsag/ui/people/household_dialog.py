@@ -3,7 +3,9 @@ its members (found by typing a few letters), and the parent–child links with c
 
 Creating saves the household with the person as its first member and keeps the dialog
 open for the rest. Adding or removing a member and every link are saved at once; the
-name and address with "Gem ændringer".
+name and address with "Gem ændringer". "Slet husstand…" deletes a household created by
+mistake or left empty, after a question (Annuller is the default): its members stay,
+without a household.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +33,7 @@ from boligsag.services.households import (
     HouseholdDraft,
     add_household_member,
     create_household,
+    delete_household,
     get_household,
     remove_household_member,
     update_household,
@@ -121,6 +126,14 @@ class HouseholdDialog(ServiceDialog):
         self.hint.setWordWrap(True)
         self.layout_.addWidget(self.hint)
         self.finish_layout()
+        self.delete_button = named(self.buttons.addButton(
+            tr("Delete household…"), QDialogButtonBox.ButtonRole.DestructiveRole),
+            "deleteHouseholdButton", tr("Delete household"))
+        self.delete_button.setToolTip(tr("For a household created by mistake or left empty; "
+                                         "its members are not deleted"))
+        self.delete_button.setAutoDefault(False)
+        self.delete_button.clicked.connect(self.confirm_delete)
+        self.question: QMessageBox | None = None
         self.members.currentRowChanged.connect(lambda _r: self._update_buttons())
         if household is None:
             self.name.setText(tr("Family {name}", name=person.last_name).strip())
@@ -144,6 +157,7 @@ class HouseholdDialog(ServiceDialog):
         self.members_box.setEnabled(household is not None)
         self.members_box.setVisible(household is not None)
         self.hint.setVisible(household is None)
+        self.delete_button.setVisible(household is not None)
         if household is None:
             return
         self.save_button.setText(tr("Save changes"))
@@ -251,7 +265,54 @@ class HouseholdDialog(ServiceDialog):
         if person_id is not None:
             self.run(remove_household_member, self.household.household.id, person_id)
 
+    # -- deleting -------------------------------------------------------------------------
+
+    def confirm_delete(self) -> QMessageBox | None:
+        if self.household is None or self.busy:
+            return None
+        household = self.household
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Delete household"),
+                          tr("Delete the household {name}?", name=household.household.name),
+                          QMessageBox.StandardButton.NoButton, self)
+        named(box, "deleteHouseholdQuestion", tr("Delete household"))
+        parts = [tr("Use this if the household was created by mistake or no one lives in "
+                    "it any more. The deletion is recorded in the audit log.")]
+        names = [member.full_name for member in household.members]
+        if names:
+            parts.append(tr("Its members are not deleted: {names} stay registered, without "
+                            "a household, and links between parents and children are kept.",
+                            names=", ".join(names)))
+        else:
+            parts.append(tr("No one is registered in the household."))
+        box.setInformativeText("\n\n".join(parts))
+        delete = box.addButton(tr("Delete household"), QMessageBox.ButtonRole.DestructiveRole)
+        named(delete, "deleteHouseholdConfirmButton", tr("Delete household"))
+        delete.setAutoDefault(False)
+        cancel = box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        named(cancel, "deleteHouseholdCancelButton", tr("Cancel"))
+        box.setDefaultButton(cancel)  # a stray Enter deletes nothing
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: button is delete and self._delete(household))
+        box.open()
+        cancel.setFocus()
+        self.question = box
+        return box
+
+    def _delete(self, household: HouseholdDetail) -> None:
+        self.errors.clear()
+        self.set_busy(True)
+        row = household.household
+        run_service(self, self.events, delete_household, self.ctx, row.id, row.version,
+                    on_success=lambda _none: self._deleted(), on_failure=self._failed)
+
+    def _deleted(self) -> None:
+        self.set_busy(False)
+        self.accept()  # the person's page reloads (events) and shows no household
+
     def set_busy(self, busy: bool) -> None:
         super().set_busy(busy)
         if hasattr(self, "remove_button"):
             self._update_buttons()
+        if hasattr(self, "delete_button"):
+            self.delete_button.setEnabled(not busy)
