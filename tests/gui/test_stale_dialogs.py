@@ -50,7 +50,7 @@ from boligsag.services.network_mothers import (
 )
 from boligsag.services.people import get_person
 from boligsag.services.referrals import ReferralInput, referral_details, update_draft
-from boligsag.services.service_catalogue import ServiceInput, get_service, update_service
+from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
 from boligsag.services.sessions import (
     AttendanceMark,
     SessionDraft,
@@ -250,7 +250,7 @@ def referral_draft(ctx: AppContext, window: MainWindow) -> Case:
 
 
 def service(ctx: AppContext, window: MainWindow) -> Case:
-    row = get_service(ctx, service_id(ctx))
+    row = next(s for s in list_services(ctx) if s.id == service_id(ctx))
     dialog = ServiceDialog(ctx, window.events, row, window)
     return Case(dialog, "serviceEdit_contact_person", lambda: update_service(
         ctx, row.id, ServiceInput(name=row.name, unit=row.unit, phone="65 51 10 00"),

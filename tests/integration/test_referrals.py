@@ -345,7 +345,7 @@ def test_service_catalogue_edits(ctx: AppContext) -> None:
     from boligsag.services.service_catalogue import (
         ServiceInput,
         create_service,
-        deactivate_service,
+        set_service_active,
         update_service,
     )
 
@@ -360,7 +360,7 @@ def test_service_catalogue_edits(ctx: AppContext) -> None:
                                                       "5000", "Odense C"), version=new.version)
     with pytest.raises(StaleRecord):
         update_service(ctx, new.id, ServiceInput("Familiehuset"), version=new.version)
-    gone = deactivate_service(ctx, new.id, version=edited.version)
+    gone = set_service_active(ctx, new.id, False, version=edited.version)
     assert not gone.active and new.id not in {s.id for s in list_services(ctx)}
     assert new.id in {s.id for s in list_services(ctx, include_inactive=True)}
     staff = Actor(ctx.actor.user_id, ctx.actor.user_uuid, "staff", "Medarbejder", Role.STAFF)

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.services.audit_check import verify_audit_log
 from boligsag.services.setup import create_database
+from boligsag.services.staff import list_staff
 from boligsag.services.unlock import UnlockOptions, lock, unlock, unlock_with_recovery_key
-from boligsag.services.users import change_own_password, create_user, list_users
+from boligsag.services.users import change_own_password, create_user
 from boligsag.storage import keys
 from boligsag.storage.errors import (
     DatabaseExists,
@@ -116,7 +117,7 @@ def test_missing_database_and_key_file_are_named(created_db: CreatedDb, tmp_path
 
 def test_new_user_can_log_in_and_change_their_password(ctx, created_db: CreatedDb) -> None:
     create_user(ctx, "mette", "Mette Ølgaard", Role.STAFF, "første-kodeord")
-    assert "mette" in {u.username for u in list_users(ctx)}
+    assert "mette" in {u.username for u in list_staff(ctx)}
     lock(ctx)
     staff = unlock(created_db.path, "mette", "første-kodeord",
                    options=UnlockOptions(integrity_check=False))

@@ -22,7 +22,7 @@ from .changes import Entity, writes
 from .context import AppContext
 from .errors import ValidationFailed
 from .person_fields import address_and_phone_problems
-from .units import WriteUnit, get_live
+from .units import WriteUnit
 
 # Deliberately loose: a secure e-mail address is checked by the mail system, not us;
 # this only catches a name typed into the wrong field.
@@ -87,11 +87,6 @@ def list_services(ctx: AppContext, *, include_inactive: bool = False) -> list[Se
     query = query.order_by(Service.active.desc(), Service.sort_order, Service.name)
     with ctx.read() as r:
         return [service_row(s) for s in r.session.scalars(query)]
-
-
-def get_service(ctx: AppContext, service_id: int) -> ServiceRow:
-    with ctx.read() as r:
-        return service_row(get_live(r.session, Service, service_id, "service"))
 
 
 def validate_service(data: ServiceInput) -> dict[str, tuple[str, dict[str, object]]]:
@@ -169,11 +164,6 @@ def set_service_active(
         service.active = active
         _audit_update(w, service, "activated" if active else "deactivated")
         return service_row(service)
-
-
-@writes(Entity.SERVICES)
-def deactivate_service(ctx: AppContext, service_id: int, *, version: int) -> ServiceRow:
-    return set_service_active(ctx, service_id, False, version=version)
 
 
 def _audit_update(w: WriteUnit, service: Service, detail: str) -> None:

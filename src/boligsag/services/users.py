@@ -59,21 +59,6 @@ class StaffChoice:
     active: bool
 
 
-# The model has no notion of a team lead's team, so team leads see the whole directory.
-_DIRECTORY_ROLES = frozenset({Role.ADMINISTRATOR, Role.TEAM_LEAD})
-
-
-def list_users(ctx: AppContext, *, include_inactive: bool = False) -> list[UserRow]:
-    """The staff directory (names, roles, phone, e-mail): administrators and team leads."""
-    if ctx.actor.role not in _DIRECTORY_ROLES:
-        raise PermissionDenied()
-    query = select(User).where(User.deleted_at.is_(None)).order_by(User.full_name)
-    if not include_inactive:
-        query = query.where(User.active.is_(True))
-    with ctx.read() as r:  # the role rule above is this function's permission
-        return [_row(u) for u in r.session.scalars(query)]
-
-
 def list_staff_choices(ctx: AppContext, *, able_to: Permission | None = None,
                        include_inactive: bool = False) -> list[StaffChoice]:
     """Colleagues to pick (a referral's contact person, a list filter), optionally only
