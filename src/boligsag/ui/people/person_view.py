@@ -113,6 +113,8 @@ class PersonView(QWidget):
             button.setVisible(allowed)
             if key == "log":
                 button.setProperty("role", "primary")
+            if key == "delete":
+                top.addSpacing(12)  # set apart from the everyday actions
             self.buttons[key] = button
             top.addWidget(button)
         self.buttons["log"].clicked.connect(self.log_contact)
