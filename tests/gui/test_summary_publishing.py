@@ -5,6 +5,8 @@ the background, once per summary (issue 10, wave 2)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtWidgets import QCheckBox, QTableView
 from pytestqt.qtbot import QtBot
@@ -103,3 +105,37 @@ def test_a_team_lead_s_summary_is_published_only_when_asked_and_only_once(
     assert screen_cells(lead_page, "participants") == in_export
     assert not strip.isVisible() and lead_page.results.isEnabled()
     assert published == [lead_page.summary]
+
+
+def test_cancel_goes_back_to_the_exact_figures_at_once_and_keeps_the_publication(
+        qtbot: QtBot, lead_page: SummariesPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = threading.Event()  # holds the publication until the test lets it finish
+    calls: list[Summary] = []
+    real = publishing.publish_summary
+
+    def held(ctx: AppContext, summary: Summary) -> PublishedSummary:
+        calls.append(summary)
+        gate.wait(COMPUTE_TIMEOUT / 1000)
+        return real(ctx, summary)
+
+    monkeypatch.setattr(publishing, "publish_summary", held)
+    compute_last_year(qtbot, lead_page)
+    exact = screen_cells(lead_page, "participants")
+    click(qtbot, lead_page, "showPublishedCheck")
+    strip = child(lead_page, TaskStrip, "publishProgress")
+    assert strip.isVisible() and not lead_page.results.isEnabled()
+    # The user does not wait: Cancel answers while the publication is still running.
+    click(qtbot, strip, "publishProgressCancel")
+    check = child(lead_page, QCheckBox, "showPublishedCheck")
+    assert not check.isChecked() and not strip.isVisible()
+    assert lead_page.results.isEnabled() and screen_cells(lead_page, "participants") == exact
+    gate.set()
+    qtbot.waitUntil(lambda: lead_page.publisher.published is not None,
+                    timeout=COMPUTE_TIMEOUT)
+    assert screen_cells(lead_page, "participants") == exact  # still what was asked for
+    # Asked for again, the finished publication is shown at once.
+    click(qtbot, lead_page, "showPublishedCheck")
+    assert lead_page.published is not None and lead_page.results.isEnabled()
+    assert screen_cells(lead_page, "participants") == published_cells(lead_page.published,
+                                                                      "participants")
+    assert calls == [lead_page.summary]

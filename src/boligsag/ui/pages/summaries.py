@@ -124,6 +124,8 @@ class SummariesPage(Page):
                                            "small counts withheld"))
         self.published_check.setVisible(self.can_drill)
         self.published_check.toggled.connect(lambda _on: self._show())
+        # As tall as a strip, so the tabs below don't jump when one shows or hides.
+        self.info.setMinimumHeight(self.publish_strip.sizeHint().height())
         status.addWidget(self.info, 1)
         status.addWidget(self.hint)
         status.addWidget(self.compute_strip)

@@ -53,7 +53,7 @@ class SummaryPublisher(QObject):
                 self, work, on_success=lambda result: self._done(summary, result),
                 on_failure=lambda error: self._failed(summary, error))
         if not self.strip.running:
-            self.strip.start(tr("Preparing the figures as the exports show them…"),
+            self.strip.start(tr("Preparing the published figures…"),
                              self._cancel, busy=True)
 
     def stop_waiting(self) -> None:
