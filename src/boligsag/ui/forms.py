@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from boligsag.formatting import qt_date_pattern
 from boligsag.services.errors import ValidationFailed
-from boligsag.ui.errors import error_text as error_text  # re-exported for the referral UI
 from boligsag.ui.errors import form_error_text
 from boligsag.ui.labels import ui_locale
 from boligsag.ui.widgets import FieldError, named

@@ -13,8 +13,8 @@ from boligsag.services.consents import ConsentRow
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import ReferralDetails, ReferralInput, update_draft
 from boligsag.ui.consents.dialog import ConsentDialog
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.forms import error_text
 from boligsag.ui.widgets import named
 
 from .new_dialog import NewReferralDialog

@@ -8,14 +8,11 @@ loads a moment after the selection settles, not for every row the arrow keys pas
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -26,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.domain.enums import ReferralKind, ReferralStatus
-from boligsag.formatting import long_date, short_date
+from boligsag.formatting import long_date
 from boligsag.i18n import tr
 from boligsag.services.consents import scope_options
 from boligsag.services.context import AppContext
@@ -40,43 +37,23 @@ from boligsag.ui.case_labels import (
     days_overdue_text,
     kind_text,
     status_label,
-    step_label,
 )
 from boligsag.ui.consents.card import ConsentCard
 from boligsag.ui.consents.details import ConsentDetailsDialog
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
-from boligsag.ui.forms import Badge, error_text, no_auto_default, section
+from boligsag.ui.forms import Badge, no_auto_default, section
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.letters.preview import LetterPreviewDialog
 from boligsag.ui.reminders.dialog import referral_subject, remind_me_button
 from boligsag.ui.widgets import EmptyState, make_action, named
 
 from .actions import DraftActions
+from .details_parts import fact_grid, fill_step_buttons, history_html
 from .step_dialog import StatusStepDialog
 
 DELAY_MS = 250
 COPIED_MS = 2_000  # how long the button says "Kopieret"
-
-
-def _fact_grid(parent_layout: QVBoxLayout, keys: list[tuple[str, str]]
-               ) -> tuple[QGridLayout, dict[str, QLabel]]:
-    grid = QGridLayout()
-    grid.setHorizontalSpacing(14)
-    grid.setVerticalSpacing(5)
-    grid.setColumnStretch(1, 1)
-    values: dict[str, QLabel] = {}
-    for row, (key, caption) in enumerate(keys):
-        value = named(QLabel(), f"referralValue_{key}", caption or key)
-        value.setWordWrap(True)
-        value.setTextFormat(Qt.TextFormat.PlainText)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label = QLabel(caption)
-        label.setProperty("role", "muted")
-        grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(value, row, 1)
-        values[key] = value
-    parent_layout.addLayout(grid)
-    return grid, values
 
 
 class ReferralDetailsPane(QWidget):
@@ -89,6 +66,7 @@ class ReferralDetailsPane(QWidget):
         self.details: ReferralDetails | None = None
         self.referral_id: int | None = None
         self.preview: LetterPreviewDialog | None = None
+        self.step_buttons: dict[ReferralStatus, QPushButton] = {}
         self._generation = 0
         self._loading = self._pending = False
         named(self, "referralDetails", tr("Referral details"))
@@ -165,7 +143,7 @@ class ReferralDetailsPane(QWidget):
         layout.addWidget(steps_box)
 
         facts, facts_layout = section("referralFactsCard", tr("The referral"))
-        grid, self.facts = _fact_grid(facts_layout, [
+        grid, self.facts = fact_grid(facts_layout, [
             ("created", tr("Created")), ("staff", tr("Contact person")),
             ("since", tr("In status since")), ("due", tr("Follow up by")),
             ("reference", tr("Reference"))])
@@ -311,8 +289,9 @@ class ReferralDetailsPane(QWidget):
         self.copy_button.setText(tr("Copy reference"))
         self.reason.setText(details.reason)
         self._show_consent(details)
-        self._show_history(details)
-        self._show_steps(details)
+        self.history.setText(history_html(details.events))
+        self.step_buttons = fill_step_buttons(self.steps, details.allowed_next,
+                                              self.start_step)
         self.draft_actions.show_for(details)
         self.stack.setCurrentIndex(1)
         self.loaded.emit(details)
@@ -327,39 +306,6 @@ class ReferralDetailsPane(QWidget):
         self.no_consent.setText(
             tr("A notification of concern needs no consent (Barnets lov § 135).") if concern
             else tr("The referral relies on no consent yet."))
-
-    def _show_history(self, details: ReferralDetails) -> None:
-        rows = []
-        for event in reversed(details.events):
-            step = (tr("{from_status} → {to_status}", from_status=status_label(event.from_status),
-                       to_status=status_label(event.to_status))
-                    if event.from_status else tr("Created as {status}",
-                                                 status=status_label(event.to_status).lower()))
-            note = (f"<br><span style='color:#1d2a35'>{escape(event.note)}</span>"
-                    if event.note else "")
-            rows.append(
-                f"<p style='margin:0 0 10px 0'><b>{escape(short_date(event.on))}</b>"
-                f"&nbsp;&nbsp;{escape(step)}<br><span style='color:#5a6774'>"
-                f"{escape(event.author or tr('Unknown'))}</span>{note}</p>")
-        self.history.setText("".join(rows))
-
-    def _show_steps(self, details: ReferralDetails) -> None:
-        while self.steps.count():
-            widget = self.steps.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        self.step_buttons: dict[ReferralStatus, QPushButton] = {}
-        for number, target in enumerate(details.allowed_next):
-            button = named(QPushButton(step_label(target)), f"stepButton_{target}",
-                           step_label(target).rstrip("…").strip())
-            if number == 0 and target is not ReferralStatus.CANCELLED:
-                button.setProperty("role", "primary")
-            elif target is ReferralStatus.CANCELLED:
-                button.setProperty("role", "link")  # possible, but rarely the next step
-            button.setAutoDefault(False)
-            button.clicked.connect(lambda _c=False, t=target: self.start_step(t))
-            self.steps.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
-            self.step_buttons[target] = button
 
     # -- commands ---------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from boligsag.services.casework_common import Page
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary, list_people
 from boligsag.ui.background import run_in_background
-from boligsag.ui.forms import error_text
+from boligsag.ui.errors import error_text
 from boligsag.ui.theme import BORDER, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import named
 

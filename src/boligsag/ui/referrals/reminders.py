@@ -23,8 +23,8 @@ from boligsag.services.context import AppContext
 from boligsag.services.referrals import ReferralRow, overdue_referrals
 from boligsag.ui.case_labels import days_left_text, days_overdue, days_overdue_text, status_label
 from boligsag.ui.consents.details import ConsentDetailsDialog
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
-from boligsag.ui.forms import error_text
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR, WARNING
 from boligsag.ui.widgets import named
