@@ -1,5 +1,5 @@
 """Deleting a household created by mistake or left empty (issue 10 §2, "wire it or delete
-it"): "Slet husstand…" in the household dialog asks first (Annuller is the default), names
+it"): "Slet husstand…" in the household dialog asks first ("Slet ikke" is the default), names
 the members who stay registered without a household, and the person's page then shows no
 household; the deletion and each member's change are in the audit log."""
 
@@ -47,7 +47,7 @@ def test_delete_household_asks_names_the_members_and_leaves_them_without_one(
     detail = box.informativeText()
     assert "oprettet ved en fejl" in detail and "logges" in detail
     assert "Amina Yılmaz, Elif Yılmaz" in detail and "uden husstand" in detail
-    cancel = child(box, QPushButton, "deleteHouseholdCancelButton")
+    cancel = child(box, QPushButton, "deleteHouseholdQuestionKeepButton")
     assert box.defaultButton() is cancel
     qtbot.keyClick(box, Qt.Key.Key_Return)  # a stray Enter deletes nothing
     qtbot.waitUntil(lambda: closed(box), timeout=5_000)
@@ -56,7 +56,7 @@ def test_delete_household_asks_names_the_members_and_leaves_them_without_one(
 
     button.click()
     box = top_dialog(qtbot, QMessageBox, "deleteHouseholdQuestion")
-    child(box, QPushButton, "deleteHouseholdConfirmButton").click()
+    child(box, QPushButton, "deleteHouseholdQuestionConfirmButton").click()
     qtbot.waitUntil(lambda: closed(dialog), timeout=5_000)
     qtbot.waitUntil(lambda: child(card, QLabel, "householdNameLabel").text()
                     == "Ingen husstand registreret", timeout=5_000)

@@ -1,6 +1,6 @@
 """Deleting a person registered by mistake (issue 10 §2, "wire it or delete it"): from
 the person's page and from the people list's row menu, after a plain Danish question
-with Annuller as the default; the page returns to the list without them, the deletion
+with "Slet ikke" as the default; the page returns to the list without them, the deletion
 is in the audit log, and a role that may not edit people gets no delete at all."""
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ def test_delete_person_on_the_page_asks_plainly_defaults_to_cancel_and_returns_t
     assert "opgørelser" in detail and "logges" in detail
     assert "Kontakter: 2" in detail and "Job: 1" in detail
     assert "Henvisninger" not in detail  # none: not mentioned
-    cancel = child(box, QPushButton, "deletePersonCancelButton")
-    assert box.defaultButton() is cancel and cancel.text() == "Annuller"
+    cancel = child(box, QPushButton, "deletePersonQuestionKeepButton")
+    assert box.defaultButton() is cancel and cancel.text() == "Slet ikke"
     qtbot.keyClick(box, Qt.Key.Key_Return)  # a stray Enter keeps the person
     qtbot.waitUntil(lambda: gone(box), timeout=5_000)
     assert get_person(ctx, ayse).person.full_name == "Ayşe Kaya"
@@ -74,7 +74,7 @@ def test_delete_person_on_the_page_asks_plainly_defaults_to_cancel_and_returns_t
 
     page.action_delete.trigger()  # type: ignore[union-attr]  # Personer ▸ Slet person…
     box = question(qtbot)
-    child(box, QPushButton, "deletePersonConfirmButton").click()
+    child(box, QPushButton, "deletePersonQuestionConfirmButton").click()
     qtbot.waitUntil(lambda: not page.showing_person(), timeout=5_000)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: names(page) == ["Bodil Nørgaard"], timeout=5_000)
     assert window.statusBar().currentMessage() == "Ayşe Kaya er slettet."
@@ -100,7 +100,7 @@ def test_delete_person_from_the_lists_row_menu_with_the_keyboard(
     box = question(qtbot)
     assert box.text() == "Slet Rasmus Ågård?"
     assert "Der er ikke registreret andet på personen." in box.informativeText()
-    child(box, QPushButton, "deletePersonConfirmButton").click()
+    child(box, QPushButton, "deletePersonQuestionConfirmButton").click()
     qtbot.waitUntil(lambda: names(page) == ["Bodil Nørgaard"], timeout=5_000)
     assert QApplication.activeModalWidget() is None
 

@@ -4,8 +4,8 @@ its members (found by typing a few letters), and the parent–child links with c
 Creating saves the household with the person as its first member and keeps the dialog
 open for the rest. Adding or removing a member and every link are saved at once; the
 name and address with "Gem ændringer". "Slet husstand…" deletes a household created by
-mistake or left empty, after a question (Annuller is the default): its members stay,
-without a household.
+mistake or left empty, after the app's one delete question: its members stay, without a
+household.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from boligsag.ui.activities.dialog_base import ServiceDialog
 from boligsag.ui.activities.forms import calm_list
 from boligsag.ui.activities.person_picker import PersonPicker
 from boligsag.ui.background import run_in_background
+from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.fields import PostalTown
 from boligsag.ui.widgets import form_layout, named
@@ -271,10 +272,9 @@ class HouseholdDialog(ServiceDialog):
         if self.household is None or self.busy:
             return None
         household = self.household
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("Delete household"),
-                          tr("Delete the household {name}?", name=household.household.name),
-                          QMessageBox.StandardButton.NoButton, self)
-        named(box, "deleteHouseholdQuestion", tr("Delete household"))
+        box = ask_to_delete(self, tr("Delete household"),
+                            tr("Delete the household {name}?", name=household.household.name),
+                            "deleteHouseholdQuestion", lambda: self._delete(household))
         parts = [tr("Use this if the household was created by mistake or no one lives in "
                     "it any more. The deletion is recorded in the audit log.")]
         names = [member.full_name for member in household.members]
@@ -285,17 +285,6 @@ class HouseholdDialog(ServiceDialog):
         else:
             parts.append(tr("No one is registered in the household."))
         box.setInformativeText("\n\n".join(parts))
-        delete = box.addButton(tr("Delete household"), QMessageBox.ButtonRole.DestructiveRole)
-        named(delete, "deleteHouseholdConfirmButton", tr("Delete household"))
-        delete.setAutoDefault(False)
-        cancel = box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        named(cancel, "deleteHouseholdCancelButton", tr("Cancel"))
-        box.setDefaultButton(cancel)  # a stray Enter deletes nothing
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: button is delete and self._delete(household))
-        box.open()
-        cancel.setFocus()
         self.question = box
         return box
 

@@ -3,8 +3,9 @@
 ``ask_delete_person(parent, ctx, events, person, on_deleted)`` first counts (off the GUI
 thread) what is registered on the person, then asks: what deleting does (gone from
 lists, search and summaries; logged), what it is not for (someone who moved away or
-finished a course), and what stops counting with them. Annuller is the default button,
-so Enter or Esc leaves the person alone. There is no undo: no service restores a person.
+finished a course), and what stops counting with them: the app's one delete question
+(``ui/delete_question.py``), where Enter or Esc leaves the person alone. There is no
+undo: no service restores a person.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.people import delete_person
 from boligsag.services.person_deletion import DeletionImpact, person_deletion_impact
 from boligsag.ui.background import run_in_background
+from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.errors import show_error
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.widgets import named
 
 
 @dataclass(frozen=True)
@@ -61,25 +61,13 @@ def ask_delete_person(parent: QWidget, ctx: AppContext, events: AppEvents | None
                       person: PersonToDelete,
                       on_deleted: Callable[[PersonToDelete], None]) -> None:
     def ask(impact: DeletionImpact) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("Delete person"),
-                          tr("Delete {name}?", name=person.name),
-                          QMessageBox.StandardButton.NoButton, parent)
-        named(box, "deletePersonQuestion", tr("Delete person"))
+        box = ask_to_delete(parent, tr("Delete person"),
+                            tr("Delete {name}?", name=person.name), "deletePersonQuestion",
+                            lambda: run_service(
+                                parent, events, delete_person, ctx, person.id, person.version,
+                                on_success=lambda _none: on_deleted(person),
+                                on_failure=lambda error: show_error(parent, error)))
         box.setInformativeText(question_text(impact))
-        delete = box.addButton(tr("Delete person"), QMessageBox.ButtonRole.DestructiveRole)
-        named(delete, "deletePersonConfirmButton", tr("Delete person"))
-        delete.setAutoDefault(False)
-        cancel = box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        named(cancel, "deletePersonCancelButton", tr("Cancel"))
-        box.setDefaultButton(cancel)  # a stray Enter must not delete anyone
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: button is delete and run_service(
-            parent, events, delete_person, ctx, person.id, person.version,
-            on_success=lambda _none: on_deleted(person),
-            on_failure=lambda error: show_error(parent, error)))
-        box.open()
-        cancel.setFocus()
 
     run_in_background(parent, lambda _task: person_deletion_impact(ctx, person.id),
                       on_success=ask, on_failure=lambda error: show_error(parent, error))
