@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -21,7 +21,8 @@ from boligsag.domain.consent import ConsentTerms, cover_problem
 from boligsag.domain.cpr import parse_cpr
 from boligsag.domain.enums import ActivityKind, ActivityMode, ReferralKind, ReferralStatus, Role
 from boligsag.domain.referral_flow import check_transition
-from boligsag.services.context import AppContext
+from boligsag.services.activities import list_activities
+from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -29,6 +30,7 @@ from boligsag.services.demo import (
     DemoCancelled,
     create_demo_database,
 )
+from boligsag.services.enrollments import list_enrollments
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.errors import DatabaseExists, WrongPassword
@@ -121,6 +123,22 @@ def test_every_activity_kind_with_sessions_of_the_right_sort(conn: Connection) -
     counted_modes = set(conn.scalars(
         select(Activity.mode).join(ActivitySession).join(HeadCount).distinct()))
     assert attended_modes == {ActivityMode.COURSE} and counted_modes == {ActivityMode.DROP_IN}
+
+
+def test_running_one_to_one_courses_have_participants_on_the_demos_day(
+        ctx: AppContext) -> None:
+    """A 200-person demo once listed every running course with 0 enrolled: the query
+    was right, but one-to-one forløb were so few over ten years that at any day almost
+    none ran. Mentoring and parent guidance now have a caseload every year."""
+    that_day = replace(ctx, clock=FixedClock(datetime(2026, 11, 25, 12)))
+    courses = [a for a in list_activities(that_day, active_on=TODAY)
+               if a.mode == ActivityMode.COURSE]
+    for course in courses:  # the list's count is the participant list's, that day
+        assert course.active_enrollments == len(
+            list_enrollments(that_day, activity_id=course.id, on=TODAY)), course.name
+    one_to_one = {a.name: a.active_enrollments for a in courses
+                  if a.kind in (ActivityKind.MENTORING, ActivityKind.PARENT_GUIDANCE)}
+    assert len(one_to_one) == 3 and min(one_to_one.values()) >= 1, one_to_one
 
 
 def test_cprs_match_birth_date_and_gender(conn: Connection) -> None:

@@ -162,47 +162,49 @@ def create_enrollments(g: Gen, world: World, instances: list[Instance]) -> list[
     rows: list[Row] = []
     topic_rows: list[Row] = []
     busy: dict[tuple[int, str], date] = {}  # (person, template) -> end of the last course
-    for key, per_600 in (("youth_mentoring", 30), ("job_mentoring", 18), ("parent_guidance", 28)):
-        mine = [i for i in instances if i.template.key == key]
-        for _ in range(round(per_600 * scale) if mine else 0):
-            inst = g.rng.choice(mine)
-            last = min(inst.end, g.today)
-            start = g.workday_on_or_after(g.day_between(inst.start, last))
-            if start >= g.today:
-                continue
-            t = inst.template
-            if key == "parent_guidance":
-                def accept(p: PersonInfo, start: date = start) -> bool:
-                    return _has_young_child(world, p, start)
-            else:
-                def accept(p: PersonInfo, start: date = start, t: Template = t) -> bool:
-                    # Not while the person is still in an earlier course of the same kind.
-                    return _fits(p, start, t) and busy.get((p.id, t.key), start) <= start
-            index = world.pick_known(g.rng, start, accept)
-            if index is None:
-                continue
-            days = g.rng.randint(120, 450) if key != "parent_guidance" else g.rng.randint(90, 360)
-            end: date | None = min(start + timedelta(days=days), inst.end)
-            assert end is not None
-            reason = _end_reason(g, key)
-            if end >= g.today:
-                end, reason = None, None
-            busy[(world.people[index].id, key)] = end or g.today
-            # Some youth mentors are volunteers (DESIGN §2: "staff or volunteer").
-            pool = world.workers(start, volunteers=True) if key == "youth_mentoring" and \
-                g.chance(0.15) else []
-            staff = g.rng.choice(pool or world.workers(start)).id
-            enr = Enr(0, index, inst, start, end, staff)
-            household = world.households[world.people[index].household].id \
-                if key == "parent_guidance" else None
-            rows.append(enrollment_row(g, world, enr, reason, household,
-                                        staff if t.kind == K.MENTORING else None))
-            enrollments.append(enr)
-            if key == "parent_guidance":
-                for topic in g.rng.sample(world.ref.parent_guidance_topics,
-                                          min(len(world.ref.parent_guidance_topics),
-                                              g.rng.randint(1, 3))):
-                    topic_rows.append({"enrollment_id": enr.id, "topic_id": topic})
+    # New forløb a year per 600 residents, so every running instance has a caseload
+    # (once a total over ten years: a 200-person demo then had almost no one enrolled).
+    for key, per_600 in (("youth_mentoring", 12), ("job_mentoring", 10), ("parent_guidance", 10)):
+        for inst in (i for i in instances if i.template.key == key):
+            for _ in range(round(per_600 * scale * _years_run(inst, g.today))):
+                last = min(inst.end, g.today)
+                start = g.workday_on_or_after(g.day_between(inst.start, last))
+                if start >= g.today:
+                    continue
+                t = inst.template
+                if key == "parent_guidance":
+                    def accept(p: PersonInfo, start: date = start) -> bool:
+                        return _has_young_child(world, p, start)
+                else:
+                    def accept(p: PersonInfo, start: date = start, t: Template = t) -> bool:
+                        # Not while the person is still in an earlier course of the same kind.
+                        return _fits(p, start, t) and busy.get((p.id, t.key), start) <= start
+                index = world.pick_known(g.rng, start, accept)
+                if index is None:
+                    continue
+                days = (g.rng.randint(120, 450) if key != "parent_guidance"
+                        else g.rng.randint(90, 360))
+                end: date | None = min(start + timedelta(days=days), inst.end)
+                assert end is not None
+                reason = _end_reason(g, key)
+                if end >= g.today:
+                    end, reason = None, None
+                busy[(world.people[index].id, key)] = end or g.today
+                # Some youth mentors are volunteers (DESIGN §2: "staff or volunteer").
+                pool = world.workers(start, volunteers=True) if key == "youth_mentoring" and \
+                    g.chance(0.15) else []
+                staff = g.rng.choice(pool or world.workers(start)).id
+                enr = Enr(0, index, inst, start, end, staff)
+                household = world.households[world.people[index].household].id \
+                    if key == "parent_guidance" else None
+                rows.append(enrollment_row(g, world, enr, reason, household,
+                                            staff if t.kind == K.MENTORING else None))
+                enrollments.append(enr)
+                if key == "parent_guidance":
+                    for topic in g.rng.sample(world.ref.parent_guidance_topics,
+                                              min(len(world.ref.parent_guidance_topics),
+                                                  g.rng.randint(1, 3))):
+                        topic_rows.append({"enrollment_id": enr.id, "topic_id": topic})
     taken: dict[str, set[int]] = {}
     for inst in instances:
         if inst.template.style == "cohort":
@@ -210,6 +212,10 @@ def create_enrollments(g: Gen, world: World, instances: list[Instance]) -> list[
     g.insert(table(Enrollment), rows)
     g.insert(enrollment_topics, topic_rows)
     return enrollments
+
+
+def _years_run(inst: Instance, today: date) -> float:
+    return max(0, (min(inst.end, today) - inst.start).days) / 365.25
 
 
 def _cohorts(g: Gen, world: World, inst: Instance, rows: list[Row],

@@ -90,7 +90,7 @@ class _Referrals:
         self.consents: list[Row] = []
         self.referrals: list[Row] = []
         self.events: list[Row] = []
-        self.concerns = 0
+        self.concern_years: set[int] = set()  # the years with a notification of concern
 
     def person(self, day: date) -> PersonInfo | None:
         known = self.world.known_count(day)
@@ -198,7 +198,8 @@ class _Referrals:
                    created_on=created, sent_on=dates.get(S.SENT),
                    first_meeting_on=dates.get(S.FIRST_MEETING), closed_on=dates.get(S.CLOSED))
         self.referrals.append(row)
-        self.concerns += concern
+        if concern:
+            self.concern_years.add(created.year)
 
     def _worker(self, day: date) -> int:
         return self.rng.choice(self.world.workers(day)).id
@@ -224,8 +225,10 @@ def create_referrals(g: Gen, world: World, count: int) -> None:
     maker = _Referrals(g, world)
     days = contact_days(g, count)
     for n, day in enumerate(days, 1):
-        # At least one notification of concern, even in a tiny demo.
-        maker.referral(day, force_concern=maker.concerns == 0 and n > len(days) // 2)
+        # At least one notification of concern a year (a year's summary shows the
+        # kind), even in a tiny demo: forced from July of a year that has none yet.
+        maker.referral(day, force_concern=day.year not in maker.concern_years and (
+            day.month >= 7 or (not maker.concern_years and n > len(days) // 2)))
         if n % 5_000 == 0:
             maker.flush()
             g.progress.update(n / len(days))
