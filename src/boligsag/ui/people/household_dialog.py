@@ -134,7 +134,6 @@ class HouseholdDialog(ServiceDialog):
                                          "its members are not deleted"))
         self.delete_button.setAutoDefault(False)
         self.delete_button.clicked.connect(self.confirm_delete)
-        self.question: QMessageBox | None = None
         self.members.currentRowChanged.connect(lambda _r: self._update_buttons())
         if household is None:
             self.name.setText(tr("Family {name}", name=person.last_name).strip())
@@ -285,7 +284,6 @@ class HouseholdDialog(ServiceDialog):
         else:
             parts.append(tr("No one is registered in the household."))
         box.setInformativeText("\n\n".join(parts))
-        self.question = box
         return box
 
     def _delete(self, household: HouseholdDetail) -> None:
