@@ -22,7 +22,10 @@ from boligsag.storage.database import Database
 from boligsag.storage.engine import checkpoint, open_engine, quick_check
 from boligsag.storage.errors import DatabaseMissing, WrongPassword
 from boligsag.storage.models import User
-from boligsag.storage.write_lock import WriteWait
+
+# Part of UnlockOptions, so re-exported on purpose: the CLI commands build one here, and
+# front ends may not import storage themselves (tests/unit/test_architecture.py).
+from boligsag.storage.write_lock import WriteWait as WriteWait
 
 from . import login_failures
 from .context import Actor, AppContext, Clock, SystemClock

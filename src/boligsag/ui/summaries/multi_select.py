@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.ui.elide import elide
+from boligsag.ui.models.rows import ID_ROLE
 from boligsag.ui.theme import BORDER, CHEVRON, PRIMARY_SOFT, SURFACE, TEXT
 from boligsag.ui.widgets import named
 
@@ -37,7 +38,6 @@ QFrame#{{name}} QListWidget::item {{{{ padding: 5px 6px; border-radius: 4px; col
 QFrame#{{name}} QListWidget::item:hover,
 QFrame#{{name}} QListWidget::item:selected {{{{ background: {PRIMARY_SOFT}; color: {TEXT}; }}}}
 """
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL = -1  # the id of the "Alle" row
 SEARCH_FROM = 9  # lists longer than this get a search field
 
