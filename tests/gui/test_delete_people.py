@@ -31,7 +31,7 @@ from .test_keyboard_first import open_menu
 from .test_people import names
 from .test_people_support import make_person, top_dialog
 from .test_personal_reminders import open_person
-from .test_referrals_support import audit_entries
+from .test_referrals_support import adult, audit_entries, consent, referral, service_id
 
 
 def question(qtbot: QtBot) -> QMessageBox:
@@ -137,3 +137,23 @@ def test_a_role_that_may_not_edit_people_gets_no_delete(
             delete_person(reader, ayse, version)
     finally:
         lock(reader)
+
+
+def test_a_deleted_persons_referral_leaves_the_referrals_list(
+        qtbot: QtBot, ctx: AppContext, main_window: MainWindow) -> None:
+    sukru = adult(ctx)
+    service = service_id(ctx)
+    referral(ctx, sukru, service, consent(ctx, sukru, service).id)
+    main_window.show_page("referrals")
+    table = child(main_window, QTableView, "referralsTable")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=5_000)
+
+    open_person(qtbot, main_window, sukru)
+    child(main_window.page("people"), QPushButton, "person_deleteButton").click()
+    box = question(qtbot)
+    assert "Henvisninger: 1" in box.informativeText()
+    child(box, QPushButton, "deletePersonQuestionConfirmButton").click()
+    qtbot.waitUntil(lambda: not main_window.page("people").showing_person(),  # type: ignore[union-attr]
+                    timeout=5_000)
+    main_window.show_page("referrals")  # counts nowhere: not in the list either
+    qtbot.waitUntil(lambda: table.model().rowCount() == 0, timeout=5_000)

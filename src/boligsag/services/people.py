@@ -385,7 +385,9 @@ def update_person(ctx: AppContext, person_id: int, version: int,
         return detail
 
 
-@writes(Entity.PEOPLE, Entity.HOUSEHOLDS, Entity.CONTACTS, Entity.FOLLOW_UPS)
+# Their referrals and enrollments leave the lists too: those show live people only.
+@writes(Entity.PEOPLE, Entity.HOUSEHOLDS, Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.REFERRALS,
+        Entity.ENROLLMENTS)
 def delete_person(ctx: AppContext, person_id: int, version: int) -> None:
     """Tombstone the person: they vanish from every list and search. (Retention's
     anonymisation is a different action that keeps the statistics.)"""
