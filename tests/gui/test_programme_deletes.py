@@ -16,10 +16,15 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
-from boligsag.domain.enums import JobKind, Role
+from boligsag.domain.enums import EndReason, JobKind, Role
 from boligsag.services.activities import delete_activity, get_activity, list_activities
 from boligsag.services.context import Actor, AppContext
-from boligsag.services.enrollments import delete_enrollment, list_enrollments
+from boligsag.services.enrollments import (
+    EnrollmentDraft,
+    delete_enrollment,
+    enroll,
+    list_enrollments,
+)
 from boligsag.services.errors import NotFound, PermissionDenied
 from boligsag.services.jobs import JobDraft, create_job, delete_job, list_jobs
 from boligsag.ui.events import AppEvents
@@ -92,18 +97,24 @@ def test_delete_an_enrollment_is_not_ending_it(
 def test_delete_an_activity_created_by_mistake_but_not_one_with_participants(
         qtbot: QtBot, main_window: MainWindow, ctx: AppContext) -> None:
     mistake = activity(ctx, "Lektiecafe (dobbelt)")
-    running = activity(ctx, "Jobmentor")
+    running, ended = activity(ctx, "Jobmentor"), activity(ctx, "Sommerhold")
     enroll_people(ctx, running.id, person(ctx, "Leila", "Ahmadi"))
+    enroll(ctx, EnrollmentDraft(ended.id, person(ctx, "Omar", "Farah"), date(2026, 2, 2),
+                                date(2026, 5, 1), EndReason.COMPLETED))
     page = open_activities(qtbot, main_window)
+    error = child(page, QLabel, "activitiesError")
 
-    choose_activity(qtbot, page, running.id)
+    choose_activity(qtbot, page, running.id)  # someone enrolled now: refused at once
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert error.isVisible() and "Jobmentor har deltagere eller mødegange" in error.text()
+    assert not [b for b in main_window.findChildren(QMessageBox) if b.isVisible()]
+
+    choose_activity(qtbot, page, ended.id)  # only an ended forløb: the service refuses
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     confirm(qtbot, main_window, "deleteActivityQuestion")
-    error = child(page, QLabel, "activitiesError")
-    qtbot.waitUntil(error.isVisible, timeout=5_000)
-    assert "Jobmentor har deltagere eller mødegange" in error.text()
+    qtbot.waitUntil(lambda: "Sommerhold har deltagere" in error.text(), timeout=5_000)
     assert "slutdato" in error.text()
-    assert get_activity(ctx, running.id).name == "Jobmentor"
+    assert get_activity(ctx, ended.id).name == "Sommerhold"
 
     main_window.activateWindow()  # offscreen, closing the question activates nothing
     qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window)

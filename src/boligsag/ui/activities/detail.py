@@ -146,8 +146,9 @@ class ActivityDetail(QFrame):
         tools.addWidget(action_button(self.action_enroll_family, "enrollFamilyButton"))
         tools.addWidget(action_button(self.action_edit_enrollment, "editEnrollmentButton"))
         tools.addWidget(action_button(self.action_end_enrollment, "endEnrollmentButton"))
-        tools.addWidget(action_button(self.action_delete_enrollment, "deleteEnrollmentButton"))
         tools.addStretch(1)
+        tools.addWidget(action_button(self.action_delete_enrollment, "deleteEnrollmentButton"))
+        tools.addSpacing(16)
         self.show_ended = named(QCheckBox(tr("Show ended")), "showEndedCheck",
                                 tr("Show ended enrollments"))
         self.show_ended.toggled.connect(lambda _on: self.reload())

@@ -28,6 +28,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.activities import (
     ActivityChoices,
+    ActivityInUse,
     ActivityRow,
     activity_choices,
     delete_activity,
@@ -268,6 +269,10 @@ class ActivitiesPage(Page):
         participants or sessions (it says to give it an end date instead)."""
         row = current_row(self.table)
         if row is None or not self.action_delete.isVisible():
+            return None
+        shown = self.detail.activity is not None and self.detail.activity.id == row.id
+        if row.active_enrollments or (shown and self.detail.sessions.rowCount()):
+            self._failed(ActivityInUse(row.name))  # known already: no question first
             return None
         return ask_to_delete(self, tr("Delete activity"), tr(
             "Delete the activity {name}? Only delete an activity created by mistake. An "
