@@ -20,7 +20,8 @@ from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext
 from boligsag.services.errors import NotFound, PermissionDenied
 from boligsag.services.jobs import JobDraft, create_job
-from boligsag.services.people import delete_person, get_person
+from boligsag.services.people import get_person
+from boligsag.services.person_deletion import delete_person
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
 from boligsag.ui.events import AppEvents

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from boligsag.app_settings import AppSettings
 from boligsag.services.context import AppContext
 from boligsag.services.demo import create_demo_database
-from boligsag.services.people import delete_person
+from boligsag.services.person_deletion import delete_person
 from boligsag.services.unlock import lock
 from boligsag.storage import keys
 from boligsag.storage.models import Person

@@ -27,12 +27,12 @@ from boligsag.services.people import (
     DuplicateReason,
     PersonDraft,
     create_person,
-    delete_person,
     find_duplicates,
     get_person,
     update_person,
 )
 from boligsag.services.people_search import PeopleSort, count_people, list_people
+from boligsag.services.person_deletion import delete_person
 from boligsag.services.setup import create_database
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import migrate

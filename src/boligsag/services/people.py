@@ -383,20 +383,3 @@ def update_person(ctx: AppContext, person_id: int, version: int,
                        person_uuid=person.uuid, detail="changed: " + ", ".join(changed))
         detail = detail_of(session, ctx, person)
         return detail
-
-
-# Their referrals and enrollments leave the lists too: those show live people only.
-@writes(Entity.PEOPLE, Entity.HOUSEHOLDS, Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.REFERRALS,
-        Entity.ENROLLMENTS)
-def delete_person(ctx: AppContext, person_id: int, version: int) -> None:
-    """Tombstone the person: they vanish from every list and search. (Retention's
-    anonymisation is a different action that keeps the statistics.)"""
-    with ctx.write(Permission.EDIT_PEOPLE) as unit:
-        session = unit.session
-        person = visible_person_or_fail(session, ctx, person_id)
-        check_version(person, version)
-        unit.tombstone(person)
-        session.flush()
-        unit.audit(AuditAction.DELETE, entity="people", entity_uuid=person.uuid,
-                   person_uuid=person.uuid)
-

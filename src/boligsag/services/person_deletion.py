@@ -1,4 +1,5 @@
-"""What deleting a person takes with them, for the confirmation before ``delete_person``.
+"""Deleting a person registered by mistake (``delete_person``), and what that takes with
+them (``person_deletion_impact``, for the question before it).
 
 A deleted (tombstoned) person was registered by mistake and counts nowhere: their
 contacts, referrals, course enrollments and jobs stay in the database but drop out of
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import Contact, Enrollment, Job, Referral, contact_people
 
-from .casework_common import visible_person_or_fail
+from .casework_common import check_version, visible_person_or_fail
+from .changes import Entity, writes
 from .context import AppContext
 
 
@@ -50,3 +53,19 @@ def person_deletion_impact(ctx: AppContext, person_id: int) -> DeletionImpact:
             for model in (Referral, Enrollment, Job)
         ]
         return DeletionImpact(contacts or 0, *(count or 0 for count in counts))
+
+
+# Their referrals and enrollments leave the lists too: those show live people only.
+@writes(Entity.PEOPLE, Entity.HOUSEHOLDS, Entity.CONTACTS, Entity.FOLLOW_UPS, Entity.REFERRALS,
+        Entity.ENROLLMENTS)
+def delete_person(ctx: AppContext, person_id: int, version: int) -> None:
+    """Tombstone the person: they vanish from every list, search and figure. (Retention's
+    anonymisation is a different action that keeps the statistics.)"""
+    with ctx.write(Permission.EDIT_PEOPLE) as unit:
+        session = unit.session
+        person = visible_person_or_fail(session, ctx, person_id)
+        check_version(person, version)
+        unit.tombstone(person)
+        session.flush()
+        unit.audit(AuditAction.DELETE, entity="people", entity_uuid=person.uuid,
+                   person_uuid=person.uuid)

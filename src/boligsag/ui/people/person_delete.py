@@ -17,8 +17,11 @@ from PySide6.QtWidgets import QWidget
 
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
-from boligsag.services.people import delete_person
-from boligsag.services.person_deletion import DeletionImpact, person_deletion_impact
+from boligsag.services.person_deletion import (
+    DeletionImpact,
+    delete_person,
+    person_deletion_impact,
+)
 from boligsag.ui.background import run_in_background
 from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.errors import show_error
