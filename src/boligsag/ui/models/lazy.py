@@ -1,7 +1,7 @@
 """A lazy table model over a paged query service (``Page`` with ``has_more``).
 
-The pattern of ``ui/models/users.py`` — frozen rows, a ``Column`` IntEnum, translated
-headers, ``UserRole + n`` roles — for lists too long to load at once: the first page
+The rows, hooks and Qt side of ``models.rows.RowsBase`` (frozen rows, a ``Column``
+IntEnum, translated headers, the shared roles), for lists too long to load at once: the first page
 loads on :meth:`reload`, the next when the view scrolls near the end
 (``canFetchMore`` / ``fetchMore``). Every query runs off the GUI thread; an answer that
 arrives after the query changed again is dropped (a generation counter), so typing fast
@@ -11,14 +11,13 @@ never shows an older search's rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 
 from boligsag.services.casework_common import Page
 from boligsag.ui.background import run_in_background
-from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
+from boligsag.ui.models.rows import RowsBase
 
 Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[int, int], Page[Any]]
@@ -26,12 +25,10 @@ Fetch = Callable[[int, int], Page[Any]]
 PAGE_SIZE = 100
 
 
-class LazyRowsModel(QAbstractTableModel):
+class LazyRowsModel(RowsBase):
     """Subclasses set ``columns`` and implement :meth:`fetcher`, :meth:`header` and
-    :meth:`text`; they may override :meth:`tooltip`, :meth:`decoration`,
-    :meth:`foreground`, :meth:`alignment` and :meth:`extra`."""
+    :meth:`text`; they may override the other hooks of ``RowsBase``."""
 
-    columns: type[IntEnum]
     #: The first page arrived (its row count); emitted after every reload.
     loaded = Signal(int)
     #: A query failed (the exception).
@@ -40,7 +37,6 @@ class LazyRowsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None, page_size: int = PAGE_SIZE) -> None:
         super().__init__(parent)
         self.page_size = page_size
-        self._rows: list[Any] = []
         self._has_more = False
         self._loading = False
         self._generation = 0
@@ -52,31 +48,6 @@ class LazyRowsModel(QAbstractTableModel):
         """A function of (offset, limit) for the current query. Called on the GUI
         thread; it must capture the query's values, not read them from ``self`` later."""
         raise NotImplementedError
-
-    def header(self, column: Any) -> str:
-        raise NotImplementedError
-
-    def text(self, row: Any, column: Any) -> str:
-        raise NotImplementedError
-
-    def tooltip(self, row: Any, column: Any) -> str | None:
-        return None
-
-    def decoration(self, row: Any, column: Any) -> Any:
-        return None
-
-    def foreground(self, row: Any, column: Any) -> Any:
-        return None
-
-    def alignment(self, column: Any) -> Qt.AlignmentFlag | None:
-        return None
-
-    def header_tooltip(self, column: Any) -> str | None:
-        return None
-
-    def extra(self, row: Any, column: Any, role: int) -> Any:
-        """Any other role (e.g. ``list_order.SORT_ROLE``); None if the model has none."""
-        return None
 
     # -- loading --------------------------------------------------------------------------
 
@@ -139,64 +110,5 @@ class LazyRowsModel(QAbstractTableModel):
 
     # -- rows -----------------------------------------------------------------------------
 
-    def key(self, row: Any) -> Any:
-        return row.id
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def find(self, key: Any) -> int:
-        return next((i for i, r in enumerate(self._rows) if self.key(r) == key), -1)
-
     def has_more(self) -> bool:
         return self._has_more
-
-    # -- Qt -------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = self.columns(index.column())
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row, column)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self.decoration(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            align = self.alignment(column)
-            return None if align is None else int(align | Qt.AlignmentFlag.AlignVCenter)
-        if role == ROW_ROLE:
-            return row
-        if role == ID_ROLE:
-            return self.key(row)
-        return self.extra(row, column, role)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns)
-                and role in (Qt.ItemDataRole.DisplayRole,
-                             Qt.ItemDataRole.AccessibleTextRole)):
-            return self.header(self.columns(section))
-        if (orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns)
-                and role == Qt.ItemDataRole.ToolTipRole):
-            return self.header_tooltip(self.columns(section))
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)

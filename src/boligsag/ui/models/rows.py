@@ -1,9 +1,10 @@
-"""The one table model for lists read whole: frozen rows, a ``Column`` IntEnum,
-translated headers, and the roles every list model of the app answers (``ROW_ROLE``
-and ``ID_ROLE``, also in the lazy models); a reload that keeps the selection.
+"""The one table model for lists read whole (:class:`RowsModel`: a reload that keeps the
+selection) and the base it shares with the lazy model (:class:`RowsBase`: frozen rows, a
+``Column`` IntEnum, translated headers, and the roles every list model of the app
+answers, ``ROW_ROLE`` and ``ID_ROLE``).
 
-Long lists page through ``models.lazy.LazyRowsModel`` or ``referrals.model``, which
-use the same roles."""
+Long lists page through ``models.lazy.LazyRowsModel`` (on the same base) or
+``referrals.model``, which use the same roles."""
 
 from __future__ import annotations
 
@@ -23,10 +24,14 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a comparable value (dates as ISO tex
 DISPLAY_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 
 
-class RowsModel(QAbstractTableModel):
-    """Subclasses set ``columns`` and implement :meth:`header` and :meth:`text`; they may
-    override :meth:`key`, :meth:`tooltip`, :meth:`foreground`, :meth:`bold`,
-    :meth:`alignment` and :meth:`extra`."""
+class RowsBase(QAbstractTableModel):
+    """What every list model of the app shares, whether its rows are read whole
+    (:class:`RowsModel`) or page by page (``models.lazy.LazyRowsModel``): the rows held
+    in ``_rows``, the hooks below, and the Qt side that answers from them.
+
+    Subclasses set ``columns`` and implement :meth:`header` and :meth:`text`; they may
+    override :meth:`key`, :meth:`tooltip`, :meth:`decoration`, :meth:`foreground`,
+    :meth:`bold`, :meth:`alignment`, :meth:`header_tooltip` and :meth:`extra`."""
 
     columns: type[IntEnum]
 
@@ -48,6 +53,9 @@ class RowsModel(QAbstractTableModel):
     def tooltip(self, row: Any, column: Any) -> str | None:
         return None
 
+    def decoration(self, row: Any, column: Any) -> Any:
+        return None
+
     def foreground(self, row: Any, column: Any) -> QColor | None:
         return None
 
@@ -57,24 +65,14 @@ class RowsModel(QAbstractTableModel):
     def alignment(self, column: Any) -> Qt.AlignmentFlag | None:
         return None
 
+    def header_tooltip(self, column: Any) -> str | None:
+        return None
+
     def extra(self, row: Any, column: Any, role: int) -> Any:
+        """Any other role (e.g. ``SORT_ROLE``); None if the model has none."""
         return None
 
     # -- rows -----------------------------------------------------------------------------
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Same records in the same order: update in place (the view keeps its
-        selection and scroll position); otherwise reset."""
-        rows = list(rows)
-        if [self.key(r) for r in rows] == [self.key(r) for r in self._rows]:
-            self._rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0, 0),
-                                      self.index(len(rows) - 1, len(self.columns) - 1))
-            return
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
 
     def rows(self) -> list[Any]:
         return list(self._rows)
@@ -84,11 +82,6 @@ class RowsModel(QAbstractTableModel):
 
     def find(self, key: Any) -> int:
         return next((i for i, r in enumerate(self._rows) if self.key(r) == key), -1)
-
-    def remove_row(self, row: int) -> None:
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
-        self.endRemoveRows()
 
     # -- Qt -------------------------------------------------------------------------------
 
@@ -107,6 +100,8 @@ class RowsModel(QAbstractTableModel):
             return self.text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.decoration(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self.foreground(row, column)
         if role == Qt.ItemDataRole.FontRole:
@@ -126,9 +121,12 @@ class RowsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.columns)):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role in DISPLAY_ROLES:
             return self.header(self.columns(section))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tooltip(self.columns(section))
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -136,3 +134,26 @@ class RowsModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 | Qt.ItemFlag.ItemNeverHasChildren)
+
+
+class RowsModel(RowsBase):
+    """A list read whole: the page hands it every row with :meth:`set_rows`."""
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Same records in the same order: update in place (the view keeps its
+        selection and scroll position); otherwise reset."""
+        rows = list(rows)
+        if [self.key(r) for r in rows] == [self.key(r) for r in self._rows]:
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(rows) - 1, len(self.columns) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def remove_row(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self.endRemoveRows()
