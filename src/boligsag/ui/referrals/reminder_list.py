@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boligsag.ui.models.rows import ID_ROLE
+from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
 from boligsag.ui.theme import BORDER, MUTED, PRIMARY_SOFT, TEXT
 
 Index = QModelIndex | QPersistentModelIndex
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 PADDING_X, PADDING_Y, LINE_GAP = 12, 8, 3
 
 
@@ -69,7 +68,7 @@ class ReminderListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                     Qt.ItemDataRole.ToolTipRole):
             return item.spoken
-        if role == ITEM_ROLE:
+        if role == ROW_ROLE:
             return item
         if role == ID_ROLE:
             return item.id
@@ -95,7 +94,7 @@ class ReminderDelegate(QStyledItemDelegate):
         return QSize(200, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        item = index.data(ITEM_ROLE)
+        item = index.data(ROW_ROLE)
         if not isinstance(item, ReminderItem):
             return
         painter.save()
