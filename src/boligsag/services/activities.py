@@ -47,8 +47,9 @@ class ActivityInUse(UserError):
     """Deleting would take enrolled people or recorded sessions out of every figure."""
 
     def __init__(self, name: str) -> None:
-        super().__init__("{name} has participants or sessions, so it cannot be deleted. "
-                         "Give it an end date instead (Edit activity).", name=name)
+        super().__init__("{name} has participants or sessions, so it cannot be deleted: "
+                         "they count in the summaries. When the activity stops, give it "
+                         "an end date (Edit activity).", name=name)
 
 
 @dataclass(frozen=True)
