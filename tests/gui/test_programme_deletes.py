@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
@@ -70,6 +70,14 @@ def test_delete_a_job_registered_by_mistake_with_the_delete_key(
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5_000)
     assert [j.employer for j in list_jobs(ctx, person_id=youth)] == [
         next(e for e in ("Netto", "Bageriet på torvet") if e != doomed.employer)]
+    # The row's menu (Menu key) offers it too, after the row's everyday actions.
+    panel.table.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.keyClick(panel.table, Qt.Key.Key_Menu)
+    qtbot.waitUntil(lambda: panel.table.findChild(QMenu, "jobsRowMenu") is not None)
+    menu = child(panel.table, QMenu, "jobsRowMenu")
+    assert [a.objectName() for a in menu.actions() if not a.isSeparator()][-1] == (
+        "actionDeleteJob")
+    menu.close()
 
 
 def test_delete_an_enrollment_is_not_ending_it(
