@@ -258,6 +258,14 @@ def test_a_logo_from_the_settings(ctx: AppContext, world: World) -> None:
     assert sum(len(page.images) for page in pages) == 1
 
 
+def test_a_damaged_logo_prints_the_letter_without_it(ctx: AppContext, world: World) -> None:
+    with ctx.write(None) as unit:  # past set_logo's check, as a damaged database would be
+        org_settings.set_logo(unit.session, b"\x89PNG not really")
+    pages = PdfReader(io.BytesIO(render_referral_letter(ctx, world.referrals["hang"]).data)).pages
+    assert sum(len(page.images) for page in pages) == 0
+    assert "Nguyễn Thị Hằng" in pages[0].extract_text()
+
+
 # -- nothing on disk -----------------------------------------------------------------------
 
 _writes: list[object] | None = None

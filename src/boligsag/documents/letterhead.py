@@ -13,7 +13,6 @@ pass through a file, temporary or not (DESIGN.md §5).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -44,9 +43,8 @@ from reportlab.platypus import (
 from boligsag.i18n import tr_in
 
 from . import fonts
+from .logo import fit, read_logo
 from .page_count import page_count_canvas
-
-log = logging.getLogger(__name__)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT = 25 * mm
@@ -243,7 +241,7 @@ def build_pdf(
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     later = Frame(LEFT, BOTTOM, TEXT_WIDTH, PAGE_HEIGHT - LATER_TOP - BOTTOM, id="later",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    logo = _logo_reader(org.logo)
+    logo = read_logo(org.logo)
     doc.addPageTemplates(
         [
             PageTemplate("first", [first], onPage=lambda c, d: _first_page(c, org, logo)),
@@ -255,25 +253,11 @@ def build_pdf(
     return buffer.getvalue()
 
 
-def _logo_reader(data: bytes | None) -> ImageReader | None:
-    if not data:
-        return None
-    try:
-        reader = ImageReader(BytesIO(data))
-        reader.getSize()
-        return reader
-    except Exception:  # any unreadable image: print without a logo rather than not at all
-        log.warning("organisation logo could not be read; printing without it")
-        return None
-
-
 def _first_page(canvas: Canvas, org: Organisation, logo: ImageReader | None) -> None:
     canvas.saveState()
     rule_y = PAGE_HEIGHT - 32 * mm
     if logo is not None:
-        width, height = logo.getSize()
-        scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
-        w, h = width * scale, height * scale
+        w, h = fit(logo, *LOGO_BOX)
         canvas.drawImage(logo, PAGE_WIDTH - RIGHT - w, rule_y + 4 * mm, w, h, mask="auto")
     canvas.setFont(fonts.BOLD, 15)
     canvas.drawString(LEFT, rule_y + 5 * mm, fonts.printable(org.name))

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from boligsag.documents import fonts
+from boligsag.documents.logo import fit, read_logo
 from boligsag.documents.page_count import page_count_canvas
 from boligsag.i18n import tr_in
 
@@ -40,7 +39,7 @@ class Masthead(Flowable):
         super().__init__()
         self.header = header
         self.width, self.height = WIDTH, 16 * mm
-        self.logo = _logo(header.logo)
+        self.logo = read_logo(header.logo)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -51,10 +50,8 @@ class Masthead(Flowable):
         canvas.setFillColor(INK)
         canvas.drawString(0, 5 * mm, self.header.organisation)
         if self.logo is not None:
-            w, h = self.logo.getSize()
-            scale = min(45 * mm / w, 14 * mm / h)
-            canvas.drawImage(self.logo, WIDTH - w * scale, 3 * mm, w * scale, h * scale,
-                             mask="auto")
+            w, h = fit(self.logo, 45 * mm, 14 * mm)
+            canvas.drawImage(self.logo, WIDTH - w, 3 * mm, w, h, mask="auto")
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(1.6)
         canvas.line(0, 0, WIDTH, 0)
@@ -70,17 +67,6 @@ class SectionRule(Flowable):
         self.canv.setStrokeColor(ACCENT)
         self.canv.setLineWidth(1.2)
         self.canv.line(0, 2 * mm, 22 * mm, 2 * mm)
-
-
-def _logo(data: bytes | None) -> ImageReader | None:
-    if not data:
-        return None
-    try:
-        reader = ImageReader(BytesIO(data))
-        reader.getSize()
-        return reader
-    except Exception:  # an unreadable logo: a report without it, not no report
-        return None
 
 
 def numbered_canvas(header: ReportHeader, running: str,
