@@ -20,7 +20,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 #: The value a column is sorted by; rows without one (None) come last in both directions.
-SORT_ROLE = Qt.ItemDataRole.UserRole + 40
+#: The one sort role of every list model (ui/models/rows.py answers it too).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class SortedInModel(Protocol):

@@ -16,7 +16,8 @@ from boligsag.i18n import tr
 from boligsag.services.activities import ActivityRow
 from boligsag.services.enrollments import EnrollmentRow
 from boligsag.services.sessions import SessionRow
-from boligsag.ui.models.rows import SORT_ROLE, RowsModel
+from boligsag.ui.list_order import SORT_ROLE
+from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.theme import MUTED
 
 RIGHT = Qt.AlignmentFlag.AlignRight

@@ -19,7 +19,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole frozen row
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the row's stable key (record id)
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # a comparable value (dates as ISO text)
+# SORT_ROLE (UserRole + 3, a comparable value) is defined beside the sorting, in ui/list_order.py.
 
 DISPLAY_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 

@@ -38,11 +38,11 @@ from boligsag.services.context import AppContext
 from boligsag.services.timeline import TimelineItem, person_timeline
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
+from boligsag.ui.models.rows import ROW_ROLE
 from boligsag.ui.theme import ACCENT, BORDER, MUTED, PRIMARY, PRIMARY_SOFT, SUCCESS, TEXT, WARNING
 from boligsag.ui.widgets import named
 
 Index = QModelIndex | QPersistentModelIndex
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE = 50
 
 # One colour per kind of record, the same everywhere on the page.
@@ -101,7 +101,7 @@ class TimelineModel(QAbstractListModel):
             return " – ".join(p for p in (when_text(item), item.title, item.subtitle) if p)
         if role == Qt.ItemDataRole.ToolTipRole:
             return item.subtitle or None
-        if role == ITEM_ROLE:
+        if role == ROW_ROLE:
             return item
         return None
 
@@ -127,7 +127,7 @@ class TimelineDelegate(QStyledItemDelegate):
         return QSize(400, self.ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        item: TimelineItem | None = index.data(ITEM_ROLE)
+        item: TimelineItem | None = index.data(ROW_ROLE)
         if item is None:
             return
         painter.save()
@@ -289,9 +289,9 @@ class TimelineView(QWidget):
 
     def current_item(self) -> TimelineItem | None:
         index = self.list.currentIndex()
-        return index.data(ITEM_ROLE) if index.isValid() else None
+        return index.data(ROW_ROLE) if index.isValid() else None
 
     def _activated(self, index: QModelIndex) -> None:
-        item = index.data(ITEM_ROLE)
+        item = index.data(ROW_ROLE)
         if item is not None:
             self.item_activated.emit(item)

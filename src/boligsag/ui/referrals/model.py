@@ -55,7 +55,7 @@ class Column(IntEnum):
     STAFF = 4
 
 
-OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3  # bool (after the shared ROW_ROLE, ID_ROLE)
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 4  # bool (after the shared ROW_ROLE, ID_ROLE, SORT_ROLE)
 
 # Columns the service can sort by; the others keep the current order.
 SORT_KEYS: dict[Column, ReferralSort] = {

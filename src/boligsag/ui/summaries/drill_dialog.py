@@ -42,11 +42,11 @@ from boligsag.summaries.model import CellRef
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.labels import ui_locale
+from boligsag.ui.list_order import SORT_ROLE
 from boligsag.ui.widgets import DialogHeader, named
 
 Index = QModelIndex | QPersistentModelIndex
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 1  # the person id to open, or None
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def kind_count(kind: str, count: int) -> str:
