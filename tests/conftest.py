@@ -19,6 +19,9 @@ from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.kdf import KdfParams
 
+# The throwaway PostgreSQL cluster (pg_cluster, pg_url); it starts only when asked for.
+pytest_plugins = ["tests.pg"]
+
 CHEAP_KDF = KdfParams(memory_cost=1024, iterations=1, lanes=1)
 ADMIN_PASSWORD = "korrekt-hest-batteri"
 

@@ -24,8 +24,10 @@ debian_packages=(
   libgssapi-krb5-2 libcups2
   fonts-dejavu-core
 )
-# The tests read rendered letters back with pdftotext, as a reader's PDF viewer would.
-if [ -n "$extras" ]; then debian_packages+=(poppler-utils); fi
+# The tests read rendered letters back with pdftotext, as a reader's PDF viewer would, and
+# start their own throwaway PostgreSQL cluster (Debian 12's postgresql is 15; its server
+# package already carries pg_trgm, so postgresql-contrib is not needed).
+if [ -n "$extras" ]; then debian_packages+=(poppler-utils postgresql); fi
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
