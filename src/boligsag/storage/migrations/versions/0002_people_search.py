@@ -19,11 +19,16 @@ Triggers keep the index in step with every write, including the stock sqlcipher
 shell's, and leave tombstoned and anonymised people out. NOTE for later migrations:
 SQLite drops a table's triggers with the table, so a batch (copy-and-move) migration
 of ``people`` must recreate them (``create_triggers()`` below).
+
+On PostgreSQL (the team server) the same document is indexed with ``pg_trgm`` instead,
+and the name indexes use lower(): see ``boligsag.storage.dialect``.
 """
 
 from __future__ import annotations
 
 from alembic import op
+
+from boligsag.storage import dialect
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -95,6 +100,13 @@ def drop_triggers() -> None:
 
 
 def upgrade() -> None:
+    if _dialect() == dialect.POSTGRESQL:
+        for statement in dialect.people_search_postgresql(document("people"), _live("people")):
+            op.execute(statement)
+        for statement in dialect.name_indexes_postgresql():
+            op.execute(statement)
+        _plain_indexes()
+        return
     op.execute(
         "CREATE VIRTUAL TABLE people_search USING fts5("
         "doc, tokenize = 'trigram remove_diacritics 2 case_sensitive 0')"
@@ -112,6 +124,14 @@ def upgrade() -> None:
         "ON people (last_name COLLATE NOCASE, first_name COLLATE NOCASE)"
     )
     op.execute("CREATE INDEX ix_people_first_name ON people (first_name COLLATE NOCASE)")
+    _plain_indexes()
+
+
+def _dialect() -> str:
+    return dialect.check_supported(op.get_bind().dialect.name)
+
+
+def _plain_indexes() -> None:
     op.create_index("ix_people_phone", "people", ["phone"])
     # Duplicate check: everyone born on the same day.
     op.create_index("ix_people_birth_date", "people", ["birth_date"])
@@ -125,5 +145,9 @@ def downgrade() -> None:
     op.drop_index("ix_people_phone", "people")
     op.execute("DROP INDEX ix_people_first_name")
     op.execute("DROP INDEX ix_people_sort_name")
+    if _dialect() == dialect.POSTGRESQL:
+        for statement in dialect.drop_people_search_postgresql():
+            op.execute(statement)
+        return
     drop_triggers()
     op.execute("DROP TABLE people_search")
