@@ -1,10 +1,15 @@
-"""The two entry points of every service, on a real encrypted file: ``ctx.read`` never
-writes and never takes the write lock; ``ctx.write`` checks, locks, audits and commits
-in one fixed order."""
+"""The two entry points of every service: ``ctx.read`` never writes and never takes the
+write lock; ``ctx.write`` checks, locks, audits and commits in one fixed order.
+
+``ctx`` runs each backend-neutral test on both backends: a real encrypted file and a
+PostgreSQL database (storage/server_engine.py); ``file_ctx`` is for the tests of the
+SQLite side alone (driver connections, PRAGMA, SQLite's temp schema)."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,12 +17,38 @@ from sqlalchemy import event, func, select, text
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission
-from boligsag.services.context import AppContext
+from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.errors import NotFound, PermissionDenied, StaleRecord
+from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage.database import ReadOnlyViolation
+from boligsag.storage.engine import READ_ONLY_OPTION
 from boligsag.storage.models import Area, AuditEntry, Person, User
 
+from ..conftest import CreatedDb
 from .casework_helpers import person
+from .pg_context import postgres_context
+
+
+@pytest.fixture
+def file_ctx(created_db: CreatedDb, clock: FixedClock) -> Iterator[AppContext]:
+    context = unlock(created_db.path, "admin", created_db.password, clock=clock,
+                     options=UnlockOptions(integrity_check=False))
+    yield context
+    lock(context)
+
+
+@pytest.fixture
+def pg_ctx(pg_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
+    context = postgres_context(pg_url, tmp_path, clock)
+    yield context
+    context.db.dispose()
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def ctx(request: pytest.FixtureRequest) -> AppContext:
+    context: AppContext = request.getfixturevalue(
+        "file_ctx" if request.param == "sqlcipher" else "pg_ctx")
+    return context
 
 
 def audit_count(ctx: AppContext, detail: str) -> int:
@@ -56,7 +87,6 @@ def test_read_refuses_changes_left_unflushed(ctx: AppContext) -> None:
     "DROP TABLE areas",
     "ALTER TABLE users ADD COLUMN sneaky TEXT",
     "CREATE INDEX sneaky ON users (full_name)",
-    "PRAGMA user_version = 12345",
 ])
 def test_read_refuses_raw_writes_to_the_main_database(ctx: AppContext, statement: str) -> None:
     with pytest.raises(ReadOnlyViolation, match="read unit of work tried to write"), \
@@ -70,7 +100,15 @@ def test_read_refuses_raw_writes_to_the_main_database(ctx: AppContext, statement
     assert admin_name(ctx) == "Åse N."
 
 
-def test_a_connection_that_served_a_read_can_write_raw_sql_afterwards(ctx: AppContext) -> None:
+def test_read_refuses_a_pragma_that_writes_the_file(file_ctx: AppContext) -> None:
+    with pytest.raises(ReadOnlyViolation, match="read unit of work tried to write"), \
+            file_ctx.read() as unit:
+        unit.session.execute(text("PRAGMA user_version = 12345"))
+
+
+def test_a_connection_that_served_a_read_can_write_raw_sql_afterwards(
+        file_ctx: AppContext) -> None:
+    ctx = file_ctx
     with ctx.read() as unit:
         driver = unit.session.connection().connection.driver_connection
         unit.session.execute(select(User)).all()
@@ -79,8 +117,8 @@ def test_a_connection_that_served_a_read_can_write_raw_sql_afterwards(ctx: AppCo
     driver.execute("ROLLBACK")
 
 
-def test_read_allows_temp_tables(ctx: AppContext) -> None:
-    with ctx.read() as unit:
+def test_read_allows_temp_tables(file_ctx: AppContext) -> None:
+    with file_ctx.read() as unit:
         s = unit.session
         s.execute(text("CREATE TEMP TABLE scratch (n INTEGER)"))
         s.execute(text("INSERT INTO scratch SELECT id FROM users"))
@@ -91,7 +129,25 @@ def test_read_allows_temp_tables(ctx: AppContext) -> None:
         s.execute(text("DROP TABLE scratch"))
 
 
-def test_read_never_takes_the_write_lock(ctx: AppContext) -> None:
+def test_postgres_read_fills_temp_tables_made_before_it_but_cannot_create_one(
+        pg_ctx: AppContext) -> None:
+    # What a summary on PostgreSQL has to work with (issue 11): its scratch tables must
+    # exist on the connection before the read-only transaction begins.
+    with pg_ctx.db.engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TEMP TABLE scratch (n INTEGER)")
+        connection.commit()
+        reading = connection.execution_options(**{READ_ONLY_OPTION: True})
+        with reading.begin():
+            reading.exec_driver_sql("INSERT INTO scratch SELECT id FROM users")
+            reading.exec_driver_sql("UPDATE scratch SET n = n + 1")
+            assert reading.exec_driver_sql("SELECT count(*) FROM scratch").scalar() == 1
+            reading.exec_driver_sql("DELETE FROM scratch")
+        with pytest.raises(ReadOnlyViolation, match="CREATE TEMP"), reading.begin():
+            reading.exec_driver_sql("CREATE TEMP TABLE other (n INTEGER)")
+
+
+def test_read_never_takes_the_write_lock(file_ctx: AppContext) -> None:
+    ctx = file_ctx
     with ctx.read() as unit:
         unit.session.execute(select(User)).all()  # the read transaction is open now
         other = ctx.db.engine.raw_connection()
@@ -105,6 +161,16 @@ def test_read_never_takes_the_write_lock(ctx: AppContext) -> None:
             other.driver_connection.execute("PRAGMA busy_timeout = 5000")
             other.close()
         # The read still sees its own snapshot.
+        assert unit.session.scalar(select(User.full_name)) == "Åse Nørgaard"
+    assert admin_name(ctx) == "Skrevet under læsning"
+
+
+def test_a_write_unit_commits_while_a_read_unit_is_open(ctx: AppContext) -> None:
+    with ctx.read() as unit:
+        unit.session.execute(select(User)).all()  # the read transaction is open now
+        with ctx.write(None) as writer:
+            writer.session.get_one(User, ctx.actor.user_id).full_name = "Skrevet under læsning"
+        # The read keeps the snapshot it started with.
         assert unit.session.scalar(select(User.full_name)) == "Åse Nørgaard"
     assert admin_name(ctx) == "Skrevet under læsning"
 
@@ -198,6 +264,23 @@ def test_a_concurrent_save_found_at_flush_is_stale_record(ctx: AppContext) -> No
         record.first_name = "Ændret"
     with ctx.read() as unit:
         assert unit.session.get_one(Person, ayse.person.id).version == ayse.person.version
+
+
+def test_postgres_save_committed_by_another_connection_meanwhile_is_stale_record(
+        pg_ctx: AppContext) -> None:
+    # On SQLite the write lock keeps others out from BEGIN IMMEDIATE on; on PostgreSQL
+    # another client can commit between our load and our flush (server_engine.py's
+    # READ COMMITTED), and the version column must catch it.
+    ayse = person(pg_ctx)
+    with pytest.raises(StaleRecord), pg_ctx.write(Permission.EDIT_PEOPLE) as unit:
+        record = unit.load_for_edit(Person, ayse.person.id, ayse.person.version, "person")
+        with pg_ctx.db.engine.connect() as other:
+            other.execute(text("UPDATE people SET first_name = 'Andet', version = version + 1 "
+                               "WHERE id = :id"), {"id": ayse.person.id})
+            other.commit()
+        record.first_name = "Ændret"
+    with pg_ctx.read() as unit:
+        assert unit.session.get_one(Person, ayse.person.id).first_name == "Andet"
 
 
 def test_load_live_and_tombstone(ctx: AppContext) -> None:

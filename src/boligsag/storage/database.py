@@ -40,13 +40,16 @@ class WriteStamp:
 
 
 class Database:
-    def __init__(self, engine: Engine, path: Path) -> None:
+    def __init__(self, engine: Engine, path: Path | None = None) -> None:
+        # path: the encrypted file; None for a server database (server_engine.py),
+        # which has no file of its own.
         self.engine = engine
         self.path = path
         # expire_on_commit=False: services hand frozen rows to the UI after commit,
         # and nothing may lazily reach back into a closed session.
         # Writing sessions take the write lock when they begin (see engine.py); reading
-        # sessions are deferred and refuse writes.
+        # sessions are deferred and refuse writes. On a server database the same two
+        # options make a read-write and a READ ONLY transaction (server_engine.py).
         self._sessions = sessionmaker(
             engine.execution_options(**{IMMEDIATE_OPTION: True}), expire_on_commit=False)
         self._reading = sessionmaker(

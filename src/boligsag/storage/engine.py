@@ -340,8 +340,8 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
                             busy_timeout_ms)
         else:
             conn.exec_driver_sql("BEGIN")
-            # On PostgreSQL (issue 11) a read is "SET TRANSACTION READ ONLY"; no dialect
-            # branch here because this engine is only ever SQLite(Cipher).
+            # On PostgreSQL a read is a READ ONLY transaction, made by server_engine.py's
+            # own hook; no dialect branch here because this engine is only SQLite(Cipher).
             if options.get(READ_ONLY_OPTION, False):
                 refuse_writes(conn.connection.driver_connection, conn.info)
                 conn.info[IN_READ_INFO] = True

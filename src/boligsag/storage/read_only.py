@@ -15,8 +15,9 @@ for the life of that transaction:
 Both raise :class:`ReadOnlyViolation`: a programming error (a read service that writes),
 never shown to a user as such.
 
-On PostgreSQL (issue 11) the same guarantee is ``SET TRANSACTION READ ONLY``; this
-module is SQLite's half only, because the engine (engine.py) is SQLite's only.
+On PostgreSQL the same guarantee is the server's ``READ ONLY`` transaction
+(server_engine.py, which raises the same ReadOnlyViolation); this module is SQLite's
+half only, hooked into engine.py's SQLite engine alone.
 """
 
 from __future__ import annotations
