@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from boligsag.domain.consent import ConsentState
-from boligsag.domain.enums import ReferralKind, ReferralStatus
+from boligsag.domain.enums import ReferralStatus
 from boligsag.i18n import tr
 from boligsag.services.casework_labels import referral_status_label
-from boligsag.services.referral_texts import kind_label
 from boligsag.ui.theme import ERROR, ERROR_SOFT, MUTED, PRIMARY, PRIMARY_SOFT, SUCCESS, WARNING
 
 _S = ReferralStatus
@@ -36,10 +35,6 @@ OVERDUE_COLORS = _RED
 
 def status_label(status: ReferralStatus | str) -> str:
     return referral_status_label(status)
-
-
-def kind_text(kind: ReferralKind | str) -> str:
-    return kind_label(kind)
 
 
 def step_label(target: ReferralStatus) -> str:

@@ -28,6 +28,7 @@ from boligsag.i18n import tr
 from boligsag.services.consents import scope_options
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_referral_letter, short_reference
+from boligsag.services.referral_texts import kind_label
 from boligsag.services.referrals import ReferralDetails, referral_details
 from boligsag.ui.background import run_in_background
 from boligsag.ui.case_labels import (
@@ -35,7 +36,6 @@ from boligsag.ui.case_labels import (
     STATUS_COLORS,
     days_overdue,
     days_overdue_text,
-    kind_text,
     status_label,
 )
 from boligsag.ui.consents.card import ConsentCard
@@ -268,7 +268,7 @@ class ReferralDetailsPane(QWidget):
         self.subtitle.setText(tr("To {service}", service=row.service_name))
         self.status_badge.show_badge(status_label(row.status), STATUS_COLORS[row.status])
         if row.kind is ReferralKind.CONCERN:
-            self.kind_badge.show_badge(kind_text(row.kind), OVERDUE_COLORS)
+            self.kind_badge.show_badge(kind_label(row.kind), OVERDUE_COLORS)
         else:
             self.kind_badge.hide()
         today = self.ctx.today()

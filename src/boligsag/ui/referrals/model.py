@@ -21,6 +21,7 @@ from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.services.referral_texts import kind_label
 from boligsag.services.referrals import (
     ReferralRow,
     ReferralSort,
@@ -33,7 +34,6 @@ from boligsag.ui.case_labels import (
     STATUS_COLORS,
     days_over_short,
     days_overdue,
-    kind_text,
     status_label,
 )
 from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
@@ -260,7 +260,7 @@ class ReferralsModel(QAbstractTableModel):
                 return days_over_short(days_overdue(row.due_on, self.today))
             return short_date(row.due_on) if row.due_on else "–"
         if column == Column.SERVICE and row.kind is ReferralKind.CONCERN:
-            return tr("{service} · {kind}", service=row.service_name, kind=kind_text(row.kind))
+            return tr("{service} · {kind}", service=row.service_name, kind=kind_label(row.kind))
         return {
             Column.PERSON: row.person_name,
             Column.SERVICE: row.service_name,
