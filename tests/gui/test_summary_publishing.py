@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from boligsag.services.context import AppContext
-from boligsag.services.summaries import result as summary_result
+from boligsag.services.summaries import publishing as summary_result
 from boligsag.summaries.model import Summary
 from boligsag.summaries.published import PublishedSummary, format_cell
 from boligsag.ui.pages.summaries import SummariesPage

@@ -22,7 +22,7 @@ The value types (filter, summary, published figures) live in ``boligsag.summarie
 from .drill import RecordRef, drill_down
 from .engine import SummaryCancelled, compute_summary
 from .filter import resolve_filter, validate_filter
-from .result import publish_summary
+from .publishing import publish_summary
 
 __all__ = [
     "RecordRef",
