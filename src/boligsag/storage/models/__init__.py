@@ -18,6 +18,7 @@ from .people import Household, Person, PersonRelation
 from .reference import AgeGroupRow, Channel, ConsentScope, FocusArea, Topic
 from .referrals import Consent, Referral, ReferralEvent
 from .reminders import Reminder
+from .server import ServerCredential, ServerDevice, ServerLoginFailure
 
 __all__ = [
     "Activity",
@@ -44,6 +45,9 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "Reminder",
+    "ServerCredential",
+    "ServerDevice",
+    "ServerLoginFailure",
     "Service",
     "Setting",
     "Topic",
