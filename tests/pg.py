@@ -112,10 +112,12 @@ class PgCluster:
         return psycopg.connect(host=str(self.socket_dir), port=PORT, user=SUPERUSER,
                                dbname="postgres", autocommit=True)
 
-    def create_database(self) -> str:
+    def create_database(self, template: str = "template0") -> str:
+        """A new database copied from ``template``: a file-level copy, so a migrated
+        and seeded template costs ~0.1 s per test instead of a full migration."""
         name = f"test_{next(self._counter)}"
         with self._admin_connection() as connection:
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name
 
     def drop_database(self, name: str) -> None:

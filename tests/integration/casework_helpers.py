@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from boligsag.domain.enums import Role
-from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.context import Actor, AppContext, FixedClock
 from boligsag.services.people import PersonDetail, PersonDraft, create_person
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
-from boligsag.storage.models import Channel, FocusArea, Plan, Topic
+from boligsag.storage.models import Channel, FocusArea, Plan, Topic, User
 
 from ..conftest import CreatedDb
 
@@ -24,8 +24,19 @@ def add_user(admin: AppContext, username: str, role: Role) -> int:
 
 
 @contextmanager
-def logged_in(created_db: CreatedDb, clock: FixedClock, username: str) -> Iterator[AppContext]:
-    ctx = unlock(created_db.path, username, PASSWORD, clock=clock,
+def logged_in(source: CreatedDb | AppContext, clock: FixedClock, username: str
+              ) -> Iterator[AppContext]:
+    """``username`` signed in to the same database as ``source``: unlocked with their
+    password for an encrypted file; on PostgreSQL (no file to unlock, the server checks
+    passwords) a context over the same engine acting as them."""
+    if isinstance(source, AppContext) and source.db.path is None:
+        with source.db.reading() as session:
+            user = session.scalars(select(User).where(User.username == username)).one()
+            actor = Actor(user.id, user.uuid, user.username, user.full_name, user.role)
+        yield AppContext(source.db, actor, keys_path=source.keys_path, clock=clock)
+        return
+    path = source.path if isinstance(source, CreatedDb) else source.db.path
+    ctx = unlock(path, username, PASSWORD, clock=clock,
                  options=UnlockOptions(integrity_check=False))
     try:
         yield ctx

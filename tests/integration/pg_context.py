@@ -22,25 +22,42 @@ from boligsag.storage.server_engine import open_server_engine
 PLAN_PERIOD = "2019-2026"
 
 
-def postgres_context(url: str, keys_folder: Path, clock: FixedClock) -> AppContext:
+def seed_postgres(url: str, clock: FixedClock) -> None:
+    """Migrate the empty database at ``url`` and add setup.py's first rows."""
     engine = open_server_engine(url)
-    migrate.upgrade(engine)
-    db = Database(engine)
-    with db.writing(WriteStamp(user_id=None, now=clock.now())) as session:
-        load_reference_data(session)
-        admin = User(uuid=str(uuid.uuid4()), username="admin", full_name="Åse Nørgaard",
-                     role=Role.ADMINISTRATOR)
-        session.add(admin)
-        plan = Plan(name="Helhedsplan Ærtebjerg 2023–2026", period=PLAN_PERIOD,
-                    start_date=date(2023, 1, 1), end_date=date(2026, 12, 31),
-                    areas=[Area(name="Ærtebjerg Øst", municipality="Odense"),
-                           Area(name="Søndergården", municipality="Odense")],
-                    focus_areas=list(session.scalars(
-                        select(FocusArea).where(FocusArea.period == PLAN_PERIOD))))
-        session.add(plan)
-        session.flush()
-        org_settings.set_setting(session, "current_plan_uuid", plan.uuid)
-        actor = Actor(admin.id, admin.uuid, admin.username, admin.full_name, admin.role)
+    try:
+        migrate.upgrade(engine)
+        db = Database(engine)
+        with db.writing(WriteStamp(user_id=None, now=clock.now())) as session:
+            load_reference_data(session)
+            session.add(User(uuid=str(uuid.uuid4()), username="admin",
+                             full_name="Åse Nørgaard", role=Role.ADMINISTRATOR))
+            plan = Plan(name="Helhedsplan Ærtebjerg 2023–2026", period=PLAN_PERIOD,
+                        start_date=date(2023, 1, 1), end_date=date(2026, 12, 31),
+                        areas=[Area(name="Ærtebjerg Øst", municipality="Odense"),
+                               Area(name="Søndergården", municipality="Odense")],
+                        focus_areas=list(session.scalars(
+                            select(FocusArea).where(FocusArea.period == PLAN_PERIOD))))
+            session.add(plan)
+            session.flush()
+            org_settings.set_setting(session, "current_plan_uuid", plan.uuid)
+    finally:
+        engine.dispose()
+
+
+def open_postgres_context(url: str, keys_folder: Path, clock: FixedClock,
+                          username: str = "admin") -> AppContext:
+    """A context acting as ``username`` over a seeded database (no log-in: the server
+    database has no file to unlock)."""
+    db = Database(open_server_engine(url))
+    with db.reading() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        actor = Actor(user.id, user.uuid, user.username, user.full_name, user.role)
     # db_key empty: an unkeyed audit chain and no key file (context.py), because the
     # server database has no SQLCipher key.
     return AppContext(db, actor, keys_path=keys_folder / "keys.json", clock=clock)
+
+
+def postgres_context(url: str, keys_folder: Path, clock: FixedClock) -> AppContext:
+    seed_postgres(url, clock)
+    return open_postgres_context(url, keys_folder, clock)

@@ -8,8 +8,6 @@ SQLite side alone (driver connections, PRAGMA, SQLite's temp schema)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,38 +15,23 @@ from sqlalchemy import event, func, select, text
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission
-from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.context import AppContext
 from boligsag.services.errors import NotFound, PermissionDenied, StaleRecord
-from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage.database import ReadOnlyViolation
 from boligsag.storage.engine import READ_ONLY_OPTION
 from boligsag.storage.models import Area, AuditEntry, Person, User
 
-from ..conftest import CreatedDb
 from .casework_helpers import person
-from .pg_context import postgres_context
 
 
 @pytest.fixture
-def file_ctx(created_db: CreatedDb, clock: FixedClock) -> Iterator[AppContext]:
-    context = unlock(created_db.path, "admin", created_db.password, clock=clock,
-                     options=UnlockOptions(integrity_check=False))
-    yield context
-    lock(context)
+def file_ctx(sqlcipher_ctx: AppContext) -> AppContext:
+    return sqlcipher_ctx
 
 
 @pytest.fixture
-def pg_ctx(pg_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
-    context = postgres_context(pg_url, tmp_path, clock)
-    yield context
-    context.db.dispose()
-
-
-@pytest.fixture(params=["sqlcipher", "postgresql"])
-def ctx(request: pytest.FixtureRequest) -> AppContext:
-    context: AppContext = request.getfixturevalue(
-        "file_ctx" if request.param == "sqlcipher" else "pg_ctx")
-    return context
+def ctx(backend: AppContext) -> AppContext:
+    return backend
 
 
 def audit_count(ctx: AppContext, detail: str) -> int:
@@ -130,10 +113,10 @@ def test_read_allows_temp_tables(file_ctx: AppContext) -> None:
 
 
 def test_postgres_read_fills_temp_tables_made_before_it_but_cannot_create_one(
-        pg_ctx: AppContext) -> None:
+        postgresql_ctx: AppContext) -> None:
     # What a summary on PostgreSQL has to work with (issue 11): its scratch tables must
     # exist on the connection before the read-only transaction begins.
-    with pg_ctx.db.engine.connect() as connection:
+    with postgresql_ctx.db.engine.connect() as connection:
         connection.exec_driver_sql("CREATE TEMP TABLE scratch (n INTEGER)")
         connection.commit()
         reading = connection.execution_options(**{READ_ONLY_OPTION: True})
@@ -267,19 +250,19 @@ def test_a_concurrent_save_found_at_flush_is_stale_record(ctx: AppContext) -> No
 
 
 def test_postgres_save_committed_by_another_connection_meanwhile_is_stale_record(
-        pg_ctx: AppContext) -> None:
+        postgresql_ctx: AppContext) -> None:
     # On SQLite the write lock keeps others out from BEGIN IMMEDIATE on; on PostgreSQL
     # another client can commit between our load and our flush (server_engine.py's
     # READ COMMITTED), and the version column must catch it.
-    ayse = person(pg_ctx)
-    with pytest.raises(StaleRecord), pg_ctx.write(Permission.EDIT_PEOPLE) as unit:
+    ayse = person(postgresql_ctx)
+    with pytest.raises(StaleRecord), postgresql_ctx.write(Permission.EDIT_PEOPLE) as unit:
         record = unit.load_for_edit(Person, ayse.person.id, ayse.person.version, "person")
-        with pg_ctx.db.engine.connect() as other:
+        with postgresql_ctx.db.engine.connect() as other:
             other.execute(text("UPDATE people SET first_name = 'Andet', version = version + 1 "
                                "WHERE id = :id"), {"id": ayse.person.id})
             other.commit()
         record.first_name = "Ændret"
-    with pg_ctx.read() as unit:
+    with postgresql_ctx.read() as unit:
         assert unit.session.get_one(Person, ayse.person.id).first_name == "Andet"
 
 
