@@ -19,6 +19,7 @@ from .reference import AgeGroupRow, Channel, ConsentScope, FocusArea, Topic
 from .referrals import Consent, Referral, ReferralEvent
 from .reminders import Reminder
 from .server import ServerCredential, ServerDevice, ServerLoginFailure
+from .sync import SyncBatch, SyncChange, SyncConflict
 
 __all__ = [
     "Activity",
@@ -50,6 +51,9 @@ __all__ = [
     "ServerLoginFailure",
     "Service",
     "Setting",
+    "SyncBatch",
+    "SyncChange",
+    "SyncConflict",
     "Topic",
     "User",
     "contact_people",
