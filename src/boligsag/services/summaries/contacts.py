@@ -59,8 +59,10 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     section.add(by_channel)
 
     step("contacts by focus area")
-    fa_key = func.coalesce(c.c.focus_area_id, NO_FOCUS_AREA)
-    data = {str(k): (cnt, hours(m)) for k, cnt, m in session.execute(
+    # NULL (no focus area) groups as one key; named in Python, because PostgreSQL's
+    # coalesce will not mix an id with text.
+    fa_key = c.c.focus_area_id
+    data = {_fa(k): (cnt, hours(m)) for k, cnt, m in session.execute(
         select(fa_key, n, minutes).where(*where).group_by(fa_key))}
     focus_areas = _focus_area_categories(session)
     by_focus = measures_table("contacts_by_focus_area", _msg("Contacts by focus area"),
@@ -113,7 +115,7 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
         (*CONTACT_COLUMNS, Column("anonymous", _msg("Anonymous contacts"))), data))
 
     step("contacts per month by focus area")
-    counts = {(m, str(k)): cnt for m, k, cnt in session.execute(
+    counts = {(m, _fa(k)): cnt for m, k, cnt in session.execute(
         select(month, fa_key, n).where(*where).group_by(month, fa_key))}
     used = {k for _, k in counts}
     fa_columns = tuple(Column(cat.key, cat.label) for cat in focus_areas if cat.key in used)
@@ -141,6 +143,10 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
     section.figure(KeyFigure("anonymous_contacts", _msg("Anonymous contacts"), ValueKind.COUNT,
                              CellRef("anonymous_contacts", TOTAL, TOTAL)))
     return section
+
+
+def _fa(focus_area_id: int | None) -> str:
+    return NO_FOCUS_AREA if focus_area_id is None else str(focus_area_id)
 
 
 def _focus_area_categories(session: Session) -> list[Category]:

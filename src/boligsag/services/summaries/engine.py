@@ -22,6 +22,7 @@ from .filter import filter_names, validate_filter
 from .materialize import materialize
 from .scope import Scope
 from .sections import Section
+from .temp import prepare_engine
 from .withheld import withhold
 
 Progress = Callable[[str, float], None]  # (stage, fraction done), as `boligsag demo` uses
@@ -65,8 +66,9 @@ def compute_summary(
             progress(stage, min(done[0] / steps, 0.99))
         done[0] += 1
 
-    # A read unit: the summary only builds TEMP tables, so it never takes the write lock
+    # A read unit: the summary only fills TEMP tables, so it never takes the write lock
     # and a colleague's save goes through while it runs (it reads one snapshot).
+    prepare_engine(ctx.db.engine)
     with ctx.read(Permission.VIEW_SUMMARIES) as unit, _cancellable(unit.session, cancelled):
         session = unit.session
         scope = Scope.build(session, summary_filter)
@@ -105,7 +107,9 @@ KEY_FIGURE_ORDER = (
 def _cancellable(session: Session, cancelled: Cancelled | None) -> Iterator[None]:
     """Let ``cancelled`` interrupt a running query, not only between queries: a
     ten-year query can take seconds, and cancel must feel immediate."""
-    if cancelled is None:
+    if cancelled is None or session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL (the team server's summary, run from the command line) has no
+        # progress handler; ``step`` still cancels between statements there.
         yield
         return
     raw: Any = session.connection().connection.driver_connection

@@ -12,8 +12,10 @@ What a ten-year summary costs is now mostly per contact, so each statement here 
 as little per contact as measured possible; see the comments at each.
 
 The engine sets ``temp_store = MEMORY`` on every connection, so these rows never reach
-an (unencrypted) temp file; they hold ids, months and codes only. They are created
-inside the summary's read transaction and SQLite drops them with its rollback.
+an (unencrypted) temp file; they hold ids, months and codes only. On SQLite they are
+created inside the summary's read transaction and dropped with its rollback; on
+PostgreSQL they exist on the connection already and the rollback empties them
+(``temp``).
 """
 
 from __future__ import annotations
@@ -25,14 +27,12 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import (
     DateTime,
     Executable,
-    Integer,
     Select,
     and_,
     bindparam,
     func,
     insert,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy import String as SqlString
@@ -40,9 +40,10 @@ from sqlalchemy.orm import Session
 
 from boligsag.storage.models import contact_people, contact_topics
 
+from .dialects import as_int, in_month, insert_ignore
 from .participants import events
 from .scope import CONTACTS, Scope
-from .sql import month_key, month_of
+from .sql import month_of
 from .temp import (
     ANONYMOUS,
     CONTACT_CUBE,
@@ -54,6 +55,7 @@ from .temp import (
     TEMP_TABLES,
     TOPIC_CUBE,
     VOID_CONTACTS,
+    creates_in_unit,
 )
 
 DAY = timedelta(days=1)
@@ -74,9 +76,11 @@ def materialize(session: Session, scope: Scope, step: Step) -> None:
     cache, and cancel and progress act between months.
     """
     connection = session.connection()
-    for table in TEMP_TABLES:
-        table.drop(connection, checkfirst=True)  # never expected; cheap insurance
-        table.create(connection)
+    if creates_in_unit(connection.dialect.name):
+        for table in TEMP_TABLES:
+            table.drop(connection, checkfirst=True)  # never expected; cheap insurance
+            table.create(connection)
+    # else: they exist empty on this connection (``temp.prepare_engine``).
     if scope.void_contacts:
         session.execute(insert(VOID_CONTACTS), [{"contact_id": i} for i in scope.void_contacts])
         scope = dataclasses.replace(scope, void_in_temp=True)
@@ -102,8 +106,9 @@ def materialize(session: Session, scope: Scope, step: Step) -> None:
         select(age, gender, func.count()).where(c.c.anonymous.is_(True), *scope.contacts(c))
         .group_by(age, gender)))
     step("reading sessions, enrollments, jobs and referrals")
+    dialect_name = session.get_bind().dialect.name
     for rows in _person_months(scope):
-        session.execute(insert(PERSON_MONTHS).prefix_with("OR IGNORE").from_select(
+        session.execute(insert_ignore(PERSON_MONTHS, dialect_name).from_select(
             ["month", "person_id"], rows))
     pm = PERSON_MONTHS
     session.execute(insert(PARTICIPANTS).from_select(
@@ -123,15 +128,15 @@ def _contact_statements(scope: Scope) -> list[Executable]:
     # instead of sorting (the bounds still clip a partial first or last month). The
     # joins below read in time order (ix_contacts_period), which keeps the contacts'
     # topics and people they look up closer together: measured faster.
-    in_month = month_key(c.c.occurred_at) == MONTH
+    month = in_month(c.c.occurred_at, MONTH)
     cube = insert(CONTACT_CUBE).from_select(
         ["month", "channel_id", "activity_id", "topic_id", "n", "minutes", "anonymous"],
         select(MONTH, c.c.channel_id, func.coalesce(activity, NONE_ID),
                func.coalesce(first_topic, NONE_ID), func.count(),
-               func.sum(c.c.duration_minutes), func.sum(type_coerce(c.c.anonymous, Integer)))
+               func.sum(c.c.duration_minutes), func.sum(as_int(c.c.anonymous)))
         # The bare columns, in the index's order (NULLs group together; they become
         # NONE_ID once per group above).
-        .where(in_month, *where).group_by(c.c.channel_id, activity, first_topic))
+        .where(month, *where).group_by(c.c.channel_id, activity, first_topic))
     # A contact's first topic is already counted in the cube; only its other topics are
     # read here (an index range past the first), a third of the rows to group.
     others = and_(ct.c.contact_id == c.c.id, ct.c.topic_id > scope.first_topic(c))

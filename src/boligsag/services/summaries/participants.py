@@ -30,15 +30,12 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    insert,
     literal_column,
     not_,
     or_,
     select,
-    type_coerce,
     union_all,
 )
-from sqlalchemy import String as SqlString
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ReferralKind
@@ -52,6 +49,7 @@ from boligsag.storage.models import (
 )
 from boligsag.summaries.model import TOTAL, CellRef, Column, KeyFigure, ValueKind, _msg
 
+from .dialects import greatest, insert_ignore, iso_date, least
 from .scope import ACTIVITIES, CONTACTS, SESSIONS, Scope
 from .sections import Section
 from .sql import UNKNOWN, age_group_join, day_of, gender_bucket, month_of
@@ -76,7 +74,7 @@ EventRow = Select[tuple[int, str, str]]
 
 
 def _iso(column: ColumnElement[object]) -> ColumnElement[str]:
-    return type_coerce(column, SqlString)
+    return iso_date(column)
 
 
 def _event(person: ColumnElement[int], first: ColumnElement[str],
@@ -156,10 +154,13 @@ def _ran(person_id: ColumnElement[int], start_col: ColumnElement[object],
          end_col: ColumnElement[object], from_: FromClause,
          where: list[ColumnElement[bool]], start: str, end: str) -> EventRow:
     """Records that ran at some point in the period, clipped to it."""
-    first = type_coerce(func.max(_iso(start_col), start), SqlString)
-    last = type_coerce(func.min(func.coalesce(_iso(end_col), end), end), SqlString)
+    first = greatest(_iso(start_col), start)
+    last = least(func.coalesce(_iso(end_col), end), end)
+    # Compared as dates: PostgreSQL compares a date with a date only (SQLite gets the
+    # same ISO text either way).
+    first_day, last_day = date.fromisoformat(start), date.fromisoformat(end)
     return _event(person_id, first, last).select_from(from_).where(
-        *where, start_col <= end, or_(end_col.is_(None), end_col >= start))
+        *where, start_col <= last_day, or_(end_col.is_(None), end_col >= first_day))
 
 
 def events_subquery(scope: Scope) -> FromClause:
@@ -262,9 +263,11 @@ def earliest_day(session: Session) -> str | None:
         select(func.min(j.c.start_date)).scalar_subquery(),
         select(func.min(r.c.sent_on)).scalar_subquery(),
     ]
-    value = session.execute(select(func.min(*(func.coalesce(f, "9999") for f in firsts)))
-                            ).scalar_one()
-    return None if value in (None, "9999") else str(value)[:10]
+    # The least is taken here: the five are dates and timestamps, which only ISO text
+    # compares across on both backends.
+    days = [str(value)[:10] for value in session.execute(select(*firsts)).one()
+            if value is not None]
+    return min(days) if days else None
 
 
 def collect_earlier(session: Session, scope: Scope) -> None:
@@ -300,8 +303,9 @@ def collect_earlier(session: Session, scope: Scope) -> None:
             people_if(bool(f.area_ids or f.plan_ids), r, r.c.person_id)).where(
             r.c.kind == ReferralKind.REFERRAL.value, r.c.sent_on < f.date_from,
             *scope.referral(r, p)))
+    dialect_name = session.get_bind().dialect.name
     for source in sources:
-        session.execute(insert(EARLIER).prefix_with("OR IGNORE").from_select(
+        session.execute(insert_ignore(EARLIER, dialect_name).from_select(
             ["person_id"], source))
 
 

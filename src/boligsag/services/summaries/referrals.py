@@ -17,14 +17,15 @@ from collections.abc import Callable
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     String,
     case,
+    cast,
     false,
     func,
     literal,
     literal_column,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -43,6 +44,7 @@ from boligsag.summaries.model import (
     _msg,
 )
 
+from .dialects import days_between
 from .participants import PEOPLE, REFERRALS
 from .scope import Scope
 from .sections import Section
@@ -101,7 +103,7 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
 
     stage = stages()
     sent, received, met = stage["sent"], stage["received"], stage["first_meeting"]
-    days = func.julianday(r.c.first_meeting_on) - func.julianday(r.c.sent_on)
+    days = days_between(r.c.first_meeting_on, r.c.sent_on)
 
     # One pass over the cohort, grouped by everything the four tables below split by
     # (a few thousand groups), instead of one pass per table; the tables are sums of it.
@@ -222,7 +224,8 @@ def _medians(session: Session, from_: object, where: list[object],
     (the same value when n is odd)."""
     both = [REFERRALS.c.sent_on.is_not(None), REFERRALS.c.first_meeting_on.is_not(None)]
     # Used twice below, so SQLite materializes it (a few hundred rows) once.
-    by_group = (select(type_coerce(group, String).label("k"), days.label("days"),
+    # k as text on both backends: it is UNIONed with the text TOTAL below.
+    by_group = (select(cast(group, String).label("k"), days.label("days"),
                        func.count().label("c"))
                 .select_from(from_).where(*where, *both)  # type: ignore[arg-type]
                 .group_by(group, days).cte("by_group"))
@@ -234,7 +237,9 @@ def _medians(session: Session, from_: object, where: list[object],
     cum = select(
         hist.c.k, hist.c.days,
         func.sum(hist.c.c).over(partition_by=hist.c.k, order_by=hist.c.days).label("upto"),
-        func.sum(hist.c.c).over(partition_by=hist.c.k).label("n"),
+        # An integer on both backends (PostgreSQL's sum of integers is numeric), so
+        # the positions below are whole numbers.
+        cast(func.sum(hist.c.c).over(partition_by=hist.c.k), Integer).label("n"),
     ).subquery("running")
 
     def at(position: ColumnElement[int]) -> ColumnElement[float]:

@@ -1,31 +1,18 @@
 """Small SQL building blocks shared by the sections: months, dates, age groups, gender.
 
-Dates are stored by SQLAlchemy as ISO text (``YYYY-MM-DD``, timestamps as
-``YYYY-MM-DD HH:MM:SS.ffffff``), so months and days are string prefixes: cheap, and
-readable straight from a covering index.
+Months and days are ISO text ('YYYY-MM', 'YYYY-MM-DD') on both backends; how each
+dialect gets them from its dates is in ``dialects``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    CTE,
-    ColumnElement,
-    Date,
-    FromClause,
-    Integer,
-    String,
-    case,
-    cast,
-    column,
-    func,
-    literal_column,
-    type_coerce,
-    values,
-)
+from sqlalchemy import CTE, ColumnElement, FromClause, String, case, column, func, values
 
 from boligsag.domain.enums import Gender
 from boligsag.storage.models import AgeGroupRow
 from boligsag.summaries.filter import SummaryFilter
+
+from . import dialects
 
 AGE_GROUPS = AgeGroupRow.__table__
 UNKNOWN = "unknown"  # row/column key for an unknown age group or gender
@@ -33,25 +20,21 @@ OTHER_GENDER = "other"  # "other" and "unknown" gender share a column: both are 
 
 
 def months_cte(summary_filter: SummaryFilter) -> CTE:
-    """The months of the period, clipped to it: (month 'YYYY-MM', first, last)."""
+    """The months of the period, clipped to it: (month 'YYYY-MM', first, last), the
+    days as ISO text like every day the engine compares them with (``dialects``)."""
+    rows = [(key, first.isoformat(), last.isoformat())
+            for key, first, last in summary_filter.months()]
     return values(
-        column("month", String), column("first", Date), column("last", Date), name="months"
-    ).data(summary_filter.months()).cte("months")
+        column("month", String), column("first", String), column("last", String), name="months"
+    ).data(rows).cte("months")
 
 
 def day_of(timestamp: ColumnElement[object]) -> ColumnElement[str]:
-    return type_coerce(func.substr(timestamp, 1, 10), String)
+    return dialects.iso_day(timestamp)
 
 
 def month_of(day_or_timestamp: ColumnElement[object]) -> ColumnElement[str]:
-    return type_coerce(func.substr(day_or_timestamp, 1, 7), String)
-
-
-def month_key(timestamp: ColumnElement[object]) -> ColumnElement[str]:
-    """``month_of`` spelled exactly as the leading expression of ``ix_contacts_month``
-    (literal 1 and 7, not bound parameters): SQLite uses an index on an expression only
-    for a query with the identical expression."""
-    return type_coerce(func.substr(timestamp, literal_column("1"), literal_column("7")), String)
+    return dialects.month_of(day_or_timestamp)
 
 
 def age_on(birth_date: ColumnElement[object], on_iso: str) -> ColumnElement[int]:
@@ -60,8 +43,8 @@ def age_on(birth_date: ColumnElement[object], on_iso: str) -> ColumnElement[int]
     ``MM-DD`` comparison '02-28' < '02-29' holds)."""
     year = int(on_iso[:4])
     month_day = on_iso[5:10]
-    born_year = cast(func.substr(birth_date, 1, 4), Integer)
-    before_birthday = case((func.substr(birth_date, 6, 5) > month_day, 1), else_=0)
+    born_year = dialects.year_of(birth_date)
+    before_birthday = case((dialects.month_day(birth_date) > month_day, 1), else_=0)
     return year - born_year - before_birthday
 
 

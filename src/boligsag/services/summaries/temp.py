@@ -6,11 +6,26 @@ a month at a time by a small GROUP BY (a sort of one month's rows stays in cache
 ``INSERT OR IGNORE`` where only presence counts. Key columns are never NULL (SQLite's
 UNIQUE treats NULLs as distinct, so a NULL key would never merge): 0 and '' stand for
 "none" and are mapped back when read.
+
+Where they are created differs by backend. SQLite creates them inside the summary's
+read transaction (``materialize``), and its rollback drops them. A PostgreSQL read unit
+is READ ONLY (storage/server_engine.py), which refuses CREATE TABLE, temporary or not,
+but allows INSERT, UPDATE and DELETE on a temporary table that already exists on its
+connection. So on PostgreSQL ``prepare_engine`` creates them once per pooled
+connection, when the connection is first handed out after a summary was asked for, in
+a short transaction of their own; the read unit only fills them. Keeping the unit
+READ ONLY matters more than the tables: it is the server's own guarantee that a read
+service never writes the team's data. The tables are ``ON COMMIT DELETE ROWS`` and
+each summary's unit ends with a rollback, so no summary sees another one's rows.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from typing import Any
+
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, event
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateTable
 
 _TEMP = MetaData()
 NONE_ID = 0
@@ -18,7 +33,8 @@ NONE_TEXT = ""
 
 
 def _temp_table(name: str, *columns: Column[object]) -> Table:
-    return Table(name, _TEMP, *columns, prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+    return Table(name, _TEMP, *columns, prefixes=["TEMPORARY"], sqlite_with_rowid=False,
+                 postgresql_on_commit="DELETE ROWS")
 
 
 # The period's contacts counted by every dimension a contact table shows: a few
@@ -100,3 +116,35 @@ EARLIER = _temp_table(
 
 TEMP_TABLES = (CONTACT_CUBE, ANONYMOUS, TOPIC_CUBE, PERSON_MONTHS, PARTICIPANTS, MONTHS, EARLIER,
                VOID_CONTACTS)
+
+
+_PREPARED = "boligsag_summary_temp_tables"  # key in a pooled connection's info
+
+
+def creates_in_unit(dialect_name: str) -> bool:
+    """Whether ``materialize`` creates the tables inside the read unit (SQLite)."""
+    return dialect_name != postgresql.dialect.name
+
+
+def prepare_engine(engine: Engine) -> None:
+    """On PostgreSQL, make every connection the engine hands out carry the temp tables
+    (see the module docstring); nothing on SQLite. Idempotent."""
+    if creates_in_unit(engine.dialect.name) or event.contains(engine, "checkout", _on_checkout):
+        return
+    event.listen(engine, "checkout", _on_checkout)
+
+
+_CREATE = [str(CreateTable(table, if_not_exists=True).compile(dialect=postgresql.dialect()))
+           for table in TEMP_TABLES]
+
+
+def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # The pool hands out an idle connection (its last transaction rolled back), so this
+    # transaction is its own and ends before the unit's SET TRANSACTION READ ONLY.
+    if record.info.get(_PREPARED):
+        return
+    with dbapi_connection.cursor() as cursor:
+        for statement in _CREATE:
+            cursor.execute(statement)
+    dbapi_connection.commit()
+    record.info[_PREPARED] = True

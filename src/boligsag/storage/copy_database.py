@@ -1,0 +1,120 @@
+"""Copy every row of one database into another, empty one at the same schema revision:
+an encrypted laptop file (SQLCipher) into the team server's PostgreSQL, for a first
+load or for the tests and the benchmark that compare the two backends.
+
+Rows keep their ids and uuids, so every foreign key and every reference the audit chain
+holds stays valid. Tables go in foreign-key order (``Base.metadata.sorted_tables``, and
+by primary key within a table, which puts a row after the earlier rows it names, e.g.
+``users.created_by_id``), in batches of plain multi-row INSERTs (SQLAlchemy's
+"insertmanyvalues": one statement per batch). The whole copy is one transaction on the
+target: a failed copy leaves it empty.
+
+On PostgreSQL two things differ from a service's own inserts:
+
+- ``contacts.first_topic_id`` is copied as the source has it, with the trigger that
+  keeps it (storage/dialect.py) disabled during the copy: firing it once per
+  contact_topics row would update every contact again. One set-based UPDATE afterwards
+  makes it equal to ``min(contact_topics.topic_id)``, the rule the trigger keeps,
+  whatever the source held.
+- Inserting explicit ids does not advance the ``id`` sequences; each is set past the
+  largest copied id afterwards, or the server's first new row would collide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+
+from . import dialect, migrate
+from .models import Base
+
+__all__ = ["CopyRefused", "copy_database"]
+
+BATCH = 5_000  # rows per INSERT statement: measured, larger batches gain nothing
+Progress = Callable[[str, int], None]  # (table name, rows copied so far in it)
+
+
+class CopyRefused(RuntimeError):
+    """The target is not an empty database at the source's schema revision."""
+
+
+def copy_database(source: Engine, target: Engine, *,
+                  progress: Progress | None = None) -> dict[str, int]:
+    """Copy every table of ``source`` into ``target``; returns rows copied per table.
+
+    Both must be migrated to the same revision, and every table of ``target`` empty
+    (raises CopyRefused otherwise: merging into existing rows would need the sync
+    engine's rules, not a copy)."""
+    source_revision, target_revision = (migrate.current_revision(source),
+                                        migrate.current_revision(target))
+    if source_revision != target_revision:
+        raise CopyRefused(f"the source is at schema revision {source_revision}, the target "
+                          f"at {target_revision}: upgrade both to the same revision first")
+    tables = Base.metadata.sorted_tables
+    counts: dict[str, int] = {}
+    postgresql = target.dialect.name == dialect.POSTGRESQL
+    with source.connect() as reading, target.begin() as writing:
+        _refuse_non_empty(writing, tables)
+        if postgresql:
+            writing.exec_driver_sql(f"ALTER TABLE contact_topics DISABLE TRIGGER "
+                                    f"{dialect.FIRST_TOPIC_TRIGGER}")
+        for table in tables:
+            counts[table.name] = _copy_table(reading, writing, table, progress)
+        if postgresql:
+            writing.exec_driver_sql(f"ALTER TABLE contact_topics ENABLE TRIGGER "
+                                    f"{dialect.FIRST_TOPIC_TRIGGER}")
+            _recompute_first_topics(writing)
+            _reset_sequences(writing, tables)
+    return counts
+
+
+def _refuse_non_empty(connection: Connection, tables: Sequence[Table]) -> None:
+    for table in tables:
+        if connection.execute(select(func.count()).select_from(table)).scalar_one():
+            raise CopyRefused(f"the target database is not empty (table {table.name} has "
+                              "rows): copy only into a newly created database")
+
+
+def _copy_table(reading: Connection, writing: Connection, table: Table,
+                progress: Progress | None) -> int:
+    copied = 0
+    for rows in _batches(reading, table):
+        writing.execute(insert(table), rows)
+        copied += len(rows)
+        if progress is not None:
+            progress(table.name, copied)
+    return copied
+
+
+def _batches(reading: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+    # Streamed, so 500,000 contacts never sit in memory at once.
+    result = reading.execution_options(yield_per=BATCH).execute(
+        select(table).order_by(*table.primary_key.columns))
+    for partition in result.mappings().partitions(BATCH):
+        yield [dict(row) for row in partition]
+
+
+def _recompute_first_topics(connection: Connection) -> None:
+    connection.execute(text(
+        "UPDATE contacts SET first_topic_id = f.first FROM ("
+        " SELECT c.id, (SELECT min(t.topic_id) FROM contact_topics t"
+        "  WHERE t.contact_id = c.id) AS first FROM contacts c) f"
+        " WHERE contacts.id = f.id AND contacts.first_topic_id IS DISTINCT FROM f.first"))
+
+
+def _reset_sequences(connection: Connection, tables: Sequence[Table]) -> None:
+    for table in tables:
+        if "id" not in table.c or list(table.primary_key.columns) != [table.c.id]:
+            continue
+        sequence = connection.execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"),
+            {"table": table.name}).scalar_one()
+        if sequence is None:  # an id the program assigns itself: no sequence to move
+            continue
+        # setval(seq, max, true): the next id is max + 1; on an empty table
+        # setval(seq, 1, false): the next id is 1.
+        connection.execute(text(
+            f"SELECT setval(:sequence, coalesce((SELECT max(id) FROM {table.name}), 1), "
+            f"(SELECT max(id) FROM {table.name}) IS NOT NULL)"), {"sequence": sequence})
