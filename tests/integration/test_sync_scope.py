@@ -1,0 +1,223 @@
+"""Who sees and who may push what on the team server (services/sync/scope.py), on a
+PostgreSQL database holding one small team (sync_scope_world.py): for each role, exactly
+the rows of every table it may pull, and a refusal for every push it must not make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from boligsag.services.sync.scope import may_write, visible, visible_condition
+from boligsag.storage.models import Base
+
+from ..pg import PgCluster
+from .sync_scope_world import EXPECTED, ROLES, World, build_world
+
+Change = Callable[[World], dict[str, Any]]
+NEW = "0b5f2a4e-8c1d-4f7a-9e2b-3c4d5e6f7a8b"  # a uuid no row has yet
+
+
+@pytest.fixture(scope="module")
+def world(pg_cluster: PgCluster) -> Iterator[World]:
+    """Built once for the module: every test here only reads."""
+    name = pg_cluster.create_database()
+    built = build_world(pg_cluster.url(name))
+    try:
+        yield built
+    finally:
+        built.db.dispose()
+        pg_cluster.drop_database(name)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_each_role_sees_exactly_its_rows_of_every_table(world: World, who: str) -> None:
+    actor = world.actors[who]
+    seen: dict[str, set[str]] = {}
+    with world.db.reading() as session:
+        for table in EXPECTED[who]:
+            seen[table] = world.labels_of(visible(session, actor, table, world.uuids_of(table)))
+    assert seen == EXPECTED[who]
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_sql_condition_filters_whole_tables_the_same_way(world: World, who: str) -> None:
+    """What a pull's bulk filter selects from a whole table is what ``visible`` says."""
+    actor = world.actors[who]
+    seen: dict[str, set[str]] = {}
+    with world.db.reading() as session:
+        for table in EXPECTED[who]:
+            t = Base.metadata.tables[table]
+            rows = session.scalars(select(t.c.uuid).where(visible_condition(actor, table)))
+            seen[table] = world.labels_of({u for u in rows if u in world.labels})
+    assert seen == EXPECTED[who]
+
+
+def test_unknown_tables_and_uuids_show_nothing(world: World) -> None:
+    admin = world.actors["admin"]
+    with world.db.reading() as session:
+        assert visible(session, admin, "settings", ["x"]) == set()
+        assert visible(session, admin, "audit_entries", ["x"]) == set()
+        assert visible(session, admin, "people", [NEW]) == set()
+        assert visible(session, admin, "people", []) == set()
+
+
+def _edit(table: str, label: str, **fields: Any) -> Change:
+    return lambda w: {"table": table, "uuid": w.uuids[label], "base_version": 1,
+                      "deleted": False, "fields": _resolve(w, fields)}
+
+
+def _delete(table: str, label: str) -> Change:
+    return lambda w: {"table": table, "uuid": w.uuids[label], "base_version": 1,
+                      "deleted": True, "fields": {}}
+
+
+def _create(table: str, **fields: Any) -> Change:
+    return lambda w: {"table": table, "uuid": NEW, "base_version": None, "deleted": False,
+                      "fields": _resolve(w, fields)}
+
+
+def _resolve(w: World, fields: dict[str, Any]) -> dict[str, Any]:
+    """Labels written as ``@label`` (alone, in lists or in attendance ticks) → uuids."""
+    def one(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("@"):
+            return w.uuids[value[1:]]
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        if isinstance(value, dict):
+            return {k: one(v) for k, v in value.items()}
+        return value
+    return {name: one(value) for name, value in fields.items()}
+
+
+def _form(**extra: Any) -> dict[str, Any]:
+    return {"kind": "network_mother", "anonymous": True, "channel": "attendance",
+            "occurred_at": "2026-11-25T10:00:00", **extra}
+
+
+FORBIDDEN: list[tuple[str, Change, str]] = [
+    # staff: a person outside their areas, and the records hanging off them
+    ("anna", _edit("people", "p_b", phone="12345678"), "people {p_b} is outside your scope"),
+    ("anna", _delete("people", "p_b"), "people {p_b} is outside your scope"),
+    ("anna", _create("contacts", people=["@p_a", "@p_b"]),
+     "contacts {new}: people names a person outside your scope"),
+    ("anna", _create("jobs", person="@p_b", kind="leisure"),
+     "jobs {new}: person is outside your scope"),
+    ("anna", _create("job_follow_ups", job="@job_b", months=6),
+     "job_follow_ups {new}: job is outside your scope"),
+    ("anna", _create("people", first_name="Ny", last_name="Beboer", household="@h_b"),
+     "people {new}: household is outside your scope"),
+    ("anna", _create("person_relations", parent="@p_a", child="@p_b"),
+     "person_relations {new}: child is outside your scope"),
+    ("anna", _edit("sessions", "s_mentor", attendance=[{"person": "@p_a", "present": True},
+                                                       {"person": "@p_b", "present": True}]),
+     "sessions {s_mentor}: attendance names a person outside your scope"),
+    # staff: a restricted case that is not theirs, even in their own area
+    ("anna", _edit("people", "r_a", note="x"), "people {r_a} is outside your scope"),
+    ("anna", _delete("people", "r_a"), "people {r_a} is outside your scope"),
+    ("anna", _create("referrals", person="@r_a", reason="x"),
+     "referrals {new}: person is outside your scope"),
+    ("anna", _edit("referral_events", "ev_r_a", note="x"),
+     "referral_events {ev_r_a} is outside your scope"),
+    ("anna", _edit("contacts", "c_r_a", note="x"), "contacts {c_r_a} is outside your scope"),
+    ("anna", _edit("contacts", "c_a", people=["@p_a", "@r_a"]),
+     "contacts {c_a}: people names a person outside your scope"),
+    ("carl", _edit("people", "r_a_anna", note="x"), "people {r_a_anna} is outside your scope"),
+    ("carl", _edit("people", "p_a", note="x"), "people {p_a} is outside your scope"),
+    # volunteers: never people or registry rows, only their own forms
+    ("vera", _create("people", first_name="Ny", last_name="Beboer"),
+     "people {new}: a volunteer may not change people"),
+    ("vera", _edit("people", "p_a", note="x"), "people {p_a}: a volunteer may not change people"),
+    ("vera", _create("households", name="Familien"),
+     "households {new}: a volunteer may not change households"),
+    ("vera", _create("referrals", person="@p_a"),
+     "referrals {new}: a volunteer may not change referrals"),
+    ("vera", _edit("contacts", "nm_villy_a", note="x"),
+     "contacts {nm_villy_a} is outside your scope"),
+    ("vera", _delete("contacts", "nm_villy_a"), "contacts {nm_villy_a} is outside your scope"),
+    ("vera", _edit("contacts", "nm_vera_with_person", note="x"),
+     "contacts {nm_vera_with_person} is outside your scope"),
+    ("vera", _create("contacts", **_form(staff_user="@villy")),
+     "contacts {new}: a volunteer may only write forms in their own name"),
+    ("vera", _create("contacts", **_form(kind="contact", staff_user="@vera")),
+     "contacts {new}: a volunteer may only write network-mother forms"),
+    ("vera", _create("contacts", **_form(staff_user="@vera", people=["@p_a"])),
+     "contacts {new}: a volunteer may not put people on a form"),
+    ("vera", _edit("contacts", "nm_vera", kind="contact"),
+     "contacts {nm_vera}: a volunteer may only write network-mother forms"),
+    ("vera", _edit("contacts", "nm_vera", staff_user="@villy"),
+     "contacts {nm_vera}: a volunteer may only write forms in their own name"),
+    ("vera", _create("reminders", owner_user="@vera", person="@p_a", text="x"),
+     "reminders {new}: person is outside your scope"),
+    # reminders are their owner's own, whoever asks
+    ("anna", _create("reminders", owner_user="@carl", text="x"),
+     "reminders {new}: a reminder can only be its owner's own"),
+    ("admin", _edit("reminders", "rem_carl", text="x"),
+     "reminders {rem_carl} is outside your scope"),
+    ("anna", _edit("reminders", "rem_anna", owner_user="@bo"),
+     "reminders {rem_anna}: a reminder can only be its owner's own"),
+    # nobody pushes accounts, settings, reference data or the server's own tables
+    ("admin", _edit("users", "anna", role="administrator"), "users cannot be pushed through sync"),
+    ("lead", _create("users", username="ny"), "users cannot be pushed through sync"),
+    ("anna", _edit("users", "anna", full_name="x"), "users cannot be pushed through sync"),
+    ("vera", _edit("users", "vera", role="staff"), "users cannot be pushed through sync"),
+    ("admin", _create("settings", key="logo"), "settings cannot be pushed through sync"),
+    ("lead", _create("user_areas"), "user_areas cannot be pushed through sync"),
+    ("admin", _create("audit_entries"), "audit_entries cannot be pushed through sync"),
+    ("admin", _create("server_devices"), "server_devices cannot be pushed through sync"),
+    ("admin", _edit("sync_conflicts", "conf_p_a_anna", resolution="x"),
+     "sync_conflicts cannot be pushed through sync"),
+    ("admin", _create("no_such_table"), "this table cannot be pushed through sync"),
+    # the role's own permissions, as on a laptop
+    ("lead", _create("areas", name="Nyt område"), "areas {new}: a team_lead may not change areas"),
+    ("anna", _edit("services", "service", name="x"),
+     "services {service}: a staff may not change services"),
+]
+
+
+@pytest.mark.parametrize(("who", "change", "reason"), FORBIDDEN,
+                         ids=[f"{who}-{i}" for i, (who, _c, _r) in enumerate(FORBIDDEN)])
+def test_each_forbidden_push_is_refused_with_its_reason(world: World, who: str, change: Change,
+                                                        reason: str) -> None:
+    labels = {label: uuid for label, uuid in world.uuids.items()}
+    with world.db.reading() as session:
+        assert may_write(session, world.actors[who], change(world)) == \
+            reason.format(new=NEW, **labels)
+
+
+ALLOWED: list[tuple[str, Change]] = [
+    ("anna", _edit("people", "p_a", phone="12345678")),
+    ("anna", _edit("people", "p_a_by_household", note="x")),
+    ("anna", _edit("people", "r_a_anna", note="x")),
+    ("anna", _edit("people", "p_a", area="@area_b")),  # the family moved: allowed
+    ("anna", _create("people", first_name="Ny", last_name="Beboer", household="@h_a")),
+    ("anna", _create("people", first_name="Ny", last_name="Beboer")),  # no area yet
+    ("anna", _create("contacts", people=["@p_a", "@p_a_by_household"], staff_user="@bo")),
+    ("anna", _create("referrals", person="@p_a", service="@service")),
+    ("anna", _create("reminders", owner_user="@anna", person="@p_a", text="Ring")),
+    ("anna", _edit("contacts", "c_anon_a", note="x")),
+    # a colleague's tick on a case anna cannot see may come back unchanged
+    ("anna", _edit("sessions", "s_mentor", attendance=[
+        {"person": "@p_a", "present": True}, {"person": "@r_a", "present": False},
+        {"person": "@p_a_by_household", "present": True}])),
+    ("carl", _edit("people", "r_a", note="x")),
+    ("carl", _create("contacts", people=["@r_a"])),
+    ("carl", _delete("referrals", "ref_r_a")),
+    ("vera", _create("contacts", **_form(staff_user="@vera"))),
+    ("vera", _edit("contacts", "nm_vera", note="x")),
+    ("vera", _delete("contacts", "nm_vera")),
+    ("vera", _create("reminders", owner_user="@vera", text="Møde")),
+    ("lead", _edit("people", "r_a", note="x")),
+    ("lead", _create("referrals", person="@r_a", service="@service")),
+    ("admin", _create("areas", name="Nyt område")),
+    ("admin", _edit("services", "service", name="x")),
+]
+
+
+@pytest.mark.parametrize(("who", "change"), ALLOWED,
+                         ids=[f"{who}-{i}" for i, (who, _c) in enumerate(ALLOWED)])
+def test_pushes_within_scope_pass(world: World, who: str, change: Change) -> None:
+    with world.db.reading() as session:
+        assert may_write(session, world.actors[who], change(world)) is None
