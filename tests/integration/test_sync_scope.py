@@ -99,65 +99,65 @@ def _form(**extra: Any) -> dict[str, Any]:
 
 FORBIDDEN: list[tuple[str, Change, str]] = [
     # staff: a person outside their areas, and the records hanging off them
-    ("anna", _edit("people", "p_b", phone="12345678"), "people {p_b} is outside your scope"),
-    ("anna", _delete("people", "p_b"), "people {p_b} is outside your scope"),
+    ("anna", _edit("people", "p_b", phone="12345678"), "outside your scope"),
+    ("anna", _delete("people", "p_b"), "outside your scope"),
     ("anna", _create("contacts", people=["@p_a", "@p_b"]),
-     "contacts {new}: people names a person outside your scope"),
+     "people names a person outside your scope"),
     ("anna", _create("jobs", person="@p_b", kind="leisure"),
-     "jobs {new}: person is outside your scope"),
+     "person is outside your scope"),
     ("anna", _create("job_follow_ups", job="@job_b", months=6),
-     "job_follow_ups {new}: job is outside your scope"),
+     "job is outside your scope"),
     ("anna", _create("people", first_name="Ny", last_name="Beboer", household="@h_b"),
-     "people {new}: household is outside your scope"),
+     "household is outside your scope"),
     ("anna", _create("person_relations", parent="@p_a", child="@p_b"),
-     "person_relations {new}: child is outside your scope"),
+     "child is outside your scope"),
     ("anna", _edit("sessions", "s_mentor", attendance=[{"person": "@p_a", "present": True},
                                                        {"person": "@p_b", "present": True}]),
-     "sessions {s_mentor}: attendance names a person outside your scope"),
+     "attendance names a person outside your scope"),
     # staff: a restricted case that is not theirs, even in their own area
-    ("anna", _edit("people", "r_a", note="x"), "people {r_a} is outside your scope"),
-    ("anna", _delete("people", "r_a"), "people {r_a} is outside your scope"),
+    ("anna", _edit("people", "r_a", note="x"), "outside your scope"),
+    ("anna", _delete("people", "r_a"), "outside your scope"),
     ("anna", _create("referrals", person="@r_a", reason="x"),
-     "referrals {new}: person is outside your scope"),
+     "person is outside your scope"),
     ("anna", _edit("referral_events", "ev_r_a", note="x"),
-     "referral_events {ev_r_a} is outside your scope"),
-    ("anna", _edit("contacts", "c_r_a", note="x"), "contacts {c_r_a} is outside your scope"),
+     "outside your scope"),
+    ("anna", _edit("contacts", "c_r_a", note="x"), "outside your scope"),
     ("anna", _edit("contacts", "c_a", people=["@p_a", "@r_a"]),
-     "contacts {c_a}: people names a person outside your scope"),
-    ("carl", _edit("people", "r_a_anna", note="x"), "people {r_a_anna} is outside your scope"),
-    ("carl", _edit("people", "p_a", note="x"), "people {p_a} is outside your scope"),
+     "people names a person outside your scope"),
+    ("carl", _edit("people", "r_a_anna", note="x"), "outside your scope"),
+    ("carl", _edit("people", "p_a", note="x"), "outside your scope"),
     # volunteers: never people or registry rows, only their own forms
     ("vera", _create("people", first_name="Ny", last_name="Beboer"),
-     "people {new}: a volunteer may not change people"),
-    ("vera", _edit("people", "p_a", note="x"), "people {p_a}: a volunteer may not change people"),
+     "a volunteer may not change people"),
+    ("vera", _edit("people", "p_a", note="x"), "a volunteer may not change people"),
     ("vera", _create("households", name="Familien"),
-     "households {new}: a volunteer may not change households"),
+     "a volunteer may not change households"),
     ("vera", _create("referrals", person="@p_a"),
-     "referrals {new}: a volunteer may not change referrals"),
+     "a volunteer may not change referrals"),
     ("vera", _edit("contacts", "nm_villy_a", note="x"),
-     "contacts {nm_villy_a} is outside your scope"),
-    ("vera", _delete("contacts", "nm_villy_a"), "contacts {nm_villy_a} is outside your scope"),
+     "outside your scope"),
+    ("vera", _delete("contacts", "nm_villy_a"), "outside your scope"),
     ("vera", _edit("contacts", "nm_vera_with_person", note="x"),
-     "contacts {nm_vera_with_person} is outside your scope"),
+     "outside your scope"),
     ("vera", _create("contacts", **_form(staff_user="@villy")),
-     "contacts {new}: a volunteer may only write forms in their own name"),
+     "a volunteer may only write forms in their own name"),
     ("vera", _create("contacts", **_form(kind="contact", staff_user="@vera")),
-     "contacts {new}: a volunteer may only write network-mother forms"),
+     "a volunteer may only write network-mother forms"),
     ("vera", _create("contacts", **_form(staff_user="@vera", people=["@p_a"])),
-     "contacts {new}: a volunteer may not put people on a form"),
+     "a volunteer may not put people on a form"),
     ("vera", _edit("contacts", "nm_vera", kind="contact"),
-     "contacts {nm_vera}: a volunteer may only write network-mother forms"),
+     "a volunteer may only write network-mother forms"),
     ("vera", _edit("contacts", "nm_vera", staff_user="@villy"),
-     "contacts {nm_vera}: a volunteer may only write forms in their own name"),
+     "a volunteer may only write forms in their own name"),
     ("vera", _create("reminders", owner_user="@vera", person="@p_a", text="x"),
-     "reminders {new}: person is outside your scope"),
+     "person is outside your scope"),
     # reminders are their owner's own, whoever asks
     ("anna", _create("reminders", owner_user="@carl", text="x"),
-     "reminders {new}: a reminder can only be its owner's own"),
+     "a reminder can only be its owner's own"),
     ("admin", _edit("reminders", "rem_carl", text="x"),
-     "reminders {rem_carl} is outside your scope"),
+     "outside your scope"),
     ("anna", _edit("reminders", "rem_anna", owner_user="@bo"),
-     "reminders {rem_anna}: a reminder can only be its owner's own"),
+     "a reminder can only be its owner's own"),
     # nobody pushes accounts, settings, reference data or the server's own tables
     ("admin", _edit("users", "anna", role="administrator"), "users cannot be pushed through sync"),
     ("lead", _create("users", username="ny"), "users cannot be pushed through sync"),
@@ -171,9 +171,9 @@ FORBIDDEN: list[tuple[str, Change, str]] = [
      "sync_conflicts cannot be pushed through sync"),
     ("admin", _create("no_such_table"), "this table cannot be pushed through sync"),
     # the role's own permissions, as on a laptop
-    ("lead", _create("areas", name="Nyt område"), "areas {new}: a team_lead may not change areas"),
+    ("lead", _create("areas", name="Nyt område"), "a team_lead may not change areas"),
     ("anna", _edit("services", "service", name="x"),
-     "services {service}: a staff may not change services"),
+     "a staff may not change services"),
 ]
 
 
@@ -181,10 +181,8 @@ FORBIDDEN: list[tuple[str, Change, str]] = [
                          ids=[f"{who}-{i}" for i, (who, _c, _r) in enumerate(FORBIDDEN)])
 def test_each_forbidden_push_is_refused_with_its_reason(world: World, who: str, change: Change,
                                                         reason: str) -> None:
-    labels = {label: uuid for label, uuid in world.uuids.items()}
     with world.db.reading() as session:
-        assert may_write(session, world.actors[who], change(world)) == \
-            reason.format(new=NEW, **labels)
+        assert may_write(session, world.actors[who], change(world)) == reason
 
 
 ALLOWED: list[tuple[str, Change]] = [

@@ -22,7 +22,8 @@ restricted case handed to a colleague) is allowed: the laptop allows it too.
 Call it for each change in batch order, inside the push's transaction and just before
 the change is applied, so that a row created earlier in the same batch counts as
 existing. A uuid that points to no row is left to wire.py, which refuses it as a bad
-batch. Reasons are English, for the HTTP body, and carry tables, fields and uuids only.
+batch. Reasons are English, for the HTTP body, and name tables and fields only (the
+caller puts the change's table and uuid in front).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ _ATTENDANCE = ("sessions", "attendance")
 
 
 def may_write(session: Session, actor: SyncActor, change: Mapping[str, Any]) -> str | None:
-    """Why ``actor`` may not push ``change``, or None when they may."""
+    """Why ``actor`` may not push ``change`` (e.g. "outside your scope"), or None when
+    they may."""
     table = change.get("table")
     uuid = change.get("uuid")
     fields = change.get("fields") or {}
@@ -87,23 +89,21 @@ def may_write(session: Session, actor: SyncActor, change: Mapping[str, Any]) -> 
         return f"{name} cannot be pushed through sync"
     if not isinstance(uuid, str) or not isinstance(fields, Mapping):
         return None  # malformed: wire.py refuses it as a bad batch
-    where = f"{table} {uuid}"
     role = Role(actor.role)
     if table == "contacts" and not has_permission(role, Permission.LOG_CONTACTS):
         if not has_permission(role, Permission.LOG_NETWORK_MOTHER):
-            return f"{where}: a {role.value} may not change contacts"
-        reason = _volunteer_form(actor, where, fields, create=not _exists(session, table,
-                                                                           uuid))
+            return f"a {role.value} may not change contacts"
+        reason = _volunteer_form(actor, fields, create=not _exists(session, table, uuid))
         if reason is not None:
             return reason
     else:
         permission = WRITE_PERMISSION[table]
         if permission is not None and not has_permission(role, permission):
-            return f"{where}: a {role.value} may not change {table}"
+            return f"a {role.value} may not change {table}"
     if _exists(session, table, uuid) and not visible(session, actor, table, [uuid]):
-        return f"{where} is outside your scope"
+        return "outside your scope"
     if table == "reminders":
-        reason = _own_reminder(session, actor, where, uuid, fields)
+        reason = _own_reminder(session, actor, uuid, fields)
         if reason is not None:
             return reason
     return _references(session, actor, table, uuid, fields)
@@ -118,27 +118,27 @@ def _tables() -> Mapping[str, Table]:
     return Base.metadata.tables
 
 
-def _volunteer_form(actor: SyncActor, where: str, fields: Mapping[str, Any], *,
+def _volunteer_form(actor: SyncActor, fields: Mapping[str, Any], *,
                     create: bool) -> str | None:
     """A volunteer's contact: a network-mother form, in their own name, with no person
     (services/contacts.py refuses a volunteer anything else on the laptop). An existing
     form must be theirs already: ``may_write`` checks it is visible to them."""
     kind = fields.get("kind", None if create else ContactKind.NETWORK_MOTHER.value)
     if kind != ContactKind.NETWORK_MOTHER.value:
-        return f"{where}: a volunteer may only write network-mother forms"
+        return "a volunteer may only write network-mother forms"
     staff = fields.get("staff_user", None if create else actor.user_uuid)
     if staff != actor.user_uuid:
-        return f"{where}: a volunteer may only write forms in their own name"
+        return "a volunteer may only write forms in their own name"
     if fields.get("people"):
-        return f"{where}: a volunteer may not put people on a form"
+        return "a volunteer may not put people on a form"
     return None
 
 
-def _own_reminder(session: Session, actor: SyncActor, where: str, uuid: str,
+def _own_reminder(session: Session, actor: SyncActor, uuid: str,
                   fields: Mapping[str, Any]) -> str | None:
     named = "owner_user" in fields or not _exists(session, "reminders", uuid)
     if named and fields.get("owner_user") != actor.user_uuid:
-        return f"{where}: a reminder can only be its owner's own"
+        return "a reminder can only be its owner's own"
     return None
 
 
@@ -156,11 +156,10 @@ def _reference_fields(table: str) -> Iterator[tuple[str, str]]:
 
 def _references(session: Session, actor: SyncActor, table: str, uuid: str,
                 fields: Mapping[str, Any]) -> str | None:
-    where = f"{table} {uuid}"
     for name, target in _reference_fields(table):
         value = fields.get(name)
         if isinstance(value, str) and _hidden(session, actor, target, [value]):
-            return f"{where}: {name} is outside your scope"
+            return f"{name} is outside your scope"
     people: list[Any] = []
     if table in _PEOPLE_LISTS and isinstance(fields.get(_PEOPLE_LISTS[table]), list):
         people = fields[_PEOPLE_LISTS[table]]
@@ -171,7 +170,7 @@ def _references(session: Session, actor: SyncActor, table: str, uuid: str,
     named = [p for p in people if isinstance(p, str)]
     if named and _hidden(session, actor, "people", named):
         field = _PEOPLE_LISTS.get(table, "attendance")
-        return f"{where}: {field} names a person outside your scope"
+        return f"{field} names a person outside your scope"
     return None
 
 
