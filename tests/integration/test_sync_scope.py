@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from boligsag.services.sync.scope import may_write, visible, visible_condition
+from boligsag.services.sync import wire
+from boligsag.services.sync.scope import (
+    NEVER_PUSHED,
+    WRITE_PERMISSION,
+    may_write,
+    visible,
+    visible_condition,
+)
+from boligsag.services.sync.wire_tables import NOT_SYNCED
 from boligsag.storage.models import Base
 
 from ..pg import PgCluster
@@ -219,3 +227,12 @@ ALLOWED: list[tuple[str, Change]] = [
 def test_pushes_within_scope_pass(world: World, who: str, change: Change) -> None:
     with world.db.reading() as session:
         assert may_write(session, world.actors[who], change(world)) is None
+
+
+def test_every_synced_table_has_a_rule_and_a_row_here() -> None:
+    """A table added to the sync gets a scope rule (without one nobody sees it) and a
+    row in this test's world; every other table is refused on push by name."""
+    assert set(EXPECTED["admin"]) == set(wire.SYNCED_TABLES)
+    pushable = set(WRITE_PERMISSION) | {"users", "sync_conflicts"}
+    assert pushable == set(wire.SYNCED_TABLES)
+    assert set(NOT_SYNCED) <= NEVER_PUSHED
