@@ -66,8 +66,10 @@ def append(session: Session, secret: bytes, entries: Sequence[Mapping[str, objec
     key = derive_key(secret)
     lock_chain(session)
     uuids = {c["user_uuid"] for c in checked if c["user_uuid"] and c["user_id"] is None}
-    ids = dict(session.execute(select(User.uuid, User.id).where(User.uuid.in_(uuids))).tuples()
-               .all()) if uuids else {}
+    ids: dict[str, int] = {}
+    if uuids:
+        ids = {row.uuid: row.id for row in session.execute(
+            select(User.uuid, User.id).where(User.uuid.in_(uuids)))}
     for c in checked:
         user_id = c["user_id"] if c["user_id"] is not None else ids.get(c["user_uuid"])
         audit.append(session, key, at=c["at"], user_id=user_id, username=c["username"],

@@ -1,0 +1,247 @@
+"""``boligsag server init|run|add-user|set-password|disable-user|devices|revoke-device``.
+
+The team server (issue 11), run by its operator on the server machine. The database URL
+never carries a password (libpq's PGPASSFILE or PGPASSWORD supply it); passwords for
+accounts come from a prompt asked twice or, for scripts, ``--password-stdin``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import shutil
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from boligsag.domain.enums import Role
+from boligsag.errors import UserError
+from boligsag.server import config as server_config
+from boligsag.server import run as server_run
+from boligsag.server import tls
+from boligsag.services import server_accounts
+
+from . import CommandUsageError
+
+ROLES = [role.value for role in Role]
+
+
+class NoPasswordGiven(UserError):
+    def __init__(self) -> None:
+        super().__init__("No password was given; nothing was changed.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, run: Callable[[argparse.Namespace], int]
+               ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--config", type=Path, default=server_config.DEFAULT_FOLDER,
+                       metavar="DIR", help="configuration folder (default: %(default)s)")
+        p.set_defaults(action_run=run)
+        return p
+
+    init = action("init", "create the server's database, first administrator, TLS "
+                  "certificate and configuration folder", _init)
+    init.add_argument("database_url", metavar="DATABASE_URL",
+                      help="postgresql://USER@HOST/DBNAME, without a password")
+    init.add_argument("--organisation", required=True, help="the organisation's name")
+    init.add_argument("--admin-name", required=True, help="the administrator's full name")
+    init.add_argument("--admin-username", default="admin", help="default: admin")
+    init.add_argument("--area", action="append", default=[], metavar="NAME",
+                      help="a housing area to create (repeat for more)")
+    init.add_argument("--host", action="append", default=[], metavar="NAME",
+                      help="a host name or IP address laptops use to reach the server, for "
+                           "the self-signed certificate (repeat; default: this machine's "
+                           "name and localhost)")
+    init.add_argument("--listen", default=f"0.0.0.0:{server_config.DEFAULT_PORT}",
+                      metavar="HOST:PORT", help="address to serve on (default: %(default)s)")
+    init.add_argument("--certificate", type=Path, metavar="FILE",
+                      help="the organisation's own certificate (PEM) instead of a "
+                           "self-signed one")
+    init.add_argument("--private-key", type=Path, metavar="FILE",
+                      help="its private key (PEM, unencrypted)")
+    _password_option(init)
+
+    run = action("run", "serve HTTPS until stopped", _run)
+    run.add_argument("--listen", metavar="HOST:PORT",
+                     help="address to serve on (default: the one in server.json)")
+
+    add = action("add-user", "create a staff account with a server password", _add_user)
+    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("--name", required=True, help="full name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--area", action="append", default=[], metavar="NAME",
+                     help="a housing area the person works in (repeat for more)")
+    _password_option(add)
+
+    password = action("set-password", "give an account a new server password", _set_password)
+    password.add_argument("username", metavar="USERNAME")
+    _password_option(password)
+
+    disable = action("disable-user", "refuse an account's logins and requests from now on",
+                     _disable_user)
+    disable.add_argument("username", metavar="USERNAME")
+    action("devices", "list the devices that have logged in", _devices)
+    revoke = action("revoke-device", "refuse a device (a lost laptop) from its next request",
+                    _revoke_device)
+    revoke.add_argument("device_id", metavar="DEVICE_ID", help="as `server devices` lists it")
+
+
+def _password_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(args.action_run(args))
+
+
+def _read_password(args: argparse.Namespace, who: str) -> str:
+    """From stdin's first line (``--password-stdin``) or a prompt asked twice."""
+    if args.password_stdin:
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        if not line:
+            raise NoPasswordGiven()
+        return line.rstrip("\r\n")
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise CommandUsageError("no password: run in a terminal or use --password-stdin")
+    try:
+        first = getpass.getpass(f"New server password for {who}: ")
+        second = getpass.getpass("Repeat: ")
+    except EOFError:  # Ctrl-D: the operator chose not to answer
+        print(file=sys.stderr)
+        raise NoPasswordGiven() from None
+    if first != second:
+        raise CommandUsageError("the passwords differ")
+    return first
+
+
+def _listen(text: str) -> tuple[str, int]:
+    try:
+        return server_config.parse_listen(text)
+    except ValueError:
+        raise CommandUsageError("--listen must be HOST:PORT, e.g. 0.0.0.0:8443") from None
+
+
+def _open(args: argparse.Namespace) -> server_accounts.ServerDb:
+    return server_run.open_server(server_config.load(args.config))
+
+
+def _init(args: argparse.Namespace) -> int:
+    url = server_accounts.check_database_url(args.database_url)  # before any prompt
+    host, port = _listen(args.listen)
+    if (args.certificate is None) != (args.private_key is None):
+        raise CommandUsageError("give both --certificate and --private-key, or neither")
+    folder: Path = args.config
+    if folder.exists() and any(folder.iterdir()):
+        raise server_config.ConfigExists(folder)
+    if args.certificate is not None:
+        cert_pem, key_pem = tls.own_certificate(args.certificate, args.private_key)
+    else:
+        hosts = args.host or [socket.getfqdn(), "localhost"]
+        cert_pem, key_pem = tls.self_signed(hosts, args.organisation)
+    password = _read_password(args, args.admin_username)
+    # Everything is made in a staging folder beside the target and moved into place
+    # only when the database is set up: a failed init leaves no half-made folder.
+    staging = folder.with_name(f".{folder.name}.init")
+    shutil.rmtree(staging, ignore_errors=True)
+    server_config.new_folder(staging)
+    try:
+        config = server_config.ServerConfig(staging, url, host, port)
+        secret = server_config.new_secret()
+        server_config.write_config(config, secret)
+        tls.write_pair(config.cert_path, config.key_path, cert_pem, key_pem)
+        server = server_accounts.connect(url, secret)
+        try:
+            server_accounts.initialise(
+                server, organisation=args.organisation, admin_username=args.admin_username,
+                admin_full_name=args.admin_name, admin_password=password, areas=args.area)
+        finally:
+            server.dispose()
+        if folder.exists():
+            folder.rmdir()  # empty (checked above)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"Team server set up in {folder}.")
+    print(f"Administrator: {args.admin_username.strip()}")
+    print(f"Certificate fingerprint (SHA-256): {tls.fingerprint_of_pem(cert_pem)}")
+    print(f"Start it with: boligsag server run --config {folder}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = server_config.load(args.config)
+    host, port = _listen(args.listen) if args.listen else (config.host, config.port)
+    fingerprint = tls.fingerprint_of_pem(config.cert_path.read_bytes())
+    print(f"Serving https://{host}:{port} (certificate SHA-256 {fingerprint})", flush=True)
+    server_run.serve(config, host=host, port=port)
+    return 0
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    server = _open(args)
+    try:
+        password = _read_password(args, args.username.strip())
+        row = server_accounts.add_user(server, args.username, full_name=args.name,
+                                       role=Role(args.role), password=password, areas=args.area)
+    finally:
+        server.dispose()
+    areas = f" in {', '.join(row.areas)}" if row.areas else ""
+    print(f"Created {row.username} ({row.role.value}){areas}.")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    server = _open(args)
+    try:
+        server_accounts.set_password(server, args.username,
+                                     _read_password(args, args.username.strip()))
+    finally:
+        server.dispose()
+    print(f"New server password set for {args.username.strip()}.")
+    return 0
+
+
+def _disable_user(args: argparse.Namespace) -> int:
+    server = _open(args)
+    try:
+        server_accounts.disable_user(server, args.username)
+    finally:
+        server.dispose()
+    print(f"{args.username.strip()} can no longer log in; open sessions end at their next "
+          "request.")
+    return 0
+
+
+def _devices(args: argparse.Namespace) -> int:
+    server = _open(args)
+    try:
+        devices = server_accounts.list_devices(server)
+    finally:
+        server.dispose()
+    rows = [("DEVICE_ID", "USER", "NAME", "REGISTERED", "LAST_SEEN", "REVOKED")]
+    rows += [(d.device_id, d.username, d.name, _when(d.registered_at), _when(d.last_seen_at),
+              _when(d.revoked_at)) for d in devices]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _when(at: object) -> str:
+    return "" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
+
+
+def _revoke_device(args: argparse.Namespace) -> int:
+    server = _open(args)
+    try:
+        server_accounts.revoke_device(server, args.device_id)
+    finally:
+        server.dispose()
+    print(f"Device {args.device_id.strip()} is refused from its next request.")
+    return 0

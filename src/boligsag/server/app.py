@@ -1,0 +1,191 @@
+"""The HTTP API (design.md "HTTP API"), a Starlette application.
+
+Every route but ``/v1/health`` and ``/v1/login`` needs ``Authorization: Bearer <token>``
+and ``X-Boligsag-Device: <device id>`` (the token is only good on the device it was
+issued to). Bodies are JSON. Database work runs in Starlette's thread pool: the services
+are synchronous.
+
+The request log (logger ``boligsag.server.requests``) has one line per request: method,
+path without its query string, status and duration. Bodies, query strings and headers
+are never logged, nor is an exception's text (it could quote a value); an unexpected
+error is logged by its type only and answered with a bare 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from boligsag.services import server_login
+from boligsag.services.server_accounts import ServerDb
+from boligsag.services.server_audit import BadAuditEntry
+from boligsag.services.server_login import (
+    AuthRefused,
+    BadLogin,
+    Caller,
+    LoginFailed,
+    LoginThrottled,
+)
+from boligsag.services.sync.errors import BadBatch, Refused
+
+from . import sync_calls
+
+REQUEST_LOG = logging.getLogger("boligsag.server.requests")
+DEVICE_HEADER = "x-boligsag-device"
+MAX_BODY = 64 * 1024 * 1024  # a first push of a big caseload fits; more is refused
+
+Clock = Callable[[], float]
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _error(status: int, code: str, message: str = "", **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, **extra}
+    if message:
+        body["message"] = message
+    return JSONResponse(body, status_code=status)
+
+
+async def _json_body(request: Request) -> Any:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        raise BadRequest("the body is too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise BadRequest("the body is too large")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("the body is not JSON") from None
+
+
+def create_app(server: ServerDb, *, clock: Clock = time.time) -> ASGIApp:
+    """The application for one instance; ``clock`` (epoch seconds) only for tests."""
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def login(request: Request) -> Response:
+        doc = await _json_body(request)
+        if not isinstance(doc, dict):
+            raise BadRequest("the body must be an object")
+        result = await run_in_threadpool(
+            server_login.login, server, doc.get("username"), doc.get("password"),
+            doc.get("device_id"), doc.get("device_name", ""), now=clock())
+        return JSONResponse(result.to_json())
+
+    async def caller_of(request: Request) -> Caller:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthRefused("unauthenticated")
+        return await run_in_threadpool(server_login.authenticate, server, token.strip(),
+                                       request.headers.get(DEVICE_HEADER), now=clock())
+
+    async def push(request: Request) -> Response:
+        caller = await caller_of(request)
+        batch = await _json_body(request)
+        if not isinstance(batch, dict):
+            raise BadBatch("the batch must be an object")
+        return JSONResponse(await run_in_threadpool(sync_calls.push_batch, server, caller,
+                                                    batch))
+
+    async def pull(request: Request) -> Response:
+        caller = await caller_of(request)
+        cursor = request.query_params.get("cursor") or None
+        limit_text = request.query_params.get("limit", str(sync_calls.DEFAULT_PULL_LIMIT))
+        if not limit_text.isdigit() or not 0 < int(limit_text) <= sync_calls.MAX_PULL_LIMIT:
+            raise BadRequest(f"limit must be a number from 1 to {sync_calls.MAX_PULL_LIMIT}")
+        return JSONResponse(await run_in_threadpool(sync_calls.pull_page, server, caller,
+                                                    cursor, int(limit_text)))
+
+    routes = [
+        Route("/v1/health", health, methods=["GET"]),
+        Route("/v1/login", login, methods=["POST"]),
+        Route("/v1/sync/push", push, methods=["POST"]),
+        Route("/v1/sync/pull", pull, methods=["GET"]),
+    ]
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        BadRequest: _bad_request, BadLogin: _bad_request, BadBatch: _bad_request,
+        BadAuditEntry: _bad_request, Refused: _refused, AuthRefused: _auth_refused,
+        LoginFailed: _login_failed, LoginThrottled: _throttled, Exception: _unexpected,
+    }
+    return RequestLog(Starlette(routes=routes, exception_handlers=handlers))
+
+
+async def _bad_request(_request: Request, error: Exception) -> Response:
+    message = getattr(error, "message", None) or str(error)
+    return _error(400, "bad_request", message)
+
+
+async def _refused(_request: Request, error: Exception) -> Response:
+    return _error(403, "refused", getattr(error, "message", ""))
+
+
+async def _auth_refused(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, AuthRefused)
+    return _error(401, error.reason)
+
+
+async def _login_failed(_request: Request, _error_: Exception) -> Response:
+    # One body for an unknown username and a wrong password.
+    return _error(401, "login_failed", "wrong username or password")
+
+
+async def _throttled(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, LoginThrottled)
+    response = _error(429, "throttled", "too many failed logins; wait and try again",
+                      retry_after=error.retry_after)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+async def _unexpected(_request: Request, _error_: Exception) -> Response:
+    return _error(500, "internal")  # logged by RequestLog
+
+
+class RequestLog:
+    """Logs method, path (no query string), status and duration of every request.
+
+    Outermost, around Starlette: Starlette answers an unexpected error with a 500 and
+    then raises it again for the server to log with its traceback and text, which could
+    quote personal data; here it ends, logged by its type only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # if the app fails before it answers
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:  # answered already (Starlette's 500); see above
+            REQUEST_LOG.error("unexpected error (%s)", type(error).__name__)
+        finally:
+            REQUEST_LOG.info("%s %s %d %.1f ms", scope["method"], scope["path"], status,
+                             (time.perf_counter() - started) * 1000)

@@ -1,0 +1,42 @@
+"""Serving the application over HTTPS with uvicorn.
+
+uvicorn's own access log is off: its lines carry the query string. The application's
+request log (app.py) replaces it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from boligsag.services import server_login
+from boligsag.services.server_accounts import ServerDb, connect
+
+from .app import create_app
+from .config import ServerConfig, read_secret
+
+
+def open_server(config: ServerConfig) -> ServerDb:
+    return connect(config.database_url, read_secret(config))
+
+
+def uvicorn_config(config: ServerConfig, server: ServerDb, *, host: str, port: int,
+                   log_level: str = "info") -> uvicorn.Config:
+    return uvicorn.Config(create_app(server), host=host, port=port,
+                          ssl_certfile=str(config.cert_path), ssl_keyfile=str(config.key_path),
+                          access_log=False, log_level=log_level, lifespan="off",
+                          server_header=False, proxy_headers=False)
+
+
+def serve(config: ServerConfig, *, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn's own signal handling)."""
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    server = open_server(config)
+    try:
+        server_login.warm_up()
+        uvicorn.Server(uvicorn_config(config, server, host=host, port=port)).run()
+    finally:
+        server.dispose()

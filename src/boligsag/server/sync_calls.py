@@ -1,0 +1,63 @@
+"""One push or pull request: its unit of work around the sync engine (services/sync)
+and the server's audit entry for it.
+
+- A push runs in one write transaction: the engine applies the batch and appends the
+  laptop's own audit entries; the server's entry ("push 12 changes") joins the same
+  transaction, so a push is never committed without it.
+- A pull reads in one snapshot (a READ ONLY, REPEATABLE READ unit); when the page holds
+  rows, the server's entry ("pull 37 rows") is committed before the rows are handed back:
+  no person data leaves the server unaudited.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from boligsag.domain.enums import AuditAction
+from boligsag.services.server_accounts import ServerDb, audit_admin
+from boligsag.services.server_login import Caller
+from boligsag.services.sync.actor import SyncActor
+
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 500
+
+
+def actor_of(caller: Caller) -> SyncActor:
+    return SyncActor(user_id=caller.user_id, user_uuid=caller.user_uuid, role=caller.role,
+                     device_id=caller.device_id)
+
+
+def push_batch(server: ServerDb, caller: Caller, batch: dict[str, Any]) -> dict[str, Any]:
+    # Imported here: the engine (and its wire tables) loads with the first sync request,
+    # not when the CLI builds its parser.
+    from boligsag.services.sync.push import push
+
+    with server.write() as session:
+        result = push(session, actor_of(caller), batch, audit_key=server.secret)
+        applied = len(result.get("applied", ()))
+        conflicts = len(result.get("conflicts", ()))
+        if applied or conflicts:
+            audit_admin(server, session, AuditAction.UPDATE, entity="sync",
+                        entity_uuid=caller.device_id, user_id=caller.user_id,
+                        username=caller.username,
+                        detail=f"push {applied} changes, {conflicts} conflicts")
+        return result
+
+
+def pull_page(server: ServerDb, caller: Caller, cursor: str | None,
+              limit: int) -> dict[str, Any]:
+    from boligsag.services.sync.pull import pull
+
+    with server.db.reading() as session:
+        page = pull(session, actor_of(caller), cursor, limit)
+    rows = page.get("rows", ())
+    if rows:
+        tables = Counter(str(row.get("table")) for row in rows)
+        detail = f"pull {len(rows)} rows: " + ", ".join(
+            f"{name} {count}" for name, count in sorted(tables.items()))
+        with server.write() as session:
+            audit_admin(server, session, AuditAction.VIEW, entity="sync",
+                        entity_uuid=caller.device_id, user_id=caller.user_id,
+                        username=caller.username, detail=detail[:300])
+    return page

@@ -1,0 +1,302 @@
+"""The team server's accounts: its database, the first administrator, staff logins,
+server passwords and devices (issue 11; design.md "Tables").
+
+Run by ``boligsag server ...`` on the server machine, by whoever may run it there: the
+operating system decides that, so these functions take no acting user. Each one is one
+transaction and leaves an audit entry in the server's chain (services/server_audit.py)
+under the name ``SERVER_ADMIN``.
+
+A server password is a PHC Argon2id string in ``server_credentials`` (storage/kdf.py),
+never in ``users``, so it never syncs to a laptop.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
+
+from boligsag.domain.enums import AuditAction, Role
+from boligsag.domain.usernames import fold_username
+from boligsag.errors import UserError
+from boligsag.storage import kdf, keys, migrate
+from boligsag.storage.database import Database
+from boligsag.storage.models import Area, ServerCredential, ServerDevice, User, user_areas
+from boligsag.storage.reference_data import load_reference_data
+from boligsag.storage.server_engine import open_server_engine
+
+from . import org_settings, server_audit
+from .errors import ValidationFailed
+from .setup import validate_new_account
+
+SERVER_ADMIN = "server-admin"  # the audit username of a change made with `boligsag server`
+
+
+def utc_now() -> datetime:
+    """Server times are naive UTC: instances in several places agree on them."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class PasswordInUrl(UserError):
+    def __init__(self) -> None:
+        super().__init__("The database URL must not contain a password. Put it in "
+                         "PGPASSFILE (~/.pgpass) or the PGPASSWORD environment variable.")
+
+
+class NotPostgresUrl(UserError):
+    def __init__(self) -> None:
+        super().__init__("The database URL must be a PostgreSQL URL, like "
+                         "postgresql://boligsag@localhost/boligsag.")
+
+
+class AlreadyInitialised(UserError):
+    def __init__(self) -> None:
+        super().__init__("This database already has users: the server was set up before.")
+
+
+class NoSuchAccount(UserError):
+    def __init__(self, username: str) -> None:
+        super().__init__("There is no user named {username}.", username=username)
+
+
+class NoSuchDevice(UserError):
+    def __init__(self, device_id: str) -> None:
+        super().__init__("There is no device {device_id}.", device_id=device_id)
+
+
+class UnknownAreas(UserError):
+    def __init__(self, names: str, known: str) -> None:
+        super().__init__("Unknown housing areas: {names}. The server knows: {known}.",
+                         names=names, known=known)
+
+
+class UsernameTaken(UserError):
+    def __init__(self, username: str) -> None:
+        super().__init__("The username {username} is already in use.", username=username)
+
+
+def check_database_url(url: str) -> str:
+    """The URL for psycopg; refuses one with a password (it would be in argv, shell
+    history and ``ps``) and anything that is not PostgreSQL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise NotPostgresUrl() from None
+    if parsed.get_backend_name() != "postgresql":
+        raise NotPostgresUrl()
+    if parsed.password is not None or "password" in parsed.query:
+        raise PasswordInUrl()
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@dataclass
+class ServerDb:
+    """One server instance's handle: the database and ``secret.key``'s 32 bytes."""
+
+    db: Database
+    secret: bytes = field(repr=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.db.writing(None) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.db.dispose()
+
+
+def connect(url: str, secret: bytes, *, pool_size: int = 5) -> ServerDb:
+    if len(secret) != 32:
+        raise ValueError("the server secret is 32 bytes")
+    return ServerDb(Database(open_server_engine(check_database_url(url), pool_size=pool_size)),
+                    secret)
+
+
+def audit_admin(server: ServerDb, session: Session, action: AuditAction, *, entity: str,
+                entity_uuid: str | None, detail: str, user_id: int | None = None,
+                username: str = SERVER_ADMIN) -> None:
+    server_audit.append(session, server.secret, [{
+        "at": utc_now(), "action": action, "user_id": user_id, "username": username,
+        "entity": entity, "entity_uuid": entity_uuid or "", "detail": detail}])
+
+
+# -- setting up --------------------------------------------------------------------------
+
+
+def initialise(server: ServerDb, *, organisation: str, admin_username: str,
+               admin_full_name: str, admin_password: str,
+               areas: Sequence[str] = ()) -> str:
+    """Migrate to the newest schema, load the reference data, and create the
+    organisation and its first administrator; returns the administrator's uuid.
+    Refused (nothing changed) on a database that already has users."""
+    problems = validate_new_account(admin_username, admin_full_name, admin_password)
+    if not organisation.strip():
+        problems["organisation"] = ("Enter the organisation's name.", {})
+    if problems:
+        raise ValidationFailed(problems)
+    migrate.upgrade(server.db.engine)
+    with server.write() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            raise AlreadyInitialised()
+        load_reference_data(session)
+        admin = _new_user(session, admin_username, admin_full_name, Role.ADMINISTRATOR,
+                          admin_password)
+        for name in areas:
+            if name.strip():
+                session.add(Area(name=name.strip()))
+        org_settings.set_setting(session, "database_id", str(uuid.uuid4()))
+        org_settings.set_setting(session, "organisation_name", organisation.strip())
+        session.flush()
+        audit_admin(server, session, AuditAction.CREATE, entity="database", entity_uuid=None,
+                    detail="team server database created")
+        audit_admin(server, session, AuditAction.USER_CREATED, entity="users",
+                    entity_uuid=admin.uuid, detail="first administrator")
+        return admin.uuid
+
+
+def _new_user(session: Session, username: str, full_name: str, role: Role,
+              password: str) -> User:
+    username = username.strip()
+    if find_user(session, username) is not None:
+        raise UsernameTaken(username)
+    user = User(username=username, full_name=full_name.strip(), role=role)
+    session.add(user)
+    session.flush()
+    session.add(ServerCredential(user_id=user.id, changed_at=utc_now(),
+                                 password_hash=kdf.phc_hash(password, keys.KDF_PARAMS)))
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    # Folded in Python, as the laptop compares names (NFKC + casefold), which SQL's
+    # lower() does not; a server has hundreds of accounts at most.
+    folded = fold_username(username)
+    for user in session.scalars(select(User)):
+        if fold_username(user.username) == folded:
+            return user
+    return None
+
+
+def get_user(session: Session, username: str) -> User:
+    user = find_user(session, username)
+    if user is None:
+        raise NoSuchAccount(username.strip())
+    return user
+
+
+# -- administration ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    uuid: str
+    username: str
+    full_name: str
+    role: Role
+    active: bool
+    areas: tuple[str, ...]
+
+
+def add_user(server: ServerDb, username: str, *, full_name: str, role: Role, password: str,
+             areas: Sequence[str] = ()) -> AccountRow:
+    """A new staff account with a server password; ``areas`` by name, all known."""
+    problems = validate_new_account(username, full_name, password)
+    if problems:
+        raise ValidationFailed(problems)
+    with server.write() as session:
+        area_ids = _area_ids(session, areas)
+        user = _new_user(session, username, full_name, role, password)
+        if area_ids:
+            session.execute(insert(user_areas), [{"user_id": user.id, "area_id": a}
+                                                 for a in area_ids])
+        audit_admin(server, session, AuditAction.USER_CREATED, entity="users",
+                    entity_uuid=user.uuid, detail=f"role {role.value}")
+        return AccountRow(user.uuid, user.username, user.full_name, role, True,
+                          tuple(sorted({a.strip() for a in areas if a.strip()})))
+
+
+def _area_ids(session: Session, names: Sequence[str]) -> list[int]:
+    wanted = {name.strip() for name in names if name.strip()}
+    if not wanted:
+        return []
+    known = {row.name: row.id for row in session.execute(
+        select(Area.name, Area.id).where(Area.deleted_at.is_(None)))}
+    missing = sorted(wanted - set(known))
+    if missing:
+        raise UnknownAreas(", ".join(missing), ", ".join(sorted(known)) or "-")
+    return [known[name] for name in sorted(wanted)]
+
+
+def set_password(server: ServerDb, username: str, password: str) -> None:
+    problems = validate_new_account(username, "-", password)
+    problems.pop("username", None)  # an existing account's name is checked by lookup
+    if problems:
+        raise ValidationFailed(problems)
+    with server.write() as session:
+        user = get_user(session, username)
+        credential = session.get(ServerCredential, user.id)
+        digest = kdf.phc_hash(password, keys.KDF_PARAMS)
+        if credential is None:
+            session.add(ServerCredential(user_id=user.id, password_hash=digest,
+                                         changed_at=utc_now()))
+        else:
+            credential.password_hash, credential.changed_at = digest, utc_now()
+        audit_admin(server, session, AuditAction.PASSWORD_RESET, entity="users",
+                    entity_uuid=user.uuid, detail="server password set")
+
+
+def disable_user(server: ServerDb, username: str) -> None:
+    """The account can no longer log in, and its tokens are refused at the next request
+    (``server_login.authenticate`` reads ``active`` every time)."""
+    with server.write() as session:
+        user = get_user(session, username)
+        if user.active:
+            user.active = False
+            user.updated_at = utc_now()
+        audit_admin(server, session, AuditAction.USER_DEACTIVATED, entity="users",
+                    entity_uuid=user.uuid, detail="disabled on the server")
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device_id: str
+    username: str
+    name: str
+    registered_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_devices(server: ServerDb) -> list[DeviceRow]:
+    with server.db.reading() as session:
+        rows = session.execute(
+            select(ServerDevice, User.username).join(User, User.id == ServerDevice.user_id)
+            .order_by(User.username, ServerDevice.registered_at)).all()
+        return [DeviceRow(d.uuid, username, d.name, d.registered_at, d.last_seen_at,
+                          d.revoked_at) for d, username in rows]
+
+
+def revoke_device(server: ServerDb, device_id: str) -> None:
+    """Every token of the device is refused from its next request; it cannot log in."""
+    with server.write() as session:
+        device = session.get(ServerDevice, device_id.strip(), with_for_update=True)
+        if device is None:
+            raise NoSuchDevice(device_id.strip())
+        if device.revoked_at is None:
+            device.revoked_at = utc_now()
+        audit_admin(server, session, AuditAction.UPDATE, entity="server_devices",
+                    entity_uuid=device.uuid, detail="device revoked")
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """The user as the login answer gives it: no password, no contact details."""
+    return {"uuid": user.uuid, "username": user.username, "full_name": user.full_name,
+            "role": str(user.role)}

@@ -1,0 +1,264 @@
+"""Logging in to the team server, its tokens, and checking a token on each request.
+
+- ``login``: username + password + device id -> a token for 15 minutes. An unknown
+  username and a wrong password give the same answer after the same work (one Argon2id
+  run, against a dummy hash for an unknown name, and one write of the throttle row and a
+  LOGIN_FAILED audit entry). The throttle is the laptop's (storage/throttle.py): two free
+  failures, then 1, 2, 4 ... s, at most 30 s, counted per typed username; its row is keyed
+  by an HMAC of the folded name, so a name without an account is never stored as text.
+- A token is ``<payload>.<mac>``: base64url of a compact JSON ``{"u": user uuid,
+  "d": device id, "exp": epoch seconds}`` and its HMAC-SHA256 under a key derived from
+  ``secret.key``. Nothing is kept in memory: any instance with the same secret and
+  database verifies it.
+- ``authenticate``: the token's MAC and expiry, the device the request names, and in the
+  database, every time, that the user is active and the device not revoked.
+
+Refusals are not UserErrors: their reason code travels to the laptop's client in an HTTP
+body, and the client decides what its user reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import math
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from boligsag.domain.enums import AuditAction, Role
+from boligsag.domain.usernames import fold_username
+from boligsag.storage import kdf, keys
+from boligsag.storage.models import ServerCredential, ServerDevice, ServerLoginFailure, User
+from boligsag.storage.throttle import delay_for
+
+from .server_accounts import ServerDb, audit_admin, find_user, user_json
+
+TOKEN_LIFETIME = 15 * 60  # seconds
+MAX_DEVICE_NAME = 120
+_TOKEN_INFO = b"boligsag server token v1"
+_USERNAME_INFO = b"boligsag server login throttle v1"
+
+
+class LoginFailed(Exception):
+    """Unknown user or wrong password (one answer for both): HTTP 401."""
+
+
+@dataclass
+class LoginThrottled(Exception):
+    """Too many failures for this username: HTTP 429, try again in ``retry_after`` s."""
+
+    retry_after: int
+
+
+@dataclass
+class AuthRefused(Exception):
+    """A request's token is not accepted: HTTP 401 with ``reason`` as the error code:
+    ``unauthenticated``, ``token_expired``, ``user_disabled`` or ``device_revoked``."""
+
+    reason: str
+
+
+class BadLogin(ValueError):
+    """A malformed login request (no device id, wrong types): HTTP 400."""
+
+
+def _derive(secret: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
+
+
+def username_key(secret: bytes, username: str) -> str:
+    """The throttle row's key: HMAC of the folded name (as the laptop folds it)."""
+    return hmac.new(_derive(secret, _USERNAME_INFO), fold_username(username).encode("utf-8"),
+                    hashlib.sha256).hexdigest()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash nobody's password matches, verified for an unknown username so that it
+    costs what a known one costs (same parameters as real hashes)."""
+    return kdf.phc_hash(uuid.uuid4().hex, keys.KDF_PARAMS)
+
+
+def warm_up() -> None:
+    """Compute the dummy hash now (server start), not in the first unknown-name login,
+    which would otherwise take one Argon2id run longer than a known name's."""
+    _dummy_hash()
+
+
+# -- tokens ------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_token(secret: bytes, user_uuid: str, device_id: str, *, now: float) -> tuple[str, int]:
+    """``(token, expires_at)``, the expiry in epoch seconds."""
+    expires = int(now) + TOKEN_LIFETIME
+    payload = _b64(json.dumps({"u": user_uuid, "d": device_id, "exp": expires},
+                              separators=(",", ":")).encode("utf-8"))
+    mac = hmac.new(_derive(secret, _TOKEN_INFO), payload.encode("ascii"), hashlib.sha256)
+    return f"{payload}.{_b64(mac.digest())}", expires
+
+
+def read_token(secret: bytes, token: str, *, now: float) -> tuple[str, str]:
+    """``(user_uuid, device_id)`` of a genuine, unexpired token; AuthRefused otherwise."""
+    payload, _, mac = token.partition(".")
+    try:
+        expected = hmac.new(_derive(secret, _TOKEN_INFO), payload.encode("ascii"),
+                            hashlib.sha256).digest()
+        genuine = hmac.compare_digest(_unb64(mac), expected)
+        doc = json.loads(_unb64(payload)) if genuine else None
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        genuine, doc = False, None
+    if not genuine or not isinstance(doc, dict):
+        raise AuthRefused("unauthenticated")
+    user, device, expires = doc.get("u"), doc.get("d"), doc.get("exp")
+    if not (isinstance(user, str) and isinstance(device, str) and type(expires) is int):
+        raise AuthRefused("unauthenticated")
+    if now >= expires:
+        raise AuthRefused("token_expired")
+    return user, device
+
+
+# -- login -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: int  # epoch seconds
+    user: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"token": self.token, "expires_at": self.expires_at, "user": self.user}
+
+
+def check_device_id(device_id: object) -> str:
+    if not isinstance(device_id, str):
+        raise BadLogin("device_id must be a uuid")
+    try:
+        return str(uuid.UUID(device_id))
+    except ValueError:
+        raise BadLogin("device_id must be a uuid") from None
+
+
+def login(server: ServerDb, username: object, password: object, device_id: object,
+          device_name: object = "", *, now: float | None = None) -> LoginResult:
+    """A token for the user on this device, or LoginFailed / LoginThrottled / AuthRefused
+    (``user_disabled``, ``device_revoked``: only once the password was right)."""
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise BadLogin("username and password must be text")
+    if not isinstance(device_name, str):
+        raise BadLogin("device_name must be text")
+    device = check_device_id(device_id)
+    now = time.time() if now is None else now
+    at = datetime.fromtimestamp(int(now), UTC).replace(tzinfo=None)  # as utc_now()
+    key = username_key(server.secret, username)
+    with server.db.reading() as session:
+        row = session.get(ServerLoginFailure, key)
+        if row is not None and row.locked_until is not None and row.locked_until > at:
+            wait = (row.locked_until - at).total_seconds()
+            raise LoginThrottled(max(1, math.ceil(wait)))
+        user = find_user(session, username)
+        credential = session.get(ServerCredential, user.id) if user is not None else None
+        stored = credential.password_hash if credential is not None else _dummy_hash()
+    if not kdf.phc_verify(password, stored) or user is None or credential is None:
+        _record_failure(server, key, user, at)
+        raise LoginFailed()
+    with server.write() as session:
+        session.execute(ServerLoginFailure.__table__.delete().where(
+            ServerLoginFailure.username_key == key))
+        live = session.get(User, user.id)
+        if live is None or not live.active:
+            raise AuthRefused("user_disabled")
+        _register(session, device, live.id, device_name.strip()[:MAX_DEVICE_NAME], at)
+        audit_admin(server, session, AuditAction.LOGIN, entity="server_devices",
+                    entity_uuid=device, detail="server login", user_id=live.id,
+                    username=live.username)
+        token, expires = issue_token(server.secret, live.uuid, device, now=now)
+        return LoginResult(token, expires, user_json(live))
+
+
+def _register(session: Session, device: str, user_id: int, name: str, at: datetime) -> None:
+    """First login from a device registers it; a revoked device stays refused."""
+    session.execute(pg_insert(ServerDevice).values(
+        uuid=device, user_id=user_id, name=name, registered_at=at)
+        .on_conflict_do_nothing(index_elements=["uuid"]))
+    row = session.get(ServerDevice, device, with_for_update=True)
+    assert row is not None
+    if row.revoked_at is not None:
+        raise AuthRefused("device_revoked")
+    row.last_seen_at = at
+    if name:
+        row.name = name
+
+
+def _record_failure(server: ServerDb, key: str, user: User | None, at: datetime) -> None:
+    """One write for a known and an unknown name alike: the throttle row and the audit
+    entry (which names the account only when there is one, as on the laptop)."""
+    with server.write() as session:
+        session.execute(pg_insert(ServerLoginFailure).values(
+            username_key=key, failures=0).on_conflict_do_nothing(index_elements=["username_key"]))
+        row = session.get(ServerLoginFailure, key, with_for_update=True)
+        assert row is not None
+        row.failures += 1
+        row.last_failure_at = at
+        pause = delay_for(row.failures)
+        row.locked_until = at + timedelta(seconds=pause) if pause else None
+        detail = "failed server login"
+        if user is None:
+            detail += " with a username that has no account"
+        audit_admin(server, session, AuditAction.LOGIN_FAILED, entity="users",
+                    entity_uuid=user.uuid if user is not None else None, detail=detail,
+                    username="")
+
+
+# -- each request ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: what the sync engine's SyncActor holds, and the username for
+    the audit log. (The front-end builds the SyncActor: the sync package builds on the
+    server's audit module, so the services here do not import it back.)"""
+
+    user_id: int
+    user_uuid: str
+    role: Role
+    device_id: str
+    username: str
+
+
+def authenticate(server: ServerDb, token: str, device_id: str | None, *,
+                 now: float | None = None) -> Caller:
+    """The caller of a request, checked against the database each time."""
+    now = time.time() if now is None else now
+    user_uuid, device = read_token(server.secret, token, now=now)
+    if device_id is None or device_id.strip().lower() != device:
+        raise AuthRefused("unauthenticated")  # a token is only good on its own device
+    with server.db.reading() as session:
+        user = session.scalars(select(User).where(User.uuid == user_uuid)).first()
+        if user is None or not user.active or user.deleted_at is not None:
+            raise AuthRefused("user_disabled")
+        row = session.get(ServerDevice, device)
+        if row is None or row.revoked_at is not None:
+            raise AuthRefused("device_revoked")
+        return Caller(user.id, user.uuid, Role(user.role), device, user.username)
