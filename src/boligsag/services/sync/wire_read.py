@@ -38,8 +38,7 @@ def uuids_of(session: Session, table: str, ids: Iterable[int]) -> dict[int, str]
     wanted = sorted({i for i in ids if i is not None})
     found: dict[int, str] = {}
     for part in chunks(wanted):
-        found.update(session.execute(select(t.c.id, t.c.uuid).where(t.c.id.in_(part)))
-                     .tuples())
+        found.update(session.execute(select(t.c.id, t.c.uuid).where(t.c.id.in_(part))).all())
     return found
 
 
@@ -83,7 +82,7 @@ def _children(session: Session, spec: Children, parent_ids: Sequence[int],
     for part in chunks(parent_ids):
         for row in session.execute(
                 select(parent, *(t.c[f.column] for f in spec.fields))
-                .where(parent.in_(part))).tuples():
+                .where(parent.in_(part))).all():
             rows[row[0]].append(row[1:])
     for index, field in enumerate(spec.fields):
         if field.ref is not None:
@@ -102,7 +101,7 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     by_id: dict[int, tuple[Any, ...]] = {}
     for part in chunks(list(row_ids)):
         by_id.update((row[0], row) for row in
-                     session.execute(select(*columns).where(t.c.id.in_(part))).tuples())
+                     session.execute(select(*columns).where(t.c.id.in_(part))).all())
     ids = list(by_id)
     refs = _Refs(session)
     for index, field in enumerate(spec.fields, start=4):
@@ -115,7 +114,7 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
         for part in chunks(ids):
             for parent_id, child in session.execute(
                     select(lt.c[link.parent_column], lt.c[link.child_column])
-                    .where(lt.c[link.parent_column].in_(part))).tuples():
+                    .where(lt.c[link.parent_column].in_(part))).all():
                 members[parent_id].append(child)
         refs.want(link.ref, (c for group in members.values() for c in group))
         links[link.name] = (link, members)

@@ -61,7 +61,6 @@ NOT_SYNCED: dict[str, str] = {
     "consent_scopes": "vocabulary: matched by code",
     "sync_changes": "the server's change log",
     "sync_batches": "the server's record of received pushes",
-    "sync_devices": "the server's record of devices' pushes",
     "server_credentials": "server log-ins: password hashes never leave the server",
     "server_devices": "the server's device registry",
     "server_login_failures": "the server's log-in throttle",

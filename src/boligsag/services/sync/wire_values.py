@@ -30,6 +30,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?")
 _TIME = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d{1,6})?")
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+# As uuid.uuid4() writes them, which is how every installation makes its uuids.
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def refuse(table: str, field: str, expected: str) -> BadBatch:
@@ -147,7 +149,8 @@ def enum_codec(enum: type[StrEnum], limit: int | None) -> Codec:
 
 
 def check_uuid_text(table: str, field: str, value: object) -> str:
-    """A referenced row's uuid: a string of a uuid's length, looked up later."""
-    if not isinstance(value, str) or not 1 <= len(value) <= 36:
+    """A referenced row's uuid, in lower-case hex; whether the row exists is checked
+    later, for all of a change's references at once."""
+    if not isinstance(value, str) or not UUID.fullmatch(value):
         raise refuse(table, field, "a uuid")
     return value

@@ -58,8 +58,9 @@ def _load(session: Session) -> dict[str, Vocabulary]:
             select(Topic.id, Topic.category, Topic.code, Topic.focus_area_id))
     ]
     return {
-        "channels": _vocabulary(list(session.execute(select(Channel.id, Channel.code))
-                                     .tuples()), "channels"),
+        "channels": _vocabulary(
+            [(row.id, row.code) for row in session.execute(select(Channel.id, Channel.code))],
+            "channels"),
         "focus_areas": _vocabulary(list(focus.items()), "focus_areas"),
         "topics": _vocabulary(topics, "topics"),
         "age_groups": _vocabulary([(c, c) for c in session.scalars(select(AgeGroupRow.code))],

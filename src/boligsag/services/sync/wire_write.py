@@ -26,11 +26,10 @@ from boligsag.storage.models import Base
 from .errors import BadBatch
 from .wire_read import rows_to_wire
 from .wire_tables import SPECS, Children, Field, Link, TableSpec
-from .wire_values import check_uuid_text, refuse
+from .wire_values import UUID, check_uuid_text, refuse
 from .wire_vocabulary import vocabularies
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def safe_name(name: object) -> str:
@@ -57,7 +56,7 @@ def row_id(session: Session, table: str, uuid: str) -> int | None:
 
 def _quoted_uuid(uuid: object) -> str:
     """A uuid fit to repeat in a message (anything else is not repeated)."""
-    return uuid if isinstance(uuid, str) and _UUID.fullmatch(uuid) else "(not a uuid)"
+    return uuid if isinstance(uuid, str) and UUID.fullmatch(uuid) else "(not a uuid)"
 
 
 def _existing_id(session: Session, table: str, uuid: str) -> int:
@@ -90,12 +89,11 @@ class _Pending:
         for ref, uuids in self.uuids.items():
             t = Base.metadata.tables[ref]
             found = dict(session.execute(select(t.c.uuid, t.c.id).where(
-                t.c.uuid.in_(sorted(uuids)))).tuples())
+                t.c.uuid.in_(sorted(uuids)))).all())
             if len(found) != len(uuids):
                 # Which uuid is missing is not said: the text of a pushed value is never
                 # repeated, and this one is for the engine to match, not for a person.
-                raise BadBatch(f"{table}: a referenced {ref} row does not exist on the "
-                               "server")
+                raise BadBatch(f"{table}: a referenced {ref} row does not exist")
             self.resolved[ref] = found
 
     def local(self, ref: str, value: Any) -> Any:
@@ -166,7 +164,7 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
     spec = spec_of(table)
     if not isinstance(fields, dict):
         raise BadBatch(f"{table}: fields must be an object")
-    if not isinstance(uuid, str) or not _UUID.fullmatch(uuid):
+    if not isinstance(uuid, str) or not UUID.fullmatch(uuid):
         raise BadBatch(f"{table}: the row's uuid is not a lower-case uuid")
     by_name = {f.name: f for f in spec.fields}
     links = {x.name: x for x in spec.links}
