@@ -1,0 +1,264 @@
+"""One pushed change against the server's row: apply it, merge it, or keep it as a conflict
+(design.md "Merge rules"; DESIGN.md §8: conflicts are data, not losses).
+
+- base_version equal to the server's version: the change applies as it is.
+- An older base: the fields changed on the server since then are the union of the change
+  log's ``fields`` for the versions after the base. A pushed field outside that set
+  merges; one inside it whose value differs from the current one is a ``same_field``
+  conflict (the current value stays: the first to reach the server wins).
+- An edit of a row deleted on the server is an ``edit_of_deleted`` conflict; a delete
+  from a stale base a ``delete_of_edited`` one (the row stays); a create of a uuid the
+  server already holds with other values a ``created_twice`` one.
+
+Nothing is discarded: each conflict is a ``sync_conflicts`` row holding both values and
+who wrote each when, and it syncs like any row. Device clocks order nothing; only the
+order in which changes reached the server does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from boligsag.storage.models import Base, SyncChange, SyncConflict, new_uuid
+
+from . import wire
+from .actor import SyncActor
+from .errors import BadBatch
+from .ordering import ChangeEntry
+
+__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "merge_change"]
+
+CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice")
+WHOLE_RECORD = "*"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One checked change of a push batch."""
+
+    table: str
+    uuid: str
+    base_version: int | None
+    deleted: bool
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Current:
+    """The server's row as the merge found it (locked by the push, see push.py)."""
+
+    id: int
+    version: int
+    deleted: bool
+
+
+@dataclass
+class Outcome:
+    applied: dict[str, Any] | None = None  # {"table", "uuid", "version"} when it stands
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    log: list[ChangeEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Push:
+    """What every change of one push shares."""
+
+    actor: SyncActor
+    batch_uuid: str
+    now: datetime
+
+
+def current_row(session: Session, table: str, uuid: str) -> Current | None:
+    t = Base.metadata.tables[table]
+    row = session.execute(select(t.c.id, t.c.version, t.c.deleted_at)
+                          .where(t.c.uuid == uuid)).first()
+    return None if row is None else Current(row.id, row.version, row.deleted_at is not None)
+
+
+def merge_change(session: Session, push: Push, change: Change) -> Outcome:
+    current = current_row(session, change.table, change.uuid)
+    if current is None:
+        if change.base_version is not None:
+            raise BadBatch(f"{change.table} {change.uuid}: the server has no such row "
+                           f"(base_version given for a row never pushed)")
+        return _create(session, push, change)
+    if change.base_version is None:
+        return _created_twice(session, push, change, current)
+    if change.base_version > current.version:
+        raise BadBatch(f"{change.table} {change.uuid}: base_version "
+                       f"{change.base_version} is newer than the server's")
+    if current.deleted:
+        if change.deleted:  # deleted on both sides: nothing to keep apart
+            return Outcome(applied=_applied(change, current.version))
+        return _whole_conflict(session, push, change, current, "edit_of_deleted",
+                               kept={"deleted": True}, other=dict(change.fields))
+    if change.base_version == current.version:
+        return _write(session, push, change, current, dict(change.fields), change.deleted)
+    history = _history(session, change.table, change.uuid, change.base_version,
+                       current.version)
+    if change.deleted:
+        changed = sorted(history.fields) if history.fields is not None else []
+        kept = wire.current_values(session, change.table, change.uuid, changed)
+        return _whole_conflict(session, push, change, current, "delete_of_edited",
+                               kept=kept, other={"deleted": True}, history=history)
+    return _merge_fields(session, push, change, current, history)
+
+
+def _merge_fields(session: Session, push: Push, change: Change, current: Current,
+                  history: _History) -> Outcome:
+    touched = [name for name in change.fields
+               if history.fields is None or name in history.fields]
+    now_values = wire.current_values(session, change.table, change.uuid, touched)
+    merged = {name: value for name, value in change.fields.items() if name not in touched}
+    outcome = Outcome()
+    for name in touched:
+        if same_value(change.fields[name], now_values.get(name)):
+            continue  # both sides wrote the same value: nothing to keep apart
+        who = history.last_writer(name)
+        outcome.conflicts.append(_conflict(
+            session, push, change, name, "same_field", kept=now_values.get(name),
+            other=change.fields[name], kept_by=who))
+    if merged:
+        written = _write(session, push, change, current, merged, False)
+        outcome.applied, outcome.log = written.applied, written.log
+    elif not outcome.conflicts:
+        outcome.applied = _applied(change, current.version)
+    outcome.log.extend(_conflict_entries(push, outcome.conflicts))
+    return outcome
+
+
+def _create(session: Session, push: Push, change: Change) -> Outcome:
+    uid = push.actor.user_id
+    row_id = wire.apply_change(session, change.table, change.uuid, dict(change.fields),
+                               create=True, user_id=uid, now=push.now)
+    _stamp(session, change.table, row_id, 1, uid, push.now, created=True)
+    if change.deleted:
+        wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
+    entry = ChangeEntry(change.table, change.uuid, 1, sorted(change.fields), change.deleted,
+                        uid, push.actor.device_id, push.batch_uuid)
+    return Outcome(applied=_applied(change, 1), log=[entry])
+
+
+def _write(session: Session, push: Push, change: Change, current: Current,
+           values: dict[str, Any], delete: bool) -> Outcome:
+    uid = push.actor.user_id
+    if values:
+        wire.apply_change(session, change.table, change.uuid, values, create=False,
+                          user_id=uid, now=push.now)
+    if delete:
+        wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
+    version = current.version + 1
+    _stamp(session, change.table, current.id, version, uid, push.now, created=False)
+    entry = ChangeEntry(change.table, change.uuid, version, sorted(values), delete, uid,
+                        push.actor.device_id, push.batch_uuid)
+    return Outcome(applied=_applied(change, version), log=[entry])
+
+
+def _created_twice(session: Session, push: Push, change: Change, current: Current) -> Outcome:
+    """A create of a uuid the server holds: a client that lost its batch id and sent the
+    create again. The same values are no conflict; other values are kept apart."""
+    now_values = wire.current_values(session, change.table, change.uuid, list(change.fields))
+    differing = {name: value for name, value in change.fields.items()
+                 if not same_value(value, now_values.get(name))}
+    if not differing and change.deleted == current.deleted:
+        return Outcome(applied=_applied(change, current.version))
+    other: dict[str, Any] = dict(differing)
+    if change.deleted:
+        other["deleted"] = True
+    kept = {name: now_values.get(name) for name in differing}
+    return _whole_conflict(session, push, change, current, "created_twice", kept=kept,
+                           other=other)
+
+
+def _whole_conflict(session: Session, push: Push, change: Change, current: Current,
+                    kind: str, *, kept: Any, other: Any,
+                    history: _History | None = None) -> Outcome:
+    history = history or _history(session, change.table, change.uuid, 0, current.version)
+    conflict = _conflict(session, push, change, WHOLE_RECORD, kind, kept=kept, other=other,
+                         kept_by=history.last_writer(None))
+    return Outcome(conflicts=[conflict], log=_conflict_entries(push, [conflict]))
+
+
+def _conflict(session: Session, push: Push, change: Change, name: str, kind: str, *,
+              kept: Any, other: Any, kept_by: tuple[int | None, datetime | None]) -> dict:
+    uid = push.actor.user_id
+    row = {"uuid": new_uuid(), "version": 1, "table_name": change.table,
+           "row_uuid": change.uuid, "field": name, "kind": kind,
+           "kept_value": json.dumps(kept, ensure_ascii=False),
+           "other_value": json.dumps(other, ensure_ascii=False),
+           "kept_user_id": kept_by[0], "kept_at": kept_by[1], "other_user_id": uid,
+           "other_device_uuid": push.actor.device_id, "other_at": push.now,
+           "resolution": "", "created_at": push.now, "created_by_id": uid,
+           "updated_at": push.now, "updated_by_id": uid}
+    session.execute(insert(SyncConflict), row)
+    return {"uuid": row["uuid"], "table": change.table, "row_uuid": change.uuid,
+            "field": name, "kind": kind}
+
+
+def _conflict_entries(push: Push, conflicts: list[dict]) -> list[ChangeEntry]:
+    names = sorted(wire.wire_fields("sync_conflicts"))
+    return [ChangeEntry("sync_conflicts", c["uuid"], 1, names, False, push.actor.user_id,
+                        push.actor.device_id, push.batch_uuid) for c in conflicts]
+
+
+def _stamp(session: Session, table: str, row_id: int, version: int, user_id: int,
+           now: datetime, *, created: bool) -> None:
+    """The server's own columns: the version it assigns, and who changed the row when."""
+    t = Base.metadata.tables[table]
+    values: dict[str, Any] = {"version": version, "updated_at": now, "updated_by_id": user_id}
+    if created:
+        values.update(created_at=now, created_by_id=user_id)
+    session.execute(update(t).where(t.c.id == row_id).values(**values),
+                    execution_options={"synchronize_session": False})
+
+
+def _applied(change: Change, version: int) -> dict[str, Any]:
+    return {"table": change.table, "uuid": change.uuid, "version": version}
+
+
+@dataclass(frozen=True)
+class _History:
+    """The change log of one row after a base version: ``fields`` is None when the log
+    does not cover every version (rows written before the log existed), in which case
+    every field counts as changed."""
+
+    fields: frozenset[str] | None
+    writers: tuple[tuple[frozenset[str], int | None, datetime], ...]
+
+    def last_writer(self, name: str | None) -> tuple[int | None, datetime | None]:
+        """Who wrote ``name`` last (None: the row itself, any change), and when."""
+        for fields, user_id, at in reversed(self.writers):
+            if name is None or name in fields:
+                return user_id, at
+        return None, None
+
+
+def _history(session: Session, table: str, uuid: str, base: int, version: int) -> _History:
+    rows = session.execute(
+        select(SyncChange.version, SyncChange.fields, SyncChange.user_id, SyncChange.at)
+        .where(SyncChange.table_name == table, SyncChange.row_uuid == uuid,
+               SyncChange.version > base, SyncChange.version <= version)
+        .order_by(SyncChange.version)).all()
+    writers = tuple((frozenset(json.loads(r.fields)), r.user_id, r.at)
+                    for r in rows)
+    complete = len({r.version for r in rows}) == version - base
+    fields = frozenset().union(*(w[0] for w in writers)) if complete else None
+    return _History(fields, writers)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as wire values; a list field (a link set) is a set: its order means nothing."""
+    return _canonical(a) == _canonical(b)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(json.dumps(v, sort_keys=True, ensure_ascii=False) for v in value)
+    return value

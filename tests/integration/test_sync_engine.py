@@ -1,0 +1,192 @@
+"""The sync engine between laptops, on a real PostgreSQL team server (issue 11 §3,
+design.md "Merge rules"): what one device pushes another pulls; edits to different
+fields of a record merge; the same field twice keeps the first to reach the server and
+records the other as a conflict with both values; an edit of a deleted record, and a
+delete of an edited one, are conflicts too; the server assigns every version."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from boligsag.services.sync.errors import BadBatch, Refused
+
+from .sync_server import (  # noqa: F401  (fixtures)
+    SyncServer,
+    delete,
+    edit,
+    new_contact,
+    new_person,
+    server_fixture,
+    template_fixture,
+)
+
+
+def _by_uuid(rows: list[dict]) -> dict[str, dict]:
+    return {row["uuid"]: row for row in rows}
+
+
+def test_create_edit_and_delete_travel_between_two_devices(server: SyncServer) -> None:
+    person = new_person("Amira", "Hassan", phone="20 11 22 33")
+    result = server.push("admin", [person])
+    assert result["applied"] == [{"table": "people", "uuid": person["uuid"], "version": 1}]
+    assert result["conflicts"] == []
+
+    rows, lead_cursor = server.pull_all("lead")
+    pulled = _by_uuid(rows)[person["uuid"]]
+    assert (pulled["version"], pulled["deleted"]) == (1, False)
+    assert pulled["fields"]["first_name"] == "Amira"
+    assert pulled["fields"]["phone"] == "20 11 22 33"
+
+    result = server.push("lead", [edit("people", person["uuid"], 1, phone="20 99 88 77")])
+    assert result["applied"][0]["version"] == 2
+    rows, _ = server.pull_all("admin")
+    assert _by_uuid(rows)[person["uuid"]]["fields"]["phone"] == "20 99 88 77"
+
+    result = server.push("admin", [delete("people", person["uuid"], 2)])
+    assert result["applied"][0]["version"] == 3
+    rows, _ = server.pull_all("lead", lead_cursor)
+    assert [(r["uuid"], r["version"], r["deleted"]) for r in rows] == [
+        (person["uuid"], 3, True)]
+    # Nothing new since: an empty pull keeps the cursor where it was.
+    _, cursor = server.pull_all("lead", lead_cursor)
+    page = server.pull("lead", cursor)
+    assert (page["rows"], page["cursor"], page["more"]) == ([], cursor, False)
+
+
+def test_edits_of_different_fields_of_one_record_merge(server: SyncServer) -> None:
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    server.push("admin", [edit("people", person["uuid"], 1, phone="20 11 22 33")])
+    # The team lead's laptop started from version 1 too, and changed another field.
+    result = server.push("lead", [edit("people", person["uuid"], 1, email="amira@mail.dk")])
+
+    assert result["conflicts"] == []
+    assert result["applied"] == [{"table": "people", "uuid": person["uuid"], "version": 3}]
+    fields = server.row("people", person["uuid"])["fields"]
+    assert (fields["phone"], fields["email"]) == ("20 11 22 33", "amira@mail.dk")
+    assert server.conflicts() == []
+
+
+def test_the_same_field_twice_keeps_the_first_and_records_the_other(
+        server: SyncServer) -> None:
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    server.push("admin", [edit("people", person["uuid"], 1, phone="20 11 22 33")])
+    first_at = server.clock[0]
+    # The lead's edit reached the server second, from the same base: it changes the same
+    # field to another value, and a field of its own that merges.
+    result = server.push("lead", [edit("people", person["uuid"], 1, phone="30 44 55 66",
+                                       city="Odense SØ")])
+    second_at = server.clock[0]
+
+    assert result["applied"] == [{"table": "people", "uuid": person["uuid"], "version": 3}]
+    (reported,) = result["conflicts"]
+    assert {k: reported[k] for k in ("table", "row_uuid", "field", "kind")} == {
+        "table": "people", "row_uuid": person["uuid"], "field": "phone", "kind": "same_field"}
+    fields = server.row("people", person["uuid"])["fields"]
+    assert (fields["phone"], fields["city"]) == ("20 11 22 33", "Odense SØ")
+
+    (conflict,) = server.conflicts()
+    assert conflict.uuid == reported["uuid"]
+    assert json.loads(conflict.kept_value) == "20 11 22 33"
+    assert json.loads(conflict.other_value) == "30 44 55 66"
+    assert (conflict.kept_user_id, conflict.kept_at) == (server.user_id("admin"), first_at)
+    assert (conflict.other_user_id, conflict.other_at) == (server.user_id("lead"), second_at)
+    assert conflict.other_device_uuid == server.actors["lead"].device_id
+    assert conflict.resolved_at is None
+    # The conflict is a row like any other: the laptops of the people involved pull it.
+    rows, _ = server.pull_all("admin")
+    pulled = [r for r in rows if r["table"] == "sync_conflicts"]
+    assert [r["uuid"] for r in pulled] == [conflict.uuid]
+    assert pulled[0]["fields"]["other_value"] == conflict.other_value
+
+
+def test_an_edit_of_a_deleted_record_is_a_conflict_not_a_loss(server: SyncServer) -> None:
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    server.push("admin", [delete("people", person["uuid"], 1)])
+    result = server.push("lead", [edit("people", person["uuid"], 1, phone="30 44 55 66")])
+
+    assert result["applied"] == []
+    assert [(c["field"], c["kind"]) for c in result["conflicts"]] == [("*", "edit_of_deleted")]
+    row = server.row("people", person["uuid"])
+    assert (row["deleted"], row["version"], row["fields"]["phone"]) == (True, 2, "")
+    (conflict,) = server.conflicts()
+    assert json.loads(conflict.other_value) == {"phone": "30 44 55 66"}
+    assert conflict.kept_user_id == server.user_id("admin")
+
+
+def test_a_delete_of_an_edited_record_is_a_conflict_and_the_record_stays(
+        server: SyncServer) -> None:
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    server.push("admin", [edit("people", person["uuid"], 1, phone="20 11 22 33")])
+    result = server.push("lead", [delete("people", person["uuid"], 1)])
+
+    assert result["applied"] == []
+    assert [(c["field"], c["kind"]) for c in result["conflicts"]] == [("*", "delete_of_edited")]
+    row = server.row("people", person["uuid"])
+    assert (row["deleted"], row["version"], row["fields"]["phone"]) == (False, 2, "20 11 22 33")
+    (conflict,) = server.conflicts()
+    assert json.loads(conflict.kept_value) == {"phone": "20 11 22 33"}
+    assert json.loads(conflict.other_value) == {"deleted": True}
+
+
+def test_a_contacts_people_travel_and_merge_as_one_field(server: SyncServer) -> None:
+    amira, bilal, carla = (new_person("Amira", "Hassan"), new_person("Bilal", "Hassan"),
+                           new_person("Carla", "Jensen"))
+    staff_uuid = server.actors["admin"].user_uuid
+    contact = new_contact(staff_uuid, [amira["uuid"]])
+    # Parents and children in one batch, children first: the engine applies parents first.
+    result = server.push("admin", [contact, amira, bilal, carla])
+    assert len(result["applied"]) == 4
+
+    server.push("admin", [edit("contacts", contact["uuid"], 1,
+                               people=[amira["uuid"], bilal["uuid"]])])
+    # The same set in another order is the same value: no conflict, nothing written.
+    result = server.push("lead", [edit("contacts", contact["uuid"], 1,
+                                       people=[bilal["uuid"], amira["uuid"]])])
+    assert result["conflicts"] == []
+    assert server.row("contacts", contact["uuid"])["version"] == 2
+    # Another set from the same base: one conflict on the whole list, not per member.
+    result = server.push("lead", [edit("contacts", contact["uuid"], 1,
+                                       people=[amira["uuid"], carla["uuid"]],
+                                       duration_minutes=45)])
+    assert [(c["field"], c["kind"]) for c in result["conflicts"]] == [("people", "same_field")]
+    fields = server.row("contacts", contact["uuid"])["fields"]
+    assert fields["people"] == sorted([amira["uuid"], bilal["uuid"]])
+    assert fields["duration_minutes"] == 45
+    (conflict,) = server.conflicts()
+    assert sorted(json.loads(conflict.other_value)) == sorted([amira["uuid"], carla["uuid"]])
+
+
+def test_versions_are_the_servers_and_a_client_cannot_set_them(server: SyncServer) -> None:
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    versions = [server.push(device, [edit("people", person["uuid"], base, phone=phone)])
+                ["applied"][0]["version"]
+                for device, base, phone in (("lead", 1, "1"), ("admin", 2, "2"),
+                                            ("lead", 3, "3"))]
+    assert versions == [2, 3, 4]
+    with pytest.raises(BadBatch, match="no field"):
+        server.push("admin", [edit("people", person["uuid"], 4, version=99)])
+    with pytest.raises(BadBatch, match="newer than the server"):
+        server.push("admin", [edit("people", person["uuid"], 7, phone="7")])
+    with pytest.raises(BadBatch, match="no such row"):
+        server.push("admin", [edit("people", str(uuid.uuid4()), 1, phone="7")])
+    assert server.row("people", person["uuid"])["version"] == 4
+
+
+def test_a_refused_change_refuses_the_whole_batch(server: SyncServer) -> None:
+    outside = new_person("Amira", "Hassan", area=server.areas["Søndergården"])
+    server.push("admin", [outside])
+    before = server.counts()
+    mine = new_person("Bilal", "Hassan", area=server.areas["Ærtebjerg Øst"])
+    with pytest.raises(Refused):
+        server.push("staff", [mine, edit("people", outside["uuid"], 1, phone="1")])
+    assert server.counts() == before
+    rows, _ = server.pull_all("admin")
+    assert mine["uuid"] not in _by_uuid(rows)
