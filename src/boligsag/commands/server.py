@@ -20,7 +20,7 @@ from boligsag.errors import UserError
 from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.server import tls
-from boligsag.services import server_accounts
+from boligsag.services.server import accounts as server_accounts
 
 from . import CommandUsageError
 

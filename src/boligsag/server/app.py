@@ -26,16 +26,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from boligsag.services import server_login
-from boligsag.services.server_accounts import ServerDb
-from boligsag.services.server_audit import BadAuditEntry
-from boligsag.services.server_login import (
+from boligsag.services.server import login as server_login
+from boligsag.services.server.accounts import ServerDb
+from boligsag.services.server.login import (
     AuthRefused,
     BadLogin,
     Caller,
     LoginFailed,
     LoginThrottled,
 )
+from boligsag.services.server_audit import BadAuditEntry
 from boligsag.services.sync.errors import BadBatch, Refused
 
 from . import sync_calls

@@ -11,8 +11,8 @@ import sys
 
 import uvicorn
 
-from boligsag.services import server_login
-from boligsag.services.server_accounts import ServerDb, connect
+from boligsag.services.server import login as server_login
+from boligsag.services.server.accounts import ServerDb, connect
 
 from .app import create_app
 from .config import ServerConfig, read_secret

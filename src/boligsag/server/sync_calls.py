@@ -2,8 +2,9 @@
 and the server's audit entry for it.
 
 - A push runs in one write transaction: the engine applies the batch and appends the
-  laptop's own audit entries; the server's entry ("push 12 changes") joins the same
-  transaction, so a push is never committed without it.
+  laptop's own audit entries; the server's entry ("push 12 changes, 0 conflicts, batch
+  <uuid>") joins the same transaction, so a push is never committed without it. A batch
+  sent again gets its stored result and another entry naming the same batch.
 - A pull reads in one snapshot (a READ ONLY, REPEATABLE READ unit); when the page holds
   rows, the server's entry ("pull 37 rows") is committed before the rows are handed back:
   no person data leaves the server unaudited.
@@ -15,8 +16,8 @@ from collections import Counter
 from typing import Any
 
 from boligsag.domain.enums import AuditAction
-from boligsag.services.server_accounts import ServerDb, audit_admin
-from boligsag.services.server_login import Caller
+from boligsag.services.server.accounts import ServerDb, audit_admin
+from boligsag.services.server.login import Caller
 from boligsag.services.sync.actor import SyncActor
 
 MAX_PULL_LIMIT = 5000
@@ -41,7 +42,8 @@ def push_batch(server: ServerDb, caller: Caller, batch: dict[str, Any]) -> dict[
             audit_admin(server, session, AuditAction.UPDATE, entity="sync",
                         entity_uuid=caller.device_id, user_id=caller.user_id,
                         username=caller.username,
-                        detail=f"push {applied} changes, {conflicts} conflicts")
+                        detail=f"push {applied} changes, {conflicts} conflicts, batch "
+                               f"{result.get('batch_id')}")
         return result
 
 

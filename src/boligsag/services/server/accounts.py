@@ -1,6 +1,10 @@
 """The team server's accounts: its database, the first administrator, staff logins,
 server passwords and devices (issue 11; design.md "Tables").
 
+Rows of synced tables that these functions make or change (users, their areas, housing
+areas) go into the sync change log like a push's, last in the same transaction, so
+laptops receive them at their next pull.
+
 Run by ``boligsag server ...`` on the server machine, by whoever may run it there: the
 operating system decides that, so these functions take no acting user. Each one is one
 transaction and leaves an audit entry in the server's chain (services/server_audit.py)
@@ -33,9 +37,11 @@ from boligsag.storage.models import Area, ServerCredential, ServerDevice, User, 
 from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.server_engine import open_server_engine
 
-from . import org_settings, server_audit
-from .errors import ValidationFailed
-from .setup import validate_new_account
+from .. import org_settings, server_audit
+from ..errors import ValidationFailed
+from ..setup import validate_new_account
+from ..sync import wire
+from ..sync.ordering import ChangeEntry, log_changes
 
 SERVER_ADMIN = "server-admin"  # the audit username of a change made with `boligsag server`
 
@@ -149,17 +155,26 @@ def initialise(server: ServerDb, *, organisation: str, admin_username: str,
         load_reference_data(session)
         admin = _new_user(session, admin_username, admin_full_name, Role.ADMINISTRATOR,
                           admin_password)
-        for name in areas:
-            if name.strip():
-                session.add(Area(name=name.strip()))
+        made = [Area(name=name) for name in dict.fromkeys(a.strip() for a in areas) if name]
+        session.add_all(made)
         org_settings.set_setting(session, "database_id", str(uuid.uuid4()))
         org_settings.set_setting(session, "organisation_name", organisation.strip())
         session.flush()
+        # The change log first, then the audit chain: the lock order of a push
+        # (services/sync/ordering.py), so the two never wait for each other in a circle.
+        _log_created(session, [("areas", a.uuid) for a in made] + [("users", admin.uuid)])
         audit_admin(server, session, AuditAction.CREATE, entity="database", entity_uuid=None,
                     detail="team server database created")
         audit_admin(server, session, AuditAction.USER_CREATED, entity="users",
                     entity_uuid=admin.uuid, detail="first administrator")
         return admin.uuid
+
+
+def _log_created(session: Session, rows: Sequence[tuple[str, str]]) -> None:
+    """New rows, every wire field touched (a laptop takes them whole)."""
+    log_changes(session, [ChangeEntry(table, row_uuid, 1, sorted(wire.wire_fields(table)),
+                                      False, None) for table, row_uuid in rows],
+                now=utc_now())
 
 
 def _new_user(session: Session, username: str, full_name: str, role: Role,
@@ -217,6 +232,7 @@ def add_user(server: ServerDb, username: str, *, full_name: str, role: Role, pas
         if area_ids:
             session.execute(insert(user_areas), [{"user_id": user.id, "area_id": a}
                                                  for a in area_ids])
+        _log_created(session, [("users", user.uuid)])  # before the audit: lock order
         audit_admin(server, session, AuditAction.USER_CREATED, entity="users",
                     entity_uuid=user.uuid, detail=f"role {role.value}")
         return AccountRow(user.uuid, user.username, user.full_name, role, True,
@@ -258,9 +274,13 @@ def disable_user(server: ServerDb, username: str) -> None:
     (``server_login.authenticate`` reads ``active`` every time)."""
     with server.write() as session:
         user = get_user(session, username)
-        if user.active:
-            user.active = False
-            user.updated_at = utc_now()
+        if not user.active:
+            return
+        user.active = False
+        user.updated_at = utc_now()
+        session.flush()  # the version moves on here (the model's version counter)
+        log_changes(session, [ChangeEntry("users", user.uuid, user.version, ["active"], False,
+                                          None)], now=utc_now())  # before the audit
         audit_admin(server, session, AuditAction.USER_DEACTIVATED, entity="users",
                     entity_uuid=user.uuid, detail="disabled on the server")
 

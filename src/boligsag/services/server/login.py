@@ -44,7 +44,7 @@ from boligsag.storage import kdf, keys
 from boligsag.storage.models import ServerCredential, ServerDevice, ServerLoginFailure, User
 from boligsag.storage.throttle import delay_for
 
-from .server_accounts import ServerDb, audit_admin, find_user, user_json
+from .accounts import ServerDb, audit_admin, find_user, user_json
 
 TOKEN_LIFETIME = 15 * 60  # seconds
 MAX_DEVICE_NAME = 120

@@ -1,0 +1,78 @@
+"""A login, a push and a pull with plain httpx, through two server instances on one
+database (issue 11 §2: stateless), each request that carries person data audited."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy import select
+
+from boligsag.services.server.accounts import ServerDb
+from boligsag.storage.models import AuditEntry
+
+from .conftest import ADMIN, ADMIN_PASSWORD, Running, Setup, logged_in, serving
+
+
+def _area_uuid(client: httpx.Client, headers: dict[str, str]) -> str:
+    page = client.get("/v1/sync/pull", headers=headers, params={"limit": 500}).json()
+    areas = [row for row in page["rows"] if row["table"] == "areas"]
+    assert areas, page
+    return str(areas[0]["uuid"])
+
+
+def _pull_all(client: httpx.Client, headers: dict[str, str]) -> list[dict]:
+    rows: list[dict] = []
+    cursor = None
+    while True:
+        params = {"limit": 50, **({"cursor": cursor} if cursor else {})}
+        response = client.get("/v1/sync/pull", headers=headers, params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        rows += page["rows"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return rows
+
+
+def test_a_push_through_one_instance_is_pulled_through_another(
+        running: Running, setup: Setup, server_db: ServerDb) -> None:
+    with serving(setup) as second, running.client() as a, second.client() as b:
+        admin = logged_in(a, ADMIN, ADMIN_PASSWORD)
+        staff = logged_in(a)
+        area = _area_uuid(a, admin.headers)
+        person = str(uuid.uuid4())
+        batch = {"batch_id": str(uuid.uuid4()), "audit": [], "changes": [{
+            "table": "people", "uuid": person, "base_version": None, "deleted": False,
+            "fields": {"first_name": "Amira", "last_name": "Hassan", "area": area}}]}
+        pushed = a.post("/v1/sync/push", headers=admin.headers, json=batch)
+        assert pushed.status_code == 200, pushed.text
+        assert pushed.json()["applied"] == [{"table": "people", "uuid": person, "version": 1}]
+        again = b.post("/v1/sync/push", headers=admin.headers, json=batch)  # token from A
+        assert again.json() == pushed.json()  # the same batch twice changes nothing
+        rows = _pull_all(b, staff.headers)  # Mette works in that area
+        people = [row for row in rows if row["table"] == "people"]
+        assert [(p["uuid"], p["fields"]["first_name"]) for p in people] == [(person, "Amira")]
+    with server_db.db.reading() as session:
+        details = session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.entity == "sync").order_by(AuditEntry.id)).all()
+    pushes = [d for d in details if d.startswith("push ")]
+    assert pushes == [f"push 1 changes, 0 conflicts, batch {batch['batch_id']}"] * 2
+    assert details[0].startswith("pull ")  # the admin's first pull (areas, users)
+    assert any(d.startswith("pull ") and "people 1" in d for d in details)
+
+
+def test_bad_and_refused_batches_get_400_and_403(http: httpx.Client) -> None:
+    staff = logged_in(http)
+    bad = http.post("/v1/sync/push", headers=staff.headers, content=b"{not json")
+    assert bad.status_code == 400 and bad.json()["error"] == "bad_request"
+    malformed = http.post("/v1/sync/push", headers=staff.headers,
+                          json={"batch_id": "x", "changes": "no"})
+    assert malformed.status_code == 400
+    refused = http.post("/v1/sync/push", headers=staff.headers, json={
+        "batch_id": str(uuid.uuid4()), "audit": [], "changes": [{
+            "table": "users", "uuid": str(uuid.uuid4()), "base_version": None,
+            "deleted": False, "fields": {"username": "x", "full_name": "X", "role": "staff"}}]})
+    assert refused.status_code in (400, 403), refused.text
+    limit = http.get("/v1/sync/pull", headers=staff.headers, params={"limit": "0"})
+    assert limit.status_code == 400
