@@ -128,7 +128,10 @@ def fill_every_table(session: Session) -> None:
                       given_by_name="Ayşe Yılmaz", valid_from=date(2026, 2, 1),
                       valid_to=date(2027, 2, 1), signed_on=date(2026, 2, 1),
                       withdrawn_on=date(2026, 9, 1), note="Underskrevet på kontoret")
-    session.add_all([activity, drop_in, consent])
+    # A null reference beside a set one to the same table (person, given_by_person).
+    own_consent = Consent(person=child, service=service, scope=["school"], purpose="Skole",
+                          valid_from=date(2026, 2, 1), valid_to=date(2027, 2, 1))
+    session.add_all([activity, drop_in, consent, own_consent])
     session.flush()
     referral = Referral(person=mother, service=service, consent=consent,
                         kind=ReferralKind.CONCERN, reason="Bekymring for skolegang",

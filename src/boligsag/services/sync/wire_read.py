@@ -65,13 +65,18 @@ class _Refs:
         return lambda value: None if value is None else mapping[value]
 
 
-def _converter(field: Field, refs: _Refs) -> Callable[[Any], Any]:
+def _converter(field: Field, refs: _Refs) -> Callable[[Any], Any] | None:
+    """How the field's database value becomes its wire value; None: as it is."""
     if field.ref is not None:
         return refs.out(field.ref)
     if field.code_list is not None:
         return lambda codes: None if codes is None else list(codes)
     assert field.codec is not None
     return field.codec.out
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _children(session: Session, spec: Children, parent_ids: Sequence[int],
@@ -121,18 +126,22 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     children = {c.name: (c, *_children(session, c, ids, refs)) for c in spec.children}
     refs.fetch()
 
-    converters = [(f.name, _converter(f, refs)) for f in spec.fields]
+    names = [f.name for f in spec.fields]
+    converting = [(index, convert) for index, f in enumerate(spec.fields)
+                  if (convert := _converter(f, refs)) is not None]
     link_out = [(name, refs.out(link.ref), members)
                 for name, (link, members) in links.items()]
-    child_out = [(name, [(f.name, _converter(f, refs)) for f in fields], rows, c.key)
-                 for name, (c, rows, fields) in children.items()]
+    child_out = [(name, [(f.name, _converter(f, refs) or _as_is) for f in fields], rows,
+                  c.key) for name, (c, rows, fields) in children.items()]
     result: list[WireRow] = []
     for row_id in row_ids:
         row = by_id.get(row_id)
         if row is None:
             continue
-        fields = {name: convert(value) for (name, convert), value in zip(
-            converters, row[4:], strict=True)}
+        values = list(row[4:])
+        for index, convert in converting:
+            values[index] = convert(values[index])
+        fields = dict(zip(names, values, strict=True))
         for name, convert, members in link_out:
             fields[name] = sorted(convert(c) for c in members.get(row_id, ()))
         for name, convs, rows, key in child_out:

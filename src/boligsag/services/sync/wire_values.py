@@ -41,11 +41,12 @@ def refuse(table: str, field: str, expected: str) -> BadBatch:
 @dataclass(frozen=True)
 class Codec:
     """How one kind of column travels: ``out`` turns a database value into its wire
-    value, ``read`` checks a pushed value (already known not to be null) and returns
-    the database value. ``expected`` says in English what a valid value looks like."""
+    value (None: the database value already is one, so a bulk read skips the call),
+    ``read`` checks a pushed value (already known not to be null) and returns the
+    database value. ``expected`` says in English what a valid value looks like."""
 
     expected: str
-    out: Callable[[Any], Any]
+    out: Callable[[Any], Any] | None
     check: Callable[[Any], Any]  # returns the database value or raises ValueError
 
     def read(self, table: str, field: str, value: object) -> Any:
@@ -54,10 +55,6 @@ class Codec:
         except (ValueError, TypeError, InvalidOperation):
             # Not chained: the original exception's text may quote the value.
             raise refuse(table, field, self.expected) from None
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _iso(value: date | time | None) -> str | None:
@@ -77,7 +74,7 @@ def _check_text(limit: int | None) -> Callable[[Any], str]:
 
 def text_codec(limit: int | None) -> Codec:
     expected = "a string" if limit is None else f"a string of at most {limit} characters"
-    return Codec(expected, _same, _check_text(limit))
+    return Codec(expected, None, _check_text(limit))
 
 
 def _check_int(value: Any) -> int:
@@ -87,7 +84,7 @@ def _check_int(value: Any) -> int:
     return value
 
 
-INTEGER = Codec("an integer", _same, _check_int)
+INTEGER = Codec("an integer", None, _check_int)
 
 
 def _check_bool(value: Any) -> bool:
@@ -96,7 +93,7 @@ def _check_bool(value: Any) -> bool:
     return value
 
 
-BOOLEAN = Codec("true or false", _same, _check_bool)
+BOOLEAN = Codec("true or false", None, _check_bool)
 
 
 def _matching(pattern: re.Pattern[str], parse: Callable[[str], Any]) -> Callable[[Any], Any]:
@@ -145,7 +142,8 @@ def enum_codec(enum: type[StrEnum], limit: int | None) -> Codec:
             raise ValueError
         return enum(value)
 
-    return Codec(expected, lambda v: None if v is None else str(v), check)
+    # The column is a plain String: the database hands back a str already.
+    return Codec(expected, None, check)
 
 
 def check_uuid_text(table: str, field: str, value: object) -> str:

@@ -97,7 +97,9 @@ class _Pending:
             self.resolved[ref] = found
 
     def local(self, ref: str, value: Any) -> Any:
-        return self.resolved[ref][value] if ref in self.resolved else value
+        if value is None or ref not in self.resolved:  # null, or a vocabulary's id
+            return value
+        return self.resolved[ref][value]
 
 
 def _value(pending: _Pending, table: str, field: Field, value: object) -> Any:
