@@ -68,7 +68,7 @@ def check_output_target(ctx: AppContext, target: Path | str) -> None:
     check_output_path(target, ctx.db.path)
 
 
-def check_output_path(target: Path | str, database: Path | str) -> None:
+def check_output_path(target: Path | str, database: Path | str | None) -> None:
     """The same, before the database is open (the commands ask before the password)."""
     refusal = output_refusal(target, database)
     if refusal is not None:

@@ -37,8 +37,9 @@ class OutputRefusal(StrEnum):
     NOT_A_FILE = "not_a_file"  # exists and is not a regular file
 
 
-def output_refusal(target: Path | str, database: Path | str) -> OutputRefusal | None:
-    """Why ``target`` may not be written while ``database`` is open, or None if it may."""
+def output_refusal(target: Path | str, database: Path | str | None) -> OutputRefusal | None:
+    """Why ``target`` may not be written while ``database`` is open, or None if it may.
+    ``database`` None: a team-server database, which has no file here to protect."""
     target = Path(target)
     try:
         found = os.stat(target)  # follows symlinks: the file that would be read
@@ -48,6 +49,8 @@ def output_refusal(target: Path | str, database: Path | str) -> OutputRefusal | 
         return OutputRefusal.NOT_A_FILE
     if found is not None and not stat.S_ISREG(found.st_mode):
         return OutputRefusal.NOT_A_FILE
+    if database is None:
+        return None
     resolved = target.resolve()
     db = Path(database).resolve()
     for suffix in COMPANION_SUFFIXES:
