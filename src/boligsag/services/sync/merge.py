@@ -18,12 +18,12 @@ order in which changes reached the server does.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base, SyncChange, SyncConflict, new_uuid
@@ -33,10 +33,12 @@ from .actor import SyncActor
 from .errors import BadBatch
 from .ordering import ChangeEntry
 
-__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "merge_change"]
+__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Current", "Outcome", "Push",
+           "current_rows", "merge_change", "write_stamps"]
 
 CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice")
 WHOLE_RECORD = "*"
+_CHUNK = 2000  # uuids per IN list
 
 
 @dataclass(frozen=True)
@@ -66,24 +68,39 @@ class Outcome:
     log: list[ChangeEntry] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Push:
-    """What every change of one push shares."""
+    """What every change of one push shares, and the version stamps it writes at the
+    end (:func:`write_stamps`): one statement per table instead of one per row."""
 
     actor: SyncActor
     batch_uuid: str
     now: datetime
+    stamps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def current_row(session: Session, table: str, uuid: str) -> Current | None:
-    t = Base.metadata.tables[table]
-    row = session.execute(select(t.c.id, t.c.version, t.c.deleted_at)
-                          .where(t.c.uuid == uuid)).first()
-    return None if row is None else Current(row.id, row.version, row.deleted_at is not None)
+def current_rows(session: Session, changes: Sequence[Change]) -> dict[tuple[str, str], Current]:
+    """The server's rows the changes name, by (table, uuid), one select per table and
+    chunk. Read after the push locked them, before any change is applied: a batch names
+    each row once, so nothing the batch writes makes this out of date."""
+    wanted: dict[str, list[str]] = {}
+    for change in changes:
+        wanted.setdefault(change.table, []).append(change.uuid)
+    found: dict[tuple[str, str], Current] = {}
+    for table, uuids in wanted.items():
+        t = Base.metadata.tables[table]
+        for start in range(0, len(uuids), _CHUNK):
+            for row in session.execute(select(t.c.uuid, t.c.id, t.c.version, t.c.deleted_at)
+                                       .where(t.c.uuid.in_(uuids[start:start + _CHUNK]))):
+                found[(table, row.uuid)] = Current(row.id, row.version,
+                                                   row.deleted_at is not None)
+    return found
 
 
-def merge_change(session: Session, push: Push, change: Change) -> Outcome:
-    current = current_row(session, change.table, change.uuid)
+def merge_change(session: Session, push: Push, change: Change,
+                 current: Current | None) -> Outcome:
+    """Apply, merge or keep apart ``change``; ``current`` is the server's row as
+    :func:`current_rows` read it (None: the server has no such row)."""
     if current is None:
         if change.base_version is not None:
             raise BadBatch(f"{change.table} {change.uuid}: the server has no such row "
@@ -136,9 +153,9 @@ def _merge_fields(session: Session, push: Push, change: Change, current: Current
 
 def _create(session: Session, push: Push, change: Change) -> Outcome:
     uid = push.actor.user_id
-    row_id = wire.apply_change(session, change.table, change.uuid, dict(change.fields),
-                               create=True, user_id=uid, now=push.now)
-    _stamp(session, change.table, row_id, 1, uid, push.now, created=True)
+    # A created row gets version 1 and its created_*/updated_* from apply_change.
+    wire.apply_change(session, change.table, change.uuid, dict(change.fields), create=True,
+                      user_id=uid, now=push.now)
     if change.deleted:
         wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
     entry = ChangeEntry(change.table, change.uuid, 1, sorted(change.fields), change.deleted,
@@ -155,7 +172,8 @@ def _write(session: Session, push: Push, change: Change, current: Current,
     if delete:
         wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
     version = current.version + 1
-    _stamp(session, change.table, current.id, version, uid, push.now, created=False)
+    push.stamps.setdefault(change.table, []).append(
+        {"_id": current.id, "_version": version, "_user": uid})
     entry = ChangeEntry(change.table, change.uuid, version, sorted(values), delete, uid,
                         push.actor.device_id, push.batch_uuid)
     return Outcome(applied=_applied(change, version), log=[entry])
@@ -208,15 +226,15 @@ def _conflict_entries(push: Push, conflicts: list[dict]) -> list[ChangeEntry]:
                         push.actor.device_id, push.batch_uuid) for c in conflicts]
 
 
-def _stamp(session: Session, table: str, row_id: int, version: int, user_id: int,
-           now: datetime, *, created: bool) -> None:
-    """The server's own columns: the version it assigns, and who changed the row when."""
-    t = Base.metadata.tables[table]
-    values: dict[str, Any] = {"version": version, "updated_at": now, "updated_by_id": user_id}
-    if created:
-        values.update(created_at=now, created_by_id=user_id)
-    session.execute(update(t).where(t.c.id == row_id).values(**values),
-                    execution_options={"synchronize_session": False})
+def write_stamps(session: Session, push: Push) -> None:
+    """The server's own columns of every row the push changed: the version it assigns,
+    and who changed the row when (one executemany per table)."""
+    for table, stamps in push.stamps.items():
+        t = Base.metadata.tables[table]
+        session.execute(update(t).where(t.c.id == bindparam("_id")).values(
+            version=bindparam("_version"), updated_by_id=bindparam("_user"),
+            updated_at=push.now), stamps)
+    push.stamps.clear()
 
 
 def _applied(change: Change, version: int) -> dict[str, Any]:

@@ -6,9 +6,10 @@ In the caller's transaction, which commits right after :func:`push` returns:
 1. the batch is claimed in ``sync_batches`` (batches.py): a batch already received
    returns its stored result and changes nothing;
 2. the rows the batch touches are locked (per-row advisory locks, in one fixed order),
-   so two pushes of one row merge one after the other instead of racing;
+   so two pushes of one row merge one after the other instead of racing, and read;
 3. each change, parents before children, is checked against the actor's scope and
-   merged (merge.py); one refusal refuses the whole batch (:class:`Refused`);
+   merged (merge.py); one refusal refuses the whole batch (:class:`Refused`); the new
+   versions are written at the end, one statement per table;
 4. the result is stored with the batch; then, under the ordering lock (ordering.py), the
    laptop's audit entries are appended and the changes numbered, the device's row last.
 """
@@ -29,7 +30,7 @@ from boligsag.services import server_audit
 from . import batches, ordering, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch, Refused
-from .merge import Change, Push, merge_change
+from .merge import Change, Push, current_rows, merge_change, write_stamps
 from .ordering import ChangeEntry
 
 __all__ = ["MAX_CHANGES", "push"]
@@ -54,6 +55,7 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
     if stored is not None:
         return stored
     lock_rows(session, changes)
+    currents = current_rows(session, changes)
     context = Push(actor, batch_uuid, now)
     result: dict[str, Any] = {"batch_id": batch_uuid, "applied": [], "conflicts": [],
                               "refused": []}
@@ -62,11 +64,13 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
         reason = scope.may_write(session, actor, _as_dict(change))
         if reason is not None:
             raise Refused(f"{change.table} {change.uuid}: {reason}")
-        outcome = merge_change(session, context, change)
+        outcome = merge_change(session, context, change,
+                               currents.get((change.table, change.uuid)))
         if outcome.applied is not None:
             result["applied"].append(outcome.applied)
         result["conflicts"].extend(outcome.conflicts)
         log.extend(outcome.log)
+    write_stamps(session, context)
     batches.store_result(session, actor, batch_uuid, result)
     ordering.take_order_lock(session)
     if audit:
