@@ -180,6 +180,7 @@ def _run(args: argparse.Namespace) -> int:
     fingerprint = tls.fingerprint_of_pem(config.cert_path.read_bytes())
     print(f"Serving https://{host}:{port} (certificate SHA-256 {fingerprint})", flush=True)
     server_run.serve(config, host=host, port=port)
+    print("Server stopped.", flush=True)
     return 0
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 
@@ -30,6 +32,19 @@ def uvicorn_config(config: ServerConfig, server: ServerDb, *, host: str, port: i
                           server_header=False, proxy_headers=False)
 
 
+class _Server(uvicorn.Server):
+    """SIGINT or SIGTERM is how a server normally stops (systemd sends SIGTERM). uvicorn
+    shuts down gracefully and then raises the signal again, which would make the command
+    report an interruption and exit 1, so that a normal stop looks like a failure; the
+    signals it caught are forgotten instead (uvicorn is pinned in pyproject.toml)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
 def serve(config: ServerConfig, *, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM (uvicorn's own signal handling)."""
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
@@ -37,6 +52,6 @@ def serve(config: ServerConfig, *, host: str, port: int) -> None:
     server = open_server(config)
     try:
         server_login.warm_up()
-        uvicorn.Server(uvicorn_config(config, server, host=host, port=port)).run()
+        _Server(uvicorn_config(config, server, host=host, port=port)).run()
     finally:
         server.dispose()
