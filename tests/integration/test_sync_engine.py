@@ -190,3 +190,21 @@ def test_a_refused_change_refuses_the_whole_batch(server: SyncServer) -> None:
     assert server.counts() == before
     rows, _ = server.pull_all("admin")
     assert mine["uuid"] not in _by_uuid(rows)
+
+
+def test_a_create_sent_again_in_a_new_batch_is_recognised(server: SyncServer) -> None:
+    """A laptop that lost its batch id sends the create again: the same values are no
+    conflict; other values are kept apart as a ``created_twice`` conflict."""
+    person = new_person("Amira", "Hassan", phone="20 11 22 33")
+    server.push("admin", [person])
+    again = server.push("admin", [person])
+    assert again["applied"] == [{"table": "people", "uuid": person["uuid"], "version": 1}]
+    assert again["conflicts"] == []
+
+    other = {**person, "fields": {**person["fields"], "phone": "30 44 55 66"}}
+    result = server.push("lead", [other])
+    assert [(c["field"], c["kind"]) for c in result["conflicts"]] == [("*", "created_twice")]
+    assert server.row("people", person["uuid"])["fields"]["phone"] == "20 11 22 33"
+    (conflict,) = server.conflicts()
+    assert (json.loads(conflict.kept_value), json.loads(conflict.other_value)) == (
+        {"phone": "20 11 22 33"}, {"phone": "30 44 55 66"})
