@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from boligsag.domain.enums import Role
+from boligsag.domain.permissions import Permission
 from boligsag.services.context import Actor, AppContext, FixedClock
 from boligsag.services.people import PersonDetail, PersonDraft, create_person
 from boligsag.services.unlock import UnlockOptions, lock, unlock
@@ -20,6 +21,14 @@ PASSWORD = "et-langt-kodeord-1"
 
 
 def add_user(admin: AppContext, username: str, role: Role) -> int:
+    if admin.db.path is None:
+        # PostgreSQL: no key file to hold a password (the server keeps its own
+        # credentials), so the account is just its users row.
+        with admin.write(Permission.MANAGE_USERS) as unit:
+            user = User(username=username, full_name=username.capitalize(), role=role)
+            unit.session.add(user)
+            unit.session.flush()
+            return user.id
     return create_user(admin, username, username.capitalize(), role, PASSWORD).id
 
 

@@ -1,11 +1,20 @@
 """Search-as-you-type and the paged people list, answered by indexes.
 
-Queries of three or more characters go to the FTS5 trigram table ``people_search``
-(migration 0002): any part of a name, CPR digits with or without the dash, address,
-postal code, phone digits or e-mail, ignoring case and accents. Shorter queries are too
-short for trigrams and fall back to a prefix match on the NOCASE name indexes (or on
-CPR and phone for digits). Sorting, filtering and paging all happen in SQL, so a lazy
-Qt model can fetch page after page.
+Queries of three or more characters go to the trigram index over each person's
+search document (migration 0002): any part of a name, CPR digits with or without the
+dash, address, postal code, phone digits or e-mail, ignoring case and accents. On a
+laptop that is SQLite's FTS5 table ``people_search``; on the team server PostgreSQL's
+``pg_trgm`` index over the same document, folded by the same table
+(storage/search_sql.py), so both find the same people. Shorter queries are too short
+for trigrams and fall back to a prefix match on the name indexes (or on CPR and phone
+for digits). Sorting, filtering and paging all happen in SQL, in the same order on both
+(SQLite's NOCASE, spelled for PostgreSQL by storage/dialect.py), so a lazy Qt model can
+fetch page after page.
+
+Letters: case and accents never matter ("sukru" finds "Şükrü"), ø/æ/ı/ß… count as
+o/ae/i/ss ("Soren" finds "Søren"), and å counts as a, so "Ase" and "Åse" find each
+other. Because Danish also writes å as "aa", a word with "aa" also matches with "a" in
+its place: "Aase" finds "Åse" (and "Aase"), "Aalborg" finds "Ålborg".
 """
 
 from __future__ import annotations
@@ -17,25 +26,25 @@ from enum import StrEnum
 from itertools import product
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, collate, func, or_, select, table
-from sqlalchemy import column as sql_column
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from boligsag.domain.age import age_on
 from boligsag.domain.cpr import mask_cpr
 from boligsag.domain.enums import Gender
 from boligsag.domain.permissions import Permission
+from boligsag.storage import dialect, search_sql
 from boligsag.storage.models import Person
+from boligsag.storage.search_fold_table import fts_fold
 
 from .casework_common import Page, clamp_limit, page_of, visible_person
 from .context import AppContext
 from .person_fields import search_fold
 from .search_text import clean_search_text
 
-# The FTS5 table is not an ORM model (Alembic owns it); a lightweight table clause.
-PEOPLE_SEARCH = table("people_search", sql_column("rowid"), sql_column("doc"))
-
 MIN_TRIGRAM = 3
+# "aa" read as "å" in at most this many places of one word (2**n alternatives).
+MAX_AA = 3
 _DIGITS_QUERY = re.compile(r"^[\d\s\-+./()]+$")
 _DIGITS_WORD = re.compile(r"^[\d\-./]+$")
 
@@ -44,20 +53,22 @@ _DIGITS_WORD = re.compile(r"^[\d\-./]+$")
 class SearchTerms:
     """A query taken apart: words the trigram index can answer, and short words."""
 
-    fts: str = ""  # FTS5 MATCH expression: quoted phrases, all required
+    # Each word as its alternatives, folded as the index folds; all words required.
+    words: tuple[tuple[str, ...], ...] = ()
     short_words: tuple[str, ...] = ()  # 1-2 characters: prefix of a name / of a word
     digits_prefix: str = ""  # 1-2 digits: prefix of CPR or phone
 
     @property
     def empty(self) -> bool:
-        return not (self.fts or self.short_words or self.digits_prefix)
+        return not (self.words or self.short_words or self.digits_prefix)
 
 
 def parse_query(text: str) -> SearchTerms:
     """Split what the user typed into :class:`SearchTerms` (pure; unit-tested).
 
     Any text is accepted: it is cleaned and cut first (``clean_search_text``), and
-    every word reaches FTS5 as a quoted phrase, so nothing typed is query syntax."""
+    every word is matched literally (storage/search_sql.py), so nothing typed is query
+    syntax. A word counts as long by its folded length, the length the index sees."""
     text = clean_search_text(text)
     if not text:
         return SearchTerms()
@@ -67,23 +78,33 @@ def parse_query(text: str) -> SearchTerms:
         if re.match(r"^(\+45|0045)", text) and len(digits) > 8:
             digits = digits[2:] if text.startswith("+") else digits[4:]
         if len(digits) >= MIN_TRIGRAM:
-            return SearchTerms(fts=_phrase(digits))
+            return SearchTerms(words=((fts_fold(digits),),))
         return SearchTerms(digits_prefix=digits)
-    long_words: list[str] = []
+    words: list[tuple[str, ...]] = []
     short_words: list[str] = []
     for word in text.split():
         if _DIGITS_WORD.match(word):
             word = re.sub(r"\D", "", word)  # "120345-1234" inside a longer query
         if not any(c.isalnum() for c in word):
             continue
-        (long_words if len(word) >= MIN_TRIGRAM else short_words).append(word)
-    fts = " ".join(_phrase(search_fold(w)) for w in long_words)
-    return SearchTerms(fts=fts, short_words=tuple(short_words))
+        folded = fts_fold(search_fold(word))
+        if len(folded) >= MIN_TRIGRAM:
+            words.append(_aa_alternatives(folded))
+        else:
+            short_words.append(word)
+    return SearchTerms(words=tuple(words), short_words=tuple(short_words))
 
 
-def _phrase(word: str) -> str:
-    # A quoted FTS5 phrase treats every character literally; quotes are doubled.
-    return '"' + word.replace('"', '""') + '"'
+def _aa_alternatives(word: str) -> tuple[str, ...]:
+    """``word`` and, for each of its first "aa"s, the spelling with "a" there (the
+    index folds å to a), keeping only alternatives long enough for trigrams."""
+    parts = word.split("aa", MAX_AA)
+    if len(parts) == 1:
+        return (word,)
+    head, tail = parts[:-1], parts[-1]
+    spellings = ["".join(p + s for p, s in zip(head, choice, strict=True)) + tail
+                 for choice in product(("aa", "a"), repeat=len(head))]
+    return tuple(w for w in spellings if len(w) >= MIN_TRIGRAM)
 
 
 def _case_variants(prefix: str) -> list[str]:
@@ -93,33 +114,20 @@ def _case_variants(prefix: str) -> list[str]:
     return ["".join(chars) for chars in product(*options)]
 
 
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _name_prefix(word: str) -> ColumnElement[bool]:
-    """First or last name starts with ``word``: index ranges on the NOCASE indexes."""
+    """First or last name starts with ``word``: index ranges on the name indexes."""
     conditions = []
     for variant in _case_variants(word):
-        pattern = _like_escape(variant) + "%"
-        conditions.append(Person.last_name.like(pattern, escape="\\"))
-        conditions.append(Person.first_name.like(pattern, escape="\\"))
+        pattern = search_sql.like_escape(variant)
+        conditions.append(dialect.nocase_prefix(Person.last_name, pattern))
+        conditions.append(dialect.nocase_prefix(Person.first_name, pattern))
     return or_(*conditions)
-
-
-def _word_in_document(word: str) -> ColumnElement[bool]:
-    """A short word that starts some word of the person's search document
-    ("Ali H" → a word beginning with "h"). Only used next to an FTS match, which
-    has already narrowed the rows to a handful."""
-    pattern = _like_escape(search_fold(word))
-    return or_(PEOPLE_SEARCH.c.doc.like(pattern + "%", escape="\\"),
-               PEOPLE_SEARCH.c.doc.like("% " + pattern + "%", escape="\\"))
 
 
 def _digits_prefix(digits: str) -> ColumnElement[bool]:
     upper = digits[:-1] + chr(ord(digits[-1]) + 1)
-    return or_(and_(Person.cpr >= digits, Person.cpr < upper),
-               and_(Person.phone >= digits, Person.phone < upper))
+    cpr, phone = dialect.binary(Person.cpr), dialect.binary(Person.phone)
+    return or_(and_(cpr >= digits, cpr < upper), and_(phone >= digits, phone < upper))
 
 
 def search_condition(terms: SearchTerms) -> ColumnElement[bool] | None:
@@ -128,11 +136,11 @@ def search_condition(terms: SearchTerms) -> ColumnElement[bool] | None:
         return None
     if terms.digits_prefix:
         return _digits_prefix(terms.digits_prefix)
-    if terms.fts:
-        matches = select(PEOPLE_SEARCH.c.rowid).where(PEOPLE_SEARCH.c.doc.match(terms.fts))
-        if terms.short_words:
-            matches = matches.where(*(_word_in_document(w) for w in terms.short_words))
-        return Person.id.in_(matches)
+    if terms.words:
+        # The short words are only checked next to a trigram match, which has already
+        # narrowed the rows to a handful ("Ali H" → a word beginning with "h").
+        return search_sql.text_match(terms.words,
+                                     [search_fold(w) for w in terms.short_words])
     return and_(*(_name_prefix(w) for w in terms.short_words))
 
 
@@ -201,17 +209,21 @@ def summary_of(person: Person, today: date) -> PersonSummary:
 
 def _order_by(sort: PeopleSort, descending: bool) -> list[ColumnElement[object]]:
     keys: dict[PeopleSort, list[ColumnElement[object]]] = {
-        PeopleSort.NAME: [collate(Person.last_name, "NOCASE"),
-                          collate(Person.first_name, "NOCASE")],
-        PeopleSort.FIRST_NAME: [collate(Person.first_name, "NOCASE"),
-                                collate(Person.last_name, "NOCASE")],
+        PeopleSort.NAME: [dialect.nocase(Person.last_name), dialect.nocase(Person.first_name)],
+        PeopleSort.FIRST_NAME: [dialect.nocase(Person.first_name),
+                                dialect.nocase(Person.last_name)],
         PeopleSort.BIRTH_DATE: [Person.birth_date],
-        PeopleSort.ADDRESS: [collate(Person.street, "NOCASE"), Person.postal_code],
-        PeopleSort.PHONE: [Person.phone],
+        PeopleSort.ADDRESS: [dialect.nocase(Person.street), dialect.binary(Person.postal_code)],
+        PeopleSort.PHONE: [dialect.binary(Person.phone)],
         PeopleSort.UPDATED: [Person.updated_at],
     }
     # The id breaks ties, so offset paging never repeats or skips a row.
     columns = [*keys[PeopleSort(sort)], Person.id]
+    if sort == PeopleSort.BIRTH_DATE:
+        # Unknown birth dates first, as SQLite puts NULL; PostgreSQL would put it last.
+        first, *rest = columns
+        return ([first.desc().nulls_last(), *(c.desc() for c in rest)] if descending
+                else [first.nulls_first(), *rest])
     return [c.desc() for c in columns] if descending else list(columns)
 
 

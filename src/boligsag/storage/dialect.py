@@ -20,6 +20,15 @@ this module gives their PostgreSQL counterparts:
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, TypeVar, cast
+
+from sqlalchemy import ColumnElement, String, collate, func, literal_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from .search_fold_table import FOLD_DROP, FOLD_FROM, FOLD_TO
+
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 SUPPORTED = (SQLITE, POSTGRESQL)
@@ -34,31 +43,134 @@ def check_supported(name: str) -> str:
 # --- people search (0002) -----------------------------------------------------------
 
 PEOPLE_SEARCH_INDEX = "ix_people_search"
+# PostgreSQL functions of the search: the person's search document (the same text
+# SQLite's FTS5 table holds), and FTS5's own case-and-accent fold of a text.
+SEARCH_TEXT_FUNCTION = "boligsag_search_text"
+SEARCH_FOLD_FUNCTION = "boligsag_search_fold"
+SEARCH_TEXT_ARGUMENTS = ("first_name", "last_name", "street", "postal_code", "city",
+                         "email", "cpr", "phone")
+_ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+T = TypeVar("T")
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def people_search_postgresql(document: str, live: str) -> list[str]:
-    """A trigram index over each live person's search document.
+    """A trigram index over each live person's folded search document.
 
-    ``document`` and ``live`` are SQL expressions over the unqualified columns of
-    ``people`` (an index expression cannot name its table). ``pg_trgm`` is a trusted
-    extension since PostgreSQL 13: a database owner may create it."""
+    ``document`` is the SQL of the document over the parameters of the function
+    ``boligsag_search_text`` (qualified by its name); ``live`` a condition over the
+    columns of ``people``. ``boligsag_search_fold`` applies FTS5's fold table
+    (search_fold_table.py), so a substring LIKE on the folded document answers what an
+    FTS5 trigram MATCH answers on a laptop. Both functions are IMMUTABLE SQL, which the
+    planner inlines, so the query's expression matches the index's. ``pg_trgm`` is a
+    trusted extension since PostgreSQL 13: a database owner may create it."""
+    arguments = ", ".join(f"{name} text" for name in SEARCH_TEXT_ARGUMENTS)
+    columns = ", ".join(SEARCH_TEXT_ARGUMENTS)
     return [
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        f"CREATE INDEX {PEOPLE_SEARCH_INDEX} ON people "
-        f"USING gin ((lower({document})) gin_trgm_ops) WHERE {live}",
+        f"CREATE FUNCTION {SEARCH_FOLD_FUNCTION}(value text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT translate(value, "
+        f"{_quote(FOLD_FROM + FOLD_DROP)}, {_quote(FOLD_TO)}) $$",
+        f"CREATE FUNCTION {SEARCH_TEXT_FUNCTION}({arguments}) RETURNS text "
+        f"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT {document} $$",
+        f"CREATE INDEX {PEOPLE_SEARCH_INDEX} ON people USING gin "
+        f"({SEARCH_FOLD_FUNCTION}({SEARCH_TEXT_FUNCTION}({columns})) gin_trgm_ops) "
+        f"WHERE {live}",
     ]
 
 
 def drop_people_search_postgresql() -> list[str]:
     # The extension stays: other objects may use it, and it holds no data.
-    return [f"DROP INDEX IF EXISTS {PEOPLE_SEARCH_INDEX}"]
+    return [f"DROP INDEX IF EXISTS {PEOPLE_SEARCH_INDEX}",
+            f"DROP FUNCTION IF EXISTS {SEARCH_TEXT_FUNCTION}",
+            f"DROP FUNCTION IF EXISTS {SEARCH_FOLD_FUNCTION}"]
+
+
+def _ascii_lower_sql(expression: str) -> str:
+    return f"translate({expression}, '{_ASCII_UPPER}', '{_ASCII_UPPER.lower()}')"
 
 
 def name_indexes_postgresql() -> list[str]:
+    """SQLite's NOCASE (ASCII letters folded, then byte order) spelled for PostgreSQL:
+    the same expression ``nocase`` below sorts and prefix-matches by."""
+    last, first = (f'({_ascii_lower_sql(c)}) COLLATE "C"' for c in ("last_name", "first_name"))
     return [
-        "CREATE INDEX ix_people_sort_name ON people (lower(last_name), lower(first_name))",
-        "CREATE INDEX ix_people_first_name ON people (lower(first_name))",
+        f"CREATE INDEX ix_people_sort_name ON people ({last}, {first})",
+        f"CREATE INDEX ix_people_first_name ON people ({first})",
     ]
+
+
+class _PerDialect(ColumnElement[Any]):
+    """Two spellings of one expression; the statement's dialect picks one when it is
+    compiled. Both are traversed children, so the statement cache keys on them."""
+
+    inherit_cache = True
+    _traverse_internals: ClassVar[Any] = [
+        ("sqlite", InternalTraversal.dp_clauseelement),
+        ("postgresql", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, sqlite: ColumnElement[Any], postgresql: ColumnElement[Any]) -> None:
+        self.sqlite, self.postgresql = sqlite, postgresql
+        # The type without a collation: SQLAlchemy would repeat the collation on the
+        # value compared with this expression, in the other dialect's spelling too.
+        self.type = sqlite.type
+        if getattr(self.type, "collation", None):
+            self.type = String()
+        # A condition stays a condition: SQLite would otherwise get "(…) = 1", which
+        # no index answers.
+        self._is_implicitly_boolean = sqlite._is_implicitly_boolean
+
+
+@compiles(_PerDialect, SQLITE)
+def _compile_sqlite(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.sqlite, **kw))
+
+
+@compiles(_PerDialect, POSTGRESQL)
+def _compile_postgresql(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.postgresql, **kw))
+
+
+def per_dialect(*, sqlite: ColumnElement[T], postgresql: ColumnElement[T]) -> ColumnElement[T]:
+    return cast("ColumnElement[T]", _PerDialect(sqlite, postgresql))
+
+
+def _ascii_lower_expression(column: ColumnElement[str]) -> ColumnElement[str]:
+    return func.translate(column, literal_column(f"'{_ASCII_UPPER}'"),
+                          literal_column(f"'{_ASCII_UPPER.lower()}'"), type_=String())
+
+
+def nocase(column: ColumnElement[str]) -> ColumnElement[str]:
+    """``column`` compared as SQLite's NOCASE collation compares, on both dialects:
+    only the 26 ASCII letters ignore case, everything else in code point order. Lists
+    sort by it; on PostgreSQL the name indexes hold this very expression."""
+    return per_dialect(sqlite=collate(column, "NOCASE"),
+                       postgresql=collate(_ascii_lower_expression(column), "C"))
+
+
+def nocase_prefix(column: ColumnElement[str], escaped_prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``escaped_prefix`` (LIKE-escaped with a backslash), ASCII
+    letters in either case: SQLite's LIKE ignores their case by itself and then uses
+    the NOCASE index; PostgreSQL's LIKE is case-sensitive, so it compares ``nocase``
+    (what its name indexes hold) with the lowered prefix."""
+    pattern = ascii_lower(escaped_prefix) + "%"
+    return per_dialect(sqlite=column.like(pattern, escape="\\"),
+                       postgresql=nocase(column).like(pattern, escape="\\"))
+
+
+def ascii_lower(text: str) -> str:
+    """What NOCASE folds: the 26 ASCII capitals, nothing else."""
+    return text.translate(str.maketrans(_ASCII_UPPER, _ASCII_UPPER.lower()))
+
+
+def binary(column: ColumnElement[T]) -> ColumnElement[T]:
+    """``column`` in byte (code point) order, as SQLite's default BINARY collation
+    compares; PostgreSQL's default collation follows the server's locale instead."""
+    return per_dialect(sqlite=column, postgresql=collate(column, "C"))
 
 
 # --- contacts.first_topic_id (0004) -----------------------------------------------------

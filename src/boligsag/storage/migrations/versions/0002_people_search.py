@@ -61,7 +61,8 @@ def _digits(expr: str) -> str:
 
 
 def document(row: str) -> str:
-    """The SQL expression of a person's search document, for ``row`` = new / people."""
+    """The SQL expression of a person's search document, for ``row`` = new / people
+    (SQLite) or the name of the function whose arguments hold the columns (PostgreSQL)."""
     text = (
         f"coalesce({row}.first_name, '') || ' ' || coalesce({row}.last_name, '') || ' ' || "
         f"coalesce({row}.street, '') || ' ' || coalesce({row}.postal_code, '') || ' ' || "
@@ -101,7 +102,9 @@ def drop_triggers() -> None:
 
 def upgrade() -> None:
     if _dialect() == dialect.POSTGRESQL:
-        for statement in dialect.people_search_postgresql(document("people"), _live("people")):
+        # The document over the arguments of the function that computes it.
+        text = document(dialect.SEARCH_TEXT_FUNCTION)
+        for statement in dialect.people_search_postgresql(text, _live("people")):
             op.execute(statement)
         for statement in dialect.name_indexes_postgresql():
             op.execute(statement)
