@@ -213,3 +213,9 @@ def month_expression(name: str) -> str:
         return "substr(occurred_at, 1, 7)"
     return "date_trunc('month', occurred_at)"
 
+
+def month_index_expression() -> ColumnElement[Any]:
+    """``month_expression`` for the model's Index, spelled by the dialect it meets."""
+    return per_dialect(sqlite=literal_column(month_expression(SQLITE)),
+                       postgresql=literal_column(month_expression(POSTGRESQL)))
+

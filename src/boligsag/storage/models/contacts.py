@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Unmapped, mapped_column, relationship, unmapp
 
 from boligsag.domain.enums import ContactKind, Gender
 
+from .. import dialect
 from .base import Base, Record
 from .org import Area, Service, User
 from .people import Person
@@ -75,7 +76,7 @@ class Contact(Record, Base):
         # an expression: a query must spell it exactly so (``summaries.sql.month_key``).
         Index(
             "ix_contacts_month",
-            text("substr(occurred_at, 1, 7)"),
+            dialect.month_index_expression(),
             "channel_id",
             "activity_id",
             "first_topic_id",
