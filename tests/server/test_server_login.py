@@ -18,11 +18,13 @@ from .conftest import (
     ADMIN_PASSWORD,
     STAFF,
     STAFF_PASSWORD,
+    Running,
     Setup,
     cli,
     headers,
     logged_in,
     login,
+    serving,
 )
 
 
@@ -156,3 +158,11 @@ def test_logins_are_audited_without_the_typed_name_of_a_failure(
     actions = [str(entry.action) for entry in entries]
     assert "login" in actions and "login_failed" in actions
     assert not any("Kodeord123" in f"{entry.username} {entry.detail}" for entry in entries)
+
+
+def test_failures_through_one_instance_hold_back_the_next_try_on_another(
+        running: Running, setup: Setup) -> None:
+    with serving(setup) as second, running.client() as a, second.client() as b:
+        for _ in range(3):
+            assert login(a, STAFF, "wrong-password-1").status_code == 401
+        assert login(b, STAFF, STAFF_PASSWORD).status_code == 429
