@@ -202,7 +202,8 @@ def audit_entry(user_uuid: str, detail: str) -> dict[str, Any]:
 class DeviceLock:
     """Holds ``server_devices``' row of one device FOR UPDATE on a connection of its own:
     a push from that device numbers its changes, then waits at its device-row update
-    (the last statement before its commit) until :meth:`release`. No hook in src."""
+    (right after the numbering, before its commit) until :meth:`release`. No hook in
+    src."""
 
     def __init__(self, server: SyncServer, device: str) -> None:
         self._connection = server.engine.connect()

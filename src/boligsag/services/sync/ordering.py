@@ -9,10 +9,13 @@ So every writer numbers its changes at the END of its transaction, under one
 transaction-scoped advisory lock (:data:`ORDER_LOCK_KEY`) that PostgreSQL holds until
 commit: the next writer takes its numbers only after the previous one committed, and
 any snapshot sees a prefix of the sequence. The lock is held only for the numbering, the
-audit appends and the commit; the merge work happens before it, in parallel.
+device row, the audit appends and the commit; the merge work happens before it, in
+parallel.
 
-Lock order, to stay free of deadlocks: a push's row locks (merge.lock_rows), then this
-lock, then anything else serialised (the audit chain, services/server_audit.py).
+Lock order, to stay free of deadlocks: a push's row locks (push.lock_rows), then this
+lock, then the device's ``server_devices`` row, then the audit chain's lock
+(services/server_audit.py). A login takes the device row and then the audit lock too, so
+a login and a push of the same device never wait for each other in a circle.
 """
 
 from __future__ import annotations
@@ -61,8 +64,8 @@ def log_changes(session: Session, entries: Sequence[ChangeEntry], *, now: dateti
     transaction, for every change a pull should deliver, also changes the server makes
     itself. Returns the last seq given, or None when there was nothing to log.
 
-    With ``device_uuid``, that device's ``server_devices`` row records the push after
-    the numbering: its update is the push's last statement before commit."""
+    With ``device_uuid``, that device's ``server_devices`` row records the push right
+    after the numbering (so the row lock is what a test holds to pause a push there)."""
     if not entries:
         return None
     take_order_lock(session)

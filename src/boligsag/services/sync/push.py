@@ -10,8 +10,9 @@ In the caller's transaction, which commits right after :func:`push` returns:
 3. each change, parents before children, is checked against the actor's scope and
    merged (merge.py); one refusal refuses the whole batch (:class:`Refused`); the new
    versions are written at the end, one statement per table;
-4. the result is stored with the batch; then, under the ordering lock (ordering.py), the
-   laptop's audit entries are appended and the changes numbered, the device's row last.
+4. the result is stored with the batch; the changes are numbered under the ordering
+   lock (ordering.py) and the device's row updated; the laptop's audit entries are
+   appended last. The locks are taken in the order of ordering.py's docstring.
 """
 
 from __future__ import annotations
@@ -72,13 +73,12 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
         log.extend(outcome.log)
     write_stamps(session, context)
     batches.store_result(session, actor, batch_uuid, result)
-    ordering.take_order_lock(session)
+    ordering.log_changes(session, log, now=now, device_uuid=actor.device_id)
     if audit:
         try:
             server_audit.append(session, audit_key, audit)
         except server_audit.BadAuditEntry as exc:
             raise BadBatch(f"audit: {exc}") from None
-    ordering.log_changes(session, log, now=now, device_uuid=actor.device_id)
     return result
 
 
