@@ -7,7 +7,8 @@ socket in that folder, and removes it at the end of the session, failed tests in
 runs as the ``postgres`` system user that the Debian package creates.
 
 Registered for every tier by ``pytest_plugins`` in tests/conftest.py; the session-scoped
-cluster only starts when a test asks for ``pg_url`` or ``pg_cluster``.
+cluster only starts when a test asks for ``pg_url``, ``pg_cluster`` or
+``postgresql_ctx``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+
+from boligsag.services.context import AppContext, FixedClock
+from tests.integration.pg_context import open_postgres_context, seed_postgres
 
 MINIMUM_MAJOR = 15
 INSTALL_HINT = (
@@ -150,6 +155,34 @@ def pg_cluster() -> Iterator[PgCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+# The time the template's first rows are stamped with: tests/conftest.py's ``clock``.
+TEMPLATE_TIME = datetime(2026, 11, 25, 10, 30)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: PgCluster) -> str:
+    """The name of a migrated database with setup's first rows (administrator "Åse
+    Nørgaard", a plan, reference data) that tests copy. Nothing stays connected to it:
+    CREATE DATABASE … TEMPLATE refuses a template with open connections."""
+    name = pg_cluster.create_database()
+    seed_postgres(pg_cluster.url(name), FixedClock(TEMPLATE_TIME))
+    return name
+
+
+@pytest.fixture
+def postgresql_ctx(pg_cluster: PgCluster, pg_template: str, tmp_path: Path,
+                   clock: FixedClock) -> Iterator[AppContext]:
+    """The administrator's AppContext on a fresh copy of the template (~0.2 s, where
+    migrating and seeding a new database takes ~1.5 s)."""
+    name = pg_cluster.create_database(template=pg_template)
+    context = open_postgres_context(pg_cluster.url(name), tmp_path, clock)
+    try:
+        yield context
+    finally:
+        context.db.dispose()
+        pg_cluster.drop_database(name)
 
 
 @pytest.fixture
