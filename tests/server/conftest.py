@@ -1,7 +1,8 @@
-"""A real team server for the HTTP tests: a throwaway PostgreSQL database (tests/pg.py),
-``boligsag server init`` into a temporary configuration folder, uvicorn serving HTTPS on
-a free loopback port in a thread of this process, and an httpx client that trusts only
-the server's own certificate."""
+"""A real team server for the HTTP tests: a throwaway PostgreSQL database (tests/pg.py;
+a copy of a template migrated once per session), ``boligsag server init`` into a
+temporary configuration folder, uvicorn serving HTTPS on a free loopback port in a
+thread of this process, and an httpx client that trusts only the server's own
+certificate."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import create_engine
 
 from boligsag.cli import main
 from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.services.server import accounts as server_accounts
+from boligsag.storage import migrate
+
+from ..pg import PgCluster
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "korrekt-hest-batteri"
@@ -51,12 +56,34 @@ class Setup:
         return ssl.create_default_context(cafile=str(self.config.cert_path))
 
 
+@pytest.fixture(scope="session")
+def migrated_template(pg_cluster: PgCluster) -> str:
+    """An empty database at the newest schema, made once; ``server init`` on a copy of it
+    finds nothing to migrate (it still runs the upgrade, which is then a no-op)."""
+    name = pg_cluster.create_database()
+    engine = create_engine(pg_cluster.url(name))
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    return name
+
+
 @pytest.fixture
-def setup(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def server_url(pg_cluster: PgCluster, migrated_template: str) -> Iterator[str]:
+    name = pg_cluster.create_database(template=migrated_template)
+    try:
+        yield pg_cluster.url(name)
+    finally:
+        pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def setup(server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
           capsys: pytest.CaptureFixture[str]) -> Setup:
     """``server init`` (admin), then ``server add-user`` for a staff member in one area."""
     folder = tmp_path / "boligsag-server"
-    code = cli(["server", "init", pg_url, "--organisation", "Boligsocialt Hus",
+    code = cli(["server", "init", server_url, "--organisation", "Boligsocialt Hus",
                 "--admin-name", "Åse Nørgaard", "--config", str(folder), "--area", AREA,
                 "--host", "127.0.0.1", "--host", "localhost", "--password-stdin"],
                monkeypatch, ADMIN_PASSWORD + "\n")
@@ -70,7 +97,7 @@ def setup(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                monkeypatch, STAFF_PASSWORD + "\n")
     assert code == 0, capsys.readouterr()
     capsys.readouterr()
-    return Setup(pg_url, folder, match.group(1))
+    return Setup(server_url, folder, match.group(1))
 
 
 def free_port() -> int:

@@ -48,6 +48,8 @@ from .accounts import ServerDb, audit_admin, find_user, user_json
 
 TOKEN_LIFETIME = 15 * 60  # seconds
 MAX_DEVICE_NAME = 120
+MAX_USERNAME = 200
+MAX_PASSWORD = 1024
 _TOKEN_INFO = b"boligsag server token v1"
 _USERNAME_INFO = b"boligsag server login throttle v1"
 
@@ -166,6 +168,10 @@ def login(server: ServerDb, username: object, password: object, device_id: objec
     (``user_disabled``, ``device_revoked``: only once the password was right)."""
     if not isinstance(username, str) or not isinstance(password, str):
         raise BadLogin("username and password must be text")
+    # Bounds that hold for every name alike, so they tell nothing about an account;
+    # without them a megabyte "password" would cost Argon2id time for nothing.
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        raise BadLogin("username or password too long")
     if not isinstance(device_name, str):
         raise BadLogin("device_name must be text")
     device = check_device_id(device_id)
