@@ -46,7 +46,7 @@ backups="/var/backups/boligsag-server" # pg_dump files (owner postgres, 0700)
 # Peer authentication: the server's system user is the database role of the same name,
 # so the URL holds no password and no password file is needed on this machine.
 database_url="postgresql://${service_user}@/${database}?host=/var/run/postgresql"
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %ds)\n' "$*" "$SECONDS"; }
 cd /  # runuser'd commands may not enter the caller's folder
 
 step "Debian packages"
@@ -119,10 +119,12 @@ else
   init=(runuser -u "$service_user" -- "$prefix/bin/boligsag" server init "$database_url"
         --config "$work/config" --organisation "$organisation" --admin-name "$admin_name"
         --admin-username "$admin_username" --listen "$listen" "${areas[@]}" "${hosts[@]}")
+  # Its report names the folder it wrote; the sed names the one it ends up in.
   if [ -t 0 ]; then
-    "${init[@]}"
+    "${init[@]}" | sed "s#$work/config#$config#g"
   elif [ -n "${BOLIGSAG_PASSWORD:-}" ]; then
-    printf '%s\n' "$BOLIGSAG_PASSWORD" | "${init[@]}" --password-stdin
+    printf '%s\n' "$BOLIGSAG_PASSWORD" | "${init[@]}" --password-stdin \
+      | sed "s#$work/config#$config#g"
   else
     echo "install.sh: no terminal: give the administrator's password in BOLIGSAG_PASSWORD" >&2
     exit 2
