@@ -145,8 +145,31 @@ def _keep_copy_before_migration(engine: object, path: Path) -> None:
 
 
 def verify_integrity(ctx: AppContext) -> None:
-    """The quick integrity check on the open database; raises IntegrityFailed."""
+    """The quick integrity check on the open database file; raises IntegrityFailed.
+    A team-server database has no file here: PostgreSQL and its own backups look
+    after its pages, so there is nothing for this program to read through."""
+    if ctx.db.path is None:
+        return
     quick_check(ctx.db.engine, ctx.db.path)
+
+
+@dataclass(frozen=True)
+class ServerLocation:
+    """Where a team-server database lives, as the status bar names it (no user name,
+    no password: the URL never carries a password, and the user is shown apart)."""
+
+    database: str
+    host: str
+
+
+def server_location(ctx: AppContext) -> ServerLocation | None:
+    """None for an encrypted file (``ctx.db.path`` names it)."""
+    if ctx.db.path is not None:
+        return None
+    url = ctx.db.engine.url
+    # libpq takes a unix socket folder as ``?host=``; no host at all is the local socket.
+    host = url.host or str(url.query.get("host") or "") or "localhost"
+    return ServerLocation(database=url.database or "", host=host)
 
 
 def lock(ctx: AppContext) -> None:

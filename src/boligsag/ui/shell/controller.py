@@ -98,7 +98,9 @@ class AppController(QObject):
     def _unlocked(self, ctx: AppContext) -> None:
         self.unlock_dialog = None
         if not self.demo:
-            self.settings.set(LAST_DATABASE, str(ctx.db.path))
+            # Only a file is opened again by its path; a team server is not a file.
+            if ctx.db.path is not None:
+                self.settings.set(LAST_DATABASE, str(ctx.db.path))
             self.settings.set(LAST_USERNAME, ctx.actor.username)
         if password_change_required(ctx):
             self._ask_first_password(ctx)
@@ -159,7 +161,8 @@ class AppController(QObject):
             self.window.show_integrity_problem(error_text(error))
 
     def _demo_ready(self, ctx: AppContext) -> None:
-        self.db_path = ctx.db.path
+        if ctx.db.path is not None:  # the demo is always a file; the type allows None
+            self.db_path = ctx.db.path
         self.open_main(ctx)
 
     def _demo_failed(self, error: BaseException) -> None:

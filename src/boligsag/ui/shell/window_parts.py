@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QMessageBox, QStatusBar, QVBo
 from boligsag import __version__
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.services.unlock import server_location
 from boligsag.ui.elide import elide
 from boligsag.ui.icons import pixmap
 from boligsag.ui.labels import role_label
@@ -55,18 +56,24 @@ def build_lock_screen() -> QWidget:
 
 
 def fill_status_bar(bar: QStatusBar, ctx: AppContext, *, demo: bool) -> tuple[QLabel, QLabel]:
-    """Put the demo badge, the database file and the logged-in user in the status bar;
-    returns the (user, database) labels."""
+    """Put the demo badge, the database (its file, or the team server's database) and
+    the logged-in user in the status bar; returns the (user, database) labels."""
     named(bar, "statusBar", tr("Status bar"))
     actor = ctx.actor
     user = named(QLabel(tr("{name} · {role}", name=actor.full_name,
                            role=role_label(actor.role))),
                  "statusUser", tr("Logged-in user"))
-    path = str(ctx.db.path)
-    database = named(QLabel(), "statusDatabase", tr("Database file"), path)
-    database.setToolTip(path)
-    database.setText(elide(tr("Database: {path}", path=path), database, 520,
-                           Qt.TextElideMode.ElideMiddle))
+    server = server_location(ctx)
+    if server is None:
+        where = str(ctx.db.path)
+        database = named(QLabel(), "statusDatabase", tr("Database file"), where)
+        shown = tr("Database: {path}", path=where)
+    else:
+        where = tr("{database} on {host}", database=server.database, host=server.host)
+        database = named(QLabel(), "statusDatabase", tr("Team server database"), where)
+        shown = tr("Team server: {database}", database=where)
+    database.setToolTip(where)
+    database.setText(elide(shown, database, 520, Qt.TextElideMode.ElideMiddle))
     if demo:
         badge = named(QLabel(tr("DEMO – synthetic data, deleted on exit")), "statusDemo",
                       tr("Demo mode"))
