@@ -208,3 +208,21 @@ def test_a_create_sent_again_in_a_new_batch_is_recognised(server: SyncServer) ->
     (conflict,) = server.conflicts()
     assert (json.loads(conflict.kept_value), json.loads(conflict.other_value)) == (
         {"phone": "20 11 22 33"}, {"phone": "30 44 55 66"})
+
+
+def test_a_pull_holds_only_what_the_actor_may_see(server: SyncServer) -> None:
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    mine, theirs = new_person("Amira", "Hassan", area=east), new_person("Bo", "Lund", area=south)
+    staff_uuid = server.actors["admin"].user_uuid
+    seen_contact = new_contact(staff_uuid, [mine["uuid"]])
+    hidden_contact = new_contact(staff_uuid, [theirs["uuid"]])
+    server.push("admin", [mine, theirs, seen_contact, hidden_contact])
+
+    rows, _ = server.pull_all("staff", limit=2)  # small pages: hidden rows still advance
+    pulled = {(r["table"], r["uuid"]) for r in rows}
+    assert {("people", mine["uuid"]), ("contacts", seen_contact["uuid"])} <= pulled
+    assert ("people", theirs["uuid"]) not in pulled
+    assert ("contacts", hidden_contact["uuid"]) not in pulled
+    everything, _ = server.pull_all("lead")
+    assert {("people", theirs["uuid"]), ("contacts", hidden_contact["uuid"])} <= {
+        (r["table"], r["uuid"]) for r in everything}

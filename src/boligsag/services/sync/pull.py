@@ -1,5 +1,5 @@
 """A laptop's pull: the current state of every row changed since its cursor that it may
-see, a page at a time (design.md "Sync engine", issue 11 §3).
+see (scope.py), a page at a time (design.md "Sync engine", issue 11 §3).
 
 The change log is read in ``seq`` order from the cursor on. A row changed several times
 is sent once, at its newest change: an older change of a row that changed again is
@@ -32,6 +32,7 @@ __all__ = ["MAX_LIMIT", "decode_cursor", "encode_cursor", "pull"]
 
 MAX_LIMIT = 5000  # changes per page
 _PREFIX = "c1."
+_CHUNK = 2000  # uuids per IN list
 
 
 def encode_cursor(seq: int) -> str:
@@ -66,14 +67,23 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
         uuids = by_table.get(table)
         if not uuids:
             continue
-        seen = scope.visible(session, actor, table, uuids)
-        if not seen:
-            continue
-        t = Base.metadata.tables[table]
-        ids = {row.uuid: row.id for row in
-               session.execute(select(t.c.uuid, t.c.id).where(t.c.uuid.in_(seen)))}
+        ids = _visible_ids(session, actor, table, uuids)
         rows.extend(wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids]))
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after)), "more": more}
+
+
+def _visible_ids(session: Session, actor: SyncActor, table: str,
+                 uuids: list[str]) -> dict[str, int]:
+    """The local ids of the rows among ``uuids`` that ``actor`` may see: the scope's SQL
+    condition (scope.visible_condition) applied in the same select that finds the ids."""
+    t = Base.metadata.tables[table]
+    condition = scope.visible_condition(actor, table)
+    found: dict[str, int] = {}
+    for start in range(0, len(uuids), _CHUNK):
+        found.update((row.uuid, row.id) for row in session.execute(
+            select(t.c.uuid, t.c.id).where(t.c.uuid.in_(uuids[start:start + _CHUNK]),
+                                           condition)))
+    return found
 
 
 def page_end(window: list[tuple[int, str, str]], after: int) -> int:
