@@ -43,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         p.set_defaults(action_run=run)
         return p
 
-    init = action("init", "create the server's database, first administrator, TLS "
-                  "certificate and configuration folder", _init)
+    init = action("init", "set up an empty PostgreSQL database (tables, reference data, "
+                  "first administrator), the TLS certificate and the configuration folder",
+                  _init)
     init.add_argument("database_url", metavar="DATABASE_URL",
                       help="postgresql://USER@HOST/DBNAME, without a password")
     init.add_argument("--organisation", required=True, help="the organisation's name")
