@@ -181,11 +181,13 @@ def _write(session: Session, push: Push, change: Change, current: Current,
 
 def _created_twice(session: Session, push: Push, change: Change, current: Current) -> Outcome:
     """A create of a uuid the server holds: a client that lost its batch id and sent the
-    create again. The same values are no conflict; other values are kept apart."""
+    create again. The same values are no conflict (a deletion since is the server's
+    newer state, which the laptop pulls); other values, or a deletion the server's row
+    does not have, are kept apart."""
     now_values = wire.current_values(session, change.table, change.uuid, list(change.fields))
     differing = {name: value for name, value in change.fields.items()
                  if not same_value(value, now_values.get(name))}
-    if not differing and change.deleted == current.deleted:
+    if not differing and (current.deleted or not change.deleted):
         return Outcome(applied=_applied(change, current.version))
     other: dict[str, Any] = dict(differing)
     if change.deleted:
