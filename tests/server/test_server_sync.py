@@ -73,6 +73,7 @@ def test_bad_and_refused_batches_get_400_and_403(http: httpx.Client) -> None:
         "batch_id": str(uuid.uuid4()), "audit": [], "changes": [{
             "table": "users", "uuid": str(uuid.uuid4()), "base_version": None,
             "deleted": False, "fields": {"username": "x", "full_name": "X", "role": "staff"}}]})
-    assert refused.status_code in (400, 403), refused.text
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "refused"
     limit = http.get("/v1/sync/pull", headers=staff.headers, params={"limit": "0"})
     assert limit.status_code == 400
