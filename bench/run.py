@@ -135,8 +135,11 @@ def run(people: int, contacts: int, runs: int, only: str | None) -> list[Result]
                 continue
             state = case.prepare(ctx) if case.prepare else None
             enc = measure(lambda c=case, s=state: c.fn(ctx, s), runs)
-            pln = measure(lambda c=case, s=state: c.fn(plain_ctx, s), runs) \
-                if case.compare_plain else None
+            if case.baseline is not None:
+                pln = measure(lambda c=case, s=state: c.baseline(ctx, s), runs)
+            else:
+                pln = measure(lambda c=case, s=state: c.fn(plain_ctx, s), runs) \
+                    if case.compare_plain else None
             enc_median = statistics.median(enc) / case.operations
             plain_median = statistics.median(pln) / case.operations if pln else None
             ratio = enc_median / plain_median if plain_median else None

@@ -1,5 +1,6 @@
 """Benchmark cases. Each module here exposes ``CASES: list[Case]``; a case is run on the
-encrypted database and, with ``compare_plain``, on the plain copy with the same code."""
+encrypted database and, with ``compare_plain``, on the plain copy with the same code
+(or, with ``baseline``, compared with that function on the encrypted database)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,7 @@ class Case:
     # How many user-visible operations one call performs (e.g. keystrokes); the report
     # divides the timing by it so the figure compares with a per-operation target.
     operations: int = 1
+    # Measured instead of the plain copy in the comparison column, on the encrypted
+    # database (e.g. the SQLCipher summary a PostgreSQL case compares with); the ratio is
+    # then this case / baseline.
+    baseline: Callable[[AppContext, Any], object] | None = None

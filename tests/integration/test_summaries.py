@@ -36,6 +36,7 @@ from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import TOTAL, CellRef, Median, Share, Summary, ValueKind
 
 from ..conftest import CHEAP_KDF
+from .summary_backends import BACKENDS, on_backend
 from .summary_oracle import (
     ORACLE_TABLES,
     Cells,
@@ -58,8 +59,16 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, laptop_demo: AppContext) -> Iterator[AppContext]:
+    """The demo data on each backend: the encrypted file, then a PostgreSQL copy."""
+    cluster = request.getfixturevalue("pg_cluster") if request.param == "postgresql" else None
+    with on_backend(request.param, laptop_demo, cluster) as ctx:
+        yield ctx
+
+
 @pytest.fixture(scope="module")
-def demo(demo_path: Path) -> Iterator[AppContext]:
+def laptop_demo(demo_path: Path) -> Iterator[AppContext]:
     ctx = unlock(demo_path, DEMO_USERNAME, DEMO_PASSWORD,
                  clock=FixedClock(datetime(2026, 11, 25, 9)),
                  options=UnlockOptions(integrity_check=False))

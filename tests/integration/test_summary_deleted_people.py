@@ -32,13 +32,22 @@ from boligsag.summaries.filter import SummaryFilter
 from boligsag.summaries.model import TOTAL, CellRef, Summary
 
 from ..conftest import CHEAP_KDF
+from .summary_backends import BACKENDS, on_backend
 
 YEAR = SummaryFilter(date(2025, 1, 1), date(2025, 12, 31))
 START, END = datetime(2025, 1, 1), datetime(2026, 1, 1)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request: pytest.FixtureRequest, laptop_demo: AppContext) -> Iterator[AppContext]:
+    """The demo data on each backend: the encrypted file, then a PostgreSQL copy."""
+    cluster = request.getfixturevalue("pg_cluster") if request.param == "postgresql" else None
+    with on_backend(request.param, laptop_demo, cluster) as ctx:
+        yield ctx
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
+def laptop_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
     path = tmp_path_factory.mktemp("deleted") / "demo.db"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(keys, "KDF_PARAMS", CHEAP_KDF)

@@ -18,8 +18,10 @@ from boligsag.summaries.published import Published, publish
 from . import test_summaries
 from .test_summaries import YEAR
 
-# The demo database of the summary tests (module-scoped there), bound here.
+# The demo database of the summary tests (module-scoped there, on each backend), bound
+# here.
 demo_path = test_summaries.demo_path
+laptop_demo = test_summaries.laptop_demo
 demo = test_summaries.demo
 
 

@@ -18,6 +18,7 @@ On PostgreSQL two things differ from a service's own inserts:
   whatever the source held.
 - Inserting explicit ids does not advance the ``id`` sequences; each is set past the
   largest copied id afterwards, or the server's first new row would collide.
+- The copied tables are vacuumed and analysed at the end (below).
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def copy_database(source: Engine, target: Engine, *,
                                     f"{dialect.FIRST_TOPIC_TRIGGER}")
             _recompute_first_topics(writing)
             _reset_sequences(writing, tables)
+    if postgresql:
+        # As after any bulk load: fresh planner statistics, and a visibility map that
+        # lets the summaries' covering indexes answer without visiting the table
+        # (index-only scans). VACUUM cannot run inside a transaction.
+        with target.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+            admin.exec_driver_sql("VACUUM (ANALYZE)")
     return counts
 
 

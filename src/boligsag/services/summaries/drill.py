@@ -134,7 +134,7 @@ def _contacts(scope: Scope, ref: CellRef) -> tuple[str, Query]:
             query = query.where(*_is(focus, row))
     elif table == "contacts_by_topic":
         ct = contact_topics
-        query = query.where(c.c.id.in_(select(ct.c.contact_id).where(ct.c.topic_id == row)))
+        query = query.where(c.c.id.in_(select(ct.c.contact_id).where(*_is(ct.c.topic_id, row))))
     elif table == "anonymous_contacts":
         age = func.coalesce(c.c.age_group, UNKNOWN)
         query = query.where(c.c.anonymous.is_(True), *_is(age, row),
