@@ -31,10 +31,12 @@ from .conftest import (
     AREA,
     STAFF,
     STAFF_PASSWORD,
+    Running,
     Setup,
     cli,
     free_port,
     logged_in,
+    login,
 )
 
 
@@ -221,3 +223,26 @@ def test_the_request_log_holds_no_personal_data(setup: Setup) -> None:
         assert secret not in log, secret
     assert "?" not in log.replace("?)", "")  # no query string
 
+
+
+def test_accounts_from_the_command_line(
+        running: Running, setup: Setup, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = ["--config", str(setup.folder)]
+    capsys.readouterr()
+    assert cli(["server", "add-user", "bent", "--name", "Bent Holm", "--role", "team_lead",
+                "--area", "Nordparken", *folder, "--password-stdin"], monkeypatch,
+               "bents-lange-kodeord\n") == 1
+    assert f"Unknown housing areas: Nordparken. The server knows: {AREA}." in \
+        capsys.readouterr().err
+    assert cli(["server", "add-user", "METTE", "--name", "Mette Igen", "--role", "staff",
+                *folder, "--password-stdin"], monkeypatch, "endnu-et-kodeord\n") == 1
+    assert "already in use" in capsys.readouterr().err
+    assert cli(["server", "add-user", "bent", "--name", "Bent Holm", "--role", "team_lead",
+                *folder, "--password-stdin"], monkeypatch, "kort\n") == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+    assert cli(["server", "set-password", STAFF, *folder, "--password-stdin"], monkeypatch,
+               "mettes-nye-kodeord\n") == 0
+    with running.client() as client:
+        assert login(client, STAFF, STAFF_PASSWORD).status_code == 401
+        assert login(client, STAFF, "mettes-nye-kodeord").status_code == 200
