@@ -9,8 +9,9 @@
 #       [--host server.example.dk …] [--listen 0.0.0.0:8443] [--from WHEEL_OR_FOLDER]
 #
 # Run as root. Safe to run again: it only adds what is missing, reinstalls Boligsag from
-# --from (an upgrade) and never initialises twice. The first administrator's password
-# comes from a prompt, or from BOLIGSAG_PASSWORD when there is no terminal.
+# --from and restarts the server (an upgrade), and never initialises twice. The first
+# administrator's password comes from a prompt, or from BOLIGSAG_PASSWORD when there is
+# no terminal.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -140,8 +141,21 @@ install -m 0755 "$here/backup.sh" /usr/local/sbin/boligsag-server-backup
 install -d -o postgres -g postgres -m 0700 "$backups"
 if $systemd_running; then
   systemctl daemon-reload
-  systemctl enable --now boligsag-server.service boligsag-server-backup.timer
-  systemctl --no-pager --lines=5 status boligsag-server.service || true
+  systemctl enable --now boligsag-server-backup.timer
+  # Restarted, not only started: after an upgrade the running server still has the old
+  # code. Several instances (boligsag-server@PORT, README "Several instances") replace
+  # the single unit, which must then stay off: the load balancer has its port.
+  shopt -s nullglob
+  instances=(/etc/systemd/system/multi-user.target.wants/boligsag-server@*.service)
+  shopt -u nullglob
+  if [ "${#instances[@]}" -gt 0 ]; then
+    units=("${instances[@]##*/}")
+  else
+    units=(boligsag-server.service)
+    systemctl enable boligsag-server.service
+  fi
+  systemctl restart "${units[@]}"
+  systemctl --no-pager --lines=5 status "${units[@]}" || true
 else
   echo "systemd is not running here (a container or chroot): the units are installed but"
   echo "not started. Start the server by hand with the unit's command:"
