@@ -9,10 +9,12 @@ actor sees, table by table, worked out by hand from design.md's rules.
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from boligsag.domain.enums import (
@@ -25,6 +27,7 @@ from boligsag.domain.enums import (
     Role,
 )
 from boligsag.services.sync.actor import SyncActor
+from boligsag.services.sync.ordering import ChangeEntry, log_changes
 from boligsag.storage import migrate
 from boligsag.storage.database import Database, WriteStamp
 from boligsag.storage.models import (
@@ -33,6 +36,7 @@ from boligsag.storage.models import (
     AgeGroupRow,
     Area,
     Attendance,
+    Base,
     Channel,
     Consent,
     Contact,
@@ -53,6 +57,8 @@ from boligsag.storage.models import (
 from boligsag.storage.models.sync import SyncConflict
 from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.server_engine import open_server_engine
+
+from ..pg import PgCluster
 
 NOW = datetime(2026, 11, 25, 10, 30)
 
@@ -141,6 +147,19 @@ class World:
         return {self.labels[u] for u in uuids}
 
 
+@pytest.fixture(scope="module", name="world")
+def world_fixture(pg_cluster: PgCluster) -> Iterator[World]:
+    """Built once per test module (import it there): the tests only read, or push what is
+    refused and so rolled back."""
+    name = pg_cluster.create_database()
+    built = build_world(pg_cluster.url(name))
+    try:
+        yield built
+    finally:
+        built.db.dispose()
+        pg_cluster.drop_database(name)
+
+
 def build_world(url: str) -> World:
     engine = open_server_engine(url)
     migrate.upgrade(engine)
@@ -148,7 +167,22 @@ def build_world(url: str) -> World:
     with world.db.writing(WriteStamp(user_id=None, now=NOW)) as session:
         load_reference_data(session)
         _Builder(world, session).build()
+    with world.db.writing(None) as session:
+        _log_every_row(session, world)
     return world
+
+
+def _log_every_row(session: Any, world: World) -> None:
+    """Put each row in the change log, as if pushed, so that a pull delivers it."""
+    entries = []
+    for table, labels in world.tables.items():
+        t = Base.metadata.tables[table]
+        rows = session.execute(select(t.c.uuid, t.c.version))
+        versions: dict[str, int] = {row_uuid: version for row_uuid, version in rows}
+        entries.extend(ChangeEntry(table, world.uuids[label], versions[world.uuids[label]],
+                                   fields=(), deleted=False, user_id=None)
+                       for label in sorted(labels))
+    log_changes(session, entries, now=NOW)
 
 
 class _Builder:

@@ -4,7 +4,7 @@ the rows of every table it may pull, and a refusal for every push it must not ma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,23 +21,10 @@ from boligsag.services.sync.scope import (
 from boligsag.services.sync.wire_tables import NOT_SYNCED
 from boligsag.storage.models import Base
 
-from ..pg import PgCluster
-from .sync_scope_world import EXPECTED, ROLES, World, build_world
+from .sync_scope_world import EXPECTED, ROLES, World, world_fixture  # noqa: F401
 
 Change = Callable[[World], dict[str, Any]]
 NEW = "0b5f2a4e-8c1d-4f7a-9e2b-3c4d5e6f7a8b"  # a uuid no row has yet
-
-
-@pytest.fixture(scope="module")
-def world(pg_cluster: PgCluster) -> Iterator[World]:
-    """Built once for the module: every test here only reads."""
-    name = pg_cluster.create_database()
-    built = build_world(pg_cluster.url(name))
-    try:
-        yield built
-    finally:
-        built.db.dispose()
-        pg_cluster.drop_database(name)
 
 
 @pytest.mark.parametrize("who", ROLES)
