@@ -125,6 +125,12 @@ def test_a_disabled_user_is_refused_at_the_next_request(
     assert (response.status_code, response.json()) == (401, {"error": "user_disabled"})
     again = login(http)
     assert (again.status_code, again.json()) == (401, {"error": "user_disabled"})
+    # The laptops learn it at their next pull (the change is in the sync log).
+    admin = logged_in(http, ADMIN, ADMIN_PASSWORD)
+    rows = http.get("/v1/sync/pull", headers=admin.headers, params={"limit": 100}).json()
+    mette = [r for r in rows["rows"] if r["table"] == "users"
+             and r["fields"]["username"] == STAFF]
+    assert [(r["fields"]["active"], r["version"]) for r in mette] == [(False, 2)]
 
 
 def test_a_revoked_device_is_refused_at_the_next_request_and_cannot_log_in(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from boligsag.services.server.accounts import ServerDb
 from boligsag.storage.models import AuditEntry
 
-from .conftest import ADMIN, ADMIN_PASSWORD, Running, Setup, logged_in, serving
+from .conftest import ADMIN, ADMIN_PASSWORD, AREA, STAFF, Running, Setup, logged_in, serving
 
 
 def _area_uuid(client: httpx.Client, headers: dict[str, str]) -> str:
@@ -53,6 +53,12 @@ def test_a_push_through_one_instance_is_pulled_through_another(
         rows = _pull_all(b, staff.headers)  # Mette works in that area
         people = [row for row in rows if row["table"] == "people"]
         assert [(p["uuid"], p["fields"]["first_name"]) for p in people] == [(person, "Amira")]
+        # The accounts and the area server init and add-user made reach laptops too,
+        # without anything of the server passwords.
+        users = {row["fields"]["username"]: row for row in rows if row["table"] == "users"}
+        assert set(users) == {ADMIN, STAFF}
+        assert not any("password" in name for row in users.values() for name in row["fields"])
+        assert [r["fields"]["name"] for r in rows if r["table"] == "areas"] == [AREA]
     with server_db.db.reading() as session:
         details = session.scalars(select(AuditEntry.detail).where(
             AuditEntry.entity == "sync").order_by(AuditEntry.id)).all()
