@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Date,
     DateTime,
     Insert,
@@ -69,10 +68,16 @@ class _MonthOf(_Spelling):
     name = "month_of"
 
 
-class _InMonth(_Spelling):
+class _MonthKey(_Spelling):
     inherit_cache = True
-    type = Boolean()
-    name = "in_month"
+    type = String()
+    name = "month_key"
+
+
+class _MonthValue(_Spelling):
+    inherit_cache = True
+    type = String()
+    name = "month_value"
 
 
 class _YearOf(_Spelling):
@@ -130,7 +135,9 @@ def in_month(timestamp: ColumnElement[Any], month: ColumnElement[Any]) -> Column
     """``timestamp`` falls in ``month`` ('YYYY-MM' text), spelled as the leading
     expression of ``ix_contacts_month`` on each dialect (storage/dialect.py's
     ``month_expression``), so the month's contacts are read from that index."""
-    return _InMonth(timestamp, month)
+    # A plain comparison of two spellings, not one boolean function: SQLite would write
+    # a boolean function in a WHERE as "(...) = 1", which no index matches.
+    return _MonthKey(timestamp) == _MonthValue(month)
 
 
 def year_of(day: ColumnElement[Any]) -> ColumnElement[int]:
@@ -198,11 +205,15 @@ def _month_of_sqlite(element: _MonthOf, compiler: SQLCompiler, **kw: Any) -> str
     return compiler.process(_substr(element, 1, 7), **kw)
 
 
-@compiles(_InMonth, SQLITE)
-def _in_month_sqlite(element: _InMonth, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(_MonthKey, SQLITE)
+def _month_key_sqlite(element: _MonthKey, compiler: SQLCompiler, **kw: Any) -> str:
     # Literal 1 and 7, not bound parameters: ix_contacts_month's expression.
-    timestamp, month = _args(element, compiler, **kw)
-    return f"substr({timestamp}, 1, 7) = {month}"
+    return f"substr({_args(element, compiler, **kw)[0]}, 1, 7)"
+
+
+@compiles(_MonthValue, SQLITE)
+def _month_value_sqlite(element: _MonthValue, compiler: SQLCompiler, **kw: Any) -> str:
+    return _args(element, compiler, **kw)[0]
 
 
 @compiles(_YearOf, SQLITE)
@@ -256,13 +267,16 @@ def _month_of_postgresql(element: _MonthOf, compiler: SQLCompiler, **kw: Any) ->
     return f"substr({value}, 1, 7)"  # already ISO text (iso_day, iso_date)
 
 
-@compiles(_InMonth, POSTGRESQL)
-def _in_month_postgresql(element: _InMonth, compiler: SQLCompiler, **kw: Any) -> str:
-    # The right side is computed once per statement, so the left side stays the bare
-    # indexed expression date_trunc('month', occurred_at).
-    timestamp, month = _args(element, compiler, **kw)
-    return (f"date_trunc('month', {timestamp}) = "
-            f"CAST(to_date({month}, 'YYYY-MM') AS TIMESTAMP WITHOUT TIME ZONE)")
+@compiles(_MonthKey, POSTGRESQL)
+def _month_key_postgresql(element: _MonthKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date_trunc('month', {_args(element, compiler, **kw)[0]})"
+
+
+@compiles(_MonthValue, POSTGRESQL)
+def _month_value_postgresql(element: _MonthValue, compiler: SQLCompiler, **kw: Any) -> str:
+    # Computed once per statement, so the other side stays the bare indexed expression.
+    month = _args(element, compiler, **kw)[0]
+    return f"CAST(to_date({month}, 'YYYY-MM') AS TIMESTAMP WITHOUT TIME ZONE)"
 
 
 @compiles(_YearOf, POSTGRESQL)
