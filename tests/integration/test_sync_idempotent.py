@@ -47,8 +47,9 @@ def _state(server: SyncServer, uuids: list[str]) -> dict[str, Any]:
 
 
 def _batch(server: SyncServer) -> tuple[list[dict], list[dict], list[str]]:
-    """A batch of a new person, an edit that merges, and one that conflicts (the team
-    lead's laptop edited Amira's phone from version 1 too, and got there first)."""
+    """A batch of a new person and an edit of Amira whose email merges and whose phone
+    conflicts (the team lead's laptop edited her phone from version 1 too, and got there
+    first), with one audit entry of the laptop's."""
     amira = new_person("Amira", "Hassan")
     server.push("admin", [amira])
     server.push("lead", [edit("people", amira["uuid"], 1, phone="30 44 55 66")])
