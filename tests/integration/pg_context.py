@@ -1,6 +1,7 @@
 """An AppContext over a fresh PostgreSQL database (tests/pg.py's ``pg_url``), with the
-same first rows as setup.py gives a new encrypted file: reference data, the
-administrator "Åse Nørgaard", a plan with two areas."""
+same first rows as setup.py gives a new encrypted file (tests/conftest.py's
+``setup_input``): reference data, the administrator "Åse Nørgaard", a plan with two
+areas, the organisation's name and a database id."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def seed_postgres(url: str, clock: FixedClock) -> None:
                             select(FocusArea).where(FocusArea.period == PLAN_PERIOD))))
             session.add(plan)
             session.flush()
+            org_settings.set_setting(session, "database_id", str(uuid.uuid4()))
+            org_settings.set_setting(session, "organisation_name", "Boligsocialt Hus Ærtebjerg")
             org_settings.set_setting(session, "current_plan_uuid", plan.uuid)
     finally:
         engine.dispose()

@@ -37,8 +37,14 @@ from boligsag.services.sessions import (
 from boligsag.services.timeline import TimelineKind, person_timeline
 from boligsag.storage.models import Attendance
 
-from ..conftest import CreatedDb
 from .casework_helpers import add_user, focus_area_id, logged_in, person
+
+
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
 
 NOV_20 = date(2026, 11, 20)
 
@@ -73,7 +79,7 @@ def test_activities_belong_to_the_plans_focus_areas(ctx: AppContext) -> None:
     assert len(choices.focus_areas) == 4 and choices.parent_guidance_topics
 
 
-def test_enrollment_rules(ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+def test_enrollment_rules(ctx: AppContext, clock: FixedClock) -> None:
     add_user(ctx, "frida", Role.VOLUNTEER)
     activity = course(ctx)
     omar = person(ctx, "Omar", "Ali").person
@@ -169,18 +175,18 @@ def test_drop_in_head_counts(ctx: AppContext) -> None:
 
 
 def test_restricted_participants_are_neither_shown_nor_touched(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     add_user(ctx, "anna", Role.STAFF)
     add_user(ctx, "bo", Role.STAFF)
     activity = course(ctx)
-    with logged_in(created_db, clock, "anna") as anna:
+    with logged_in(ctx, clock, "anna") as anna:
         secret = person(anna, "Fatima", "Ali", restricted=True).person.id
         enroll(anna, EnrollmentDraft(activity, secret, date(2026, 9, 1)))
         visible = person(anna, "Ib", "Berg").person.id
         enroll(anna, EnrollmentDraft(activity, visible, date(2026, 9, 1)))
         saved = record_session(anna, SessionDraft(activity, NOV_20, attendance=(
             AttendanceMark(secret, True), AttendanceMark(visible, True))))
-    with logged_in(created_db, clock, "bo") as bo:
+    with logged_in(ctx, clock, "bo") as bo:
         sheet = session_sheet(bo, activity, NOV_20)
         assert [r.name for r in sheet.rows] == ["Ib Berg"] and sheet.hidden_participants == 1
         update_session(bo, saved.id, sheet.version or 0, SessionDraft(

@@ -24,6 +24,13 @@ from boligsag.services.errors import PermissionDenied, StaleRecord, ValidationFa
 from boligsag.services.service_catalogue import list_services
 from boligsag.storage.models import AuditEntry, Person, PersonRelation
 
+
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
 PURPOSE = "Henvisning til Jobcenter om fritidsjob og vejledning."
 
 

@@ -40,6 +40,13 @@ from .casework_helpers import (
 )
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def test_quick_log_records_a_contact_with_defaults(ctx: AppContext, clock: FixedClock) -> None:
     ayse = person(ctx, "Ayşe", "Kaya").person
     school, homework = contact_topic_ids(ctx, "school", "homework")
@@ -140,11 +147,11 @@ def test_restricted_persons_contacts_are_hidden(ctx: AppContext, created_db: Cre
                                                clock: FixedClock) -> None:
     add_user(ctx, "anna", Role.STAFF)
     add_user(ctx, "bo", Role.STAFF)
-    with logged_in(created_db, clock, "anna") as anna:
+    with logged_in(ctx, clock, "anna") as anna:
         secret = person(anna, "Fatima", "Ali", restricted=True).person
         row = log_contact(anna, ContactDraft(channel="phone", person_ids=(secret.id,),
                                              follow_up_date=date(2026, 11, 25)))
-    with logged_in(created_db, clock, "bo") as bo:
+    with logged_in(ctx, clock, "bo") as bo:
         assert list_contacts(bo).items == ()
         assert due_follow_ups(bo) == []
         with pytest.raises(PermissionDenied):
@@ -193,11 +200,11 @@ def test_a_failing_quick_log_leaves_nothing(ctx: AppContext,
 
 
 def test_volunteer_logs_a_network_mother_conversation_only(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     add_user(ctx, "frida", Role.VOLUNTEER)
     ayse = person(ctx).person
     (health,) = contact_topic_ids(ctx, "health")
-    with logged_in(created_db, clock, "frida") as frida:
+    with logged_in(ctx, clock, "frida") as frida:
         choices = network_mother_choices(frida)
         assert choices.staff == () and choices.focus_areas and choices.services
         service = choices.services[0]

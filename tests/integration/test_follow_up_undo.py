@@ -24,6 +24,13 @@ from boligsag.storage.models import AuditEntry
 from .casework_helpers import person
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def updates(ctx: AppContext) -> int:
     with ctx.read() as unit:
         session = unit.session

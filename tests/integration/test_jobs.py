@@ -29,6 +29,13 @@ from boligsag.storage.models import Consent, Referral, ReferralEvent, Service
 from .casework_helpers import person
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def pocket_money(ctx: AppContext, person_id: int, start: date, **fields: object):
     return create_job(ctx, JobDraft(person_id, JobKind.POCKET_MONEY, "Netto Ærtebjerg", start,
                                     hours_per_week=Decimal("6"), hourly_pay="62,50",  # type: ignore[arg-type]

@@ -21,6 +21,13 @@ from boligsag.services.service_catalogue import ServiceInput, list_services, upd
 from boligsag.storage.models import User
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def address_lines(pdf: bytes) -> list[str]:
     """The page's text lines down to the street line of the address block."""
     lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()

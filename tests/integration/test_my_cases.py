@@ -18,12 +18,18 @@ from boligsag.services.my_cases import CaseKind, my_cases
 from boligsag.services.referrals import ReferralInput, create_referral
 from boligsag.services.service_catalogue import list_services
 
-from ..conftest import CreatedDb
 from .casework_helpers import add_user, focus_area_id, logged_in, person
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def test_mine_sager_lists_what_i_am_responsible_for_most_urgent_first(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     me = ctx.actor.user_id
     karin = add_user(ctx, "karin", Role.STAFF)
     add_user(ctx, "frida", Role.VOLUNTEER)
@@ -60,16 +66,16 @@ def test_mine_sager_lists_what_i_am_responsible_for_most_urgent_first(
     assert rows[0].due == date(2026, 11, 9) and rows[0].status == ReferralStatus.DRAFT
     assert rows[1].due == date(2026, 11, 20)
 
-    with logged_in(created_db, clock, "karin") as other:
+    with logged_in(ctx, clock, "karin") as other:
         assert [r.title for r in my_cases(other)] == ["Karins Borger"]
-    with logged_in(created_db, clock, "frida") as frida, pytest.raises(PermissionDenied):
+    with logged_in(ctx, clock, "frida") as frida, pytest.raises(PermissionDenied):
         my_cases(frida)
 
 
 def test_a_restricted_case_is_its_responsible_workers_alone(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     karin = add_user(ctx, "karin", Role.STAFF)
-    with logged_in(created_db, clock, "karin") as other:
+    with logged_in(ctx, clock, "karin") as other:
         person(other, "Skjult", "Sag", restricted=True, responsible_user_id=karin)
         assert [r.title for r in my_cases(other)] == ["Skjult Sag"]
     assert my_cases(ctx) == []  # the administrator is not responsible for it

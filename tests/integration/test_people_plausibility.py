@@ -12,6 +12,13 @@ from boligsag.services.errors import ValidationFailed
 from boligsag.services.people import PersonDraft, create_person, find_duplicates
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def test_a_confirmed_future_cpr_number_or_old_typed_date_is_saved(ctx: AppContext) -> None:
     future = PersonDraft("Ny", "Født", cpr="010150-5001")  # 1 January 2050
     with pytest.raises(ValidationFailed) as raised:

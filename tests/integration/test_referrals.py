@@ -36,6 +36,13 @@ from boligsag.services.referrals import (
 from boligsag.services.service_catalogue import list_services
 from boligsag.storage.models import AuditEntry, Consent, Person, Referral
 
+
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
 S = ReferralStatus
 PURPOSE = "Henvisning til vejledning om uddannelse og fritidsjob."
 

@@ -23,12 +23,18 @@ from boligsag.services.reminders import (
 )
 from boligsag.storage.models import AuditEntry
 
-from ..conftest import CreatedDb
 from .casework_helpers import add_user, logged_in
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def test_a_reminder_is_mine_alone_and_shows_from_its_day(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     add_user(ctx, "karin", Role.STAFF)
     ayse = create_person(ctx, PersonDraft("Ayşe", "Kaya")).person.id
     row = create_reminder(ctx, date(2026, 11, 26), "  Ring til  Ayşe om boligen ",
@@ -41,7 +47,7 @@ def test_a_reminder_is_mine_alone_and_shows_from_its_day(
     [due] = my_due_reminders(ctx)
     assert due.overdue
 
-    with logged_in(created_db, clock, "karin") as karin:
+    with logged_in(ctx, clock, "karin") as karin:
         assert my_due_reminders(karin) == []
         with pytest.raises(NotFound):
             mark_reminder_done(karin, row.id)
@@ -62,7 +68,7 @@ def test_a_reminder_is_mine_alone_and_shows_from_its_day(
 
 
 def test_a_reminder_needs_a_day_a_short_text_and_a_subject_i_may_see(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     add_user(ctx, "karin", Role.STAFF)
     add_user(ctx, "frida", Role.VOLUNTEER)
     hidden = create_person(ctx, PersonDraft("Omar", "Ali", restricted=True,
@@ -73,23 +79,23 @@ def test_a_reminder_needs_a_day_a_short_text_and_a_subject_i_may_see(
     with pytest.raises(ValidationFailed) as failed:
         create_reminder(ctx, date(2026, 12, 1), "x" * 201)
     assert "201" in failed.value.field_messages_en()["text"]
-    with logged_in(created_db, clock, "karin") as karin:
+    with logged_in(ctx, clock, "karin") as karin:
         with pytest.raises(PermissionDenied):
             create_reminder(karin, date(2026, 12, 1), "Se til Omar", person_id=hidden)
         create_reminder(karin, date(2026, 11, 25), "Teammøde kl. 13")  # about nothing
         assert [r.text for r in my_due_reminders(karin)] == ["Teammøde kl. 13"]
-    with logged_in(created_db, clock, "frida") as frida, pytest.raises(PermissionDenied):
+    with logged_in(ctx, clock, "frida") as frida, pytest.raises(PermissionDenied):
         create_reminder(frida, date(2026, 12, 1), "Ayşe", person_id=hidden)
 
 
 def test_only_the_owner_brings_a_deleted_reminder_back(
-        ctx: AppContext, created_db: CreatedDb, clock: FixedClock) -> None:
+        ctx: AppContext, clock: FixedClock) -> None:
     add_user(ctx, "karin", Role.STAFF)
     row = create_reminder(ctx, date(2026, 11, 25), "Bestil lokale")
     with pytest.raises(NotFound):
         restore_reminder(ctx, row.id)  # not deleted: nothing to bring back
     delete_reminder(ctx, row.id)
-    with logged_in(created_db, clock, "karin") as karin, pytest.raises(NotFound):
+    with logged_in(ctx, clock, "karin") as karin, pytest.raises(NotFound):
         restore_reminder(karin, row.id)
     restore_reminder(ctx, row.id)
     assert [r.text for r in my_due_reminders(ctx)] == ["Bestil lokale"]

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, case, collate, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from boligsag.domain import referral_flow as flow
 from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.domain.permissions import Permission
+from boligsag.storage import dialect
 from boligsag.storage.models import Person, Referral, Service
 
 from . import org_settings
@@ -153,13 +154,14 @@ def overdue_clause(limits: Mapping[ReferralStatus, int], today: date) -> ColumnE
 
 
 def due_clause(limits: Mapping[ReferralStatus, int]) -> ColumnElement[object]:
-    """SQL for ``domain.referral_flow.reminder_due`` as a Julian day number: the status
-    day plus that status's limit plus one; NULL for a status without a reminder.
+    """SQL for ``domain.referral_flow.reminder_due`` as a day number (storage/dialect.py's
+    ``day_number``): the status day plus that status's limit plus one; NULL for a status
+    without a reminder.
 
     Sorting by the status day alone is not the same order: a draft (7 days) from last
     week is due before a first meeting (60 days) from last month.
     """
-    day = func.julianday(Referral.status_changed_on)
+    day = dialect.day_number(Referral.status_changed_on)
     whens = [(Referral.status == status, day + literal(days + 1))
              for status, days in limits.items() if flow.is_open(status)]
     return case(*whens, else_=None) if whens else literal(None)
@@ -187,9 +189,9 @@ def _order(sort: ReferralSort, descending: bool,
         ReferralSort.CHANGED: [Referral.status_changed_on],
         ReferralSort.CREATED: [Referral.created_on],
         # NOCASE as in the people list (people_search), so both lists agree.
-        ReferralSort.PERSON: [collate(Person.last_name, "NOCASE"),
-                              collate(Person.first_name, "NOCASE")],
-        ReferralSort.SERVICE: [collate(Service.name, "NOCASE")],
+        ReferralSort.PERSON: [dialect.nocase(Person.last_name),
+                              dialect.nocase(Person.first_name)],
+        ReferralSort.SERVICE: [dialect.nocase(Service.name)],
         ReferralSort.STATUS: [Referral.status, Referral.status_changed_on],
     }
     # The id last, so pages never overlap or skip rows when the sort keys tie.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar, cast
 
-from sqlalchemy import ColumnElement, String, collate, func, literal_column
+from sqlalchemy import ColumnElement, Float, String, collate, func, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -165,6 +165,14 @@ def nocase_prefix(column: ColumnElement[str], escaped_prefix: str) -> ColumnElem
 def ascii_lower(text: str) -> str:
     """What NOCASE folds: the 26 ASCII capitals, nothing else."""
     return text.translate(str.maketrans(_ASCII_UPPER, _ASCII_UPPER.lower()))
+
+
+def day_number(column: ColumnElement[Any]) -> ColumnElement[float]:
+    """A DATE as a number of days that orders and adds like the date itself: SQLite's
+    Julian day of its ISO text; PostgreSQL's days since 2000-01-01 (date minus date
+    is an integer there)."""
+    return per_dialect(sqlite=func.julianday(column, type_=Float()),
+                       postgresql=column - literal_column("DATE '2000-01-01'"))
 
 
 def binary(column: ColumnElement[T]) -> ColumnElement[T]:
