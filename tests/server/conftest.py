@@ -11,8 +11,9 @@ import re
 import socket
 import ssl
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,13 +117,14 @@ class Running:
 
 
 @contextmanager
-def serving(setup: Setup) -> Iterator[Running]:
-    """One server instance (its own engine and pool) until the block ends."""
+def serving(setup: Setup, clock: Callable[[], float] = time.time) -> Iterator[Running]:
+    """One server instance (its own engine and pool) until the block ends; ``clock`` is
+    its time (a fixed one keeps a throttle's pause from running out during a test)."""
     config = setup.config
     port = free_port()
     server = server_run.open_server(config)
-    instance = uvicorn.Server(server_run.uvicorn_config(config, server, host="127.0.0.1",
-                                                        port=port, log_level="warning"))
+    instance = uvicorn.Server(server_run.uvicorn_config(
+        config, server, host="127.0.0.1", port=port, log_level="warning", clock=clock))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     try:
@@ -142,6 +144,14 @@ def serving(setup: Setup) -> Iterator[Running]:
 def running(setup: Setup) -> Iterator[Running]:
     with serving(setup) as instance:
         yield instance
+
+
+@pytest.fixture
+def still(setup: Setup) -> Iterator[httpx.Client]:
+    """A client of an instance whose clock stands still."""
+    frozen = time.time()
+    with serving(setup, lambda: frozen) as instance, instance.client() as client:
+        yield client
 
 
 @pytest.fixture

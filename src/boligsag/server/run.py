@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +17,7 @@ import uvicorn
 from boligsag.services.server import login as server_login
 from boligsag.services.server.accounts import ServerDb, connect
 
-from .app import create_app
+from .app import Clock, create_app
 from .config import ServerConfig, read_secret
 
 
@@ -25,8 +26,9 @@ def open_server(config: ServerConfig) -> ServerDb:
 
 
 def uvicorn_config(config: ServerConfig, server: ServerDb, *, host: str, port: int,
-                   log_level: str = "info") -> uvicorn.Config:
-    return uvicorn.Config(create_app(server), host=host, port=port,
+                   log_level: str = "info", clock: Clock = time.time) -> uvicorn.Config:
+    """``clock`` (epoch seconds) is the application's, for tests that hold time still."""
+    return uvicorn.Config(create_app(server, clock=clock), host=host, port=port,
                           ssl_certfile=str(config.cert_path), ssl_keyfile=str(config.key_path),
                           access_log=False, log_level=log_level, lifespan="off",
                           server_header=False, proxy_headers=False)

@@ -2,13 +2,14 @@
 server passwords and devices (issue 11; design.md "Tables").
 
 Rows of synced tables that these functions make or change (users, their areas, housing
-areas) go into the sync change log like a push's, last in the same transaction, so
-laptops receive them at their next pull.
+areas) go into the sync change log like a push's, at the end of the same transaction
+(just before its audit entry: a push's lock order), so laptops receive them at their
+next pull.
 
 Run by ``boligsag server ...`` on the server machine, by whoever may run it there: the
-operating system decides that, so these functions take no acting user. Each one is one
-transaction and leaves an audit entry in the server's chain (services/server_audit.py)
-under the name ``SERVER_ADMIN``.
+operating system decides that, so these functions take no acting user. Each change is
+one transaction and leaves an audit entry in the server's chain
+(services/server_audit.py) under the name ``SERVER_ADMIN``.
 
 A server password is a PHC Argon2id string in ``server_credentials`` (storage/kdf.py),
 never in ``users``, so it never syncs to a laptop.
@@ -235,20 +236,22 @@ def add_user(server: ServerDb, username: str, *, full_name: str, role: Role, pas
         _log_created(session, [("users", user.uuid)])  # before the audit: lock order
         audit_admin(server, session, AuditAction.USER_CREATED, entity="users",
                     entity_uuid=user.uuid, detail=f"role {role.value}")
+        names = session.scalars(select(Area.name).where(Area.id.in_(area_ids))).all()
         return AccountRow(user.uuid, user.username, user.full_name, role, True,
-                          tuple(sorted({a.strip() for a in areas if a.strip()})))
+                          tuple(sorted(names)))
 
 
 def _area_ids(session: Session, names: Sequence[str]) -> list[int]:
-    wanted = {name.strip() for name in names if name.strip()}
+    """Live areas by name, in any case ("ærtebjerg øst" is "Ærtebjerg Øst")."""
+    wanted = {name.strip().casefold(): name.strip() for name in names if name.strip()}
     if not wanted:
         return []
-    known = {row.name: row.id for row in session.execute(
-        select(Area.name, Area.id).where(Area.deleted_at.is_(None)))}
-    missing = sorted(wanted - set(known))
+    rows = session.execute(select(Area.name, Area.id).where(Area.deleted_at.is_(None))).all()
+    known = {row.name.casefold(): row.id for row in rows}
+    missing = sorted(typed for key, typed in wanted.items() if key not in known)
     if missing:
-        raise UnknownAreas(", ".join(missing), ", ".join(sorted(known)) or "-")
-    return [known[name] for name in sorted(wanted)]
+        raise UnknownAreas(", ".join(missing), ", ".join(sorted(r.name for r in rows)) or "-")
+    return sorted({known[key] for key in wanted})
 
 
 def set_password(server: ServerDb, username: str, password: str) -> None:
@@ -271,7 +274,7 @@ def set_password(server: ServerDb, username: str, password: str) -> None:
 
 def disable_user(server: ServerDb, username: str) -> None:
     """The account can no longer log in, and its tokens are refused at the next request
-    (``server_login.authenticate`` reads ``active`` every time)."""
+    (``login.authenticate`` reads ``active`` every time)."""
     with server.write() as session:
         user = get_user(session, username)
         if not user.active:

@@ -176,31 +176,38 @@ def login(server: ServerDb, username: object, password: object, device_id: objec
         raise BadLogin("device_name must be text")
     device = check_device_id(device_id)
     now = time.time() if now is None else now
-    at = datetime.fromtimestamp(int(now), UTC).replace(tzinfo=None)  # as utc_now()
+    at = datetime.fromtimestamp(now, UTC).replace(tzinfo=None)  # as utc_now(), to the µs
     key = username_key(server.secret, username)
-    with server.db.reading() as session:
-        row = session.get(ServerLoginFailure, key)
-        if row is not None and row.locked_until is not None and row.locked_until > at:
-            wait = (row.locked_until - at).total_seconds()
-            raise LoginThrottled(max(1, math.ceil(wait)))
+    with server.write() as session:
+        # The typed name's throttle row, locked until this attempt is settled: tries of
+        # one name run one at a time, as the key file's lock makes them on a laptop, so
+        # parallel requests cannot each get a free guess before the first failure counts.
+        session.execute(pg_insert(ServerLoginFailure).values(username_key=key, failures=0)
+                        .on_conflict_do_nothing(index_elements=["username_key"]))
+        row = session.get(ServerLoginFailure, key, with_for_update=True)
+        assert row is not None
+        if row.locked_until is not None and row.locked_until > at:
+            raise LoginThrottled(max(1, math.ceil((row.locked_until - at).total_seconds())))
         user = find_user(session, username)
         credential = session.get(ServerCredential, user.id) if user is not None else None
         stored = credential.password_hash if credential is not None else _dummy_hash()
-    if not kdf.phc_verify(password, stored) or user is None or credential is None:
-        _record_failure(server, key, user, at)
+        if not kdf.phc_verify(password, stored) or user is None or credential is None:
+            _record_failure(server, session, row, user, at)
+            failed = True
+        else:
+            failed = False
+            session.delete(row)
+            if not user.active:
+                raise AuthRefused("user_disabled")
+            _register(session, device, user.id, device_name.strip()[:MAX_DEVICE_NAME], at)
+            audit_admin(server, session, AuditAction.LOGIN, entity="server_devices",
+                        entity_uuid=device, detail="server login", user_id=user.id,
+                        username=user.username)
+            token, expires = issue_token(server.secret, user.uuid, device, now=now)
+            result = LoginResult(token, expires, user_json(user))
+    if failed:  # raised after the commit: the failure must be kept
         raise LoginFailed()
-    with server.write() as session:
-        session.execute(ServerLoginFailure.__table__.delete().where(
-            ServerLoginFailure.username_key == key))
-        live = session.get(User, user.id)
-        if live is None or not live.active:
-            raise AuthRefused("user_disabled")
-        _register(session, device, live.id, device_name.strip()[:MAX_DEVICE_NAME], at)
-        audit_admin(server, session, AuditAction.LOGIN, entity="server_devices",
-                    entity_uuid=device, detail="server login", user_id=live.id,
-                    username=live.username)
-        token, expires = issue_token(server.secret, live.uuid, device, now=now)
-        return LoginResult(token, expires, user_json(live))
+    return result
 
 
 def _register(session: Session, device: str, user_id: int, name: str, at: datetime) -> None:
@@ -217,24 +224,20 @@ def _register(session: Session, device: str, user_id: int, name: str, at: dateti
         row.name = name
 
 
-def _record_failure(server: ServerDb, key: str, user: User | None, at: datetime) -> None:
-    """One write for a known and an unknown name alike: the throttle row and the audit
+def _record_failure(server: ServerDb, session: Session, row: ServerLoginFailure,
+                    user: User | None, at: datetime) -> None:
+    """The same writes for a known and an unknown name: the throttle row and the audit
     entry (which names the account only when there is one, as on the laptop)."""
-    with server.write() as session:
-        session.execute(pg_insert(ServerLoginFailure).values(
-            username_key=key, failures=0).on_conflict_do_nothing(index_elements=["username_key"]))
-        row = session.get(ServerLoginFailure, key, with_for_update=True)
-        assert row is not None
-        row.failures += 1
-        row.last_failure_at = at
-        pause = delay_for(row.failures)
-        row.locked_until = at + timedelta(seconds=pause) if pause else None
-        detail = "failed server login"
-        if user is None:
-            detail += " with a username that has no account"
-        audit_admin(server, session, AuditAction.LOGIN_FAILED, entity="users",
-                    entity_uuid=user.uuid if user is not None else None, detail=detail,
-                    username="")
+    row.failures += 1
+    row.last_failure_at = at
+    pause = delay_for(row.failures)
+    row.locked_until = at + timedelta(seconds=pause) if pause else None
+    detail = "failed server login"
+    if user is None:
+        detail += " with a username that has no account"
+    audit_admin(server, session, AuditAction.LOGIN_FAILED, entity="users",
+                entity_uuid=user.uuid if user is not None else None, detail=detail,
+                username="")
 
 
 # -- each request ------------------------------------------------------------------------
