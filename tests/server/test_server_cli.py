@@ -246,3 +246,13 @@ def test_accounts_from_the_command_line(
     with running.client() as client:
         assert login(client, STAFF, STAFF_PASSWORD).status_code == 401
         assert login(client, STAFF, "mettes-nye-kodeord").status_code == 200
+
+
+def test_a_missing_configuration_or_a_url_of_another_database_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["server", "devices", "--config", str(tmp_path / "none")], monkeypatch) == 1
+    assert "run `boligsag server init` first" in capsys.readouterr().err
+    assert _init(f"sqlite:///{tmp_path / 'x.db'}", tmp_path / "conf", monkeypatch) == 1
+    assert "must be a PostgreSQL URL" in capsys.readouterr().err
+    assert not (tmp_path / "conf").exists() and not (tmp_path / "x.db").exists()
