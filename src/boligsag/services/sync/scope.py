@@ -39,10 +39,9 @@ from boligsag.domain.permissions import Permission, has_permission
 from boligsag.storage.models import Base
 
 from .actor import SyncActor
-from .scope_rules import EVERYONE_TABLES, visible, visible_condition, visible_people
+from .scope_rules import EVERYONE_TABLES, visible, visible_condition
 
-__all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "may_write", "visible", "visible_condition",
-           "visible_people"]
+__all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "may_write", "visible", "visible_condition"]
 
 # The permission a laptop's service requires for the same change; None: any signed-in
 # user (reminders are their owner's own).

@@ -47,7 +47,7 @@ from boligsag.storage.models import Base, contact_people, user_areas
 from .actor import SyncActor
 
 __all__ = ["EVERYONE_TABLES", "PERSON_TABLES", "sees_everything", "visible",
-           "visible_condition", "visible_people"]
+           "visible_condition"]
 
 # The organisation's rows: nothing personal, and every laptop needs them (pickers, labels).
 EVERYONE_TABLES = frozenset({"areas", "plans", "services", "activities", "users"})
@@ -196,15 +196,20 @@ class _Rules:
     def conflicts(self, t: FromClause) -> ColumnElement[bool]:
         """A conflict holds the record's values: it shows with the record, and to staff
         only when they are one of the two writers (issue 12 shows it to them)."""
-        about_visible = []
-        for name in sorted(_RULED - {"sync_conflicts"}):
-            row = _table(name).alias(f"scope_conflict_{name}")
-            about_visible.append(and_(t.c.table_name == name, t.c.row_uuid.in_(
-                select(row.c.uuid).where(self.condition(name, row)))))
         if sees_everything(self.actor):
-            return or_(*about_visible)
-        involved = or_(t.c.kept_user_id == self.uid, t.c.other_user_id == self.uid)
-        return and_(involved, or_(*about_visible))
+            # Everything but other people's reminders: no per-table look-up needed.
+            return or_(t.c.table_name != "reminders", self._about_visible(t, "reminders"))
+        involved = or_(self.is_me(t.c.kept_user_id), self.is_me(t.c.other_user_id))
+        return and_(involved, or_(*[self._about_visible(t, name)
+                                    for name in sorted(_RULED - {"sync_conflicts"})]))
+
+    def _about_visible(self, t: FromClause, name: str) -> ColumnElement[bool]:
+        """The conflict is about a row of ``name`` this actor sees: one index probe per
+        conflict (OFFSET 0: not a hash over the whole table, see ``contacts``)."""
+        row = _table(name).alias(f"scope_conflict_{name}")
+        return and_(t.c.table_name == name, exists(
+            select(row.c.uuid).where(row.c.uuid == t.c.row_uuid, self.condition(name, row))
+            .offset(0)))
 
 
 _STAFF_RULES: dict[str, Callable[[_Rules, FromClause], ColumnElement[bool]]] = {
@@ -228,11 +233,6 @@ def visible_condition(actor: SyncActor, table: str,
     if table not in _RULED or table not in Base.metadata.tables:
         return false()
     return _Rules(actor).condition(table, alias if alias is not None else _table(table))
-
-
-def visible_people(actor: SyncActor) -> Select[tuple[int]]:
-    """``SELECT people.id`` of every person ``actor`` sees (a subquery for callers)."""
-    return _Rules(actor).people_ids()
 
 
 def visible(session: Session, actor: SyncActor, table: str,
