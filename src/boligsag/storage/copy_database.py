@@ -5,9 +5,9 @@ load or for the tests and the benchmark that compare the two backends.
 Rows keep their ids and uuids, so every foreign key and every reference the audit chain
 holds stays valid. Tables go in foreign-key order (``Base.metadata.sorted_tables``, and
 by primary key within a table, which puts a row after the earlier rows it names, e.g.
-``users.created_by_id``), in batches of plain multi-row INSERTs (SQLAlchemy's
-"insertmanyvalues": one statement per batch). The whole copy is one transaction on the
-target: a failed copy leaves it empty.
+``users.created_by_id``), in batches: PostgreSQL's COPY, or multi-row INSERTs into
+any other target. The whole copy is one transaction on the target: a failed copy leaves
+it empty.
 
 On PostgreSQL two things differ from a service's own inserts:
 
@@ -26,14 +26,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from psycopg import sql as psycopg_sql
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, text
 
 from . import dialect, migrate
 from .models import Base
 
 __all__ = ["CopyRefused", "copy_database"]
 
-BATCH = 5_000  # rows per INSERT statement: measured, larger batches gain nothing
+BATCH = 5_000  # rows read and written at a time
 Progress = Callable[[str, int], None]  # (table name, rows copied so far in it)
 
 
@@ -87,20 +89,53 @@ def _refuse_non_empty(connection: Connection, tables: Sequence[Table]) -> None:
 def _copy_table(reading: Connection, writing: Connection, table: Table,
                 progress: Progress | None) -> int:
     copied = 0
+    copy_in = writing.dialect.name == dialect.POSTGRESQL
+    names = [column.name for column in table.columns]
+    # COPY bypasses SQLAlchemy's handling of values: a JSON column's list must reach the
+    # server as JSON, not as psycopg's default for a list (an array).
+    converting = [(i, Json) for i, column in enumerate(table.columns)
+                  if isinstance(column.type, JSON)]
     for rows in _batches(reading, table):
-        writing.execute(insert(table), rows)
+        if copy_in:
+            if converting:
+                rows = [_converted(row, converting) for row in rows]
+            _copy_in(writing, table.name, names, rows)
+        else:
+            writing.execute(insert(table), [dict(zip(names, row, strict=True))
+                                            for row in rows])
         copied += len(rows)
         if progress is not None:
             progress(table.name, copied)
     return copied
 
 
-def _batches(reading: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
-    # Streamed, so 500,000 contacts never sit in memory at once.
+def _batches(reading: Connection, table: Table) -> Iterator[Sequence[Sequence[Any]]]:
+    # Streamed, so 500,000 contacts never sit in memory at once. The values come back
+    # as Python values (datetime, date, bool), which either target takes as they are.
     result = reading.execution_options(yield_per=BATCH).execute(
         select(table).order_by(*table.primary_key.columns))
-    for partition in result.mappings().partitions(BATCH):
-        yield [dict(row) for row in partition]
+    yield from result.partitions(BATCH)
+
+
+def _converted(row: Sequence[Any], processors: list[tuple[int, Any]]) -> list[Any]:
+    values = list(row)
+    for index, process in processors:
+        if values[index] is not None:
+            values[index] = process(values[index])
+    return values
+
+
+def _copy_in(writing: Connection, table: str, names: list[str],
+             rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY FROM STDIN on the unit's own connection (same transaction):
+    several times faster than multi-row INSERTs on 500,000 contacts and their links."""
+    raw: Any = writing.connection.driver_connection
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(table),
+        psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(n) for n in names))
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _recompute_first_topics(connection: Connection) -> None:
