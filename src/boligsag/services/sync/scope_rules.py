@@ -11,13 +11,16 @@ may return and what a push may touch (``scope.may_write``):
   laptop hides restricted cases of others the same way (casework_common.visible_person),
   so the server is never looser than a laptop;
 - the records hanging off a person follow the person; a contact needs every person on it
-  visible (a laptop hides a contact with one hidden person too); a contact with no person
-  (anonymous, or a network mother's form) follows its area or its author; a household
-  shows by its area or a visible member; a parent–child link needs both ends;
+  visible (a laptop hides a contact with a hidden restricted case on it too); a contact
+  with no person (anonymous, or a network mother's form) follows its area or its author;
+  a household shows by its area, a visible member or its author; a parent–child link
+  needs both ends; activity sessions travel to all staff;
 - a volunteer sees only the network-mother forms logged in their name, with no person
   attached: never people, households or other case rows;
 - everyone sees the organisation's rows (areas, plans, services, activities, the staff
-  list), and only their own reminders: reminders are private on a laptop too.
+  list), and only their own reminders: reminders are private on a laptop too;
+- a sync conflict shows with its record, to staff and volunteers only when they were
+  one of its two writers.
 
 Tombstoned and anonymised rows keep their scope, so deletions reach the laptops that
 hold the row. A table without a rule here is visible to nobody.
@@ -53,9 +56,6 @@ __all__ = ["EVERYONE_TABLES", "PERSON_TABLES", "sees_everything", "visible",
 EVERYONE_TABLES = frozenset({"areas", "plans", "services", "activities", "users"})
 # Rows whose visibility follows one person column.
 PERSON_TABLES = frozenset({"referrals", "consents", "jobs", "enrollments"})
-# Tables (other than EVERYONE_TABLES) that travel to staff whatever their areas: a
-# session is an activity's meeting (its anonymous head counts and attendance ticks).
-STAFF_TABLES = frozenset({"sessions"})
 
 _CHUNK = 5000  # uuids per IN list: well under PostgreSQL's 65,535 bind parameters
 
@@ -138,7 +138,7 @@ class _Rules:
         members = select(p.c.household_id).where(p.c.household_id.is_not(None),
                                                   self.person(p))
         return or_(self.in_my_areas(t.c.area_id), t.c.id.in_(members),
-                   t.c.created_by_id == self.uid)
+                   self.is_me(t.c.created_by_id))
 
     def person_relations(self, t: FromClause) -> ColumnElement[bool]:
         return and_(self.about_visible_person(t.c.parent_id),
@@ -170,8 +170,8 @@ class _Rules:
             .where(cp.c.contact_id == t.c.id, not_(self.person(p)))
             .offset(0))
         by_area_or_author = or_(self.in_my_areas(t.c.area_id),
-                                t.c.staff_user_id == self.uid,
-                                t.c.created_by_id == self.uid)
+                                self.is_me(t.c.staff_user_id),
+                                self.is_me(t.c.created_by_id))
         return or_(and_(has_people, not_(hidden_person)),
                    and_(not_(has_people), by_area_or_author))
 
@@ -181,6 +181,9 @@ class _Rules:
                     not_(exists().where(contact_people.c.contact_id == t.c.id)))
 
     def sessions(self, t: FromClause) -> ColumnElement[bool]:
+        """An activity's meeting, with its anonymous head counts and attendance ticks:
+        all staff record and see them, as on a laptop (which counts the participants
+        it hides; the ticks name participants by uuid only)."""
         return true()
 
     def reminders(self, t: FromClause) -> ColumnElement[bool]:
