@@ -4,7 +4,8 @@ PostgreSQL database (the team server).
 
 A test module whose tests are about service behaviour, not about the encrypted file,
 runs on both by taking ``backend`` (or by aliasing its ``ctx`` to it); a test about the
-file itself keeps tests/conftest.py's ``ctx``.
+file itself keeps tests/conftest.py's ``ctx``, or, in a module that runs on both, says
+``@pytest.mark.parametrize("backend", ["sqlcipher"], indirect=True)``.
 
 ``postgresql_ctx`` (tests/pg.py, for every tier) is cheap per test: the session
 migrates and seeds one template database once, and each test gets ``CREATE DATABASE

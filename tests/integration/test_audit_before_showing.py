@@ -21,6 +21,13 @@ from .casework_helpers import person
 from .test_letters import World, world  # noqa: F401 - the letters' fixture data
 
 
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
+
 def _entries_after(ctx: AppContext, after_id: int) -> list[AuditEntry]:
     with ctx.read() as unit:
         session = unit.session
@@ -127,6 +134,8 @@ class _ClosedPipe(io.StringIO):
         return super().write(text)
 
 
+# The command line opens the encrypted file.
+@pytest.mark.parametrize("backend", ["sqlcipher"], indirect=True)
 def test_referrals_listing_is_audited_before_the_first_row(
     ctx: AppContext, world: World, created_db: CreatedDb,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

@@ -15,6 +15,13 @@ from boligsag.services.search_text import MAX_SEARCH_LENGTH, clean_search_text
 
 from .casework_helpers import person
 
+
+@pytest.fixture
+def ctx(backend: AppContext) -> AppContext:
+    """Service behaviour: on an encrypted file and on PostgreSQL alike."""
+    return backend
+
+
 NASTY = [
     "a\x00b", "\x00", "Sør\x00en", "\ud800", "ab\ud800cd", "\udfff\ud800", "x" * 10_000,
     "Ø" * 10_000, "a b " * 2_500, "ab" * 5_000, '"', '" OR "', "sø*", "NEAR(a b)", "%_\\",
