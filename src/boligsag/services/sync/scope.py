@@ -9,8 +9,8 @@ allowed when all of these hold, checked by :func:`may_write`:
   ``boligsag server add-user``; audit entries travel in the batch's own list);
 - the actor's role has the permission the laptop's service asks for the same edit
   (domain/permissions.py), so a push is never looser than the screen;
-- a row that already exists on the server is one the actor sees (scope_rules.py): nobody edits
-  or deletes what they cannot pull;
+- a row that already exists on the server is one the actor sees (scope_rules.py):
+  nobody edits or deletes what they cannot pull;
 - every person, household or case row the change points to (``person``, ``household``,
   a contact's ``people``, a new attendance tick…) is one the actor sees;
 - a volunteer writes only network-mother forms in their own name with no person on
@@ -19,16 +19,18 @@ allowed when all of these hold, checked by :func:`may_write`:
 Moving a visible row out of one's own scope (a family moving to another area, a
 restricted case handed to a colleague) is allowed: the laptop allows it too.
 
-Call it for each change in batch order, inside the push's transaction and just before
-the change is applied, so that a row created earlier in the same batch counts as
-existing. A uuid that points to no row is left to wire.py, which refuses it as a bad
-batch. Reasons are English, for the HTTP body, and name tables and fields only (the
-caller puts the change's table and uuid in front).
+:func:`may_write_all` checks a whole batch with a few look-ups per table (call it before
+applying anything); :func:`may_write` is the same for one change. A uuid that points to
+no row is left to the engine, which refuses it as a bad batch, or is a row the same batch
+creates, which its author may name. Reasons are English, for the HTTP body, and name
+tables and fields only (the caller puts the change's table and uuid in front).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -41,7 +43,8 @@ from boligsag.storage.models import Base
 from .actor import SyncActor
 from .scope_rules import EVERYONE_TABLES, visible, visible_condition
 
-__all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "may_write", "visible", "visible_condition"]
+__all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "may_write", "may_write_all", "visible",
+           "visible_condition"]
 
 # The permission a laptop's service requires for the same change; None: any signed-in
 # user (reminders are their owner's own).
@@ -72,45 +75,105 @@ NEVER_PUSHED = frozenset({
     "sync_conflicts", "server_credentials", "server_devices", "server_login_failures",
 })
 
-# Link lists that travel with their parent and name people (design.md "Wire fields").
-_PEOPLE_LISTS: dict[str, str] = {"contacts": "people"}
-_ATTENDANCE = ("sessions", "attendance")
+# Link lists that travel with their parent and name people (design.md "Wire fields");
+# a session's attendance ticks name them too.
+_PEOPLE_FIELD: dict[str, str] = {"contacts": "people"}
+_CHUNK = 5000  # uuids per IN list: well under PostgreSQL's 65,535 bind parameters
 
 
 def may_write(session: Session, actor: SyncActor, change: Mapping[str, Any]) -> str | None:
     """Why ``actor`` may not push ``change`` (e.g. "outside your scope"), or None when
     they may."""
+    return may_write_all(session, actor, [change])[0]
+
+
+def may_write_all(session: Session, actor: SyncActor,
+                  changes: Sequence[Mapping[str, Any]]) -> list[str | None]:
+    """:func:`may_write` for each of a batch's changes, with a few look-ups per table
+    instead of several per change. A row that another change of the same batch creates
+    counts as the actor's own when a change points to it: they may name what they make."""
+    known = _Known(session, actor, changes)
+    return [_reason(actor, change, known) for change in changes]
+
+
+class _Known:
+    """What the server holds of every row a batch names: for each (table, uuid) that
+    exists, whether the actor sees it; and who is already on each session's attendance."""
+
+    def __init__(self, session: Session, actor: SyncActor,
+                 changes: Sequence[Mapping[str, Any]]) -> None:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        sessions: list[str] = []
+        for change in changes:
+            table, uuid, fields = _parts(change)
+            if table is None or uuid is None or fields is None:
+                continue
+            wanted[table].add(uuid)
+            for name, target in _reference_fields(table):
+                if isinstance(fields.get(name), str):
+                    wanted[target].add(fields[name])
+            wanted["people"].update(_people_named(table, fields))
+            if table == "sessions" and "attendance" in fields:
+                sessions.append(uuid)
+        self.seen: dict[tuple[str, str], bool] = {}
+        for table, uuids in wanted.items():
+            self.seen.update(_visibility(session, actor, table, sorted(uuids)))
+        self.attending = _attending(session, sessions)
+
+    def exists(self, table: str, uuid: str) -> bool:
+        return (table, uuid) in self.seen
+
+    def hidden(self, table: str, uuids: Iterable[str]) -> bool:
+        """Whether one of ``uuids`` is an existing row the actor may not see (an unknown
+        uuid is wire.py's bad batch, or a row this batch creates)."""
+        return any(self.seen.get((table, uuid)) is False for uuid in uuids)
+
+
+def _parts(change: Mapping[str, Any]) -> tuple[str | None, str | None,
+                                               Mapping[str, Any] | None]:
     table = change.get("table")
     uuid = change.get("uuid")
     fields = change.get("fields") or {}
-    if not isinstance(table, str) or table not in WRITE_PERMISSION:
-        name = table if isinstance(table, str) and table in NEVER_PUSHED else "this table"
+    return (table if isinstance(table, str) and table in WRITE_PERMISSION else None,
+            uuid if isinstance(uuid, str) else None,
+            fields if isinstance(fields, Mapping) else None)
+
+
+def _reason(actor: SyncActor, change: Mapping[str, Any], known: _Known) -> str | None:
+    table, uuid, fields = _parts(change)
+    if table is None:
+        name = change.get("table")
+        name = name if isinstance(name, str) and name in NEVER_PUSHED else "this table"
         return f"{name} cannot be pushed through sync"
-    if not isinstance(uuid, str) or not isinstance(fields, Mapping):
-        return None  # malformed: wire.py refuses it as a bad batch
+    if uuid is None or fields is None:
+        return None  # malformed: the engine refuses it as a bad batch
     role = Role(actor.role)
+    exists = known.exists(table, uuid)
     if table == "contacts" and not has_permission(role, Permission.LOG_CONTACTS):
         if not has_permission(role, Permission.LOG_NETWORK_MOTHER):
             return f"a {role.value} may not change contacts"
-        reason = _volunteer_form(actor, fields, create=not _exists(session, table, uuid))
+        reason = _volunteer_form(actor, fields, create=not exists)
         if reason is not None:
             return reason
     else:
         permission = WRITE_PERMISSION[table]
         if permission is not None and not has_permission(role, permission):
             return f"a {role.value} may not change {table}"
-    if _exists(session, table, uuid) and not visible(session, actor, table, [uuid]):
+    if known.hidden(table, [uuid]):
         return "outside your scope"
-    if table == "reminders":
-        reason = _own_reminder(session, actor, uuid, fields)
-        if reason is not None:
-            return reason
-    return _references(session, actor, table, uuid, fields)
-
-
-def _exists(session: Session, table: str, uuid: str) -> bool:
-    t = _tables()[table]
-    return session.execute(select(t.c.id).where(t.c.uuid == uuid)).first() is not None
+    named = "owner_user" in fields or not exists
+    if table == "reminders" and named and fields.get("owner_user") != actor.user_uuid:
+        return "a reminder can only be its owner's own"
+    for name, target in _reference_fields(table):
+        value = fields.get(name)
+        if isinstance(value, str) and known.hidden(target, [value]):
+            return f"{name} is outside your scope"
+    people = _people_named(table, fields)
+    if table == "sessions":
+        people = [p for p in people if p not in known.attending.get(uuid, set())]
+    if known.hidden("people", people):
+        return f"{_PEOPLE_FIELD.get(table, 'attendance')} names a person outside your scope"
+    return None
 
 
 def _tables() -> Mapping[str, Table]:
@@ -133,59 +196,56 @@ def _volunteer_form(actor: SyncActor, fields: Mapping[str, Any], *,
     return None
 
 
-def _own_reminder(session: Session, actor: SyncActor, uuid: str,
-                  fields: Mapping[str, Any]) -> str | None:
-    named = "owner_user" in fields or not _exists(session, "reminders", uuid)
-    if named and fields.get("owner_user") != actor.user_uuid:
-        return "a reminder can only be its owner's own"
-    return None
-
-
-def _reference_fields(table: str) -> Iterator[tuple[str, str]]:
+@cache
+def _reference_fields(table: str) -> tuple[tuple[str, str], ...]:
     """(wire field, referenced table) for each ``x_id`` column pointing to a row whose
     visibility is scoped (not the organisation's rows, not reference data)."""
+    found = []
     for column in _tables()[table].columns:
         if not column.name.endswith("_id") or column.name == "id":
             continue
         for key in column.foreign_keys:
             target = key.column.table.name
             if target not in EVERYONE_TABLES and target in WRITE_PERMISSION:
-                yield column.name[:-3], target
+                found.append((column.name[:-3], target))
+    return tuple(found)
 
 
-def _references(session: Session, actor: SyncActor, table: str, uuid: str,
-                fields: Mapping[str, Any]) -> str | None:
-    for name, target in _reference_fields(table):
-        value = fields.get(name)
-        if isinstance(value, str) and _hidden(session, actor, target, [value]):
-            return f"{name} is outside your scope"
-    people: list[Any] = []
-    if table in _PEOPLE_LISTS and isinstance(fields.get(_PEOPLE_LISTS[table]), list):
-        people = fields[_PEOPLE_LISTS[table]]
-    elif (table, "attendance") == _ATTENDANCE and isinstance(fields.get("attendance"), list):
-        already = _attending(session, uuid)
-        people = [tick.get("person") for tick in fields["attendance"]
-                  if isinstance(tick, Mapping) and tick.get("person") not in already]
-    named = [p for p in people if isinstance(p, str)]
-    if named and _hidden(session, actor, "people", named):
-        field = _PEOPLE_LISTS.get(table, "attendance")
-        return f"{field} names a person outside your scope"
-    return None
+def _people_named(table: str, fields: Mapping[str, Any]) -> list[str]:
+    """The person uuids in a change's people list or attendance ticks."""
+    if table in _PEOPLE_FIELD and isinstance(fields.get(_PEOPLE_FIELD[table]), list):
+        named = fields[_PEOPLE_FIELD[table]]
+    elif table == "sessions" and isinstance(fields.get("attendance"), list):
+        named = [tick.get("person") for tick in fields["attendance"]
+                 if isinstance(tick, Mapping)]
+    else:
+        return []
+    return [p for p in named if isinstance(p, str)]
 
 
-def _hidden(session: Session, actor: SyncActor, table: str, uuids: list[str]) -> bool:
-    """Whether one of ``uuids`` is an existing row ``actor`` may not see (an unknown
-    uuid is wire.py's bad batch, not a refusal)."""
+def _visibility(session: Session, actor: SyncActor, table: str,
+                uuids: list[str]) -> dict[tuple[str, str], bool]:
+    """For each of ``uuids`` that exists in ``table``: whether ``actor`` sees it."""
     t = _tables()[table]
-    existing = set(session.scalars(select(t.c.uuid).where(t.c.uuid.in_(uuids))))
-    return bool(existing - visible(session, actor, table, list(existing)))
+    seen = visible_condition(actor, table).label("seen")
+    found: dict[tuple[str, str], bool] = {}
+    for start in range(0, len(uuids), _CHUNK):
+        query = select(t.c.uuid, seen).where(t.c.uuid.in_(uuids[start:start + _CHUNK]))
+        found.update(((table, row_uuid), bool(flag))
+                     for row_uuid, flag in session.execute(query))
+    return found
 
 
-def _attending(session: Session, session_uuid: str) -> set[str]:
-    """The people already on a session's attendance: only a person newly ticked must be
-    one the actor sees, so a list sent back with a colleague's tick unchanged passes."""
+def _attending(session: Session, session_uuids: list[str]) -> dict[str, set[str]]:
+    """The people already on each session's attendance: only a person newly ticked must
+    be one the actor sees, so a list sent back with a colleague's tick unchanged passes."""
+    if not session_uuids:
+        return {}
     tables = _tables()
     s, a, p = tables["sessions"], tables["attendance"], tables["people"]
-    query = (select(p.c.uuid).join(a, a.c.person_id == p.c.id)
-             .join(s, s.c.id == a.c.session_id).where(s.c.uuid == session_uuid))
-    return set(session.scalars(query))
+    query = (select(s.c.uuid, p.c.uuid).join(a, a.c.person_id == p.c.id)
+             .join(s, s.c.id == a.c.session_id).where(s.c.uuid.in_(session_uuids)))
+    found: dict[str, set[str]] = defaultdict(set)
+    for session_uuid, person_uuid in session.execute(query):
+        found[session_uuid].add(person_uuid)
+    return found
