@@ -1,21 +1,28 @@
-"""The schema pieces that SQLite (SQLCipher, on laptops) and PostgreSQL (the team
-server) spell differently, for the migrations to call (DESIGN.md §8: one schema, two
-dialects).
+"""What SQLite (SQLCipher, on laptops) and PostgreSQL (the team server) spell
+differently (DESIGN.md §8: one schema, two dialects): the statements the migrations
+run, and the few query expressions the services share.
 
-Each function returns the statements for one dialect, so a migration runs the same
-history on both and the difference stays in this one module. The SQLite spelling of
-the older revisions (0002, 0004) stays in those migrations, where it has always been;
-this module gives their PostgreSQL counterparts:
+Schema: each function returns the statements for one dialect, so a migration runs the
+same history on both and the difference stays in this one module. The SQLite spelling
+of the older revisions (0002, 0004) stays in those migrations, where it has always
+been; this module gives their PostgreSQL counterparts:
 
 - the people search: SQLite keeps an FTS5 trigram table filled by triggers; PostgreSQL
-  indexes the same search document directly with a ``pg_trgm`` GIN expression index,
-  so no second table or trigger is needed;
-- the NOCASE name indexes: PostgreSQL has no NOCASE collation, so they index lower();
+  indexes the same search document, folded by FTS5's own fold table
+  (search_fold_table.py), with a ``pg_trgm`` GIN expression index, so no second table
+  or trigger is needed (the query side is search_sql.py);
+- the NOCASE name indexes: PostgreSQL has no NOCASE collation, so they index the
+  expression ``nocase`` below compares by;
 - ``contacts.first_topic_id``: kept by one PL/pgSQL trigger function instead of three
   SQLite triggers, with the same rule (the contact's lowest topic id);
 - the month index: SQLite indexes ``substr(occurred_at, 1, 7)`` of its ISO text; a
   PostgreSQL timestamp indexes ``date_trunc('month', occurred_at)`` (immutable, so
   indexable; a text cast of a timestamp is not).
+
+Queries: ``per_dialect`` holds two spellings of one expression and lets the statement's
+dialect pick when it is compiled; ``nocase``, ``nocase_prefix``, ``binary`` and
+``day_number`` give the services SQLite's comparisons on both, so a list sorts and
+filters alike on a laptop and on the server.
 """
 
 from __future__ import annotations
