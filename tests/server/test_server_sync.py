@@ -3,11 +3,14 @@ database (issue 11 §2: stateless), each request that carries person data audite
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import select
 
+from boligsag.server import sync_calls
 from boligsag.services.server.accounts import ServerDb
 from boligsag.storage.models import AuditEntry
 
@@ -83,3 +86,38 @@ def test_bad_and_refused_batches_get_400_and_403(http: httpx.Client) -> None:
     assert refused.json()["error"] == "refused"
     limit = http.get("/v1/sync/pull", headers=staff.headers, params={"limit": "0"})
     assert limit.status_code == 400
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        self.lines.append(text)
+
+
+def test_an_unexpected_error_is_answered_500_and_logged_by_its_type_only(
+        http: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> dict:
+        raise RuntimeError("Yasmin Abdirahman 0102851234")
+
+    monkeypatch.setattr(sync_calls, "pull_page", broken)
+    records = _Records()
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn"),
+               logging.getLogger("uvicorn.error"), logging.getLogger("boligsag")]
+    for logger in loggers:
+        logger.addHandler(records)
+    try:
+        staff = logged_in(http)
+        response = http.get("/v1/sync/pull", headers=staff.headers)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(records)
+    assert (response.status_code, response.json()) == (500, {"error": "internal"})
+    log = "\n".join(records.lines)
+    assert "unexpected error (RuntimeError)" in log
+    assert "Yasmin" not in log and "0102851234" not in log and "Traceback" not in log
