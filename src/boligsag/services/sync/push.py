@@ -7,9 +7,10 @@ In the caller's transaction, which commits right after :func:`push` returns:
    returns its stored result and changes nothing;
 2. the rows the batch touches are locked (per-row advisory locks, in one fixed order),
    so two pushes of one row merge one after the other instead of racing, and read;
-3. each change, parents before children, is checked against the actor's scope and
-   merged (merge.py); one refusal refuses the whole batch (:class:`Refused`); the new
-   versions are written at the end, one statement per table;
+3. the whole batch is checked against the actor's scope (scope.may_write_all, a few
+   look-ups per table), one refusal refusing it all (:class:`Refused`); then each
+   change, parents before children, is merged (merge.py); the new versions are
+   written at the end, one statement per table;
 4. the result is stored with the batch; the changes are numbered under the ordering
    lock (ordering.py) and the device's row updated; the laptop's audit entries are
    appended last. The locks are taken in the order of ordering.py's docstring.
@@ -61,10 +62,12 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
     result: dict[str, Any] = {"batch_id": batch_uuid, "applied": [], "conflicts": [],
                               "refused": []}
     log: list[ChangeEntry] = []
-    for change in _parents_first(changes):
-        reason = scope.may_write(session, actor, _as_dict(change))
+    ordered = _parents_first(changes)
+    reasons = scope.may_write_all(session, actor, [_as_dict(c) for c in ordered])
+    for change, reason in zip(ordered, reasons, strict=True):
         if reason is not None:
             raise Refused(f"{change.table} {change.uuid}: {reason}")
+    for change in ordered:
         outcome = merge_change(session, context, change,
                                currents.get((change.table, change.uuid)))
         if outcome.applied is not None:
