@@ -52,7 +52,8 @@ QUERIES = [
     "aegir", "ægir", "10_2%", "_2", "%", "\\", "12", "1", "120385-1233", "1203851233",
     "0385", "040561", "20 30 40 50", "+45 22334455", "2233", "60708090", "5220",
     "odense sø", "odense so", "ærtebjerg", "aertebjerg", "blomster", "example.dk",
-    "soren@ex", "k", "kaya a", "søren ø", "ib d", "Kas", "has",
+    "soren@ex", "k", "kaya a", "søren ø", "ib d", "Kas", "has", "01.05.1990", "010590",
+    "04-05-61", "1990",
 ]
 SORTS = [(PeopleSort.NAME, False), (PeopleSort.NAME, True), (PeopleSort.FIRST_NAME, False),
          (PeopleSort.BIRTH_DATE, False), (PeopleSort.BIRTH_DATE, True),
