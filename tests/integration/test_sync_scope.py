@@ -15,6 +15,7 @@ from boligsag.services.sync.scope import (
     NEVER_PUSHED,
     WRITE_PERMISSION,
     may_write,
+    may_write_all,
     visible,
     visible_condition,
 )
@@ -223,3 +224,16 @@ def test_every_synced_table_has_a_rule_and_a_row_here() -> None:
     pushable = set(WRITE_PERMISSION) | {"users", "sync_conflicts"}
     assert pushable == set(wire.SYNCED_TABLES)
     assert set(NOT_SYNCED) <= NEVER_PUSHED
+
+
+def test_a_batch_is_checked_whole_and_may_name_a_row_it_creates(world: World) -> None:
+    """One reason per change, in order; a contact may name the person the same batch
+    registers (it does not exist yet, and it is the author's own)."""
+    person = _create("people", first_name="Ny", last_name="Beboer")(world)
+    contact = {**_create("contacts", people=[NEW, "@p_a"])(world),
+               "uuid": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}
+    with world.db.reading() as session:
+        assert may_write_all(session, world.actors["anna"], [
+            person, contact, _edit("people", "p_b", note="x")(world),
+            _edit("people", "p_a", note="x")(world), _create("settings")(world),
+        ]) == [None, None, "outside your scope", None, "settings cannot be pushed through sync"]
