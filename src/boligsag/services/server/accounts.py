@@ -48,8 +48,15 @@ SERVER_ADMIN = "server-admin"  # the audit username of a change made with `bolig
 
 
 def utc_now() -> datetime:
-    """Server times are naive UTC: instances in several places agree on them."""
+    """The times in the server's own tables (devices, passwords, the login throttle) are
+    naive UTC: no daylight-saving jump can stretch a throttle's pause by an hour."""
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def local_now() -> datetime:
+    """Record, change-log and audit times are local wall-clock time, as on the laptops
+    and in the sync engine's push (what a social worker reads)."""
+    return datetime.now().replace(microsecond=0)
 
 
 class PasswordInUrl(UserError):
@@ -131,7 +138,7 @@ def audit_admin(server: ServerDb, session: Session, action: AuditAction, *, enti
                 entity_uuid: str | None, detail: str, user_id: int | None = None,
                 username: str = SERVER_ADMIN) -> None:
     server_audit.append(session, server.secret, [{
-        "at": utc_now(), "action": action, "user_id": user_id, "username": username,
+        "at": local_now(), "action": action, "user_id": user_id, "username": username,
         "entity": entity, "entity_uuid": entity_uuid or "", "detail": detail}])
 
 
@@ -175,7 +182,7 @@ def _log_created(session: Session, rows: Sequence[tuple[str, str]]) -> None:
     """New rows, every wire field touched (a laptop takes them whole)."""
     log_changes(session, [ChangeEntry(table, row_uuid, 1, sorted(wire.wire_fields(table)),
                                       False, None) for table, row_uuid in rows],
-                now=utc_now())
+                now=local_now())
 
 
 def _new_user(session: Session, username: str, full_name: str, role: Role,
@@ -280,10 +287,10 @@ def disable_user(server: ServerDb, username: str) -> None:
         if not user.active:
             return
         user.active = False
-        user.updated_at = utc_now()
+        user.updated_at = local_now()
         session.flush()  # the version moves on here (the model's version counter)
         log_changes(session, [ChangeEntry("users", user.uuid, user.version, ["active"], False,
-                                          None)], now=utc_now())  # before the audit
+                                          None)], now=local_now())  # before the audit
         audit_admin(server, session, AuditAction.USER_DEACTIVATED, entity="users",
                     entity_uuid=user.uuid, detail="disabled on the server")
 
