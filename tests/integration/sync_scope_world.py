@@ -63,7 +63,8 @@ from ..pg import PgCluster
 NOW = datetime(2026, 11, 25, 10, 30)
 
 # Who is who: anna works in area A, bo in area B; carl works in B but is the responsible
-# worker of a restricted case living in A (rA); anna is responsible for another (rA2).
+# worker of a restricted case living in A (r_a); anna is responsible for another
+# (r_a_anna). p_none_by_carl has no area: carl registered them.
 USERS = {
     "admin": Role.ADMINISTRATOR, "lead": Role.TEAM_LEAD, "anna": Role.STAFF,
     "bo": Role.STAFF, "carl": Role.STAFF, "vera": Role.VOLUNTEER, "villy": Role.VOLUNTEER,
