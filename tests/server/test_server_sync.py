@@ -4,6 +4,7 @@ database (issue 11 §2: stateless), each request that carries person data audite
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import httpx
@@ -114,6 +115,11 @@ def test_an_unexpected_error_is_answered_500_and_logged_by_its_type_only(
     try:
         staff = logged_in(http)
         response = http.get("/v1/sync/pull", headers=staff.headers)
+        # The server logs after the answer has gone out: wait for its line.
+        deadline = time.monotonic() + 10
+        while not any("unexpected error" in line for line in records.lines):
+            assert time.monotonic() < deadline, records.lines
+            time.sleep(0.01)
     finally:
         for logger in loggers:
             logger.removeHandler(records)
