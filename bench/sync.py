@@ -1,0 +1,324 @@
+"""Boligsag benchmark of the team server (issue 11 §5): sync over HTTPS on loopback.
+
+    python bench/sync.py [--people N --contacts M] [--runs R] [--laptops L]
+                         [--instances I] [--page P] [--json FILE]
+
+On bench/run.py's cached large database (10,000 people / 500,000 contacts), copied once
+into a throwaway PostgreSQL cluster (bench/sync_setup.py; cached under bench/.cache),
+with the server started as ``boligsag server run`` (uvicorn, TLS, 127.0.0.1) and clients
+using only httpx (bench/sync_clients.py), it measures:
+
+- a laptop's first full pull: a staff member with two areas, and a team lead (all);
+- a push of 1,000 changed records (median of ``--runs``);
+- an empty sync round trip, push nothing + pull nothing (median of 20);
+- ``--laptops`` laptops at once, each pushing 50 changes and pulling the others':
+  p95 per sync, throughput, and a check that no change is lost or duplicated.
+
+Figures are printed against their bars and optionally written as JSON; nothing here is a
+test (the machine is shared and noisy). The summary on PostgreSQL is bench/run.py's
+``--only summary-pg``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+from sqlalchemy import text
+
+import sync_clients as clients
+import sync_setup as setup
+from run import CACHE, build_databases
+
+EMPTY_RUNS = 20
+PUSH_SIZE = 1000
+CROWD_CHANGES, CROWD_EDITS = 50, 10  # per laptop: 10 edits of people, 40 new contacts
+CROWD_BOUND = 300.0  # seconds: the concurrent phase fails rather than hang
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    bar: float | None = None  # the figure must stay below it
+    detail: str = ""
+
+    @property
+    def over(self) -> bool:
+        return self.bar is not None and self.value >= self.bar
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "value": round(self.value, 3), "unit": self.unit,
+                "bar": self.bar, "over_bar": self.over, "detail": self.detail}
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, instances: list[setup.Instance],
+                 folder: Path, server: setup.ServerDb, accounts: setup.Accounts) -> None:
+        self.args, self.instances, self.server, self.accounts = args, instances, server, accounts
+        self.context = setup.tls_context(folder)
+        self.figures: list[Figure] = []
+        self.notes: list[str] = []
+
+    def add(self, *figures: Figure) -> None:
+        for figure in figures:
+            self.figures.append(figure)
+            flag = "  <- over the bar" if figure.over else ""
+            setup.log(f"  {figure.name}: {figure.value:,.3f} {figure.unit} {figure.detail}{flag}")
+
+    def client(self, n: int = 0) -> httpx.Client:
+        return httpx.Client(base_url=self.instances[n % len(self.instances)].base_url,
+                            verify=self.context, timeout=clients.TIMEOUT)
+
+    def mark(self) -> list[list[tuple[str, str, float]]]:
+        return setup.request_log(self.instances)
+
+    def server_ms(self, mark: Any, method: str, path: str) -> list[float]:
+        return setup.server_ms_since(self.instances, mark, method, path)
+
+    # -- the figures ----------------------------------------------------------------------
+
+    def full_pull(self, client: httpx.Client, username: str, who: str
+                  ) -> tuple[clients.Login, clients.PullStats, list[dict[str, Any]]]:
+        started = time.perf_counter()
+        login = clients.login(client, username, setup.PASSWORD)
+        self.add(Figure(f"login ({who}, Argon2id as stored)",
+                        (time.perf_counter() - started) * 1000, "ms"))
+        mark = self.mark()
+        stats, kept = clients.pull_all(
+            client, login, None, self.args.page,
+            keep=lambda row: row["table"] == "contacts"
+            and row["fields"].get("staff_user") == login.user_uuid
+            and not row["deleted"] and not row["fields"].get("ssp_locked"))
+        server_s = sum(self.server_ms(mark, "GET", "/v1/sync/pull")) / 1000
+        tables = ", ".join(f"{t} {n:,}" for t, n in stats.tables.most_common(5))
+        self.add(Figure(f"first full pull, {who}", stats.seconds, "s", 60,
+                        f"({stats.rows:,} rows in {stats.pages} pages of {self.args.page}, "
+                        f"{stats.bytes / 1e6:,.0f} MB JSON; server {server_s:,.1f} s; "
+                        f"{tables})"),
+                 Figure(f"first full pull, {who}: rows/s", stats.rows / stats.seconds,
+                        "rows/s"))
+        return login, stats, kept
+
+    def pushes(self, client: httpx.Client, login: clients.Login,
+               rows: list[dict[str, Any]]) -> None:
+        if len(rows) < PUSH_SIZE:
+            raise RuntimeError(f"the staff member has only {len(rows)} own contacts")
+        rows = [dict(row) for row in rows[:PUSH_SIZE]]
+        timings, mark = [], self.mark()
+        for round_no in range(self.args.runs):
+            started = time.perf_counter()
+            result = clients.push(client, login, clients.edits_of(rows, round_no))
+            timings.append(time.perf_counter() - started)
+            if len(result["applied"]) != PUSH_SIZE or result["conflicts"]:
+                raise RuntimeError(f"push: {len(result['applied'])} applied, "
+                                   f"{len(result['conflicts'])} conflicts")
+            versions = {a["uuid"]: a["version"] for a in result["applied"]}
+            for row in rows:
+                row["version"] = versions[row["uuid"]]
+        server = self.server_ms(mark, "POST", "/v1/sync/push")
+        self.add(Figure(f"push of {PUSH_SIZE:,} changed records (median)",
+                        statistics.median(timings), "s", 2,
+                        f"(runs {', '.join(f'{t:.2f}' for t in timings)} s; server median "
+                        f"{statistics.median(server) / 1000:.2f} s)"))
+
+    def empty_round_trips(self, client: httpx.Client, login: clients.Login,
+                          cursor: str | None) -> None:
+        stats, _ = clients.pull_all(client, login, cursor, self.args.page)  # to the end
+        cursor, timings = stats.cursor, []
+        mark = self.mark()
+        for _ in range(EMPTY_RUNS):
+            started = time.perf_counter()
+            result = clients.push(client, login, [])
+            page, _ = clients.pull_all(client, login, cursor, self.args.page)
+            timings.append(time.perf_counter() - started)
+            if result["applied"] or page.rows:
+                raise RuntimeError("an empty round trip moved something")
+        push_ms = statistics.median(self.server_ms(mark, "POST", "/v1/sync/push"))
+        pull_ms = statistics.median(self.server_ms(mark, "GET", "/v1/sync/pull"))
+        self.add(Figure("empty sync round trip, push nothing + pull nothing (median)",
+                        statistics.median(timings) * 1000, "ms", 100,
+                        f"(p95 {clients.percentile(timings, 0.95) * 1000:.0f} ms; server "
+                        f"median push {push_ms:.0f} ms + pull {pull_ms:.0f} ms)"))
+
+    def crowd(self, start_cursor: str, samples: setup.Samples) -> None:
+        laptops = [clients.Laptop(name, self.instances[n % len(self.instances)].base_url,
+                                  cursor=start_cursor)
+                   for n, name in enumerate(self.accounts.laptops)]
+
+        def changes(n: int, user_uuid: str) -> list[dict[str, Any]]:
+            return clients.laptop_changes(n, user_uuid, samples.people,
+                                          samples.contact_fields, CROWD_CHANGES, CROWD_EDITS)
+
+        mark = self.mark()
+        run = asyncio.run(clients.crowd(laptops, setup.PASSWORD, self.context,
+                                        self.args.page, CROWD_BOUND, changes))
+        failed = [f"{laptop.username}: {laptop.error}" for laptop in laptops if laptop.error]
+        if failed:
+            raise RuntimeError("laptops failed: " + "; ".join(failed[:5]))
+        per_sync = [laptop.push_seconds + laptop.pull_seconds for laptop in laptops]
+        pushes = [laptop.push_seconds for laptop in laptops]
+        total = sum(len(laptop.changes) for laptop in laptops)
+        server_push = self.server_ms(mark, "POST", "/v1/sync/push")
+        n = len(laptops)
+        self.add(
+            Figure(f"{n} laptops at once: sync (push {CROWD_CHANGES} + pull) p95",
+                   clients.percentile(per_sync, 0.95), "s", 1,
+                   f"(median {statistics.median(per_sync):.2f} s, max {max(per_sync):.2f} s; "
+                   f"push alone p95 {clients.percentile(pushes, 0.95):.2f} s, server-side "
+                   f"push median {statistics.median(server_push):.0f} ms)"),
+            Figure(f"{n} laptops at once: server throughput", total / run.push_span_seconds,
+                   "changes/s", None,
+                   f"({total:,} changes pushed in {run.push_span_seconds:.2f} s; "
+                   f"{total / run.wall_seconds:,.0f} changes/s over the whole "
+                   f"{run.wall_seconds:.2f} s with the pulls)"))
+        self.verify_crowd(laptops)
+
+    def verify_crowd(self, laptops: list[clients.Laptop]) -> None:
+        """Every change pushed is applied once, logged once, and reaches every laptop
+        exactly once at the version the push gave it."""
+        pushed: dict[tuple[str, str], int] = {}
+        problems: list[str] = []
+        for laptop in laptops:
+            applied = laptop.result.get("applied", [])
+            if len(applied) != len(laptop.changes) or laptop.result.get("conflicts") \
+                    or laptop.result.get("refused"):
+                problems.append(f"{laptop.username}: {len(applied)} of "
+                                f"{len(laptop.changes)} applied")
+            for a in applied:
+                pushed[(a["table"], a["uuid"])] = a["version"]
+        devices = [laptop.login.device_id for laptop in laptops if laptop.login]
+        with self.server.db.reading() as session:
+            logged = session.execute(text(
+                "SELECT table_name, row_uuid, version, count(*) FROM sync_changes "
+                "WHERE device_uuid = ANY(:devices) GROUP BY table_name, row_uuid, version"),
+                {"devices": devices}).all()
+        log_keys = Counter({(t, u): c for t, u, _v, c in logged})
+        if set(log_keys) != set(pushed) or any(c != 1 for c in log_keys.values()):
+            problems.append(f"change log holds {sum(log_keys.values())} entries for "
+                            f"{len(log_keys)} rows, {len(pushed)} pushed")
+        lost = duplicated = wrong_version = 0
+        for laptop in laptops:
+            for key, version in pushed.items():
+                times = laptop.seen.get(key, 0)
+                lost += times == 0
+                duplicated += times > 1
+                wrong_version += times > 0 and laptop.versions[key] != version
+        verdict = "no change lost or duplicated" if not (problems or lost or duplicated
+                                                        or wrong_version) else "FAILED"
+        detail = (f"{len(pushed):,} changes pushed and applied, {sum(log_keys.values()):,} "
+                  f"in the change log; each of {len(laptops)} laptops received "
+                  f"{len(pushed):,} of them: {lost} missing, {duplicated} twice, "
+                  f"{wrong_version} at another version")
+        self.notes.append(f"{verdict}: {detail}" + (f"; {'; '.join(problems)}"
+                                                      if problems else ""))
+        setup.log(f"  {self.notes[-1]}")
+        if verdict != "no change lost or duplicated":
+            raise RuntimeError(self.notes[-1])
+
+
+def run(args: argparse.Namespace) -> Bench:
+    _encrypted, plain = build_databases(args.people, args.contacts)
+    scratch = Path(tempfile.mkdtemp(prefix="boligsag-bench-sync-"))
+    try:
+        with setup.loaded_cluster(plain, CACHE / f"sync-pg-{args.people}-{args.contacts}",
+                                  args.postgres_option) as (_pg, url):
+            folder = scratch / "server-config"
+            server = setup.configure(folder, url)
+            try:
+                accounts = setup.make_accounts(server, args.laptops)
+                start_cursor = setup.log_end(server)
+                samples = setup.samples(server, accounts.laptop_area,
+                                        args.laptops * CROWD_EDITS)
+                instances = setup.start_instances(folder, args.instances, scratch)
+                try:
+                    return measure(args, instances, folder, server, accounts, start_cursor,
+                                   samples)
+                finally:
+                    setup.stop_instances(instances)
+            finally:
+                server.dispose()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, instances: list[setup.Instance], folder: Path,
+            server: setup.ServerDb, accounts: setup.Accounts, start_cursor: str,
+            samples: setup.Samples) -> Bench:
+    bench = Bench(args, instances, folder, server, accounts)
+    setup.log(f"measuring with {len(instances)} server instance(s); load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    with bench.client() as client:
+        staff, staff_pull, own = bench.full_pull(
+            client, accounts.staff, f"staff member, 2 areas ({accounts.staff})")
+    with bench.client() as client:
+        bench.full_pull(client, accounts.lead, f"team lead, all areas ({accounts.lead})")
+    with bench.client() as client:  # a fresh token: the pulls may have taken minutes
+        staff = clients.login(client, accounts.staff, setup.PASSWORD, staff.device_id)
+        bench.pushes(client, staff, own)
+        bench.empty_round_trips(client, staff, staff_pull.cursor)
+    if args.laptops:
+        bench.crowd(start_cursor, samples)
+    settings = ", ".join(args.postgres_option) or "none"
+    bench.notes.append(f"{len(instances)} server instance(s) of `boligsag server run` "
+                       f"(one uvicorn process each); PostgreSQL defaults except: {settings}; "
+                       f"load average at the end {os.getloadavg()[0]:.1f} on "
+                       f"{os.cpu_count()} CPUs")
+    return bench
+
+
+def print_report(bench: Bench) -> None:
+    print(f"{'figure':<62} {'value':>12} {'unit':<10} {'bar':>6}")
+    for f in bench.figures:
+        bar = f"< {f.bar:g}" if f.bar is not None else ""
+        flag = "  <- over the bar" if f.over else ""
+        print(f"{f.name:<62} {f.value:12,.2f} {f.unit:<10} {bar:>6}{flag}")
+        if f.detail:
+            print(f"    {f.detail}")
+    for note in bench.notes:
+        print(note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10000)
+    parser.add_argument("--contacts", type=int, default=500000)
+    parser.add_argument("--runs", type=int, default=5, help="pushes of 1,000 records")
+    parser.add_argument("--laptops", type=int, default=50)
+    parser.add_argument("--instances", type=int, default=1,
+                        help="server processes on one database (default: %(default)s)")
+    parser.add_argument("--page", type=int, default=5000, help="rows per pull page")
+    parser.add_argument("--postgres-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a PostgreSQL setting instead of its default, e.g. jit=off "
+                             "(repeat for more)")
+    parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
+    args = parser.parse_args(argv)
+    bench = run(args)
+    print_report(bench)
+    if args.json:
+        args.json.write_text(json.dumps({
+            "figures": [f.as_json() for f in bench.figures], "notes": bench.notes,
+            "instances": args.instances, "laptops": args.laptops, "page": args.page,
+            "postgres_options": args.postgres_option},
+            indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

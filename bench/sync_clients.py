@@ -1,0 +1,236 @@
+"""Simulated laptops for bench/sync.py: only httpx over loopback HTTPS, speaking the team
+server's HTTP API (design.md "HTTP API") as issue 12's client will.
+
+A laptop logs in (``POST /v1/login``), pushes batches (``POST /v1/sync/push``) and pulls
+pages from its cursor (``GET /v1/sync/pull``) until the server says no more is waiting.
+The figures are wall times seen by the client, TLS and JSON included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import statistics
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+DEVICE_HEADER = "X-Boligsag-Device"
+TIMEOUT = httpx.Timeout(120.0)
+
+
+@dataclass
+class Login:
+    headers: dict[str, str]
+    user_uuid: str
+    device_id: str
+
+
+def login(client: httpx.Client, username: str, password: str,
+          device: str | None = None) -> Login:
+    """A token for ``device`` (a new device id by default); tokens last 15 minutes."""
+    device = device or str(uuid.uuid4())
+    response = client.post("/v1/login", json={
+        "username": username, "password": password, "device_id": device,
+        "device_name": f"bench {username}"})
+    response.raise_for_status()
+    doc = response.json()
+    return Login({"Authorization": f"Bearer {doc['token']}", DEVICE_HEADER: device},
+                 doc["user"]["uuid"], device)
+
+
+def batch(changes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"batch_id": str(uuid.uuid4()), "changes": changes, "audit": []}
+
+
+@dataclass
+class PullStats:
+    rows: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    bytes: int = 0
+    cursor: str | None = None
+    tables: Counter[str] = field(default_factory=Counter)
+    seen: list[tuple[str, str, int]] = field(default_factory=list)  # (table, uuid, version)
+
+
+def pull_all(client: httpx.Client, who: Login, cursor: str | None, limit: int, *,
+             keep: Callable[[dict[str, Any]], bool] | None = None
+             ) -> tuple[PullStats, list[dict[str, Any]]]:
+    """Every page from ``cursor`` on; returns the stats and the rows ``keep`` accepts
+    (the rest are counted, not held: a team lead's replica is ~860,000 rows)."""
+    stats, kept = PullStats(cursor=cursor), []
+    started = time.perf_counter()
+    while True:
+        params = {"limit": str(limit)} | ({"cursor": stats.cursor} if stats.cursor else {})
+        response = client.get("/v1/sync/pull", params=params, headers=who.headers)
+        response.raise_for_status()
+        stats.bytes += len(response.content)
+        page = response.json()
+        stats.pages += 1
+        stats.rows += len(page["rows"])
+        for row in page["rows"]:
+            stats.tables[row["table"]] += 1
+            if keep is not None and keep(row):
+                kept.append(row)
+        stats.cursor = page["cursor"]
+        if not page["more"]:
+            break
+    stats.seconds = time.perf_counter() - started
+    return stats, kept
+
+
+def push(client: httpx.Client, who: Login, changes: list[dict[str, Any]]) -> dict[str, Any]:
+    response = client.post("/v1/sync/push", json=batch(changes), headers=who.headers)
+    response.raise_for_status()
+    return response.json()
+
+
+def edits_of(rows: list[dict[str, Any]], round_no: int) -> list[dict[str, Any]]:
+    """A change of two fields of each row (a laptop's day of corrections)."""
+    return [{"table": row["table"], "uuid": row["uuid"], "base_version": row["version"],
+             "deleted": False,
+             "fields": {"duration_minutes": 5 + (round_no * 7 + i) % 115,
+                        "note": f"Opfølgning {round_no}: aftalt nyt møde."}}
+            for i, row in enumerate(rows)]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (p95 of 50 values is the 48th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-int(fraction * 100) * len(ordered) // 100))
+    return ordered[rank - 1]
+
+
+# -- 50 laptops at once --------------------------------------------------------------------
+
+
+@dataclass
+class Laptop:
+    username: str
+    base_url: str
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    login: Login | None = None
+    client: httpx.AsyncClient | None = None
+    cursor: str | None = None
+    push_seconds: float = 0.0
+    pull_seconds: float = 0.0
+    pushed_at: float = 0.0  # perf_counter when its push was answered
+    result: dict[str, Any] = field(default_factory=dict)
+    seen: Counter[tuple[str, str]] = field(default_factory=Counter)  # (table, uuid)
+    versions: dict[tuple[str, str], int] = field(default_factory=dict)
+    error: str = ""
+
+
+def laptop_changes(laptop_no: int, user_uuid: str, people: list[tuple[str, int]],
+                   template: dict[str, Any], changes: int, edits: int) -> list[dict[str, Any]]:
+    """``changes`` changes: ``edits`` edits of people only this laptop edits (phone
+    number, base version as pulled) and new contacts with one of those people, copied
+    from an existing contact of the area with this laptop's user as staff."""
+    mine = people[laptop_no * edits:(laptop_no + 1) * edits]
+    out: list[dict[str, Any]] = [
+        {"table": "people", "uuid": person, "base_version": version, "deleted": False,
+         "fields": {"phone": f"+45 20{laptop_no:02d}{i:04d}"}}
+        for i, (person, version) in enumerate(mine)]
+    when = datetime(2026, 11, 30, 9, 0)
+    for k in range(changes - len(out)):
+        fields = dict(template) | {
+            "staff_user": user_uuid, "people": [mine[k % len(mine)][0]],
+            "occurred_at": (when + timedelta(minutes=k * 10)).isoformat(),
+            "note": f"Kort snak ved opgangen ({laptop_no}-{k}).", "duration_minutes": 10}
+        out.append({"table": "contacts", "uuid": str(uuid.uuid4()), "base_version": None,
+                    "deleted": False, "fields": fields})
+    return out
+
+
+async def _pull_into(laptop: Laptop, limit: int) -> None:
+    assert laptop.client is not None and laptop.login is not None
+    while True:
+        params = {"limit": str(limit)} | ({"cursor": laptop.cursor} if laptop.cursor else {})
+        response = await laptop.client.get("/v1/sync/pull", params=params,
+                                           headers=laptop.login.headers)
+        response.raise_for_status()
+        page = response.json()
+        for row in page["rows"]:
+            key = (row["table"], row["uuid"])
+            laptop.seen[key] += 1
+            laptop.versions[key] = row["version"]
+        laptop.cursor = page["cursor"]
+        if not page["more"]:
+            return
+
+
+async def _sync(laptop: Laptop, start: asyncio.Event, limit: int) -> None:
+    assert laptop.client is not None and laptop.login is not None
+    await start.wait()
+    try:
+        started = time.perf_counter()
+        response = await laptop.client.post("/v1/sync/push", json=batch(laptop.changes),
+                                            headers=laptop.login.headers)
+        response.raise_for_status()
+        laptop.result = response.json()
+        laptop.pushed_at = time.perf_counter()
+        laptop.push_seconds = laptop.pushed_at - started
+        await _pull_into(laptop, limit)
+        laptop.pull_seconds = time.perf_counter() - laptop.pushed_at
+    except httpx.HTTPError as error:
+        laptop.error = f"{type(error).__name__}: {error}"
+
+
+async def _login(laptop: Laptop, password: str, context: ssl.SSLContext,
+                 gate: asyncio.Semaphore) -> None:
+    laptop.client = httpx.AsyncClient(base_url=laptop.base_url, verify=context,
+                                      timeout=TIMEOUT)
+    device = str(uuid.uuid4())
+    async with gate:
+        response = await laptop.client.post("/v1/login", json={
+            "username": laptop.username, "password": password, "device_id": device,
+            "device_name": f"bench {laptop.username}"})
+    response.raise_for_status()
+    doc = response.json()
+    laptop.login = Login({"Authorization": f"Bearer {doc['token']}", DEVICE_HEADER: device},
+                         doc["user"]["uuid"], device)
+
+
+@dataclass(frozen=True)
+class CrowdRun:
+    laptops: list[Laptop]
+    wall_seconds: float      # first push sent to last pull answered
+    push_span_seconds: float  # first push sent to last push answered
+
+
+async def crowd(laptops: list[Laptop], password: str, context: ssl.SSLContext, limit: int,
+                bound_seconds: float, make_changes: Any) -> CrowdRun:
+    """Log every laptop in (untimed, two at a time), then let all of them push and pull
+    at once; then each pulls once more to catch what others committed after its pull."""
+    gate = asyncio.Semaphore(2)
+    await asyncio.gather(*(_login(laptop, password, context, gate) for laptop in laptops))
+    for n, laptop in enumerate(laptops):
+        assert laptop.login is not None
+        laptop.changes = make_changes(n, laptop.login.user_uuid)
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(_sync(laptop, start, limit)) for laptop in laptops]
+    started = time.perf_counter()
+    start.set()
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), bound_seconds)
+        wall = time.perf_counter() - started
+        push_span = max(laptop.pushed_at for laptop in laptops) - started
+        await asyncio.wait_for(asyncio.gather(*(_pull_into(laptop, limit)
+                                                for laptop in laptops)), bound_seconds)
+    finally:
+        for laptop in laptops:
+            if laptop.client is not None:
+                await laptop.client.aclose()
+    return CrowdRun(laptops, wall, push_span)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "p95": percentile(values, 0.95),
+            "max": max(values)}
