@@ -9,7 +9,7 @@ spends its time in the database's reads rather than in round trips.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -17,29 +17,11 @@ from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base
 
+from .wire_ids import among, chunks, row_ids
 from .wire_tables import SPECS, Children, Field, TableSpec
 from .wire_vocabulary import vocabularies
 
-# Bound parameters per IN list: well under SQLite's limit (32,766) and PostgreSQL's
-# (65,535), and large enough that round trips do not dominate.
-CHUNK = 2000
-
 WireRow = dict[str, Any]
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def uuids_of(session: Session, table: str, ids: Iterable[int]) -> dict[int, str]:
-    """id → uuid for the given ids of a record table."""
-    t = Base.metadata.tables[table]
-    wanted = sorted({i for i in ids if i is not None})
-    found: dict[int, str] = {}
-    for part in chunks(wanted):
-        found.update(session.execute(select(t.c.id, t.c.uuid).where(t.c.id.in_(part))).all())
-    return found
 
 
 class _Refs:
@@ -57,11 +39,15 @@ class _Refs:
             self.wanted[ref].update(i for i in ids if i is not None)
 
     def fetch(self) -> None:
+        known = row_ids(self.session)
         for ref, ids in self.wanted.items():
-            self.uuids[ref] = uuids_of(self.session, ref, ids)
+            self.uuids[ref] = known.uuids_of(self.session, ref, ids)
+
+    def mapping(self, ref: str) -> dict[Any, str]:
+        return self.vocab[ref].keys if ref in self.vocab else self.uuids.get(ref, {})
 
     def out(self, ref: str) -> Callable[[Any], str | None]:
-        mapping = self.vocab[ref].keys if ref in self.vocab else self.uuids.get(ref, {})
+        mapping = self.mapping(ref)
         return lambda value: None if value is None else mapping[value]
 
 
@@ -84,10 +70,10 @@ def _children(session: Session, spec: Children, parent_ids: Sequence[int],
     t = Base.metadata.tables[spec.table]
     parent = t.c[spec.parent_column]
     rows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for part in chunks(parent_ids):
+    for part in chunks(session, parent_ids):
         for row in session.execute(
                 select(parent, *(t.c[f.column] for f in spec.fields))
-                .where(parent.in_(part))).all():
+                .where(among(session, parent, part))).all():
             rows[row[0]].append(row[1:])
     for index, field in enumerate(spec.fields):
         if field.ref is not None:
@@ -104,9 +90,9 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     columns = [t.c.id, t.c.uuid, t.c.version, t.c.deleted_at,
                *(t.c[f.column] for f in spec.fields)]
     by_id: dict[int, tuple[Any, ...]] = {}
-    for part in chunks(list(row_ids)):
-        by_id.update((row[0], row) for row in
-                     session.execute(select(*columns).where(t.c.id.in_(part))).all())
+    for part in chunks(session, list(row_ids)):
+        by_id.update((row[0], row) for row in session.execute(
+            select(*columns).where(among(session, t.c.id, part))).all())
     ids = list(by_id)
     refs = _Refs(session)
     for index, field in enumerate(spec.fields, start=4):
@@ -116,10 +102,10 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     for link in spec.links:
         lt = Base.metadata.tables[link.table]
         members: dict[int, list[Any]] = defaultdict(list)
-        for part in chunks(ids):
+        for part in chunks(session, ids):
             for parent_id, child in session.execute(
                     select(lt.c[link.parent_column], lt.c[link.child_column])
-                    .where(lt.c[link.parent_column].in_(part))).all():
+                    .where(among(session, lt.c[link.parent_column], part))).all():
                 members[parent_id].append(child)
         refs.want(link.ref, (c for group in members.values() for c in group))
         links[link.name] = (link, members)
@@ -129,7 +115,8 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     names = [f.name for f in spec.fields]
     converting = [(index, convert) for index, f in enumerate(spec.fields)
                   if (convert := _converter(f, refs)) is not None]
-    link_out = [(name, refs.out(link.ref), members)
+    # Link rows are never null: their wire values are a plain look-up.
+    link_out = [(name, refs.mapping(link.ref).__getitem__, members)
                 for name, (link, members) in links.items()]
     child_out = [(name, [(f.name, _converter(f, refs) or _as_is) for f in fields], rows,
                   c.key) for name, (c, rows, fields) in children.items()]
@@ -143,7 +130,7 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
             values[index] = convert(values[index])
         fields = dict(zip(names, values, strict=True))
         for name, convert, members in link_out:
-            fields[name] = sorted(convert(c) for c in members.get(row_id, ()))
+            fields[name] = sorted(map(convert, members.get(row_id, ())))
         for name, convs, rows, key in child_out:
             objects = [{n: convert(v) for (n, convert), v in zip(convs, r, strict=True)}
                        for r in rows.get(row_id, ())]

@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base
 
 from .errors import BadBatch
+from .wire_ids import row_ids
 from .wire_read import rows_to_wire
 from .wire_tables import SPECS, Children, Field, Link, TableSpec
 from .wire_values import UUID, check_uuid_text, refuse
@@ -50,8 +51,9 @@ def wire_fields(table: str) -> frozenset[str]:
 
 
 def row_id(session: Session, table: str, uuid: str) -> int | None:
-    t = spec_of(table).table
-    return session.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar_one_or_none()
+    """The local id of the row ``uuid`` of a synced table, or None."""
+    spec_of(table)
+    return row_ids(session).ids_of(session, {table: [uuid]})[table].get(uuid)
 
 
 def _quoted_uuid(uuid: object) -> str:
@@ -85,16 +87,19 @@ class _Pending:
         self.uuids[ref].add(uuid)
         return uuid
 
-    def resolve(self, session: Session, table: str) -> None:
+    def resolve(self, session: Session, table: str, uuid: str) -> int | None:
+        """Resolve every referenced uuid, and find the change's own row (its id, or None
+        when there is none), in one query for whatever the Session has not met yet."""
+        wanted: dict[str, set[str]] = defaultdict(set, self.uuids)
+        wanted[table] = wanted[table] | {uuid}
+        found = row_ids(session).ids_of(session, wanted)
         for ref, uuids in self.uuids.items():
-            t = Base.metadata.tables[ref]
-            found = dict(session.execute(select(t.c.uuid, t.c.id).where(
-                t.c.uuid.in_(sorted(uuids)))).all())
-            if len(found) != len(uuids):
+            if len(found[ref].keys() & uuids) != len(uuids):
                 # Which uuid is missing is not said: the text of a pushed value is never
                 # repeated, and this one is for the engine to match, not for a person.
                 raise BadBatch(f"{table}: a referenced {ref} row does not exist")
-            self.resolved[ref] = found
+            self.resolved[ref] = found[ref]
+        return found[table].get(uuid)
 
     def local(self, ref: str, value: Any) -> Any:
         if value is None or ref not in self.resolved:  # null, or a vocabulary's id
@@ -188,12 +193,11 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
         missing = [f.name for f in spec.fields if f.required and f.name not in fields]
         if missing:
             raise BadBatch(f"{table}: a new row needs {', '.join(missing)}")
-        if row_id(session, table, uuid) is not None:
-            raise BadBatch(f"{table}: a row with the uuid {uuid} already exists")
-        target = None
-    else:
-        target = _existing_id(session, table, uuid)
-    pending.resolve(session, table)
+    target = pending.resolve(session, table, uuid)
+    if create and target is not None:
+        raise BadBatch(f"{table}: a row with the uuid {uuid} already exists")
+    if not create and target is None:
+        raise BadBatch(f"{table}: no row has the uuid {uuid}")
     for field in spec.fields:
         if field.ref is not None and field.column in columns:
             columns[field.column] = pending.local(field.ref, columns[field.column])
@@ -203,33 +207,39 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
         stamps = {"uuid": uuid, "created_at": now, "created_by_id": user_id,
                   "updated_at": now, "updated_by_id": user_id}
         target = session.execute(insert(t).values(**columns, **stamps)).inserted_primary_key[0]
+        row_ids(session).remember(table, target, uuid)
     elif columns:
         session.execute(update(t).where(t.c.id == target).values(**columns))
     for name, members in link_values.items():
         _replace_links(session, links[name], target,
-                       [pending.local(links[name].ref, m) for m in members])
+                       [pending.local(links[name].ref, m) for m in members], fresh=create)
     for name, objects in child_values.items():
         spec_children = children[name]
         for o in objects:
             for f in spec_children.fields:
                 if f.ref is not None and o.get(f.column) is not None:
                     o[f.column] = pending.local(f.ref, o[f.column])
-        _replace_children(session, spec_children, target, objects)
+        _replace_children(session, spec_children, target, objects, fresh=create)
     return int(target)
 
 
-def _replace_links(session: Session, link: Link, parent: int, members: list[Any]) -> None:
+# ``fresh``: the parent was created just now, so it has no old rows to delete.
+
+def _replace_links(session: Session, link: Link, parent: int, members: list[Any], *,
+                   fresh: bool) -> None:
     lt = Base.metadata.tables[link.table]
-    session.execute(delete(lt).where(lt.c[link.parent_column] == parent))
+    if not fresh:
+        session.execute(delete(lt).where(lt.c[link.parent_column] == parent))
     if members:
         session.execute(insert(lt), [{link.parent_column: parent, link.child_column: m}
                                      for m in members])
 
 
 def _replace_children(session: Session, spec: Children, parent: int,
-                      objects: list[dict[str, Any]]) -> None:
+                      objects: list[dict[str, Any]], *, fresh: bool) -> None:
     t = Base.metadata.tables[spec.table]
-    session.execute(delete(t).where(t.c[spec.parent_column] == parent))
+    if not fresh:
+        session.execute(delete(t).where(t.c[spec.parent_column] == parent))
     if objects:
         session.execute(insert(t), [{spec.parent_column: parent, **o} for o in objects])
 
