@@ -96,24 +96,29 @@ def _check_bool(value: Any) -> bool:
 BOOLEAN = Codec("true or false", None, _check_bool)
 
 
-def _matching(pattern: re.Pattern[str], parse: Callable[[str], Any]) -> Callable[[Any], Any]:
-    # The pattern first: fromisoformat alone also takes "20261125" and offsets.
+def _canonical(pattern: re.Pattern[str], parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """Only the spelling ``out`` writes: one value, one string, so the merge can compare
+    a pushed value with the stored one as text. The pattern first: fromisoformat alone
+    also takes "20261125" and offsets; the round trip then refuses "10:30:00.000000"."""
     def check(value: Any) -> Any:
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise ValueError
-        return parse(value)
+        parsed = parse(value)
+        if parsed.isoformat() != value:
+            raise ValueError
+        return parsed
     return check
 
 
-DATE = Codec("a date as YYYY-MM-DD", _iso, _matching(_DATE, date.fromisoformat))
-DATETIME = Codec("a local time as YYYY-MM-DDTHH:MM:SS", _iso,
-                 _matching(_DATETIME, datetime.fromisoformat))
-TIME = Codec("a time of day as HH:MM:SS", _iso, _matching(_TIME, time.fromisoformat))
+DATE = Codec("a date as YYYY-MM-DD", _iso, _canonical(_DATE, date.fromisoformat))
+DATETIME = Codec("a local time as YYYY-MM-DDTHH:MM:SS[.ffffff]", _iso,
+                 _canonical(_DATETIME, datetime.fromisoformat))
+TIME = Codec("a time of day as HH:MM:SS[.ffffff]", _iso, _canonical(_TIME, time.fromisoformat))
 
 
 def decimal_codec(precision: int, scale: int) -> Codec:
-    expected = (f"a decimal number as a string, at most {precision - scale} digits before "
-                f"the point and {scale} after")
+    expected = (f"a decimal number as a string with {scale} decimals and at most "
+                f"{precision - scale} digits before the point")
 
     def out(value: Decimal | float | None) -> str | None:
         # SQLite hands back a float or a Decimal of any scale; PostgreSQL the column's
@@ -123,10 +128,11 @@ def decimal_codec(precision: int, scale: int) -> Codec:
     def check(value: Any) -> Decimal:
         if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
             raise ValueError
-        whole, _, fraction = value.lstrip("-").partition(".")
-        if len(whole.lstrip("0")) > precision - scale or len(fraction) > scale:
+        number = Decimal(value)
+        # As out() writes it (so "4.5" for 4.50 is refused), and within the column.
+        if out(number) != value or abs(number) >= Decimal(10) ** (precision - scale):
             raise ValueError
-        return Decimal(value)
+        return number
 
     return Codec(expected, out, check)
 
