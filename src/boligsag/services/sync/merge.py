@@ -32,13 +32,13 @@ from . import wire
 from .actor import SyncActor
 from .errors import BadBatch
 from .ordering import ChangeEntry
+from .wire_ids import among, chunks, row_ids
 
 __all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Current", "Outcome", "Push",
            "current_rows", "merge_change", "write_stamps"]
 
 CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice")
 WHOLE_RECORD = "*"
-_CHUNK = 2000  # uuids per IN list
 
 
 @dataclass(frozen=True)
@@ -87,13 +87,16 @@ def current_rows(session: Session, changes: Sequence[Change]) -> dict[tuple[str,
     for change in changes:
         wanted.setdefault(change.table, []).append(change.uuid)
     found: dict[tuple[str, str], Current] = {}
+    known = row_ids(session)
     for table, uuids in wanted.items():
         t = Base.metadata.tables[table]
-        for start in range(0, len(uuids), _CHUNK):
+        for part in chunks(session, uuids):
             for row in session.execute(select(t.c.uuid, t.c.id, t.c.version, t.c.deleted_at)
-                                       .where(t.c.uuid.in_(uuids[start:start + _CHUNK]))):
+                                       .where(among(session, t.c.uuid, part))):
                 found[(table, row.uuid)] = Current(row.id, row.version,
                                                    row.deleted_at is not None)
+                # wire.apply_change then finds the row's id without asking again.
+                known.remember(table, row.id, row.uuid)
     return found
 
 

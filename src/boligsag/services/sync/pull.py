@@ -27,12 +27,12 @@ from boligsag.storage.models import Base, SyncChange
 from . import scope, wire
 from .actor import SyncActor
 from .errors import BadBatch
+from .wire_ids import among, chunks
 
 __all__ = ["MAX_LIMIT", "decode_cursor", "encode_cursor", "pull"]
 
 MAX_LIMIT = 5000  # changes per page
 _PREFIX = "c1."
-_CHUNK = 2000  # uuids per IN list
 
 
 def encode_cursor(seq: int) -> str:
@@ -79,10 +79,9 @@ def _visible_ids(session: Session, actor: SyncActor, table: str,
     t = Base.metadata.tables[table]
     condition = scope.visible_condition(actor, table)
     found: dict[str, int] = {}
-    for start in range(0, len(uuids), _CHUNK):
+    for part in chunks(session, uuids):
         found.update((row.uuid, row.id) for row in session.execute(
-            select(t.c.uuid, t.c.id).where(t.c.uuid.in_(uuids[start:start + _CHUNK]),
-                                           condition)))
+            select(t.c.uuid, t.c.id).where(among(session, t.c.uuid, part), condition)))
     return found
 
 
