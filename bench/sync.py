@@ -1,7 +1,8 @@
 """Boligsag benchmark of the team server (issue 11 §5): sync over HTTPS on loopback.
 
     python bench/sync.py [--people N --contacts M] [--runs R] [--laptops L]
-                         [--instances I] [--page P] [--json FILE]
+                         [--instances I] [--page P] [--postgres-option NAME=VALUE]
+                         [--only pull|push|empty|crowd] [--profile DIR] [--json FILE]
 
 On bench/run.py's cached large database (10,000 people / 500,000 contacts), copied once
 into a throwaway PostgreSQL cluster (bench/sync_setup.py; cached under bench/.cache),
@@ -26,11 +27,15 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +53,7 @@ from run import CACHE, build_databases
 EMPTY_RUNS = 20
 PUSH_SIZE = 1000
 CROWD_CHANGES, CROWD_EDITS = 50, 10  # per laptop: 10 edits of people, 40 new contacts
+PHASES = ("pull", "push", "empty", "crowd")
 CROWD_BOUND = 300.0  # seconds: the concurrent phase fails rather than hang
 
 
@@ -85,6 +91,28 @@ class Bench:
     def client(self, n: int = 0) -> httpx.Client:
         return httpx.Client(base_url=self.instances[n % len(self.instances)].base_url,
                             verify=self.context, timeout=clients.TIMEOUT)
+
+    @contextmanager
+    def profiled(self, phase: str) -> Iterator[None]:
+        """With ``--profile DIR``: py-spy samples every server instance during ``phase``
+        into DIR/<phase>-<n>.txt (collapsed stacks, idle threads included)."""
+        if self.args.profile is None:
+            yield
+            return
+        self.args.profile.mkdir(parents=True, exist_ok=True)
+        spies = [subprocess.Popen(
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
+             str(instance.process.pid), "--format", "raw", "--idle", "--output",
+             str(self.args.profile / f"{phase}-{n + 1}.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for n, instance in enumerate(self.instances)]
+        try:
+            yield
+        finally:
+            for spy in spies:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            for spy in spies:
+                spy.wait(timeout=60)
 
     def mark(self) -> list[list[tuple[str, str, float]]]:
         return setup.request_log(self.instances)
@@ -171,7 +199,12 @@ class Bench:
                                         self.args.page, CROWD_BOUND, changes))
         failed = [f"{laptop.username}: {laptop.error}" for laptop in laptops if laptop.error]
         if failed:
-            raise RuntimeError("laptops failed: " + "; ".join(failed[:5]))
+            errors = Counter(line.split("unexpected error", 1)[1].strip()
+                             for instance in self.instances
+                             for line in instance.log_path.read_text().splitlines()
+                             if "unexpected error" in line)
+            raise RuntimeError(f"{len(failed)} laptops failed, e.g. {failed[0]}; the "
+                               f"servers logged {dict(errors) or 'no unexpected error'}")
         per_sync = [laptop.push_seconds + laptop.pull_seconds for laptop in laptops]
         pushes = [laptop.push_seconds for laptop in laptops]
         total = sum(len(laptop.changes) for laptop in laptops)
@@ -264,17 +297,30 @@ def measure(args: argparse.Namespace, instances: list[setup.Instance], folder: P
     bench = Bench(args, instances, folder, server, accounts)
     setup.log(f"measuring with {len(instances)} server instance(s); load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    with bench.client() as client:
-        staff, staff_pull, own = bench.full_pull(
-            client, accounts.staff, f"staff member, 2 areas ({accounts.staff})")
-    with bench.client() as client:
-        bench.full_pull(client, accounts.lead, f"team lead, all areas ({accounts.lead})")
+    phases = set(args.only or PHASES)
+    own: list[dict[str, Any]] = []
+    staff_cursor: str | None = start_cursor
+    staff_device: str | None = None
+    if "pull" in phases:
+        with bench.client() as client, bench.profiled("pull-staff"):
+            staff, staff_pull, own = bench.full_pull(
+                client, accounts.staff, f"staff member, 2 areas ({accounts.staff})")
+            staff_cursor, staff_device = staff_pull.cursor, staff.device_id
+        with bench.client() as client, bench.profiled("pull-lead"):
+            bench.full_pull(client, accounts.lead, f"team lead, all areas ({accounts.lead})")
+    else:  # what the staff member's first pull would have given
+        own = setup.own_contacts(server, accounts.staff, PUSH_SIZE)
     with bench.client() as client:  # a fresh token: the pulls may have taken minutes
-        staff = clients.login(client, accounts.staff, setup.PASSWORD, staff.device_id)
-        bench.pushes(client, staff, own)
-        bench.empty_round_trips(client, staff, staff_pull.cursor)
-    if args.laptops:
-        bench.crowd(start_cursor, samples)
+        staff = clients.login(client, accounts.staff, setup.PASSWORD, staff_device)
+        if "push" in phases:
+            with bench.profiled("push"):
+                bench.pushes(client, staff, own)
+        if "empty" in phases:
+            with bench.profiled("empty"):
+                bench.empty_round_trips(client, staff, staff_cursor)
+    if args.laptops and "crowd" in phases:
+        with bench.profiled("crowd"):
+            bench.crowd(start_cursor, samples)
     settings = ", ".join(args.postgres_option) or "none"
     bench.notes.append(f"{len(instances)} server instance(s) of `boligsag server run` "
                        f"(one uvicorn process each); PostgreSQL defaults except: {settings}; "
@@ -307,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a PostgreSQL setting instead of its default, e.g. jit=off "
                              "(repeat for more)")
+    parser.add_argument("--only", action="append", choices=PHASES,
+                        help="measure only this (repeat for more; default: all)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample the server with py-spy during each measurement")
     parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
     args = parser.parse_args(argv)
     bench = run(args)

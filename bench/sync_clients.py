@@ -88,7 +88,8 @@ def pull_all(client: httpx.Client, who: Login, cursor: str | None, limit: int, *
 
 def push(client: httpx.Client, who: Login, changes: list[dict[str, Any]]) -> dict[str, Any]:
     response = client.post("/v1/sync/push", json=batch(changes), headers=who.headers)
-    response.raise_for_status()
+    if response.status_code != 200:  # the server's message names table and reason only
+        raise RuntimeError(f"push answered {response.status_code}: {response.text[:300]}")
     return response.json()
 
 

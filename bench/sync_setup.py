@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,12 +35,13 @@ from boligsag.server import config as server_config
 from boligsag.server import tls
 from boligsag.services.server import accounts
 from boligsag.services.server.accounts import ServerDb
-from boligsag.services.sync import wire
+from boligsag.services.sync import scope, wire
+from boligsag.services.sync.actor import SyncActor
 from boligsag.services.sync.pull import encode_cursor
 from boligsag.storage import kdf, keys, migrate
 from boligsag.storage.copy_database import copy_database
 from boligsag.storage.engine import plain_engine
-from boligsag.storage.models import Area, Base, SyncChange, User
+from boligsag.storage.models import Base, SyncChange, User
 from boligsag.storage.server_engine import open_server_engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,9 +258,19 @@ def samples(server: ServerDb, area: str, count: int) -> Samples:
     return Samples(people, dict(template["fields"]))
 
 
-def area_uuid(server: ServerDb, name: str) -> str:
+def own_contacts(server: ServerDb, username: str, count: int) -> list[dict[str, object]]:
+    """The wire rows of ``count`` of the user's own contacts that their first pull gives
+    them (scope.py's condition), for ``--only push``, which skips the pulls."""
     with server.db.reading() as session:
-        return session.scalars(select(Area.uuid).where(Area.name == name)).one()
+        user = session.scalars(select(User).where(User.username == username)).one()
+        actor = SyncActor(user.id, user.uuid, Role(user.role), "")
+        t = Base.metadata.tables["contacts"]
+        ids = list(session.scalars(
+            select(t.c.id).where(t.c.staff_user_id == user.id, t.c.deleted_at.is_(None),
+                                 t.c.ssp_locked.is_(False),
+                                 scope.visible_condition(actor, "contacts"))
+            .order_by(t.c.id).limit(count)))
+        return [dict(row) for row in wire.rows_to_wire(session, "contacts", ids)]
 
 
 # -- server processes ---------------------------------------------------------------------
@@ -349,13 +359,3 @@ def server_ms_since(instances: Sequence[Instance], mark: list[list[tuple[str, st
     """The server-side durations of ``method path`` logged after ``mark``."""
     return [ms for before, now in zip(mark, request_log(instances), strict=True)
             for m, p, ms in now[len(before):] if (m, p) == (method, path)]
-
-
-def new_config_folder(scratch: Path) -> Path:
-    folder = scratch / "server-config"
-    shutil.rmtree(folder, ignore_errors=True)
-    return folder
-
-
-def device_id() -> str:
-    return str(uuid.uuid4())
