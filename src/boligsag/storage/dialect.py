@@ -19,25 +19,22 @@ been; this module gives their PostgreSQL counterparts:
   PostgreSQL timestamp indexes ``date_trunc('month', occurred_at)`` (immutable, so
   indexable; a text cast of a timestamp is not).
 
-Queries: ``per_dialect`` holds two spellings of one expression and lets the statement's
-dialect pick when it is compiled; ``nocase``, ``nocase_prefix``, ``binary`` and
+Queries: ``per_dialect`` (models/per_dialect.py, where the models can use it too)
+holds two spellings of one expression and lets the statement's dialect pick when it is
+compiled; ``nocase``, ``nocase_prefix``, ``binary`` and
 ``day_number`` give the services SQLite's comparisons on both, so a list sorts and
 filters alike on a laptop and on the server.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Float, String, collate, func, literal_column
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.visitors import InternalTraversal
 
+from .models.per_dialect import MONTH_POSTGRESQL, MONTH_SQLITE, POSTGRESQL, SQLITE, per_dialect
 from .search_fold_table import FOLD_DROP, FOLD_FROM, FOLD_TO
 
-SQLITE = "sqlite"
-POSTGRESQL = "postgresql"
 SUPPORTED = (SQLITE, POSTGRESQL)
 
 
@@ -108,42 +105,6 @@ def name_indexes_postgresql() -> list[str]:
         f"CREATE INDEX ix_people_sort_name ON people ({last}, {first})",
         f"CREATE INDEX ix_people_first_name ON people ({first})",
     ]
-
-
-class _PerDialect(ColumnElement[Any]):
-    """Two spellings of one expression; the statement's dialect picks one when it is
-    compiled. Both are traversed children, so the statement cache keys on them."""
-
-    inherit_cache = True
-    _traverse_internals: ClassVar[Any] = [
-        ("sqlite", InternalTraversal.dp_clauseelement),
-        ("postgresql", InternalTraversal.dp_clauseelement),
-    ]
-
-    def __init__(self, sqlite: ColumnElement[Any], postgresql: ColumnElement[Any]) -> None:
-        self.sqlite, self.postgresql = sqlite, postgresql
-        # The type without a collation: SQLAlchemy would repeat the collation on the
-        # value compared with this expression, in the other dialect's spelling too.
-        self.type = sqlite.type
-        if getattr(self.type, "collation", None):
-            self.type = String()
-        # A condition stays a condition: SQLite would otherwise get "(…) = 1", which
-        # no index answers.
-        self._is_implicitly_boolean = sqlite._is_implicitly_boolean
-
-
-@compiles(_PerDialect, SQLITE)
-def _compile_sqlite(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.sqlite, **kw))
-
-
-@compiles(_PerDialect, POSTGRESQL)
-def _compile_postgresql(element: _PerDialect, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.postgresql, **kw))
-
-
-def per_dialect(*, sqlite: ColumnElement[T], postgresql: ColumnElement[T]) -> ColumnElement[T]:
-    return cast("ColumnElement[T]", _PerDialect(sqlite, postgresql))
 
 
 def _ascii_lower_expression(column: ColumnElement[str]) -> ColumnElement[str]:
@@ -223,14 +184,9 @@ def drop_first_topic_trigger_postgresql() -> list[str]:
 
 
 def month_expression(name: str) -> str:
-    """The month of ``contacts.occurred_at`` as each dialect can index it."""
+    """The month of ``contacts.occurred_at`` as each dialect can index it (the model's
+    Index spells the same: models/per_dialect.py)."""
     if check_supported(name) == SQLITE:
-        return "substr(occurred_at, 1, 7)"
-    return "date_trunc('month', occurred_at)"
-
-
-def month_index_expression() -> ColumnElement[Any]:
-    """``month_expression`` for the model's Index, spelled by the dialect it meets."""
-    return per_dialect(sqlite=literal_column(month_expression(SQLITE)),
-                       postgresql=literal_column(month_expression(POSTGRESQL)))
+        return MONTH_SQLITE
+    return MONTH_POSTGRESQL
 

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Mapped, Unmapped, mapped_column, relationship, unmapp
 
 from boligsag.domain.enums import ContactKind, Gender
 
-from .. import dialect
 from .base import Base, Record
 from .org import Area, Service, User
 from .people import Person
+from .per_dialect import month_index_expression
 from .reference import Channel, Topic
 
 contact_people = Table(
@@ -76,7 +76,7 @@ class Contact(Record, Base):
         # an expression: a query must spell it exactly so (``summaries.sql.month_key``).
         Index(
             "ix_contacts_month",
-            dialect.month_index_expression(),
+            month_index_expression(),
             "channel_id",
             "activity_id",
             "first_topic_id",
