@@ -18,24 +18,24 @@ order in which changes reached the server does.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from boligsag.storage.models import Base, SyncChange, SyncConflict, new_uuid
+from boligsag.storage.models import Base, SyncConflict, new_uuid
 
 from . import wire
 from .actor import SyncActor
 from .errors import BadBatch
+from .merge_reads import Current, History, Reads
 from .ordering import ChangeEntry
-from .wire_ids import among, chunks, row_ids
 
-__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Current", "Outcome", "Push",
-           "current_rows", "merge_change", "write_stamps"]
+__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "Push", "merge_change",
+           "write_stamps"]
 
 CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice")
 WHOLE_RECORD = "*"
@@ -50,15 +50,6 @@ class Change:
     base_version: int | None
     deleted: bool
     fields: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Current:
-    """The server's row as the merge found it (locked by the push, see push.py)."""
-
-    id: int
-    version: int
-    deleted: bool
 
 
 @dataclass
@@ -76,34 +67,14 @@ class Push:
     actor: SyncActor
     batch_uuid: str
     now: datetime
+    reads: Reads  # the batch's rows, read up front (merge_reads.py)
     stamps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def current_rows(session: Session, changes: Sequence[Change]) -> dict[tuple[str, str], Current]:
-    """The server's rows the changes name, by (table, uuid), one select per table and
-    chunk. Read after the push locked them, before any change is applied: a batch names
-    each row once, so nothing the batch writes makes this out of date."""
-    wanted: dict[str, list[str]] = {}
-    for change in changes:
-        wanted.setdefault(change.table, []).append(change.uuid)
-    found: dict[tuple[str, str], Current] = {}
-    known = row_ids(session)
-    for table, uuids in wanted.items():
-        t = Base.metadata.tables[table]
-        for part in chunks(session, uuids):
-            for row in session.execute(select(t.c.uuid, t.c.id, t.c.version, t.c.deleted_at)
-                                       .where(among(session, t.c.uuid, part))):
-                found[(table, row.uuid)] = Current(row.id, row.version,
-                                                   row.deleted_at is not None)
-                # wire.apply_change then finds the row's id without asking again.
-                known.remember(table, row.id, row.uuid)
-    return found
-
-
-def merge_change(session: Session, push: Push, change: Change,
-                 current: Current | None) -> Outcome:
-    """Apply, merge or keep apart ``change``; ``current`` is the server's row as
-    :func:`current_rows` read it (None: the server has no such row)."""
+def merge_change(session: Session, push: Push, change: Change) -> Outcome:
+    """Apply, merge or keep apart ``change``, against the server's row as the push read
+    it (push.reads)."""
+    current = push.reads.currents.get((change.table, change.uuid))
     if current is None:
         if change.base_version is not None:
             raise BadBatch(f"{change.table} {change.uuid}: the server has no such row "
@@ -121,21 +92,21 @@ def merge_change(session: Session, push: Push, change: Change,
                                kept={"deleted": True}, other=dict(change.fields))
     if change.base_version == current.version:
         return _write(session, push, change, current, dict(change.fields), change.deleted)
-    history = _history(session, change.table, change.uuid, change.base_version,
-                       current.version)
+    history = push.reads.history(session, change.table, change.uuid, change.base_version,
+                                 current.version)
     if change.deleted:
         changed = sorted(history.fields) if history.fields is not None else []
-        kept = wire.current_values(session, change.table, change.uuid, changed)
+        kept = push.reads.current_values(session, change.table, change.uuid, changed)
         return _whole_conflict(session, push, change, current, "delete_of_edited",
                                kept=kept, other={"deleted": True}, history=history)
     return _merge_fields(session, push, change, current, history)
 
 
 def _merge_fields(session: Session, push: Push, change: Change, current: Current,
-                  history: _History) -> Outcome:
+                  history: History) -> Outcome:
     touched = [name for name in change.fields
                if history.fields is None or name in history.fields]
-    now_values = wire.current_values(session, change.table, change.uuid, touched)
+    now_values = push.reads.current_values(session, change.table, change.uuid, touched)
     merged = {name: value for name, value in change.fields.items() if name not in touched}
     outcome = Outcome()
     for name in touched:
@@ -187,7 +158,8 @@ def _created_twice(session: Session, push: Push, change: Change, current: Curren
     create again. The same values are no conflict (a deletion since is the server's
     newer state, which the laptop pulls); other values, or a deletion the server's row
     does not have, are kept apart."""
-    now_values = wire.current_values(session, change.table, change.uuid, list(change.fields))
+    now_values = push.reads.current_values(session, change.table, change.uuid,
+                                           list(change.fields))
     differing = {name: value for name, value in change.fields.items()
                  if not same_value(value, now_values.get(name))}
     if not differing and (current.deleted or not change.deleted):
@@ -202,8 +174,9 @@ def _created_twice(session: Session, push: Push, change: Change, current: Curren
 
 def _whole_conflict(session: Session, push: Push, change: Change, current: Current,
                     kind: str, *, kept: Any, other: Any,
-                    history: _History | None = None) -> Outcome:
-    history = history or _history(session, change.table, change.uuid, 0, current.version)
+                    history: History | None = None) -> Outcome:
+    history = history or push.reads.history(session, change.table, change.uuid, 0,
+                                            current.version)
     conflict = _conflict(session, push, change, WHOLE_RECORD, kind, kept=kept, other=other,
                          kept_by=history.last_writer(None))
     return Outcome(conflicts=[conflict], log=_conflict_entries(push, [conflict]))
@@ -250,36 +223,6 @@ def write_stamps(session: Session, push: Push) -> None:
 
 def _applied(change: Change, version: int) -> dict[str, Any]:
     return {"table": change.table, "uuid": change.uuid, "version": version}
-
-
-@dataclass(frozen=True)
-class _History:
-    """The change log of one row after a base version: ``fields`` is None when the log
-    does not cover every version (rows written before the log existed), in which case
-    every field counts as changed."""
-
-    fields: frozenset[str] | None
-    writers: tuple[tuple[frozenset[str], int | None, datetime], ...]
-
-    def last_writer(self, name: str | None) -> tuple[int | None, datetime | None]:
-        """Who wrote ``name`` last (None: the row itself, any change), and when."""
-        for fields, user_id, at in reversed(self.writers):
-            if name is None or name in fields:
-                return user_id, at
-        return None, None
-
-
-def _history(session: Session, table: str, uuid: str, base: int, version: int) -> _History:
-    rows = session.execute(
-        select(SyncChange.version, SyncChange.fields, SyncChange.user_id, SyncChange.at)
-        .where(SyncChange.table_name == table, SyncChange.row_uuid == uuid,
-               SyncChange.version > base, SyncChange.version <= version)
-        .order_by(SyncChange.version)).all()
-    writers = tuple((frozenset(json.loads(r.fields)), r.user_id, r.at)
-                    for r in rows)
-    complete = len({r.version for r in rows}) == version - base
-    fields = frozenset().union(*(w[0] for w in writers)) if complete else None
-    return _History(fields, writers)
 
 
 def same_value(a: Any, b: Any) -> bool:

@@ -6,7 +6,8 @@ In the caller's transaction, which commits right after :func:`push` returns:
 1. the batch is claimed in ``sync_batches`` (batches.py): a batch already received
    returns its stored result and changes nothing;
 2. the rows the batch touches are locked (per-row advisory locks, in one fixed order),
-   so two pushes of one row merge one after the other instead of racing, and read;
+   so two pushes of one row merge one after the other instead of racing; then they are
+   read, with what their merge needs, a few statements per table (merge_reads.py);
 3. the whole batch is checked against the actor's scope (scope.may_write_all, a few
    look-ups per table), one refusal refusing it all (:class:`Refused`); then each
    change, parents before children, is merged (merge.py); the new versions are
@@ -32,7 +33,8 @@ from boligsag.services import server_audit
 from . import batches, ordering, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch, Refused
-from .merge import Change, Push, current_rows, merge_change, write_stamps
+from .merge import Change, Push, merge_change, write_stamps
+from .merge_reads import read_for_merge
 from .ordering import ChangeEntry
 
 __all__ = ["MAX_CHANGES", "push"]
@@ -57,8 +59,7 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
     if stored is not None:
         return stored
     lock_rows(session, changes)
-    currents = current_rows(session, changes)
-    context = Push(actor, batch_uuid, now)
+    context = Push(actor, batch_uuid, now, read_for_merge(session, changes))
     result: dict[str, Any] = {"batch_id": batch_uuid, "applied": [], "conflicts": [],
                               "refused": []}
     log: list[ChangeEntry] = []
@@ -68,8 +69,7 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
         if reason is not None:
             raise Refused(f"{change.table} {change.uuid}: {reason}")
     for change in ordered:
-        outcome = merge_change(session, context, change,
-                               currents.get((change.table, change.uuid)))
+        outcome = merge_change(session, context, change)
         if outcome.applied is not None:
             result["applied"].append(outcome.applied)
         result["conflicts"].extend(outcome.conflicts)
