@@ -7,12 +7,12 @@ values, which ``to_char`` turns into the same text. Both dialects therefore hand
 engine the same strings ('YYYY-MM', 'YYYY-MM-DD'), and every key, comparison and
 export cell built on them is the same on both.
 
-Each spelling is a pair built with storage/dialect.py's ``per_dialect``, so the sections
-build one statement for both and the dialect of the connection that runs it chooses
-the spelling when it is compiled. The SQLite spellings are exactly those the engine used before
-PostgreSQL (the same text, bound parameters where there were bound parameters): SQLite
-uses an index on an expression only for a query that repeats it identically, and the
-summaries' covering indexes (migrations 0003/0004) depend on that.
+Each spelling is a pair built with ``per_dialect`` (storage/models/per_dialect.py), so
+the sections build one statement for both and the dialect of the connection that runs
+it chooses the spelling when it is compiled. The SQLite spellings are exactly those the
+engine used before PostgreSQL (the same text, bound parameters where there were bound
+parameters): SQLite uses an index on an expression only for a query that repeats it
+identically, and the summaries' covering indexes (migrations 0003/0004) depend on that.
 
 Statements that differ as a whole (INSERT OR IGNORE) are chosen by the dialect's name
 (``insert_ignore``).
@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
-from boligsag.storage.dialect import POSTGRESQL, SQLITE, per_dialect
+from boligsag.storage.models.per_dialect import POSTGRESQL, SQLITE, per_dialect
 
 __all__ = ["as_int", "days_between", "greatest", "in_month", "insert_ignore", "iso_date",
            "iso_day", "least", "month_day", "month_of", "year_of"]
