@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    Select,
+    Executable,
+    String,
     any_,
     bindparam,
-    literal,
+    literal_column,
     select,
     union_all,
 )
@@ -66,18 +68,22 @@ class RowIds:
     def ids_of(self, session: Session, wanted: Mapping[str, Iterable[str]]
                ) -> dict[str, dict[str, int]]:
         """uuid → id for the wanted uuids of each table; uuids without a row are left
-        out. What is not remembered yet comes in one query for all tables."""
+        out. What is not remembered yet comes in one query for all tables (several,
+        should a table's list be longer than a chunk)."""
         missing = {table: sorted(set(uuids) - self.ids[table].keys())
                    for table, uuids in wanted.items()}
-        parts: list[Select[tuple[str, str, int]]] = []
-        for table, uuids in missing.items():
-            t = Base.metadata.tables[table]
-            parts.extend(select(literal(table), t.c.uuid, t.c.id)
-                         .where(among(session, t.c.uuid, part))
-                         for part in chunks(session, uuids))
-        if parts:
-            query = parts[0] if len(parts) == 1 else union_all(*parts)
-            for table, uuid, row_id in session.execute(query).all():
+        missing = {table: uuids for table, uuids in missing.items() if uuids}
+        dialect = _dialect(session)
+        size = CHUNK.get(dialect, 2000)
+        if all(len(uuids) <= size for uuids in missing.values()):
+            batches = [missing] if missing else []
+        else:
+            batches = [{table: part} for table, uuids in missing.items()
+                       for part in chunks(session, uuids)]
+        for batch in batches:
+            query = _uuid_lookup(dialect, tuple(sorted(batch)))
+            params = {f"uuids_{table}": list(uuids) for table, uuids in batch.items()}
+            for table, uuid, row_id in session.execute(query, params).all():
                 self.remember(table, row_id, uuid)
         return {table: {u: self.ids[table][u] for u in uuids if u in self.ids[table]}
                 for table, uuids in wanted.items()}
@@ -94,6 +100,26 @@ class RowIds:
                     among(session, t.c.id, part))).all():
                 self.remember(table, row_id, uuid)
         return {i: known[i] for i in wanted if i in known}
+
+
+@lru_cache(maxsize=512)
+def _uuid_lookup(dialect: str, tables: tuple[str, ...]) -> Executable:
+    """(table name, uuid, id) of the rows of ``tables`` whose uuids are bound to
+    ``uuids_<table>``; built once per combination of tables, so that a push of a
+    thousand changes does not rebuild (and re-key for the compiled cache) a thousand
+    equal statements."""
+    parts = []
+    for table in tables:
+        t = Base.metadata.tables[table]
+        name = f"uuids_{table}"
+        if dialect == "postgresql":
+            where = t.c.uuid == any_(bindparam(name, type_=ARRAY(t.c.uuid.type)))
+        else:
+            where = t.c.uuid.in_(bindparam(name, expanding=True))
+        # Table names come from the models, never from a request.
+        parts.append(select(literal_column(f"'{table}'", String), t.c.uuid, t.c.id)
+                     .where(where))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def row_ids(session: Session) -> RowIds:

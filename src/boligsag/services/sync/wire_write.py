@@ -16,9 +16,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import Executable, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base
@@ -202,14 +203,14 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
         if field.ref is not None and field.column in columns:
             columns[field.column] = pending.local(field.ref, columns[field.column])
 
-    t = spec.table
     if target is None:
         stamps = {"uuid": uuid, "created_at": now, "created_by_id": user_id,
                   "updated_at": now, "updated_by_id": user_id}
-        target = session.execute(insert(t).values(**columns, **stamps)).inserted_primary_key[0]
+        target = session.execute(_insert(table), {**columns, **stamps}
+                                 ).inserted_primary_key[0]
         row_ids(session).remember(table, target, uuid)
     elif columns:
-        session.execute(update(t).where(t.c.id == target).values(**columns))
+        session.execute(_update(table), {**columns, _ROW: target})
     for name, members in link_values.items():
         _replace_links(session, links[name], target,
                        [pending.local(links[name].ref, m) for m in members], fresh=create)
@@ -223,25 +224,48 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
     return int(target)
 
 
+# The statements are built once per table (and column): the values travel as bound
+# parameters, so a push of a thousand rows neither rebuilds a thousand equal statements
+# nor re-keys them for SQLAlchemy's compiled cache. Without .values(), an INSERT or
+# UPDATE sets exactly the columns named in the parameters.
+_ROW = "wire_row_id"  # a parameter name no column has
+
+
+@cache
+def _insert(table: str) -> Executable:
+    return insert(Base.metadata.tables[table])
+
+
+@cache
+def _update(table: str) -> Executable:
+    t = Base.metadata.tables[table]
+    return update(t).where(t.c.id == bindparam(_ROW))
+
+
+@cache
+def _delete_owned(table: str, parent_column: str) -> Executable:
+    t = Base.metadata.tables[table]
+    return delete(t).where(t.c[parent_column] == bindparam(_ROW))
+
+
 # ``fresh``: the parent was created just now, so it has no old rows to delete.
 
 def _replace_links(session: Session, link: Link, parent: int, members: list[Any], *,
                    fresh: bool) -> None:
-    lt = Base.metadata.tables[link.table]
     if not fresh:
-        session.execute(delete(lt).where(lt.c[link.parent_column] == parent))
+        session.execute(_delete_owned(link.table, link.parent_column), {_ROW: parent})
     if members:
-        session.execute(insert(lt), [{link.parent_column: parent, link.child_column: m}
-                                     for m in members])
+        session.execute(_insert(link.table),
+                        [{link.parent_column: parent, link.child_column: m} for m in members])
 
 
 def _replace_children(session: Session, spec: Children, parent: int,
                       objects: list[dict[str, Any]], *, fresh: bool) -> None:
-    t = Base.metadata.tables[spec.table]
     if not fresh:
-        session.execute(delete(t).where(t.c[spec.parent_column] == parent))
+        session.execute(_delete_owned(spec.table, spec.parent_column), {_ROW: parent})
     if objects:
-        session.execute(insert(t), [{spec.parent_column: parent, **o} for o in objects])
+        session.execute(_insert(spec.table),
+                        [{spec.parent_column: parent, **o} for o in objects])
 
 
 def current_values(session: Session, table: str, uuid: str, names: Iterable[str]) -> dict:
