@@ -329,3 +329,20 @@ def test_unknown_rows_are_refused_on_update_delete_and_read(backend: AppContext)
             wire.current_values(session, "people", SECRET, ["note"])
         with pytest.raises(BadBatch, match="unknown table 'settings'"):
             wire.wire_fields("settings")
+
+
+def test_a_row_created_with_few_fields_gets_the_models_defaults(backend: AppContext) -> None:
+    new = str(uuid_module.uuid4())
+    with backend.db.writing(None) as session:
+        wire.apply_change(session, "people", new, {"first_name": "Ny", "last_name": "Beboer"},
+                          create=True, user_id=backend.actor.user_id, now=NOW)
+    with backend.db.reading() as session:
+        (row,) = wire.rows_to_wire(session, "people", [wire.row_id(session, "people", new)])
+        stamps = session.execute(select(
+            Base.metadata.tables["people"].c.created_at,
+            Base.metadata.tables["people"].c.created_by_id).where(
+                Base.metadata.tables["people"].c.uuid == new)).one()
+    assert row["version"] == 1 and not row["deleted"]
+    assert row["fields"]["gender"] == "unknown" and row["fields"]["note"] == ""
+    assert row["fields"]["restricted"] is False and row["fields"]["household"] is None
+    assert tuple(stamps) == (NOW, backend.actor.user_id)

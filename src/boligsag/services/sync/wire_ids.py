@@ -6,6 +6,9 @@ Session, and all of one change's uuids in one query, keeps a change to a few rou
 trips. Remembering is safe because a row's id and uuid never change and rows are never
 removed (deletion is a tombstone), and a Session is one unit of work: when it rolls
 back, the rows it created go, and so does the Session with this cache in its ``info``.
+
+Look-ups by a list of values are spelled here for each database (:func:`among`,
+:func:`chunks`), for wire_read.py's bulk reads too.
 """
 
 from __future__ import annotations
