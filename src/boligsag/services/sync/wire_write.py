@@ -282,17 +282,16 @@ def current_values(session: Session, table: str, uuid: str, names: Iterable[str]
 def mark_deleted(session: Session, table: str, uuid: str, *, user_id: int | None,
                  now: datetime) -> None:
     """Tombstone the row (its links stay, as when the app deletes a record)."""
-    t = spec_of(table).table
-    target = _existing_id(session, table, uuid)
-    session.execute(update(t).where(t.c.id == target)
-                    .values(deleted_at=now, deleted_by_id=user_id))
+    spec_of(table)
+    session.execute(_update(table), {"deleted_at": now, "deleted_by_id": user_id,
+                                     _ROW: _existing_id(session, table, uuid)})
 
 
 def stamp(session: Session, table: str, uuid: str, *, version: int, user_id: int | None,
           now: datetime) -> None:
     """Set the row's ``version`` and ``updated_*``: the engine's step after a change (a
     server bumps the version; a laptop applying a pulled row takes the server's)."""
-    t = spec_of(table).table
-    target = _existing_id(session, table, uuid)
-    session.execute(update(t).where(t.c.id == target)
-                    .values(version=version, updated_at=now, updated_by_id=user_id))
+    spec_of(table)
+    session.execute(_update(table), {"version": version, "updated_at": now,
+                                     "updated_by_id": user_id,
+                                     _ROW: _existing_id(session, table, uuid)})
