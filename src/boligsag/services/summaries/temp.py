@@ -21,11 +21,11 @@ each summary's unit ends with a rollback, so no summary sees another one's rows.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, event
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
+
+from boligsag.storage.connection_setup import run_once_per_connection
 
 _TEMP = MetaData()
 NONE_ID = 0
@@ -118,33 +118,17 @@ TEMP_TABLES = (CONTACT_CUBE, ANONYMOUS, TOPIC_CUBE, PERSON_MONTHS, PARTICIPANTS,
                VOID_CONTACTS)
 
 
-_PREPARED = "boligsag_summary_temp_tables"  # key in a pooled connection's info
-
-
 def creates_in_unit(dialect_name: str) -> bool:
     """Whether ``materialize`` creates the tables inside the read unit (SQLite)."""
     return dialect_name != postgresql.dialect.name
-
-
-def prepare_engine(engine: Engine) -> None:
-    """On PostgreSQL, make every connection the engine hands out carry the temp tables
-    (see the module docstring); nothing on SQLite. Idempotent."""
-    if creates_in_unit(engine.dialect.name) or event.contains(engine, "checkout", _on_checkout):
-        return
-    event.listen(engine, "checkout", _on_checkout)
 
 
 _CREATE = [str(CreateTable(table, if_not_exists=True).compile(dialect=postgresql.dialect()))
            for table in TEMP_TABLES]
 
 
-def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    # The pool hands out an idle connection (its last transaction rolled back), so this
-    # transaction is its own and ends before the unit's SET TRANSACTION READ ONLY.
-    if record.info.get(_PREPARED):
-        return
-    with dbapi_connection.cursor() as cursor:
-        for statement in _CREATE:
-            cursor.execute(statement)
-    dbapi_connection.commit()
-    record.info[_PREPARED] = True
+def prepare_engine(engine: Engine) -> None:
+    """On PostgreSQL, make every connection the engine hands out carry the temp tables
+    (see the module docstring); nothing on SQLite. Idempotent."""
+    if not creates_in_unit(engine.dialect.name):
+        run_once_per_connection(engine, "summary temp tables", _CREATE)
