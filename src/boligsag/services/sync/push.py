@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -52,8 +52,9 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
 
     Raises BadBatch for a malformed batch and Refused when a change is outside the
     actor's scope; either way the caller rolls back and nothing is applied. ``now`` is
-    the server's clock (injectable for tests)."""
-    now = now or datetime.now().replace(microsecond=0)
+    the server's clock (injectable for tests): naive UTC, as in the server's own tables
+    (services/server/accounts.py), and never a device's clock."""
+    now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     batch_uuid, changes, audit = _checked_batch(batch)
     stored = batches.claim(session, actor, batch_uuid, now)
     if stored is not None:
