@@ -1,4 +1,4 @@
-"""``boligsag server init|run|add-user|set-password|disable-user|devices|revoke-device``.
+"""``boligsag server init|run|migrate|add-user|set-password|disable-user|devices|revoke-device``.
 
 The team server (issue 11), run by its operator on the server machine. The database URL
 never carries a password (libpq's PGPASSFILE or PGPASSWORD supply it); passwords for
@@ -21,6 +21,7 @@ from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.server import tls
 from boligsag.services.server import accounts as server_accounts
+from boligsag.services.server import schema as server_schema
 
 from . import CommandUsageError
 
@@ -69,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = action("run", "serve HTTPS until stopped", _run)
     run.add_argument("--listen", metavar="HOST:PORT",
                      help="address to serve on (default: the one in server.json)")
+
+    action("migrate", "upgrade the server database to this version's schema (stop the "
+           "server and back the database up first)", _migrate)
 
     add = action("add-user", "create a staff account with a server password", _add_user)
     add.add_argument("username", metavar="USERNAME")
@@ -144,30 +148,30 @@ def _init(args: argparse.Namespace) -> int:
     else:
         hosts = args.host or [socket.getfqdn(), "localhost"]
         cert_pem, key_pem = tls.self_signed(hosts, args.organisation)
-    password = _read_password(args, args.admin_username)
-    # Everything is made in a staging folder beside the target and moved into place
-    # only when the database is set up: a failed init leaves no half-made folder.
-    staging = folder.with_name(f".{folder.name}.init")
-    shutil.rmtree(staging, ignore_errors=True)
-    server_config.new_folder(staging)
+    secret = server_config.new_secret()
+    server = server_accounts.connect(url, secret)  # unreachable: said before any prompt
     try:
-        config = server_config.ServerConfig(staging, url, host, port)
-        secret = server_config.new_secret()
-        server_config.write_config(config, secret)
-        tls.write_pair(config.cert_path, config.key_path, cert_pem, key_pem)
-        server = server_accounts.connect(url, secret)
+        password = _read_password(args, args.admin_username)
+        # Everything is made in a staging folder beside the target and moved into place
+        # only when the database is set up: a failed init leaves no half-made folder.
+        staging = folder.with_name(f".{folder.name}.init")
+        shutil.rmtree(staging, ignore_errors=True)
         try:
+            server_config.new_folder(staging)
+            config = server_config.ServerConfig(staging, url, host, port)
+            server_config.write_config(config, secret)
+            tls.write_pair(config.cert_path, config.key_path, cert_pem, key_pem)
             server_accounts.initialise(
                 server, organisation=args.organisation, admin_username=args.admin_username,
                 admin_full_name=args.admin_name, admin_password=password, areas=args.area)
-        finally:
-            server.dispose()
-        if folder.exists():
-            folder.rmdir()  # empty (checked above)
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            if folder.exists():
+                folder.rmdir()  # empty (checked above)
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        server.dispose()
     print(f"Team server set up in {folder}.")
     print(f"Administrator: {args.admin_username.strip()}")
     print(f"Certificate fingerprint (SHA-256): {tls.fingerprint_of_pem(cert_pem)}")
@@ -179,9 +183,25 @@ def _run(args: argparse.Namespace) -> int:
     config = server_config.load(args.config)
     host, port = _listen(args.listen) if args.listen else (config.host, config.port)
     fingerprint = tls.fingerprint_of_pem(config.cert_path.read_bytes())
+    # Refused here, before it listens: a database it cannot reach or whose schema is not
+    # this version's would only fail request by request (systemd restarts it on exit 1).
+    server = server_run.open_server(config)
     print(f"Serving https://{host}:{port} (certificate SHA-256 {fingerprint})", flush=True)
-    server_run.serve(config, host=host, port=port)
+    server_run.serve(config, server, host=host, port=port)
     print("Server stopped.", flush=True)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    server = server_run.open_server(server_config.load(args.config), check_schema=False)
+    try:
+        result = server_schema.upgrade(server)
+    finally:
+        server.dispose()
+    if result.changed:
+        print(f"Server database upgraded from schema {result.before} to {result.after}.")
+    else:
+        print(f"Server database already at schema {result.after}; nothing to do.")
     return 0
 
 

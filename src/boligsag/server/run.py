@@ -15,14 +15,24 @@ from contextlib import contextmanager
 import uvicorn
 
 from boligsag.services.server import login as server_login
+from boligsag.services.server import schema
 from boligsag.services.server.accounts import ServerDb, connect
 
 from .app import Clock, create_app
 from .config import ServerConfig, read_secret
 
 
-def open_server(config: ServerConfig) -> ServerDb:
-    return connect(config.database_url, read_secret(config))
+def open_server(config: ServerConfig, *, check_schema: bool = True) -> ServerDb:
+    """The database, reached once (accounts.CannotConnect if it cannot be) and, unless
+    ``check_schema`` is off (``server migrate``), at this program's schema."""
+    server = connect(config.database_url, read_secret(config))
+    if check_schema:
+        try:
+            schema.check(server)
+        except BaseException:
+            server.dispose()
+            raise
+    return server
 
 
 def uvicorn_config(config: ServerConfig, server: ServerDb, *, host: str, port: int,
@@ -47,11 +57,12 @@ class _Server(uvicorn.Server):
             self._captured_signals.clear()
 
 
-def serve(config: ServerConfig, *, host: str, port: int) -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn's own signal handling)."""
+def serve(config: ServerConfig, server: ServerDb, *, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn's own signal handling); ``server`` (from
+    ``open_server``, so a database that cannot be reached or has another schema stopped
+    the start before) is disposed of at the end."""
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    server = open_server(config)
     try:
         server_login.warm_up()
         _Server(uvicorn_config(config, server, host=host, port=port)).run()

@@ -71,3 +71,14 @@ def upgrade(engine: Engine, target: str = "head") -> None:
 
 def is_at_head(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def revision_on(connection: Connection) -> str | None:
+    """The revision of the database behind ``connection``, in its transaction."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_on(connection: Connection, target: str = "head") -> None:
+    """Upgrade in the caller's transaction on ``connection``, which commits it (the team
+    server's migrate adds its audit entry before that commit)."""
+    command.upgrade(_config(connection), target)

@@ -17,6 +17,7 @@ never in ``users``, so it never syncs to a laptop.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction, Role
@@ -69,6 +70,14 @@ class NotPostgresUrl(UserError):
     def __init__(self) -> None:
         super().__init__("The database URL must be a PostgreSQL URL, like "
                          "postgresql://boligsag@localhost/boligsag.")
+
+
+class CannotConnect(UserError):
+    """libpq's reason is English and technical: the command line's detail only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Cannot connect to the server database.")
+        self.detail = f"({reason})"
 
 
 class AlreadyInitialised(UserError):
@@ -128,10 +137,30 @@ class ServerDb:
 
 
 def connect(url: str, secret: bytes, *, pool_size: int = 5) -> ServerDb:
+    """A handle on the database, which is reached once here: a wrong host, a missing or
+    wrong password, an unknown database is one CannotConnect with libpq's reason, before
+    a command asks anything or a server starts to listen."""
     if len(secret) != 32:
         raise ValueError("the server secret is 32 bytes")
-    return ServerDb(Database(open_server_engine(check_database_url(url), pool_size=pool_size)),
-                    secret)
+    server = ServerDb(Database(open_server_engine(check_database_url(url),
+                                                  pool_size=pool_size)), secret)
+    try:
+        with server.db.engine.connect():
+            pass
+    except OperationalError as error:
+        server.dispose()
+        raise CannotConnect(_reason(error)) from None
+    return server
+
+
+def _reason(error: OperationalError) -> str:
+    """libpq's message on one line. libpq does not quote the password it was given; it
+    is masked anyway, in case a future version does."""
+    reason = " ".join(str(error.orig).split())
+    password = os.environ.get("PGPASSWORD")
+    if password:
+        reason = reason.replace(password, "***")
+    return reason
 
 
 def audit_admin(server: ServerDb, session: Session, action: AuditAction, *, entity: str,
