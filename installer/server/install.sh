@@ -9,7 +9,8 @@
 #       [--host server.example.dk …] [--listen 0.0.0.0:8443] [--from WHEEL_OR_FOLDER]
 #
 # Run as root. Safe to run again: it only adds what is missing, reinstalls Boligsag from
-# --from and restarts the server (an upgrade), and never initialises twice. The first
+# --from, migrates the database (`boligsag server migrate`, with the server stopped) and
+# restarts the server (an upgrade), and never initialises twice. The first
 # administrator's password comes from a prompt, or from BOLIGSAG_PASSWORD when there is
 # no terminal.
 set -euo pipefail
@@ -23,7 +24,7 @@ listen="0.0.0.0:8443"
 areas=()
 hosts=()
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --organisation) organisation="${2:?}"; shift 2;;
@@ -106,6 +107,21 @@ ln -sf "$prefix/bin/boligsag" /usr/local/bin/boligsag
 step "Configuration in $config"
 if [ -e "$config/server.json" ]; then
   echo "already initialised; left as it is"
+  # An upgrade: the new version may bring schema migrations, without which the new
+  # `server run` refuses to start. The running servers are stopped first, so that none
+  # meets a schema it does not know; they start again below.
+  if $systemd_running; then
+    systemctl stop boligsag-server.service 'boligsag-server@*.service' || true
+  fi
+  # A database on another machine: its password file, as the unit gives it.
+  pgpass=()
+  if [ -e /etc/boligsag-server.pgpass ]; then pgpass=(PGPASSFILE=/etc/boligsag-server.pgpass); fi
+  if ! runuser -u "$service_user" -- env "${pgpass[@]}" "$prefix/bin/boligsag" server \
+      migrate --config "$config"; then
+    echo "install.sh: the database was not migrated and is as it was; the server stays" >&2
+    echo "stopped. Fix the cause above and run install.sh again." >&2
+    exit 1
+  fi
 else
   if [ -z "$organisation" ] || [ -z "$admin_name" ]; then
     echo "install.sh: the first run needs --organisation and --admin-name" >&2; exit 2
