@@ -226,3 +226,43 @@ def test_a_pull_holds_only_what_the_actor_may_see(server: SyncServer) -> None:
     everything, _ = server.pull_all("lead")
     assert {("people", theirs["uuid"]), ("contacts", hidden_contact["uuid"])} <= {
         (r["table"], r["uuid"]) for r in everything}
+
+
+def test_a_push_result_says_what_was_applied_and_what_conflicted_only(
+        server: SyncServer) -> None:
+    """A refused change refuses the whole batch (Refused, above), so the result has no
+    list of refused changes that would always be empty."""
+    result = server.push("admin", [new_person("Amira", "Hassan")])
+    assert set(result) == {"batch_id", "applied", "conflicts"}
+
+
+BAD_VALUES = {
+    "a number for a text": {"phone": 20112233},
+    "too long": {"phone": "2" * 31},
+    "not a date": {"birth_date": "24-11-2026"},
+    "an unknown area": {"area": str(uuid.uuid4())},
+}
+
+
+@pytest.mark.parametrize("values", BAD_VALUES.values(), ids=BAD_VALUES.keys())
+@pytest.mark.parametrize("kind", ["same_field", "edit_of_deleted", "created_twice"])
+def test_a_bad_value_is_refused_also_where_it_would_become_a_conflict(
+        server: SyncServer, kind: str, values: dict) -> None:
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    if kind == "same_field":  # the admin wrote the same field first, a good value
+        good = {"phone": "20 11 22 33", "birth_date": "2016-11-24",
+                "area": server.areas["Ærtebjerg Øst"]}
+        server.push("admin", [edit("people", person["uuid"], 1,
+                                   **{name: good[name] for name in values})])
+        change = edit("people", person["uuid"], 1, **values)
+    elif kind == "edit_of_deleted":
+        server.push("admin", [delete("people", person["uuid"], 1)])
+        change = edit("people", person["uuid"], 1, **values)
+    else:
+        change = {**person, "fields": {**person["fields"], **values}}
+    before = server.counts()
+    with pytest.raises(BadBatch, match=r"expected|does not exist"):
+        server.push("lead", [change])
+    assert server.counts() == before
+    assert server.conflicts() == []

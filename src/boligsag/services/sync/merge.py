@@ -86,6 +86,7 @@ def merge_change(session: Session, push: Push, change: Change) -> Outcome:
         raise BadBatch(f"{change.table} {change.uuid}: base_version "
                        f"{change.base_version} is newer than the server's")
     if current.deleted:
+        _check(session, change, change.fields)  # kept in the conflict, or dropped
         if change.deleted:  # deleted on both sides: nothing to keep apart
             return Outcome(applied=_applied(change, current.version))
         return _whole_conflict(session, push, change, current, "edit_of_deleted",
@@ -95,6 +96,7 @@ def merge_change(session: Session, push: Push, change: Change) -> Outcome:
     history = push.reads.history(session, change.table, change.uuid, change.base_version,
                                  current.version)
     if change.deleted:
+        _check(session, change, change.fields)
         changed = sorted(history.fields) if history.fields is not None else []
         kept = push.reads.current_values(session, change.table, change.uuid, changed)
         return _whole_conflict(session, push, change, current, "delete_of_edited",
@@ -106,6 +108,7 @@ def _merge_fields(session: Session, push: Push, change: Change, current: Current
                   history: History) -> Outcome:
     touched = [name for name in change.fields
                if history.fields is None or name in history.fields]
+    _check(session, change, {name: change.fields[name] for name in touched})
     now_values = push.reads.current_values(session, change.table, change.uuid, touched)
     merged = {name: value for name, value in change.fields.items() if name not in touched}
     outcome = Outcome()
@@ -158,6 +161,7 @@ def _created_twice(session: Session, push: Push, change: Change, current: Curren
     create again. The same values are no conflict (a deletion since is the server's
     newer state, which the laptop pulls); other values, or a deletion the server's row
     does not have, are kept apart."""
+    _check(session, change, change.fields)
     now_values = push.reads.current_values(session, change.table, change.uuid,
                                            list(change.fields))
     differing = {name: value for name, value in change.fields.items()
@@ -170,6 +174,15 @@ def _created_twice(session: Session, push: Push, change: Change, current: Curren
     kept = {name: now_values.get(name) for name in differing}
     return _whole_conflict(session, push, change, current, "created_twice", kept=kept,
                            other=other)
+
+
+def _check(session: Session, change: Change, fields: Mapping[str, Any]) -> None:
+    """Pushed values that are not handed to wire.apply_change (kept in a conflict, equal
+    to the server's, or given with a deletion) pass its checks all the same: a bad
+    value refuses the batch (BadBatch) whatever becomes of it, and a conflict never
+    stores what the server would not have taken."""
+    if fields:
+        wire.check_fields(session, change.table, change.uuid, dict(fields))
 
 
 def _whole_conflict(session: Session, push: Push, change: Change, current: Current,

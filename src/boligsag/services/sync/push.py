@@ -61,8 +61,8 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
         return stored
     lock_rows(session, changes)
     context = Push(actor, batch_uuid, now, read_for_merge(session, changes))
-    result: dict[str, Any] = {"batch_id": batch_uuid, "applied": [], "conflicts": [],
-                              "refused": []}
+    # No "refused" list: one refused change refuses the whole batch (Refused, HTTP 403).
+    result: dict[str, Any] = {"batch_id": batch_uuid, "applied": [], "conflicts": []}
     log: list[ChangeEntry] = []
     ordered = _parents_first(changes)
     reasons = scope.may_write_all(session, actor, [_as_dict(c) for c in ordered])

@@ -16,6 +16,7 @@ A row on the wire::
 - :func:`apply_change`: create or update one row from pushed fields, strictly checked
   (:class:`~boligsag.services.sync.errors.BadBatch` names table and field, never the
   value).
+- :func:`check_fields`: the same checks without writing (for values kept in a conflict).
 - :func:`current_values`, :func:`mark_deleted`, :func:`stamp`, :func:`row_id`: the
   merge's reads and the engine's writes of one row by uuid.
 
@@ -27,13 +28,22 @@ from __future__ import annotations
 from .wire_read import WireRow, rows_to_wire
 from .wire_tables import NOT_SYNCED, SYNCED_TABLES
 from .wire_vocabulary import topic_key
-from .wire_write import apply_change, current_values, mark_deleted, row_id, stamp, wire_fields
+from .wire_write import (
+    apply_change,
+    check_fields,
+    current_values,
+    mark_deleted,
+    row_id,
+    stamp,
+    wire_fields,
+)
 
 __all__ = [
     "NOT_SYNCED",
     "SYNCED_TABLES",
     "WireRow",
     "apply_change",
+    "check_fields",
     "current_values",
     "mark_deleted",
     "row_id",

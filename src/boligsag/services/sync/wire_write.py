@@ -162,14 +162,12 @@ def _child_values(pending: _Pending, table: str, spec: Children,
     return objects
 
 
-def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any], *,
-                 create: bool, user_id: int | None, now: datetime) -> int:
-    """Create (``create``) or update the row ``uuid`` of ``table`` from pushed wire
-    ``fields`` and return its local id. Refuses with :class:`BadBatch` before writing
-    anything. A created row gets ``created_*``/``updated_*`` from ``user_id`` and
-    ``now`` and version 1; an update changes only the given fields, so the engine sets
-    ``version`` and ``updated_*`` (see :func:`stamp`)."""
-    spec = spec_of(table)
+def _checked(session: Session, spec: TableSpec, uuid: object, fields: object
+             ) -> tuple[_Pending, dict[str, Any], dict[str, list[Any]],
+                        dict[str, list[dict[str, Any]]]]:
+    """Every pushed field checked: column values, link lists, child objects, with the
+    references still to resolve (``pending``)."""
+    table = spec.name
     if not isinstance(fields, dict):
         raise BadBatch(f"{table}: fields must be an object")
     if not isinstance(uuid, str) or not UUID.fullmatch(uuid):
@@ -190,6 +188,29 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
             child_values[name] = _child_values(pending, table, children[name], value)
         else:
             raise BadBatch(f"{table}: unknown field {safe_name(name)}")
+    return pending, columns, link_values, child_values
+
+
+def check_fields(session: Session, table: str, uuid: str, fields: dict[str, Any]) -> None:
+    """Refuse (:class:`BadBatch`) pushed ``fields`` that :func:`apply_change` would
+    refuse, without writing anything: for values the engine keeps in a conflict rather
+    than applies, which must be as valid as the applied ones (every referenced row
+    existing too)."""
+    pending = _checked(session, spec_of(table), uuid, fields)[0]
+    pending.resolve(session, table, uuid)
+
+
+def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any], *,
+                 create: bool, user_id: int | None, now: datetime) -> int:
+    """Create (``create``) or update the row ``uuid`` of ``table`` from pushed wire
+    ``fields`` and return its local id. Refuses with :class:`BadBatch` before writing
+    anything. A created row gets ``created_*``/``updated_*`` from ``user_id`` and
+    ``now`` and version 1; an update changes only the given fields, so the engine sets
+    ``version`` and ``updated_*`` (see :func:`stamp`)."""
+    spec = spec_of(table)
+    pending, columns, link_values, child_values = _checked(session, spec, uuid, fields)
+    links = {x.name: x for x in spec.links}
+    children = {c.name: c for c in spec.children}
     if create:
         missing = [f.name for f in spec.fields if f.required and f.name not in fields]
         if missing:
