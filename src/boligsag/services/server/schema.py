@@ -3,8 +3,9 @@
 A new version of Boligsag may bring Alembic migrations (the laptops' history, one for
 both dialects). ``boligsag server migrate`` brings the server's database to this
 program's head in one transaction with its audit entry; ``server run`` and the other
-server commands refuse a database at any other revision rather than meet a missing
-table in the middle of a request. A database at a revision this program does not know
+server commands (``init`` aside, which migrates the new database itself) refuse a
+database at any other revision rather than meet a missing table in the middle of a
+request. A database at a revision this program does not know
 was upgraded by a newer Boligsag and is never touched, as on a laptop (storage/migrate.py).
 """
 
