@@ -186,6 +186,8 @@ class Bench:
                         f"median push {push_ms:.0f} ms + pull {pull_ms:.0f} ms)"))
 
     def crowd(self, start_cursor: str, samples: setup.Samples) -> None:
+        """Per sync: push then pull, 5xx answers retried (counted, with the servers'
+        logged error types, in the notes)."""
         laptops = [clients.Laptop(name, self.instances[n % len(self.instances)].base_url,
                                   cursor=start_cursor)
                    for n, name in enumerate(self.accounts.laptops)]
@@ -205,6 +207,21 @@ class Bench:
                              if "unexpected error" in line)
             raise RuntimeError(f"{len(failed)} laptops failed, e.g. {failed[0]}; the "
                                f"servers logged {dict(errors) or 'no unexpected error'}")
+        retried = sum(laptop.server_errors for laptop in laptops)
+        if retried:
+            errors = Counter(line.split("unexpected error", 1)[1].strip()
+                             for instance in self.instances
+                             for line in instance.log_path.read_text().splitlines()
+                             if "unexpected error" in line)
+            self.notes.append(f"{retried} requests were answered 5xx and sent again, by "
+                              f"{sum(1 for x in laptops if x.server_errors)} laptops; the "
+                              f"servers logged {dict(errors) or 'no unexpected error'}")
+            setup.log(f"  {self.notes[-1]}")
+        dropped = sum(laptop.dropped for laptop in laptops)
+        if dropped:
+            self.notes.append(f"{dropped} requests met a connection the server had closed "
+                              "(idle keep-alive) and were sent again")
+            setup.log(f"  {self.notes[-1]}")
         per_sync = [laptop.push_seconds + laptop.pull_seconds for laptop in laptops]
         pushes = [laptop.push_seconds for laptop in laptops]
         total = sum(len(laptop.changes) for laptop in laptops)

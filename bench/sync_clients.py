@@ -23,6 +23,7 @@ import httpx
 
 DEVICE_HEADER = "X-Boligsag-Device"
 TIMEOUT = httpx.Timeout(120.0)
+RETRIES = 3
 
 
 @dataclass
@@ -127,6 +128,8 @@ class Laptop:
     seen: Counter[tuple[str, str]] = field(default_factory=Counter)  # (table, uuid)
     versions: dict[tuple[str, str], int] = field(default_factory=dict)
     error: str = ""
+    server_errors: int = 0  # 5xx answers, each retried
+    dropped: int = 0  # connections closed under a request, each retried
 
 
 def laptop_changes(laptop_no: int, user_uuid: str, people: list[tuple[str, int]],
@@ -150,13 +153,33 @@ def laptop_changes(laptop_no: int, user_uuid: str, people: list[tuple[str, int]]
     return out
 
 
-async def _pull_into(laptop: Laptop, limit: int) -> None:
+async def _send(laptop: Laptop, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request, sent again (up to RETRIES times, a second apart) when the server
+    answers 5xx or the connection drops (uvicorn closes a keep-alive connection idle for
+    5 s, which can cross a new request), as a laptop would retry; each is counted in
+    ``laptop.server_errors``. A push may be sent again: its batch id makes it idempotent."""
     assert laptop.client is not None and laptop.login is not None
+    for attempt in range(RETRIES + 1):
+        try:
+            response = await laptop.client.request(method, path,
+                                                   headers=laptop.login.headers, **kwargs)
+        except httpx.TransportError:
+            if attempt == RETRIES:
+                raise
+            laptop.dropped += 1
+            continue
+        if response.status_code < 500 or attempt == RETRIES:
+            response.raise_for_status()
+            return response
+        laptop.server_errors += 1
+        await asyncio.sleep(1.0)  # a client's back-off, not a synchronisation
+    raise AssertionError("unreachable")
+
+
+async def _pull_into(laptop: Laptop, limit: int) -> None:
     while True:
         params = {"limit": str(limit)} | ({"cursor": laptop.cursor} if laptop.cursor else {})
-        response = await laptop.client.get("/v1/sync/pull", params=params,
-                                           headers=laptop.login.headers)
-        response.raise_for_status()
+        response = await _send(laptop, "GET", "/v1/sync/pull", params=params)
         page = response.json()
         for row in page["rows"]:
             key = (row["table"], row["uuid"])
@@ -172,9 +195,7 @@ async def _sync(laptop: Laptop, start: asyncio.Event, limit: int) -> None:
     await start.wait()
     try:
         started = time.perf_counter()
-        response = await laptop.client.post("/v1/sync/push", json=batch(laptop.changes),
-                                            headers=laptop.login.headers)
-        response.raise_for_status()
+        response = await _send(laptop, "POST", "/v1/sync/push", json=batch(laptop.changes))
         laptop.result = response.json()
         laptop.pushed_at = time.perf_counter()
         laptop.push_seconds = laptop.pushed_at - started
