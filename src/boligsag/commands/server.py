@@ -13,6 +13,7 @@ import shutil
 import socket
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from boligsag.domain.enums import Role
@@ -255,8 +256,10 @@ def _devices(args: argparse.Namespace) -> int:
     return 0
 
 
-def _when(at: object) -> str:
-    return "" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
+def _when(at: datetime | None) -> str:
+    # ISO 8601 for IT's eyes and scripts (the CLI is English; the app's Danish date
+    # formats are for staff), to the minute.
+    return "" if at is None else f"{at.isoformat(sep=' ', timespec='minutes')} UTC"
 
 
 def _revoke_device(args: argparse.Namespace) -> int:
