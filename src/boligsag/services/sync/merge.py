@@ -33,6 +33,7 @@ from .actor import SyncActor
 from .errors import BadBatch
 from .merge_reads import Current, History, Reads
 from .ordering import ChangeEntry
+from .people_lists import Hidden, with_hidden, without_hidden
 
 __all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "Push", "merge_change",
            "write_stamps"]
@@ -68,6 +69,9 @@ class Push:
     batch_uuid: str
     now: datetime
     reads: Reads  # the batch's rows, read up front (merge_reads.py)
+    # The server's list items about people the actor cannot see (people_lists.py):
+    # left out of what the merge compares and records, added back to what it writes.
+    hidden: Hidden = field(default_factory=dict)
     stamps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -98,7 +102,8 @@ def merge_change(session: Session, push: Push, change: Change) -> Outcome:
     if change.deleted:
         _check(session, change, change.fields)
         changed = sorted(history.fields) if history.fields is not None else []
-        kept = push.reads.current_values(session, change.table, change.uuid, changed)
+        kept = _seen(push, change, push.reads.current_values(
+            session, change.table, change.uuid, changed))
         return _whole_conflict(session, push, change, current, "delete_of_edited",
                                kept=kept, other={"deleted": True}, history=history)
     return _merge_fields(session, push, change, current, history)
@@ -109,7 +114,8 @@ def _merge_fields(session: Session, push: Push, change: Change, current: Current
     touched = [name for name in change.fields
                if history.fields is None or name in history.fields]
     _check(session, change, {name: change.fields[name] for name in touched})
-    now_values = push.reads.current_values(session, change.table, change.uuid, touched)
+    now_values = _seen(push, change, push.reads.current_values(
+        session, change.table, change.uuid, touched))
     merged = {name: value for name, value in change.fields.items() if name not in touched}
     outcome = Outcome()
     for name in touched:
@@ -144,8 +150,9 @@ def _write(session: Session, push: Push, change: Change, current: Current,
            values: dict[str, Any], delete: bool) -> Outcome:
     uid = push.actor.user_id
     if values:
-        wire.apply_change(session, change.table, change.uuid, values, create=False,
-                          user_id=uid, now=push.now)
+        wire.apply_change(session, change.table, change.uuid,
+                          with_hidden(push.hidden, change.table, change.uuid, values),
+                          create=False, user_id=uid, now=push.now)
     if delete:
         wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
     version = current.version + 1
@@ -162,8 +169,8 @@ def _created_twice(session: Session, push: Push, change: Change, current: Curren
     newer state, which the laptop pulls); other values, or a deletion the server's row
     does not have, are kept apart."""
     _check(session, change, change.fields)
-    now_values = push.reads.current_values(session, change.table, change.uuid,
-                                           list(change.fields))
+    now_values = _seen(push, change, push.reads.current_values(
+        session, change.table, change.uuid, list(change.fields)))
     differing = {name: value for name, value in change.fields.items()
                  if not same_value(value, now_values.get(name))}
     if not differing and (current.deleted or not change.deleted):
@@ -174,6 +181,11 @@ def _created_twice(session: Session, push: Push, change: Change, current: Curren
     kept = {name: now_values.get(name) for name in differing}
     return _whole_conflict(session, push, change, current, "created_twice", kept=kept,
                            other=other)
+
+
+def _seen(push: Push, change: Change, values: dict[str, Any]) -> dict[str, Any]:
+    """The server's ``values`` as the pushing actor sees them (people_lists.py)."""
+    return without_hidden(push.hidden, change.table, change.uuid, values)
 
 
 def _check(session: Session, change: Change, fields: Mapping[str, Any]) -> None:

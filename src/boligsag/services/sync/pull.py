@@ -1,5 +1,7 @@
 """A laptop's pull: the current state of every row changed since its cursor that it may
-see (scope.py), a page at a time (design.md "Sync engine", issue 11 §3).
+see (scope.py), a page at a time (design.md "Sync engine", issue 11 §3); of a list
+naming people one by one (a session's attendance), only the items about people it may
+see (people_lists.py).
 
 The change log is read in ``seq`` order from the cursor on. A row changed several times
 is sent once, at its newest change: an older change of a row that changed again is
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from boligsag.storage.models import Base, SyncChange
 
-from . import scope, wire
+from . import people_lists, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch
 from .wire_ids import among, chunks
@@ -69,6 +71,7 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
             continue
         ids = _visible_ids(session, actor, table, uuids)
         rows.extend(wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids]))
+    people_lists.strip_pulled(session, actor, rows)
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after)), "more": more}
 
 

@@ -10,7 +10,8 @@ In the caller's transaction, which commits right after :func:`push` returns:
    read, with what their merge needs, a few statements per table (merge_reads.py);
 3. the whole batch is checked against the actor's scope (scope.may_write_all, a few
    look-ups per table), one refusal refusing it all (:class:`Refused`); then each
-   change, parents before children, is merged (merge.py); the new versions are
+   change, parents before children, is merged (merge.py), over the part of its
+   people lists the actor sees (people_lists.py); the new versions are
    written at the end, one statement per table;
 4. the result is stored with the batch; the changes are numbered under the ordering
    lock (ordering.py) and the device's row updated; the laptop's audit entries are
@@ -30,12 +31,13 @@ from sqlalchemy.orm import Session
 
 from boligsag.services import server_audit
 
-from . import batches, ordering, scope, wire
+from . import batches, ordering, people_lists, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch, Refused
 from .merge import Change, Push, merge_change, write_stamps
 from .merge_reads import read_for_merge
 from .ordering import ChangeEntry
+from .people_lists import without_hidden
 
 __all__ = ["MAX_CHANGES", "push"]
 
@@ -60,7 +62,7 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
     if stored is not None:
         return stored
     lock_rows(session, changes)
-    context = Push(actor, batch_uuid, now, read_for_merge(session, changes))
+    reads = read_for_merge(session, changes)
     # No "refused" list: one refused change refuses the whole batch (Refused, HTTP 403).
     result: dict[str, Any] = {"batch_id": batch_uuid, "applied": [], "conflicts": []}
     log: list[ChangeEntry] = []
@@ -69,7 +71,13 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
     for change, reason in zip(ordered, reasons, strict=True):
         if reason is not None:
             raise Refused(f"{change.table} {change.uuid}: {reason}")
-    for change in ordered:
+    hidden = people_lists.hidden_members(session, actor, ordered)
+    context = Push(actor, batch_uuid, now, reads, hidden)
+    for pushed in ordered:
+        # Items about people hidden from the actor are the server's to keep: a laptop
+        # never holds them, and one that sends them anyway does not set them.
+        change = Change(pushed.table, pushed.uuid, pushed.base_version, pushed.deleted,
+                        without_hidden(hidden, pushed.table, pushed.uuid, pushed.fields))
         outcome = merge_change(session, context, change)
         if outcome.applied is not None:
             result["applied"].append(outcome.applied)
