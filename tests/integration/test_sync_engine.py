@@ -266,3 +266,10 @@ def test_a_bad_value_is_refused_also_where_it_would_become_a_conflict(
         server.push("lead", [change])
     assert server.counts() == before
     assert server.conflicts() == []
+
+
+def test_the_servers_connections_run_without_the_jit_compiler(server: SyncServer) -> None:
+    """storage/server_engine.py turns PostgreSQL's JIT off: it compiled a pull page's
+    scope conditions for seconds to run them in milliseconds."""
+    with server.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
