@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import Engine, func, insert, select, text
 
 from boligsag.domain.enums import Role
+from boligsag.services import org_settings
 from boligsag.services.sync import pull as pull_module
 from boligsag.services.sync import push as push_module
 from boligsag.services.sync import wire
@@ -61,6 +62,8 @@ def _seed(url: str) -> None:
         migrate.upgrade(engine)
         with Database(engine).writing(None) as session:
             load_reference_data(session, with_services=False)
+            # The server's identity, as server init makes it: pull cursors carry it.
+            org_settings.set_setting(session, "database_id", str(uuid.uuid4()))
             east = Area(uuid=str(uuid.uuid4()), name="Ærtebjerg Øst", municipality="Odense")
             south = Area(uuid=str(uuid.uuid4()), name="Søndergården", municipality="Odense")
             session.add_all([east, south])

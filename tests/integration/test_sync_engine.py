@@ -7,11 +7,14 @@ delete of an edited one, are conflicts too; the server assigns every version."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 
-from boligsag.services.sync.errors import BadBatch, Refused
+from boligsag.services.sync import pull as pull_module
+from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
 
 from .sync_server import (  # noqa: F401  (fixtures)
     SyncServer,
@@ -273,3 +276,34 @@ def test_the_servers_connections_run_without_the_jit_compiler(server: SyncServer
     scope conditions for seconds to run them in milliseconds."""
     with server.engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+def _restore_step() -> str:
+    """The statement installer/server/README.md's restore section runs after pg_restore
+    to give the database a new identity (as the shell hands it to psql)."""
+    readme = (Path(__file__).parents[2] / "installer" / "server" / "README.md").read_text()
+    (statement,) = re.findall(r'psql -d boligsag -c \\\n\s+"(UPDATE settings [^\n]*)"', readme)
+    return statement.replace('\\"', '"')
+
+
+def test_a_cursor_from_another_server_or_from_before_a_restore_is_refused(
+        server: SyncServer) -> None:
+    """A change number means nothing on another server database, nor on this one
+    restored from a backup: counting on from it could skip changes, so the laptop is
+    told to pull everything again."""
+    person = new_person("Amira", "Hassan")
+    server.push("admin", [person])
+    _, cursor = server.pull_all("lead")
+    assert cursor is not None
+    with server.db.reading() as session:
+        elsewhere = pull_module.encode_cursor(3, str(uuid.uuid4()))
+        assert pull_module.cursor_at(session, 3) != elsewhere
+    with pytest.raises(CursorFromOtherServer):
+        server.pull("lead", elsewhere)
+
+    with server.engine.begin() as connection:  # the restore section's step
+        connection.exec_driver_sql(_restore_step())
+    with pytest.raises(CursorFromOtherServer):
+        server.pull("lead", cursor)
+    rows, _ = server.pull_all("lead")  # from the start: everything again
+    assert person["uuid"] in _by_uuid(rows)

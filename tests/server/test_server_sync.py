@@ -89,6 +89,23 @@ def test_bad_and_refused_batches_get_400_and_403(http: httpx.Client) -> None:
     assert limit.status_code == 400
 
 
+def test_a_cursor_from_another_server_gets_409_and_a_fresh_pull_works(
+        http: httpx.Client) -> None:
+    """The client is told to drop its position and pull everything again (after a
+    restore, or when pointed at another organisation's server)."""
+    staff = logged_in(http)
+    first = http.get("/v1/sync/pull", headers=staff.headers, params={"limit": 50}).json()
+    seq = first["cursor"].rsplit(".", 1)[1]
+    elsewhere = f"c2.{uuid.uuid4()}.{seq}"
+    response = http.get("/v1/sync/pull", headers=staff.headers,
+                        params={"cursor": elsewhere, "limit": 50})
+    assert response.status_code == 409, response.text
+    assert response.json()["error"] == "cursor_from_other_server"
+    again = http.get("/v1/sync/pull", headers=staff.headers,
+                     params={"cursor": first["cursor"], "limit": 50})
+    assert again.status_code == 200, again.text
+
+
 class _Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)

@@ -36,7 +36,7 @@ from boligsag.services.server.login import (
     LoginThrottled,
 )
 from boligsag.services.server_audit import BadAuditEntry
-from boligsag.services.sync.errors import BadBatch, Refused
+from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
 
 from . import sync_calls
 
@@ -123,6 +123,7 @@ def create_app(server: ServerDb, *, clock: Clock = time.time) -> ASGIApp:
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BadRequest: _bad_request, BadLogin: _bad_request, BadBatch: _bad_request,
         BadAuditEntry: _bad_request, Refused: _refused, AuthRefused: _auth_refused,
+        CursorFromOtherServer: _other_server,
         LoginFailed: _login_failed, LoginThrottled: _throttled, Exception: _unexpected,
     }
     return RequestLog(Starlette(routes=routes, exception_handlers=handlers))
@@ -135,6 +136,11 @@ async def _bad_request(_request: Request, error: Exception) -> Response:
 
 async def _refused(_request: Request, error: Exception) -> Response:
     return _error(403, "refused", getattr(error, "message", ""))
+
+
+async def _other_server(_request: Request, error: Exception) -> Response:
+    # A code of its own: the client drops its cursor and pulls everything again.
+    return _error(409, "cursor_from_other_server", getattr(error, "message", ""))
 
 
 async def _auth_refused(_request: Request, error: Exception) -> Response:

@@ -9,7 +9,7 @@ data: it names tables, fields, positions in the batch and uuids, never a field's
 
 from __future__ import annotations
 
-__all__ = ["BadBatch", "Refused", "SyncError"]
+__all__ = ["BadBatch", "CursorFromOtherServer", "Refused", "SyncError"]
 
 
 class SyncError(Exception):
@@ -28,3 +28,10 @@ class BadBatch(SyncError):
 class Refused(SyncError):
     """The request is well formed but the actor may not do it (scope, role): HTTP 403,
     nothing applied."""
+
+
+class CursorFromOtherServer(SyncError):
+    """A pull's cursor was handed out by another server database, or by this one before
+    it was restored from a backup (the restore gives the database a new identity):
+    counting on from it could skip changes, so the laptop must pull everything again.
+    HTTP 409 ``cursor_from_other_server``."""

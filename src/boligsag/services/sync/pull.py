@@ -11,45 +11,73 @@ and nothing else; the next page starts right after that stretch.
 
 The cursor names the last change a page covered, nothing kept on the server: a pull
 interrupted half-way (the response lost) is asked again from the cursor the laptop
-stored, and gets the same rows and everything committed since. A pull runs in one
+stored, and gets the same rows and everything committed since. It also names the server
+database (its ``database_id`` setting, made by ``boligsag server init`` and made anew by
+a restore from backup, installer/server/README.md): a change number means nothing in
+another database, nor in this one restored to an earlier state, so a cursor from either
+is refused (:class:`CursorFromOtherServer`) and the laptop pulls from the start. A pull runs in one
 snapshot (the read unit's REPEATABLE READ), and ordering.py makes every snapshot hold a
 prefix of the log, so no change can appear later below a cursor already handed out.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from boligsag.services import org_settings
 from boligsag.storage.models import Base, SyncChange
 
 from . import people_lists, scope, wire
 from .actor import SyncActor
-from .errors import BadBatch
+from .errors import BadBatch, CursorFromOtherServer
 from .wire_ids import among, chunks
 
-__all__ = ["MAX_LIMIT", "decode_cursor", "encode_cursor", "pull"]
+__all__ = ["MAX_LIMIT", "cursor_at", "decode_cursor", "encode_cursor", "pull", "server_id"]
 
 MAX_LIMIT = 5000  # changes per page
-_PREFIX = "c1."
+_PREFIX = "c2."
+_OLDER = ("c1.",)  # cursors of earlier server versions: they named no database
+_ID = re.compile(r"[0-9a-f-]{0,36}")
 
 
-def encode_cursor(seq: int) -> str:
-    return f"{_PREFIX}{seq}"
+def server_id(session: Session) -> str:
+    """This database's identity (empty on a database ``server init`` did not make)."""
+    return str(org_settings.get_setting(session, "database_id"))
 
 
-def decode_cursor(cursor: str | None) -> int:
+def encode_cursor(seq: int, database_id: str) -> str:
+    return f"{_PREFIX}{database_id}.{seq}"
+
+
+def cursor_at(session: Session, seq: int) -> str:
+    """The cursor of a pull that has seen every change up to ``seq``."""
+    return encode_cursor(seq, server_id(session))
+
+
+def decode_cursor(cursor: str | None, database_id: str) -> int:
+    """The last change number ``cursor`` covered (0: none, a first pull)."""
     if cursor is None or cursor == "":
         return 0
-    if not isinstance(cursor, str) or not cursor.startswith(_PREFIX):
+    if not isinstance(cursor, str):
         raise BadBatch("cursor: not a cursor this server gave")
-    digits = cursor[len(_PREFIX):]
-    if not digits.isdigit() or len(digits) > 19:
+    if cursor.startswith(_OLDER):
+        raise CursorFromOtherServer(_OTHER)
+    parts = cursor[len(_PREFIX):].split(".") if cursor.startswith(_PREFIX) else []
+    if (len(parts) != 2 or not _ID.fullmatch(parts[0]) or not parts[1].isdigit()
+            or len(parts[1]) > 19):
         raise BadBatch("cursor: not a cursor this server gave")
-    return int(digits)
+    if parts[0] != database_id:
+        raise CursorFromOtherServer(_OTHER)
+    return int(parts[1])
+
+
+_OTHER = ("cursor: from another server database, or from this one before it was "
+          "restored from a backup; pull again from the start")
 
 
 def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> dict[str, Any]:
@@ -57,7 +85,8 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
     parents first, the cursor to ask with next, and whether more is waiting."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise BadBatch(f"limit: expected an integer from 1 to {MAX_LIMIT}")
-    after = decode_cursor(cursor)
+    database_id = server_id(session)
+    after = decode_cursor(cursor, database_id)
     window = _newest_changes(session, after, limit + 1)
     more = len(window) > limit
     window = window[:limit]
@@ -72,7 +101,8 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
         ids = _visible_ids(session, actor, table, uuids)
         rows.extend(wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids]))
     people_lists.strip_pulled(session, actor, rows)
-    return {"rows": rows, "cursor": encode_cursor(page_end(window, after)), "more": more}
+    return {"rows": rows, "cursor": encode_cursor(page_end(window, after), database_id),
+            "more": more}
 
 
 def _visible_ids(session: Session, actor: SyncActor, table: str,
