@@ -12,9 +12,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event, select
 
 from boligsag.services.sync import pull as pull_module
 from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
+from boligsag.storage.models import Person
 
 from .sync_server import (  # noqa: F401  (fixtures)
     SyncServer,
@@ -307,3 +309,30 @@ def test_a_cursor_from_another_server_or_from_before_a_restore_is_refused(
         server.pull("lead", cursor)
     rows, _ = server.pull_all("lead")  # from the start: everything again
     assert person["uuid"] in _by_uuid(rows)
+
+
+def test_an_edited_row_is_written_with_its_new_version_in_one_update(
+        server: SyncServer) -> None:
+    """A 1,000-row edit push is 1,000 UPDATEs, not one more pass over the same rows for
+    their versions (each pass a new row version for PostgreSQL to write and vacuum)."""
+    people = [new_person(f"Amira {i}", "Hassan") for i in range(3)]
+    server.push("admin", people)
+    updates: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE PEOPLE"):
+            updates.append(statement)
+
+    event.listen(server.engine, "before_cursor_execute", seen)
+    try:
+        result = server.push("lead", [edit("people", p["uuid"], 1, phone=str(i))
+                                      for i, p in enumerate(people)])
+    finally:
+        event.remove(server.engine, "before_cursor_execute", seen)
+    assert len(updates) == 3
+    assert [a["version"] for a in result["applied"]] == [2, 2, 2]
+    with server.db.reading() as session:
+        stamped = session.execute(select(Person.version, Person.updated_by_id, Person.phone)
+                                  .where(Person.uuid.in_([p["uuid"] for p in people]))
+                                  .order_by(Person.phone)).all()
+    assert stamped == [(2, server.user_id("lead"), str(i)) for i in range(3)]

@@ -62,8 +62,9 @@ class Outcome:
 
 @dataclass
 class Push:
-    """What every change of one push shares, and the version stamps it writes at the
-    end (:func:`write_stamps`): one statement per table instead of one per row."""
+    """What every change of one push shares, and the version stamps of the rows it only
+    deletes, written at the end (:func:`write_stamps`): one statement per table instead
+    of one per row."""
 
     actor: SyncActor
     batch_uuid: str
@@ -149,15 +150,16 @@ def _create(session: Session, push: Push, change: Change) -> Outcome:
 def _write(session: Session, push: Push, change: Change, current: Current,
            values: dict[str, Any], delete: bool) -> Outcome:
     uid = push.actor.user_id
-    if values:
+    version = current.version + 1
+    if values:  # the row's values and its new version in one UPDATE
         wire.apply_change(session, change.table, change.uuid,
                           with_hidden(push.hidden, change.table, change.uuid, values),
-                          create=False, user_id=uid, now=push.now)
+                          create=False, user_id=uid, now=push.now, version=version)
     if delete:
         wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
-    version = current.version + 1
-    push.stamps.setdefault(change.table, []).append(
-        {"_id": current.id, "_version": version, "_user": uid})
+    if not values:  # a deletion only: its version with the batch's other stamps
+        push.stamps.setdefault(change.table, []).append(
+            {"_id": current.id, "_version": version, "_user": uid})
     entry = ChangeEntry(change.table, change.uuid, version, sorted(values), delete, uid,
                         push.actor.device_id, push.batch_uuid)
     return Outcome(applied=_applied(change, version), log=[entry])
@@ -230,9 +232,10 @@ def _conflict_entries(push: Push, conflicts: list[dict]) -> list[ChangeEntry]:
 
 
 def write_stamps(session: Session, push: Push) -> None:
-    """The server's own columns of every row the push changed: the version it assigns,
-    and who changed the row when. One UPDATE per table over unnest()ed arrays: an
-    executemany would still cost the server one statement per row."""
+    """The server's own columns of the rows the push deleted without changing a value
+    (an edited row got them with its values, in apply_change's UPDATE): the version it
+    assigns, and who changed the row when. One UPDATE per table over unnest()ed arrays:
+    an executemany would still cost the server one statement per row."""
     for table, stamps in push.stamps.items():
         t = Base.metadata.tables[table]
         session.execute(text(

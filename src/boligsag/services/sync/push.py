@@ -11,8 +11,8 @@ In the caller's transaction, which commits right after :func:`push` returns:
 3. the whole batch is checked against the actor's scope (scope.may_write_all, a few
    look-ups per table), one refusal refusing it all (:class:`Refused`); then each
    change, parents before children, is merged (merge.py), over the part of its
-   people lists the actor sees (people_lists.py); the new versions are
-   written at the end, one statement per table;
+   people lists the actor sees (people_lists.py); an edited row gets its new version
+   in the UPDATE of its values, a row only deleted at the end, one statement per table;
 4. the result is stored with the batch; the changes are numbered under the ordering
    lock (ordering.py) and the device's row updated; the laptop's audit entries are
    appended last. The locks are taken in the order of ordering.py's docstring.

@@ -201,12 +201,14 @@ def check_fields(session: Session, table: str, uuid: str, fields: dict[str, Any]
 
 
 def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any], *,
-                 create: bool, user_id: int | None, now: datetime) -> int:
+                 create: bool, user_id: int | None, now: datetime,
+                 version: int | None = None) -> int:
     """Create (``create``) or update the row ``uuid`` of ``table`` from pushed wire
     ``fields`` and return its local id. Refuses with :class:`BadBatch` before writing
     anything. A created row gets ``created_*``/``updated_*`` from ``user_id`` and
-    ``now`` and version 1; an update changes only the given fields, so the engine sets
-    ``version`` and ``updated_*`` (see :func:`stamp`)."""
+    ``now`` and version 1; an update changes only the given fields, and with
+    ``version`` also sets ``version`` and ``updated_*`` in the same UPDATE (without it,
+    the engine sets them, see :func:`stamp`)."""
     spec = spec_of(table)
     pending, columns, link_values, child_values = _checked(session, spec, uuid, fields)
     links = {x.name: x for x in spec.links}
@@ -230,7 +232,9 @@ def apply_change(session: Session, table: str, uuid: str, fields: dict[str, Any]
         target = session.execute(_insert(table), {**columns, **stamps}
                                  ).inserted_primary_key[0]
         row_ids(session).remember(table, target, uuid)
-    elif columns:
+    elif columns or version is not None:
+        if version is not None:  # one UPDATE per row, not one for values, one for stamps
+            columns.update(version=version, updated_at=now, updated_by_id=user_id)
         session.execute(_update(table), {**columns, _ROW: target})
     for name, members in link_values.items():
         _replace_links(session, links[name], target,
