@@ -143,3 +143,16 @@ def test_settings_do_not_travel_at_all(world: World) -> None:
              "changes": [_create("settings", key="logo")]}
     with pytest.raises(BadBatch), world.db.writing(None) as session:
         push_module.push(session, world.actors["admin"], batch, audit_key=SECRET, now=NOW)
+
+
+def test_a_volunteer_gets_colleagues_names_and_roles_but_not_their_contact_details(
+        world: World) -> None:
+    """Staff print letters naming a colleague's phone and e-mail, so their laptops get
+    them; a volunteer's laptop shows who wrote what and nothing more (scope.hidden_fields)."""
+    private = {"phone", "email", "title"}
+    for who, expected in (("vera", set()), ("anna", private), ("lead", private)):
+        users = [row for row in _pull_all(world, who) if row["table"] == "users"]
+        assert users, who
+        for row in users:
+            assert {"username", "full_name", "role"} <= row["fields"].keys()
+            assert row["fields"].keys() & private == expected, who

@@ -99,7 +99,11 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
         if not uuids:
             continue
         ids = _visible_ids(session, actor, table, uuids)
-        rows.extend(wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids]))
+        table_rows = wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids])
+        for name in scope.hidden_fields(actor, table):
+            for row in table_rows:
+                row["fields"].pop(name, None)
+        rows.extend(table_rows)
     people_lists.strip_pulled(session, actor, rows)
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after), database_id),
             "more": more}

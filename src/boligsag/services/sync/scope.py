@@ -43,8 +43,8 @@ from boligsag.storage.models import Base
 from .actor import SyncActor
 from .scope_rules import EVERYONE_TABLES, visible, visible_condition
 
-__all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "may_write", "may_write_all", "visible",
-           "visible_condition"]
+__all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "hidden_fields", "may_write", "may_write_all",
+           "visible", "visible_condition"]
 
 # The permission a laptop's service requires for the same change; None: any signed-in
 # user (reminders are their owner's own).
@@ -74,6 +74,20 @@ NEVER_PUSHED = frozenset({
     "focus_areas", "age_groups", "consent_scopes", "sync_changes", "sync_batches",
     "sync_conflicts", "server_credentials", "server_devices", "server_login_failures",
 })
+
+# Fields of a visible row that a role still does not receive. A volunteer's laptop shows
+# who wrote what and picks no letter's contact person, so it gets colleagues' names and
+# roles but not their work phone, e-mail or title (data minimisation, GDPR art. 5(1)(c));
+# staff need those for the letters they print (services/letters.py).
+_HIDDEN_FIELDS: dict[Role, dict[str, frozenset[str]]] = {
+    Role.VOLUNTEER: {"users": frozenset({"phone", "email", "title"})},
+}
+
+
+def hidden_fields(actor: SyncActor, table: str) -> frozenset[str]:
+    """The wire fields of ``table`` left out of the rows ``actor`` pulls."""
+    return _HIDDEN_FIELDS.get(Role(actor.role), {}).get(table, frozenset())
+
 
 # Link lists that travel with their parent and name people (design.md "Wire fields");
 # a session's attendance ticks name them too.
