@@ -25,3 +25,7 @@ class Case:
     # database (e.g. the SQLCipher summary a PostgreSQL case compares with); the ratio is
     # then this case / baseline.
     baseline: Callable[[AppContext, Any], object] | None = None
+    # Runs only when --only names it explicitly (e.g. the PostgreSQL cases, whose
+    # preparation copies the whole database into a cluster for minutes): a plain
+    # ``--only summary`` must stay the quick summary run it always was.
+    opt_in: bool = False

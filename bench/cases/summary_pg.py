@@ -79,7 +79,7 @@ def _on_sqlcipher(laptop: AppContext, state: OnServer) -> object:
 
 CASES = [
     Case("summary-pg, one year (vs SQLCipher)", _on_postgres, prepare=_prepare(_year),
-         baseline=_on_sqlcipher),
+         baseline=_on_sqlcipher, opt_in=True),
     Case("summary-pg, ten years (vs SQLCipher)", _on_postgres, prepare=_prepare(_ten_years),
-         baseline=_on_sqlcipher),
+         baseline=_on_sqlcipher, opt_in=True),
 ]
