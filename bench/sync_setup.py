@@ -186,7 +186,7 @@ def configure(folder: Path, url: str) -> ServerDb:
     server_config.write_config(config, secret)
     cert, key = tls.self_signed(["127.0.0.1", "localhost"], "Boligsag benchmark")
     tls.write_pair(config.cert_path, config.key_path, cert, key)
-    return accounts.connect(url, secret, pool_size=2)
+    return accounts.connect(url, secret, connections=2)
 
 
 def make_accounts(server: ServerDb, laptops: int) -> Accounts:

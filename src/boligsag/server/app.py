@@ -2,13 +2,17 @@
 
 Every route but ``/v1/health`` and ``/v1/login`` needs ``Authorization: Bearer <token>``
 and ``X-Boligsag-Device: <device id>`` (the token is only good on the device it was
-issued to). Bodies are JSON. Database work runs in Starlette's thread pool: the services
-are synchronous.
+issued to). Bodies are JSON. The services are synchronous: a request's database work
+runs in a worker thread once the gate (gate.py) gives it a turn.
+
+A request that cannot have the database is answered 503 with Retry-After: ``busy`` (no
+turn in time, a pool timeout, a transaction the database rolled back: deadlock,
+serialization) or ``database_unavailable`` (the connection failed or was cut).
 
 The request log (logger ``boligsag.server.requests``) has one line per request: method,
 path without its query string, status and duration. Bodies, query strings and headers
-are never logged, nor is an exception's text (it could quote a value); an unexpected
-error is logged by its type only and answered with a bare 500.
+are never logged, nor is an exception's text (it could quote a value); the 503s and an
+unexpected error are logged by their type only, the latter answered with a bare 500.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from psycopg.errors import QueryCanceled, TransactionRollback
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -31,7 +37,7 @@ from boligsag.services.server.accounts import ServerDb
 from boligsag.services.server.login import (
     AuthRefused,
     BadLogin,
-    Caller,
+    Claim,
     LoginFailed,
     LoginThrottled,
 )
@@ -39,6 +45,7 @@ from boligsag.services.server_audit import BadAuditEntry
 from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
 
 from . import sync_calls
+from .gate import RETRY_AFTER, DbGate, ServerBusy
 
 REQUEST_LOG = logging.getLogger("boligsag.server.requests")
 DEVICE_HEADER = "x-boligsag-device"
@@ -77,6 +84,7 @@ async def _json_body(request: Request) -> Any:
 
 def create_app(server: ServerDb, *, clock: Clock = time.time) -> ASGIApp:
     """The application for one instance; ``clock`` (epoch seconds) only for tests."""
+    gate = DbGate(server.connections)
 
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -85,34 +93,34 @@ def create_app(server: ServerDb, *, clock: Clock = time.time) -> ASGIApp:
         doc = await _json_body(request)
         if not isinstance(doc, dict):
             raise BadRequest("the body must be an object")
-        result = await run_in_threadpool(
+        result = await gate.run(
             server_login.login, server, doc.get("username"), doc.get("password"),
             doc.get("device_id"), doc.get("device_name", ""), now=clock())
         return JSONResponse(result.to_json())
 
-    async def caller_of(request: Request) -> Caller:
+    def claim_of(request: Request) -> Claim:
+        # The token alone; the database checks the user and device in the request's turn.
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthRefused("unauthenticated")
-        return await run_in_threadpool(server_login.authenticate, server, token.strip(),
-                                       request.headers.get(DEVICE_HEADER), now=clock())
+        return server_login.check_token(server.secret, token.strip(),
+                                        request.headers.get(DEVICE_HEADER), now=clock())
 
     async def push(request: Request) -> Response:
-        caller = await caller_of(request)
+        claim = claim_of(request)
         batch = await _json_body(request)
         if not isinstance(batch, dict):
             raise BadBatch("the batch must be an object")
-        return JSONResponse(await run_in_threadpool(sync_calls.push_batch, server, caller,
-                                                    batch))
+        return JSONResponse(await gate.run(sync_calls.push_batch, server, claim, batch))
 
     async def pull(request: Request) -> Response:
-        caller = await caller_of(request)
+        claim = claim_of(request)
         cursor = request.query_params.get("cursor") or None
         limit_text = request.query_params.get("limit", str(sync_calls.DEFAULT_PULL_LIMIT))
         if not limit_text.isdigit() or not 0 < int(limit_text) <= sync_calls.MAX_PULL_LIMIT:
             raise BadRequest(f"limit must be a number from 1 to {sync_calls.MAX_PULL_LIMIT}")
-        return JSONResponse(await run_in_threadpool(sync_calls.pull_page, server, caller,
-                                                    cursor, int(limit_text)))
+        return JSONResponse(await gate.run(sync_calls.pull_page, server, claim, cursor,
+                                           int(limit_text)))
 
     routes = [
         Route("/v1/health", health, methods=["GET"]),
@@ -124,7 +132,8 @@ def create_app(server: ServerDb, *, clock: Clock = time.time) -> ASGIApp:
         BadRequest: _bad_request, BadLogin: _bad_request, BadBatch: _bad_request,
         BadAuditEntry: _bad_request, Refused: _refused, AuthRefused: _auth_refused,
         CursorFromOtherServer: _other_server,
-        LoginFailed: _login_failed, LoginThrottled: _throttled, Exception: _unexpected,
+        LoginFailed: _login_failed, LoginThrottled: _throttled, ServerBusy: _busy,
+        PoolTimeout: _busy, OperationalError: _database_error, Exception: _unexpected,
     }
     return RequestLog(Starlette(routes=routes, exception_handlers=handlers))
 
@@ -159,6 +168,28 @@ async def _throttled(_request: Request, error: Exception) -> Response:
                       retry_after=error.retry_after)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def _unavailable(code: str, error: Exception) -> Response:
+    REQUEST_LOG.warning("database %s (%s)", code, type(error).__name__)
+    response = _error(503, code, retry_after=RETRY_AFTER)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+async def _busy(_request: Request, error: Exception) -> Response:
+    return _unavailable("busy", error)
+
+
+async def _database_error(_request: Request, error: Exception) -> Response:
+    # DB-API's OperationalError: the database could not do the work, not the request's
+    # fault. A rolled-back transaction (deadlock, serialization) or a cancelled statement
+    # succeeds when tried again; anything else (refused or cut connection, shutdown,
+    # out of connections or disk) is the database being unavailable.
+    original = getattr(error, "orig", None)
+    if isinstance(original, TransactionRollback | QueryCanceled):
+        return _unavailable("busy", error)
+    return _unavailable("database_unavailable", error)
 
 
 async def _unexpected(_request: Request, _error_: Exception) -> Response:

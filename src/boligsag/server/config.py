@@ -1,7 +1,9 @@
 """The server's configuration folder (``/etc/boligsag-server`` by default):
 
 - ``server.json``: the database URL (never with a password: libpq reads it from
-  PGPASSFILE or PGPASSWORD) and the address to listen on;
+  PGPASSFILE or PGPASSWORD), the address to listen on, and ``database_connections``: how
+  many requests of this instance may work in the database at once (each holds one
+  connection; more wait in line, see app.py);
 - ``tls/cert.pem``, ``tls/key.pem``: the HTTPS certificate and its private key;
 - ``secret.key``: 32 random bytes that sign the tokens, key the audit chain and the login
   throttle's username HMAC. Every instance serving one database needs the same file.
@@ -22,6 +24,10 @@ from boligsag.errors import UserError
 
 DEFAULT_FOLDER = Path("/etc/boligsag-server")
 DEFAULT_PORT = 8443
+# A small server's PostgreSQL allows 100 connections (max_connections); 10 per instance
+# leaves room for a second instance, backups and psql.
+DEFAULT_CONNECTIONS = 10
+MAX_CONNECTIONS = 200
 CONFIG_NAME = "server.json"
 SECRET_NAME = "secret.key"
 
@@ -56,6 +62,7 @@ class ServerConfig:
     database_url: str
     host: str = "0.0.0.0"  # every interface: laptops connect over the network
     port: int = DEFAULT_PORT
+    database_connections: int = DEFAULT_CONNECTIONS
 
     @property
     def cert_path(self) -> Path:
@@ -70,7 +77,8 @@ class ServerConfig:
         return self.folder / SECRET_NAME
 
     def to_json(self) -> dict[str, object]:
-        return {"database_url": self.database_url, "host": self.host, "port": self.port}
+        return {"database_url": self.database_url, "host": self.host, "port": self.port,
+                "database_connections": self.database_connections}
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -112,7 +120,11 @@ def load(folder: Path) -> ServerConfig:
     host, port = doc.get("host", "0.0.0.0"), doc.get("port", DEFAULT_PORT)
     if not isinstance(host, str) or type(port) is not int or not 0 < port < 65536:
         raise ConfigDamaged(path, "host must be text and port a number from 1 to 65535")
-    return ServerConfig(folder, doc["database_url"], host, port)
+    connections = doc.get("database_connections", DEFAULT_CONNECTIONS)
+    if type(connections) is not int or not 0 < connections <= MAX_CONNECTIONS:
+        raise ConfigDamaged(path, "database_connections must be a number from 1 to "
+                                  f"{MAX_CONNECTIONS}")
+    return ServerConfig(folder, doc["database_url"], host, port, connections)
 
 
 def read_secret(config: ServerConfig) -> bytes:

@@ -25,7 +25,8 @@ from .config import ServerConfig, read_secret
 def open_server(config: ServerConfig, *, check_schema: bool = True) -> ServerDb:
     """The database, reached once (accounts.CannotConnect if it cannot be) and, unless
     ``check_schema`` is off (``server migrate``), at this program's schema."""
-    server = connect(config.database_url, read_secret(config))
+    server = connect(config.database_url, read_secret(config),
+                     connections=config.database_connections)
     if check_schema:
         try:
             schema.check(server)

@@ -8,6 +8,10 @@ and the server's audit entry for it.
 - A pull reads in one snapshot (a READ ONLY, REPEATABLE READ unit); when the page holds
   rows, the server's entry ("pull 37 rows") is committed before the rows are handed back:
   no person data leaves the server unaudited.
+
+Each runs in one thread of the pool on one database connection (ServerDb.one_connection):
+the caller's check, the pull's read and its audit entry are units one after another on
+it, so a request never waits in the pool for a second connection.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from collections import Counter
 from typing import Any
 
 from boligsag.domain.enums import AuditAction
+from boligsag.services.server import login as server_login
 from boligsag.services.server.accounts import ServerDb, audit_admin
-from boligsag.services.server.login import Caller
+from boligsag.services.server.login import Caller, Claim
 from boligsag.services.sync.actor import SyncActor
 
 MAX_PULL_LIMIT = 5000
@@ -29,7 +34,12 @@ def actor_of(caller: Caller) -> SyncActor:
                      device_id=caller.device_id)
 
 
-def push_batch(server: ServerDb, caller: Caller, batch: dict[str, Any]) -> dict[str, Any]:
+def push_batch(server: ServerDb, claim: Claim, batch: dict[str, Any]) -> dict[str, Any]:
+    with server.one_connection():
+        return _push(server, server_login.caller(server, claim), batch)
+
+
+def _push(server: ServerDb, caller: Caller, batch: dict[str, Any]) -> dict[str, Any]:
     # Imported here: the engine (and its wire tables) loads with the first sync request,
     # not when the CLI builds its parser.
     from boligsag.services.sync.push import push
@@ -47,11 +57,17 @@ def push_batch(server: ServerDb, caller: Caller, batch: dict[str, Any]) -> dict[
         return result
 
 
-def pull_page(server: ServerDb, caller: Caller, cursor: str | None,
+def pull_page(server: ServerDb, claim: Claim, cursor: str | None,
               limit: int) -> dict[str, Any]:
+    with server.one_connection():
+        return _pull(server, server_login.caller(server, claim), cursor, limit)
+
+
+def _pull(server: ServerDb, caller: Caller, cursor: str | None,
+          limit: int) -> dict[str, Any]:
     from boligsag.services.sync.pull import pull
 
-    with server.db.reading() as session:
+    with server.read() as session:
         page = pull(session, actor_of(caller), cursor, limit)
     rows = page.get("rows", ())
     if rows:

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +43,7 @@ from ..errors import ValidationFailed
 from ..setup import validate_new_account
 from ..sync import wire
 from ..sync.ordering import ChangeEntry, log_changes
+from .handle import DEFAULT_CONNECTIONS, ServerDb
 
 SERVER_ADMIN = "server-admin"  # the audit username of a change made with `boligsag server`
 
@@ -120,30 +120,16 @@ def check_database_url(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
-@dataclass
-class ServerDb:
-    """One server instance's handle: the database and ``secret.key``'s 32 bytes."""
-
-    db: Database
-    secret: bytes = field(repr=False)
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        with self.db.writing(None) as session:
-            yield session
-
-    def dispose(self) -> None:
-        self.db.dispose()
-
-
-def connect(url: str, secret: bytes, *, pool_size: int = 5) -> ServerDb:
+def connect(url: str, secret: bytes, *, connections: int = DEFAULT_CONNECTIONS) -> ServerDb:
     """A handle on the database, which is reached once here: a wrong host, a missing or
     wrong password, an unknown database is one CannotConnect with libpq's reason, before
-    a command asks anything or a server starts to listen."""
+    a command asks anything or a server starts to listen. The pool holds ``connections``
+    and no more (server/app.py lets as many requests into the database at once)."""
     if len(secret) != 32:
         raise ValueError("the server secret is 32 bytes")
-    server = ServerDb(Database(open_server_engine(check_database_url(url),
-                                                  pool_size=pool_size)), secret)
+    engine = open_server_engine(check_database_url(url), pool_size=connections,
+                                max_overflow=0)
+    server = ServerDb(Database(engine), secret, connections)
     try:
         with server.db.engine.connect():
             pass
@@ -335,7 +321,7 @@ class DeviceRow:
 
 
 def list_devices(server: ServerDb) -> list[DeviceRow]:
-    with server.db.reading() as session:
+    with server.read() as session:
         rows = session.execute(
             select(ServerDevice, User.username).join(User, User.id == ServerDevice.user_id)
             .order_by(User.username, ServerDevice.registered_at)).all()

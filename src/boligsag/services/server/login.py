@@ -256,14 +256,35 @@ class Caller:
     username: str
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a genuine, unexpired token sent from its own device says; not yet checked
+    against the database (``caller``)."""
+
+    user_uuid: str
+    device_id: str
+
+
+def check_token(secret: bytes, token: str, device_id: str | None, *, now: float) -> Claim:
+    """The token's claim, without the database: a request with a forged or expired token
+    is refused before its body is read or it waits for a database connection."""
+    user_uuid, device = read_token(secret, token, now=now)
+    if device_id is None or device_id.strip().lower() != device:
+        raise AuthRefused("unauthenticated")  # a token is only good on its own device
+    return Claim(user_uuid, device)
+
+
 def authenticate(server: ServerDb, token: str, device_id: str | None, *,
                  now: float | None = None) -> Caller:
     """The caller of a request, checked against the database each time."""
     now = time.time() if now is None else now
-    user_uuid, device = read_token(server.secret, token, now=now)
-    if device_id is None or device_id.strip().lower() != device:
-        raise AuthRefused("unauthenticated")  # a token is only good on its own device
-    with server.db.reading() as session:
+    return caller(server, check_token(server.secret, token, device_id, now=now))
+
+
+def caller(server: ServerDb, claim: Claim) -> Caller:
+    """The claim's user, if still active, on the device, if not revoked."""
+    user_uuid, device = claim.user_uuid, claim.device_id
+    with server.read() as session:
         user = session.scalars(select(User).where(User.uuid == user_uuid)).first()
         if user is None or not user.active or user.deleted_at is not None:
             raise AuthRefused("user_disabled")
