@@ -30,12 +30,12 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from boligsag.services import org_settings
-from boligsag.storage.models import Base, SyncChange
+from boligsag.storage.models import SyncChange
 
 from . import people_lists, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch, CursorFromOtherServer
-from .wire_ids import among, chunks
+from .wire_read import rows_to_wire_by_uuid
 
 __all__ = ["MAX_LIMIT", "cursor_at", "decode_cursor", "encode_cursor", "pull", "server_id"]
 
@@ -98,8 +98,8 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
         uuids = by_table.get(table)
         if not uuids:
             continue
-        ids = _visible_ids(session, actor, table, uuids)
-        table_rows = wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids])
+        table_rows = rows_to_wire_by_uuid(session, table, uuids,
+                                          scope.visible_condition(actor, table))
         for name in scope.hidden_fields(actor, table):
             for row in table_rows:
                 row["fields"].pop(name, None)
@@ -107,19 +107,6 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
     people_lists.strip_pulled(session, actor, rows)
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after), database_id),
             "more": more}
-
-
-def _visible_ids(session: Session, actor: SyncActor, table: str,
-                 uuids: list[str]) -> dict[str, int]:
-    """The local ids of the rows among ``uuids`` that ``actor`` may see: the scope's SQL
-    condition (scope.visible_condition) applied in the same select that finds the ids."""
-    t = Base.metadata.tables[table]
-    condition = scope.visible_condition(actor, table)
-    found: dict[str, int] = {}
-    for part in chunks(session, uuids):
-        found.update((row.uuid, row.id) for row in session.execute(
-            select(t.c.uuid, t.c.id).where(among(session, t.c.uuid, part), condition)))
-    return found
 
 
 def page_end(window: list[tuple[int, str, str]], after: int) -> int:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, select, true
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base
@@ -86,18 +86,45 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     are left out): ``{"table", "uuid", "version", "deleted", "fields"}`` with every wire
     field, link lists sorted so equal sets compare equal."""
     spec: TableSpec = SPECS[table]
+    rows = _read(session, spec, spec.table.c.id, list(row_ids), true())
+    by_id = {row[0]: row for row in rows}
+    return _to_wire(session, spec, [by_id[i] for i in row_ids if i in by_id])
+
+
+def rows_to_wire_by_uuid(session: Session, table: str, uuids: Sequence[str],
+                         condition: ColumnElement[bool]) -> list[WireRow]:
+    """As :func:`rows_to_wire`, for the rows with these uuids that meet ``condition``
+    (a pull's scope, scope.visible_condition), in the order given: the rows are found
+    and read in the same select, not looked up by uuid first and read again by id."""
+    spec: TableSpec = SPECS[table]
+    rows = _read(session, spec, spec.table.c.uuid, list(uuids), condition)
+    by_uuid = {row[1]: row for row in rows}
+    return _to_wire(session, spec, [by_uuid[u] for u in uuids if u in by_uuid])
+
+
+def _read(session: Session, spec: TableSpec, key: ColumnElement[Any], keys: Sequence[Any],
+          condition: ColumnElement[bool]) -> list[Row[Any]]:
+    """(id, uuid, version, deleted_at, *the wire fields' columns) of the rows whose
+    ``key`` is among ``keys`` and that meet ``condition``, in no particular order."""
     t = spec.table
     columns = [t.c.id, t.c.uuid, t.c.version, t.c.deleted_at,
                *(t.c[f.column] for f in spec.fields)]
-    by_id: dict[int, tuple[Any, ...]] = {}
-    for part in chunks(session, list(row_ids)):
-        by_id.update((row[0], row) for row in session.execute(
-            select(*columns).where(among(session, t.c.id, part))).all())
-    ids = list(by_id)
+    found: list[Row[Any]] = []
+    for part in chunks(session, keys):
+        found.extend(session.execute(
+            select(*columns).where(among(session, key, part), condition)).all())
+    return found
+
+
+def _to_wire(session: Session, spec: TableSpec, rows: Sequence[Row[Any]]) -> list[WireRow]:
+    """The wire form of rows read by :func:`_read`, in their order: the uuids behind
+    their foreign keys, their links and children fetched in bulk."""
+    table = spec.name
+    ids = list(dict.fromkeys(row[0] for row in rows))
     refs = _Refs(session)
     for index, field in enumerate(spec.fields, start=4):
         if field.ref is not None:
-            refs.want(field.ref, (row[index] for row in by_id.values()))
+            refs.want(field.ref, (row[index] for row in rows))
     links = {}
     for link in spec.links:
         lt = Base.metadata.tables[link.table]
@@ -118,22 +145,20 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
     # Link rows are never null: their wire values are a plain look-up.
     link_out = [(name, refs.mapping(link.ref).__getitem__, members)
                 for name, (link, members) in links.items()]
-    child_out = [(name, [(f.name, _converter(f, refs) or _as_is) for f in fields], rows,
-                  c.key) for name, (c, rows, fields) in children.items()]
+    child_out = [(name, [(f.name, _converter(f, refs) or _as_is) for f in fields], found,
+                  c.key) for name, (c, found, fields) in children.items()]
     result: list[WireRow] = []
-    for row_id in row_ids:
-        row = by_id.get(row_id)
-        if row is None:
-            continue
+    for row in rows:
+        row_id = row[0]
         values = list(row[4:])
         for index, convert in converting:
             values[index] = convert(values[index])
         fields = dict(zip(names, values, strict=True))
         for name, convert, members in link_out:
             fields[name] = sorted(map(convert, members.get(row_id, ())))
-        for name, convs, rows, key in child_out:
+        for name, convs, found, key in child_out:
             objects = [{n: convert(v) for (n, convert), v in zip(convs, r, strict=True)}
-                       for r in rows.get(row_id, ())]
+                       for r in found.get(row_id, ())]
             fields[name] = sorted(objects, key=lambda o, key=key: [o[k] for k in key])
         result.append({"table": table, "uuid": row[1], "version": row[2],
                        "deleted": row[3] is not None, "fields": fields})
