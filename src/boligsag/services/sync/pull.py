@@ -116,12 +116,31 @@ def page_end(window: list[tuple[int, str, str]], after: int) -> int:
 
 def _newest_changes(session: Session, after: int, count: int) -> list[tuple[int, str, str]]:
     """Up to ``count`` changes after seq ``after``, in seq order, each the newest change
-    of its row (an index probe per change on (table_name, row_uuid, version))."""
-    newer = aliased(SyncChange)
-    query = (select(SyncChange.seq, SyncChange.table_name, SyncChange.row_uuid)
-             .where(SyncChange.seq > after,
-                    ~exists().where(and_(newer.table_name == SyncChange.table_name,
-                                         newer.row_uuid == SyncChange.row_uuid,
-                                         newer.version > SyncChange.version)))
-             .order_by(SyncChange.seq).limit(count))
-    return [(row.seq, row.table_name, row.row_uuid) for row in session.execute(query)]
+    of its row.
+
+    The log is read a stretch of ``count`` changes at a time, each judged by one index
+    probe on (table_name, row_uuid, version), until ``count`` newest changes are found or
+    the log ends. A stretch bounded by LIMIT before the probes, rather than one query
+    filtering the whole rest of the log, keeps PostgreSQL from planning parallel workers
+    for it: their start-up costs more than the probes of a page (on the benchmark's
+    server, a page of 5,000 from the middle of a first pull: median 124 ms planned
+    parallel, 65 ms this way, on a busy two-core machine)."""
+    found: list[tuple[int, str, str]] = []
+    start = after
+    while len(found) < count:
+        stretch = (select(SyncChange.seq, SyncChange.table_name, SyncChange.row_uuid,
+                          SyncChange.version)
+                   .where(SyncChange.seq > start).order_by(SyncChange.seq).limit(count)
+                   .subquery("stretch"))
+        newer = aliased(SyncChange)
+        superseded = exists().where(and_(newer.table_name == stretch.c.table_name,
+                                         newer.row_uuid == stretch.c.row_uuid,
+                                         newer.version > stretch.c.version))
+        rows = session.execute(select(stretch.c.seq, stretch.c.table_name,
+                                      stretch.c.row_uuid, superseded)
+                               .order_by(stretch.c.seq)).all()
+        found.extend((seq, table, row_uuid) for seq, table, row_uuid, old in rows if not old)
+        if len(rows) < count:
+            break  # the end of the log
+        start = rows[-1][0]
+    return found[:count]
