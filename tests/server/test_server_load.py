@@ -9,12 +9,14 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
+from boligsag.server import config as server_config
 from boligsag.server import gate
 
 from .conftest import Running, Session_, Setup, logged_in, serving
@@ -127,3 +129,19 @@ def test_a_database_that_went_away_is_a_503_and_the_server_recovers(setup: Setup
     assert gone.json() == {"error": "database_unavailable", "retry_after": gate.RETRY_AFTER}
     assert gone.headers["Retry-After"] == str(gate.RETRY_AFTER)
     assert back.status_code == 200, back.text
+
+
+@pytest.mark.parametrize("value", [0, -1, "10", 10.5, 201])
+def test_a_wrong_number_of_database_connections_is_refused_by_name(
+        tmp_path: Path, value: object) -> None:
+    (tmp_path / "server.json").write_text(json.dumps(
+        {"database_url": "postgresql://boligsag@/boligsag", "database_connections": value}))
+    with pytest.raises(server_config.ConfigDamaged) as refused:
+        server_config.load(tmp_path)
+    assert "database_connections must be a number from 1 to 200" in str(refused.value)
+
+
+def test_without_database_connections_an_instance_has_ten(tmp_path: Path) -> None:
+    (tmp_path / "server.json").write_text(json.dumps(
+        {"database_url": "postgresql://boligsag@/boligsag"}))
+    assert server_config.load(tmp_path).database_connections == 10
