@@ -5,15 +5,17 @@
   records, in the order asked, without the rows the condition leaves out.
 - The change log read a stretch at a time: a row changed many times arrives once, at
   its newest version, in pages smaller than the run of its older changes.
+- The planner settings a pull sets for itself end with its transaction.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, true
+from sqlalchemy import select, text, true
 
 from boligsag.services.context import AppContext
+from boligsag.services.sync import pull as pull_module
 from boligsag.services.sync import wire
 from boligsag.services.sync.wire_read import rows_to_wire_by_uuid
 from boligsag.storage.database import WriteStamp
@@ -66,3 +68,17 @@ def test_a_row_changed_many_times_is_pulled_once_at_its_newest_version(
     assert server.row("people", often["uuid"])["fields"]["phone"] == "20112237"
     page = server.pull("lead", cursor, 2)
     assert (page["rows"], page["more"]) == ([], False)
+
+
+def test_the_pulls_planner_settings_end_with_its_transaction(server: SyncServer) -> None:
+    """The pull plans its key look-ups with SET LOCAL; the server's other work keeps
+    PostgreSQL's settings (the connection goes back to the pool unchanged)."""
+    server.push("admin", [new_person("Amira", "Hassan")])
+    with server.db.reading() as session:
+        before = session.execute(text("SHOW random_page_cost")).scalar_one()
+        pull_module.pull(session, server.actors["lead"], None, 10)
+        assert session.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"
+    with server.db.reading() as session:
+        assert session.execute(text("SHOW random_page_cost")).scalar_one() == before
+        assert session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one() \
+            != "0"

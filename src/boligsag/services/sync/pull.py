@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, text
 from sqlalchemy.orm import Session, aliased
 
 from boligsag.services import org_settings
@@ -85,6 +85,7 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
     parents first, the cursor to ask with next, and whether more is waiting."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise BadBatch(f"limit: expected an integer from 1 to {MAX_LIMIT}")
+    _plan_for_probes(session)
     database_id = server_id(session)
     after = decode_cursor(cursor, database_id)
     window = _newest_changes(session, after, limit + 1)
@@ -107,6 +108,20 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
     people_lists.strip_pulled(session, actor, rows)
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after), database_id),
             "more": more}
+
+
+def _plan_for_probes(session: Session) -> None:
+    """Let PostgreSQL plan this pull's reads as what they are: a few thousand rows found
+    by key (uuid, id) in tables whose pages the server keeps cached, for the length of
+    the pull's transaction only (SET LOCAL).
+
+    With its defaults (a random page costing four sequential ones, parallel workers
+    allowed) the planner reads e.g. 5,000 contacts by uuid with a parallel scan of all
+    500,000: on the benchmark's server 180-280 ms a page against 50-115 ms by index,
+    and a contact's links likewise, for every page of a first pull."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def page_end(window: list[tuple[int, str, str]], after: int) -> int:
