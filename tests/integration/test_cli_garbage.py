@@ -92,10 +92,43 @@ def _subparsers(parser: argparse.ArgumentParser | None = None,
     return found
 
 
+def _server_cases(name: str, parser: argparse.ArgumentParser, tmp: Path
+                  ) -> list[tuple[str, list[str]]]:
+    """The team server's commands take a DATABASE_URL, a user or a device and a
+    configuration folder, not a database PATH: each positional and --config in turn
+    garbage (never a reachable database, so no command gets as far as a prompt)."""
+    positionals = [a for a in parser._actions if not a.option_strings]
+    required = [a for a in parser._actions if a.option_strings and a.required]
+    words = name.split()
+
+    def argv(replace: dict[str, str], extra: tuple[str, ...] = ()) -> list[str]:
+        values = {a.dest: "x" for a in [*positionals, *required]} | replace
+        result = [*words, *(values[a.dest] for a in positionals)]
+        for action in required:
+            result += [action.option_strings[0], values[action.dest]]
+        return [*result, *extra]
+
+    missing = str(tmp / "no-such-config")
+    cases = [("no arguments", words), ("--help", [*words, "--help"]),
+             ("an unknown option", argv({}, ("--no-such-option",)))]
+    for label, value in (("a missing folder", missing), ("a file", str(tmp / "empty.db")),
+                         ("a non-UTF-8 name", str(tmp / NON_UTF8)),
+                         ("an absurdly long name", str(tmp / LONG)), ("empty", "")):
+        cases.append((f"--config {label}", argv({}, ("--config", value))))
+    for action in positionals:
+        for label, value in (("absurdly long", LONG), ("non-UTF-8", NON_UTF8), ("empty", ""),
+                             ("a URL of another kind", "sqlite:///x.db")):
+            cases.append((f"{label} {action.dest}",
+                          argv({action.dest: value}, ("--config", missing))))
+    return cases
+
+
 def _cases(name: str, parser: argparse.ArgumentParser, tmp: Path, db: Path
            ) -> list[tuple[str, list[str]]]:
     """(label, argv) pairs: the required arguments filled with plausible values, then one
     of them at a time replaced by garbage."""
+    if name.startswith("server "):
+        return _server_cases(name, parser, tmp)
     positionals = [a for a in parser._actions if not a.option_strings]
     required = [a for a in parser._actions if a.option_strings and a.required]
     dates = [a for a in parser._actions if a.option_strings and _is(a, date)]
@@ -180,7 +213,7 @@ def test_every_command_with_nothing_help_or_garbage_gives_no_traceback(
            "BOLIGSAG_NEW_PASSWORD": "et-nyt-kodeord-1", "BOLIGSAG_TRACEBACK": ""}
     runner = subprocess.run([sys.executable, "-c", _RUNNER, str(tmp_path / "cases.json"),
                              str(logs)], env=env, capture_output=True, text=True, timeout=600,
-                            cwd=work)
+                            cwd=work, stdin=subprocess.DEVNULL)
     assert runner.returncode == 0, runner.stderr
     codes = json.loads(runner.stdout)
     failures = []

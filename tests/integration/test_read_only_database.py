@@ -21,22 +21,28 @@ from boligsag.storage import keys
 from ..conftest import ADMIN_PASSWORD, CreatedDb
 
 
-def _unshare_works() -> bool:
+def _unshare_options() -> list[str] | None:
+    """How ``unshare`` gives this process a private mount namespace, or None.
+
+    Root needs only the mount namespace, and a read-only bind mount binds root too
+    (EROFS), where chmod would not. A normal user needs a user namespace as well, to
+    be allowed to mount; a chrooted process may not make one (a fresh Debian root the
+    tests run in under chroot), which is why root does not ask for it."""
     if shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"],
-                           capture_output=True, check=False)
-    return probe.returncode == 0
+        return None
+    options = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
+    probe = subprocess.run(["unshare", *options, "true"], capture_output=True, check=False)
+    return options if probe.returncode == 0 else None
 
 
 def run_on_read_only_folder(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``python -m boligsag ARGS`` with ``folder`` read-only for the process."""
     env = {**os.environ, "BOLIGSAG_PASSWORD": ADMIN_PASSWORD}
     command = [sys.executable, "-m", "boligsag", *args]
-    if _unshare_works():
+    options = _unshare_options()
+    if options is not None:
         script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
-        command = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script,
-                   "sh", str(folder), *command]
+        command = ["unshare", *options, "sh", "-c", script, "sh", str(folder), *command]
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120,
                               check=False)
     assert os.geteuid() != 0, "needs unshare (root ignores chmod)"
