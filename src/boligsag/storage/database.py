@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .engine import IMMEDIATE_OPTION, READ_ONLY_OPTION
@@ -56,9 +56,12 @@ class Database:
             engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False)
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A Session for reading: deferred, refusing writes, rolled back at the end."""
-        session = self._reading()
+    def reading(self, connection: Connection | None = None) -> Iterator[Session]:
+        """A Session for reading: deferred, refusing writes, rolled back at the end.
+        ``connection``: run on this checked-out connection instead of one from the pool
+        (the team server runs a request's units on one connection, services/server/
+        handle.py)."""
+        session = self._reading() if connection is None else self._on(connection, True)
         session.info[READ_ONLY_INFO] = True
         try:
             yield session
@@ -67,11 +70,13 @@ class Database:
             session.close()  # rolls the read transaction back
 
     @contextmanager
-    def writing(self, stamp: WriteStamp | None) -> Iterator[Session]:
+    def writing(self, stamp: WriteStamp | None,
+                connection: Connection | None = None) -> Iterator[Session]:
         """A Session for writing: the write lock from its first statement, committed on
         a clean exit (StaleDataError propagates from the commit), rolled back on error.
-        ``stamp`` None only before anyone is signed in (creating the database)."""
-        session = self._sessions()
+        ``stamp`` None only before anyone is signed in (creating the database);
+        ``connection`` as for :meth:`reading`."""
+        session = self._sessions() if connection is None else self._on(connection, False)
         if stamp is not None:
             session.info["stamp"] = stamp
         try:
@@ -85,6 +90,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @staticmethod
+    def _on(connection: Connection, read_only: bool) -> Session:
+        # The engine's "begin" hook reads these options (they change the connection in
+        # place) to choose the kind of transaction, as the two sessionmakers' do.
+        connection.execution_options(**{READ_ONLY_OPTION: read_only,
+                                        IMMEDIATE_OPTION: not read_only})
+        return Session(bind=connection, expire_on_commit=False)
 
 
 @event.listens_for(Session, "before_flush")

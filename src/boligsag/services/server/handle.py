@@ -19,8 +19,6 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from boligsag.storage.database import Database
-from boligsag.storage.engine import IMMEDIATE_OPTION, READ_ONLY_OPTION
-from boligsag.storage.read_only import READ_ONLY_INFO, guard_flush
 
 __all__ = ["DEFAULT_CONNECTIONS", "ServerDb"]
 
@@ -58,40 +56,14 @@ class ServerDb:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A READ ONLY, REPEATABLE READ unit, rolled back at the end (Database.reading)."""
-        connection = self._connection()
-        if connection is None:
-            with self.db.reading() as session:
-                yield session
-            return
-        # The engine's "begin" hook reads these options (they change the connection in
-        # place) to choose the kind of transaction.
-        connection.execution_options(**{READ_ONLY_OPTION: True, IMMEDIATE_OPTION: False})
-        session = Session(bind=connection, expire_on_commit=False)
-        session.info[READ_ONLY_INFO] = True
-        try:
+        with self.db.reading(self._connection()) as session:
             yield session
-            guard_flush(session)
-        finally:
-            session.close()  # rolls the read transaction back
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A READ COMMITTED unit, committed on a clean exit (Database.writing)."""
-        connection = self._connection()
-        if connection is None:
-            with self.db.writing(None) as session:
-                yield session
-            return
-        connection.execution_options(**{READ_ONLY_OPTION: False, IMMEDIATE_OPTION: True})
-        session = Session(bind=connection, expire_on_commit=False)
-        try:
+        with self.db.writing(None, self._connection()) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def dispose(self) -> None:
         self.db.dispose()

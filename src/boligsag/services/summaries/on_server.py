@@ -64,7 +64,7 @@ def open_as(url: str, secret: bytes, username: str) -> AppContext:
     with ``ctx.db.dispose()``. Raises PasswordInUrl or NotPostgresUrl (the URL),
     NoSuchAccount, ServerUserDisabled or ServerUserMayNotSummarise (a role without the
     summary permissions)."""
-    server = accounts.connect(url, secret, pool_size=2)
+    server = accounts.connect(url, secret, connections=2)
     try:
         with server.db.reading() as session:
             user = accounts.get_user(session, username)
