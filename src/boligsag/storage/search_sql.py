@@ -32,12 +32,14 @@ def like_escape(word: str) -> str:
 
 def fts_expression(words: Sequence[Sequence[str]]) -> str:
     """An FTS5 MATCH expression requiring each word (one of its alternatives). Every
-    word is a quoted phrase, so nothing typed is query syntax."""
+    word is a quoted phrase, so nothing typed is query syntax. The words are joined by
+    an explicit AND: FTS5's implicit AND joins phrases only, and refuses a phrase next
+    to a parenthesised group ('"x" ("y" OR "z")' is a syntax error)."""
     groups = []
     for alternatives in words:
         phrases = [_phrase(word) for word in alternatives]
         groups.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
-    return " ".join(groups)
+    return " AND ".join(groups)
 
 
 def _phrase(word: str) -> str:
