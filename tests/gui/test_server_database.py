@@ -36,7 +36,7 @@ def test_the_main_window_over_a_team_server_database(
 
     monkeypatch.setattr(controller_module, "verify_integrity", recorded)
     # A one-time password lives in a laptop's key file; the server keeps its own
-    # accounts (services/server_accounts.py), so there is none to ask about here.
+    # accounts (services/server/accounts.py), so there is none to ask about here.
     monkeypatch.setattr(controller_module, "password_change_required", lambda _ctx: False)
     ctx = postgresql_ctx
     controller = AppController(settings, tmp_path / "never-opened.db")
