@@ -43,7 +43,8 @@ def test_change_password(qtbot: QtBot, ctx: AppContext) -> None:
 
 
 def test_every_storage_error_has_its_own_danish_text(tmp_path: Path) -> None:
-    fallback = tr("Something unexpected went wrong: {detail}", detail="")
+    fallback = tr("Something unexpected went wrong. Try again, and tell your IT support if "
+                  "it happens again.")
     samples = [
         storage_errors.WrongPassword(), storage_errors.WrongRecoveryKey(),
         storage_errors.SidecarMissing(tmp_path / "a.keys"),

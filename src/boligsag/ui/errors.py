@@ -1,13 +1,16 @@
 """How the UI shows an error: a user error in its own words, anything else as a bug.
 
 A :class:`~boligsag.errors.UserError` renders itself in the UI's language
-(``message()``). Anything else is a bug: the user gets a calm message and the technical
-detail, and the log gets the traceback.
+(``message()``). Anything else is a bug: the user gets a calm Danish sentence, and the
+log gets the error's type and where it was raised, never its text: a database error's
+text quotes the SQL and its parameters (names, CPR numbers, notes), which must not reach
+the screen or a log file.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -25,9 +28,17 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, OSError):
         return tr("The file could not be read or written: {detail}",
                   detail=error.strerror or str(error))
-    log.error("unexpected error", exc_info=error)
-    return tr("Something unexpected went wrong: {detail}", detail=str(error) or
-              type(error).__name__)
+    log_unexpected(error)
+    return tr("Something unexpected went wrong. Try again, and tell your IT support if "
+              "it happens again.")
+
+
+def log_unexpected(error: BaseException) -> None:
+    """Log a bug by its type and the places it passed through (file, line, function:
+    code, not data); not ``exc_info``, whose text repeats the error's message."""
+    frames = "; ".join(f"{frame.filename}:{frame.lineno} in {frame.name}"
+                       for frame in traceback.extract_tb(error.__traceback__))
+    log.error("unexpected error (%s) at %s", type(error).__name__, frames or "-")
 
 
 def stale_form_text(*, reloaded: bool = False, reload_offered: bool = False) -> str:

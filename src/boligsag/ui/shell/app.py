@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from boligsag import __version__
 from boligsag.app_settings import LANGUAGE, AppSettings
+from boligsag.errors import UserError
 from boligsag.i18n import set_language
 from boligsag.ui.errors import show_error
 from boligsag.ui.icons import app_icon
@@ -43,8 +44,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def _excepthook(kind: type[BaseException], error: BaseException,
                 trace: TracebackType | None) -> None:
     # A bug in a slot must not vanish silently, nor take the application down: log it
-    # and tell the user, who can carry on or restart.
-    log.error("unhandled exception", exc_info=(kind, error, trace))
+    # and tell the user, who can carry on or restart. Logged by its type (and, by
+    # error_text, its frames) only: its text may quote SQL with personal data.
+    if isinstance(error, UserError | OSError):  # error_text logs the others
+        log.error("unhandled %s", kind.__name__)
     show_error(QApplication.activeWindow(), error)
 
 

@@ -1,0 +1,45 @@
+"""An unexpected error (a bug, or a database failing in a way no service foresaw) is
+shown as a Danish sentence: never the error's own text, which for a database error
+quotes the SQL and its parameters (a CPR number, a name), and the log names only its
+type and where it was raised."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy.exc import OperationalError
+
+from boligsag.ui.shell.main_window import MainWindow
+from boligsag.ui.people import person_dialog
+
+from .test_people_support import open_people, top_dialog
+
+CPR = "010203-1234"
+SQL = "SELECT people.id FROM people WHERE people.cpr = %(cpr)s"
+
+
+def test_a_database_error_is_said_in_danish_without_its_sql(
+        qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def failing(_ctx: object) -> object:
+        raise OperationalError(SQL, {"cpr": CPR, "name": "Ayşe Yılmaz"},
+                               Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(person_dialog, "person_form_choices", failing)
+    open_people(qtbot, main_window)
+    with caplog.at_level(logging.DEBUG):
+        qtbot.keyClick(main_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        box = top_dialog(qtbot, QMessageBox, "errorMessageBox")
+    assert box.text() == ("Der skete en uventet fejl. Prøv igen, og sig det til jeres "
+                          "it-support, hvis det sker igen.")
+    shown = box.text() + box.informativeText() + box.detailedText()
+    logged = "\n".join(record.getMessage() + str(record.exc_info or "")
+                       for record in caplog.records)
+    for secret in (CPR, "Ayşe", "SELECT", "people.cpr", "server closed"):
+        assert secret not in shown and secret not in logged
+    assert "unexpected error (OperationalError)" in logged
+    box.done(0)
