@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 
-from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.people import person_dialog
+from boligsag.ui.shell.main_window import MainWindow
 
 from .test_people_support import open_people, top_dialog
 
