@@ -5,6 +5,11 @@ there (its acknowledgement was lost, and the laptop pushes it again) returns the
 stored with it and changes nothing. Two copies of one batch pushed at the same time
 meet at the primary key: the second insert waits for the first transaction, then finds
 its row and returns its result (or, if the first rolled back, claims the batch itself).
+
+``boligsag server prune`` removes the rows of old batches (services/server/prune.py): a
+batch pushed again after that is claimed anew and merged like any push, which the
+merge rules make safe (a create already applied is a no-op or a conflict, never a
+second row).
 """
 
 from __future__ import annotations
@@ -28,17 +33,22 @@ __all__ = ["claim", "store_result"]
 def claim(session: Session, actor: SyncActor, batch_uuid: str,
           now: datetime) -> dict[str, Any] | None:
     """None when this push is the batch's first; otherwise the stored PushResult."""
-    claimed = session.execute(
-        insert(SyncBatch)
-        .values(device_uuid=actor.device_id, batch_uuid=batch_uuid, user_id=actor.user_id,
-                received_at=now, result="")
-        .on_conflict_do_nothing(index_elements=["device_uuid", "batch_uuid"])
-        .returning(SyncBatch.batch_uuid)).first()
-    if claimed is not None:
-        return None
-    row = session.execute(select(SyncBatch.user_id, SyncBatch.result).where(
-        SyncBatch.device_uuid == actor.device_id,
-        SyncBatch.batch_uuid == batch_uuid)).one()
+    while True:
+        claimed = session.execute(
+            insert(SyncBatch)
+            .values(device_uuid=actor.device_id, batch_uuid=batch_uuid,
+                    user_id=actor.user_id, received_at=now, result="")
+            .on_conflict_do_nothing(index_elements=["device_uuid", "batch_uuid"])
+            .returning(SyncBatch.batch_uuid)).first()
+        if claimed is not None:
+            return None
+        row = session.execute(select(SyncBatch.user_id, SyncBatch.result).where(
+            SyncBatch.device_uuid == actor.device_id,
+            SyncBatch.batch_uuid == batch_uuid)).first()
+        if row is not None:
+            break
+        # Removed between the two statements by `boligsag server prune`
+        # (services/server/prune.py), which the next insert then sees: the batch is new.
     if row.user_id != actor.user_id:
         raise Refused("this batch was pushed by another user")
     stored: dict[str, Any] = json.loads(row.result)

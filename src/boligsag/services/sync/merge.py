@@ -5,7 +5,9 @@
 - An older base: the fields changed on the server since then are the union of the change
   log's ``fields`` for the versions after the base. A pushed field outside that set
   merges; one inside it whose value differs from the current one is a ``same_field``
-  conflict (the current value stays: the first to reach the server wins).
+  conflict (the current value stays: the first to reach the server wins). Where the log
+  no longer covers those versions (pruned, services/server/prune.py), every pushed field
+  counts as changed there: a differing value is a conflict, an equal one merges.
 - An edit of a row deleted on the server is an ``edit_of_deleted`` conflict; a delete
   from a stale base a ``delete_of_edited`` one (the row stays); a create of a uuid the
   server already holds with other values a ``created_twice`` one.
@@ -102,7 +104,10 @@ def merge_change(session: Session, push: Push, change: Change) -> Outcome:
                                  current.version)
     if change.deleted:
         _check(session, change, change.fields)
-        changed = sorted(history.fields) if history.fields is not None else []
+        # The log after the base pruned (merge_reads.History): which fields changed is
+        # not known, so the conflict keeps every field's value as the delete found it.
+        changed = sorted(history.fields if history.fields is not None
+                         else wire.wire_fields(change.table))
         kept = _seen(push, change, push.reads.current_values(
             session, change.table, change.uuid, changed))
         return _whole_conflict(session, push, change, current, "delete_of_edited",

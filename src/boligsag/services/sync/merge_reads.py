@@ -61,8 +61,10 @@ class LogEntry:
 @dataclass(frozen=True)
 class History:
     """The change log of one row after a base version: ``fields`` is None when the log
-    does not cover every version (rows written before the log existed), in which case
-    every field counts as changed."""
+    does not cover every version (rows written before the log existed, or entries
+    removed by ``boligsag server prune``, services/server/prune.py), in which case every
+    field counts as changed: each pushed value that differs from the server's is a
+    conflict, none overwrites it."""
 
     fields: frozenset[str] | None
     writers: tuple[LogEntry, ...]

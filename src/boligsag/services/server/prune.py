@@ -1,0 +1,145 @@
+"""Pruning the sync engine's bookkeeping on the team server: ``boligsag server prune``.
+
+Two tables grow with every push and nothing else ever shrinks them:
+
+- ``sync_batches``, each push's stored result, there so that a laptop whose answer was
+  lost can push the same batch again and get the same result (services/sync/batches.py).
+  A batch older than the batches age is removed. A laptop that pushes it again after
+  that is treated as pushing a new batch, which the merge makes safe (merge.py): a
+  create of a uuid the server holds is a no-op when the values are the same and a
+  ``created_twice`` conflict when they differ, never a second row; an edit from a base
+  the server has moved past is merged field by field. Its audit entries are appended
+  again: the audit log then holds them twice, and loses none.
+- ``sync_changes``, the change log. Only entries superseded by a newer change of the
+  same row and older than the changes age are removed; a row's newest entry stays, so a
+  pull, which sends each row once at its newest change (services/sync/pull.py), returns
+  the same rows before and after. The merge reads the entries after a laptop's base
+  version; where some of them are gone it cannot tell which fields changed since, and
+  treats every pushed field that differs from the server's value as a conflict
+  (merge_reads.History), so nothing is ever silently overwritten.
+
+It runs beside a serving server: it deletes in short transactions of at most
+:data:`STRETCH` rows, takes none of the push's locks (the ordering lock, the row
+locks), and the pulls already running read their own snapshot. One audit entry in the
+server's chain records what it removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, select, tuple_
+from sqlalchemy.orm import aliased
+
+from boligsag.domain.enums import AuditAction
+from boligsag.errors import UserError
+from boligsag.storage.models import SyncBatch, SyncChange
+
+from ..sync.wire_ids import among
+from .accounts import audit_admin
+from .handle import ServerDb
+
+__all__ = ["DEFAULT_BATCHES_DAYS", "DEFAULT_CHANGES_DAYS", "STRETCH", "BadAge", "Pruned",
+           "prune"]
+
+DEFAULT_CHANGES_DAYS = 180
+DEFAULT_BATCHES_DAYS = 30
+STRETCH = 5000  # rows looked at (and at most deleted) per transaction
+MAX_DAYS = 36500
+
+
+class BadAge(UserError):
+    def __init__(self, option: str) -> None:
+        super().__init__("{option} must be a whole number of days from 1 to {most}.",
+                         option=option, most=MAX_DAYS)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What a prune removed (a dry run: would remove), and the cut-off times (UTC)."""
+
+    changes: int
+    batches: int
+    changes_before: datetime
+    batches_before: datetime
+    dry_run: bool
+
+
+def prune(server: ServerDb, *, changes_days: int = DEFAULT_CHANGES_DAYS,
+          batches_days: int = DEFAULT_BATCHES_DAYS, dry_run: bool = False,
+          now: datetime | None = None, stretch: int = STRETCH) -> Pruned:
+    """Remove the stored results of batches received more than ``batches_days`` ago and
+    the superseded change-log entries made more than ``changes_days`` ago; with
+    ``dry_run`` only count them. ``now`` is naive UTC (injectable for tests).
+
+    The log's times are the server's clock (pushes stamp UTC, the server commands local
+    time): a few hours either way against an age in days."""
+    for option, days in (("--changes-days", changes_days), ("--batches-days", batches_days)):
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+            raise BadAge(option)
+    now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    changes_before = now - timedelta(days=changes_days)
+    batches_before = now - timedelta(days=batches_days)
+    batches = _prune_batches(server, batches_before, dry_run, stretch)
+    changes = _prune_changes(server, changes_before, dry_run, stretch)
+    if not dry_run:
+        with server.write() as session:
+            audit_admin(server, session, AuditAction.DELETE, entity="sync_changes",
+                        entity_uuid=None,
+                        detail=f"pruned {changes} superseded change-log entries older than "
+                               f"{changes_days} days and {batches} push results older "
+                               f"than {batches_days} days")
+    return Pruned(changes, batches, changes_before, batches_before, dry_run)
+
+
+def _prune_batches(server: ServerDb, before: datetime, dry_run: bool, stretch: int) -> int:
+    old = SyncBatch.received_at < before
+    if dry_run:
+        with server.read() as session:
+            return session.scalar(select(func.count()).select_from(SyncBatch).where(old)) or 0
+    removed = 0
+    while True:
+        with server.write() as session:  # one short transaction per stretch
+            some = select(SyncBatch.device_uuid, SyncBatch.batch_uuid).where(old).limit(stretch)
+            done = session.execute(delete(SyncBatch).where(
+                tuple_(SyncBatch.device_uuid, SyncBatch.batch_uuid).in_(some))).rowcount
+        removed += done
+        if done < stretch:
+            return removed
+
+
+def _prune_changes(server: ServerDb, before: datetime, dry_run: bool, stretch: int) -> int:
+    """Walk the log in ``seq`` order, a stretch at a time, each stretch's superseded old
+    entries deleted in its own transaction.
+
+    The walk ends at the log's end or at the first stretch made entirely after
+    ``before``: the log's times grow with ``seq`` except across one push (its clock is
+    read at its start, its numbers taken at its end), so an entry beyond that stretch
+    stamped earlier is at most a push's duration older than the cut-off; the next run
+    removes it."""
+    removed = 0
+    start = 0
+    while True:
+        unit = server.read() if dry_run else server.write()
+        with unit as session:
+            part = (select(SyncChange.seq, SyncChange.table_name, SyncChange.row_uuid,
+                           SyncChange.version, SyncChange.at)
+                    .where(SyncChange.seq > start).order_by(SyncChange.seq).limit(stretch)
+                    .subquery("part"))
+            newer = aliased(SyncChange)
+            superseded = exists().where(and_(newer.table_name == part.c.table_name,
+                                             newer.row_uuid == part.c.row_uuid,
+                                             newer.version > part.c.version))
+            rows = session.execute(select(part.c.seq, part.c.at, superseded)
+                                   .order_by(part.c.seq)).all()
+            # An entry once superseded stays so (only this removes entries, and never a
+            # row's newest), so what this read found may be deleted by seq alone.
+            doomed = [seq for seq, at, old in rows if old and at < before]
+            if doomed and not dry_run:
+                session.execute(delete(SyncChange).where(among(session, SyncChange.seq,
+                                                               doomed)))
+        removed += len(doomed)
+        if len(rows) < stretch or all(at >= before for _seq, at, _old in rows):
+            return removed
+        start = rows[-1][0]
