@@ -24,10 +24,11 @@ from .conftest import Running, Session_, Setup, logged_in, serving
 PULL = "/v1/sync/pull"
 
 
-def with_connections(setup: Setup, connections: int) -> None:
+def with_connections(setup: Setup, connections: int, **more: object) -> None:
     path = setup.folder / "server.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["database_connections"] = connections
+    doc.update(more)
     path.write_text(json.dumps(doc), encoding="utf-8")
 
 
@@ -84,9 +85,10 @@ def test_requests_beyond_the_pool_wait_their_turn_and_all_succeed(setup: Setup) 
 
 
 def test_a_request_that_waits_too_long_for_its_turn_is_told_to_come_back(
-        setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
-    with_connections(setup, 1)
-    monkeypatch.setattr(gate, "QUEUE_WAIT", 0.5)
+        setup: Setup) -> None:
+    # server.json's queue wait, well inside the client's timeout (10 s here): before, a
+    # fixed 60 s wait outlasted the client, which gave up without an answer.
+    with_connections(setup, 1, queue_wait_seconds=0.5)
     with serving(setup) as running, running.client() as client:
         staff = logged_in(client)
         watcher_engine = create_engine(setup.url)
@@ -145,3 +147,22 @@ def test_without_database_connections_an_instance_has_ten(tmp_path: Path) -> Non
     (tmp_path / "server.json").write_text(json.dumps(
         {"database_url": "postgresql://boligsag@/boligsag"}))
     assert server_config.load(tmp_path).database_connections == 10
+
+
+def test_the_queue_wait_defaults_to_20_s_well_inside_the_clients_timeout(
+        tmp_path: Path) -> None:
+    (tmp_path / "server.json").write_text(json.dumps(
+        {"database_url": "postgresql://boligsag@/boligsag"}))
+    assert server_config.load(tmp_path).queue_wait == 20
+    # The longest allowed wait leaves the client 10 s for the request's own work.
+    assert gate.MAX_QUEUE_WAIT + 10 <= gate.CLIENT_TIMEOUT
+
+
+@pytest.mark.parametrize("value", [0, -1, "20", 51, None, True])
+def test_a_wrong_queue_wait_is_refused_by_name(tmp_path: Path, value: object) -> None:
+    (tmp_path / "server.json").write_text(json.dumps(
+        {"database_url": "postgresql://boligsag@/boligsag", "queue_wait_seconds": value}))
+    with pytest.raises(server_config.ConfigDamaged) as refused:
+        server_config.load(tmp_path)
+    assert "queue_wait_seconds must be a number of seconds above 0 and at most 50" in \
+        str(refused.value)

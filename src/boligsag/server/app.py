@@ -46,7 +46,7 @@ from boligsag.services.server_audit import BadAuditEntry
 from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
 
 from . import sync_calls
-from .gate import RETRY_AFTER, DbGate, ServerBusy
+from .gate import DEFAULT_QUEUE_WAIT, RETRY_AFTER, DbGate, ServerBusy
 
 REQUEST_LOG = logging.getLogger("boligsag.server.requests")
 DEVICE_HEADER = "x-boligsag-device"
@@ -92,9 +92,11 @@ async def _json_body(request: Request) -> Any:
         raise BadRequest("the body is not JSON") from None
 
 
-def create_app(server: ServerDb, *, clock: Clock = time.time) -> ASGIApp:
-    """The application for one instance; ``clock`` (epoch seconds) only for tests."""
-    gate = DbGate(server.connections)
+def create_app(server: ServerDb, *, clock: Clock = time.time,
+               queue_wait: float = DEFAULT_QUEUE_WAIT) -> ASGIApp:
+    """The application for one instance; ``clock`` (epoch seconds) only for tests;
+    ``queue_wait``: seconds a request may wait for its turn in the database (gate.py)."""
+    gate = DbGate(server.connections, queue_wait)
 
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})

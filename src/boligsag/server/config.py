@@ -3,7 +3,9 @@
 - ``server.json``: the database URL (never with a password: libpq reads it from
   PGPASSFILE or PGPASSWORD), the address to listen on, and ``database_connections``: how
   many requests of this instance may work in the database at once (each holds one
-  connection; more wait in line, see app.py);
+  connection; more wait in line, see gate.py), and ``queue_wait_seconds``: how long one
+  may wait in that line before it is answered 503 busy (gate.py: less than the laptop
+  client's timeout);
 - ``tls/cert.pem``, ``tls/key.pem``: the HTTPS certificate and its private key;
 - ``secret.key``: 32 random bytes that sign the tokens, key the audit chain and the login
   throttle's username HMAC. Every instance serving one database needs the same file.
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boligsag.errors import UserError
+
+from .gate import DEFAULT_QUEUE_WAIT, MAX_QUEUE_WAIT
 
 DEFAULT_FOLDER = Path("/etc/boligsag-server")
 DEFAULT_PORT = 8443
@@ -63,6 +67,7 @@ class ServerConfig:
     host: str = "0.0.0.0"  # every interface: laptops connect over the network
     port: int = DEFAULT_PORT
     database_connections: int = DEFAULT_CONNECTIONS
+    queue_wait: float = DEFAULT_QUEUE_WAIT  # seconds
 
     @property
     def cert_path(self) -> Path:
@@ -78,7 +83,8 @@ class ServerConfig:
 
     def to_json(self) -> dict[str, object]:
         return {"database_url": self.database_url, "host": self.host, "port": self.port,
-                "database_connections": self.database_connections}
+                "database_connections": self.database_connections,
+                "queue_wait_seconds": self.queue_wait}
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -124,7 +130,11 @@ def load(folder: Path) -> ServerConfig:
     if type(connections) is not int or not 0 < connections <= MAX_CONNECTIONS:
         raise ConfigDamaged(path, "database_connections must be a number from 1 to "
                                   f"{MAX_CONNECTIONS}")
-    return ServerConfig(folder, doc["database_url"], host, port, connections)
+    wait = doc.get("queue_wait_seconds", DEFAULT_QUEUE_WAIT)
+    if type(wait) not in (int, float) or not 0 < wait <= MAX_QUEUE_WAIT:
+        raise ConfigDamaged(path, "queue_wait_seconds must be a number of seconds above 0 "
+                                  f"and at most {MAX_QUEUE_WAIT:g}")
+    return ServerConfig(folder, doc["database_url"], host, port, connections, float(wait))
 
 
 def read_secret(config: ServerConfig) -> bytes:
