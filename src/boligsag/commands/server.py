@@ -22,6 +22,7 @@ from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.server import tls
 from boligsag.services.server import accounts as server_accounts
+from boligsag.services.server import prune as server_prune
 from boligsag.services.server import schema as server_schema
 
 from . import CommandUsageError
@@ -94,6 +95,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     revoke = action("revoke-device", "refuse a device (a lost laptop) from its next request",
                     _revoke_device)
     revoke.add_argument("device_id", metavar="DEVICE_ID", help="as `server devices` lists it")
+    prune = action("prune", "remove old push results and superseded change-log entries "
+                   "(safe while the server runs)", _prune)
+    prune.add_argument("--changes-days", type=int, default=server_prune.DEFAULT_CHANGES_DAYS,
+                       metavar="N", help="superseded changes older than N days "
+                                         "(default: %(default)s)")
+    prune.add_argument("--batches-days", type=int, default=server_prune.DEFAULT_BATCHES_DAYS,
+                       metavar="M", help="push results older than M days "
+                                         "(default: %(default)s)")
+    prune.add_argument("--dry-run", action="store_true",
+                       help="only count what would be removed")
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -269,4 +280,18 @@ def _revoke_device(args: argparse.Namespace) -> int:
     finally:
         server.dispose()
     print(f"Device {args.device_id.strip()} is refused from its next request.")
+    return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    server = _open(args)
+    try:
+        done = server_prune.prune(server, changes_days=args.changes_days,
+                                  batches_days=args.batches_days, dry_run=args.dry_run)
+    finally:
+        server.dispose()
+    verb = "Would remove" if done.dry_run else "Removed"
+    print(f"{verb} {done.changes} superseded change-log entries from before "
+          f"{_when(done.changes_before)} and {done.batches} push results from before "
+          f"{_when(done.batches_before)}.")
     return 0
