@@ -149,15 +149,16 @@ else
   mv "$work/config" "$config"
 fi
 
-step "systemd units and the nightly backup"
+step "systemd units, the nightly backup and the weekly prune"
 install -m 0644 "$here/boligsag-server.service" "$here/boligsag-server@.service" \
   "$here/boligsag-server-backup.service" "$here/boligsag-server-backup.timer" \
+  "$here/boligsag-server-prune.service" "$here/boligsag-server-prune.timer" \
   /etc/systemd/system/
 install -m 0755 "$here/backup.sh" /usr/local/sbin/boligsag-server-backup
 install -d -o postgres -g postgres -m 0700 "$backups"
 if $systemd_running; then
   systemctl daemon-reload
-  systemctl enable --now boligsag-server-backup.timer
+  systemctl enable --now boligsag-server-backup.timer boligsag-server-prune.timer
   # Restarted, not only started: after an upgrade the running server still has the old
   # code. Several instances (boligsag-server@PORT, README "Several instances") replace
   # the single unit, which must then stay off: the load balancer has its port.
