@@ -45,7 +45,7 @@ from boligsag.services.server.login import (
 from boligsag.services.server_audit import BadAuditEntry
 from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
 
-from . import sync_calls
+from . import holdings_calls, sync_calls
 from .gate import DEFAULT_QUEUE_WAIT, RETRY_AFTER, DbGate, ServerBusy
 
 REQUEST_LOG = logging.getLogger("boligsag.server.requests")
@@ -134,11 +134,34 @@ def create_app(server: ServerDb, *, clock: Clock = time.time,
         return SyncJson(await gate.run(sync_calls.pull_page, server, claim, cursor,
                                        int(limit_text)))
 
+    async def holdings(request: Request) -> Response:
+        claim = claim_of(request)
+        return SyncJson(await gate.run(holdings_calls.holdings_digest, server, claim))
+
+    async def holdings_list(request: Request) -> Response:
+        claim = claim_of(request)
+        doc = await _json_body(request)
+        if not isinstance(doc, dict):
+            raise BadRequest("the body must be an object")
+        return SyncJson(await gate.run(holdings_calls.holdings_list, server, claim,
+                                       doc.get("table"), doc.get("buckets")))
+
+    async def fetch(request: Request) -> Response:
+        claim = claim_of(request)
+        doc = await _json_body(request)
+        if not isinstance(doc, dict):
+            raise BadRequest("the body must be an object")
+        return SyncJson(await gate.run(holdings_calls.fetch_rows, server, claim,
+                                       doc.get("table"), doc.get("uuids")))
+
     routes = [
         Route("/v1/health", health, methods=["GET"]),
         Route("/v1/login", login, methods=["POST"]),
         Route("/v1/sync/push", push, methods=["POST"]),
         Route("/v1/sync/pull", pull, methods=["GET"]),
+        Route("/v1/sync/holdings", holdings, methods=["GET"]),
+        Route("/v1/sync/holdings/list", holdings_list, methods=["POST"]),
+        Route("/v1/sync/fetch", fetch, methods=["POST"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BadRequest: _bad_request, BadLogin: _bad_request, BadBatch: _bad_request,

@@ -7,7 +7,10 @@ and the server's audit entry for it.
   sent again gets its stored result and another entry naming the same batch.
 - A pull reads in one snapshot (a READ ONLY, REPEATABLE READ unit); when the page holds
   rows, the server's entry ("pull 37 rows") is committed before the rows are handed back:
-  no person data leaves the server unaudited.
+  no person data leaves the server unaudited. The page also says, from the same
+  snapshot, whether the stretch of the log it covered can have moved rows into or out
+  of the caller's scope (``"rescope"``, services/sync/holdings_rescope.py): the laptop
+  then compares its holdings with the server's (holdings_calls.py).
 
 Each runs in one thread of the pool on one database connection (ServerDb.one_connection):
 the caller's check, the pull's read and its audit entry are units one after another on
@@ -65,10 +68,15 @@ def pull_page(server: ServerDb, claim: Claim, cursor: str | None,
 
 def _pull(server: ServerDb, caller: Caller, cursor: str | None,
           limit: int) -> dict[str, Any]:
-    from boligsag.services.sync.pull import pull
+    from boligsag.services.sync.holdings_rescope import rescope_between
+    from boligsag.services.sync.pull import decode_cursor, pull, server_id
 
+    actor = actor_of(caller)
     with server.read() as session:
-        page = pull(session, actor_of(caller), cursor, limit)
+        page = pull(session, actor, cursor, limit)
+        database_id = server_id(session)  # pull accepted both cursors against it
+        page["rescope"] = rescope_between(session, actor, decode_cursor(cursor, database_id),
+                                          decode_cursor(page["cursor"], database_id))
     rows = page.get("rows", ())
     if rows:
         tables = Counter(str(row.get("table")) for row in rows)
