@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from boligsag.services.sync import batches
+from boligsag.services.sync import batches, merge_reads
 from boligsag.services.sync import pull as pull_module
 from boligsag.storage.models import SyncChange
 
@@ -35,8 +35,11 @@ from .sync_server import (  # noqa: F401  (fixtures)
 
 
 def _forget_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The idempotency rule removed: every push counts as the batch's first."""
+    """The idempotency rules removed: every push counts as the batch's first (no stored
+    result, and the batch's own change-log entries, which recognise a batch whose result
+    was pruned, not looked at)."""
     monkeypatch.setattr(batches, "claim", lambda *args: None)
+    monkeypatch.setattr(merge_reads.Reads, "applied_before", lambda *args: None)
 
 
 def _state(server: SyncServer, uuids: list[str]) -> dict[str, Any]:

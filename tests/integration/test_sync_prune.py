@@ -181,33 +181,71 @@ def _age_batches(server: SyncServer) -> None:
         session.execute(update(SyncBatch).values(received_at=START))
 
 
-def test_a_batch_pushed_again_after_its_result_was_pruned_makes_no_second_row(
-        server: SyncServer) -> None:
+def _retried_batches(server: SyncServer, changes_days: int) -> dict:
+    """The admin's laptop pushed two batches (three new rows; then Bilal's phone) and got
+    neither answer; the lead has since changed both people's phones. Months later the
+    batches' results are pruned (and the change log with ``changes_days``), and the
+    laptop sends both batches again: the server no longer knows them."""
     amira = new_person("Amira", "Hassan", phone="20 11 22 33")
     bilal = new_person("Bilal", "Jensen")
     contact = new_contact(server.actors["admin"].user_uuid, [amira["uuid"], bilal["uuid"]])
-    batch = "3d9c1e7a-2b4f-4c6d-8e0a-1b2c3d4e5f60"
-    first = server.push("admin", [amira, bilal, contact], batch_id=batch)
-    server.push("lead", [edit("people", amira["uuid"], 1, phone="30 44 55 66")])
+    creates = [amira, bilal, contact]
+    phone = [edit("people", bilal["uuid"], 1, phone="20 99 88 77")]
+    first = [server.push("admin", creates, batch_id=BATCHES[0]),
+             server.push("admin", phone, batch_id=BATCHES[1])]
+    server.push("lead", [edit("people", amira["uuid"], 1, phone="30 44 55 66"),
+                         edit("people", bilal["uuid"], 2, phone="40 55 66 77")])
     _age_batches(server)
-    assert _prune(server).batches == 2
-
-    # The admin's laptop never got the first answer and, back after months, sends the
-    # batch again: the server no longer knows it, and merges it as a new one.
-    again = server.push("admin", [amira, bilal, contact], batch_id=batch)
-
-    assert again != first
+    assert _prune(server, changes_days=changes_days).batches == 3
+    before = server.counts()
+    again = [server.push("admin", creates, batch_id=BATCHES[0]),
+             server.push("admin", phone, batch_id=BATCHES[1])]
     with server.db.reading() as session:
-        count = session.scalar(select(func.count()).select_from(Person).where(
+        people = session.scalar(select(func.count()).select_from(Person).where(
             Person.uuid.in_([amira["uuid"], bilal["uuid"]])))
-    assert count == 2
-    # Bilal and the contact are as the first push left them: nothing to do.
-    assert sorted((a["table"], a["version"]) for a in again["applied"]) == [
-        ("contacts", 1), ("people", 1)]
-    # Amira's phone changed since: the lead's value stays, the old one is kept apart.
-    assert [(c["row_uuid"], c["kind"]) for c in again["conflicts"]] == [
-        (amira["uuid"], "created_twice")]
-    assert server.row("people", amira["uuid"])["fields"]["phone"] == "30 44 55 66"
+    phones = [server.row("people", p["uuid"])["fields"]["phone"] for p in (amira, bilal)]
+    return {"first": first, "again": again, "people": people, "phones": phones,
+            "new_conflicts": server.counts()["conflicts"] - before["conflicts"],
+            "amira": amira["uuid"]}
+
+
+BATCHES = ["3d9c1e7a-2b4f-4c6d-8e0a-1b2c3d4e5f60", "4e0d2f8b-3c5a-4d7e-9f1b-2c3d4e5f6a71"]
+
+
+def test_a_batch_pushed_again_after_its_result_was_pruned_gets_its_first_answer(
+        server: SyncServer) -> None:
+    retried = _retried_batches(server, changes_days=365)  # the change log still whole
+    # The change log shows what these batches did: recognised, nothing written again.
+    assert retried["again"] == retried["first"]
+    assert (retried["people"], retried["new_conflicts"]) == (2, 0)
+    assert retried["phones"] == ["30 44 55 66", "40 55 66 77"]  # the lead's stand
+
+
+def test_without_the_log_rule_a_retried_batch_brings_back_false_conflicts(
+        server: SyncServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(merge_reads.Reads, "applied_before", lambda *args: None)
+    retried = _retried_batches(server, changes_days=365)
+    assert retried["again"] != retried["first"]
+    assert retried["new_conflicts"] == 2  # Amira created twice, Bilal's phone
+    assert (retried["people"], retried["phones"]) == (2, ["30 44 55 66", "40 55 66 77"])
+
+
+def test_a_batch_pushed_again_after_its_log_was_pruned_too_makes_no_second_row(
+        server: SyncServer) -> None:
+    retried = _retried_batches(server, changes_days=180)
+    # Amira's and Bilal's entries of the admin's batches were superseded and are gone,
+    # so for them the batches are new. The contact's entry stays (its row's newest):
+    # recognised. Bilal's create holds only names the server still has: nothing to do.
+    # Amira's phone and Bilal's changed since: the lead's values stay, the laptop's old
+    # ones are kept apart as conflicts. Never a second row.
+    again = retried["again"]
+    assert sorted((a["table"], a["version"]) for a in again[0]["applied"]) == [
+        ("contacts", 1), ("people", 3)]
+    assert [(c["row_uuid"], c["kind"]) for c in again[0]["conflicts"]] == [
+        (retried["amira"], "created_twice")]
+    assert [c["kind"] for c in again[1]["conflicts"]] == ["same_field"]
+    assert (retried["people"], retried["new_conflicts"]) == (2, 2)
+    assert retried["phones"] == ["30 44 55 66", "40 55 66 77"]
 
 
 def test_a_batch_pruned_while_its_retry_reads_it_is_claimed_anew(

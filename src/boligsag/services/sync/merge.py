@@ -11,6 +11,9 @@
 - An edit of a row deleted on the server is an ``edit_of_deleted`` conflict; a delete
   from a stale base a ``delete_of_edited`` one (the row stays); a create of a uuid the
   server already holds with other values a ``created_twice`` one.
+- A change the change log shows this very (device, batch) made before, pushed again
+  after ``boligsag server prune`` removed the batch's stored result: applied already,
+  answered with the version it made, nothing written again.
 
 Nothing is discarded: each conflict is a ``sync_conflicts`` row holding both values and
 who wrote each when, and it syncs like any row. Device clocks order nothing; only the
@@ -87,6 +90,13 @@ def merge_change(session: Session, push: Push, change: Change) -> Outcome:
             raise BadBatch(f"{change.table} {change.uuid}: the server has no such row "
                            f"(base_version given for a row never pushed)")
         return _create(session, push, change)
+    replayed = push.reads.applied_before(change.table, change.uuid, push.actor.user_id,
+                                         push.actor.device_id, push.batch_uuid)
+    if replayed is not None:
+        # This batch was applied before (its result pruned since): what it wrote stands,
+        # or was changed by later pushes since; applying it again would only bring back
+        # its old values as conflicts, or a create as created_twice.
+        return Outcome(applied=_applied(change, replayed))
     if change.base_version is None:
         return _created_twice(session, push, change, current)
     if change.base_version > current.version:

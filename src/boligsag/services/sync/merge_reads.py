@@ -56,6 +56,8 @@ class LogEntry:
     fields: frozenset[str]
     user_id: int | None
     at: datetime
+    device_uuid: str | None = None
+    batch_uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,18 @@ class Reads:
         complete = len({e.version for e in window}) == version - base
         fields = frozenset().union(*(e.fields for e in window)) if complete else None
         return History(fields, window)
+
+    def applied_before(self, table: str, uuid: str, user_id: int, device_uuid: str,
+                       batch_uuid: str) -> int | None:
+        """The version this (device, batch) gave the row, if the log holds it: the batch
+        was applied before and is pushed again after ``boligsag server prune`` removed
+        its stored result (batches.py). Only rows read up front are looked at; a batch
+        applied to a row before cannot be one that starts from the row's version."""
+        for entry in self.logs.get((table, uuid), ()):
+            if (entry.batch_uuid, entry.device_uuid, entry.user_id) == (
+                    batch_uuid, device_uuid, user_id):
+                return entry.version
+        return None
 
     def current_values(self, session: Session, table: str, uuid: str,
                        names: Iterable[str]) -> dict[str, Any]:
@@ -145,10 +159,12 @@ def _logs(session: Session, table: str, uuids: Sequence[str]) -> Mapping[Key, li
     for part in chunks(session, list(uuids)):
         for row in session.execute(
                 select(SyncChange.row_uuid, SyncChange.version, SyncChange.fields,
-                       SyncChange.user_id, SyncChange.at)
+                       SyncChange.user_id, SyncChange.at, SyncChange.device_uuid,
+                       SyncChange.batch_uuid)
                 .where(SyncChange.table_name == table,
                        among(session, SyncChange.row_uuid, part))
                 .order_by(SyncChange.row_uuid, SyncChange.version)):
             found[(table, row.row_uuid)].append(LogEntry(
-                row.version, frozenset(json.loads(row.fields)), row.user_id, row.at))
+                row.version, frozenset(json.loads(row.fields)), row.user_id, row.at,
+                row.device_uuid, row.batch_uuid))
     return found
