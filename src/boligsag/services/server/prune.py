@@ -5,11 +5,13 @@ Two tables grow with every push and nothing else ever shrinks them:
 - ``sync_batches``, each push's stored result, there so that a laptop whose answer was
   lost can push the same batch again and get the same result (services/sync/batches.py).
   A batch older than the batches age is removed. A laptop that pushes it again after
-  that is treated as pushing a new batch, which the merge makes safe (merge.py): a
-  create of a uuid the server holds is a no-op when the values are the same and a
-  ``created_twice`` conflict when they differ, never a second row; an edit from a base
-  the server has moved past is merged field by field. Its audit entries are appended
-  again: the audit log then holds them twice, and loses none.
+  that is claimed anew, and the merge makes that safe (services/sync/merge.py): a
+  change the change log shows this batch made is answered with the version it made
+  and not applied again; where that entry was pruned too, a create of a uuid the server
+  holds is a no-op when the values are the same and a ``created_twice`` conflict when
+  they differ, never a second row, and an edit is merged like any edit from an old
+  base. Its audit entries are appended again: the audit log then holds them twice, and
+  loses none.
 - ``sync_changes``, the change log. Only entries superseded by a newer change of the
   same row and older than the changes age are removed; a row's newest entry stays, so a
   pull, which sends each row once at its newest change (services/sync/pull.py), returns

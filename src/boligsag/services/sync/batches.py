@@ -7,9 +7,10 @@ meet at the primary key: the second insert waits for the first transaction, then
 its row and returns its result (or, if the first rolled back, claims the batch itself).
 
 ``boligsag server prune`` removes the rows of old batches (services/server/prune.py): a
-batch pushed again after that is claimed anew and merged like any push, which the
-merge rules make safe (a create already applied is a no-op or a conflict, never a
-second row).
+batch pushed again after that is claimed anew, and the merge recognises what it did by
+its change-log entries (merge_reads.Reads.applied_before); where those are pruned too,
+the merge rules keep it safe (a create already applied is a no-op or a conflict, never
+a second row).
 """
 
 from __future__ import annotations
