@@ -105,9 +105,13 @@ def create_app(server: ServerDb, *, clock: Clock = time.time,
         doc = await _json_body(request)
         if not isinstance(doc, dict):
             raise BadRequest("the body must be an object")
-        result = await gate.run(
-            server_login.login, server, doc.get("username"), doc.get("password"),
+        # Two short database turns with the password check between them, outside any
+        # turn: logins never hold the connections the syncs need (services/server/login).
+        attempt = await gate.run(
+            server_login.begin, server, doc.get("username"), doc.get("password"),
             doc.get("device_id"), doc.get("device_name", ""), now=clock())
+        verified = await gate.checking(server_login.verify, attempt)
+        result = await gate.run(server_login.finish, server, attempt, verified)
         return JSONResponse(result.to_json())
 
     def claim_of(request: Request) -> Claim:

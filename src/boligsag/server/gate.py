@@ -8,6 +8,8 @@ own thread pool (40 threads) would otherwise let four times a default pool's req
 reach for a connection at once. A request that waits longer than its queue wait
 (``queue_wait_seconds`` in server.json, default ``DEFAULT_QUEUE_WAIT`` = 20 s) is
 answered 503 ``busy`` with Retry-After (app.py), and the laptop tries again later.
+A login's password check runs between two turns, holding none (``checking``), so a
+burst of logins leaves the connections to the syncs.
 
 Client timeout: the laptop's HTTP client (issue 12) must wait longer for an answer than
 a request can wait here plus the request's own work, or it gives up on requests the
@@ -21,6 +23,7 @@ of ``CLIENT_TIMEOUT`` (60 s); server.json's queue wait is limited to
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -46,9 +49,14 @@ class DbGate:
     def __init__(self, size: int, queue_wait: float = DEFAULT_QUEUE_WAIT) -> None:
         self.size = size
         self.queue_wait = queue_wait
+        # Password checks at once (``checking``): one per processor, at least two. Argon2id is CPU- and
+        # memory-bound, so more at once would only make each slower and use more memory.
+        self.checks = max(2, os.cpu_count() or 2)
         # Made on first use, inside the event loop that serves the requests.
         self._turns: anyio.CapacityLimiter | None = None
         self._threads: anyio.CapacityLimiter | None = None
+        self._checks: anyio.CapacityLimiter | None = None
+        self._check_threads: anyio.CapacityLimiter | None = None
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` in a worker thread once it is this request's
@@ -58,7 +66,20 @@ class DbGate:
             # The workers' own limiter, as large as the gate: Starlette's default one is
             # shared with its other thread work and caps a larger gate at 40.
             self._threads = anyio.CapacityLimiter(self.size)
-        turns, threads = self._turns, self._threads
+        return await self._in_turn(self._turns, self._threads, function, *args, **kwargs)
+
+    async def checking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``function(*args, **kwargs)`` in a worker thread that holds no database turn
+        (a login's Argon2id check), at most ``checks`` at once; ServerBusy if no turn
+        came within the queue wait."""
+        if self._checks is None or self._check_threads is None:
+            self._checks = anyio.CapacityLimiter(self.checks)
+            self._check_threads = anyio.CapacityLimiter(self.checks)
+        return await self._in_turn(self._checks, self._check_threads, function, *args,
+                                   **kwargs)
+
+    async def _in_turn(self, turns: anyio.CapacityLimiter, threads: anyio.CapacityLimiter,
+                       function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with anyio.move_on_after(self.queue_wait) as waiting:
             await turns.acquire()  # a cancelled wait leaves no token taken (anyio)
         if waiting.cancelled_caught:

@@ -1,11 +1,17 @@
 """Logging in to the team server, its tokens, and checking a token on each request.
 
-- ``login``: username + password + device id -> a token for 15 minutes. An unknown
-  username and a wrong password give the same answer after the same work (one Argon2id
-  run, against a dummy hash for an unknown name, and one write of the throttle row and a
-  LOGIN_FAILED audit entry). The throttle is the laptop's (storage/throttle.py): two free
-  failures, then 1, 2, 4 ... s, at most 30 s, counted per typed username; its row is keyed
-  by an HMAC of the folded name, so a name without an account is never stored as text.
+- ``login``: username + password + device id -> a token for 15 minutes, in three steps
+  so that the Argon2id run (about half a second) holds no database connection and no
+  lock, which a burst of logins would otherwise take from the syncs (server/app.py runs
+  the two database steps in their turns and the check between them outside):
+  ``begin`` (a short write unit: the throttle, the attempt counted, the account read),
+  ``verify`` (Argon2id, no database) and ``finish`` (a short write unit: on success the
+  throttle row is cleared and the device registered, on failure the LOGIN_FAILED audit
+  entry). An unknown username and a wrong password give the same answer after the same
+  work (one Argon2id run, against a dummy hash for an unknown name; the same writes).
+  The throttle is the laptop's (storage/throttle.py): two free failures, then 1, 2, 4 ...
+  s, at most 30 s, counted per typed username; its row is keyed by an HMAC of the
+  folded name, so a name without an account is never stored as text.
 - A token is ``<payload>.<mac>``: base64url of a compact JSON ``{"u": user uuid,
   "d": device id, "exp": epoch seconds}`` and its HMAC-SHA256 under a key derived from
   ``secret.key``. Nothing is kept in memory: any instance with the same secret and
@@ -27,14 +33,14 @@ import json
 import math
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -162,10 +168,36 @@ def check_device_id(device_id: object) -> str:
         raise BadLogin("device_id must be a uuid") from None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt that ``begin`` let through and counted; what ``verify`` and
+    ``finish`` need, so that neither reads the database again before the verdict."""
+
+    key: str  # the throttle row (username_key)
+    user_id: int | None  # None: no account of that name, or none with a server password
+    user_uuid: str | None
+    stored_hash: str = field(repr=False)  # the account's hash, or the dummy hash
+    password: str = field(repr=False)
+    device: str
+    device_name: str
+    now: float  # epoch seconds
+    at: datetime  # the same instant, naive UTC as utc_now()
+
+
 def login(server: ServerDb, username: object, password: object, device_id: object,
           device_name: object = "", *, now: float | None = None) -> LoginResult:
     """A token for the user on this device, or LoginFailed / LoginThrottled / AuthRefused
-    (``user_disabled``, ``device_revoked``: only once the password was right)."""
+    (``user_disabled``, ``device_revoked``: only once the password was right). The three
+    steps one after another; server/app.py runs them apart (see above)."""
+    attempt = begin(server, username, password, device_id, device_name, now=now)
+    return finish(server, attempt, verify(attempt))
+
+
+def begin(server: ServerDb, username: object, password: object, device_id: object,
+          device_name: object = "", *, now: float | None = None) -> Attempt:
+    """Check the request, refuse a throttled name (LoginThrottled), count the attempt as
+    a failure until ``finish`` knows better, and read the account's hash: one short
+    transaction, committed before any password is checked."""
     if not isinstance(username, str) or not isinstance(password, str):
         raise BadLogin("username and password must be text")
     # Bounds that hold for every name alike, so they tell nothing about an account;
@@ -179,65 +211,98 @@ def login(server: ServerDb, username: object, password: object, device_id: objec
     at = datetime.fromtimestamp(now, UTC).replace(tzinfo=None)  # as utc_now(), to the µs
     key = username_key(server.secret, username)
     with server.write() as session:
-        # The typed name's throttle row, locked until this attempt is settled: tries of
-        # one name run one at a time, as the key file's lock makes them on a laptop, so
-        # parallel requests cannot each get a free guess before the first failure counts.
+        # The typed name's throttle row, locked until this transaction ends: tries of one
+        # name are counted one at a time. Each is counted BEFORE its password is checked
+        # (outside, in parallel with others): parallel wrong guesses all count, and once
+        # the count reaches the pause the next try is refused at once, so a burst gets no
+        # more free guesses than tries one after another would. A right password clears
+        # the row in ``finish``.
         session.execute(pg_insert(ServerLoginFailure).values(username_key=key, failures=0)
                         .on_conflict_do_nothing(index_elements=["username_key"]))
         row = session.get(ServerLoginFailure, key, with_for_update=True)
         assert row is not None
         if row.locked_until is not None and row.locked_until > at:
             raise LoginThrottled(max(1, math.ceil((row.locked_until - at).total_seconds())))
+        row.failures += 1
+        row.last_failure_at = at
+        pause = delay_for(row.failures)
+        row.locked_until = at + timedelta(seconds=pause) if pause else None
         user = find_user(session, username)
         credential = session.get(ServerCredential, user.id) if user is not None else None
-        stored = credential.password_hash if credential is not None else _dummy_hash()
-        if not kdf.phc_verify(password, stored) or user is None or credential is None:
-            _record_failure(server, session, row, user, at)
-            failed = True
+        known = user is not None and credential is not None
+    return Attempt(key, user.id if known else None, user.uuid if user is not None else None,
+                   credential.password_hash if known else _dummy_hash(), password, device,
+                   device_name.strip()[:MAX_DEVICE_NAME], now, at)
+
+
+def verify(attempt: Attempt) -> bool:
+    """The Argon2id check, with no database connection: the same run for an unknown
+    name (against the dummy hash, which no password matches)."""
+    matches = kdf.phc_verify(attempt.password, attempt.stored_hash)
+    return matches and attempt.user_id is not None
+
+
+def finish(server: ServerDb, attempt: Attempt, verified: bool) -> LoginResult:
+    """Record the verdict in one short transaction: a failure's audit entry (its count
+    was taken in ``begin``), or for the right password the throttle cleared, the device
+    registered and a token. Refusals are raised after the commit, which keeps them."""
+    refusal: str | None = None
+    result: LoginResult | None = None
+    with server.write() as session:
+        user = session.get(User, attempt.user_id) if verified and attempt.user_id else None
+        credential = session.get(ServerCredential, user.id) if user is not None else None
+        if credential is None or credential.password_hash != attempt.stored_hash:
+            # A wrong password, an unknown name, or a password set anew since ``begin``
+            # read it (the one checked is no longer the account's).
+            _record_failure(server, session, attempt.user_uuid)
         else:
-            failed = False
-            session.delete(row)
-            if not user.active:
-                raise AuthRefused("user_disabled")
-            _register(session, device, user.id, device_name.strip()[:MAX_DEVICE_NAME], at)
-            audit_admin(server, session, AuditAction.LOGIN, entity="server_devices",
-                        entity_uuid=device, detail="server login", user_id=user.id,
-                        username=user.username)
-            token, expires = issue_token(server.secret, user.uuid, device, now=now)
-            result = LoginResult(token, expires, user_json(user))
-    if failed:  # raised after the commit: the failure must be kept
+            assert user is not None
+            session.execute(delete(ServerLoginFailure)
+                            .where(ServerLoginFailure.username_key == attempt.key))
+            if not user.active or user.deleted_at is not None:
+                refusal = "user_disabled"
+            else:
+                refusal = _register(session, attempt.device, user.id, attempt.device_name,
+                                    attempt.at)
+            if refusal is None:
+                audit_admin(server, session, AuditAction.LOGIN, entity="server_devices",
+                            entity_uuid=attempt.device, detail="server login",
+                            user_id=user.id, username=user.username)
+                token, expires = issue_token(server.secret, user.uuid, attempt.device,
+                                             now=attempt.now)
+                result = LoginResult(token, expires, user_json(user))
+    if refusal is not None:
+        raise AuthRefused(refusal)
+    if result is None:
         raise LoginFailed()
     return result
 
 
-def _register(session: Session, device: str, user_id: int, name: str, at: datetime) -> None:
-    """First login from a device registers it; a revoked device stays refused."""
+def _register(session: Session, device: str, user_id: int, name: str,
+              at: datetime) -> str | None:
+    """First login from a device registers it; a revoked device stays refused (the
+    refusal's reason, None when the device may log in)."""
     session.execute(pg_insert(ServerDevice).values(
         uuid=device, user_id=user_id, name=name, registered_at=at)
         .on_conflict_do_nothing(index_elements=["uuid"]))
     row = session.get(ServerDevice, device, with_for_update=True)
     assert row is not None
     if row.revoked_at is not None:
-        raise AuthRefused("device_revoked")
+        return "device_revoked"
     row.last_seen_at = at
     if name:
         row.name = name
+    return None
 
 
-def _record_failure(server: ServerDb, session: Session, row: ServerLoginFailure,
-                    user: User | None, at: datetime) -> None:
-    """The same writes for a known and an unknown name: the throttle row and the audit
-    entry (which names the account only when there is one, as on the laptop)."""
-    row.failures += 1
-    row.last_failure_at = at
-    pause = delay_for(row.failures)
-    row.locked_until = at + timedelta(seconds=pause) if pause else None
+def _record_failure(server: ServerDb, session: Session, user_uuid: str | None) -> None:
+    """The same write for a known and an unknown name: the audit entry (which names the
+    account only when there is one, as on the laptop)."""
     detail = "failed server login"
-    if user is None:
+    if user_uuid is None:
         detail += " with a username that has no account"
     audit_admin(server, session, AuditAction.LOGIN_FAILED, entity="users",
-                entity_uuid=user.uuid if user is not None else None, detail=detail,
-                username="")
+                entity_uuid=user_uuid, detail=detail, username="")
 
 
 # -- each request ------------------------------------------------------------------------
