@@ -245,7 +245,9 @@ def verify(attempt: Attempt) -> bool:
 def finish(server: ServerDb, attempt: Attempt, verified: bool) -> LoginResult:
     """Record the verdict in one short transaction: a failure's audit entry (its count
     was taken in ``begin``), or for the right password the throttle cleared, the device
-    registered and a token. Refusals are raised after the commit, which keeps them."""
+    registered and a token. LoginFailed and AuthRefused are raised after the commit, so
+    what the unit wrote stays: the failure's audit entry, or the throttle a right
+    password cleared (also for a disabled user or a revoked device)."""
     refusal: str | None = None
     result: LoginResult | None = None
     with server.write() as session:
