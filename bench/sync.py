@@ -44,9 +44,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
+import orjson
 from sqlalchemy import text
 
 import sync_clients as clients
+import sync_cpu
+import sync_floor
 import sync_setup as setup
 from run import CACHE, build_databases
 
@@ -76,8 +79,10 @@ class Figure:
 
 class Bench:
     def __init__(self, args: argparse.Namespace, instances: list[setup.Instance],
-                 folder: Path, server: setup.ServerDb, accounts: setup.Accounts) -> None:
+                 folder: Path, server: setup.ServerDb, accounts: setup.Accounts,
+                 pg_data: Path) -> None:
         self.args, self.instances, self.server, self.accounts = args, instances, server, accounts
+        self.folder, self.pg_data = folder, pg_data
         self.context = setup.tls_context(folder)
         self.figures: list[Figure] = []
         self.notes: list[str] = []
@@ -197,8 +202,9 @@ class Bench:
                                           samples.contact_fields, CROWD_CHANGES, CROWD_EDITS)
 
         mark = self.mark()
+        cpu = sync_cpu.probe([i.process.pid for i in self.instances], self.pg_data)
         run = asyncio.run(clients.crowd(laptops, setup.PASSWORD, self.context,
-                                        self.args.page, CROWD_BOUND, changes))
+                                        self.args.page, CROWD_BOUND, changes, cpu))
         failed = [f"{laptop.username}: {laptop.error}" for laptop in laptops if laptop.error]
         if failed:
             errors = Counter(line.split("unexpected error", 1)[1].strip()
@@ -238,7 +244,49 @@ class Bench:
                    f"({total:,} changes pushed in {run.push_span_seconds:.2f} s; "
                    f"{total / run.wall_seconds:,.0f} changes/s over the whole "
                    f"{run.wall_seconds:.2f} s with the pulls)"))
+        self.notes.append(f"{n} laptops at once, where the time went: {cpu_line(run)}")
+        setup.log(f"  {self.notes[-1]}")
         self.verify_crowd(laptops)
+        self.floor(start_cursor, changes, clients.percentile(per_sync, 0.95))
+
+    def floor(self, start_cursor: str, changes: Any, real_p95: float) -> None:
+        """The same crowd against sync_floor.py's server, which does no database work and
+        answers every pull with the page the real server sent for the crowd's changes."""
+        with self.client() as client:
+            who = clients.login(client, self.accounts.laptops[0], setup.PASSWORD)
+            response = client.get("/v1/sync/pull", headers=who.headers,
+                                  params={"cursor": start_cursor, "limit": self.args.page})
+            response.raise_for_status()
+        scratch = Path(tempfile.mkdtemp(prefix="boligsag-bench-floor-"))
+        try:
+            # The page names people and holds notes: synthetic, from the benchmark's
+            # own database, and removed with the folder right after.
+            page_file = scratch / "page.json"
+            page_file.write_bytes(response.content)
+            instance = sync_floor.start(page_file, self.folder, scratch / "floor.log")
+            try:
+                laptops = [clients.Laptop(name, instance.base_url, cursor=start_cursor)
+                           for name in self.accounts.laptops]
+                cpu = sync_cpu.probe([instance.process.pid], self.pg_data)
+                run = asyncio.run(clients.crowd(laptops, setup.PASSWORD, self.context,
+                                                self.args.page, CROWD_BOUND, changes, cpu))
+            finally:
+                setup.stop_instances([instance])
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        failed = [laptop.error for laptop in laptops if laptop.error]
+        if failed:
+            raise RuntimeError(f"the floor run failed: {failed[0]}")
+        per_sync = [laptop.push_seconds + laptop.pull_seconds for laptop in laptops]
+        rows = len(orjson_rows(response.content))
+        self.add(Figure(f"{len(laptops)} laptops at once against a server with no database "
+                        "work (the floor)", clients.percentile(per_sync, 0.95), "s", None,
+                        f"(each pushes the same {CROWD_CHANGES} changes and pulls the same "
+                        f"{rows:,} rows, {len(response.content) / 1e6:.1f} MB, that the real "
+                        f"server sent; median {statistics.median(per_sync):.2f} s; the real "
+                        f"server's p95 was {real_p95:.2f} s)"))
+        self.notes.append(f"the floor run, where the time went: {cpu_line(run)}")
+        setup.log(f"  {self.notes[-1]}")
 
     def verify_crowd(self, laptops: list[clients.Laptop]) -> None:
         """Every change pushed is applied once, logged once, and reaches every laptop
@@ -283,12 +331,24 @@ class Bench:
             raise RuntimeError(self.notes[-1])
 
 
+def cpu_line(run: clients.CrowdRun) -> str:
+    cpu = run.cpu_seconds
+    return (f"{sum(cpu.values()):.2f} CPU seconds in {run.wall_seconds:.2f} s on "
+            f"{os.cpu_count()} CPUs: server {cpu['server']:.2f}, PostgreSQL "
+            f"{cpu['postgres']:.2f}, the simulated laptops (TLS, HTTP, JSON) "
+            f"{cpu['laptops']:.2f}")
+
+
+def orjson_rows(body: bytes) -> list[Any]:
+    return list(orjson.loads(body)["rows"])
+
+
 def run(args: argparse.Namespace) -> Bench:
     _encrypted, plain = build_databases(args.people, args.contacts)
     scratch = Path(tempfile.mkdtemp(prefix="boligsag-bench-sync-"))
     try:
         with setup.loaded_cluster(plain, CACHE / f"sync-pg-{args.people}-{args.contacts}",
-                                  args.postgres_option) as (_pg, url):
+                                  args.postgres_option) as (pg, url):
             folder = scratch / "server-config"
             server = setup.configure(folder, url)
             try:
@@ -298,8 +358,8 @@ def run(args: argparse.Namespace) -> Bench:
                                         args.laptops * CROWD_EDITS)
                 instances = setup.start_instances(folder, args.instances, scratch)
                 try:
-                    return measure(args, instances, folder, server, accounts, start_cursor,
-                                   samples)
+                    return measure(args, instances, folder, server, accounts, pg.data_dir,
+                                   start_cursor, samples)
                 finally:
                     setup.stop_instances(instances)
             finally:
@@ -309,9 +369,9 @@ def run(args: argparse.Namespace) -> Bench:
 
 
 def measure(args: argparse.Namespace, instances: list[setup.Instance], folder: Path,
-            server: setup.ServerDb, accounts: setup.Accounts, start_cursor: str,
+            server: setup.ServerDb, accounts: setup.Accounts, pg_data: Path, start_cursor: str,
             samples: setup.Samples) -> Bench:
-    bench = Bench(args, instances, folder, server, accounts)
+    bench = Bench(args, instances, folder, server, accounts, pg_data)
     setup.log(f"measuring with {len(instances)} server instance(s); load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     phases = set(args.only or PHASES)

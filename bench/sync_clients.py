@@ -3,12 +3,16 @@ server's HTTP API (design.md "HTTP API") as issue 12's client will.
 
 A laptop logs in (``POST /v1/login``), pushes batches (``POST /v1/sync/push``) and pulls
 pages from its cursor (``GET /v1/sync/pull``) until the server says no more is waiting.
-The figures are wall times seen by the client, TLS and JSON included.
+The figures are wall times seen by the client, TLS and JSON included. Bodies are parsed
+with orjson, as a laptop's sync client parses them (it is a runtime dependency): the
+standard library's parser takes half again as long for a page of 2,500 rows, time the
+simulated laptops would take from the server on the machine they share with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import ssl
 import statistics
 import time
@@ -20,10 +24,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
 DEVICE_HEADER = "X-Boligsag-Device"
 TIMEOUT = httpx.Timeout(120.0)
 RETRIES = 3
+
+
+def _json(response: httpx.Response) -> Any:
+    return orjson.loads(response.content)
 
 
 @dataclass
@@ -41,7 +50,7 @@ def login(client: httpx.Client, username: str, password: str,
         "username": username, "password": password, "device_id": device,
         "device_name": f"bench {username}"})
     response.raise_for_status()
-    doc = response.json()
+    doc = _json(response)
     return Login({"Authorization": f"Bearer {doc['token']}", DEVICE_HEADER: device},
                  doc["user"]["uuid"], device)
 
@@ -73,7 +82,7 @@ def pull_all(client: httpx.Client, who: Login, cursor: str | None, limit: int, *
         response = client.get("/v1/sync/pull", params=params, headers=who.headers)
         response.raise_for_status()
         stats.bytes += len(response.content)
-        page = response.json()
+        page = _json(response)
         stats.pages += 1
         stats.rows += len(page["rows"])
         for row in page["rows"]:
@@ -91,7 +100,7 @@ def push(client: httpx.Client, who: Login, changes: list[dict[str, Any]]) -> dic
     response = client.post("/v1/sync/push", json=batch(changes), headers=who.headers)
     if response.status_code != 200:  # the server's message names table and reason only
         raise RuntimeError(f"push answered {response.status_code}: {response.text[:300]}")
-    return response.json()
+    return _json(response)
 
 
 def edits_of(rows: list[dict[str, Any]], round_no: int) -> list[dict[str, Any]]:
@@ -180,7 +189,7 @@ async def _pull_into(laptop: Laptop, limit: int) -> None:
     while True:
         params = {"limit": str(limit)} | ({"cursor": laptop.cursor} if laptop.cursor else {})
         response = await _send(laptop, "GET", "/v1/sync/pull", params=params)
-        page = response.json()
+        page = _json(response)
         for row in page["rows"]:
             key = (row["table"], row["uuid"])
             laptop.seen[key] += 1
@@ -196,7 +205,7 @@ async def _sync(laptop: Laptop, start: asyncio.Event, limit: int) -> None:
     try:
         started = time.perf_counter()
         response = await _send(laptop, "POST", "/v1/sync/push", json=batch(laptop.changes))
-        laptop.result = response.json()
+        laptop.result = _json(response)
         laptop.pushed_at = time.perf_counter()
         laptop.push_seconds = laptop.pushed_at - started
         await _pull_into(laptop, limit)
@@ -215,7 +224,7 @@ async def _login(laptop: Laptop, password: str, context: ssl.SSLContext,
             "username": laptop.username, "password": password, "device_id": device,
             "device_name": f"bench {laptop.username}"})
     response.raise_for_status()
-    doc = response.json()
+    doc = _json(response)
     laptop.login = Login({"Authorization": f"Bearer {doc['token']}", DEVICE_HEADER: device},
                          doc["user"]["uuid"], device)
 
@@ -225,12 +234,16 @@ class CrowdRun:
     laptops: list[Laptop]
     wall_seconds: float      # first push sent to last pull answered
     push_span_seconds: float  # first push sent to last push answered
+    cpu_seconds: dict[str, float]  # per part of the machine, first push to last pull
 
 
 async def crowd(laptops: list[Laptop], password: str, context: ssl.SSLContext, limit: int,
-                bound_seconds: float, make_changes: Any) -> CrowdRun:
+                bound_seconds: float, make_changes: Any,
+                cpu: Callable[[], dict[str, float]]) -> CrowdRun:
     """Log every laptop in (untimed, two at a time), then let all of them push and pull
-    at once; then each pulls once more to catch what others committed after its pull."""
+    at once; then each pulls once more to catch what others committed after its pull.
+    ``cpu`` reads the CPU seconds spent so far (sync_cpu.probe), taken around the timed
+    part."""
     gate = asyncio.Semaphore(2)
     await asyncio.gather(*(_login(laptop, password, context, gate) for laptop in laptops))
     for n, laptop in enumerate(laptops):
@@ -238,11 +251,18 @@ async def crowd(laptops: list[Laptop], password: str, context: ssl.SSLContext, l
         laptop.changes = make_changes(n, laptop.login.user_uuid)
     start = asyncio.Event()
     tasks = [asyncio.create_task(_sync(laptop, start, limit)) for laptop in laptops]
+    # 50 laptops' heaps share this one process: without this, every collection while
+    # one laptop parses a page would also walk the pages the others hold (and an earlier
+    # phase's), work that no single laptop does.
+    gc.collect()
+    gc.freeze()
+    cpu_before = cpu()
     started = time.perf_counter()
     start.set()
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), bound_seconds)
         wall = time.perf_counter() - started
+        cpu_after = cpu()
         push_span = max(laptop.pushed_at for laptop in laptops) - started
         await asyncio.wait_for(asyncio.gather(*(_pull_into(laptop, limit)
                                                 for laptop in laptops)), bound_seconds)
@@ -250,7 +270,8 @@ async def crowd(laptops: list[Laptop], password: str, context: ssl.SSLContext, l
         for laptop in laptops:
             if laptop.client is not None:
                 await laptop.client.aclose()
-    return CrowdRun(laptops, wall, push_span)
+    return CrowdRun(laptops, wall, push_span,
+                    {k: cpu_after[k] - cpu_before[k] for k in cpu_before})
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -11,7 +11,6 @@ full_page_writes on), so every figure pays for a real commit as a server would.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -23,11 +22,10 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import Role
@@ -38,6 +36,7 @@ from boligsag.services.server.accounts import ServerDb
 from boligsag.services.sync import scope, wire
 from boligsag.services.sync.actor import SyncActor
 from boligsag.services.sync.pull import encode_cursor
+from boligsag.services.sync.seed import seed_change_log
 from boligsag.storage import kdf, keys, migrate
 from boligsag.storage.copy_database import copy_database
 from boligsag.storage.engine import plain_engine
@@ -137,7 +136,8 @@ def _load(pg: BenchCluster, plain_file: Path) -> None:
         log(f"copied {sum(counts.values()):,} rows in {time.monotonic() - started:.0f} s "
             "(storage/copy_database.py)")
         started = time.monotonic()
-        logged = seed_change_log(target)
+        with target.begin() as connection:  # services/sync/seed.py
+            logged = seed_change_log(connection)
         log(f"change log: {logged:,} entries in {time.monotonic() - started:.0f} s")
         with target.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
@@ -145,24 +145,6 @@ def _load(pg: BenchCluster, plain_file: Path) -> None:
     finally:
         source.dispose()
         target.dispose()
-
-
-def seed_change_log(engine: Engine) -> int:
-    """One change per synced row, parents first, as if each had been pushed once with all
-    its fields: the state a server reaches when a team's records arrive through sync. (A
-    copy brings rows but no change log, and a pull reads only the change log.)"""
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    total = 0
-    with engine.begin() as connection:
-        for table in wire.SYNCED_TABLES:
-            t = Base.metadata.tables[table]
-            fields = json.dumps(sorted(wire.wire_fields(table)))
-            total += connection.execute(text(
-                f"INSERT INTO sync_changes (seq, table_name, row_uuid, version, fields, "
-                f"deleted, at) SELECT nextval('sync_changes_seq'), :table, uuid, version, "
-                f":fields, deleted_at IS NOT NULL, :now FROM {t.name} ORDER BY id"),
-                {"table": table, "fields": fields, "now": now}).rowcount
-    return total
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -309,7 +291,7 @@ def start_instances(folder: Path, count: int, logs: Path) -> list[Instance]:
         started.append(Instance(process, f"https://127.0.0.1:{port}", log_path))
     context = tls_context(folder)
     for instance in started:
-        _wait_healthy(instance, context)
+        wait_healthy(instance, context)
     return started
 
 
@@ -318,7 +300,7 @@ def tls_context(folder: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(folder / "tls" / "cert.pem"))
 
 
-def _wait_healthy(instance: Instance, context: ssl.SSLContext, timeout: float = 60) -> None:
+def wait_healthy(instance: Instance, context: ssl.SSLContext, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if instance.process.poll() is not None:

@@ -18,6 +18,9 @@ another database, nor in this one restored to an earlier state, so a cursor from
 is refused (:class:`CursorFromOtherServer`) and the laptop pulls from the start. A pull runs in one
 snapshot (the read unit's REPEATABLE READ), and ordering.py makes every snapshot hold a
 prefix of the log, so no change can appear later below a cursor already handed out.
+
+The wire form of the rows is kept for the next puller (pull_cache.py): the laptops of a
+team pull the same changes, and each gets its own copy with what it may not see taken out.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 from boligsag.services import org_settings
 from boligsag.storage.models import SyncChange
 
-from . import people_lists, scope, wire
+from . import people_lists, pull_cache, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch, CursorFromOtherServer
 from .wire_read import rows_to_wire_by_uuid
@@ -95,12 +98,13 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
     for _seq, table, row_uuid in window:
         by_table[table].append(row_uuid)
     rows: list[dict[str, Any]] = []
+    cache = (pull_cache.for_session(session), database_id)
     for table in wire.SYNCED_TABLES:  # parents before children
         uuids = by_table.get(table)
         if not uuids:
             continue
         table_rows = rows_to_wire_by_uuid(session, table, uuids,
-                                          scope.visible_condition(actor, table))
+                                          scope.visible_condition(actor, table), cache=cache)
         for name in scope.hidden_fields(actor, table):
             for row in table_rows:
                 row["fields"].pop(name, None)

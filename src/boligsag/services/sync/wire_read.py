@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base
 
+from .pull_cache import WireCache
 from .wire_ids import among, chunks, row_ids
 from .wire_tables import SPECS, Children, Field, TableSpec
 from .wire_vocabulary import vocabularies
@@ -92,14 +93,27 @@ def rows_to_wire(session: Session, table: str, row_ids: Sequence[int]) -> list[W
 
 
 def rows_to_wire_by_uuid(session: Session, table: str, uuids: Sequence[str],
-                         condition: ColumnElement[bool]) -> list[WireRow]:
+                         condition: ColumnElement[bool], *,
+                         cache: tuple[WireCache, str] | None = None) -> list[WireRow]:
     """As :func:`rows_to_wire`, for the rows with these uuids that meet ``condition``
     (a pull's scope, scope.visible_condition), in the order given: the rows are found
-    and read in the same select, not looked up by uuid first and read again by id."""
+    and read in the same select, not looked up by uuid first and read again by id.
+
+    With ``cache`` (a pull_cache.WireCache and the database's identity), rows whose
+    version it holds are not turned into wire rows again, and the rows made are kept;
+    every row returned is then the caller's own copy (WireCache.copy)."""
     spec: TableSpec = SPECS[table]
     rows = _read(session, spec, spec.table.c.uuid, list(uuids), condition)
     by_uuid = {row[1]: row for row in rows}
-    return _to_wire(session, spec, [by_uuid[u] for u in uuids if u in by_uuid])
+    ordered = [by_uuid[u] for u in uuids if u in by_uuid]
+    if cache is None:
+        return _to_wire(session, spec, ordered)
+    kept, database = cache
+    found = kept.get_many(database, table, ((row[1], row[2]) for row in ordered))
+    made = _to_wire(session, spec, [row for row in ordered if (row[1], row[2]) not in found])
+    kept.put_many(database, made)
+    found.update(((row["uuid"], row["version"]), row) for row in made)
+    return [kept.copy(found[(row[1], row[2])]) for row in ordered]
 
 
 def _read(session: Session, spec: TableSpec, key: ColumnElement[Any], keys: Sequence[Any],
