@@ -1,4 +1,5 @@
-"""``boligsag server init|run|migrate|add-user|set-password|disable-user|devices|revoke-device``.
+"""``boligsag server ACTION``: init, run, migrate, import, add-user, set-password,
+disable-user, devices, revoke-device, prune.
 
 The team server (issue 11), run by its operator on the server machine. The database URL
 never carries a password (libpq's PGPASSFILE or PGPASSWORD supply it); passwords for
@@ -24,8 +25,9 @@ from boligsag.server import tls
 from boligsag.services.server import accounts as server_accounts
 from boligsag.services.server import prune as server_prune
 from boligsag.services.server import schema as server_schema
+from boligsag.services.server.import_laptop import import_laptop
 
-from . import CommandUsageError
+from . import CommandUsageError, read_password
 
 ROLES = [role.value for role in Role]
 
@@ -91,6 +93,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     disable = action("disable-user", "refuse an account's logins and requests from now on",
                      _disable_user)
     disable.add_argument("username", metavar="USERNAME")
+    laptop = action("import", "load an existing laptop database into a new team server "
+                    "(after init, before anything else is pushed to it)", _import_laptop)
+    laptop.epilog = (
+        "The laptop database is read, never written, with the password of one of its "
+        "administrators (--user; a prompt, or BOLIGSAG_PASSWORD). Its audit log must "
+        "verify, and the server must hold no case data yet. Every row is copied in one "
+        "transaction, logged for laptops to pull, and the laptop's audit entries are "
+        "appended to the server's. Accounts: a laptop user whose username is a server "
+        "account already (the administrator from init) is that account, kept as it is; "
+        "the other laptop users come across without a server password: give them one "
+        "with `server set-password USERNAME`. Areas of the same name are one area.")
+    laptop.add_argument("laptop_db", type=Path, metavar="LAPTOP_DB",
+                        help="the laptop's encrypted database file (its .keys file beside it)")
+    laptop.add_argument("--user", default="admin", metavar="NAME",
+                        help="a laptop administrator to open it as (default: admin)")
     action("devices", "list the devices that have logged in", _devices)
     revoke = action("revoke-device", "refuse a device (a lost laptop) from its next request",
                     _revoke_device)
@@ -249,6 +266,26 @@ def _disable_user(args: argparse.Namespace) -> int:
         server.dispose()
     print(f"{args.username.strip()} can no longer log in; open sessions end at their next "
           "request.")
+    return 0
+
+
+def _import_laptop(args: argparse.Namespace) -> int:
+    server = _open(args)  # an unreachable server is said before any prompt
+    try:
+        result = import_laptop(
+            server, args.laptop_db, args.user,
+            lambda: read_password(f"Password for {args.user} on the laptop database: "),
+            say=lambda line: print(line, file=sys.stderr, flush=True))
+    finally:
+        server.dispose()
+    print(f"Imported {result.rows:,} rows from {args.laptop_db.name} ({result.people:,} "
+          f"people, {result.contacts:,} contacts); {result.changes_logged:,} changes for "
+          f"laptops to pull; {result.audit_entries:,} laptop audit entries appended.")
+    if result.users_matched:
+        print(f"Server accounts, kept as they were: {', '.join(result.users_matched)}.")
+    if result.users_added:
+        print(f"Laptop users without a server password yet: {', '.join(result.users_added)}"
+              ". Give each who will log in one: boligsag server set-password USERNAME")
     return 0
 
 

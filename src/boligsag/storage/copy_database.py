@@ -19,6 +19,11 @@ On PostgreSQL two things differ from a service's own inserts:
 - Inserting explicit ids does not advance the ``id`` sequences; each is set past the
   largest copied id afterwards, or the server's first new row would collide.
 - The copied tables are vacuumed and analysed at the end (below).
+
+:func:`copy_tables` is the copy itself, in the caller's transaction, for a target that
+may already hold rows: a ``rows`` function decides, batch by batch, which rows go in and
+with which values (the team server's import of a laptop, services/server/
+import_laptop.py, maps the laptop's ids onto the rows the server already has).
 """
 
 from __future__ import annotations
@@ -33,10 +38,12 @@ from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, te
 from . import dialect, migrate
 from .models import Base
 
-__all__ = ["CopyRefused", "copy_database"]
+__all__ = ["CopyRefused", "RowFilter", "copy_database", "copy_tables", "vacuum_analyse"]
 
 BATCH = 5_000  # rows read and written at a time
 Progress = Callable[[str, int], None]  # (table name, rows copied so far in it)
+# (table, a batch of the source's rows in column order) -> the rows to write
+RowFilter = Callable[[Table, Sequence[Sequence[Any]]], Sequence[Sequence[Any]]]
 
 
 class CopyRefused(RuntimeError):
@@ -56,27 +63,46 @@ def copy_database(source: Engine, target: Engine, *,
         raise CopyRefused(f"the source is at schema revision {source_revision}, the target "
                           f"at {target_revision}: upgrade both to the same revision first")
     tables = Base.metadata.sorted_tables
-    counts: dict[str, int] = {}
-    postgresql = target.dialect.name == dialect.POSTGRESQL
     with source.connect() as reading, target.begin() as writing:
         _refuse_non_empty(writing, tables)
-        if postgresql:
-            writing.exec_driver_sql(f"ALTER TABLE contact_topics DISABLE TRIGGER "
-                                    f"{dialect.FIRST_TOPIC_TRIGGER}")
-        for table in tables:
-            counts[table.name] = _copy_table(reading, writing, table, progress)
-        if postgresql:
-            writing.exec_driver_sql(f"ALTER TABLE contact_topics ENABLE TRIGGER "
-                                    f"{dialect.FIRST_TOPIC_TRIGGER}")
-            _recompute_first_topics(writing)
-            _reset_sequences(writing, tables)
-    if postgresql:
-        # As after any bulk load: fresh planner statistics, and a visibility map that
-        # lets the summaries' covering indexes answer without visiting the table
-        # (index-only scans). VACUUM cannot run inside a transaction.
-        with target.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
-            admin.exec_driver_sql("VACUUM (ANALYZE)")
+        counts = copy_tables(reading, writing, tables, progress=progress)
+    vacuum_analyse(target)
     return counts
+
+
+def copy_tables(reading: Connection, writing: Connection, tables: Sequence[Table], *,
+                rows: RowFilter | None = None, progress: Progress | None = None
+                ) -> dict[str, int]:
+    """Copy ``tables`` (in foreign-key order) from ``reading`` into ``writing``, in the
+    writing connection's open transaction (nothing is committed here); returns the rows
+    written per table. ``rows`` filters and rewrites each batch before it is written
+    (default: every row as it is). On PostgreSQL the first-topic trigger is off during
+    the copy, ``first_topic_id`` is recomputed and the id sequences are moved past the
+    largest id afterwards, as the module docstring says."""
+    counts: dict[str, int] = {}
+    postgresql = writing.dialect.name == dialect.POSTGRESQL
+    if postgresql:
+        writing.exec_driver_sql(f"ALTER TABLE contact_topics DISABLE TRIGGER "
+                                f"{dialect.FIRST_TOPIC_TRIGGER}")
+    for table in tables:
+        counts[table.name] = _copy_table(reading, writing, table, rows, progress)
+    if postgresql:
+        writing.exec_driver_sql(f"ALTER TABLE contact_topics ENABLE TRIGGER "
+                                f"{dialect.FIRST_TOPIC_TRIGGER}")
+        _recompute_first_topics(writing)
+        _reset_sequences(writing, tables)
+    return counts
+
+
+def vacuum_analyse(target: Engine) -> None:
+    """After a bulk load into PostgreSQL (nothing to do elsewhere): fresh planner
+    statistics, and a visibility map that lets the summaries' covering indexes answer
+    without visiting the table (index-only scans). VACUUM cannot run inside a
+    transaction, so this runs after the copy's commit, on a connection of its own."""
+    if target.dialect.name != dialect.POSTGRESQL:
+        return
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        admin.exec_driver_sql("VACUUM (ANALYZE)")
 
 
 def _refuse_non_empty(connection: Connection, tables: Sequence[Table]) -> None:
@@ -87,7 +113,7 @@ def _refuse_non_empty(connection: Connection, tables: Sequence[Table]) -> None:
 
 
 def _copy_table(reading: Connection, writing: Connection, table: Table,
-                progress: Progress | None) -> int:
+                keep: RowFilter | None, progress: Progress | None) -> int:
     copied = 0
     copy_in = writing.dialect.name == dialect.POSTGRESQL
     names = [column.name for column in table.columns]
@@ -96,6 +122,10 @@ def _copy_table(reading: Connection, writing: Connection, table: Table,
     converting = [(i, Json) for i, column in enumerate(table.columns)
                   if isinstance(column.type, JSON)]
     for rows in _batches(reading, table):
+        if keep is not None:
+            rows = keep(table, rows)
+            if not rows:
+                continue
         if copy_in:
             if converting:
                 rows = [_converted(row, converting) for row in rows]
