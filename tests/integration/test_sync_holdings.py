@@ -261,6 +261,16 @@ def test_holdings_listing_and_fetch_show_each_role_exactly_its_rows(
                                                                           "reminders"}
 
 
+def test_postgresql_makes_the_digest_python_makes(world: World) -> None:
+    """The server hashes in SQL what a laptop hashes in Python (holdings_digest.py)."""
+    for who in ("lead", "anna"):
+        for table in wire.SYNCED_TABLES:
+            t, condition = holdings_module.live_visible(world.actors[who], table)
+            with world.db.reading() as session:
+                assert (holdings_module.table_digest(session, t, condition)
+                        == holdings_module.python_digest(session, t, condition)), table
+
+
 def test_a_fetched_row_is_what_a_pull_sends(world: World) -> None:
     """Hidden fields and people lists as in a pull: a volunteer's colleagues without
     phone and e-mail, anna's mentoring session without carl's restricted case's tick."""

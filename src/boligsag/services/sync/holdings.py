@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, String, Table, and_, cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base, SyncChange
@@ -35,19 +36,47 @@ from boligsag.storage.models import Base, SyncChange
 from . import people_lists, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch
-from .holdings_digest import BUCKET, digest
+from .holdings_digest import BUCKET, HASH_BYTES, Digest, digest
 from .pull import cursor_at
 from .wire_read import rows_to_wire_by_uuid
 
-__all__ = ["MAX_FETCH", "MAX_LISTED", "fetch", "holdings", "listed"]
+__all__ = ["MAX_FETCH", "MAX_LISTED", "fetch", "holdings", "listed", "live_visible",
+           "python_digest", "table_digest"]
 
 MAX_FETCH = 5000  # uuids per fetch, as many as a pull page
 MAX_LISTED = 200_000  # (uuid, version) pairs per listing: about 10 MB of JSON
 
 
-def _live_visible(actor: SyncActor, table: str) -> tuple[Any, ColumnElement[bool]]:
+def live_visible(actor: SyncActor, table: str) -> tuple[Table, ColumnElement[bool]]:
+    """``table`` and the condition on its rows that count: live, and visible to ``actor``."""
     t = Base.metadata.tables[table]
     return t, and_(t.c.deleted_at.is_(None), scope.visible_condition(actor, table))
+
+
+def table_digest(session: Session, t: Table, condition: ColumnElement[bool]) -> Digest:
+    """holdings_digest.digest of the rows of ``t`` that meet ``condition``.
+
+    On PostgreSQL each bucket's lines are joined and hashed where the rows are (in uuid
+    order under the "C" collation, which is Python's code-point order), so 256 rows
+    travel instead of every row: on the benchmark's server (a busy two-core machine) a
+    team lead's digest of 860,000 rows took 1.0-1.3 s against 2.1-5.7 s with the rows
+    hashed in Python. The tests compare the two."""
+    if session.get_bind().dialect.name != "postgresql":
+        return python_digest(session, t, condition)
+    bucket = func.substr(t.c.uuid, 1, 2)
+    line = t.c.uuid + ":" + cast(t.c.version, String) + "\n"
+    joined = func.string_agg(line, aggregate_order_by(literal_column("''"),
+                                                      t.c.uuid.collate("C")))
+    query = (select(bucket, func.count(), func.sha256(func.convert_to(joined, "UTF8")))
+             .where(condition).group_by(bucket).order_by(bucket))
+    return {name: (count, bytes(hashed)[:HASH_BYTES].hex())
+            for name, count, hashed in session.execute(query)}
+
+
+def python_digest(session: Session, t: Table, condition: ColumnElement[bool]) -> Digest:
+    """The same digest with every row read and hashed here (any database)."""
+    return digest((row_uuid, version) for row_uuid, version
+                  in session.execute(select(t.c.uuid, t.c.version).where(condition)))
 
 
 def holdings(session: Session, actor: SyncActor) -> dict[str, Any]:
@@ -57,9 +86,7 @@ def holdings(session: Session, actor: SyncActor) -> dict[str, Any]:
     it pulls first, or fetches the difference either way)."""
     tables: dict[str, dict[str, list[Any]]] = {}
     for table in wire.SYNCED_TABLES:
-        t, condition = _live_visible(actor, table)
-        rows = session.execute(select(t.c.uuid, t.c.version).where(condition))
-        found = digest((row_uuid, version) for row_uuid, version in rows)
+        found = table_digest(session, *live_visible(actor, table))
         if found:
             tables[table] = {name: [count, hashed] for name, (count, hashed) in found.items()}
     last = session.scalar(select(func.max(SyncChange.seq))) or 0
@@ -81,7 +108,7 @@ def listed(session: Session, actor: SyncActor, table: object,
             or not all(isinstance(b, str) and BUCKET.fullmatch(b) for b in buckets)):
         raise BadBatch("buckets: expected a list of 1 to 256 bucket names "
                        "(two lower-case hex digits each)")
-    t, condition = _live_visible(actor, name)
+    t, condition = live_visible(actor, name)
     query = (select(t.c.uuid, t.c.version)
              .where(condition, func.substr(t.c.uuid, 1, 2).in_(sorted(set(buckets))))
              .limit(MAX_LISTED + 1))
