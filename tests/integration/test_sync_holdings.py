@@ -256,6 +256,11 @@ def test_holdings_listing_and_fetch_show_each_role_exactly_its_rows(
                                          [*world.uuids_of(table), str(uuid_module.uuid4())]
                                          )["rows"]
         assert {world.labels[row["uuid"]] for row in rows} == EXPECTED[who].get(table, set())
+        some = sorted({bucket_of(u) for u in world.uuids_of(table)})[:3]  # by index ranges
+        if some:
+            with world.db.reading() as session:
+                few = holdings_module.listed(session, actor, table, some)["rows"]
+            assert few == [[u, v] for u, v in sorted(listed.items()) if bucket_of(u) in some]
     if who == "vera":  # her forms and the organisation's rows, never a case
         assert set(answer["tables"]) <= scope_rules.EVERYONE_TABLES | {"contacts",
                                                                           "reminders"}

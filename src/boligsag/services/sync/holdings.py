@@ -27,7 +27,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -45,6 +55,7 @@ __all__ = ["MAX_FETCH", "MAX_LISTED", "fetch", "holdings", "listed", "live_visib
 
 MAX_FETCH = 5000  # uuids per fetch, as many as a pull page
 MAX_LISTED = 200_000  # (uuid, version) pairs per listing: about 10 MB of JSON
+_RANGED = 16  # buckets a listing reads by index ranges; more: one pass over the table
 
 
 def live_visible(actor: SyncActor, table: str) -> tuple[Table, ColumnElement[bool]]:
@@ -109,8 +120,16 @@ def listed(session: Session, actor: SyncActor, table: object,
         raise BadBatch("buckets: expected a list of 1 to 256 bucket names "
                        "(two lower-case hex digits each)")
     t, condition = live_visible(actor, name)
-    query = (select(t.c.uuid, t.c.version)
-             .where(condition, func.substr(t.c.uuid, 1, 2).in_(sorted(set(buckets))))
+    wanted = sorted(set(buckets))
+    in_buckets = func.substr(t.c.uuid, 1, 2).in_(wanted)
+    if len(wanted) <= _RANGED:
+        # Also as ranges of the uuid index, so that the scope is judged for those rows
+        # only, not for the whole table (a staff member's one bucket of contacts on the
+        # benchmark's server: 0.9 s scanned). Whatever follows a bucket's two characters
+        # in a uuid (hex digits, hyphens) sorts below "g" in any collation.
+        in_buckets = and_(in_buckets, or_(*[and_(t.c.uuid >= b, t.c.uuid < b + "g")
+                                            for b in wanted]))
+    query = (select(t.c.uuid, t.c.version).where(condition, in_buckets)
              .limit(MAX_LISTED + 1))
     rows = sorted((row_uuid, version) for row_uuid, version in session.execute(query))
     if len(rows) > MAX_LISTED:
