@@ -16,6 +16,8 @@ from sqlalchemy import event, func, select, text, update
 from boligsag.services.server import prune as prune_module
 from boligsag.services.server.handle import ServerDb
 from boligsag.services.sync import merge_reads
+from boligsag.services.sync import pull as pull_module
+from boligsag.services.sync.holdings_rescope import rescope_between
 from boligsag.storage.models import AuditEntry, Person, SyncBatch, SyncChange
 
 from .sync_server import (  # noqa: F401  (fixtures)
@@ -308,3 +310,32 @@ def test_the_prune_audit_entry_is_the_only_trace_of_a_run_with_nothing_to_remove
     assert after == {**before, "audit": before["audit"] + 1}
     with server.db.reading() as session:
         assert session.scalar(text("SELECT count(*) FROM sync_changes")) == before["changes"]
+
+
+def _rescope(server: SyncServer, device: str, cursor: str | None) -> bool:
+    """Whether a pull from ``cursor`` to the end says rescope (as sync_calls adds it)."""
+    with server.db.reading() as session:
+        after = pull_module.decode_cursor(cursor, pull_module.server_id(session))
+        end = session.scalar(select(func.max(SyncChange.seq))) or 0
+        return rescope_between(session, server.actors[device], after, end)
+
+
+def test_a_pull_from_before_a_pruned_change_is_told_to_compare_its_holdings(
+        server: SyncServer) -> None:
+    """Amira moves from the staff member's area to another, then her phone changes: the
+    move's entry is superseded, old, and pruned. A laptop that pulled before the move
+    must still hear that rows may have left its scope (it holds Amira, and may not)."""
+    amira = new_person("Amira", "Hassan", area=server.areas["Ærtebjerg Øst"])
+    server.push("admin", [amira])
+    _, before_move = server.pull_all("staff")
+    server.push("admin", [edit("people", amira["uuid"], 1, area=server.areas["Søndergården"])])
+    server.push("admin", [edit("people", amira["uuid"], 2, phone="20 11 22 33")])
+    _, after_all = server.pull_all("staff2")
+    assert _rescope(server, "staff", before_move)
+    assert _prune(server).changes == 2
+
+    assert _rescope(server, "staff", before_move)
+    # A laptop that pulled after the pruned entries hears nothing for a phone number.
+    server.clock[0] = LATER
+    server.push("admin", [edit("people", amira["uuid"], 3, phone="30 44 55 66")])
+    assert not _rescope(server, "staff2", after_all)

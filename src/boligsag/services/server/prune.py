@@ -18,7 +18,10 @@ Two tables grow with every push and nothing else ever shrinks them:
   the same rows before and after. The merge reads the entries after a laptop's base
   version; where some of them are gone it cannot tell which fields changed since, and
   treats every pushed field that differs from the server's value as a conflict
-  (merge_reads.History), so nothing is ever silently overwritten.
+  (merge_reads.History), so nothing is ever silently overwritten. A removed entry may
+  have moved a row out of someone's scope: the newest seq removed is kept (the org
+  setting ``sync_pruned_through``), and a pull page from a cursor before it tells the
+  laptop to compare its holdings (services/sync/holdings_rescope.py).
 
 It runs beside a serving server: it deletes in short transactions of at most
 :data:`STRETCH` rows, takes none of the push's locks (the ordering lock, the row
@@ -31,13 +34,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, delete, exists, func, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
 from boligsag.storage.models import SyncBatch, SyncChange
 
+from .. import org_settings
 from ..sync.wire_ids import among
 from .accounts import audit_admin
 from .handle import ServerDb
@@ -49,6 +53,9 @@ DEFAULT_CHANGES_DAYS = 180
 DEFAULT_BATCHES_DAYS = 30
 STRETCH = 5000  # rows looked at (and at most deleted) per transaction
 MAX_DAYS = 36500
+PRUNED_THROUGH = "sync_pruned_through"  # org setting: the newest seq removed
+# Fixed advisory-lock key (the bytes "BSPRUNE" and 1), used for nothing else.
+PRUNE_LOCK_KEY = 0x4253_5052_554E_4501
 
 
 class BadAge(UserError):
@@ -141,7 +148,18 @@ def _prune_changes(server: ServerDb, before: datetime, dry_run: bool, stretch: i
             if doomed and not dry_run:
                 session.execute(delete(SyncChange).where(among(session, SyncChange.seq,
                                                                doomed)))
+                _remember_pruned(session, max(doomed))
         removed += len(doomed)
         if len(rows) < stretch or all(at >= before for _seq, at, _old in rows):
             return removed
         start = rows[-1][0]
+
+
+def _remember_pruned(session: Session, seq: int) -> None:
+    """Raise ``sync_pruned_through`` to ``seq`` in the transaction that removes it: a
+    pull page from a cursor before it may have lost a change that moved a row out of
+    the actor's scope, so it says rescope (services/sync/holdings_rescope.py). The lock
+    keeps two prunes at once from lowering it."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PRUNE_LOCK_KEY})
+    if seq > org_settings.get_setting(session, PRUNED_THROUGH):
+        org_settings.set_setting(session, PRUNED_THROUGH, seq)

@@ -17,7 +17,9 @@ Any change of the actor's own ``users`` row counts (a new role, an area added or
 taken away), and so does a change logged without its fields (seeded rather than pushed:
 what it touched is unknown); a deletion only does not (a tombstone keeps its scope).
 A first page (no cursor) always says so: the server cannot know what the laptop holds
-already (one that pulls again from the start after a restore holds plenty). False
+already (one that pulls again from the start after a restore holds plenty); so does a
+page from a cursor older than a change-log entry ``boligsag server prune`` removed
+(services/server/prune.py): what that entry touched is gone. False
 alarms cost one comparison of digests; a missed change would leave a replica wrong, so
 every rule here errs towards saying yes, and a test checks the columns the scope rules
 read against these lists (test_sync_holdings.py).
@@ -29,6 +31,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import Role
+from boligsag.services import org_settings
 from boligsag.storage.models import SyncChange
 
 from .actor import SyncActor
@@ -78,6 +81,8 @@ def rescope_between(session: Session, actor: SyncActor, after_seq: int,
         return True
     if end_seq <= after_seq:
         return False
+    if after_seq < org_settings.get_setting(session, "sync_pruned_through"):
+        return True  # the stretch may have held a change `server prune` removed since
     fields = SCOPE_FIELDS[Role(actor.role)]
     moving = or_(and_(SyncChange.table_name == "users",
                       SyncChange.row_uuid == actor.user_uuid),
