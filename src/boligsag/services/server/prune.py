@@ -4,8 +4,8 @@ Two tables grow with every push and nothing else ever shrinks them:
 
 - ``sync_batches``, each push's stored result, there so that a laptop whose answer was
   lost can push the same batch again and get the same result (services/sync/batches.py).
-  A batch older than the batches age is removed. A laptop that pushes it again after
-  that is claimed anew, and the merge makes that safe (services/sync/merge.py): a
+  A batch older than the batches age is removed. Pushed again after that, it is
+  claimed anew, and the merge makes that safe (services/sync/merge.py): a
   change the change log shows this batch made is answered with the version it made
   and not applied again; where that entry was pruned too, a create of a uuid the server
   holds is a no-op when the values are the same and a ``created_twice`` conflict when
@@ -24,9 +24,9 @@ Two tables grow with every push and nothing else ever shrinks them:
   laptop to compare its holdings (services/sync/holdings_rescope.py).
 
 It runs beside a serving server: it deletes in short transactions of at most
-:data:`STRETCH` rows, takes none of the push's locks (the ordering lock, the row
-locks), and the pulls already running read their own snapshot. One audit entry in the
-server's chain records what it removed.
+:data:`STRETCH` rows, takes neither a push's ordering lock nor its row locks, and the
+pulls already running read their own snapshot. One audit entry in the server's chain
+records what it removed (appended as a push's are, under the chain's lock).
 """
 
 from __future__ import annotations
