@@ -283,3 +283,32 @@ def test_no_password_on_a_closed_stdin_or_ctrl_d_is_one_line_and_nothing_written
 def cli_no_stdin(argv: list[str]) -> int:
     from boligsag.cli import main
     return main(argv)
+
+
+def test_a_laptop_user_who_is_a_server_account_already_is_that_account(
+        setup: Setup, server: ServerDb, laptop: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Added on the server before the import, Jonas keeps his server name, area and
+    password, and the contacts he wrote on the laptop are his account's."""
+    code = cli(["server", "add-user", STAFF_ON_LAPTOP, "--name", "Jonas Server",
+                "--role", "staff", "--area", AREA_ON_BOTH, "--config", str(setup.folder),
+                "--password-stdin"], monkeypatch, STAFF_SERVER_PASSWORD + "\n")
+    assert code == 0, capsys.readouterr().err
+    done = run_import(setup, laptop, monkeypatch, capsys)
+    assert done.code == 0, done.err
+    assert f"Server accounts, kept as they were: {ADMIN}, {STAFF_ON_LAPTOP}." in done.out
+    (written,) = laptop_rows(
+        laptop, "SELECT count(*) AS n FROM contacts c JOIN users u ON u.id = c.staff_user_id "
+        "WHERE u.username = :name", name=STAFF_ON_LAPTOP)
+    assert written.n > 0
+    with server.db.reading() as session:
+        jonas = session.execute(text(
+            "SELECT u.id, u.full_name, string_agg(a.name, ',') AS areas FROM users u "
+            "JOIN user_areas ua ON ua.user_id = u.id JOIN areas a ON a.id = ua.area_id "
+            "WHERE u.username = :name GROUP BY u.id, u.full_name"),
+            {"name": STAFF_ON_LAPTOP}).one()
+        his = session.scalar(text("SELECT count(*) FROM contacts WHERE staff_user_id = :id"),
+                             {"id": jonas.id})
+    assert (jonas.full_name, jonas.areas, his) == ("Jonas Server", AREA_ON_BOTH, written.n)
+    with serving(setup) as running, running.client() as client:
+        assert logged_in(client, STAFF_ON_LAPTOP, STAFF_SERVER_PASSWORD).token

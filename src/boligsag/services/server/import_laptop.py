@@ -64,8 +64,9 @@ class NotAnAdministrator(UserError):
 class LaptopSchemaDiffers(UserError):
     def __init__(self, laptop: str, server: str) -> None:
         super().__init__("The laptop database is at schema revision {laptop}, this program "
-                         "at {server}: open it once in this version of Boligsag (which "
-                         "upgrades it), then import it.", laptop=laptop, server=server)
+                         "at {server}: they must be the same version of Boligsag (opening "
+                         "an older laptop database once in this version upgrades it).",
+                         laptop=laptop, server=server)
 
 
 class LaptopAuditBroken(UserError):
@@ -97,7 +98,9 @@ def import_laptop(server: ServerDb, path: Path, username: str,
     """Import the laptop database at ``path``, opened as ``username``, into ``server``.
     The key file is read before ``ask_password`` asks (a missing one is said first).
     Raises the storage's errors for the laptop file (WrongPassword, DatabaseMissing …)
-    or one of this module's, and then nothing was written."""
+    or one of this module's, and then nothing was written. Only the statistics update
+    after the commit (VACUUM ANALYZE) can fail with the import done; PostgreSQL's
+    autovacuum does it later then."""
     say = say or (lambda _line: None)
     if not path.exists():
         raise DatabaseMissing(path)
@@ -117,7 +120,7 @@ def import_laptop(server: ServerDb, path: Path, username: str,
             result = _import(server, reading.connection(), path.name, say)
     finally:
         engine.dispose()
-    say("updating the server's planner statistics (VACUUM ANALYZE) …")
+    say("import committed; updating the server's planner statistics (VACUUM ANALYZE) …")
     vacuum_analyse(server.db.engine)
     return result
 
