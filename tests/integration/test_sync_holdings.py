@@ -129,7 +129,9 @@ def _labels(world: World, uuids: set[str]) -> set[str]:
 def test_a_family_moving_in_arrives_with_its_older_records_and_moving_out_is_dropped(
         fresh: World) -> None:
     anna = Laptop(fresh, "anna")
-    anna.pull()
+    first = anna.pull()
+    ticks = [row["fields"]["attendance"] for row in first if row["table"] == "sessions"]
+    assert [[tick["person"] for tick in t] for t in ticks] == [[fresh.uuids["p_a"]]]
     # The organisation's standard services, loaded with the reference data, were never
     # in the change log, so no pull brought them: the first comparison does.
     fetched, dropped = anna.reconcile()
@@ -164,6 +166,13 @@ def test_a_family_moving_in_arrives_with_its_older_records_and_moving_out_is_dro
             deleted = session.scalar(select(t.c.deleted_at)
                                      .where(t.c.uuid == fresh.uuids[label]))
             assert deleted is None, label
+    # The mentoring session's version did not move, but as fetched again it carries no
+    # tick of p_a any more (holdings.py: a laptop that dropped people fetches sessions).
+    with fresh.db.reading() as session:
+        meeting = holdings_module.fetch(session, anna.actor, "sessions",
+                                        [fresh.uuids["s_mentor"]])["rows"][0]
+    assert meeting["version"] == 1
+    assert [tick["person"] for tick in meeting["fields"]["attendance"]] == []
     # Her replica is now exactly what she may hold: the next comparison finds nothing.
     assert anna.reconcile() == (set(), set())
 

@@ -20,6 +20,12 @@ what it lacks or holds at another version, and drops from its replica the live r
 longer listed. holdings_rescope.py tells it, page by page of a pull, when to do so.
 A uuid the actor may not see (or that does not exist) is simply absent from an answer:
 nothing tells the two apart.
+
+One thing a digest cannot show: a session's attendance travels as the ticks of the
+people the actor sees (people_lists.py), so a person entering or leaving scope changes
+what a session looks like to her without changing its version. A laptop whose
+comparison brought or dropped people fetches its sessions again (``fetch`` strips their
+ticks as a pull does).
 """
 
 from __future__ import annotations
