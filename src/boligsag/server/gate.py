@@ -49,8 +49,9 @@ class DbGate:
     def __init__(self, size: int, queue_wait: float = DEFAULT_QUEUE_WAIT) -> None:
         self.size = size
         self.queue_wait = queue_wait
-        # Password checks at once (``checking``): one per processor, at least two. Argon2id is CPU- and
-        # memory-bound, so more at once would only make each slower and use more memory.
+        # Password checks at once (``checking``): one per processor, at least two.
+        # Argon2id is CPU- and memory-bound, so more at once would only make each
+        # slower and use more memory.
         self.checks = max(2, os.cpu_count() or 2)
         # Made on first use, inside the event loop that serves the requests.
         self._turns: anyio.CapacityLimiter | None = None
