@@ -172,12 +172,12 @@ def pg_template(pg_cluster: PgCluster) -> str:
 
 
 @pytest.fixture
-def postgresql_ctx(pg_cluster: PgCluster, pg_template: str, tmp_path: Path,
+def postgresql_ctx(pg_cluster: PgCluster, pg_template: str,
                    clock: FixedClock) -> Iterator[AppContext]:
     """The administrator's AppContext on a fresh copy of the template (~0.2 s, where
     migrating and seeding a new database takes ~1.5 s)."""
     name = pg_cluster.create_database(template=pg_template)
-    context = open_postgres_context(pg_cluster.url(name), tmp_path, clock)
+    context = open_postgres_context(pg_cluster.url(name), clock)
     try:
         yield context
     finally:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -48,19 +47,19 @@ def seed_postgres(url: str, clock: FixedClock) -> None:
         engine.dispose()
 
 
-def open_postgres_context(url: str, keys_folder: Path, clock: FixedClock,
+def open_postgres_context(url: str, clock: FixedClock,
                           username: str = "admin") -> AppContext:
     """A context acting as ``username`` over a seeded database (no log-in: the server
-    database has no file to unlock)."""
+    database has no file to unlock, and no key file)."""
     db = Database(open_server_engine(url))
     with db.reading() as session:
         user = session.scalars(select(User).where(User.username == username)).one()
         actor = Actor(user.id, user.uuid, user.username, user.full_name, user.role)
-    # db_key empty: an unkeyed audit chain and no key file (context.py), because the
-    # server database has no SQLCipher key.
-    return AppContext(db, actor, keys_path=keys_folder / "keys.json", clock=clock)
+    # db_key empty and no key file (context.py), because the server database has no
+    # SQLCipher key: its audit entries are neither secretly keyed nor anchored here.
+    return AppContext(db, actor, keys_path=None, clock=clock)
 
 
-def postgres_context(url: str, keys_folder: Path, clock: FixedClock) -> AppContext:
+def postgres_context(url: str, clock: FixedClock) -> AppContext:
     seed_postgres(url, clock)
-    return open_postgres_context(url, keys_folder, clock)
+    return open_postgres_context(url, clock)

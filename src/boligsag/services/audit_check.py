@@ -38,6 +38,9 @@ class AuditReport:
     legacy_entries: int  # unkeyed entries written before the chain was keyed
     anchored_id: int | None
     problems: tuple[Problem, ...]
+    # Why the log was not checked here, "" when it was (see verify_audit_log); such a
+    # report has no problems, so nothing is shown as broken.
+    not_checked: str = ""
 
     @property
     def ok(self) -> bool:
@@ -78,8 +81,17 @@ def check_chain(session: Session, db_key: bytes, anchor_doc: Any) -> AuditReport
     return AuditReport(scan.entries, scan.legacy_entries, anchored_id, tuple(problems))
 
 
+NOT_CHECKED_ON_SERVER = ("a team server's database: its audit log is keyed with the "
+                         "server's secret.key, which only the server holds, and has no "
+                         "anchor in a key file")
+
+
 def verify_audit_log(ctx: AppContext) -> AuditReport:
-    """The check after unlock, on the open database (run it off the GUI thread)."""
+    """The check after unlock, on the open database (run it off the GUI thread). It does
+    not apply over a team server's database (no key file: ``not_checked`` says why):
+    neither the chain's key nor its anchor is here to check it against."""
+    if ctx.keys_path is None:
+        return AuditReport(0, 0, None, (), not_checked=NOT_CHECKED_ON_SERVER)
     anchor_doc = keys.KeyStore.load(ctx.keys_path).audit_anchor
     with ctx.read() as r:  # any signed-in user: it runs after every log-in
         return check_chain(r.session, ctx.db_key, anchor_doc)
@@ -126,6 +138,9 @@ def summary_line(report: AuditReport, language: str | None = None) -> str:
     def _msg(source: str, **fields: object) -> str:
         return tr_in(language, source, **fields) if language else tr(source, **fields)
 
+    if report.not_checked:
+        return _msg("not checked here: the team server's audit log is keyed with the "
+                    "server's own secret")
     if report.ok and report.awaiting_conversion:
         return _msg("{count} unkeyed entries, intact; keyed on the next unlock",
                    count=report.entries)

@@ -23,7 +23,7 @@ from boligsag.errors import UserError
 from boligsag.storage import audit, audit_anchor, keys
 from boligsag.storage.database import Database, WriteStamp
 
-from .errors import PermissionDenied, StaleRecord
+from .errors import NoKeyFile, PermissionDenied, StaleRecord
 from .units import ReadUnit, WriteUnit
 
 
@@ -69,11 +69,16 @@ class Actor:
 class AppContext:
     db: Database
     actor: Actor
-    keys_path: Path
+    # The key file beside an encrypted database file; None over a team server's
+    # database, which has none (its accounts and audit key are the server's). Readers
+    # that need it call ``key_file()``.
+    keys_path: Path | None
     clock: Clock = field(default_factory=SystemClock)
     # Held in memory while unlocked, to wrap it for new users and to key the audit
-    # chain; never written out. Empty only for a context over an unencrypted copy
-    # (benchmarks): its audit entries are then neither secretly keyed nor anchored.
+    # chain; never written out. Empty for a context over an unencrypted copy
+    # (benchmarks) or a team server's database (which has no SQLCipher key): its audit
+    # entries are then neither secretly keyed nor anchored (a ServerContext keys them
+    # with the server's secret instead).
     db_key: bytes = field(default=b"", repr=False)
     # Whether this context has looked for a legacy (unkeyed) audit chain to convert.
     _chain_checked: bool = field(default=False, init=False, repr=False, compare=False)
@@ -85,6 +90,12 @@ class AppContext:
         if not self._audit_key and self.db_key:
             self._audit_key = audit.derive_key(self.db_key)
         return self._audit_key
+
+    def key_file(self) -> Path:
+        """The key file; NoKeyFile over a database without one (a team server's)."""
+        if self.keys_path is None:
+            raise NoKeyFile()
+        return self.keys_path
 
     def today(self) -> date:
         return self.clock.now().date()
@@ -141,7 +152,7 @@ class AppContext:
         person_uuid: str | None = None,
         detail: str = "",
     ) -> None:
-        if self.db_key:
+        if self.db_key and self.keys_path is not None:
             # The anchor in the key file follows this session's commit a moment later,
             # batched with other commits; lock() brings it up to date (storage/
             # audit_anchor.py). Also for sessions not opened by read()/write(), like the log-in's.
@@ -168,7 +179,7 @@ class AppContext:
         checked, and whether it was intact. That session creates the anchor when it
         commits, before the commit returns."""
         self._chain_checked = True
-        if not self.db_key:
+        if not self.db_key or self.keys_path is None:
             return
         try:
             anchored = keys.KeyStore.load(self.keys_path).audit_anchor is not None

@@ -14,12 +14,22 @@ from boligsag.i18n import tr, tr_in
 # services: re-exported here so the UI never reaches into storage.
 from boligsag.storage.errors import WrongPassword
 
-__all__ = ["NotFound", "PermissionDenied", "StaleRecord", "ValidationFailed", "WrongPassword"]
+__all__ = ["NoKeyFile", "NotFound", "PermissionDenied", "StaleRecord", "ValidationFailed",
+           "WrongPassword"]
 
 
 class PermissionDenied(UserError):
     def __init__(self) -> None:
         super().__init__("Your role does not allow this.")
+
+
+class NoKeyFile(UserError):
+    """A laptop-only action (accounts and passwords in the key file) on a database that
+    has no key file: a team server's, whose accounts the server keeps."""
+
+    def __init__(self) -> None:
+        super().__init__("This database has no key file: its user accounts and passwords "
+                         "are managed on the team server.")
 
 
 class NotFound(UserError):

@@ -56,7 +56,7 @@ def _record_failure(keys_path: Path, bucket: str, throttle: UnlockThrottle) -> N
 def audit_pending(ctx: AppContext, session: Session) -> Pending:
     """Add LOGIN_FAILED entries for the failures the key file holds; return what was added
     (for :func:`settle` once the transaction is committed)."""
-    store = keys.KeyStore.load(ctx.keys_path)
+    store = keys.KeyStore.load(ctx.key_file())
     pending = store.login_failures.unaudited()
     owners = {store.failure_bucket(u.username): u.user_uuid for u in store.users}
     for bucket, record in sorted(pending.items(), key=lambda item: item[1].first_unaudited):

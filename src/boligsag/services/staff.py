@@ -161,7 +161,7 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
     if problems:
         raise ValidationFailed(problems)
     role = Role(data.role)
-    with keys.edit_key_file(ctx.keys_path), ctx.write(Permission.MANAGE_USERS) as w:
+    with keys.edit_key_file(ctx.key_file()), ctx.write(Permission.MANAGE_USERS) as w:
         session = w.session
         user = w.load_live(User, user_id, "user")
         _check_stamp(session, user, stamp)
@@ -191,7 +191,7 @@ def reset_password(ctx: AppContext, user_id: int, one_time_password: str) -> Non
     records the reset."""
     ctx.require(Permission.MANAGE_USERS)  # before the input and the key file's lock
     check_new_password(one_time_password)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+    with keys.edit_key_file(ctx.key_file()) as store, ctx.write(Permission.MANAGE_USERS) as w:
         user = w.load_live(User, user_id, "user")
         if not user.active:
             raise ValidationFailed({"password": (
@@ -209,7 +209,7 @@ def reset_password(ctx: AppContext, user_id: int, one_time_password: str) -> Non
 def deactivate_staff(ctx: AppContext, user_id: int, *, stamp: str) -> StaffRow:
     """The account can no longer log in; everything it wrote keeps its author."""
     ctx.require(Permission.MANAGE_USERS)  # before the key file's lock
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+    with keys.edit_key_file(ctx.key_file()) as store, ctx.write(Permission.MANAGE_USERS) as w:
         user = w.load_live(User, user_id, "user")
         _check_stamp(w.session, user, stamp)
         if user.id == ctx.actor.user_id:
@@ -233,7 +233,7 @@ def reactivate_staff(ctx: AppContext, user_id: int, one_time_password: str, *,
     """The account may log in again, with a new one-time password."""
     ctx.require(Permission.MANAGE_USERS)  # before the input and the key file's lock
     check_new_password(one_time_password)
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+    with keys.edit_key_file(ctx.key_file()) as store, ctx.write(Permission.MANAGE_USERS) as w:
         user = w.load_live(User, user_id, "user")
         _check_stamp(w.session, user, stamp)
         user.active = True

@@ -127,7 +127,7 @@ def _open(
             user.last_login_at = clock.now()
             audited = login_failures.audit_pending(ctx, session)
             ctx.audit(session, AuditAction.LOGIN, entity="users", entity_uuid=user.uuid)
-        login_failures.settle(ctx.keys_path, bucket, audited)
+        login_failures.settle(ctx.key_file(), bucket, audited)
         return ctx
     except BaseException:
         engine.dispose()
@@ -174,6 +174,8 @@ def server_location(ctx: AppContext) -> ServerLocation | None:
 
 def lock(ctx: AppContext) -> None:
     # The audit anchor follows commits a moment later (storage/audit_anchor.py): bring
-    # it up to date while the database is still open.
-    audit_anchor.flush(ctx.keys_path)
+    # it up to date while the database is still open. (A team server's database has no
+    # key file and so no anchor; flush(None) would flush every key file's.)
+    if ctx.keys_path is not None:
+        audit_anchor.flush(ctx.keys_path)
     ctx.db.dispose()

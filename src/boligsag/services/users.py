@@ -106,7 +106,7 @@ def create_user(
     username = username.strip()
     # The key file's lock first, then the database's write lock: every writer of both
     # takes them in this order, so two programs never wait for each other in a circle.
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(Permission.MANAGE_USERS) as w:
+    with keys.edit_key_file(ctx.key_file()) as store, ctx.write(Permission.MANAGE_USERS) as w:
         session = w.session
         # Deleted accounts' names stay taken too: the key file may still hold them.
         users = session.scalars(select(User.username))
@@ -123,7 +123,7 @@ def create_user(
         # Key file first: if it cannot be written, the database transaction rolls back
         # and no account exists that could not log in.
         store.add_user(user.uuid, username, password, ctx.db_key, must_change=one_time)
-        store.save(ctx.keys_path)
+        store.save(ctx.key_file())
         w.audit(AuditAction.USER_CREATED, entity="users", entity_uuid=user.uuid,
                 detail=f"role {Role(role)}, {len(areas)} area(s)"
                 + (", one-time password" if one_time else ""))
@@ -132,7 +132,7 @@ def create_user(
 
 def change_own_password(ctx: AppContext, old_password: str, new_password: str) -> None:
     check_new_password(new_password)
-    store = keys.KeyStore.load(ctx.keys_path)
+    store = keys.KeyStore.load(ctx.key_file())
     store.unwrap_for_user(ctx.actor.username, old_password)  # WrongPassword if not
     set_password_of(ctx, ctx.actor.username, new_password, _checked=True,
                     how="changed by the user")
@@ -155,7 +155,7 @@ def set_password_of(
         ctx.require(Permission.MANAGE_USERS)
     check_new_password(new_password)
     # The permission, if one is needed, was checked above.
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(None) as w:
+    with keys.edit_key_file(ctx.key_file()) as store, ctx.write(None) as w:
         user = _find_by_name(w.session, username)
         if user is None:
             raise NotFound("user")
@@ -177,7 +177,12 @@ class OneTimePasswordInUse(UserError):
 
 def password_change_required(ctx: AppContext) -> bool:
     """Whether the logged-in user's password is a one-time password (services/staff.py)
-    that must be replaced before they may work."""
+    that must be replaced before they may work. Never over a team server's database:
+    one-time passwords live in a laptop's key file, which it does not have; the
+    server's own passwords (services/server/accounts.py) are set by its administrator
+    and are not one-time."""
+    if ctx.keys_path is None:
+        return False
     store = keys.KeyStore.load(ctx.keys_path)
     return store.must_change_password(ctx.actor.user_uuid)
 
@@ -189,7 +194,7 @@ def replace_one_time_password(ctx: AppContext, new_password: str) -> None:
     the new one must differ from it."""
     check_new_password(new_password)
     # Any signed-in user, for their own account only (the key file's flag says whether).
-    with keys.edit_key_file(ctx.keys_path) as store, ctx.write(None) as w:
+    with keys.edit_key_file(ctx.key_file()) as store, ctx.write(None) as w:
         if not store.must_change_password(ctx.actor.user_uuid):
             raise PermissionDenied()
         try:
@@ -216,7 +221,7 @@ def check_new_password(new_password: str) -> None:
 def verify_own_password(ctx: AppContext, password: str) -> bool:
     """Re-authentication after auto-lock, while the database stays open."""
     try:
-        keys.KeyStore.load(ctx.keys_path).unwrap_for_user(ctx.actor.username, password)
+        keys.KeyStore.load(ctx.key_file()).unwrap_for_user(ctx.actor.username, password)
     except WrongPassword:
         return False
     return True

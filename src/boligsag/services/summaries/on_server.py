@@ -15,7 +15,6 @@ not into a laptop-style chain keyed by a database key that a server does not hav
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -78,5 +77,4 @@ def open_as(url: str, secret: bytes, username: str) -> AppContext:
         server.dispose()
         raise
     # No key file: a server database has none (its audit key comes from ``secret``).
-    return ServerContext(server.db, actor, keys_path=Path("/nonexistent"), clock=SystemClock(),
-                         secret=secret)
+    return ServerContext(server.db, actor, keys_path=None, clock=SystemClock(), secret=secret)

@@ -144,6 +144,9 @@ class AppController(QObject):
                           on_failure=self._audit_check_failed)
 
     def _audit_checked(self, ctx: AppContext, report: audit_check.AuditReport) -> None:
+        if report.not_checked:
+            log.info("audit log check does not apply: %s", report.not_checked)
+            return
         text = audit_check.message_for(ctx, report)
         if text is None:
             return
