@@ -286,6 +286,9 @@ def _import_laptop(args: argparse.Namespace) -> int:
     if result.users_added:
         print(f"Laptop users without a server password yet: {', '.join(result.users_added)}"
               ". Give each who will log in one: boligsag server set-password USERNAME")
+    if result.users_inactive:
+        print(f"Deactivated on the laptop, and so on the server: "
+              f"{', '.join(result.users_inactive)}.")
     return 0
 
 

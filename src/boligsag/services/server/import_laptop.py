@@ -87,7 +87,8 @@ class ImportResult:
     rows: int                 # rows copied, all tables
     people: int
     contacts: int
-    users_added: tuple[str, ...]     # laptop users that are new on the server
+    users_added: tuple[str, ...]     # active laptop users that are new on the server
+    users_inactive: tuple[str, ...]  # deactivated laptop users, new on the server too
     users_matched: tuple[str, ...]   # laptop users that were server accounts already
     changes_logged: int
     audit_entries: int
@@ -104,6 +105,8 @@ def import_laptop(server: ServerDb, path: Path, username: str,
     say = say or (lambda _line: None)
     if not path.exists():
         raise DatabaseMissing(path)
+    with server.read() as session:  # said before any password is asked (checked again)
+        refuse_case_data(session.connection())
     store = keys.KeyStore.load(keys.keys_path_for(path))
     user_uuid, db_key = store.unwrap_for_user(username, ask_password())
     engine = open_engine(path, db_key, integrity_check=True, read_only=True)
@@ -139,7 +142,8 @@ def refuse_case_data(connection: Connection) -> None:
     """Raise ServerHasCaseData if any synced table but users and areas holds a row, or a
     service was ever changed through sync (the starter catalogue of ``server init`` is
     not case data, and the import replaces it)."""
-    for name in wire.SYNCED_TABLES:
+    # The people first: what the message names is the most telling table with rows.
+    for name in sorted(wire.SYNCED_TABLES, key=lambda n: n != "people"):
         if name in ("users", "areas", "services"):
             continue
         table = Base.metadata.tables[name]
@@ -172,9 +176,9 @@ def _import(server: ServerDb, laptop: Connection, file_name: str, say: Say) -> I
         say(f"audit log: {entries:,} laptop entries appended")
         audit_admin(server, session, AuditAction.CREATE, entity="database", entity_uuid=None,
                     detail=f"import of {rows} rows from laptop database {file_name}")
-        added, matched = _user_names(laptop, plan)
+        added, inactive, matched = _user_names(laptop, plan)
         return ImportResult(rows, counts.get("people", 0), counts.get("contacts", 0),
-                            added, matched, logged + len(area_changes), entries)
+                            added, inactive, matched, logged + len(area_changes), entries)
 
 
 def _progress(say: Say) -> Callable[[str, int], None]:
@@ -205,10 +209,13 @@ def _update_same_areas(target: Connection, laptop: Connection, plan: ImportPlan,
     return changes
 
 
-def _user_names(laptop: Connection, plan: ImportPlan) -> tuple[tuple[str, ...],
-                                                              tuple[str, ...]]:
+def _user_names(laptop: Connection, plan: ImportPlan
+                ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(new and active, new and deactivated, server accounts already), by username."""
     matched = plan.matched.get("users", set())
-    rows = laptop.execute(select(User.id, User.username).order_by(User.username)).all()
-    return (tuple(r.username for r in rows if r.id not in matched),
+    rows = laptop.execute(select(User.id, User.username, User.active)
+                          .order_by(User.username)).all()
+    return (tuple(r.username for r in rows if r.id not in matched and r.active),
+            tuple(r.username for r in rows if r.id not in matched and not r.active),
             tuple(r.username for r in rows if r.id in matched))
 
