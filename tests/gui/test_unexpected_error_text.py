@@ -9,10 +9,11 @@ import logging
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 
+from boligsag.ui.background import run_in_background
 from boligsag.ui.people import person_dialog
 from boligsag.ui.shell.main_window import MainWindow
 
@@ -22,12 +23,16 @@ CPR = "010203-1234"
 SQL = "SELECT people.id FROM people WHERE people.cpr = %(cpr)s"
 
 
+def database_error() -> OperationalError:
+    return OperationalError(SQL, {"cpr": CPR, "name": "Ayşe Yılmaz"},
+                            Exception("server closed the connection unexpectedly"))
+
+
 def test_a_database_error_is_said_in_danish_without_its_sql(
         qtbot: QtBot, main_window: MainWindow, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     def failing(_ctx: object) -> object:
-        raise OperationalError(SQL, {"cpr": CPR, "name": "Ayşe Yılmaz"},
-                               Exception("server closed the connection unexpectedly"))
+        raise database_error()
 
     monkeypatch.setattr(person_dialog, "person_form_choices", failing)
     open_people(qtbot, main_window)
@@ -43,3 +48,18 @@ def test_a_database_error_is_said_in_danish_without_its_sql(
         assert secret not in shown and secret not in logged
     assert "unexpected error (OperationalError)" in logged
     box.done(0)
+
+
+def test_a_background_failure_nobody_handles_is_logged_without_its_text(
+        qtbot: QtBot, caplog: pytest.LogCaptureFixture) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+
+    def work(_task: object) -> None:
+        raise database_error()
+
+    run_in_background(host, work, on_success=lambda _result: None)
+    qtbot.waitUntil(lambda: "background task failed" in caplog.text, timeout=10_000)
+    assert "(OperationalError)" in caplog.text
+    for secret in (CPR, "Ayşe", "SELECT", "server closed"):
+        assert secret not in caplog.text

@@ -16,7 +16,6 @@ relay, and ``shiboken6.isValid`` tells the hub to drop the result.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,7 +23,7 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal, Slot
 
-log = logging.getLogger(__name__)
+from boligsag.ui.errors import log_unexpected
 
 T = TypeVar("T")
 
@@ -56,7 +55,8 @@ class _Relay(QObject):
         elif on_failure is not None:
             on_failure(payload)
         else:
-            log.error("background task failed", exc_info=payload)
+            # By type and frames only: the error's text may quote SQL and its values.
+            log_unexpected(payload, "background task failed")
 
 
 class _Hub(QObject):

@@ -33,12 +33,13 @@ def error_text(error: BaseException) -> str:
               "it happens again.")
 
 
-def log_unexpected(error: BaseException) -> None:
+def log_unexpected(error: BaseException, doing: str = "unexpected error") -> None:
     """Log a bug by its type and the places it passed through (file, line, function:
-    code, not data); not ``exc_info``, whose text repeats the error's message."""
+    code, not data); not ``exc_info``, whose text repeats the error's message.
+    ``doing``: what failed, in words of the code (no data)."""
     frames = "; ".join(f"{frame.filename}:{frame.lineno} in {frame.name}"
                        for frame in traceback.extract_tb(error.__traceback__))
-    log.error("unexpected error (%s) at %s", type(error).__name__, frames or "-")
+    log.error("%s (%s) at %s", doing, type(error).__name__, frames or "-")
 
 
 def stale_form_text(*, reloaded: bool = False, reload_offered: bool = False) -> str:

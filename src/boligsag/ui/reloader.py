@@ -20,7 +20,6 @@ changes gathered since the last load (:attr:`Reloader.changes`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -30,9 +29,8 @@ from PySide6.QtWidgets import QWidget
 
 from boligsag.services.changes import Changes, Entity
 from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import log_unexpected
 from boligsag.ui.events import AppEvents
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -124,4 +122,5 @@ class Reloader(QObject, Generic[T]):
         if self._failed is not None:
             self._failed(error)
         else:
-            log.error("loading %s failed", self.widget.objectName(), exc_info=error)
+            # By type and frames only: the error's text may quote SQL and its values.
+            log_unexpected(error, f"loading {self.widget.objectName()} failed")

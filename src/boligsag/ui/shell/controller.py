@@ -159,7 +159,8 @@ class AppController(QObject):
         log.error("audit log check could not run: %s", type(error).__name__)
 
     def _integrity_failed(self, error: BaseException) -> None:
-        log.error("integrity check failed: %s", error)
+        # Only the error's type: its text may name a folder or quote a database error.
+        log.error("integrity check failed: %s", type(error).__name__)
         if self.window is not None:
             self.window.show_integrity_problem(error_text(error))
 
@@ -172,7 +173,7 @@ class AppController(QObject):
         if self.demo_session is not None and self.demo_session.cancelled():
             self.quit(0)
             return
-        log.error("demo database could not be created: %s", error)
+        log.error("demo database could not be created: %s", type(error).__name__)
         # Nothing else is open, so a blocking message before quitting is fine here.
         QMessageBox.critical(None, tr("Boligsag demo"), error_text(error))
         self.quit(1)
