@@ -39,8 +39,8 @@ def test_a_database_error_is_said_in_danish_without_its_sql(
     with caplog.at_level(logging.DEBUG):
         qtbot.keyClick(main_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
         box = top_dialog(qtbot, QMessageBox, "errorMessageBox")
-    assert box.text() == ("Der skete en uventet fejl. Prøv igen, og sig det til jeres "
-                          "it-support, hvis det sker igen.")
+    assert box.text() == ("Der skete en uventet fejl. Prøv igen. Sker det igen, så kontakt "
+                          "jeres IT-support.")
     shown = box.text() + box.informativeText() + box.detailedText()
     logged = "\n".join(record.getMessage() + str(record.exc_info or "")
                        for record in caplog.records)
