@@ -315,3 +315,38 @@ def test_a_laptop_user_who_is_a_server_account_already_is_that_account(
     assert (jonas.full_name, jonas.areas, his) == ("Jonas Server", AREA_ON_BOTH, written.n)
     with serving(setup) as running, running.client() as client:
         assert logged_in(client, STAFF_ON_LAPTOP, STAFF_SERVER_PASSWORD).token
+
+
+def test_a_one_time_laptop_password_opens_nothing_here_either(
+        setup: Setup, server: ServerDb, laptop: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """As on the laptop's own command line: an administrator's reset password must be
+    replaced (boligsag passwd) before it opens the database for anything."""
+    store = keys.KeyStore.load(keys.keys_path_for(laptop))
+    admin_uuid, db_key = store.unwrap_for_user("admin", DEMO_PASSWORD)
+    store.set_password(admin_uuid, "admin", "engangs-kodeord-123", db_key, must_change=True)
+    store.save(keys.keys_path_for(laptop))
+    before = snapshot(server)
+    done = run_import(setup, laptop, monkeypatch, capsys, password="engangs-kodeord-123")
+    assert done.code == 1
+    assert "one-time password" in done.err and "boligsag passwd" in done.err
+    assert snapshot(server) == before
+
+
+def test_only_a_laptop_administrator_may_import_it(
+        setup: Setup, server: ServerDb, laptop: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    store = keys.KeyStore.load(keys.keys_path_for(laptop))
+    _, db_key = store.unwrap_for_user("admin", DEMO_PASSWORD)
+    (jonas,) = laptop_rows(laptop, "SELECT uuid FROM users WHERE username = :name",
+                           name=STAFF_ON_LAPTOP)
+    store.set_password(jonas.uuid, STAFF_ON_LAPTOP, "jonas-eget-kodeord", db_key)
+    store.save(keys.keys_path_for(laptop))
+    before = snapshot(server)
+    monkeypatch.setenv("BOLIGSAG_PASSWORD", "jonas-eget-kodeord")
+    code = cli(["server", "import", str(laptop), "--user", STAFF_ON_LAPTOP, "--config",
+                str(setup.folder)], monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "jonas is not an administrator of the laptop database" in err
+    assert snapshot(server) == before

@@ -45,6 +45,7 @@ from .. import audit_check
 from ..sync import wire
 from ..sync.ordering import ORDER_LOCK_KEY, ChangeEntry, log_changes
 from ..sync.seed import seed_change_log
+from ..users import OneTimePasswordInUse
 from .accounts import audit_admin, local_now
 from .handle import ServerDb
 from .import_audit import append_laptop_trail
@@ -109,6 +110,8 @@ def import_laptop(server: ServerDb, path: Path, username: str,
         refuse_case_data(session.connection())
     store = keys.KeyStore.load(keys.keys_path_for(path))
     user_uuid, db_key = store.unwrap_for_user(username, ask_password())
+    if store.must_change_password(user_uuid):  # opens nothing but `boligsag passwd`
+        raise OneTimePasswordInUse(username.strip())
     engine = open_engine(path, db_key, integrity_check=True, read_only=True)
     laptop = Database(engine, path)
     try:
