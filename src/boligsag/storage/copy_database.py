@@ -22,8 +22,8 @@ On PostgreSQL two things differ from a service's own inserts:
 
 :func:`copy_tables` is the copy itself, in the caller's transaction, for a target that
 may already hold rows: a ``rows`` function decides, batch by batch, which rows go in and
-with which values (the team server's import of a laptop, services/server/
-import_laptop.py, maps the laptop's ids onto the rows the server already has).
+with which values (the team server's import of a laptop maps the laptop's ids onto the
+rows the server already has: services/server/import_plan.py).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ As with the entries a push brings (services/sync/push.py, services/server_audit.
 each laptop entry keeps its own fields (time, username, action, entity, detail) and
 becomes a new link of the server's chain, keyed from the server's ``secret.key``; only
 its user id is the server's id of the same user (import_plan.py). The laptop's chain is
-verified under the laptop's own key before anything is copied
-(import_laptop.verify_laptop_trail).
+verified under the laptop's own key before anything is copied (import_laptop.py, with
+services/audit_check.py).
 
 A laptop used for years holds hundreds of thousands of entries, so they are chained in
 Python and inserted a batch at a time (one statement per batch), not one flush each as
