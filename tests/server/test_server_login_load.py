@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from boligsag.server import gate
 from boligsag.services.server.accounts import ServerDb
 from boligsag.services.server.login import username_key
 from boligsag.storage import kdf
@@ -85,3 +86,38 @@ def test_parallel_wrong_passwords_each_count_and_the_pause_still_holds(
     throttled = login(still, STAFF, STAFF_PASSWORD, device=str(uuid.uuid4()))
     assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "1")
     assert len(calls) == 3  # the refused try checked no password
+
+
+def test_a_login_answered_busy_was_not_counted(
+        setup: Setup, server_db: ServerDb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every password check is taken (held here); the next login waits for one, not
+    for the database, and after the queue wait is answered 503 busy without having
+    been counted against the name: the laptop's retry is not a failure."""
+    with_connections(setup, 2, queue_wait_seconds=1)
+    real_verify = kdf.phc_verify
+    checking = threading.Semaphore(0)
+    release = threading.Event()
+
+    def held(password: str, stored: str) -> bool:
+        checking.release()
+        release.wait(WAIT)
+        return real_verify(password, stored)
+
+    monkeypatch.setattr(kdf, "phc_verify", held)
+    with serving(setup) as running, running.client() as client, \
+            ThreadPoolExecutor(gate.PASSWORD_CHECKS) as pool:
+        holders = [pool.submit(guess, running.client(), f"gæst-{n}")
+                   for n in range(gate.PASSWORD_CHECKS)]
+        try:
+            for _ in holders:
+                assert checking.acquire(timeout=WAIT), "a login never reached its check"
+            busy = login(client, STAFF, STAFF_PASSWORD)
+        finally:
+            release.set()
+        assert [h.result(timeout=WAIT).status_code for h in holders] == \
+            [401] * gate.PASSWORD_CHECKS
+    assert (busy.status_code, busy.json()["error"]) == (503, "busy")
+    with server_db.read() as session:
+        counted = session.scalar(select(ServerLoginFailure.failures).where(
+            ServerLoginFailure.username_key == username_key(server_db.secret, STAFF)))
+    assert counted is None

@@ -8,7 +8,7 @@ own thread pool (40 threads) would otherwise let four times a default pool's req
 reach for a connection at once. A request that waits longer than its queue wait
 (``queue_wait_seconds`` in server.json, default ``DEFAULT_QUEUE_WAIT`` = 20 s) is
 answered 503 ``busy`` with Retry-After (app.py), and the laptop tries again later.
-A login's password check runs between two turns, holding none (``checking``), so a
+A login's password check runs between two turns, holding none (``password_check``), so a
 burst of logins leaves the connections to the syncs.
 
 Client timeout: the laptop's HTTP client (issue 12) must wait longer for an answer than
@@ -24,21 +24,27 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
 
-__all__ = ["CLIENT_TIMEOUT", "DEFAULT_QUEUE_WAIT", "MAX_QUEUE_WAIT", "RETRY_AFTER", "DbGate",
-           "ServerBusy"]
+__all__ = ["CLIENT_TIMEOUT", "DEFAULT_QUEUE_WAIT", "MAX_QUEUE_WAIT", "PASSWORD_CHECKS",
+           "RETRY_AFTER", "Checker", "DbGate", "ServerBusy"]
 
 T = TypeVar("T")
+Checker = Callable[..., Awaitable[Any]]  # runs a function in a password check's thread
 
 DEFAULT_QUEUE_WAIT = 20.0  # seconds a request may wait for its turn
 CLIENT_TIMEOUT = 60.0  # seconds, the laptop client's read timeout (see above)
 MAX_QUEUE_WAIT = 50.0  # CLIENT_TIMEOUT less 10 s for the request's own work
 RETRY_AFTER = 5  # seconds, the Retry-After of a 503
+# Password checks at once (``password_check``): one per processor, at least two.
+# Argon2id is CPU- and memory-bound, so more at once would only make each slower and
+# use more memory.
+PASSWORD_CHECKS = max(2, os.cpu_count() or 2)
 
 
 class ServerBusy(Exception):
@@ -49,10 +55,7 @@ class DbGate:
     def __init__(self, size: int, queue_wait: float = DEFAULT_QUEUE_WAIT) -> None:
         self.size = size
         self.queue_wait = queue_wait
-        # Password checks at once (``checking``): one per processor, at least two.
-        # Argon2id is CPU- and memory-bound, so more at once would only make each
-        # slower and use more memory.
-        self.checks = max(2, os.cpu_count() or 2)
+        self.checks = PASSWORD_CHECKS
         # Made on first use, inside the event loop that serves the requests.
         self._turns: anyio.CapacityLimiter | None = None
         self._threads: anyio.CapacityLimiter | None = None
@@ -69,25 +72,40 @@ class DbGate:
             self._threads = anyio.CapacityLimiter(self.size)
         return await self._in_turn(self._turns, self._threads, function, *args, **kwargs)
 
-    async def checking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``function(*args, **kwargs)`` in a worker thread that holds no database turn
-        (a login's Argon2id check), at most ``checks`` at once; ServerBusy if no turn
-        came within the queue wait."""
+    @asynccontextmanager
+    async def password_check(self) -> AsyncIterator[Checker]:
+        """A turn to check one password, at most ``checks`` at once. A login takes it
+        before its first database step (which counts the attempt), so a counted attempt
+        is never answered busy for want of a check; ServerBusy if no turn came within
+        the queue wait. Inside, ``await check(function, *args)`` runs ``function`` in a
+        worker thread that holds no database turn."""
         if self._checks is None or self._check_threads is None:
             self._checks = anyio.CapacityLimiter(self.checks)
             self._check_threads = anyio.CapacityLimiter(self.checks)
-        return await self._in_turn(self._checks, self._check_threads, function, *args,
-                                   **kwargs)
+        checks, threads = self._checks, self._check_threads
+        await self._acquire(checks)
+
+        async def check(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            return await anyio.to_thread.run_sync(
+                functools.partial(function, *args, **kwargs), limiter=threads)
+
+        try:
+            yield check
+        finally:
+            checks.release()
 
     async def _in_turn(self, turns: anyio.CapacityLimiter, threads: anyio.CapacityLimiter,
                        function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        with anyio.move_on_after(self.queue_wait) as waiting:
-            await turns.acquire()  # a cancelled wait leaves no token taken (anyio)
-        if waiting.cancelled_caught:
-            raise ServerBusy()
+        await self._acquire(turns)
         try:
             return await anyio.to_thread.run_sync(
                 functools.partial(function, *args, **kwargs), limiter=threads)
         finally:
             turns.release()
 
+    async def _acquire(self, turns: anyio.CapacityLimiter) -> None:
+        """A token of ``turns`` within the queue wait, or ServerBusy."""
+        with anyio.move_on_after(self.queue_wait) as waiting:
+            await turns.acquire()  # a cancelled wait leaves no token taken (anyio)
+        if waiting.cancelled_caught:
+            raise ServerBusy()
