@@ -10,6 +10,7 @@ import base64
 import binascii
 import hmac
 import os
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,14 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from boligsag.errors import UserError
 
 _SALT_BYTES = 16
+# One derivation at a time in a process. OpenSSL (3.2 and newer, through `cryptography`)
+# spreads an Argon2id run's lanes over a thread pool sized to the processors; two runs
+# with more than one lane at once, from two threads, were seen to hang for good or to
+# fail with a MemoryError at 1 MiB (cryptography 50.0.2, OpenSSL 4.0.3, 2 cores). One
+# run already keeps the processors mostly busy (on 2 cores: 0.20 s of CPU in 0.14 s),
+# so taking turns costs little. The team server checks logins in several worker
+# threads at once.
+_DERIVING = threading.Lock()
 
 
 class KdfOutOfMemory(UserError):
@@ -40,7 +49,8 @@ class KdfParams:
         kdf = Argon2id(salt=salt, length=length, iterations=self.iterations,
                        lanes=self.lanes, memory_cost=self.memory_cost)
         try:
-            return kdf.derive(secret)
+            with _DERIVING:
+                return kdf.derive(secret)
         except MemoryError:
             raise KdfOutOfMemory(self.memory_cost // 1024) from None
 
