@@ -23,7 +23,6 @@ of ``CLIENT_TIMEOUT`` (60 s); server.json's queue wait is limited to
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -41,10 +40,10 @@ DEFAULT_QUEUE_WAIT = 20.0  # seconds a request may wait for its turn
 CLIENT_TIMEOUT = 60.0  # seconds, the laptop client's read timeout (see above)
 MAX_QUEUE_WAIT = 50.0  # CLIENT_TIMEOUT less 10 s for the request's own work
 RETRY_AFTER = 5  # seconds, the Retry-After of a 503
-# Password checks at once (``password_check``): one per processor, at least two.
-# Argon2id is CPU- and memory-bound, so more at once would only make each slower and
-# use more memory.
-PASSWORD_CHECKS = max(2, os.cpu_count() or 2)
+# Logins in their password-check turn at once (``password_check``). The Argon2id runs
+# themselves take turns in the process (storage/kdf.py), each spread over the
+# processors; two turns let one login's database steps overlap another's run.
+PASSWORD_CHECKS = 2
 
 
 class ServerBusy(Exception):
