@@ -9,7 +9,8 @@ reach for a connection at once. A request that waits longer than its queue wait
 (``queue_wait_seconds`` in server.json, default ``DEFAULT_QUEUE_WAIT`` = 20 s) is
 answered 503 ``busy`` with Retry-After (app.py), and the laptop tries again later.
 A login's password check runs between two turns, holding none (``password_check``), so a
-burst of logins leaves the connections to the syncs.
+burst of logins leaves the connections to the syncs; its three turns come within one
+queue wait together (``deadline``, ``run_by``).
 
 Client timeout: the laptop's HTTP client (issue 12) must wait longer for an answer than
 a request can wait here plus the request's own work, or it gives up on requests the
@@ -61,28 +62,44 @@ class DbGate:
         self._checks: anyio.CapacityLimiter | None = None
         self._check_threads: anyio.CapacityLimiter | None = None
 
+    def deadline(self) -> float:
+        """One queue wait from now, on the event loop's clock: the turns of a request
+        that needs several (a login) all come by then, or it is answered busy."""
+        return anyio.current_time() + self.queue_wait
+
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` in a worker thread once it is this request's
         turn; ServerBusy if that takes longer than the queue wait."""
+        return await self.run_by(self.deadline(), function, *args, **kwargs)
+
+    async def run_by(self, deadline: float, function: Callable[..., T], *args: Any,
+                     **kwargs: Any) -> T:
+        """``run``, waiting for the turn until ``deadline`` (see ``deadline()``)."""
         if self._turns is None or self._threads is None:
             self._turns = anyio.CapacityLimiter(self.size)
             # The workers' own limiter, as large as the gate: Starlette's default one is
             # shared with its other thread work and caps a larger gate at 40.
             self._threads = anyio.CapacityLimiter(self.size)
-        return await self._in_turn(self._turns, self._threads, function, *args, **kwargs)
+        turns, threads = self._turns, self._threads
+        await _acquire(turns, deadline)
+        try:
+            return await anyio.to_thread.run_sync(
+                functools.partial(function, *args, **kwargs), limiter=threads)
+        finally:
+            turns.release()
 
     @asynccontextmanager
-    async def password_check(self) -> AsyncIterator[Checker]:
+    async def password_check(self, deadline: float | None = None) -> AsyncIterator[Checker]:
         """A turn to check one password, at most ``checks`` at once. A login takes it
         before its first database step (which counts the attempt), so a counted attempt
-        is never answered busy for want of a check; ServerBusy if no turn came within
-        the queue wait. Inside, ``await check(function, *args)`` runs ``function`` in a
-        worker thread that holds no database turn."""
+        is never answered busy for want of a check; ServerBusy if no turn came by
+        ``deadline`` (one queue wait from now if None). Inside, ``await check(function,
+        *args)`` runs ``function`` in a worker thread that holds no database turn."""
         if self._checks is None or self._check_threads is None:
             self._checks = anyio.CapacityLimiter(self.checks)
             self._check_threads = anyio.CapacityLimiter(self.checks)
         checks, threads = self._checks, self._check_threads
-        await self._acquire(checks)
+        await _acquire(checks, self.deadline() if deadline is None else deadline)
 
         async def check(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             return await anyio.to_thread.run_sync(
@@ -93,18 +110,17 @@ class DbGate:
         finally:
             checks.release()
 
-    async def _in_turn(self, turns: anyio.CapacityLimiter, threads: anyio.CapacityLimiter,
-                       function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        await self._acquire(turns)
-        try:
-            return await anyio.to_thread.run_sync(
-                functools.partial(function, *args, **kwargs), limiter=threads)
-        finally:
-            turns.release()
 
-    async def _acquire(self, turns: anyio.CapacityLimiter) -> None:
-        """A token of ``turns`` within the queue wait, or ServerBusy."""
-        with anyio.move_on_after(self.queue_wait) as waiting:
-            await turns.acquire()  # a cancelled wait leaves no token taken (anyio)
-        if waiting.cancelled_caught:
-            raise ServerBusy()
+async def _acquire(turns: anyio.CapacityLimiter, deadline: float) -> None:
+    """A token of ``turns``: at once if one is free, else waiting until ``deadline``
+    (ServerBusy then). A free turn is taken even after the deadline: a login that
+    waited for its check is not refused its last step while the database is idle."""
+    try:
+        turns.acquire_nowait()
+        return
+    except anyio.WouldBlock:
+        pass
+    with anyio.CancelScope(deadline=deadline) as waiting:
+        await turns.acquire()  # a cancelled wait leaves no token taken (anyio)
+    if waiting.cancelled_caught:
+        raise ServerBusy()
