@@ -1,9 +1,11 @@
 """Logging in to the team server, its tokens, and checking a token on each request.
 
-- ``login``: username + password + device id -> a token for 15 minutes, in three steps
-  so that the Argon2id run (about half a second) holds no database connection and no
-  lock, which a burst of logins would otherwise take from the syncs (server/app.py runs
-  the two database steps in their turns and the check between them outside):
+- Logging in: username + password + device id -> a token for 15 minutes, in three
+  steps so that the Argon2id run (0.1-0.5 s) holds no database connection and no lock,
+  which a burst of logins would otherwise take from the syncs (server/app.py runs the
+  two database steps in their turns and the check between them outside, in that order;
+  a right password gives a token, else LoginFailed / LoginThrottled / AuthRefused
+  ``user_disabled`` or ``device_revoked``, the last two only once the password was right):
   ``begin`` (a short write unit: the throttle, the attempt counted, the account read),
   ``verify`` (Argon2id, no database) and ``finish`` (a short write unit: on success the
   throttle row is cleared and the device registered, on failure the LOGIN_FAILED audit
@@ -170,8 +172,8 @@ def check_device_id(device_id: object) -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """A login attempt that ``begin`` let through and counted; what ``verify`` and
-    ``finish`` need, so that neither reads the database again before the verdict."""
+    """A login attempt that ``begin`` let through and counted: what ``verify`` checks
+    without the database, and what ``finish`` records."""
 
     key: str  # the throttle row (username_key)
     user_id: int | None  # None: no account of that name, or none with a server password
@@ -182,15 +184,6 @@ class Attempt:
     device_name: str
     now: float  # epoch seconds
     at: datetime  # the same instant, naive UTC as utc_now()
-
-
-def login(server: ServerDb, username: object, password: object, device_id: object,
-          device_name: object = "", *, now: float | None = None) -> LoginResult:
-    """A token for the user on this device, or LoginFailed / LoginThrottled / AuthRefused
-    (``user_disabled``, ``device_revoked``: only once the password was right). The three
-    steps one after another; server/app.py runs them apart (see above)."""
-    attempt = begin(server, username, password, device_id, device_name, now=now)
-    return finish(server, attempt, verify(attempt))
 
 
 def begin(server: ServerDb, username: object, password: object, device_id: object,
@@ -216,7 +209,8 @@ def begin(server: ServerDb, username: object, password: object, device_id: objec
         # (outside, in parallel with others): parallel wrong guesses all count, and once
         # the count reaches the pause the next try is refused at once, so a burst gets no
         # more free guesses than tries one after another would. A right password clears
-        # the row in ``finish``.
+        # the row in ``finish``. The price: a third try of one name sent while two are
+        # still being checked is refused (429, 1 s) even with the right password.
         session.execute(pg_insert(ServerLoginFailure).values(username_key=key, failures=0)
                         .on_conflict_do_nothing(index_elements=["username_key"]))
         row = session.get(ServerLoginFailure, key, with_for_update=True)
