@@ -23,7 +23,7 @@ order in which changes reached the server does.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,8 +39,10 @@ from .errors import BadBatch
 from .merge_reads import Current, History, Reads
 from .ordering import ChangeEntry
 from .people_lists import Hidden, with_hidden, without_hidden
+from .wire_creates import apply_creates
 
-__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "Push", "merge_change",
+__all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "Push", "create_all",
+           "merge_change",
            "write_stamps"]
 
 CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice")
@@ -160,6 +162,22 @@ def _create(session: Session, push: Push, change: Change) -> Outcome:
     entry = ChangeEntry(change.table, change.uuid, 1, sorted(change.fields), change.deleted,
                         uid, push.actor.device_id, push.batch_uuid)
     return Outcome(applied=_applied(change, 1), log=[entry])
+
+
+def create_all(session: Session, push: Push, changes: Sequence[Change]) -> list[Outcome]:
+    """:func:`merge_change` for changes that create rows of one table the server does not
+    hold (none with a base version), written together (wire_creates.py)."""
+    uid = push.actor.user_id
+    apply_creates(session, changes[0].table, [(c.uuid, dict(c.fields)) for c in changes],
+                  user_id=uid, now=push.now)
+    outcomes = []
+    for change in changes:
+        if change.deleted:
+            wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
+        entry = ChangeEntry(change.table, change.uuid, 1, sorted(change.fields),
+                            change.deleted, uid, push.actor.device_id, push.batch_uuid)
+        outcomes.append(Outcome(applied=_applied(change, 1), log=[entry]))
+    return outcomes
 
 
 def _write(session: Session, push: Push, change: Change, current: Current,

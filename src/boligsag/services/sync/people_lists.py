@@ -57,40 +57,61 @@ def _named(table: str, fields: Mapping[str, Any]) -> set[str]:
 
 
 def _keep(table: str, fields: dict[str, Any], seen: set[str]) -> None:
-    """Drop, in place, the items of ``fields``' people lists naming anyone not in ``seen``."""
+    """Drop, in place, the items of ``fields``' people lists naming anyone not in ``seen``
+    (for a dict that is the caller's own: see :func:`_kept`)."""
     for (list_table, name), person in PERSON_LISTS.items():
         if list_table == table and isinstance(fields.get(name), list):
             fields[name] = [item for item in fields[name] if person(item) in seen]
 
 
-def strip_pulled(session: Session, actor: SyncActor, rows: Sequence[dict[str, Any]]) -> None:
-    """Take out of pulled ``rows``, in place, the list items about people ``actor`` may
-    not see: in the lists themselves, and in the two values of a conflict about one."""
+def _kept(table: str, fields: dict[str, Any], seen: set[str]) -> dict[str, Any]:
+    """``fields`` without the items of its people lists naming anyone not in ``seen``:
+    ``fields`` itself when nothing goes, else a new dict (``fields`` is left as it is)."""
+    out = fields
+    for (list_table, name), person in PERSON_LISTS.items():
+        items = fields.get(name)
+        if list_table == table and isinstance(items, list):
+            visible = [item for item in items if person(item) in seen]
+            if len(visible) != len(items):
+                out = {**out, name: visible}
+    return out
+
+
+def strip_pulled(session: Session, actor: SyncActor, rows: list[dict[str, Any]]) -> None:
+    """Take out of pulled ``rows`` the list items about people ``actor`` may not see:
+    in the lists themselves, and in the two values of a conflict about one.
+
+    A row that loses something is replaced in ``rows`` by a changed copy; no row is
+    changed itself, for a pull's rows are shared with other pulls (pull_cache.py)."""
     if sees_everything(actor):
         return
-    conflicts: list[tuple[dict[str, Any], str, str, Any]] = []
+    conflicts: list[tuple[int, str, str, Any]] = []  # (row index, key, table, value)
     named: set[str] = set()
-    for row in rows:
+    for index, row in enumerate(rows):
         fields = row["fields"]
         if row["table"] in _TABLES:
             named |= _named(row["table"], fields)
         elif row["table"] == "sync_conflicts" and fields.get("table_name") in _TABLES:
             for key in ("kept_value", "other_value"):
                 value = json.loads(fields[key])
-                conflicts.append((fields, key, fields["table_name"], value))
+                conflicts.append((index, key, fields["table_name"], value))
                 named |= _named(fields["table_name"], _as_fields(fields["field"], value))
     if not named:
         return
     seen = scope.visible(session, actor, "people", sorted(named))
-    for row in rows:
+    for index, row in enumerate(rows):
         if row["table"] in _TABLES:
-            _keep(row["table"], row["fields"], seen)
-    for fields, key, table, value in conflicts:
-        as_fields = _as_fields(fields["field"], value)
+            fields = _kept(row["table"], row["fields"], seen)
+            if fields is not row["fields"]:
+                rows[index] = {**row, "fields": fields}
+    for index, key, table, value in conflicts:
+        row = rows[index]
+        as_fields = _as_fields(row["fields"]["field"], value)  # parsed here: ours to change
         _keep(table, as_fields, seen)
-        if fields["field"] != "*":
-            value = as_fields[fields["field"]]
-        fields[key] = json.dumps(value, ensure_ascii=False)
+        if row["fields"]["field"] != "*":
+            value = as_fields[row["fields"]["field"]]
+        rows[index] = {**row, "fields": {**row["fields"],
+                                         key: json.dumps(value, ensure_ascii=False)}}
 
 
 def _as_fields(field: str, value: Any) -> dict[str, Any]:

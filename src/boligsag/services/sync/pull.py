@@ -20,7 +20,8 @@ snapshot (the read unit's REPEATABLE READ), and ordering.py makes every snapshot
 prefix of the log, so no change can appear later below a cursor already handed out.
 
 The wire form of the rows is kept for the next puller (pull_cache.py): the laptops of a
-team pull the same changes, and each gets its own copy with what it may not see taken out.
+team pull the same changes. A page shares the kept rows; a row of which the actor may not
+see everything is replaced in the page by a copy without it, the kept row left whole.
 """
 
 from __future__ import annotations
@@ -105,11 +106,13 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
             continue
         table_rows = rows_to_wire_by_uuid(session, table, uuids,
                                           scope.visible_condition(actor, table), cache=cache)
-        for name in scope.hidden_fields(actor, table):
-            for row in table_rows:
-                row["fields"].pop(name, None)
+        hidden = scope.hidden_fields(actor, table)
+        if hidden:  # the rows are shared with other pulls: the actor's own copies
+            table_rows = [{**row, "fields": {name: value for name, value
+                                             in row["fields"].items() if name not in hidden}}
+                          for row in table_rows]
         rows.extend(table_rows)
-    people_lists.strip_pulled(session, actor, rows)
+    people_lists.strip_pulled(session, actor, rows)  # copies what it changes
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after), database_id),
             "more": more}
 

@@ -12,7 +12,7 @@ makes to a row or to the link rows and children that travel with it moves the ro
 version on (merge.py, the model's version counter), uuids never change, and vocabulary
 keys are the same in every installation. What does differ between laptops (fields hidden
 from a role, people-list items about people one may not see) is taken out by the caller
-from a copy (:meth:`WireCache.copy`), never from the kept row.
+in a copy of the row, never in the kept row (pull.py, people_lists.strip_pulled).
 
 The cache belongs to one engine (one server database) and is keyed by that database's
 identity too: a database restored from a backup gets a new identity
@@ -74,13 +74,6 @@ class WireCache:
                 self._rows[(database, row["table"], row["uuid"], row["version"])] = row
             while len(self._rows) > self.capacity:
                 self._rows.popitem(last=False)
-
-    @staticmethod
-    def copy(row: WireRow) -> WireRow:
-        """A row the caller may change: its own dict and fields dict; the lists and
-        objects inside are shared and are replaced, never changed in place, by the
-        callers (pull.py, people_lists.strip_pulled)."""
-        return {**row, "fields": {**row["fields"]}}
 
 
 def for_session(session: Session) -> WireCache:

@@ -31,11 +31,11 @@ from sqlalchemy.orm import Session
 
 from boligsag.services import server_audit
 
-from . import batches, ordering, people_lists, scope, wire
+from . import batches, ordering, people_lists, scope, wire, wire_creates
 from .actor import SyncActor
 from .errors import BadBatch, Refused
-from .merge import Change, Push, merge_change, write_stamps
-from .merge_reads import read_for_merge
+from .merge import Change, Push, create_all, merge_change, write_stamps
+from .merge_reads import Reads, read_for_merge
 from .ordering import ChangeEntry
 from .people_lists import without_hidden
 
@@ -73,16 +73,18 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
             raise Refused(f"{change.table} {change.uuid}: {reason}")
     hidden = people_lists.hidden_members(session, actor, ordered)
     context = Push(actor, batch_uuid, now, reads, hidden)
-    for pushed in ordered:
-        # Items about people hidden from the actor are the server's to keep: a laptop
-        # never holds them, and one that sends them anyway does not set them.
-        change = Change(pushed.table, pushed.uuid, pushed.base_version, pushed.deleted,
-                        without_hidden(hidden, pushed.table, pushed.uuid, pushed.fields))
-        outcome = merge_change(session, context, change)
-        if outcome.applied is not None:
-            result["applied"].append(outcome.applied)
-        result["conflicts"].extend(outcome.conflicts)
-        log.extend(outcome.log)
+    # Items about people hidden from the actor are the server's to keep: a laptop never
+    # holds them, and one that sends them anyway does not set them.
+    visible = [Change(c.table, c.uuid, c.base_version, c.deleted,
+                      without_hidden(hidden, c.table, c.uuid, c.fields)) for c in ordered]
+    for run in _runs(visible, reads):
+        outcomes = (create_all(session, context, run) if len(run) > 1
+                    else [merge_change(session, context, run[0])])
+        for outcome in outcomes:
+            if outcome.applied is not None:
+                result["applied"].append(outcome.applied)
+            result["conflicts"].extend(outcome.conflicts)
+            log.extend(outcome.log)
     write_stamps(session, context)
     batches.store_result(session, actor, batch_uuid, result)
     ordering.log_changes(session, log, now=now, device_uuid=actor.device_id)
@@ -92,6 +94,23 @@ def push(session: Session, actor: SyncActor, batch: object, *, audit_key: bytes,
         except server_audit.BadAuditEntry as exc:
             raise BadBatch(f"audit: {exc}") from None
     return result
+
+
+def _runs(changes: Sequence[Change], reads: Reads) -> list[list[Change]]:
+    """The changes in order, cut into runs to apply together: consecutive creates of one
+    table the server does not hold (merge.create_all), every other change on its own."""
+    runs: list[list[Change]] = []
+    for change in changes:
+        new = (change.base_version is None and wire_creates.batchable(change.table)
+               and (change.table, change.uuid) not in reads.currents)
+        last = runs[-1] if runs else None
+        if (new and last is not None and last[0].table == change.table
+                and last[0].base_version is None
+                and (last[0].table, last[0].uuid) not in reads.currents):
+            last.append(change)
+        else:
+            runs.append([change])
+    return runs
 
 
 def lock_rows(session: Session, changes: Sequence[Change]) -> None:

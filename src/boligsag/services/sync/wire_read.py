@@ -99,21 +99,35 @@ def rows_to_wire_by_uuid(session: Session, table: str, uuids: Sequence[str],
     (a pull's scope, scope.visible_condition), in the order given: the rows are found
     and read in the same select, not looked up by uuid first and read again by id.
 
-    With ``cache`` (a pull_cache.WireCache and the database's identity), rows whose
-    version it holds are not turned into wire rows again, and the rows made are kept;
-    every row returned is then the caller's own copy (WireCache.copy)."""
+    With ``cache`` (a pull_cache.WireCache and the database's identity), the rows are
+    found first (id, uuid and version only), and only those whose version the cache
+    does not hold are read and turned into wire rows, then kept. The rows returned are
+    then the cache's own, shared with other pulls: copy one before changing it."""
     spec: TableSpec = SPECS[table]
+    if cache is not None:
+        return _by_uuid_through(session, spec, uuids, condition, *cache)
     rows = _read(session, spec, spec.table.c.uuid, list(uuids), condition)
     by_uuid = {row[1]: row for row in rows}
-    ordered = [by_uuid[u] for u in uuids if u in by_uuid]
-    if cache is None:
-        return _to_wire(session, spec, ordered)
-    kept, database = cache
-    found = kept.get_many(database, table, ((row[1], row[2]) for row in ordered))
-    made = _to_wire(session, spec, [row for row in ordered if (row[1], row[2]) not in found])
-    kept.put_many(database, made)
-    found.update(((row["uuid"], row["version"]), row) for row in made)
-    return [kept.copy(found[(row[1], row[2])]) for row in ordered]
+    return _to_wire(session, spec, [by_uuid[u] for u in uuids if u in by_uuid])
+
+
+def _by_uuid_through(session: Session, spec: TableSpec, uuids: Sequence[str],
+                     condition: ColumnElement[bool], kept: WireCache,
+                     database: str) -> list[WireRow]:
+    t = spec.table
+    found: list[Row[Any]] = []
+    for part in chunks(session, list(uuids)):
+        found.extend(session.execute(select(t.c.id, t.c.uuid, t.c.version)
+                                     .where(among(session, t.c.uuid, part), condition)).all())
+    versions = {row_uuid: (row_id, version) for row_id, row_uuid, version in found}
+    ordered = [(u, *versions[u]) for u in uuids if u in versions]
+    rows = kept.get_many(database, spec.name, ((u, v) for u, _i, v in ordered))
+    missing = [row_id for u, row_id, v in ordered if (u, v) not in rows]
+    if missing:
+        made = _to_wire(session, spec, _read(session, spec, t.c.id, missing, true()))
+        kept.put_many(database, made)
+        rows.update(((row["uuid"], row["version"]), row) for row in made)
+    return [rows[(u, v)] for u, _i, v in ordered if (u, v) in rows]
 
 
 def _read(session: Session, spec: TableSpec, key: ColumnElement[Any], keys: Sequence[Any],

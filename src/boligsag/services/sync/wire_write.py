@@ -94,13 +94,18 @@ class _Pending:
         wanted: dict[str, set[str]] = defaultdict(set, self.uuids)
         wanted[table] = wanted[table] | {uuid}
         found = row_ids(session).ids_of(session, wanted)
+        self.take(table, found)
+        return found[table].get(uuid)
+
+    def take(self, table: str, found: dict[str, dict[str, int]]) -> None:
+        """Resolve the references from ``found`` (uuid → id per table, for at least
+        these references), refusing the change if one of them has no row."""
         for ref, uuids in self.uuids.items():
             if len(found[ref].keys() & uuids) != len(uuids):
                 # Which uuid is missing is not said: the text of a pushed value is never
                 # repeated, and this one is for the engine to match, not for a person.
                 raise BadBatch(f"{table}: a referenced {ref} row does not exist")
             self.resolved[ref] = found[ref]
-        return found[table].get(uuid)
 
     def local(self, ref: str, value: Any) -> Any:
         if value is None or ref not in self.resolved:  # null, or a vocabulary's id
