@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from boligsag.server import sync_calls
 from boligsag.services.server.accounts import ServerDb
-from boligsag.storage.models import AuditEntry
+from boligsag.storage.models import AuditEntry, Service
 
 from .conftest import ADMIN, ADMIN_PASSWORD, AREA, STAFF, Running, Setup, logged_in, serving
 
@@ -63,6 +63,10 @@ def test_a_push_through_one_instance_is_pulled_through_another(
         assert set(users) == {ADMIN, STAFF}
         assert not any("password" in name for row in users.values() for name in row["fields"])
         assert [r["fields"]["name"] for r in rows if r["table"] == "areas"] == [AREA]
+        # So does the starter catalogue of services that server init loaded.
+        with server_db.db.reading() as session:
+            catalogue = set(session.scalars(select(Service.uuid)))
+        assert catalogue and {r["uuid"] for r in rows if r["table"] == "services"} == catalogue
     with server_db.db.reading() as session:
         details = session.scalars(select(AuditEntry.detail).where(
             AuditEntry.entity == "sync").order_by(AuditEntry.id)).all()

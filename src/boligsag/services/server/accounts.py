@@ -43,6 +43,7 @@ from ..errors import ValidationFailed
 from ..setup import validate_new_account
 from ..sync import wire
 from ..sync.ordering import ChangeEntry, log_changes
+from ..sync.seed import seed_change_log
 from .handle import DEFAULT_CONNECTIONS, ServerDb
 
 SERVER_ADMIN = "server-admin"  # the audit username of a change made with `boligsag server`
@@ -183,9 +184,11 @@ def initialise(server: ServerDb, *, organisation: str, admin_username: str,
         org_settings.set_setting(session, "database_id", str(uuid.uuid4()))
         org_settings.set_setting(session, "organisation_name", organisation.strip())
         session.flush()
-        # The change log first, then the audit chain: the lock order of a push
+        # Every synced row made here reaches laptops through the change log: the areas,
+        # the administrator, and the starter catalogue of services load_reference_data
+        # put in. The change log first, then the audit chain: the lock order of a push
         # (services/sync/ordering.py), so the two never wait for each other in a circle.
-        _log_created(session, [("areas", a.uuid) for a in made] + [("users", admin.uuid)])
+        seed_change_log(session.connection(), now=local_now())
         audit_admin(server, session, AuditAction.CREATE, entity="database", entity_uuid=None,
                     detail="team server database created")
         audit_admin(server, session, AuditAction.USER_CREATED, entity="users",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction, Role
@@ -143,8 +143,8 @@ def _check_laptop(session: Session, user_uuid: str, username: str, db_key: bytes
 
 def refuse_case_data(connection: Connection) -> None:
     """Raise ServerHasCaseData if any synced table but users and areas holds a row, or a
-    service was ever changed through sync (the starter catalogue of ``server init`` is
-    not case data, and the import replaces it)."""
+    service was ever pushed by a laptop (the starter catalogue of ``server init``, logged
+    by init with no device, is not case data, and the import replaces it)."""
     # The people first: what the message names is the most telling table with rows.
     for name in sorted(wire.SYNCED_TABLES, key=lambda n: n != "people"):
         if name in ("users", "areas", "services"):
@@ -152,8 +152,9 @@ def refuse_case_data(connection: Connection) -> None:
         table = Base.metadata.tables[name]
         if connection.execute(select(table.c.id).limit(1)).first() is not None:
             raise ServerHasCaseData(name)
-    if connection.execute(select(SyncChange.seq).where(SyncChange.table_name == "services")
-                          .limit(1)).first() is not None:
+    if connection.execute(select(SyncChange.seq).where(
+            SyncChange.table_name == "services", SyncChange.device_uuid.is_not(None))
+            .limit(1)).first() is not None:
         raise ServerHasCaseData("services")
 
 
@@ -165,7 +166,11 @@ def _import(server: ServerDb, laptop: Connection, file_name: str, say: Say) -> I
         target.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORDER_LOCK_KEY})
         refuse_case_data(target)
         plan = plan_import(laptop, target)
-        target.execute(Base.metadata.tables["services"].delete())  # the starter catalogue
+        # The starter catalogue goes, with its changes, so no pull sends it any more. A
+        # laptop that pulled it already (none has pushed: refuse_case_data) drops those
+        # rows at its next holdings comparison (services/sync/holdings.py).
+        target.execute(Base.metadata.tables["services"].delete())
+        target.execute(delete(SyncChange).where(SyncChange.table_name == "services"))
         tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
         counts = copy_tables(laptop, target, tables, rows=plan.rows,
                              progress=_progress(say))
