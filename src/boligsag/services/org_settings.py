@@ -28,6 +28,11 @@ DEFAULTS: dict[str, Any] = {
     # Team server: the newest change-log entry `boligsag server prune` removed (its seq);
     # a pull from before it may have missed a change that moved a row out of scope.
     "sync_pruned_through": 0,
+    # A laptop's team server (services/sync_client/server_link.py); empty: on its own.
+    "sync_server_url": "",
+    "sync_server_fingerprint": "",
+    "sync_device_id": "",
+    "sync_cursor": "",
 }
 
 

@@ -1,0 +1,121 @@
+"""What a laptop keeps of its team server, inside its ENCRYPTED database (org_settings,
+never QSettings or a plain file: the address says which organisation it serves):
+
+- ``sync_server_url``: ``https://host[:port]``, checked and normalised;
+- ``sync_server_fingerprint``: the pinned SHA-256 of the server's certificate, stored
+  as ``AB:CD:…`` (upper case, colons) whatever form it was typed in;
+- ``sync_device_id``: this laptop database's device id on the server, a uuid4 made once
+  and kept after an unlink (the server knows the laptop by it; an administrator revokes
+  it there);
+- ``sync_cursor``: where the next pull starts (empty: from the beginning).
+
+The functions take the caller's session and do not commit: joining a team (the next
+piece) stores the link in the same transaction as its other writes, and the sync engine
+stores a cursor in the transaction that applies its page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from boligsag.services import org_settings
+
+from .errors import InvalidServerAddress
+from .pinning import normalise_fingerprint
+
+__all__ = ["ServerLink", "current", "device_id", "link", "normalise_url", "set_cursor",
+           "unlink"]
+
+MAX_URL = 2000
+
+
+@dataclass(frozen=True)
+class ServerLink:
+    url: str
+    fingerprint: str
+    device_id: str
+    cursor: str | None
+
+
+def normalise_url(text: str) -> str:
+    """``https://host[:port]`` (host in lower case, no trailing slash) from what was
+    typed; InvalidServerAddress saying what is wrong otherwise."""
+    text = text.strip()
+    if not text:
+        raise InvalidServerAddress("Enter the team server's address, e.g. "
+                                   "https://boligsag.example.dk:8443.")
+    if len(text) > MAX_URL or any(ch.isspace() for ch in text):
+        raise InvalidServerAddress("The server address must be one line without spaces, "
+                                   "e.g. https://boligsag.example.dk:8443.")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InvalidServerAddress("The port must be a number from 1 to 65535.") from None
+    if parts.scheme.lower() != "https":
+        raise InvalidServerAddress("The server address must start with https://.")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise InvalidServerAddress("The server address needs a host name, e.g. "
+                                   "https://boligsag.example.dk:8443.")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidServerAddress("The server address must not contain a username or "
+                                   "password.")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InvalidServerAddress("The server address must be only https:// and the "
+                                   "host name (and port), without a path.")
+    if port == 0:
+        raise InvalidServerAddress("The port must be a number from 1 to 65535.")
+    shown = f"[{host}]" if ":" in host else host
+    return f"https://{shown}:{port}" if port is not None else f"https://{shown}"
+
+
+def device_id(session: Session) -> str:
+    """This laptop database's device id, made (a uuid4) the first time it is asked."""
+    existing = str(org_settings.get_setting(session, "sync_device_id"))
+    if existing:
+        return existing
+    made = str(uuid.uuid4())
+    org_settings.set_setting(session, "sync_device_id", made)
+    return made
+
+
+def link(session: Session, url: str, fingerprint: str) -> ServerLink:
+    """Remember the team server at ``url`` whose certificate has ``fingerprint``; both
+    checked first (InvalidServerAddress, InvalidFingerprint), nothing stored if either is
+    wrong. Another address starts the pulls over (its cursor would mean nothing there);
+    a new certificate for the same address keeps the cursor."""
+    clean_url, clean_fingerprint = normalise_url(url), normalise_fingerprint(fingerprint)
+    before = current(session)
+    device = device_id(session)
+    org_settings.set_setting(session, "sync_server_url", clean_url)
+    org_settings.set_setting(session, "sync_server_fingerprint", clean_fingerprint)
+    cursor = before.cursor if before is not None and before.url == clean_url else None
+    org_settings.set_setting(session, "sync_cursor", cursor or "")
+    return ServerLink(clean_url, clean_fingerprint, device, cursor)
+
+
+def current(session: Session) -> ServerLink | None:
+    """The linked server, or None for a laptop on its own."""
+    url = str(org_settings.get_setting(session, "sync_server_url"))
+    fingerprint = str(org_settings.get_setting(session, "sync_server_fingerprint"))
+    if not url or not fingerprint:
+        return None
+    cursor = str(org_settings.get_setting(session, "sync_cursor"))
+    # Made by link(), so a read unit never writes here.
+    device = str(org_settings.get_setting(session, "sync_device_id"))
+    return ServerLink(url, fingerprint, device, cursor or None)
+
+
+def set_cursor(session: Session, cursor: str | None) -> None:
+    org_settings.set_setting(session, "sync_cursor", cursor or "")
+
+
+def unlink(session: Session) -> None:
+    """Forget the server (address, fingerprint, cursor); the device id stays."""
+    for key in ("sync_server_url", "sync_server_fingerprint", "sync_cursor"):
+        org_settings.set_setting(session, key, "")
