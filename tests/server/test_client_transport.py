@@ -325,3 +325,37 @@ def test_a_dropped_connection_is_tried_again_but_never_a_login(setup: Setup) -> 
 
 def test_the_read_timeout_outlasts_the_servers_queue_wait() -> None:
     assert READ_TIMEOUT == gate.CLIENT_TIMEOUT > gate.MAX_QUEUE_WAIT
+
+
+def _held_by_frames(error: BaseException, secret: str) -> list[str]:
+    """Names of the traceback frames whose locals hold ``secret`` (text or encoded)."""
+    found = []
+    chain: BaseException | None = error
+    while chain is not None:
+        tb = chain.__traceback__
+        while tb is not None:
+            for value in tb.tb_frame.f_locals.values():
+                if (isinstance(value, str) and secret in value) or (
+                        isinstance(value, bytes) and secret.encode() in value):
+                    found.append(tb.tb_frame.f_code.co_name)
+            tb = tb.tb_next
+        chain = chain.__cause__ or chain.__context__
+    return found
+
+
+def test_a_failed_login_keeps_no_password_in_its_error(connect: Connect,
+                                                        setup: Setup) -> None:
+    password = "et-forkert-kodeord-" + uuid.uuid4().hex
+    with pytest.raises(errors.LoginRefused) as wrong:
+        _login(connect(), password=password)
+    with dropping_server(setup, drops=1) as (url, _seen), \
+            ServerConnection(url, setup.fingerprint) as dropping, \
+            pytest.raises(errors.ServerUnreachable) as dropped:
+        dropping.login(STAFF, password, str(uuid.uuid4()), "Bærbar 7")
+    with pytest.raises(errors.FingerprintMismatch) as pinned:
+        _login(connect(OTHER_FINGERPRINT), password=password)
+    for caught in (wrong, dropped, pinned):
+        # Only the test's own frame (which typed it) holds it, not the client's.
+        assert set(_held_by_frames(caught.value, password)) <= {
+            "test_a_failed_login_keeps_no_password_in_its_error", "_login"}
+        assert caught.value.__context__ is None and caught.value.__cause__ is None
