@@ -64,6 +64,9 @@ NOT_SYNCED: dict[str, str] = {
     "server_credentials": "server log-ins: password hashes never leave the server",
     "server_devices": "the server's device registry",
     "server_login_failures": "the server's log-in throttle",
+    "sync_outbox": "a laptop's own changes waiting to be pushed (filled by its triggers)",
+    "sync_inbox": "a laptop's pulled rows waiting for what they refer to",
+    "sync_counter": "a laptop's numbering of its own changes",
 }
 
 SERVER_SET = frozenset({

@@ -20,6 +20,7 @@ from .referrals import Consent, Referral, ReferralEvent
 from .reminders import Reminder
 from .server import ServerCredential, ServerDevice, ServerLoginFailure
 from .sync import SyncBatch, SyncChange, SyncConflict
+from .sync_client import SyncCounter, SyncInboxEntry, SyncOutboxEntry
 
 __all__ = [
     "Activity",
@@ -54,6 +55,9 @@ __all__ = [
     "SyncBatch",
     "SyncChange",
     "SyncConflict",
+    "SyncCounter",
+    "SyncInboxEntry",
+    "SyncOutboxEntry",
     "Topic",
     "User",
     "contact_people",
