@@ -213,19 +213,21 @@ def test_nothing_is_recorded_while_applying(ctx: AppContext) -> None:
     version = ack(ctx)[("people", ayse.uuid)]
     before = seqs(ctx)
     with ctx.db.writing(None) as session:
+        mine = Person(first_name="Made", last_name="Here")
+        session.add(mine)  # not flushed yet: the block's start flushes it, recorded
         with applying(session):
             assert is_applying(session)
             with applying(session):  # nested: the outer block still applies after it
                 session.add(Person(first_name="Pulled", last_name="Row"))
-                session.flush()
             assert is_applying(session)
             session.execute(update(Person).where(Person.id == ayse.id)
                             .values(note="fra serveren", version=Person.version + 1))
-            session.execute(delete(SyncOutboxEntry))
+            session.add(Person(first_name="Pulled", last_name="Too"))  # flushed at the end
         assert not is_applying(session)
         session.execute(update(Person).where(Person.id == ayse.id).values(phone="1234"))
-    assert outbox(ctx) == {("people", ayse.uuid): (["phone"], version + 1, False)}
-    assert seqs(ctx)[1] == before[1] + 1
+    assert outbox(ctx) == {("people", mine.uuid): (["*"], None, False),
+                           ("people", ayse.uuid): (["phone"], version + 1, False)}
+    assert seqs(ctx)[1] == before[1] + 2  # the person made here, then the phone
 
 
 def test_the_flag_never_outlives_its_transaction(ctx: AppContext) -> None:

@@ -38,7 +38,13 @@ _DROP = f"DROP TABLE IF EXISTS {_TABLE}"
 
 @contextmanager
 def applying(target: Session | Connection) -> Iterator[None]:
-    """Silence the outbox triggers on ``target``'s connection for the block."""
+    """Silence the outbox triggers on ``target``'s connection for the block.
+
+    A session is flushed on the way in and on the way out, so the block's edge is where
+    the caller's code puts it: what was added before it is recorded, what was added in
+    it is not (whenever autoflush would have sent it)."""
+    if isinstance(target, Session):
+        target.flush()
     connection = target.connection() if isinstance(target, Session) else target
     if connection.dialect.name != SQLITE:  # the team server has no outbox triggers
         yield
@@ -49,6 +55,8 @@ def applying(target: Session | Connection) -> Iterator[None]:
         f"INSERT INTO {_TABLE} (depth) VALUES (NULL) RETURNING rowid").scalar_one()
     try:
         yield
+        if isinstance(target, Session):
+            target.flush()
     finally:
         # A transaction that ended in the block took its connection (and, by rollback
         # or by the checkin listener, the table) with it: nothing left to undo here.
