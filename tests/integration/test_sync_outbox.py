@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, column, delete, func, select, table, text, update
+from sqlalchemy.exc import IntegrityError
 
 from boligsag.domain.enums import ActivityKind, ActivityMode
 from boligsag.services.activities import ActivityDraft, create_activity
@@ -231,18 +232,20 @@ def test_nothing_is_recorded_while_applying(ctx: AppContext) -> None:
 
 
 def test_the_flag_never_outlives_its_transaction(ctx: AppContext) -> None:
-    """A block whose transaction commits inside it (a misuse) leaves no connection in the
-    pool silently unrecorded; a rolled-back block takes its flag with it."""
+    """A transaction cannot commit while its block is open (a misuse: every later write
+    would go unrecorded), and a block that fails takes its flag with it."""
     ayse = person(ctx, "Ayşe", "Kaya").person
     ack(ctx)
-    with ctx.db.writing(None) as session, applying(session):
+    with pytest.raises(IntegrityError), ctx.db.writing(None) as session, applying(session):
+        session.execute(update(Person).where(Person.id == ayse.id).values(phone="1"))
         session.commit()
     with pytest.raises(RuntimeError), ctx.db.writing(None) as session, applying(session):
         raise RuntimeError
-    for _ in range(3):  # whichever pooled connection comes next
-        with ctx.db.writing(None) as session:
-            assert not is_applying(session)
+    with ctx.db.reading() as session:
+        assert session.execute(text("SELECT count(*) FROM sync_applying")).scalar_one() == 0
+        assert session.get_one(Person, ayse.id).phone == ""
     with ctx.db.writing(None) as session:
+        assert not is_applying(session)
         session.execute(update(Person).where(Person.id == ayse.id).values(phone="1234"))
     assert ("people", ayse.uuid) in outbox(ctx)
 

@@ -21,12 +21,8 @@ What the triggers record, per synced row (storage/models/sync_client.py):
   attendance): the parent row's list field.
 
 Each recording bumps the one-row ``sync_counter`` and stores its value as the entry's
-``local_seq``. Every trigger is silent while the connection has a TEMP table
-``sync_applying`` (storage/sync_applying.py): pulled and acknowledged rows are written
-without being recorded. A trigger in the main schema may not name ``temp.sync_applying``
-(SQLite refuses "cannot reference objects in database temp"), and an unqualified name
-would be bound to the main schema; ``pragma_table_list`` reads the connection's own
-schema list, so the triggers ask it whether the TEMP table exists.
+``local_seq``. Every trigger is silent while ``sync_applying`` has a row, which only
+the transaction writing pulled or acknowledged rows can see (storage/sync_applying.py).
 
 The SQL is built from a plain description of the synced tables (:class:`Tracked`), not
 from the live wire specs: a migration creates the triggers from the description frozen
@@ -48,8 +44,7 @@ __all__ = ["PREFIX", "Member", "Tracked", "create_statements", "drop_statements"
 # Every trigger of this module is named so; a migration that regenerates them drops
 # exactly these.
 PREFIX = "sync_outbox_"
-_NOT_APPLYING = ("NOT EXISTS (SELECT 1 FROM pragma_table_list('sync_applying') "
-                 "WHERE schema = 'temp')")
+_NOT_APPLYING = "NOT EXISTS (SELECT 1 FROM sync_applying)"
 _BUMP = ("INSERT INTO sync_counter (id, local_seq) VALUES (1, 1) "
          "ON CONFLICT (id) DO UPDATE SET local_seq = local_seq + 1;")
 _SEQ = "(SELECT local_seq FROM sync_counter WHERE id = 1)"

@@ -41,10 +41,10 @@ from boligsag.storage.models import Base
 __all__ = ["NOT_COPIED", "ImportPlan", "plan_import"]
 
 # The server's own tables, the audit trail (appended to the server's chain instead), and
-# a laptop's own sync bookkeeping (its outbox, inbox and change counter).
+# a laptop's own sync bookkeeping (its outbox, inbox, change counter and applying flag).
 NOT_COPIED = frozenset({"audit_entries", "server_credentials", "server_devices",
                         "server_login_failures", "sync_changes", "sync_batches",
-                        "sync_outbox", "sync_inbox", "sync_counter"})
+                        "sync_outbox", "sync_inbox", "sync_counter", "sync_applying"})
 
 
 def _area_key(name: str) -> str:

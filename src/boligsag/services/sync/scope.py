@@ -73,7 +73,7 @@ NEVER_PUSHED = frozenset({
     "users", "user_areas", "settings", "audit_entries", "channels", "topics",
     "focus_areas", "age_groups", "consent_scopes", "sync_changes", "sync_batches",
     "sync_conflicts", "server_credentials", "server_devices", "server_login_failures",
-    "sync_outbox", "sync_inbox", "sync_counter",
+    "sync_outbox", "sync_inbox", "sync_counter", "sync_applying",
 })
 
 # Fields of a visible row that a role still does not receive. A volunteer's laptop shows

@@ -67,6 +67,7 @@ NOT_SYNCED: dict[str, str] = {
     "sync_outbox": "a laptop's own changes waiting to be pushed (filled by its triggers)",
     "sync_inbox": "a laptop's pulled rows waiting for what they refer to",
     "sync_counter": "a laptop's numbering of its own changes",
+    "sync_applying": "a laptop's flag, never committed: a sync is writing the server's rows",
 }
 
 SERVER_SET = frozenset({

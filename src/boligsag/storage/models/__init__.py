@@ -20,7 +20,7 @@ from .referrals import Consent, Referral, ReferralEvent
 from .reminders import Reminder
 from .server import ServerCredential, ServerDevice, ServerLoginFailure
 from .sync import SyncBatch, SyncChange, SyncConflict
-from .sync_client import SyncCounter, SyncInboxEntry, SyncOutboxEntry
+from .sync_client import SyncApplying, SyncCounter, SyncInboxEntry, SyncOutboxEntry
 
 __all__ = [
     "Activity",
@@ -52,6 +52,7 @@ __all__ = [
     "ServerLoginFailure",
     "Service",
     "Setting",
+    "SyncApplying",
     "SyncBatch",
     "SyncChange",
     "SyncConflict",

@@ -3,15 +3,16 @@ pulled rows held back until what they refer to arrives, and the change counter.
 
 On a laptop the outbox and the counter are written by SQLite triggers, never by the ORM
 (storage/sync_triggers.py), so every write path is recorded in the transaction of the
-write. The team server has the same tables (one schema, one Alembic history) but no
-triggers, and leaves them empty.
+write, unless a sync is writing the server's rows (``sync_applying``). The team server
+has the same tables (one schema, one Alembic history) but no triggers, and leaves them
+empty.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -58,3 +59,16 @@ class SyncCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     local_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncApplying(Base):
+    """While a row is here, the outbox triggers record nothing: a sync is writing the
+    server's rows (storage/sync_applying.py). Rows live only inside the writing
+    transaction: ``pending`` points at a counter row that never exists (id 0) through a
+    DEFERRED foreign key, so a transaction that still holds one cannot commit."""
+
+    __tablename__ = "sync_applying"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pending: Mapped[int] = mapped_column(
+        ForeignKey("sync_counter.id", deferrable=True, initially="DEFERRED"))

@@ -8,6 +8,8 @@ Create Date: 2026-12-04 21:30:00
 - ``sync_outbox``: one row per synced row changed here since the server acknowledged it.
 - ``sync_inbox``: pulled rows waiting for a row they refer to.
 - ``sync_counter``: the last ``local_seq`` handed out (one row).
+- ``sync_applying``: while it has a row, the triggers are silent (a sync writing the
+  server's rows); a deferred foreign key keeps such a row from ever being committed.
 - On SQLite only, the triggers of storage/sync_triggers.py, built from the synced tables
   and their wire fields as they are at this revision (frozen below, so that a later
   revision that adds a column replaces the triggers from its own copy). The team server
@@ -123,6 +125,15 @@ def upgrade() -> None:
         sa.Column("local_seq", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_counter")),
     )
+    op.create_table(
+        "sync_applying",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pending", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["pending"], ["sync_counter.id"],
+                                name=op.f("fk_sync_applying_pending_sync_counter"),
+                                deferrable=True, initially="DEFERRED"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_applying")),
+    )
     if _sqlite():
         op.execute("INSERT INTO sync_counter (id, local_seq) VALUES (1, 0)")
         for statement in sync_triggers.create_statements(TRACKED):
@@ -133,6 +144,7 @@ def downgrade() -> None:
     if _sqlite():
         for statement in sync_triggers.drop_statements(sync_triggers.trigger_names(TRACKED)):
             op.execute(statement)
+    op.drop_table("sync_applying")
     op.drop_table("sync_counter")
     op.drop_table("sync_inbox")
     op.drop_table("sync_outbox")
