@@ -294,6 +294,23 @@ def test_an_existing_demo_database_migrates_and_records_nothing_old(tmp_path: Pa
         lock(ctx)
 
 
+def test_the_demos_synthetic_rows_wait_for_no_server(tmp_path: Path) -> None:
+    """A demo's thousands of made-up people and contacts are nothing a team server
+    should be sent: they are written without being recorded."""
+    path = tmp_path / "demo" / "boligsag.db"
+    create_demo_database(path, people=40, contacts=300, today=date(2026, 11, 25))
+    ctx = unlock(path, DEMO_USERNAME, DEMO_PASSWORD, options=UnlockOptions(
+        integrity_check=False))
+    try:
+        waiting = {table for table, _uuid in outbox(ctx)}
+        assert not waiting & {"people", "households", "contacts", "sessions", "referrals",
+                              "activities", "enrollments", "jobs"}, waiting
+        with ctx.read() as unit:
+            assert unit.session.scalar(select(func.count()).select_from(Person)) >= 40
+    finally:
+        lock(ctx)
+
+
 def _downgrade_to_0007(path: Path) -> None:
     """The demo is written at head; taking 0008 away again leaves a file with data as
     revision 0007 wrote it (no outbox, no triggers)."""

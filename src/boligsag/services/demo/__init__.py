@@ -34,6 +34,7 @@ from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.engine import checkpoint
 from boligsag.storage.staging import staged_database
+from boligsag.storage.sync_applying import applying
 
 from . import org
 from .bulk import DemoCancelled, Gen, Progress
@@ -137,7 +138,7 @@ def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: date
     """The bulk stages, each committed on its own so a cancel loses little work
     (and the files are removed anyway)."""
     conn = g.conn
-    with conn.begin():
+    with conn.begin(), applying(conn):
         # A big page cache: the random UUID indexes of half a million rows would
         # otherwise re-read (and re-decrypt) pages constantly.
         conn.exec_driver_sql("PRAGMA cache_size = -262144")
@@ -171,7 +172,11 @@ def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: date
 
 @contextmanager
 def _stage(g: Gen, text: str, start: float, end: float) -> Iterator[None]:
-    """One stage of the bulk load in its own transaction, committed when it ends."""
+    """One stage of the bulk load in its own transaction, committed when it ends.
+
+    Its rows stay out of the sync outbox (storage/sync_applying.py): synthetic rows are
+    nothing a team server should ever be sent, and recording them made the default demo
+    half again as slow and its file a quarter larger."""
     g.progress.stage(text, start, end)
-    with g.conn.begin():
+    with g.conn.begin(), applying(g.conn):
         yield
