@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "sync_server_fingerprint": "",
     "sync_device_id": "",
     "sync_cursor": "",
+    # A laptop's push (services/sync_client/push_client.py): the batch sent and not yet
+    # acknowledged (JSON text; empty: none), and the last audit entry id pushed.
+    "sync_pending_batch": "",
+    "sync_audit_pushed_through": 0,
 }
 
 
