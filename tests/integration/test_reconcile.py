@@ -2,7 +2,8 @@
 reconcile.py), against the real sync engine on PostgreSQL and a real encrypted laptop:
 a family moved into a staff member's area arrives with its older contacts, one moved
 out leaves the laptop (never the server), nothing is recorded in the outbox, and an
-unpushed edit of a person leaving scope stays and is reported, and a volunteer's laptop
+unpushed edit of a person leaving scope stays and is reported, an interrupted reconcile
+leaves a consistent replica the next one completes, and a volunteer's laptop
 ends with her own forms and the organisation's rows only."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from boligsag.domain.enums import Role
@@ -223,4 +225,33 @@ def test_sessions_show_the_ticks_of_people_who_came_into_scope(
     assert outcome.sessions_refetched == 1
     (after,) = _local(laptop, "sessions", [meeting["uuid"]])
     assert [tick["person"] for tick in after["fields"]["attendance"]] == [family["person"]]
+    assert _outbox(laptop) == {}
+
+
+def test_an_interrupted_reconcile_leaves_a_consistent_replica_and_the_next_finishes(
+        server: SyncServer, laptop: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    family = _family(server, east)
+    link = _staff_laptop(server, laptop)
+    _move(server, family, south)
+    _pull_everything(server, laptop, device="staff")
+    real = reconcile_module._purge_table
+
+    def failing(db: Any, table: str, *args: Any) -> None:
+        if table == "people":
+            raise RuntimeError("the power went")
+        real(db, table, *args)
+
+    monkeypatch.setattr(reconcile_module, "_purge_table", failing)
+    with pytest.raises(RuntimeError):
+        reconcile_module.reconcile(laptop.db, link)
+    # The contacts went in their own transaction; the person is whole, not half gone.
+    assert _local(laptop, "contacts", family["contacts"]) == []
+    (person,) = _local(laptop, "people", [family["person"]])
+    assert not person["deleted"] and person["fields"]["area"] == east  # as last pulled
+    assert len(_local(laptop, "households", [family["household"]])) == 1
+    monkeypatch.setattr(reconcile_module, "_purge_table", real)
+    again = reconcile_module.reconcile(laptop.db, link)
+    assert again.purged == {"people": 1, "households": 1}
+    assert _differing_tables(laptop, link) == IN_SYNC
     assert _outbox(laptop) == {}
