@@ -1,10 +1,11 @@
 """A laptop's replica reconciled with what its user may hold now (services/sync_client/
 reconcile.py), against the real sync engine on PostgreSQL and a real encrypted laptop:
-a family moved into a staff member's area arrives with its older contacts, one moved
-out leaves the laptop (never the server), nothing is recorded in the outbox, and an
-unpushed edit of a person leaving scope stays and is reported, an interrupted reconcile
-leaves a consistent replica the next one completes, and a volunteer's laptop
-ends with her own forms and the organisation's rows only."""
+a family moved into a staff member's area arrives with its older contacts and one moved
+out leaves the laptop (never the server); nothing is recorded in the outbox; an
+unpushed edit of a person leaving scope stays and is reported; a session shows the tick
+of a person who came; an interrupted reconcile leaves a consistent replica that the
+next one completes; a volunteer's laptop ends with her own forms and the organisation's
+rows only."""
 
 from __future__ import annotations
 
