@@ -106,3 +106,13 @@ def test_forty_new_contacts_take_a_few_statements_not_four_each(server: SyncServ
     # One INSERT for the contacts, one for their people, one for their topics.
     assert len(inserts) == 3, inserts
     assert len(statements) < 40
+
+
+def test_new_rows_whose_lists_are_all_empty_are_created_without_links(
+        server: SyncServer) -> None:
+    staff = server.actors["staff"].user_uuid
+    east = server.areas["Ærtebjerg Øst"]
+    forms = [new_contact(staff, [], area=east, anonymous=True) for _ in range(2)]
+    result = server.push("staff", forms)
+    assert [a["version"] for a in result["applied"]] == [1, 1]
+    assert [server.row("contacts", f["uuid"])["fields"]["people"] for f in forms] == [[], []]

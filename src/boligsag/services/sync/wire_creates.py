@@ -88,7 +88,8 @@ def apply_creates(session: Session, table: str, rows: Sequence[tuple[str, dict[s
                         o[f.column] = pending.local(f.ref, o[f.column])
                 child_rows[child.table].append({child.parent_column: row_id, **o})
     for target, values in (*link_rows.items(), *child_rows.items()):
-        session.execute(_insert(target), values)
+        if values:  # empty lists name the table too; an INSERT of no rows is not one
+            session.execute(_insert(target), values)
     return ids
 
 
