@@ -194,6 +194,28 @@ def new_contact(staff_uuid: str, people: list[str], **fields: Any) -> dict[str, 
                        "channel": "phone", "people": people, **fields}}
 
 
+def tick(person: dict, present: bool) -> dict[str, Any]:
+    """A session's attendance mark for ``person`` (a pushed person change)."""
+    return {"person": person["uuid"], "present": present, "absence_reason": ""}
+
+
+def meeting_across_areas(server: SyncServer) -> tuple[dict, dict, dict]:
+    """A mentoring session with one participant the staff member sees (east) and one
+    they do not (south), pushed by the administrator: (seen, unseen, session)."""
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    seen = new_person("Amira", "Hassan", area=east)
+    unseen = new_person("Bo", "Lund", area=south)
+    activity = {"table": "activities", "uuid": str(uuid.uuid4()), "base_version": None,
+                "deleted": False, "fields": {"name": "Mentorforløb", "kind": "mentoring",
+                                             "mode": "course"}}
+    meeting = {"table": "sessions", "uuid": str(uuid.uuid4()), "base_version": None,
+               "deleted": False,
+               "fields": {"activity": activity["uuid"], "date": "2026-11-24",
+                          "attendance": [tick(seen, True), tick(unseen, True)]}}
+    server.push("admin", [seen, unseen, activity, meeting])
+    return seen, unseen, meeting
+
+
 def audit_entry(user_uuid: str, detail: str) -> dict[str, Any]:
     return {"at": "2026-11-24T10:00:00", "action": "view", "user_uuid": user_uuid,
             "username": "admin", "entity": "people", "detail": detail}

@@ -8,16 +8,16 @@ does."""
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from .sync_server import (  # noqa: F401  (fixtures)
     SyncServer,
     edit,
+    meeting_across_areas,
     new_contact,
-    new_person,
     server_fixture,
     template_fixture,
+    tick,
 )
 
 
@@ -36,34 +36,13 @@ def _strings(value: Any) -> set[str]:
     return set()
 
 
-def _tick(person: dict, present: bool) -> dict[str, Any]:
-    return {"person": person["uuid"], "present": present, "absence_reason": ""}
-
-
-def _meeting(server: SyncServer) -> tuple[dict, dict, dict]:
-    """A mentoring session with one participant the staff member sees (east) and one
-    they do not (south), pushed by the administrator."""
-    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
-    mine = new_person("Amira", "Hassan", area=east)
-    theirs = new_person("Bo", "Lund", area=south)
-    activity = {"table": "activities", "uuid": str(uuid.uuid4()), "base_version": None,
-                "deleted": False, "fields": {"name": "Mentorforløb", "kind": "mentoring",
-                                             "mode": "course"}}
-    meeting = {"table": "sessions", "uuid": str(uuid.uuid4()), "base_version": None,
-               "deleted": False,
-               "fields": {"activity": activity["uuid"], "date": "2026-11-24",
-                          "attendance": [_tick(mine, True), _tick(theirs, True)]}}
-    server.push("admin", [mine, theirs, activity, meeting])
-    return mine, theirs, meeting
-
-
 def _attendance(server: SyncServer, meeting: dict) -> dict[str, bool]:
     ticks = server.row("sessions", meeting["uuid"])["fields"]["attendance"]
     return {tick["person"]: tick["present"] for tick in ticks}
 
 
 def test_a_pull_carries_only_the_ticks_of_people_the_actor_sees(server: SyncServer) -> None:
-    mine, theirs, meeting = _meeting(server)
+    mine, theirs, meeting = meeting_across_areas(server)
     staff = server.actors["admin"].user_uuid
     shown = new_contact(staff, [mine["uuid"]])
     together = new_contact(staff, [mine["uuid"], theirs["uuid"]])
@@ -71,7 +50,7 @@ def test_a_pull_carries_only_the_ticks_of_people_the_actor_sees(server: SyncServ
 
     rows, _ = server.pull_all("staff", limit=3)
     (pulled,) = [r for r in rows if r["uuid"] == meeting["uuid"]]
-    assert pulled["fields"]["attendance"] == [_tick(mine, True)]
+    assert pulled["fields"]["attendance"] == [tick(mine, True)]
     # A contact is whole or absent: the one with a hidden person does not come at all.
     contacts = {r["uuid"]: r["fields"]["people"] for r in rows if r["table"] == "contacts"}
     assert contacts == {shown["uuid"]: [mine["uuid"]]}
@@ -83,10 +62,10 @@ def test_a_pull_carries_only_the_ticks_of_people_the_actor_sees(server: SyncServ
 
 
 def test_a_push_changes_only_the_ticks_of_people_the_pusher_sees(server: SyncServer) -> None:
-    mine, theirs, meeting = _meeting(server)
+    mine, theirs, meeting = meeting_across_areas(server)
     # The staff member's laptop holds the session with their participant only.
     result = server.push("staff", [edit("sessions", meeting["uuid"], 1,
-                                        attendance=[_tick(mine, False)])])
+                                        attendance=[tick(mine, False)])])
     assert result["conflicts"] == []
     assert _attendance(server, meeting) == {mine["uuid"]: False, theirs["uuid"]: True}
 
@@ -97,27 +76,27 @@ def test_a_push_changes_only_the_ticks_of_people_the_pusher_sees(server: SyncSer
     # A laptop that still sends the hidden tick (pulled before it was hidden) does not
     # set it: the server's value of a tick the pusher cannot see stands.
     server.push("staff", [edit("sessions", meeting["uuid"], 3,
-                               attendance=[_tick(mine, True), _tick(theirs, False)])])
+                               attendance=[tick(mine, True), tick(theirs, False)])])
     assert _attendance(server, meeting) == {mine["uuid"]: True, theirs["uuid"]: True}
 
 
 def test_a_conflict_over_the_attendance_names_only_people_the_actor_sees(
         server: SyncServer) -> None:
-    mine, theirs, meeting = _meeting(server)
+    mine, theirs, meeting = meeting_across_areas(server)
     # The administrator changes both ticks first; the staff member, from the same base,
     # changes their participant's tick another way: a conflict over what they see.
     server.push("admin", [edit("sessions", meeting["uuid"], 1,
-                               attendance=[_tick(mine, False), _tick(theirs, False)])])
+                               attendance=[tick(mine, False), tick(theirs, False)])])
     result = server.push("staff", [edit("sessions", meeting["uuid"], 1,
-                                        attendance=[_tick(mine, True)])])
+                                        attendance=[tick(mine, True)])])
     assert [(c["field"], c["kind"]) for c in result["conflicts"]] == [
         ("attendance", "same_field")]
     assert _attendance(server, meeting) == {mine["uuid"]: False, theirs["uuid"]: False}
 
     (conflict,) = server.conflicts()
-    assert json.loads(conflict.other_value) == [_tick(mine, True)]
+    assert json.loads(conflict.other_value) == [tick(mine, True)]
     rows, _ = server.pull_all("staff")
     pulled = [r for r in rows if r["table"] == "sync_conflicts"]
     assert [r["uuid"] for r in pulled] == [conflict.uuid]
-    assert json.loads(pulled[0]["fields"]["kept_value"]) == [_tick(mine, False)]
+    assert json.loads(pulled[0]["fields"]["kept_value"]) == [tick(mine, False)]
     assert theirs["uuid"] not in set().union(*(_strings(r["fields"]) for r in rows))

@@ -18,28 +18,12 @@ from boligsag.storage.models import User
 from .sync_server import (  # noqa: F401  (fixtures)
     SyncServer,
     edit,
+    meeting_across_areas,
     new_contact,
     new_person,
     server_fixture,
     template_fixture,
 )
-
-
-def _session_with_two_participants(server: SyncServer) -> tuple[dict, dict, dict]:
-    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
-    seen = new_person("Amira", "Hassan", area=east)
-    unseen = new_person("Bo", "Lund", area=south)
-    activity = {"table": "activities", "uuid": str(uuid.uuid4()), "base_version": None,
-                "deleted": False, "fields": {"name": "Lektiecafé", "kind": "mentoring",
-                                             "mode": "course"}}
-    meeting = {"table": "sessions", "uuid": str(uuid.uuid4()), "base_version": None,
-               "deleted": False,
-               "fields": {"activity": activity["uuid"], "date": "2026-11-24",
-                          "attendance": [
-                              {"person": p["uuid"], "present": True, "absence_reason": ""}
-                              for p in (seen, unseen)]}}
-    server.push("admin", [seen, unseen, activity, meeting])
-    return seen, unseen, meeting
 
 
 def _pulled(server: SyncServer, device: str, row_uuid: str) -> dict:
@@ -50,7 +34,7 @@ def _pulled(server: SyncServer, device: str, row_uuid: str) -> dict:
 
 def test_a_row_kept_whole_for_the_team_lead_is_stripped_only_in_the_staff_copy(
         server: SyncServer) -> None:
-    seen, unseen, meeting = _session_with_two_participants(server)
+    seen, unseen, meeting = meeting_across_areas(server)
     assert len(_pulled(server, "lead", meeting["uuid"])["fields"]["attendance"]) == 2
 
     staff_row = _pulled(server, "staff", meeting["uuid"])

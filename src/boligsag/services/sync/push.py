@@ -100,16 +100,15 @@ def _runs(changes: Sequence[Change], reads: Reads) -> list[list[Change]]:
     """The changes in order, cut into runs to apply together: consecutive creates of one
     table the server does not hold (merge.create_all), every other change on its own."""
     runs: list[list[Change]] = []
+    open_table: str | None = None  # the table of the run of creates that is open, if any
     for change in changes:
         new = (change.base_version is None and wire_creates.batchable(change.table)
                and (change.table, change.uuid) not in reads.currents)
-        last = runs[-1] if runs else None
-        if (new and last is not None and last[0].table == change.table
-                and last[0].base_version is None
-                and (last[0].table, last[0].uuid) not in reads.currents):
-            last.append(change)
+        if new and change.table == open_table:
+            runs[-1].append(change)
         else:
             runs.append([change])
+        open_table = change.table if new else None
     return runs
 
 
