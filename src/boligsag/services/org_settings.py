@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     # acknowledged (JSON text; empty: none), and the last audit entry id pushed.
     "sync_pending_batch": "",
     "sync_audit_pushed_through": 0,
+    # When the last sync ended without error (ISO local time; empty: never), for the
+    # status bar; and whether a joined replica's first pull finished (join.py).
+    "sync_last_success": "",
+    "sync_first_pull_done": False,
 }
 
 
