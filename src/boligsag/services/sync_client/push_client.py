@@ -44,7 +44,7 @@ from boligsag.storage.sync_applying import applying
 
 from .errors import ServerRefused
 
-__all__ = ["PushOutcome", "pending_batch", "push_once"]
+__all__ = ["PushOutcome", "pending_batch", "push_once", "pushable_count"]
 
 Sender = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -184,9 +184,14 @@ def _ack(db: Database, pending: dict[str, Any], result: dict[str, Any]) -> None:
         org_settings.set_setting(session, _PENDING, "")
 
 
+def pushable_count(session: Session) -> int:
+    """Outbox entries with something to push (the status bar's waiting changes)."""
+    return sum(1 for e in session.scalars(select(SyncOutboxEntry)) if _pushable(e))
+
+
 def _left(db: Database) -> int:
     with db.reading() as session:
-        return sum(1 for e in session.scalars(select(SyncOutboxEntry)) if _pushable(e))
+        return pushable_count(session)
 
 
 def push_once(target: Any, send: Sender, *, limit: int = 1000) -> PushOutcome:

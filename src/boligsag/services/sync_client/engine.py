@@ -1,0 +1,234 @@
+"""One sync of a laptop replica with its team server (issue 12): push, pull, reconcile.
+
+:func:`sync_once` is what the app's background sync and ``boligsag sync`` run:
+
+1. Push until the outbox has nothing left to send (push_client.push_once, a pending
+   batch first). A round that sends nothing new, or more rounds than the outbox could
+   need, ends the push: an edit made during the sync waits for the next one.
+2. Pull pages until the server says no more is waiting (pull_client.apply_page: each
+   page in one transaction with its cursor). Pulling after pushing brings back what
+   the push caused on the server too (merged rows, recorded conflicts).
+3. Reconcile (reconcile.reconcile) when a page said the user's scope may have moved
+   (``rescope``), or when the server refused the cursor (it was replaced or restored
+   from a backup): then the pull starts over from the beginning and the replica is
+   brought to exactly what the server lists.
+
+Each step commits what it did, so an interruption anywhere (a dropped connection, a
+killed process) leaves a consistent replica and the next sync carries on. ``cancelled``
+is asked between steps (pages, push rounds, reconcile) and ends the sync with
+SyncCancelled; ``progress`` hears of each step. No HTTP here: ``remote`` is a
+:class:`Remote`, which ServerConnection is and the tests' in-process servers are too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+
+from boligsag.services import org_settings
+from boligsag.storage.database import Database
+from boligsag.storage.models import SyncConflict
+
+from . import pull_client, push_client, reconcile, server_link
+from .errors import CursorRejected
+
+__all__ = ["PULL_LIMIT", "Remote", "SyncCancelled", "SyncOutcome", "SyncProgress",
+           "last_synced_at", "open_conflicts", "pull_all", "sync_once", "waiting_changes"]
+
+PULL_LIMIT = 2000  # changes per page: well inside the server's 5000, ~1-2 MB of JSON
+PUSH_LIMIT = 1000  # changes per batch
+
+
+class Remote(Protocol):
+    """The team server's sync calls, for the user logged in (ServerConnection)."""
+
+    def push(self, batch: dict[str, Any]) -> dict[str, Any]: ...
+    def pull(self, cursor: str | None, limit: int) -> dict[str, Any]: ...
+    def holdings(self) -> dict[str, Any]: ...
+    def holdings_list(self, table: str, buckets: Sequence[str]) -> dict[str, Any]: ...
+    def fetch(self, table: str, uuids: Sequence[str]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    stage: str  # "push" | "pull" | "reconcile"
+    done: int  # changes sent or rows applied so far in this stage
+    total: int | None  # None when unknown
+
+
+class SyncCancelled(Exception):
+    """The sync stopped between two steps because it was asked to; what was done so far
+    is committed and the next sync carries on from there."""
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    pushed: int = 0  # changes the server applied
+    pulled: int = 0  # rows applied from pull pages
+    fetched: int = 0  # rows applied by a reconcile
+    purged: int = 0  # rows a reconcile removed from this replica (never from the server)
+    new_conflicts: int = 0  # unresolved conflicts more than before the sync
+    waiting: int = 0  # local changes still waiting to be pushed
+    changed_tables: frozenset[str] = frozenset()  # tables whose rows this sync changed here
+    finished_at: datetime | None = None
+
+
+Progress = Callable[[SyncProgress], None]
+Cancelled = Callable[[], bool]
+
+
+def _database(target: Any) -> Database:
+    return target if isinstance(target, Database) else target.db
+
+
+def _now(target: Any) -> datetime:
+    return datetime.now() if isinstance(target, Database) else target.clock.now()
+
+
+def waiting_changes(target: Any) -> int:
+    """Local changes waiting to be pushed (the status bar's "n ændringer venter")."""
+    db = _database(target)
+    with db.reading() as session:
+        return push_client.pushable_count(session)
+
+
+def open_conflicts(target: Any) -> int:
+    """Conflicts on this replica that no one has settled yet."""
+    with _database(target).reading() as session:
+        return int(session.scalar(select(func.count()).select_from(SyncConflict).where(
+            SyncConflict.resolved_at.is_(None), SyncConflict.deleted_at.is_(None))) or 0)
+
+
+def last_synced_at(target: Any) -> datetime | None:
+    with _database(target).reading() as session:
+        text = str(org_settings.get_setting(session, "sync_last_success"))
+    return datetime.fromisoformat(text) if text else None
+
+
+class _Run:
+    """The counts of one sync as it goes, and its progress and cancel hooks."""
+
+    def __init__(self, target: Any, progress: Progress | None,
+                 cancelled: Cancelled | None) -> None:
+        self.target = target
+        self.db = _database(target)
+        self._progress = progress
+        self._cancelled = cancelled
+        self.pushed = self.pulled = self.fetched = self.purged = 0
+        self.tables: set[str] = set()
+
+    def step(self, stage: str, done: int, total: int | None) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise SyncCancelled()
+        if self._progress is not None:
+            self._progress(SyncProgress(stage, done, total))
+
+    def outcome(self, conflicts_before: int, finished_at: datetime | None) -> SyncOutcome:
+        return SyncOutcome(
+            pushed=self.pushed, pulled=self.pulled, fetched=self.fetched,
+            purged=self.purged,
+            new_conflicts=max(0, open_conflicts(self.db) - conflicts_before),
+            waiting=waiting_changes(self.db), changed_tables=frozenset(self.tables),
+            finished_at=finished_at)
+
+
+def _push(run: _Run, remote: Remote) -> None:
+    total = waiting_changes(run.db)
+    # Each round sends up to PUSH_LIMIT changes; a few more rounds for a pending batch
+    # and for edits that arrived meanwhile, then the rest waits for the next sync.
+    rounds = total // PUSH_LIMIT + 3
+    sent = 0
+    run.step("push", 0, total)
+    for _ in range(rounds):
+        outcome = push_client.push_once(run.target, remote.push, limit=PUSH_LIMIT)
+        if outcome.sent == 0 and outcome.audit == 0:
+            return
+        sent += outcome.sent
+        run.pushed += outcome.applied
+        run.step("push", sent, max(total, sent))
+        if outcome.left == 0 and not outcome.resent:
+            return
+
+
+def _pull(run: _Run, remote: Remote, expected_total: int | None) -> bool:
+    """Pull until no more is waiting; whether a reconcile is due."""
+    rescope = False
+    run.step("pull", 0, expected_total)
+    while True:
+        with run.db.reading() as session:
+            cursor = str(org_settings.get_setting(session, "sync_cursor")) or None
+        try:
+            page = remote.pull(cursor, PULL_LIMIT)
+        except CursorRejected:
+            if cursor is None:
+                raise
+            # The server was replaced or restored: everything again, then drop what it
+            # no longer has. Rows edited here and not yet pushed keep their edits.
+            with run.db.writing(None) as session:
+                server_link.set_cursor(session, None)
+            rescope = True
+            continue
+        result = pull_client.apply_page(run.target, page)
+        run.pulled += result.applied
+        run.tables.update(str(row["table"]) for row in page.get("rows", ()))
+        rescope = rescope or bool(page.get("rescope"))
+        total = None if expected_total is None else max(expected_total, run.pulled)
+        run.step("pull", run.pulled, total)
+        if not result.more:
+            return rescope
+
+
+def _server_for(remote: Remote) -> reconcile.Server:
+    return reconcile.Server(
+        holdings=remote.holdings,
+        listed=lambda table, buckets: list(remote.holdings_list(table, buckets)["rows"]),
+        fetch=lambda table, uuids: list(remote.fetch(table, uuids)["rows"]))
+
+
+def _reconcile(run: _Run, remote: Remote, people_before: frozenset[str]) -> None:
+    run.step("reconcile", 0, None)
+    outcome = reconcile.reconcile(run.db, _server_for(remote), people_before=people_before)
+    run.fetched += sum(outcome.fetched.values())
+    run.purged += sum(outcome.purged.values())
+    run.tables.update(outcome.fetched)
+    run.tables.update(outcome.purged)
+    run.step("reconcile", run.fetched + run.purged, run.fetched + run.purged)
+
+
+def _mark_success(run: _Run) -> datetime:
+    finished = _now(run.target).replace(microsecond=0)
+    with run.db.writing(None) as session:
+        org_settings.set_setting(session, "sync_last_success", finished.isoformat())
+    return finished
+
+
+def pull_all(target: Any, remote: Remote, *, progress: Progress | None = None,
+             cancelled: Cancelled | None = None,
+             expected_total: int | None = None) -> SyncOutcome:
+    """Pull every page waiting (a first pull, when joining: ``expected_total`` is the
+    number of rows the server said this user may hold, for a percentage), and
+    reconcile if a page asked for it. Nothing is pushed."""
+    run = _Run(target, progress, cancelled)
+    conflicts_before = open_conflicts(run.db)
+    people_before = reconcile.held_people(run.db)
+    if _pull(run, remote, expected_total):
+        _reconcile(run, remote, people_before)
+    return run.outcome(conflicts_before, None)
+
+
+def sync_once(target: Any, remote: Remote, *, progress: Progress | None = None,
+              cancelled: Cancelled | None = None) -> SyncOutcome:
+    """Push, pull and (when due) reconcile; ``target`` an AppContext or a Database.
+    Errors of ``remote`` (services/sync_client/errors.py) propagate with everything
+    done so far committed."""
+    run = _Run(target, progress, cancelled)
+    conflicts_before = open_conflicts(run.db)
+    _push(run, remote)
+    people_before = reconcile.held_people(run.db)
+    if _pull(run, remote, None):
+        _reconcile(run, remote, people_before)
+    return run.outcome(conflicts_before, _mark_success(run))
