@@ -22,6 +22,9 @@ T = TypeVar("T")
 class AppEvents(QObject):
     # object: a ``services.changes.Changes`` (frozenset of Entity)
     changed = Signal(object)
+    # A team server was joined (ui/sync_join): the new replica's open AppContext and the
+    # password it was joined with; the application controller opens it.
+    team_joined = Signal(object, str)
 
     def announce(self, changes: Changes) -> None:
         if changes:
