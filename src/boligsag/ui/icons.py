@@ -112,10 +112,19 @@ def _briefcase(p: QPainter) -> None:
     p.drawLine(QPointF(12, 11.5), QPointF(12, 14))
 
 
+def _fork(p: QPainter) -> None:
+    # Two lines that part: one record, two versions of it (Konflikter).
+    p.drawLine(QPointF(12, 21), QPointF(12, 13))
+    p.drawPolyline([QPointF(5, 4), QPointF(5, 7.5), QPointF(12, 13), QPointF(19, 7.5),
+                    QPointF(19, 4)])
+    p.drawEllipse(QPointF(5, 4), 1.2, 1.2)
+    p.drawEllipse(QPointF(19, 4), 1.2, 1.2)
+
+
 DRAWERS: dict[str, Drawer] = {
     "home": _home, "people": _people, "calendar": _calendar, "chat": _chat,
     "bridge": _bridge, "chart": _chart, "gear": _gear, "lock": _lock, "key": _key,
-    "printer": _printer, "briefcase": _briefcase,
+    "printer": _printer, "briefcase": _briefcase, "fork": _fork,
 }
 
 
