@@ -268,21 +268,46 @@ def test_a_thousand_local_changes_are_pushed_in_seconds(
     assert took < 30
 
 
-def test_a_refused_batch_keeps_the_outbox_and_is_raised(
+def test_a_refused_change_is_set_aside_with_its_values_and_the_rest_goes(
         server: SyncServer, laptop: AppContext) -> None:
     _joined(server, laptop)
     with laptop.db.reading() as session:
         south = session.scalars(select(Area.id).where(
             Area.uuid == server.areas["Søndergården"])).one()
+    east = _east_id(laptop, server)
     ib = create_person(laptop, PersonDraft("Ib", "Berg", area_id=south)).person
     _push_all(laptop, _sender(server))
     person_id, version, _ = _person(laptop, ib.uuid)
     update_person(laptop, person_id, version, PersonDraft("Ib", "Berg", note="Ny adresse",
                                                           area_id=south))
-    before = _outbox(laptop)
-    with pytest.raises(Refused):
-        push_client.push_once(laptop, _sender(server, "staff"))  # not the staff's area
-    assert _outbox(laptop) == before == {("people", ib.uuid): (["note"], 1)}
+    bo = create_person(laptop, PersonDraft("Bo", "Lund", area_id=east)).person
+    staff = _sender(server, "staff")  # Søndergården is not the staff member's area
+
+    outcome = push_client.push_once(laptop, staff)
+    assert (outcome.set_aside, outcome.sent) == (1, 0)
     assert push_client.pending_batch(laptop) is None
-    assert push_client.push_once(laptop, _sender(server)).applied == 1
+    with laptop.db.reading() as session:
+        (kept,) = push_client.refused_changes(session)
+    assert kept["change"]["uuid"] == ib.uuid
+    assert kept["change"]["fields"] == {"note": "Ny adresse"}  # the value, not lost
+    assert "people " + ib.uuid not in kept["reason"] and kept["reason"]
+    assert _outbox(laptop) == {("people", bo.uuid): (["*"], None)}
+
+    assert push_client.push_once(laptop, staff).applied == 1  # the rest goes
     assert _outbox(laptop) == {}
+    assert server.row("people", ib.uuid)["fields"]["note"] != "Ny adresse"
+
+
+def test_a_refusal_naming_no_change_of_the_batch_is_raised_and_keeps_the_outbox(
+        server: SyncServer, laptop: AppContext) -> None:
+    _joined(server, laptop)
+    create_person(laptop, PersonDraft("Bo", "Lund", area_id=_east_id(laptop, server)))
+    before = _outbox(laptop)
+
+    def refuses(_batch: dict[str, Any]) -> dict[str, Any]:
+        raise Refused("this batch was pushed by another user")
+
+    with pytest.raises(Refused):
+        push_client.push_once(laptop, refuses)
+    assert _outbox(laptop) == before and push_client.pending_batch(laptop) is None
+    assert push_client.push_once(laptop, _sender(server)).applied == 1

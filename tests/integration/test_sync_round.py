@@ -147,3 +147,25 @@ def test_a_refused_cursor_pulls_everything_again_and_compares(
     assert "holdings" in remote.calls  # compared after pulling from the start
     assert _local(laptop, "people", [bo["uuid"]]) == [server.row("people", bo["uuid"])]
     assert _people(laptop) == 1 and outcome.waiting == 0
+
+
+def test_an_edit_of_a_person_who_left_the_users_areas_is_set_aside_not_lost(
+        server: SyncServer, laptop: AppContext) -> None:
+    _joined(server, laptop)
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    amira = new_person("Amira", "Hassan", area=east)
+    server.push("admin", [amira])
+    remote = InProcessRemote(server, "staff")  # a staff member of Ærtebjerg Øst
+    engine.sync_once(laptop, remote)
+    _edit(laptop, amira["uuid"], note="Vil gerne have hjælp til lektier")  # offline
+    create_person(laptop, PersonDraft("Bo", "Lund", area_id=_east_id(laptop, server)))
+    server.push("admin", [edit("people", amira["uuid"], 1, area=south)])  # she moves
+
+    outcome = engine.sync_once(laptop, remote)
+
+    assert (outcome.set_aside, outcome.pushed, outcome.waiting) == (1, 1, 0)
+    (kept,) = engine.refused_changes(laptop)
+    assert kept["change"]["fields"] == {"note": "Vil gerne have hjælp til lektier"}
+    assert _local(laptop, "people", [amira["uuid"]]) == []  # out of her scope now
+    assert server.row("people", amira["uuid"])["fields"]["area"] == south
+    assert _people(laptop) == 1  # Bo, who went with the next batch

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # acknowledged (JSON text; empty: none), and the last audit entry id pushed.
     "sync_pending_batch": "",
     "sync_audit_pushed_through": 0,
+    # Changes the server refused (outside the user's scope now), kept for the user to see
+    # and decide on: a JSON list (push_client.py).
+    "sync_refused_changes": [],
     # When the last sync ended without error (ISO local time; empty: never), for the
     # status bar; and whether a joined replica's first pull finished (join.py).
     "sync_last_success": "",

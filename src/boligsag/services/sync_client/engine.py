@@ -4,7 +4,8 @@
 
 1. Push until the outbox has nothing left to send (push_client.push_once, a pending
    batch first). A round that sends nothing new, or more rounds than the outbox could
-   need, ends the push: an edit made during the sync waits for the next one.
+   need, ends the push: an edit made during the sync waits for the next one. A change
+   the server refused is set aside for the user (push_client) and the rest still goes.
 2. Pull pages until the server says no more is waiting (pull_client.apply_page: each
    page in one transaction with its cursor). Pulling after pushing brings back what
    the push caused on the server too (merged rows, recorded conflicts).
@@ -37,7 +38,8 @@ from . import pull_client, push_client, reconcile, server_link
 from .errors import CursorRejected
 
 __all__ = ["PULL_LIMIT", "Remote", "SyncCancelled", "SyncOutcome", "SyncProgress",
-           "last_synced_at", "open_conflicts", "pull_all", "sync_once", "waiting_changes"]
+           "last_synced_at", "open_conflicts", "pull_all", "refused_changes", "sync_once",
+           "waiting_changes"]
 
 PULL_LIMIT = 2000  # changes per page: well inside the server's 5000, ~1-2 MB of JSON
 PUSH_LIMIT = 1000  # changes per batch
@@ -72,6 +74,7 @@ class SyncOutcome:
     fetched: int = 0  # rows applied by a reconcile
     purged: int = 0  # rows a reconcile removed from this replica (never from the server)
     new_conflicts: int = 0  # unresolved conflicts more than before the sync
+    set_aside: int = 0  # local changes the server refused, kept for the user (push_client)
     waiting: int = 0  # local changes still waiting to be pushed
     changed_tables: frozenset[str] = frozenset()  # tables whose rows this sync changed here
     finished_at: datetime | None = None
@@ -103,6 +106,12 @@ def open_conflicts(target: Any) -> int:
             SyncConflict.resolved_at.is_(None), SyncConflict.deleted_at.is_(None))) or 0)
 
 
+def refused_changes(target: Any) -> list[dict[str, Any]]:
+    """Local changes the server refused, set aside for the user to see (push_client)."""
+    with _database(target).reading() as session:
+        return push_client.refused_changes(session)
+
+
 def last_synced_at(target: Any) -> datetime | None:
     with _database(target).reading() as session:
         text = str(org_settings.get_setting(session, "sync_last_success"))
@@ -118,7 +127,7 @@ class _Run:
         self.db = _database(target)
         self._progress = progress
         self._cancelled = cancelled
-        self.pushed = self.pulled = self.fetched = self.purged = 0
+        self.pushed = self.pulled = self.fetched = self.purged = self.set_aside = 0
         self.tables: set[str] = set()
 
     def step(self, stage: str, done: int, total: int | None) -> None:
@@ -130,7 +139,7 @@ class _Run:
     def outcome(self, conflicts_before: int, finished_at: datetime | None) -> SyncOutcome:
         return SyncOutcome(
             pushed=self.pushed, pulled=self.pulled, fetched=self.fetched,
-            purged=self.purged,
+            purged=self.purged, set_aside=self.set_aside,
             new_conflicts=max(0, open_conflicts(self.db) - conflicts_before),
             waiting=waiting_changes(self.db), changed_tables=frozenset(self.tables),
             finished_at=finished_at)
@@ -143,8 +152,14 @@ def _push(run: _Run, remote: Remote) -> None:
     rounds = total // PUSH_LIMIT + 3
     sent = 0
     run.step("push", 0, total)
-    for _ in range(rounds):
+    done = 0
+    while done < rounds:
+        done += 1
         outcome = push_client.push_once(run.target, remote.push, limit=PUSH_LIMIT)
+        run.set_aside += outcome.set_aside
+        if outcome.set_aside:
+            rounds += 1  # the rest of that batch still goes in this sync
+            continue
         if outcome.sent == 0 and outcome.audit == 0:
             return
         sent += outcome.sent
@@ -229,6 +244,8 @@ def sync_once(target: Any, remote: Remote, *, progress: Progress | None = None,
     conflicts_before = open_conflicts(run.db)
     _push(run, remote)
     people_before = reconcile.held_people(run.db)
-    if _pull(run, remote, None):
+    # A change set aside after a refusal left its row with the local edit: the
+    # comparison brings back the server's row (or drops one out of scope).
+    if _pull(run, remote, None) or run.set_aside:
         _reconcile(run, remote, people_before)
     return run.outcome(conflicts_before, _mark_success(run))

@@ -17,16 +17,26 @@ ServerConnection.push, tests the in-process engine).
    acked version as their new base; the audit watermark moves and the pending batch is
    cleared. Conflicts need nothing here: they arrive by pull.
 
-A refused batch (HTTP 403, or the engine's Refused) applied nothing on the server: the
-pending batch is dropped, the outbox and watermark stay, and the refusal is raised.
+A refused batch (HTTP 403, or the engine's Refused) applied nothing on the server, and
+the server refuses a whole batch for one change outside the user's scope (a person
+moved to another area while she edited them offline). Sent again as it is, it would be
+refused for ever and hold back every other change. So when the refusal names a change
+of the batch (``<table> <uuid>: <reason>``, services/sync/push.py), that change is SET
+ASIDE in one transaction: its outbox entry is removed and the change as sent (its
+values) is kept with the reason and time in the org setting ``sync_refused_changes``,
+where the user sees it and decides (services/sync_client/engine.refused_changes); the
+pending batch is dropped and the next push sends the rest. A refusal that names no
+change of the batch drops the pending batch, keeps the outbox and is raised.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -44,7 +54,7 @@ from boligsag.storage.sync_applying import applying
 
 from .errors import ServerRefused
 
-__all__ = ["PushOutcome", "pending_batch", "push_once", "pushable_count"]
+__all__ = ["PushOutcome", "pending_batch", "push_once", "pushable_count", "refused_changes"]
 
 Sender = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -52,6 +62,11 @@ _CREATED_HERE = "*"
 _ORDER = {name: index for index, name in enumerate(SYNCED_TABLES)}
 MAX_AUDIT = 5000  # per batch; the server takes up to 20,000
 _PENDING = "sync_pending_batch"
+_REFUSED = "sync_refused_changes"
+MAX_SET_ASIDE = 500  # the oldest beyond this go (each is also in the audit trail)
+# The server's refusal names the change first (services/sync/push.py); the transport
+# wraps a detail in brackets.
+_NAMED = re.compile(r"^\(?([a-z_]+) ([0-9a-f-]{36}): (.*?)\)?$", re.DOTALL)
 _WATERMARK = "sync_audit_pushed_through"
 _UUID = "acked_row_uuid"  # a parameter name no column has
 
@@ -64,6 +79,7 @@ class PushOutcome:
     left: int = 0  # outbox entries with something to push afterwards
     audit: int = 0  # audit entries sent
     resent: bool = False  # the batch was a pending one sent again
+    set_aside: int = 0  # a refused change kept aside for the user (see the docstring)
 
 
 def _database(target: Any) -> Database:
@@ -184,6 +200,43 @@ def _ack(db: Database, pending: dict[str, Any], result: dict[str, Any]) -> None:
         org_settings.set_setting(session, _PENDING, "")
 
 
+def _refusal_text(refusal: Exception) -> str:
+    if isinstance(refusal, ServerRefused):
+        return refusal.detail
+    return str(getattr(refusal, "message", "") or refusal)
+
+
+def _set_aside(target: Any, db: Database, batch: dict[str, Any],
+               refusal: Exception) -> bool:
+    """Drop the pending batch; set the refused change aside when the refusal names one
+    of the batch's changes. Whether it did (one transaction either way)."""
+    named = _NAMED.match(_refusal_text(refusal).strip())
+    change = None
+    if named is not None:
+        table, row_uuid = named.group(1), named.group(2)
+        change = next((c for c in batch["changes"]
+                       if c["table"] == table and c["uuid"] == row_uuid), None)
+    with db.writing(None) as session:
+        org_settings.set_setting(session, _PENDING, "")
+        if change is None:
+            return False
+        entry = session.get(SyncOutboxEntry, (change["table"], change["uuid"]))
+        if entry is not None:
+            session.delete(entry)
+        now = datetime.now() if isinstance(target, Database) else target.clock.now()
+        kept = list(org_settings.get_setting(session, _REFUSED) or [])
+        kept.append({"change": change, "reason": named.group(3).strip() if named else "",
+                     "at": now.replace(microsecond=0).isoformat()})
+        org_settings.set_setting(session, _REFUSED, kept[-MAX_SET_ASIDE:])
+    return True
+
+
+def refused_changes(session: Session) -> list[dict[str, Any]]:
+    """The changes set aside after a refusal, oldest first: ``{"change", "reason",
+    "at"}`` each, ``change`` as it was sent (table, uuid, base_version, deleted, fields)."""
+    return list(org_settings.get_setting(session, _REFUSED) or [])
+
+
 def pushable_count(session: Session) -> int:
     """Outbox entries with something to push (the status bar's waiting changes)."""
     return sum(1 for e in session.scalars(select(SyncOutboxEntry)) if _pushable(e))
@@ -196,8 +249,9 @@ def _left(db: Database) -> int:
 
 def push_once(target: Any, send: Sender, *, limit: int = 1000) -> PushOutcome:
     """Send one batch (the pending one first) and acknowledge the answer; the counts.
-    ``target`` is an AppContext or a Database. A refusal is raised after the pending
-    batch is dropped; any other failure of ``send`` leaves it pending."""
+    ``target`` is an AppContext or a Database. A refusal naming one of the batch's
+    changes sets it aside (the module docstring); another refusal is raised after the
+    pending batch is dropped; any other failure of ``send`` leaves it pending."""
     db = _database(target)
     with db.reading() as session:
         pending = _pending(session)
@@ -209,9 +263,9 @@ def push_once(target: Any, send: Sender, *, limit: int = 1000) -> PushOutcome:
     batch = pending["batch"]
     try:
         result = send(batch)
-    except (Refused, ServerRefused):
-        with db.writing(None) as session:
-            org_settings.set_setting(session, _PENDING, "")
+    except (Refused, ServerRefused) as refusal:
+        if _set_aside(target, db, batch, refusal):
+            return PushOutcome(left=_left(db), resent=resent, set_aside=1)
         raise
     _ack(db, pending, result)
     return PushOutcome(sent=len(batch["changes"]), applied=len(result.get("applied", [])),
