@@ -1,0 +1,335 @@
+"""Joining a team server (issue 12): a NEW encrypted replica file filled by a first pull.
+
+:func:`join_team` checks the address and fingerprint (nothing is made when either is
+wrong or the server shows another certificate), logs in with a new device id, and
+builds the replica like services/setup.create_database_files builds a database, with
+these differences:
+
+- the vocabulary (focus areas, topics, channels, age groups, consent scopes) is loaded
+  locally, as the server loads it: pulled rows name it by code. The catalogue of
+  services is NOT loaded: the server's arrives by pull, with its uuids;
+- no local administrator: the user's own ``users`` row (and the areas it names) is
+  fetched from the server before the file is moved into place, so the replica unlocks
+  with services/unlock.unlock even when the first pull is stopped at once; the key file
+  wraps the key under the SERVER password typed here; no recovery key (the server holds
+  the data; a replica whose password is lost is joined again);
+- the audit chain starts with "joined team server <url>".
+
+The file is made in a staging folder (storage/staging.py) and moved into place complete:
+a failure or Ctrl-C before that leaves nothing at PATH. The first pull runs after the
+move, page by page, each page committed with its cursor. Only when it has finished is
+org setting ``sync_first_pull_done`` set. A cancelled or interrupted first pull leaves
+an unfinished replica: :func:`finish_join` (or :func:`join_team` again with the same
+server) carries on from the stored cursor; :func:`first_pull_complete` tells the app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from boligsag.domain.enums import AuditAction
+from boligsag.errors import UserError
+from boligsag.services import org_settings
+from boligsag.storage import audit, audit_anchor, keys, migrate
+from boligsag.storage.database import Database
+from boligsag.storage.engine import open_engine
+from boligsag.storage.errors import DatabaseExists, DatabaseMissing
+from boligsag.storage.models import Plan, User
+from boligsag.storage.reference_data import load_reference_data
+from boligsag.storage.staging import staged_database
+
+from . import engine, pull_client, server_link
+from .pinning import normalise_fingerprint
+from .server_link import normalise_url
+from .team import OtherServerAccount, device_name
+from .transport import LoginAnswer, ServerConnection
+
+__all__ = ["AlreadyJoined", "JoinProgress", "JoinResult", "NotAnUnfinishedJoin",
+           "PathIsFolder", "check_server", "finish_join", "first_pull_complete",
+           "join_team"]
+
+FIRST_PULL_DONE = "sync_first_pull_done"
+
+
+@dataclass(frozen=True)
+class JoinProgress:
+    done: int  # rows pulled so far in this run
+    total: int | None  # the rows the server says this user may hold (None: unknown)
+    text: str  # English, for the command line
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    path: Path
+    username: str
+    rows: int  # rows pulled (or fetched) in this run
+    complete: bool  # the first pull has finished
+
+
+Progress = Callable[[JoinProgress], None]
+Cancelled = Callable[[], bool]
+
+
+class PathIsFolder(UserError):
+    def __init__(self, path: Path) -> None:
+        super().__init__("{file} is a folder. Give the name of the new database file, "
+                         "e.g. {example}.", file=str(path), example=str(path / "boligsag.db"))
+
+
+class NotAnUnfinishedJoin(UserError):
+    """PATH exists and is not a replica of this server whose first pull was stopped."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("{file} already exists and is not an unfinished join of this team "
+                         "server. Choose a new file name.", file=str(path))
+
+
+class AlreadyJoined(UserError):
+    def __init__(self, path: Path) -> None:
+        super().__init__("{file} is already a complete copy of this team server's data. "
+                         "Open it, or run: boligsag sync {file} --username NAME",
+                         file=str(path))
+
+
+class OtherFingerprint(UserError):
+    def __init__(self, path: Path) -> None:
+        super().__init__("{file} was joined to this team server with another certificate "
+                         "fingerprint. Check the fingerprint with your IT administrator.",
+                         file=str(path))
+
+
+def check_server(url: str, fingerprint: str) -> None:
+    """Return when the server at ``url`` answers over a link pinned to ``fingerprint``;
+    InvalidServerAddress, InvalidFingerprint, FingerprintMismatch, ServerUnreachable …"""
+    with ServerConnection(normalise_url(url), normalise_fingerprint(fingerprint)) as link:
+        link.health()
+
+
+def first_pull_complete(target: Any) -> bool:
+    """Whether the replica's first pull has finished (an AppContext or a Database). A
+    stand-alone database has none to finish: True."""
+    db = target if isinstance(target, Database) else target.db
+    with db.reading() as session:
+        if server_link.current(session) is None:
+            return True
+        return bool(org_settings.get_setting(session, FIRST_PULL_DONE))
+
+
+# -- joining -------------------------------------------------------------------------
+
+
+def join_team(path: Path, url: str, fingerprint: str, username: str, password: str, *,
+              progress: Progress | None = None,
+              cancelled: Cancelled | None = None) -> JoinResult:
+    """Make the replica at ``path`` and pull what ``username`` may hold. ``path`` must
+    not exist, or be an unfinished join of the same server (then it is finished)."""
+    path = Path(path).absolute()
+    clean_url, clean_fingerprint = normalise_url(url), normalise_fingerprint(fingerprint)
+    if path.is_dir():
+        raise PathIsFolder(path)
+    if path.exists():
+        return _resume_existing(path, clean_url, clean_fingerprint, username, password,
+                                progress, cancelled)
+    if keys.keys_path_for(path).exists():  # before the server sees a password
+        raise DatabaseExists(keys.keys_path_for(path))
+    with ServerConnection(clean_url, clean_fingerprint) as connection:
+        connection.health()
+        device = str(uuid.uuid4())
+        answer = connection.login(username.strip(), password, device, device_name())
+        with staged_database(path) as tmp:
+            db_key = _make_replica(tmp, connection, clean_fingerprint, answer, device,
+                                   password)
+        with _opened(path, db_key) as db:
+            return _first_pull(db, path, answer.user["username"], connection, progress,
+                               cancelled)
+
+
+def finish_join(path: Path, username: str, password: str, *,
+                progress: Progress | None = None,
+                cancelled: Cancelled | None = None) -> JoinResult:
+    """Carry on with the first pull of the replica at ``path`` (stopped by a cancel, a
+    lost connection or a closed program). A finished replica returns at once."""
+    path = Path(path).absolute()
+    user_uuid, db_key, name = _unwrap(path, username, password)
+    with _opened(path, db_key) as db:
+        with db.reading() as session:
+            link = server_link.current(session)
+        if link is None:
+            raise NotAnUnfinishedJoin(path)
+        return _continue(db, path, link, user_uuid, name, password, progress, cancelled)
+
+
+def _resume_existing(path: Path, url: str, fingerprint: str, username: str, password: str,
+                     progress: Progress | None, cancelled: Cancelled | None) -> JoinResult:
+    keys_path = keys.keys_path_for(path)
+    try:
+        store = keys.KeyStore.load(keys_path)
+    except UserError:
+        raise NotAnUnfinishedJoin(path) from None
+    if store.recovery is not None:  # a stand-alone database: replicas have none
+        raise NotAnUnfinishedJoin(path)
+    user_uuid, db_key, name = _unwrap(path, username, password)
+    with _opened(path, db_key) as db:
+        with db.reading() as session:
+            link = server_link.current(session)
+        if link is None or link.url != url:
+            raise NotAnUnfinishedJoin(path)
+        if link.fingerprint != fingerprint:
+            raise OtherFingerprint(path)
+        if first_pull_complete(db):
+            raise AlreadyJoined(path)
+        return _continue(db, path, link, user_uuid, name, password, progress, cancelled)
+
+
+def _continue(db: Database, path: Path, link: server_link.ServerLink, user_uuid: str,
+              username: str, password: str, progress: Progress | None,
+              cancelled: Cancelled | None) -> JoinResult:
+    if first_pull_complete(db):
+        return JoinResult(path, username, 0, True)
+    with ServerConnection(link.url, link.fingerprint) as connection:
+        answer = connection.login(username, password, link.device_id, device_name())
+        if str(answer.user.get("uuid", "")) != user_uuid:
+            raise OtherServerAccount()
+        return _first_pull(db, path, username, connection, progress, cancelled)
+
+
+def _unwrap(path: Path, username: str, password: str) -> tuple[str, bytes, str]:
+    """(user uuid, database key, the username as the key file spells it)."""
+    if not path.is_file():
+        raise DatabaseMissing(path)
+    store = keys.KeyStore.load(keys.keys_path_for(path))
+    user_uuid, db_key = store.unwrap_for_user(username.strip(), password)
+    name = next(u.username for u in store.users if u.user_uuid == user_uuid)
+    return user_uuid, db_key, name
+
+
+@contextlib.contextmanager
+def _opened(path: Path, db_key: bytes) -> Iterator[Database]:
+    engine_ = open_engine(path, db_key, integrity_check=False)
+    try:
+        migrate.check_revision(engine_, path)
+        if not migrate.is_at_head(engine_):
+            migrate.upgrade(engine_)  # a newer Boligsag finishing an older join
+        yield Database(engine_, path)
+    finally:
+        engine_.dispose()
+
+
+def _make_replica(tmp: Path, connection: ServerConnection, fingerprint: str,
+                  answer: LoginAnswer, device: str, password: str) -> bytes:
+    """Build the replica at the staging name ``tmp``; returns its database key."""
+    user_uuid, username = str(answer.user["uuid"]), str(answer.user["username"])
+    db_key = keys.new_database_key()
+    database_id = str(uuid.uuid4())
+    engine_ = open_engine(tmp, db_key, create=True, integrity_check=False)
+    try:
+        migrate.upgrade(engine_)
+        db = Database(engine_, tmp)
+        with db.writing(None) as session:
+            load_reference_data(session, with_services=False)
+            org_settings.set_setting(session, "database_id", database_id)
+            # Before link(): it would make a device id of its own.
+            org_settings.set_setting(session, "sync_device_id", device)
+            server_link.link(session, connection.url, fingerprint)
+            org_settings.set_setting(session, FIRST_PULL_DONE, False)
+        _fetch_own_account(db, connection, user_uuid)
+        now = datetime.now().replace(microsecond=0)
+        with db.writing(None) as session:
+            user_id = session.scalar(select(User.id).where(User.uuid == user_uuid))
+            created = audit.append(session, audit.derive_key(db_key), at=now,
+                                   user_id=user_id, username=username,
+                                   action=AuditAction.CREATE, entity="database",
+                                   entity_uuid=database_id,
+                                   detail=f"joined team server {connection.url}")
+        store = keys.KeyStore.create(database_id)
+        store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
+        store.add_user(user_uuid, username, password, db_key)
+        store.save(keys.keys_path_for(tmp))
+    finally:
+        engine_.dispose()
+    return db_key
+
+
+class _AccountMissing(UserError):
+    def __init__(self) -> None:
+        super().__init__("The team server did not send your account. Contact your IT "
+                         "administrator.")
+
+
+def _fetch_own_account(db: Database, connection: ServerConnection, user_uuid: str) -> None:
+    """The user's row and its areas, ahead of the first pull, so the replica unlocks
+    however early that pull stops (the pull brings them again, which changes nothing).
+    The cursor stays at the start: a fetch does not move the pull."""
+    users = list(connection.fetch("users", [user_uuid])["rows"])
+    areas: list[str] = [a for row in users for a in row["fields"].get("areas") or []]
+    rows = (list(connection.fetch("areas", areas)["rows"]) if areas else []) + users
+    pull_client.apply_page(db, {"rows": rows, "cursor": None, "more": False})
+    with db.reading() as session:
+        active = session.scalar(select(User.active).where(User.uuid == user_uuid,
+                                                          User.deleted_at.is_(None)))
+    if not active:
+        raise _AccountMissing()
+
+
+# -- the first pull ------------------------------------------------------------------
+
+
+def _expected_total(connection: ServerConnection) -> int | None:
+    """The live rows the server lists for this user: what the first pull brings, about
+    (a pull also brings tombstones), for a percentage."""
+    tables = connection.holdings().get("tables", {})
+    try:
+        return sum(int(count) for buckets in tables.values()
+                   for count, _hash in buckets.values())
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _text(stage: str, done: int, total: int | None) -> str:
+    if stage == "reconcile":
+        return "Checking the copy against the team server…"
+    if total:
+        return f"Pulled {done:,} of ~{total:,} rows"
+    return f"Pulled {done:,} rows"
+
+
+def _first_pull(db: Database, path: Path, username: str, connection: ServerConnection,
+                progress: Progress | None, cancelled: Cancelled | None) -> JoinResult:
+    total = _expected_total(connection)
+    seen = [0]
+
+    def report(step: engine.SyncProgress) -> None:
+        if step.stage == "pull":
+            seen[0] = step.done
+        if progress is not None:
+            shown = total if step.stage == "pull" else step.total
+            progress(JoinProgress(step.done, shown, _text(step.stage, step.done, shown)))
+
+    try:
+        outcome = engine.pull_all(db, connection, progress=report, cancelled=cancelled,
+                                  expected_total=total)
+    except engine.SyncCancelled:
+        return JoinResult(path, username, seen[0], False)
+    with db.writing(None) as session:
+        org_settings.set_setting(session, FIRST_PULL_DONE, True)
+        _choose_current_plan(session)
+    return JoinResult(path, username, outcome.pulled + outcome.fetched, True)
+
+
+def _choose_current_plan(session: Any) -> None:
+    """The plan a new replica's overview starts with: the live plan starting last (the
+    server keeps no "current plan" setting of its own to pull)."""
+    if org_settings.get_setting(session, "current_plan_uuid"):
+        return
+    newest = session.scalars(select(Plan.uuid).where(Plan.deleted_at.is_(None))
+                             .order_by(Plan.start_date.desc(), Plan.id.desc())).first()
+    if newest:
+        org_settings.set_setting(session, "current_plan_uuid", newest)
