@@ -260,3 +260,23 @@ def test_ctrl_c_during_the_cli_join_says_how_to_finish(
     monkeypatch.setattr(engine.pull_client, "apply_page", real)
     assert cli(argv, monkeypatch) == 0, capsys.readouterr().err
     assert _people(path) == set(made)
+
+
+def test_cli_sync_of_an_unfinished_join_finishes_it_first(
+        running: Running, setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    made = _people_on_server(running, 3)
+    path = tmp_path / "boligsag.db"
+    assert not join.join_team(path, running.base_url, setup.fingerprint, STAFF,
+                              STAFF_PASSWORD, cancelled=lambda: True).complete
+    monkeypatch.setenv("BOLIGSAG_PASSWORD", STAFF_PASSWORD)
+    code = cli(["sync", str(path), "--username", STAFF], monkeypatch)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "was not finished; finishing it" in out and "Pulled " in out
+    assert _people(path) == set(made)
+    ctx = _open(path)
+    try:
+        assert join.first_pull_complete(ctx)
+    finally:
+        lock(ctx)
