@@ -33,6 +33,9 @@ class UnlockDialog(QDialog):
     """Emits :attr:`unlocked` with the open context, then accepts."""
 
     unlocked = Signal(object)  # AppContext
+    # The password that unlocked, just before ``unlocked``: a replica's sync logs in to
+    # the team server with it (kept in memory only; ui/sync/controller.py).
+    password_used = Signal(str)
 
     def __init__(self, db_path: Path, username: str = "", parent: QWidget | None = None,
                  *, hint: str = "") -> None:
@@ -131,11 +134,14 @@ class UnlockDialog(QDialog):
         options = UnlockOptions(integrity_check=False)
         run_in_background(self, lambda _task: unlock(path, username, password,
                                                      options=options),
-                          on_success=self._succeeded, on_failure=self._failed)
+                          on_success=lambda ctx: self._succeeded(ctx, password),
+                          on_failure=self._failed)
 
-    def _succeeded(self, ctx: AppContext) -> None:
+    def _succeeded(self, ctx: AppContext, password: str = "") -> None:
         self._set_busy(False)
         self.password.clear()
+        if password:
+            self.password_used.emit(password)
         self.unlocked.emit(ctx)
         self.accept()
 

@@ -50,6 +50,10 @@ class AppController(QObject):
         self.demo_session: DemoSession | None = None
         self.exit_code: int | None = None
         self._shutting_down = False
+        # The unlock's password, from the dialog to a replica's sync controller (which
+        # keeps it while unlocked); None as soon as the main window has it.
+        self._password: str | None = None
+        self.removed_message: QMessageBox | None = None
 
     # -- start ----------------------------------------------------------------------
 
@@ -90,10 +94,14 @@ class AppController(QObject):
                       username=DEMO_USERNAME, password=DEMO_PASSWORD)
         dialog = UnlockDialog(self.db_path, username, hint=hint)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.password_used.connect(self._keep_password)
         dialog.unlocked.connect(self._unlocked)
         dialog.rejected.connect(self._dialog_rejected)
         self.unlock_dialog = dialog
         dialog.show()
+
+    def _keep_password(self, password: str) -> None:
+        self._password = password
 
     def _unlocked(self, ctx: AppContext) -> None:
         self.unlock_dialog = None
@@ -103,6 +111,7 @@ class AppController(QObject):
                 self.settings.set(LAST_DATABASE, str(ctx.db.path))
             self.settings.set(LAST_USERNAME, ctx.actor.username)
         if password_change_required(ctx):
+            self._password = None  # a one-time password is no team server password
             self._ask_first_password(ctx)
             return
         self._start_working(ctx)
@@ -187,9 +196,42 @@ class AppController(QObject):
         window.closed.connect(lambda: self.quit(0))
         window.log_off_requested.connect(self.log_off)
         window.language_change_requested.connect(self.switch_language)
+        window.replica_removed.connect(self._replica_removed)
         window.show_page(page_id)
         self.window = window
         window.show()
+        password, self._password = self._password, None
+        if window.sync is not None:  # a laptop replica: sync now and in the background
+            window.sync.start(password)
+
+    def _replica_removed(self, message: str) -> None:
+        """The team server shut this laptop or its user out: close the window, delete
+        the replica (team.forget_replica), say why, and go back to the first screen."""
+        window, ctx = self.window, self.ctx
+        sync = window.sync if window is not None else None
+        forget = sync.backend.forget_replica if sync is not None else None
+        self._close_window()
+        self.ctx = None
+        removed = True
+        if ctx is not None and forget is not None:
+            try:
+                forget(ctx)
+            except Exception as error:
+                removed = False
+                log.error("the replica could not be deleted: %s", type(error).__name__)
+        after = tr("The team's data has been removed from this computer. Ask your "
+                   "administrator if you should still have access.") if removed else tr(
+            "The team's data could not be removed from this computer. Tell your IT "
+            "administrator.")
+        title = tr("Removed from the team server")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, f"{message}\n\n{after}",
+                          QMessageBox.StandardButton.Ok)
+        box.setObjectName("replicaRemovedMessage")
+        box.setAccessibleName(title)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.removed_message = box
+        self.start()  # the login, or the first-run screen now that the file is gone
+        box.show()
 
     def _close_window(self) -> None:
         """Close the main window without ending the application."""
@@ -209,6 +251,8 @@ class AppController(QObject):
         if self.window is None or self.ctx is None:
             return
         page_id = self.window.current_page().page_id
+        if self.window.sync is not None:  # the new window's sync logs in with it
+            self._password = self.window.sync.kept_password()
         self.settings.set(LANGUAGE, code)
         set_language(code)
         install_qt_translations(code)

@@ -34,6 +34,7 @@ from boligsag.ui.pages import Page
 from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
 from boligsag.ui.shell import window_parts
 from boligsag.ui.shell.navigation import PAGES
+from boligsag.ui.sync import attach_sync
 from boligsag.ui.theme import SIDEBAR_TEXT
 from boligsag.ui.widgets import make_action, named
 
@@ -42,6 +43,8 @@ class MainWindow(QMainWindow):
     log_off_requested = Signal()
     language_change_requested = Signal(str)
     closed = Signal()
+    #: A replica's server shut this laptop or user out; the reason (see ui/sync).
+    replica_removed = Signal(str)
 
     def __init__(self, ctx: AppContext, events: AppEvents, settings: AppSettings, *,
                  demo: bool = False, parent: QWidget | None = None) -> None:
@@ -58,6 +61,10 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_menus()
         self._build_status_bar()
+        # Only a laptop replica syncs; None for a stand-alone database.
+        self.sync = attach_sync(self, ctx, events)
+        if self.sync is not None:
+            self.sync.removed.connect(self._replica_removed)
         for page in self.pages:  # pages that can ask for a person's page
             requested = getattr(page, "person_requested", None)
             if requested is not None:
@@ -267,6 +274,9 @@ class MainWindow(QMainWindow):
         self._reauth.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._reauth.verified.connect(self._unlocked)
         self._reauth.log_off_requested.connect(self.log_off_requested.emit)
+        if self.sync is not None:  # the password is dropped now, given back at unlock
+            self.sync.pause()
+            self.sync.follow_reauth(self._reauth)
         self._reauth.open()
 
     def _unlocked(self) -> None:
@@ -287,6 +297,15 @@ class MainWindow(QMainWindow):
         if self.locked:
             parts.append(tr("locked"))
         self.setWindowTitle(" – ".join(parts))
+
+    def _replica_removed(self, message: str) -> None:
+        """Hide everything at once (as locked, so closing asks nothing); the
+        application deletes the replica and says why."""
+        self.locked = True
+        self.idle.stop()
+        self.root.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self.replica_removed.emit(message)
 
     def show_integrity_problem(self, text: str) -> None:
         """The database failed its integrity check: say so, loudly and for good."""
@@ -343,6 +362,8 @@ class MainWindow(QMainWindow):
                 return
         self.save_geometry()
         self.idle.detach()
+        if self.sync is not None:
+            self.sync.stop()  # drops the password and the server connection
         if self._reauth is not None:
             self._reauth.deleteLater()
         event.accept()
