@@ -31,12 +31,19 @@ from boligsag.ui.help import add_help_action
 from boligsag.ui.icons import icon
 from boligsag.ui.idle import IdleWatcher
 from boligsag.ui.pages import Page
+from boligsag.ui.pages.conflicts import BADGE_ROLE, NavBadgeDelegate
 from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
 from boligsag.ui.shell import window_parts
 from boligsag.ui.shell.navigation import PAGES
 from boligsag.ui.sync import attach_sync
 from boligsag.ui.theme import SIDEBAR_TEXT
 from boligsag.ui.widgets import make_action, named
+
+
+def _shown_in(cls: type[Page], ctx: AppContext) -> bool:
+    """A page may depend on the database too (Konflikter: only on a team laptop)."""
+    shown_in = getattr(cls, "shown_in", None)
+    return shown_in is None or bool(shown_in(ctx))
 
 
 class MainWindow(QMainWindow):
@@ -57,7 +64,7 @@ class MainWindow(QMainWindow):
         self._update_title()
 
         self.pages: list[Page] = [cls(ctx, events) for cls in PAGES
-                                  if cls.available_to(ctx.actor)]
+                                  if cls.available_to(ctx.actor) and _shown_in(cls, ctx)]
         self._build_central()
         self._build_menus()
         self._build_status_bar()
@@ -75,6 +82,9 @@ class MainWindow(QMainWindow):
             other_page = getattr(page, "page_requested", None)
             if other_page is not None:
                 other_page.connect(self.go_to_page)
+            badge = getattr(page, "badge_changed", None)  # Konflikter's count
+            if badge is not None:
+                badge.connect(lambda count, p=page.page_id: self.set_badge(p, count))
 
         # The organisation's setting is a ceiling; a user may lock sooner on this machine.
         minutes = min(settings.get(IDLE_LOCK_MINUTES), overview.idle_lock_minutes(ctx))
@@ -101,6 +111,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._on_row_changed)
+        self.nav.setItemDelegate(NavBadgeDelegate(self.nav))
 
         sidebar = window_parts.build_sidebar(self.nav, demo=self.demo)
 
@@ -193,6 +204,16 @@ class MainWindow(QMainWindow):
             self.statusBar(), self.ctx, demo=self.demo)
 
     # -- pages ----------------------------------------------------------------------
+
+    def set_badge(self, page_id: str, count: int) -> None:
+        """A number beside a page's name in the navigation (hidden at 0)."""
+        for row, page in enumerate(self.pages):
+            if page.page_id == page_id:
+                item = self.nav.item(row)
+                item.setData(BADGE_ROLE, count)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, tr(
+                    "{page}, {count} open", page=page.title(), count=count)
+                    if count else page.title())
 
     def page(self, page_id: str) -> Page | None:
         return next((p for p in self.pages if p.page_id == page_id), None)

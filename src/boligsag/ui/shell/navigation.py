@@ -12,6 +12,7 @@ from boligsag.ui.network_mothers import VolunteerPage
 from boligsag.ui.pages.activities import ActivitiesPage
 from boligsag.ui.pages.admin import AdminPage
 from boligsag.ui.pages.base import Page
+from boligsag.ui.pages.conflicts import ConflictsPage
 from boligsag.ui.pages.contacts import ContactsPage
 from boligsag.ui.pages.my_cases import MyCasesPage
 from boligsag.ui.pages.people import PeoplePage
@@ -29,4 +30,5 @@ PAGES: list[type[Page]] = [
     ReferralsPage,
     SummariesPage,
     AdminPage,
+    ConflictsPage,  # last: only on a team laptop, so Ctrl+1…9 stay where they are
 ]
