@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     # status bar; and whether a joined replica's first pull finished (join.py).
     "sync_last_success": "",
     "sync_first_pull_done": False,
+    # The etag of the team server's shared settings stored here (shared_settings.py):
+    # sent with each sync, so unchanged settings come back as one short answer.
+    "sync_settings_etag": "",
 }
 
 
