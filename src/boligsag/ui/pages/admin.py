@@ -1,5 +1,5 @@
-"""Administration: staff accounts, the municipal service catalogue, and the
-letterhead and reminder settings — one tab each."""
+"""Administration: staff accounts, the municipal service catalogue, the letterhead and
+reminder settings, and joining a team server — one tab each."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from boligsag.ui.admin_panels.letter_settings import LetterSettingsPanel
 from boligsag.ui.admin_panels.services import ServicesPanel
 from boligsag.ui.admin_panels.staff import StaffPanel
 from boligsag.ui.events import AppEvents
+from boligsag.ui.sync_join.admin_panel import TeamServerPanel
 from boligsag.ui.widgets import PageHeader, named
 
 from .base import Page
@@ -40,3 +41,5 @@ class AdminPage(Page):
         self.tabs.addTab(self.staff, tr("Staff"))
         self.tabs.addTab(ServicesPanel(ctx, events), tr("Municipal services"))
         self.tabs.addTab(LetterSettingsPanel(ctx, events), tr("Letters and reminders"))
+        self.team_server = TeamServerPanel(ctx, events)
+        self.tabs.addTab(self.team_server, tr("Team server"))

@@ -42,6 +42,7 @@ class AppController(QObject):
         self.db_path = Path(db_path)
         self.demo = demo
         self.events = AppEvents(self)
+        self.events.team_joined.connect(self._joined)  # Administration → Teamserver
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
@@ -72,6 +73,7 @@ class AppController(QObject):
         self.wizard = FirstRunWizard(self.db_path)
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard.database_created.connect(self._created)
+        self.wizard.team_joined.connect(self._joined)
         self.wizard.rejected.connect(self._dialog_rejected)
         self.wizard.show()
 
@@ -82,6 +84,21 @@ class AppController(QObject):
         self.db_path = result.path
         self.settings.set(LAST_DATABASE, str(result.path))
         self.show_unlock()
+
+    def _joined(self, ctx: AppContext, password: str) -> None:
+        """A team server was joined (first-run wizard or Administration): the new
+        replica is open as the user who joined. It replaces whatever was open (a
+        database in use is closed, never changed) and is the one opened next time."""
+        self._close_window()
+        self._lock()
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None and shiboken6.isValid(wizard):
+            wizard.rejected.disconnect(self._dialog_rejected)  # closing it is no quit
+            wizard.done(QDialog.DialogCode.Rejected)
+        if ctx.db.path is not None:
+            self.db_path = ctx.db.path
+        self._password = password  # for the replica's sync, as after an unlock
+        self._unlocked(ctx)  # remembers the file and the username, opens the window
 
     def show_unlock(self) -> None:
         username = self.settings.get(LAST_USERNAME)

@@ -45,6 +45,7 @@ from boligsag.ui.shell.first_run_pages import (
     WelcomePage,
     page_title,
 )
+from boligsag.ui.sync_join.dialog import JoinLauncher
 from boligsag.ui.theme import monospace_font
 from boligsag.ui.widgets import FieldError, named
 
@@ -170,9 +171,12 @@ class RecoveryKeyPage(QWizardPage):
 
 class FirstRunWizard(QWizard):
     """Emits :attr:`database_created` once the files exist, and is accepted when the
-    user has confirmed the recovery key."""
+    user has confirmed the recovery key. Or, when the user chose to connect to a team
+    on the first page, :attr:`team_joined` once the join dialog has opened the new
+    replica (the controller then closes the wizard)."""
 
     database_created = Signal(object)  # SetupResult
+    team_joined = Signal(object, str)  # AppContext, password (as AppEvents.team_joined)
 
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,7 +197,11 @@ class FirstRunWizard(QWizard):
                              (QWizard.WizardButton.CommitButton, tr("&Create the database"))):
             self.setButtonText(button, text)
             named(self.button(button), f"wizard{button.name}", text)
-        self.welcome = WelcomePage(lambda: str(self.db_path), self._set_path)
+        # The team database is suggested beside where this one would be saved.
+        self.join_launcher = JoinLauncher(self, lambda: self.db_path.parent,
+                                          self.team_joined.emit)
+        self.welcome = WelcomePage(lambda: str(self.db_path), self._set_path,
+                                   self.join_launcher.open)
         self.organisation = OrganisationPage()
         self.plan = PlanPage()
         self.areas = AreasPage()

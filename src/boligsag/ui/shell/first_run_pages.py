@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QVBoxLayout,
     QWidget,
+    QWizard,
     QWizardPage,
 )
 
@@ -34,6 +35,7 @@ from boligsag.services.setup import PLAN_PERIODS
 from boligsag.ui.fields import PostalTown
 from boligsag.ui.file_dialogs import ask_save_path
 from boligsag.ui.password_fields import NewPasswordFields
+from boligsag.ui.sync_join.start_choice import StartChoice
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 if TYPE_CHECKING:
@@ -88,15 +90,22 @@ def line_edit(object_name: str, accessible: str, placeholder: str = "") -> QLine
 
 
 class WelcomePage(QWizardPage):
-    def __init__(self, db_path_text: Callable[[], str], choose: Callable[[str], None]) -> None:
+    def __init__(self, db_path_text: Callable[[], str], choose: Callable[[str], None],
+                 join: Callable[[], None] | None = None) -> None:
+        """``join`` opens the "Forbind til teamserver…" dialog (ui/sync_join) when the
+        user chooses to connect to a team instead of creating a database."""
         super().__init__()
         named(self, "welcomePage", tr("Welcome to Boligsag"))
         self.setTitle(page_title(tr("Welcome to Boligsag")))
         self.setSubTitle(tr("Let us set up Boligsag for your team. It takes a few minutes."))
-        self._path_text, self._choose = db_path_text, choose
+        self._path_text, self._choose, self._join = db_path_text, choose, join
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
-        intro = QLabel(tr(
+        self.choice = StartChoice()
+        self.choice.setVisible(join is not None)
+        self.choice.changed.connect(self._choice_changed)
+        layout.addWidget(self.choice)
+        self.intro = intro = QLabel(tr(
             "<p>You will be asked for:</p><ol>"
             "<li>your organisation's name and address, for letterheads,</li>"
             "<li>the housing-social plan and its LBF period,</li>"
@@ -126,7 +135,25 @@ class WelcomePage(QWizardPage):
     def initializePage(self) -> None:
         self.location.setText(tr("The database will be saved as {path}", path=self._path_text()))
 
+    def _choice_changed(self, joining: bool) -> None:
+        # Joining makes no database here: what the wizard would ask and where it would
+        # save is not shown, and Next opens the join dialog.
+        for widget in (self.intro, self.location, self.choose_button):
+            widget.setVisible(not joining)
+        self.location_error.clear_message()
+        wizard = self.wizard()
+        if wizard is not None:
+            text = tr("Co&nnect…") if joining else tr("&Next")
+            button = wizard.button(QWizard.WizardButton.NextButton)
+            wizard.setButtonText(QWizard.WizardButton.NextButton, text)
+            button.setAccessibleName(text.replace("&", ""))
+            # The wizard keeps a button's width: room for the longer of the two texts.
+            button.setMinimumWidth(max(button.minimumWidth(), button.sizeHint().width()))
+
     def validatePage(self) -> bool:
+        if self._join is not None and self.choice.joining():
+            self._join()
+            return False
         # Checked here, not after the commit page: there, going back is no longer possible.
         path = Path(self._path_text())
         if database_exists(path):
