@@ -131,6 +131,7 @@ def test_first_run_choice_joins_a_team_and_the_main_window_opens_on_the_replica(
     assert steps and steps[-1][0] == steps[-1][1]  # the bar reached 100 %
     assert "Henter teamets data" in steps[-1][2]
     assert window.isVisible()
+    assert window.sync is not None  # a replica: its sync started with the join's password
     controller.quit(0)
 
 
@@ -157,6 +158,22 @@ def test_a_wrong_fingerprint_is_refused_with_the_message_and_nothing_is_made(
     assert dialog.focusWidget() is dialog.fingerprint
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc closes
     assert not dialog.isVisible()
+
+
+def test_a_wrong_password_is_refused_in_danish_and_the_password_can_be_typed_again(
+        qtbot: QtBot, running: Running, tmp_path: Path) -> None:
+    dialog = JoinDialog(tmp_path / "laptop")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    fill(qtbot, dialog, running, running.setup.fingerprint)
+    type_into(qtbot, dialog, "joinPasswordEdit", "forkert-kodeord")
+    click(qtbot, dialog, "connectButton")
+    error = child(dialog, QLabel, "joinError")
+    qtbot.waitUntil(lambda: error.isVisible() and not dialog.busy(), timeout=20_000)
+    assert error.text() == "Teamserveren godkendte ikke brugernavnet eller adgangskoden."
+    assert dialog.focusWidget() is dialog.password and dialog.password.selectedText()
+    assert not (tmp_path / "laptop").exists()  # nothing made before the server said yes
 
 
 def test_each_field_is_checked_in_danish_before_anything_is_sent(

@@ -45,7 +45,7 @@ from boligsag.ui.shell.first_run_pages import (
     WelcomePage,
     page_title,
 )
-from boligsag.ui.sync_join.dialog import JoinLauncher
+from boligsag.ui.sync_join.launcher import JoinLauncher
 from boligsag.ui.theme import monospace_font
 from boligsag.ui.widgets import FieldError, named
 

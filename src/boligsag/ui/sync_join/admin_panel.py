@@ -18,7 +18,8 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents
 from boligsag.ui.widgets import named
 
-from .dialog import JoinDialog, JoinLauncher
+from .dialog import JoinDialog
+from .launcher import JoinLauncher
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,10 @@ and the dialog accepts; the opener decides what to open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
 from boligsag.errors import UserError
 from boligsag.formatting import number_text
 from boligsag.i18n import tr
-from boligsag.services.context import AppContext
 from boligsag.services.sync_client.errors import (
     FingerprintMismatch,
     InvalidFingerprint,
@@ -395,32 +393,3 @@ class JoinDialog(QDialog):
             self.cancel_join()
             return
         super().reject()
-
-
-class JoinLauncher(QObject):
-    """Opens the dialog window-modal over ``parent``, one at a time, and opens it again
-    on the file a stopped join was kept in, so that it resumes. Used by Administration
-    and by the first-run wizard."""
-
-    def __init__(self, parent: QWidget, folder: Callable[[], Path],
-                 on_joined: Callable[[AppContext, str], None]) -> None:
-        super().__init__(parent)
-        self._parent, self._folder, self._on_joined = parent, folder, on_joined
-        self.dialog: JoinDialog | None = None
-        self._kept: Path | None = None
-
-    def open(self) -> JoinDialog:
-        if self.dialog is not None:
-            self.dialog.raise_()
-            return self.dialog
-        dialog = JoinDialog(self._folder(), self._parent, path=self._kept)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.joined.connect(self._on_joined)
-        dialog.finished.connect(lambda _code: self._closed(dialog))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _closed(self, dialog: JoinDialog) -> None:
-        self._kept = dialog.kept_path()
-        self.dialog = None
