@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from boligsag.i18n import tr
 from boligsag.ui.theme import ERROR, MUTED, PRIMARY, SUCCESS, WARNING
@@ -51,6 +51,8 @@ class SyncStatusWidget(QFrame):
         self.dot.setStyleSheet("padding: 0;")  # the status bar pads its labels by 8 px
         self.label = named(QLabel(), "syncStatusText", tr("Sync status"))
         self.label.setMaximumWidth(MAX_TEXT_WIDTH)
+        # Never squeezed by the database label beside it: the status is what matters here.
+        self.label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.button = named(QToolButton(), "syncNowButton", tr("Sync now"))
         self.button.setDefaultAction(sync_now)
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
