@@ -451,3 +451,30 @@ def test_a_revoked_laptop_locks_deletes_the_replica_and_says_why(
     qtbot.waitUntil(lambda: bool(closed), timeout=5_000)
     if error is DeviceRevoked:
         box.grab().save(str(SHOTS / "revoked_message.png"))
+
+
+def test_the_periodic_timer_syncs_without_any_trigger(
+        qtbot: QtBot, created_db: CreatedDb, settings: AppSettings, server: FakeServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(controller_module, "INTERVAL_MS", 400)  # 5 minutes in the app
+    settings.set(LAST_USERNAME, "admin")
+    controller = AppController(settings, created_db.path)
+    controller.start()
+    log_in(qtbot, controller, created_db.password)
+    try:
+        qtbot.waitUntil(lambda: server.syncs >= 3, timeout=10_000)
+    finally:
+        controller.shutdown()
+
+
+def test_a_language_switch_keeps_syncing_with_the_same_password(
+        qtbot: QtBot, app: AppController, server: FakeServer, created_db: CreatedDb) -> None:
+    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
+    wait_idle(qtbot, sync_of(app))
+    app.switch_language("en")
+    window = window_of(app)
+    qtbot.waitUntil(lambda: server.syncs == 2, timeout=10_000)  # the new window syncs
+    assert sync_of(app).kept_password() == created_db.password
+    qtbot.waitUntil(lambda: status(window).state is SyncState.SYNCED, timeout=1_000)
+    assert status_text(window).startswith("Synced ")
+    assert child(window, QAction, "actionSyncNow").text() == "Sync now"
