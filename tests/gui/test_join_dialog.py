@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QTabWidget, QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -44,6 +45,9 @@ OTHER_FINGERPRINT = ":".join(["5A"] * 32)
 
 
 def shot(widget: object, name: str) -> None:
+    """Saved once the dialog has grown to its messages (FieldError asks after a turn of
+    the event loop)."""
+    QTest.qWait(60)
     SHOTS.mkdir(parents=True, exist_ok=True)
     widget.grab().save(str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
 
@@ -90,6 +94,8 @@ def test_first_run_choice_joins_a_team_and_the_main_window_opens_on_the_replica(
     assert wizard is not None
     qtbot.waitExposed(wizard)
     welcome = wizard.welcome
+    assert welcome.choice.create.isChecked() and welcome.intro.isVisible()  # as before
+    shot(wizard, "first_run_welcome")
     welcome.choice.join.setFocus()
     qtbot.keyClick(welcome.choice.join, Qt.Key.Key_Space)  # keyboard only
     assert welcome.choice.joining() and not welcome.intro.isVisible()
