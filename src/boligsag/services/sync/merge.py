@@ -11,6 +11,11 @@
 - An edit of a row deleted on the server is an ``edit_of_deleted`` conflict; a delete
   from a stale base a ``delete_of_edited`` one (the row stays); a create of a uuid the
   server already holds with other values a ``created_twice`` one.
+- A new contact naming a person the server holds as deleted (a colleague deleted them
+  while the laptop was offline) is created as it was sent, and a ``contact_for_deleted``
+  conflict on its ``people`` field names the deleted people (kept) and who deleted the
+  first of them when: the contact would otherwise drop out of every list with its
+  person, unseen.
 - A change the change log shows this very (device, batch) made before, pushed again
   after ``boligsag server prune`` removed the batch's stored result: applied already,
   answered with the version it made, nothing written again.
@@ -28,10 +33,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from boligsag.storage.models import Base, SyncConflict, new_uuid
+from boligsag.storage.models import Base, Person, SyncConflict, new_uuid
 
 from . import wire
 from .actor import SyncActor
@@ -45,7 +50,8 @@ __all__ = ["CONFLICT_KINDS", "WHOLE_RECORD", "Change", "Outcome", "Push", "creat
            "merge_change",
            "write_stamps"]
 
-CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice")
+CONFLICT_KINDS = ("same_field", "edit_of_deleted", "delete_of_edited", "created_twice",
+                  "contact_for_deleted")
 WHOLE_RECORD = "*"
 
 
@@ -161,7 +167,9 @@ def _create(session: Session, push: Push, change: Change) -> Outcome:
         wire.mark_deleted(session, change.table, change.uuid, user_id=uid, now=push.now)
     entry = ChangeEntry(change.table, change.uuid, 1, sorted(change.fields), change.deleted,
                         uid, push.actor.device_id, push.batch_uuid)
-    return Outcome(applied=_applied(change, 1), log=[entry])
+    outcome = Outcome(applied=_applied(change, 1), log=[entry])
+    _people_deleted_meanwhile(session, push, [change], [outcome])
+    return outcome
 
 
 def create_all(session: Session, push: Push, changes: Sequence[Change]) -> list[Outcome]:
@@ -177,7 +185,35 @@ def create_all(session: Session, push: Push, changes: Sequence[Change]) -> list[
         entry = ChangeEntry(change.table, change.uuid, 1, sorted(change.fields),
                             change.deleted, uid, push.actor.device_id, push.batch_uuid)
         outcomes.append(Outcome(applied=_applied(change, 1), log=[entry]))
+    _people_deleted_meanwhile(session, push, changes, outcomes)
     return outcomes
+
+
+def _people_deleted_meanwhile(session: Session, push: Push, changes: Sequence[Change],
+                              outcomes: list[Outcome]) -> None:
+    """A ``contact_for_deleted`` conflict on each new contact that names a person the
+    server holds as deleted (one look-up for all of them; none when no contact is new)."""
+    named = {c.uuid: [u for u in c.fields.get("people") or [] if isinstance(u, str)]
+             for c in changes if c.table == "contacts" and not c.deleted}
+    wanted = sorted({u for people in named.values() for u in people})
+    if not wanted:
+        return
+    deleted = {row.uuid: (row.deleted_by_id, row.deleted_at) for row in session.execute(
+        select(Person.uuid, Person.deleted_by_id, Person.deleted_at)
+        .where(Person.uuid.in_(wanted), Person.deleted_at.is_not(None)))
+        # Deleted by this very push (a contact logged, then its person deleted, on the
+        # same laptop): what the pusher chose, nothing to show them.
+        if (row.deleted_by_id, row.deleted_at) != (push.actor.user_id, push.now)}
+    if not deleted:
+        return
+    for change, outcome in zip(changes, outcomes, strict=True):
+        gone = [u for u in named.get(change.uuid, []) if u in deleted]
+        if not gone or change.table != "contacts":
+            continue
+        conflict = _conflict(session, push, change, "people", "contact_for_deleted",
+                             kept=gone, other=named[change.uuid], kept_by=deleted[gone[0]])
+        outcome.conflicts.append(conflict)
+        outcome.log.extend(_conflict_entries(push, [conflict]))
 
 
 def _write(session: Session, push: Push, change: Change, current: Current,
