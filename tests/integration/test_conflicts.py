@@ -256,3 +256,19 @@ def test_a_stand_alone_database_is_not_a_team_replica(ctx: AppContext) -> None:
     with ctx.db.writing(None) as session:
         server_link.link(session, "https://boligsag.example:8443", "AB" * 32)
     assert conflicts.is_team_replica(ctx)
+
+
+def test_a_contact_for_a_person_deleted_meanwhile_shows_what_happened(
+        ctx: AppContext, world: dict[str, Any]) -> None:
+    aisha, cuuid = world["aisha"], world["contact_uuid"]
+    with ctx.db.writing(None) as session, applying(session):  # the pull brings both
+        session.get(Person, aisha.id).deleted_at = datetime(2026, 11, 24, 9, 15)
+    uuid = pulled_conflict(ctx, "contacts", cuuid, "people", "contact_for_deleted",
+                           [aisha.uuid], [aisha.uuid], world["admin"], world["bente"])
+    (row,) = list_conflicts(ctx)
+    assert (row.record_label, row.field_label) == ("Kontakt 25.11.2026 med Aisha H.",
+                                                   "Personer")
+    assert (row.kept_text, row.other_text) == ("Slettet: Aisha Hassan", "Aisha Hassan")
+    assert "slettet" in row.explanation and row.person_id is None
+    settle(ctx, uuid, "kept")
+    assert set(outbox(ctx)) == {("sync_conflicts", uuid)}  # the contact stands as it was

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from boligsag.services.sync.errors import Refused
+
 from .sync_server import (  # noqa: F401  (fixtures)
     SyncServer,
     delete,
+    edit,
     new_contact,
     new_person,
     server_fixture,
@@ -72,3 +77,18 @@ def test_a_contact_whose_person_the_same_push_deletes_records_no_conflict(
     contact = new_contact(server.actors["staff"].user_uuid, [person["uuid"]])
     result = server.push("staff", [contact, delete("people", person["uuid"], 1)])
     assert len(result["applied"]) == 2 and result["conflicts"] == []
+
+
+@pytest.mark.xfail(strict=True, raises=Refused, reason=(
+    "issue 12: the server does not yet take a settled conflict from a laptop "
+    "(scope.NEVER_PUSHED names sync_conflicts), so a push carrying one is refused whole"))
+def test_a_settled_conflict_pushed_by_one_of_its_writers_is_taken(server: SyncServer) -> None:
+    person = new_person("Aisha", "Hassan", area=server.areas["Ærtebjerg Øst"])
+    server.push("admin", [person])
+    server.push("admin", [edit("people", person["uuid"], 1, phone="1")])
+    server.push("staff", [edit("people", person["uuid"], 1, phone="2")])
+    (conflict,) = server.conflicts()
+    settled = edit("sync_conflicts", conflict.uuid, 1, resolved_at="2026-11-25T10:30:00",
+                   resolved_by=server.actors["staff"].user_uuid, resolution="kept")
+    result = server.push("staff", [settled])
+    assert result["applied"][0]["uuid"] == conflict.uuid

@@ -48,23 +48,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction
-from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.storage.models import Base, Person, SyncConflict, User
+from boligsag.storage.models import Base, SyncConflict, User
 
-from .casework_common import sees_all_restricted
 from .changes import Entity, writes
 from .conflict_texts import (
     WHOLE_RECORD,
     Lookup,
     field_label,
     is_text_field,
-    people_of,
     record_kind_label,
     short_name,
 )
+from .conflict_visibility import Visibility
 from .context import AppContext
 from .errors import NotFound, PermissionDenied
 from .sync.errors import BadBatch
@@ -136,7 +134,7 @@ def list_conflicts(ctx: AppContext, *, include_resolved: bool = False) -> list[C
     with ctx.read() as unit:
         session = unit.session
         conflicts = list(session.scalars(_query(include_resolved)))
-        seen = _Visibility(session, ctx, conflicts)
+        seen = Visibility(session, ctx, conflicts)
         lookup = Lookup(session)
         rows = [_row(session, lookup, seen, c) for c in conflicts if seen.sees(c)]
         for person_uuid in sorted({r.person_uuid for r in rows if r.person_uuid}):
@@ -150,67 +148,8 @@ def open_count(ctx: AppContext) -> int:
     a number shows nobody's data."""
     with ctx.read() as unit:
         conflicts = list(unit.session.scalars(_query(False)))
-        seen = _Visibility(unit.session, ctx, conflicts)
+        seen = Visibility(unit.session, ctx, conflicts)
         return sum(1 for c in conflicts if seen.sees(c))
-
-
-class _Visibility:
-    """Which conflicts the actor may see: the record must be on this laptop (the
-    server sent only what the user's scope holds), and the people it is about must not
-    be a restricted case of another worker; a role without VIEW_PEOPLE sees only its
-    own reminders and its own forms with nobody on them. A deleted record still shows:
-    its deletion may be the very conflict."""
-
-    def __init__(self, session: Session, ctx: AppContext, conflicts: list[SyncConflict]):
-        self.ctx = ctx
-        self.ids: dict[tuple[str, str], int] = {}
-        self.people: dict[tuple[str, str], list[int]] = {}
-        self.owner: dict[tuple[str, str], int | None] = {}
-        by_table: dict[str, set[str]] = {}
-        for c in conflicts:
-            by_table.setdefault(c.table_name, set()).add(c.row_uuid)
-        tables = Base.metadata.tables
-        for table, uuids in by_table.items():
-            if table not in tables or table == "sync_conflicts":
-                continue
-            t = tables[table]
-            owner_col = {"reminders": "owner_user_id", "contacts": "staff_user_id"}.get(table)
-            cols = [t.c.id, t.c.uuid] + ([t.c[owner_col]] if owner_col else [])
-            found = {row[1]: row for row in session.execute(
-                select(*cols).where(t.c.uuid.in_(sorted(uuids))))}
-            persons = people_of(session, table, [r[0] for r in found.values()])
-            for uuid, row in found.items():
-                self.ids[(table, uuid)] = row[0]
-                self.people[(table, uuid)] = persons.get(row[0], [])
-                self.owner[(table, uuid)] = row[2] if owner_col else None
-        wanted = {p for ps in self.people.values() for p in ps}
-        self.persons = {p.id: p for p in session.scalars(
-            select(Person).where(Person.id.in_(sorted(wanted))))} if wanted else {}
-
-    def _person_ok(self, person: Person | None) -> bool:
-        if person is None:
-            return False
-        return (not person.restricted or sees_all_restricted(self.ctx)
-                or person.responsible_user_id == self.ctx.actor.user_id)
-
-    def sees(self, c: SyncConflict) -> bool:
-        key = (c.table_name, c.row_uuid)
-        if key not in self.ids:
-            return False
-        me = self.ctx.actor.user_id
-        if c.table_name == "reminders":
-            return self.owner[key] == me
-        people = self.people[key]
-        if not self.ctx.actor.can(Permission.VIEW_PEOPLE):
-            return c.table_name == "contacts" and not people and self.owner[key] == me
-        return all(self._person_ok(self.persons.get(p)) for p in people)
-
-    def person_of(self, c: SyncConflict) -> Person | None:
-        for p in self.people.get((c.table_name, c.row_uuid), []):
-            person = self.persons.get(p)
-            if person is not None and person.deleted_at is None:
-                return person
-        return None
 
 
 def _decode(text: str) -> Any:
@@ -227,7 +166,7 @@ def _user_name(session: Session, user_id: int | None) -> str:
     return user.full_name if user is not None else tr("Unknown")
 
 
-def _record_label(session: Session, lookup: Lookup, seen: _Visibility,
+def _record_label(session: Session, lookup: Lookup, seen: Visibility,
                   c: SyncConflict) -> str:
     table, key = c.table_name, (c.table_name, c.row_uuid)
     t = Base.metadata.tables.get(table)
@@ -279,7 +218,7 @@ def _choices(kind: str) -> tuple[str, str]:
     }.get(kind, (tr("Keep the current value"), tr("Use the other value")))
 
 
-def _row(session: Session, lookup: Lookup, seen: _Visibility, c: SyncConflict) -> ConflictRow:
+def _row(session: Session, lookup: Lookup, seen: Visibility, c: SyncConflict) -> ConflictRow:
     kept, other = _decode(c.kept_value), _decode(c.other_value)
     kept_by, other_by = _user_name(session, c.kept_user_id), _user_name(session, c.other_user_id)
     person = seen.person_of(c)
@@ -291,7 +230,9 @@ def _row(session: Session, lookup: Lookup, seen: _Visibility, c: SyncConflict) -
         record_label=_record_label(session, lookup, seen, c),
         person_id=person.id if person else None, person_uuid=person.uuid if person else None,
         field=c.field, field_label=field_label(c.field),
-        kept_text=lookup.value_text(c.table_name, c.field, kept),
+        kept_text=(tr("Deleted: {names}", names=lookup.value_text(c.table_name, c.field, kept))
+                   if c.kind == "contact_for_deleted"
+                   else lookup.value_text(c.table_name, c.field, kept)),
         other_text=lookup.value_text(c.table_name, c.field, other),
         kept_by=kept_by, kept_at=c.kept_at, other_by=other_by, other_at=c.other_at,
         explanation=_explanation(c.kind, kept_by, other_by),
@@ -319,7 +260,7 @@ def settle(ctx: AppContext, conflict_uuid: str, choice: str,
             SyncConflict.uuid == conflict_uuid, SyncConflict.deleted_at.is_(None))).first()
         if conflict is None:
             raise NotFound("conflict")
-        seen = _Visibility(session, ctx, [conflict])
+        seen = Visibility(session, ctx, [conflict])
         if not seen.sees(conflict):
             raise NotFound("conflict")
         if conflict.resolved_at is not None:
@@ -339,10 +280,10 @@ def settle(ctx: AppContext, conflict_uuid: str, choice: str,
                           f"{conflict.field}: {choice}")
 
 
-def _require_edit(ctx: AppContext, seen: _Visibility, conflict: SyncConflict) -> None:
+def _require_edit(ctx: AppContext, seen: Visibility, conflict: SyncConflict) -> None:
     table = conflict.table_name
     if table == "reminders":
-        return  # _Visibility showed it only to its owner
+        return  # Visibility showed it only to its owner
     if table not in WRITE_PERMISSION:
         raise PermissionDenied()
     permission = WRITE_PERMISSION[table]
