@@ -1,9 +1,10 @@
 """Casework on a laptop replica through the services, as the app does it; used in the
 test process and run as an app process of its own by the two-process test:
 
-    python -m tests.server.laptop_script PATH USERNAME COMMAND [ARG ...]
+    python -m tests.server.laptop_script PATH USERNAME COMMAND [ARG ...] [then COMMAND …]
 
-with the password in BOLIGSAG_PASSWORD (never argv). Commands:
+with the password in BOLIGSAG_PASSWORD (never argv); the commands run in order in one
+unlocked session. Commands:
 
 - ``contacts PERSON_UUID MARKER COUNT``: log COUNT contacts with the person, notes
   ``MARKER-0`` …;
@@ -76,28 +77,35 @@ def sync(ctx: AppContext, password: str) -> engine.SyncOutcome:
         return engine.sync_once(ctx, connection)
 
 
+def _run(ctx: AppContext, password: str, command: str, args: list[str]) -> dict:
+    if command == "contacts":
+        person, prefix, count = args
+        return {"contacts": [log(ctx, person, f"{prefix}-{n}") for n in range(int(count))]}
+    if command == "person-note":
+        person, text = args
+        edit_person_note(ctx, person, text)
+        return {"person": person}
+    if command == "sync":
+        outcome = sync(ctx, password)
+        return {"pushed": outcome.pushed, "pulled": outcome.pulled,
+                "new_conflicts": outcome.new_conflicts, "waiting": outcome.waiting}
+    raise SystemExit(f"unknown command {command}")
+
+
 def main(argv: list[str]) -> int:
-    path, username, command, *args = argv
+    path, username, *rest = argv
+    steps: list[list[str]] = [[]]
+    for word in rest:
+        if word == "then":
+            steps.append([])
+        else:
+            steps[-1].append(word)
     password = os.environ["BOLIGSAG_PASSWORD"]
     ctx = unlock(Path(path), username, password,
                  options=UnlockOptions(integrity_check=False))
     try:
-        if command == "contacts":
-            person, prefix, count = args
-            made = [log(ctx, person, f"{prefix}-{n}") for n in range(int(count))]
-            print(json.dumps({"contacts": made}), flush=True)
-        elif command == "person-note":
-            person, text = args
-            edit_person_note(ctx, person, text)
-            print(json.dumps({"person": person}), flush=True)
-        elif command == "sync":
-            outcome = sync(ctx, password)
-            print(json.dumps({"pushed": outcome.pushed, "pulled": outcome.pulled,
-                              "new_conflicts": outcome.new_conflicts,
-                              "waiting": outcome.waiting}), flush=True)
-        else:
-            print(f"unknown command {command}", file=sys.stderr)
-            return 2
+        for command, *args in steps:
+            print(json.dumps({command: _run(ctx, password, command, args)}), flush=True)
     finally:
         lock(ctx)
     return 0

@@ -160,7 +160,8 @@ def process_env(password: str, tmp: Path) -> dict[str, str]:
     (never argv), its own configuration folder, offscreen Qt."""
     env = dict(os.environ)
     env.update({"BOLIGSAG_PASSWORD": password, "BOLIGSAG_CONFIG_DIR": str(tmp),
-                "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT / "src")})
+                "QT_QPA_PLATFORM": "offscreen",
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
     env.pop("BOLIGSAG_NEW_PASSWORD", None)
     return env
 
@@ -170,6 +171,23 @@ def boligsag(args: list[str], password: str, tmp: Path, **popen: Any) -> subproc
     return subprocess.Popen([sys.executable, "-m", "boligsag", *args], cwd=ROOT,
                             env=process_env(password, tmp), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **popen)
+
+
+def laptop_process(path: Path, username: str, password: str, tmp: Path,
+                   *steps: list[str]) -> subprocess.Popen:
+    """``python -m tests.server.laptop_script PATH USERNAME STEP then STEP …``: casework
+    through the services in an app process of its own."""
+    words = [w for n, step in enumerate(steps) for w in ([*(["then"] if n else []), *step])]
+    return subprocess.Popen([sys.executable, "-m", "tests.server.laptop_script", str(path),
+                             username, *words], cwd=ROOT, env=process_env(password, tmp),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(process: subprocess.Popen, timeout: float = 60) -> list[dict[str, Any]]:
+    """Wait for a laptop_script process; its JSON lines (it must have exited 0)."""
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
 def run_boligsag(args: list[str], password: str, tmp: Path,

@@ -192,16 +192,16 @@ def test_kill_9_during_sync_20_times_loses_and_duplicates_nothing(
             with ctx.db.reading() as session:
                 local_contacts = dict(session.execute(
                     select(Contact.uuid, Contact.note).where(Contact.deleted_at.is_(None)))
-                    .tuples().all())
+                    .all())
                 local_people = dict(session.execute(select(Person.uuid, Person.note))
-                                    .tuples().all())
+                                    .all())
 
     with server_db.db.reading() as session:
         rows = session.execute(select(Contact.uuid, Contact.note, Contact.deleted_at)).all()
         by_uuid = {u: (note, deleted) for u, note, deleted in rows}
         copies = {u: n for u, n in session.execute(
             select(Contact.uuid, func.count()).group_by(Contact.uuid))}
-        server_people = dict(session.execute(select(Person.uuid, Person.note)).tuples().all())
+        server_people = dict(session.execute(select(Person.uuid, Person.note)).all())
         conflicts = session.scalar(select(func.count()).select_from(SyncConflict))
 
     killed = [entry for entry in log if entry[1].startswith("killed")]
