@@ -194,6 +194,7 @@ def test_no_conflicts_says_everything_is_synchronised(
         "Ingen konflikter – alt er synkroniseret")
     assert not child(page, QTableView, "conflictsTable").isVisible()
     assert not nav_item(team_window).data(BADGE_ROLE)
+    shot(team_window, "conflicts_page_empty.png")
 
 
 def test_merge_starts_from_the_longer_text_when_it_holds_the_other() -> None:

@@ -187,7 +187,10 @@ class ConflictsPage(Page):
         self.details.setProperty("role", "card")
         self.details.setMargin(10)
         layout.addWidget(self.details)
-        layout.addLayout(self._build_buttons())
+        # In a widget of their own, so the empty page shows no disabled buttons.
+        self.buttons = named(QWidget(), "conflictButtons", tr("Choices"))
+        self.buttons.setLayout(self._build_buttons())
+        layout.addWidget(self.buttons)
         layout.addStretch(0)
         self._show([])
         self.loaded = False
@@ -200,6 +203,7 @@ class ConflictsPage(Page):
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
         self.keep_button = self._button(tr("&Keep current"), "conflictKeepButton",
                                         tr("Keep the value that stands now (Enter)"), self.keep)
@@ -269,6 +273,7 @@ class ConflictsPage(Page):
         else:
             self.summary.setText(tr("No conflicts – everything is synchronised"))
         self.table.setVisible(bool(rows))
+        self.buttons.setVisible(bool(rows))
         self._set_count(len(rows))
         self._show_details()
 
