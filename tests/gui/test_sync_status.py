@@ -57,7 +57,7 @@ from boligsag.ui.sync.status_widget import SyncStatusWidget
 from ..conftest import CreatedDb
 from .helpers import child, click, type_into
 from .test_controller import log_in
-from .test_people_support import open_people, top_dialog
+from .test_people_support import back_to, open_people, top_dialog
 
 SHOTS = Path("/tmp/shots/B")
 SERVER_URL = "https://boligsag.example.dk:8443"
@@ -478,3 +478,29 @@ def test_a_language_switch_keeps_syncing_with_the_same_password(
     qtbot.waitUntil(lambda: status(window).state is SyncState.SYNCED, timeout=1_000)
     assert status_text(window).startswith("Synced ")
     assert child(window, QAction, "actionSyncNow").text() == "Sync now"
+
+
+def test_a_cancelled_password_question_waits_for_sync_now_to_ask_again(
+        qtbot: QtBot, created_db: CreatedDb, settings: AppSettings,
+        server: FakeServer) -> None:
+    server.password = "den nye adgangskode på serveren"
+    settings.set(LAST_USERNAME, "admin")
+    controller = AppController(settings, created_db.path)
+    controller.start()
+    window = log_in(qtbot, controller, created_db.password)
+    try:
+        dialog = top_dialog(qtbot, QWidget, "serverPasswordDialog")  # type: ignore[type-var]
+        click(qtbot, dialog, "serverPasswordCancelButton")
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2_000)
+        controller.events.announce(frozenset({Entity.PEOPLE}))  # a save: no new question
+        qtbot.wait(DEBOUNCE_MS * 2)
+        assert not [w for w in QApplication.topLevelWidgets()
+                    if w.objectName() == "serverPasswordDialog" and w.isVisible()]
+        assert status(window).state is SyncState.ERROR and server.logins == []
+        back_to(qtbot, window)
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+        again = top_dialog(qtbot, QWidget, "serverPasswordDialog")  # type: ignore[type-var]
+        assert "Din adgangskode er ændret på teamserveren" in " ".join(
+            label.text() for label in again.findChildren(QLabel))
+    finally:
+        controller.shutdown()

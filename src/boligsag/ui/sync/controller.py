@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from boligsag.errors import UserError
 from boligsag.i18n import tr
-from boligsag.services.changes import Changes
+from boligsag.services.changes import Changes, Entity
 from boligsag.services.context import AppContext
 from boligsag.services.sync_client.errors import (
     DeviceRevoked,
@@ -138,6 +138,7 @@ class SyncController(QObject):
         self._active = False  # started and not locked
         self._stopped = False
         self._asking = False  # waiting for a password: no automatic syncs meanwhile
+        self._ask_reason = PASSWORD_MISSING
         self._announcing = False
         self._facts = SyncFacts()
         self.status: SyncStatus = describe(self._facts, ctx.clock.now())
@@ -216,7 +217,7 @@ class SyncController(QObject):
         if not self._active:
             return
         if self._asking and self._password is None:
-            self.password_needed.emit(PASSWORD_MISSING)
+            self.password_needed.emit(self._ask_reason)  # the question, again
             return
         self._asking = False
         self.request_sync()
@@ -267,6 +268,8 @@ class SyncController(QObject):
                         waiting=int(outcome.waiting),
                         last_success=finished or self._facts.last_success)
         changes = entities_for(outcome.changed_tables)
+        if getattr(outcome, "settings_changed", False):  # a new letterhead or limits
+            changes = changes | {Entity.SETTINGS}
         if changes:
             self._announcing = True
             try:
@@ -306,6 +309,7 @@ class SyncController(QObject):
             reason = PASSWORD_REFUSED if self._password_typed else PASSWORD_CHANGED
         self._password = None
         self._asking = True
+        self._ask_reason = reason
         self._again = False
         self._set_facts(running=False, problem=SyncState.ERROR, problem_text=tr(
             "Not synced: the team server needs your password"))
