@@ -162,6 +162,13 @@ def create_app(server: ServerDb, *, clock: Clock = time.time,
         return SyncJson(await gate.run(holdings_calls.fetch_rows, server, claim,
                                        doc.get("table"), doc.get("uuids")))
 
+    async def settings(request: Request) -> Response:
+        claim = claim_of(request)
+        etag = request.query_params.get("etag") or None
+        if etag is not None and len(etag) > 128:
+            raise BadRequest("etag is too long")
+        return SyncJson(await gate.run(sync_calls.settings, server, claim, etag))
+
     routes = [
         Route("/v1/health", health, methods=["GET"]),
         Route("/v1/login", login, methods=["POST"]),
@@ -170,6 +177,7 @@ def create_app(server: ServerDb, *, clock: Clock = time.time,
         Route("/v1/sync/holdings", holdings, methods=["GET"]),
         Route("/v1/sync/holdings/list", holdings_list, methods=["POST"]),
         Route("/v1/sync/fetch", fetch, methods=["POST"]),
+        Route("/v1/sync/settings", settings, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BadRequest: _bad_request, BadLogin: _bad_request, BadBatch: _bad_request,

@@ -11,6 +11,8 @@ and the server's audit entry for it.
   snapshot, whether the stretch of the log it covered can have moved rows into or out
   of the caller's scope (``"rescope"``, services/sync/holdings_rescope.py): the laptop
   then compares its holdings with the server's (holdings_calls.py).
+- The shared settings (letterhead, logo, limits; services/shared_settings.py) are read
+  for any logged-in user and not audited: they hold no personal data.
 
 Each runs in one thread of the pool on one database connection (ServerDb.one_connection):
 the caller's check, the pull's read and its audit entry are units one after another on
@@ -23,6 +25,7 @@ from collections import Counter
 from typing import Any
 
 from boligsag.domain.enums import AuditAction
+from boligsag.services import shared_settings
 from boligsag.services.server import login as server_login
 from boligsag.services.server.accounts import ServerDb, audit_admin
 from boligsag.services.server.login import Caller, Claim
@@ -87,3 +90,12 @@ def _pull(server: ServerDb, caller: Caller, cursor: str | None,
                         entity_uuid=caller.device_id, user_id=caller.user_id,
                         username=caller.username, detail=detail[:300])
     return page
+
+
+def settings(server: ServerDb, claim: Claim, etag: str | None) -> dict[str, Any]:
+    """The organisation's shared settings, or only their etag when the laptop's is the
+    same (services/shared_settings.answer)."""
+    with server.one_connection():
+        server_login.caller(server, claim)  # a disabled user or revoked device: refused
+        with server.read() as session:
+            return shared_settings.answer(session, etag)
