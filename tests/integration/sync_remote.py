@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from boligsag.services import shared_settings
 from boligsag.services.sync import holdings as holdings_module
 from boligsag.services.sync import pull as pull_module
 from boligsag.services.sync import push as push_module
@@ -64,3 +65,8 @@ class InProcessRemote:
         self.calls.append("fetch")
         with self.server.db.reading() as session:
             return holdings_module.fetch(session, self._actor, table, list(uuids))
+
+    def settings(self, etag: str | None) -> dict[str, Any]:
+        self.calls.append("settings")
+        with self.server.db.reading() as session:
+            return shared_settings.answer(session, etag)

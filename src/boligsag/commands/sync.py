@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"Pushed {outcome.pushed:,} changes, pulled {outcome.pulled + outcome.fetched:,} "
           f"rows, {outcome.new_conflicts:,} new conflicts; {outcome.waiting:,} changes "
           "waiting.")
+    if outcome.settings_changed:
+        print("The organisation's letterhead and settings were updated from the team "
+              "server.")
     if outcome.purged:
         print(f"Removed {outcome.purged:,} rows you no longer have access to from this "
               "computer.")

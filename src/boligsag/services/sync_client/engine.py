@@ -13,6 +13,9 @@
    (``rescope``), or when the server refused the cursor (it was replaced or restored
    from a backup): then the pull starts over from the beginning and the replica is
    brought to exactly what the server lists.
+4. Refresh the organisation's shared settings (letterhead, logo, limits:
+   settings_client.refresh), sending the etag held here; stored in one transaction
+   only when the server's differ (``SyncOutcome.settings_changed``).
 
 Each step commits what it did, so an interruption anywhere (a dropped connection, a
 killed process) leaves a consistent replica and the next sync carries on. ``cancelled``
@@ -34,7 +37,7 @@ from boligsag.services import org_settings
 from boligsag.storage.database import Database
 from boligsag.storage.models import SyncConflict
 
-from . import pull_client, push_client, reconcile, server_link
+from . import pull_client, push_client, reconcile, server_link, settings_client
 from .errors import CursorRejected
 
 __all__ = ["PULL_LIMIT", "Remote", "SyncCancelled", "SyncOutcome", "SyncProgress",
@@ -53,11 +56,12 @@ class Remote(Protocol):
     def holdings(self) -> dict[str, Any]: ...
     def holdings_list(self, table: str, buckets: Sequence[str]) -> dict[str, Any]: ...
     def fetch(self, table: str, uuids: Sequence[str]) -> dict[str, Any]: ...
+    def settings(self, etag: str | None) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
 class SyncProgress:
-    stage: str  # "push" | "pull" | "reconcile"
+    stage: str  # "push" | "pull" | "reconcile" | "settings"
     done: int  # changes sent or rows applied so far in this stage
     total: int | None  # None when unknown
 
@@ -77,6 +81,7 @@ class SyncOutcome:
     set_aside: int = 0  # local changes the server refused, kept for the user (push_client)
     waiting: int = 0  # local changes still waiting to be pushed
     changed_tables: frozenset[str] = frozenset()  # tables whose rows this sync changed here
+    settings_changed: bool = False  # the server's shared settings (letterhead …) were new
     finished_at: datetime | None = None
 
 
@@ -129,6 +134,7 @@ class _Run:
         self._cancelled = cancelled
         self.pushed = self.pulled = self.fetched = self.purged = self.set_aside = 0
         self.tables: set[str] = set()
+        self.settings_changed = False
 
     def step(self, stage: str, done: int, total: int | None) -> None:
         if self._cancelled is not None and self._cancelled():
@@ -142,7 +148,7 @@ class _Run:
             purged=self.purged, set_aside=self.set_aside,
             new_conflicts=max(0, open_conflicts(self.db) - conflicts_before),
             waiting=waiting_changes(self.db), changed_tables=frozenset(self.tables),
-            finished_at=finished_at)
+            settings_changed=self.settings_changed, finished_at=finished_at)
 
 
 def _push(run: _Run, remote: Remote) -> None:
@@ -214,6 +220,15 @@ def _reconcile(run: _Run, remote: Remote, people_before: frozenset[str]) -> None
     run.step("reconcile", run.fetched + run.purged, run.fetched + run.purged)
 
 
+def _settings(run: _Run, remote: Remote) -> None:
+    # A Remote made only of the row calls (a test double older than the settings
+    # route) has no settings to bring: the rows still sync.
+    if getattr(remote, "settings", None) is None:
+        return
+    run.step("settings", 0, None)
+    run.settings_changed = settings_client.refresh(run.db, remote)
+
+
 def _mark_success(run: _Run) -> datetime:
     finished = _now(run.target).replace(microsecond=0)
     with run.db.writing(None) as session:
@@ -248,4 +263,5 @@ def sync_once(target: Any, remote: Remote, *, progress: Progress | None = None,
     # comparison brings back the server's row (or drops one out of scope).
     if _pull(run, remote, None) or run.set_aside:
         _reconcile(run, remote, people_before)
+    _settings(run, remote)
     return run.outcome(conflicts_before, _mark_success(run))

@@ -13,7 +13,10 @@ these differences:
   with services/unlock.unlock even when the first pull is stopped at once; the key file
   wraps the key under the SERVER password typed here; no recovery key (the server holds
   the data; a replica whose password is lost is joined again);
-- the audit chain starts with "joined team server <url>".
+- the audit chain starts with "joined team server <url>";
+- the organisation's shared settings (letterhead, logo, limits) are fetched before the
+  file is moved into place and again after the first pull (settings_client.py), so the
+  replica has its organisation's name and letterhead from the start.
 
 The file is made in a staging folder (storage/staging.py) and moved into place complete:
 a failure or Ctrl-C before that leaves nothing at PATH. The first pull runs after the
@@ -42,11 +45,11 @@ from boligsag.storage import audit, audit_anchor, keys, migrate
 from boligsag.storage.database import Database
 from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import DatabaseExists, DatabaseMissing
-from boligsag.storage.models import Plan, User
+from boligsag.storage.models import User
 from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.staging import staged_database
 
-from . import engine, pull_client, server_link
+from . import engine, pull_client, server_link, settings_client
 from .pinning import normalise_fingerprint
 from .server_link import normalise_url
 from .team import OtherServerAccount, device_name
@@ -241,6 +244,7 @@ def _make_replica(tmp: Path, connection: ServerConnection, fingerprint: str,
             server_link.link(session, connection.url, fingerprint)
             org_settings.set_setting(session, FIRST_PULL_DONE, False)
         _fetch_own_account(db, connection, user_uuid)
+        settings_client.refresh(db, connection)
         now = datetime.now().replace(microsecond=0)
         with db.writing(None) as session:
             user_id = session.scalar(select(User.id).where(User.uuid == user_uuid))
@@ -318,18 +322,10 @@ def _first_pull(db: Database, path: Path, username: str, connection: ServerConne
                                   expected_total=total)
     except engine.SyncCancelled:
         return JoinResult(path, username, seen[0], False)
+    settings_client.refresh(db, connection)  # changed during a long or resumed pull?
     with db.writing(None) as session:
         org_settings.set_setting(session, FIRST_PULL_DONE, True)
-        _choose_current_plan(session)
+        # The plan a new replica's overview starts with: the live plan starting last
+        # (current_plan_uuid is each database's own, never shared by the server).
+        settings_client.keep_current_plan(session)
     return JoinResult(path, username, outcome.pulled + outcome.fetched, True)
-
-
-def _choose_current_plan(session: Any) -> None:
-    """The plan a new replica's overview starts with: the live plan starting last (the
-    server keeps no "current plan" setting of its own to pull)."""
-    if org_settings.get_setting(session, "current_plan_uuid"):
-        return
-    newest = session.scalars(select(Plan.uuid).where(Plan.deleted_at.is_(None))
-                             .order_by(Plan.start_date.desc(), Plan.id.desc())).first()
-    if newest:
-        org_settings.set_setting(session, "current_plan_uuid", newest)

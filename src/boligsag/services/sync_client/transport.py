@@ -170,6 +170,12 @@ class ServerConnection:
     def fetch(self, table: str, uuids: Sequence[str]) -> dict[str, Any]:
         return self._call_json("POST", "/v1/sync/fetch", {"table": table, "uuids": list(uuids)})
 
+    def settings(self, etag: str | None = None) -> dict[str, Any]:
+        """The organisation's shared settings (services/shared_settings.py): values, logo
+        (base64) and etag; only ``{"etag", "unchanged": true}`` when ``etag`` is current."""
+        params: dict[str, str | int] = {"etag": etag} if etag else {}
+        return self._dict(self._call("GET", "/v1/sync/settings", params=params))
+
     # -- one request -----------------------------------------------------------------
 
     def _call_json(self, method: str, path: str, doc: Any) -> dict[str, Any]:
