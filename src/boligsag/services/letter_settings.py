@@ -3,7 +3,8 @@ referral reminder limits, as the administrator edits them.
 
 Stored through :mod:`org_settings` inside the encrypted database (the logo as bytes,
 never as a file). Every save is validated here, once, with a message per field, and
-recorded in the audit log.
+recorded in the audit log. On a laptop replica these are the team server's settings
+(services/shared_settings.py): every save is refused with SettingsFromServer.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from boligsag.domain import referral_flow as flow
 from boligsag.domain.enums import AuditAction, ReferralStatus
 from boligsag.domain.permissions import Permission
 
-from . import org_settings
+from . import org_settings, shared_settings
 from .changes import Entity, writes
 from .context import AppContext
 from .errors import StaleRecord, ValidationFailed
@@ -69,6 +70,8 @@ class LetterSettings:
     # The letterhead and limits as read, in short: pass it back to save_letter_settings
     # so a colleague's save in between is refused instead of overwritten.
     version: str = ""
+    # A laptop replica: these are the team server's settings, shown read-only.
+    server_managed: bool = False
 
 
 def get_letter_settings(ctx: AppContext) -> LetterSettings:
@@ -76,7 +79,9 @@ def get_letter_settings(ctx: AppContext) -> LetterSettings:
     with ctx.read(Permission.VIEW_PEOPLE) as unit:
         values, days = _stored(unit.session)
         logo = org_settings.get_logo(unit.session)
-    return LetterSettings(**values, reminder_days=days, logo=logo, version=_version(values, days))
+        server_managed = shared_settings.is_replica(unit.session)
+    return LetterSettings(**values, reminder_days=days, logo=logo,
+                          version=_version(values, days), server_managed=server_managed)
 
 
 def _stored(session: Session) -> tuple[dict[str, str], Mapping[ReferralStatus, int]]:
@@ -123,6 +128,7 @@ def save_letter_settings(ctx: AppContext, data: LetterSettingsInput, *,
     them since."""
     with ctx.write(Permission.MANAGE_SETTINGS) as unit:
         session = unit.session
+        shared_settings.refuse_on_replica(session)
         data = _cleaned(data)  # checked before the first statement takes the write lock
         problems = validate_letter_settings(data)
         if problems:
@@ -143,6 +149,7 @@ def save_letter_settings(ctx: AppContext, data: LetterSettingsInput, *,
 def set_logo(ctx: AppContext, data: bytes | None) -> LetterSettings:
     """Store the letterhead logo (PNG or JPEG, at most 2 MB) or remove it (None)."""
     with ctx.write(Permission.MANAGE_SETTINGS) as unit:
+        shared_settings.refuse_on_replica(unit.session)
         if data is not None:
             _check_logo(data)  # before the first statement takes the write lock
         org_settings.set_logo(unit.session, data or None)

@@ -5,6 +5,9 @@ as overdue.
 The logo is read from the image file the administrator chooses and stored as bytes
 inside the encrypted database (``letter_settings.set_logo``); the file itself is left
 alone. ``LetterSettingsPanel(ctx, events)``.
+
+On a laptop replica the settings are the team server's (services/shared_settings.py,
+refreshed by each sync): the panel shows them read-only with a note saying so.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.fields import PostalTown
 from boligsag.ui.forms import FieldMessages, buddy, section
 from boligsag.ui.reloader import Reloader
+from boligsag.ui.theme import PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 LOGO_BOX = (220, 90)
@@ -76,6 +80,16 @@ class LetterSettingsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(14)
+        self.server_note = named(
+            QLabel(tr("The settings are managed by the team server. They are changed there "
+                      "and reach this computer with the next sync.")),
+            "letterSettingsServerNote", tr("Managed by the team server"))
+        # Information, not a problem: the theme's soft primary, not the error banner.
+        self.server_note.setStyleSheet(f"QLabel {{ background: {PRIMARY_SOFT}; color: {TEXT}; "
+                                       "border-radius: 6px; padding: 8px 10px; }")
+        self.server_note.setWordWrap(True)
+        self.server_note.hide()
+        layout.addWidget(self.server_note)
         self.errors = FieldMessages(FieldError("letterSettingsError"))
         row = QHBoxLayout()
         row.setSpacing(14)
@@ -99,17 +113,28 @@ class LetterSettingsPanel(QWidget):
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
         layout.addStretch(1)
-        for widget in (*self.edits.values(), *self.days.values()):
-            widget.setEnabled(self.can_edit)
-        for widget in (self.save_button, self.logo_button, self.remove_logo_button):
-            widget.setVisible(self.can_edit)
-        if not self.can_edit:
-            self.status.setText(tr("Only an administrator can change these settings."))
+        self.editable = self.can_edit
+        self._set_editable(self.can_edit, server_managed=False)
         # Not while saving: the save announces its own change, and its answer fills the
         # fields itself (keeping or not keeping what the user typed).
         self.reloader = Reloader(self, events, {Entity.SETTINGS}, loader=lambda: None
                                  if self._busy else partial(get_letter_settings, ctx),
                                  apply=self._show, failed=self.errors.show)
+
+    def _set_editable(self, editable: bool, *, server_managed: bool) -> None:
+        """Fields enabled and buttons shown only for someone who may save here: an
+        administrator, on a database that is not a team server's replica."""
+        self.editable = editable
+        for widget in (*self.edits.values(), *self.days.values()):
+            widget.setEnabled(editable)
+        for widget in (self.save_button, self.logo_button, self.remove_logo_button,
+                       self.logo_hint):
+            widget.setVisible(editable)
+        self.server_note.setVisible(server_managed)
+        if server_managed:
+            self.status.setText("")
+        elif not self.can_edit:
+            self.status.setText(tr("Only an administrator can change these settings."))
 
     def _letterhead_card(self) -> QFrame:
         card, layout = section("letterheadCard", tr("Letterhead"))
@@ -169,10 +194,11 @@ class LetterSettingsPanel(QWidget):
         buttons.addWidget(self.remove_logo_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        hint = QLabel(tr("PNG or JPEG, at most 2 MB. Stored inside the encrypted database."))
-        hint.setProperty("role", "small")
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
+        self.logo_hint = QLabel(tr("PNG or JPEG, at most 2 MB. Stored inside the encrypted "
+                                   "database."))
+        self.logo_hint.setProperty("role", "small")
+        self.logo_hint.setWordWrap(True)
+        layout.addWidget(self.logo_hint)
         layout.addWidget(self.errors.add("logo", FieldError("letterError_logo")))
         return card
 
@@ -213,6 +239,9 @@ class LetterSettingsPanel(QWidget):
         last filled keeps what they typed (a logo saved, or a change announced from
         elsewhere, must not wipe an unsaved edit), unless ``keep_typing`` is False."""
         shown, self.settings = self.settings, settings
+        if settings.server_managed or self.editable != self.can_edit:
+            self._set_editable(self.can_edit and not settings.server_managed,
+                               server_managed=settings.server_managed)
         for key, edit in self.edits.items():
             if not keep_typing or shown is None or edit.text() == str(getattr(shown, key)):
                 edit.setText(str(getattr(settings, key)))
@@ -241,7 +270,7 @@ class LetterSettingsPanel(QWidget):
             str(status): int(edit.text() or 0) for status, edit in self.days.items()})
 
     def save(self) -> None:
-        if self._busy or not self.can_edit:
+        if self._busy or not self.editable:
             return
         # The version makes a colleague's save in between a refusal, not an overwrite.
         self._run(save_letter_settings, self.settings_input(), tr("The settings are saved."),
@@ -262,7 +291,7 @@ class LetterSettingsPanel(QWidget):
         self._store_logo(data)
 
     def _store_logo(self, data: bytes | None) -> None:
-        if self._busy or not self.can_edit:
+        if self._busy or not self.editable:
             return
         self._run(set_logo, data,
                   tr("The logo is saved.") if data else tr("The logo is removed."))
