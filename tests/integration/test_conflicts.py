@@ -176,24 +176,37 @@ def test_two_notes_are_merged_by_hand_and_only_texts_can_be(
             SyncConflict.uuid == note)).one() == "merged"
 
 
-def test_an_edit_of_a_deleted_contact_restores_it_or_keeps_it_deleted(
+def test_an_edit_of_a_deleted_contact_comes_back_as_a_new_contact(
         ctx: AppContext, world: dict[str, Any]) -> None:
-    cuuid = world["contact_uuid"]
+    cuuid, aisha = world["contact_uuid"], world["aisha"]
     with ctx.db.writing(None) as session, applying(session):  # deleted by the pull
         contact = session.scalars(select(Contact).where(Contact.uuid == cuuid)).one()
         contact.deleted_at = datetime(2026, 11, 24, 9, 15)
-    keep = pulled_conflict(ctx, "contacts", cuuid, "*", "edit_of_deleted", {"deleted": True},
+    uuid = pulled_conflict(ctx, "contacts", cuuid, "*", "edit_of_deleted", {"deleted": True},
                            {"note": "Ringede om huslejen og varmen."}, world["admin"],
                            world["bente"])
-    row = list_conflicts(ctx)[0]
+    on_person = pulled_conflict(ctx, "people", aisha.uuid, "*", "edit_of_deleted",
+                                {"deleted": True}, {"phone": "1"}, world["admin"],
+                                world["bente"])
+    row = next(r for r in list_conflicts(ctx) if r.uuid == uuid)
     assert (row.kept_text, row.other_text) == (
         "Slettet", "Note: Ringede om huslejen og varmen.")
     assert row.field_label == "Hele posten"
-    settle(ctx, keep, "other")
+    assert row.other_choice == "Genskab den som en ny post med ændringen"
+    settle(ctx, uuid, "other")
     with ctx.db.reading() as session:
-        contact = session.scalars(select(Contact).where(Contact.uuid == cuuid)).one()
-        assert contact.deleted_at is None and contact.note == "Ringede om huslejen og varmen."
-    assert set(outbox(ctx)[("contacts", cuuid)]) == {"note"}
+        old = session.scalars(select(Contact).where(Contact.uuid == cuuid)).one()
+        (new,) = session.scalars(select(Contact).where(Contact.deleted_at.is_(None)))
+        assert old.deleted_at is not None  # the server's deletion stands
+        assert new.uuid != cuuid and new.note == "Ringede om huslejen og varmen."
+        assert ([p.id for p in new.people], new.channel_id) == (
+            [aisha.id], old.channel_id)
+    box = outbox(ctx)
+    assert box[("contacts", new.uuid)] == ["*"]  # pushed as a new contact
+    assert ("contacts", cuuid) not in box
+    with pytest.raises(CannotSettle):  # a person is not brought back from here
+        settle(ctx, on_person, "other")
+    settle(ctx, on_person, "kept")
 
 
 def test_delete_anyway_tombstones_a_contact_but_not_a_person(

@@ -14,9 +14,14 @@ What each choice does (``settle``), by kind:
   ``"other"`` writes the other value into the field; ``"merged"`` writes a text the
   person merged by hand, only for a free-text field (a note, a reason, goals).
 - ``edit_of_deleted`` (someone deleted the record, then another person's edit of it
-  reached the server): ``"kept"`` keeps it deleted; ``"other"`` restores the record
-  (clears its tombstone) and writes the edit. Refused for an anonymised person, whose
-  data is gone for good.
+  reached the server): ``"kept"`` keeps it deleted; ``"other"`` brings it back as a
+  NEW record (a new uuid): the deleted one's values with the edit on top, created here
+  and pushed as any new record. Not by clearing the tombstone: the server cannot tell a
+  chosen undelete from a stale edit (both arrive as "not deleted" at the tombstone's
+  version) and records another conflict, and the laptops' pull never clears a
+  tombstone, so the laptop would hold a live record nobody else has. Only for records
+  nothing else hangs off (the leaf records below); a person, a household, a referral
+  … is refused with a message (the edit stays in the conflict, nothing is lost).
 - ``delete_of_edited`` (a deletion reached the server after someone else's edit, and
   the record stayed): ``"kept"`` keeps the record; ``"other"`` deletes it anyway, as a
   tombstone, but only for records that nothing else hangs off (a contact, a reminder,
@@ -51,7 +56,7 @@ from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
-from boligsag.storage.models import Base, SyncConflict, User
+from boligsag.storage.models import Base, SyncConflict, User, new_uuid
 
 from .changes import Entity, writes
 from .conflict_texts import (
@@ -67,6 +72,7 @@ from .context import AppContext
 from .errors import NotFound, PermissionDenied
 from .sync.errors import BadBatch
 from .sync.scope import WRITE_PERMISSION
+from .sync.wire_read import rows_to_wire
 from .sync.wire_write import apply_change
 from .sync_client import server_link
 
@@ -211,7 +217,8 @@ def _explanation(kind: str, kept_by: str, other_by: str) -> str:
 
 def _choices(kind: str) -> tuple[str, str]:
     return {
-        "edit_of_deleted": (tr("Keep it deleted"), tr("Restore it with the change")),
+        "edit_of_deleted": (tr("Keep it deleted"), tr("Bring it back as a new record with "
+                                                      "the change")),
         "delete_of_edited": (tr("Keep the record"), tr("Delete it anyway")),
         "created_twice": (tr("Keep the server's values"), tr("Use the other values")),
         "contact_for_deleted": (tr("Seen, keep the contact"), tr("Seen, keep the contact")),
@@ -310,8 +317,11 @@ def _apply(session: Session, ctx: AppContext, conflict: SyncConflict, choice: st
         return
     if kind == "edit_of_deleted":
         if choice == "other":
-            _restore(session, ctx, conflict)
-            _write(session, ctx, conflict, _fields(other))
+            if table not in _LEAF_TABLES:
+                raise CannotSettle("A deleted person, household or case cannot be brought "
+                                   "back from here. The change is kept in the conflict; "
+                                   "register it again by hand if it is still needed.")
+            _recreate(session, ctx, conflict, _fields(other))
         return
     if kind == "delete_of_edited":
         if choice == "other":
@@ -363,17 +373,19 @@ def _write(session: Session, ctx: AppContext, conflict: SyncConflict,
                            "correct the record by hand.") from None
 
 
-def _restore(session: Session, ctx: AppContext, conflict: SyncConflict) -> None:
-    t = Base.metadata.tables[conflict.table_name]
-    row_id, version, deleted_at = _current(session, conflict)
-    if deleted_at is None:
-        return
-    if "anonymised_at" in t.c and session.scalar(
-            select(t.c.anonymised_at).where(t.c.id == row_id)) is not None:
-        raise CannotSettle("The person was anonymised: their data cannot be restored.")
-    session.execute(update(t).where(t.c.id == row_id).values(
-        deleted_at=None, deleted_by_id=None, version=version + 1,
-        updated_at=ctx.clock.now(), updated_by_id=ctx.actor.user_id))
+def _recreate(session: Session, ctx: AppContext, conflict: SyncConflict,
+              edit: dict[str, Any]) -> None:
+    """A copy of the deleted record with ``edit`` on top, under a new uuid: the outbox
+    triggers record it as created here, and the push creates it on the server."""
+    row_id, _version, _deleted_at = _current(session, conflict)
+    (row,) = rows_to_wire(session, conflict.table_name, [row_id])
+    try:
+        apply_change(session, conflict.table_name, new_uuid(), {**row["fields"], **edit},
+                     create=True, user_id=ctx.actor.user_id, now=ctx.clock.now())
+    except BadBatch:
+        raise CannotSettle("The other value cannot be used here: it refers to something "
+                           "this computer does not have. Keep the current value and "
+                           "correct the record by hand.") from None
 
 
 def _tombstone(session: Session, ctx: AppContext, conflict: SyncConflict) -> None:
