@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import shiboken6
@@ -19,14 +20,21 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QTabWidget,
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from boligsag.app_settings import LAST_DATABASE, LAST_USERNAME, AppSettings
+from boligsag.app_settings import (
+    LAST_DATABASE,
+    LAST_USERNAME,
+    AppSettings,
+    default_database_path,
+)
 from boligsag.services.sync_client import engine, join, team
 from boligsag.services.sync_client.errors import FingerprintMismatch
 from boligsag.services.sync_client.transport import ServerConnection
+from boligsag.services.unlock import lock
 from boligsag.storage.models import Person
 from boligsag.ui.shell.controller import AppController
 from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.sync_join import JoinDialog
+from boligsag.ui.sync_join.admin_panel import TeamServerPanel
 
 from ..conftest import CreatedDb
 from ..server import conftest as server_fixtures
@@ -166,6 +174,31 @@ def test_a_wrong_fingerprint_is_refused_with_the_message_and_nothing_is_made(
     assert not dialog.isVisible()
 
 
+def test_connecting_again_to_a_finished_copy_of_the_same_server_opens_it(
+        qtbot: QtBot, running: Running, tmp_path: Path) -> None:
+    made = people_on_server(running, 2)
+    folder = tmp_path / "laptop"
+    path = folder / "127.0.0.1-team.db"
+    assert join.join_team(path, running.base_url, running.setup.fingerprint, STAFF,
+                          STAFF_PASSWORD).complete
+    dialog = JoinDialog(folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    fill(qtbot, dialog, running, running.setup.fingerprint)
+    assert dialog.resuming() and Path(dialog.path.text()) == path
+    with qtbot.waitSignal(dialog.joined, timeout=20_000) as joined:
+        click(qtbot, dialog, "connectButton")
+    ctx, password = joined.args
+    try:
+        assert ctx.db.path == path and ctx.actor.username == STAFF
+        assert password == STAFF_PASSWORD and dialog.password.text() == ""
+        with ctx.db.reading() as session:
+            assert set(session.scalars(select(Person.uuid))) == made
+    finally:
+        lock(ctx)
+
+
 def test_a_wrong_password_is_refused_in_danish_and_the_password_can_be_typed_again(
         qtbot: QtBot, running: Running, tmp_path: Path) -> None:
     dialog = JoinDialog(tmp_path / "laptop")
@@ -289,3 +322,16 @@ def test_administration_join_cancelled_then_resumed_by_opening_the_dialog_again(
     assert held_people(controller) == made
     assert settings.get(LAST_DATABASE) == str(path)
     controller.quit(0)
+
+
+def test_the_team_database_is_suggested_beside_the_one_in_use_but_never_in_the_demo(
+        tmp_path: Path) -> None:
+    def folder_for(path: Path | None) -> Path:
+        panel = SimpleNamespace(ctx=SimpleNamespace(db=SimpleNamespace(path=path)))
+        return TeamServerPanel.folder(panel)  # type: ignore[arg-type]
+
+    assert folder_for(tmp_path / "kontor" / "boligsag.db") == tmp_path / "kontor"
+    # The demo's folder is deleted when the app ends; a server's database has no file.
+    assert folder_for(tmp_path / "boligsag-demo-x1" / "demo.db") == \
+        default_database_path().parent
+    assert folder_for(None) == default_database_path().parent

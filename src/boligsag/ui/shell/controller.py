@@ -97,6 +97,7 @@ class AppController(QObject):
             wizard.done(QDialog.DialogCode.Rejected)
         if ctx.db.path is not None:
             self.db_path = ctx.db.path
+        self.demo = False  # joined from the demo: the replica is real, and remembered
         self._password = password  # for the replica's sync, as after an unlock
         self._unlocked(ctx)  # remembers the file and the username, opens the window
 

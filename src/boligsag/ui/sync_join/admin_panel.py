@@ -23,6 +23,8 @@ from .launcher import JoinLauncher
 
 log = logging.getLogger(__name__)
 
+DEMO_FOLDER_PREFIX = "boligsag-demo-"  # tempfile.mkdtemp's prefix in ui/demo.py
+
 
 class TeamServerPanel(QWidget):
     def __init__(self, ctx: AppContext, events: AppEvents,
@@ -71,10 +73,13 @@ class TeamServerPanel(QWidget):
                   type(error).__name__)
 
     def folder(self) -> Path:
-        """Beside the database in use (a server's own database has no file: the app's
-        data folder)."""
+        """Beside the database in use; the app's data folder when that has no file (a
+        team server's own database) or is the demo's (ui/demo.py makes it in a
+        temporary folder named boligsag-demo-…, deleted when the app ends)."""
         path = self.ctx.db.path
-        return Path(path).parent if path is not None else default_database_path().parent
+        if path is None or Path(path).parent.name.startswith(DEMO_FOLDER_PREFIX):
+            return default_database_path().parent
+        return Path(path).parent
 
     def open_dialog(self) -> JoinDialog:
         return self.launcher.open()

@@ -45,6 +45,7 @@ class JoinServices:
     join_team: Callable[..., Any]
     finish_join: Callable[..., Any]
     cancelled_error: type[BaseException]
+    already_joined: type[BaseException]
 
     @classmethod
     def default(cls) -> JoinServices:
@@ -52,7 +53,8 @@ class JoinServices:
         from boligsag.services.sync_client import join
         from boligsag.services.sync_client.engine import SyncCancelled
 
-        return cls(join.check_server, join.join_team, join.finish_join, SyncCancelled)
+        return cls(join.check_server, join.join_team, join.finish_join, SyncCancelled,
+                   join.AlreadyJoined)
 
 
 def run_join(task: BackgroundTask, request: JoinRequest, services: JoinServices) -> JoinOutcome:
@@ -66,9 +68,15 @@ def run_join(task: BackgroundTask, request: JoinRequest, services: JoinServices)
             services.check_server(request.url, request.fingerprint)
             if task.is_cancelled():
                 raise services.cancelled_error()
-            result = services.join_team(request.path, request.url, request.fingerprint,
-                                        request.username, request.password,
-                                        progress=progress, cancelled=task.is_cancelled)
+            try:
+                result = services.join_team(request.path, request.url, request.fingerprint,
+                                            request.username, request.password,
+                                            progress=progress, cancelled=task.is_cancelled)
+            except services.already_joined:
+                # The file is a finished copy of this very server: what the user wants
+                # is that copy, so it is opened (finish_join returns at once).
+                result = services.finish_join(request.path, request.username,
+                                              request.password)
         else:
             result = services.finish_join(request.path, request.username, request.password,
                                           progress=progress, cancelled=task.is_cancelled)
