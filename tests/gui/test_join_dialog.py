@@ -324,6 +324,38 @@ def test_administration_join_cancelled_then_resumed_by_opening_the_dialog_again(
     controller.quit(0)
 
 
+def test_a_join_that_ends_while_the_window_is_locked_waits_behind_the_login(
+        qtbot: QtBot, running: Running, created_db: CreatedDb, settings: AppSettings,
+        slow_pages: None) -> None:
+    made = people_on_server(running, 6)
+    controller = AppController(settings, created_db.path)
+    controller.start()
+    unlock = controller.unlock_dialog
+    assert unlock is not None
+    type_into(qtbot, unlock, "usernameEdit", "admin")
+    type_into(qtbot, unlock, "passwordEdit", created_db.password)
+    click(qtbot, unlock, "unlockButton")
+    window = wait_for_window(qtbot, controller)
+    window.show_page("admin")
+    admin = window.page("admin")
+    dialog = admin.team_server.open_dialog()  # type: ignore[union-attr]
+    qtbot.waitExposed(dialog)
+    fill(qtbot, dialog, running, running.setup.fingerprint)
+    path = Path(dialog.path.text())
+    click(qtbot, dialog, "connectButton")
+    window.lock_now()  # as the idle lock does, while the join runs
+    qtbot.waitUntil(lambda: controller.unlock_dialog is not None, timeout=30_000)
+    assert controller.window is None and controller.ctx is None  # nothing opened unseen
+    login = controller.unlock_dialog
+    assert login.db_path == path and login.username.text() == STAFF
+    type_into(qtbot, login, "passwordEdit", STAFF_PASSWORD)
+    click(qtbot, login, "unlockButton")
+    wait_for_window(qtbot, controller)
+    assert controller.ctx is not None and controller.ctx.db.path == path
+    assert held_people(controller) == made
+    controller.quit(0)
+
+
 def test_the_team_database_is_suggested_beside_the_one_in_use_but_never_in_the_demo(
         tmp_path: Path) -> None:
     def folder_for(path: Path | None) -> Path:

@@ -88,7 +88,10 @@ class AppController(QObject):
     def _joined(self, ctx: AppContext, password: str) -> None:
         """A team server was joined (first-run wizard or Administration): the new
         replica is open as the user who joined. It replaces whatever was open (a
-        database in use is closed, never changed) and is the one opened next time."""
+        database in use is closed, never changed) and is the one opened next time.
+        If the window was locked meanwhile (idle while a long join ran), nobody may be
+        at the computer: the replica then waits behind the login, as after the wizard."""
+        unattended = self.window is not None and self.window.locked
         self._close_window()
         self._lock()
         wizard, self.wizard = self.wizard, None
@@ -98,6 +101,13 @@ class AppController(QObject):
         if ctx.db.path is not None:
             self.db_path = ctx.db.path
         self.demo = False  # joined from the demo: the replica is real, and remembered
+        if unattended:
+            lock(ctx)
+            if ctx.db.path is not None:
+                self.settings.set(LAST_DATABASE, str(ctx.db.path))
+            self.settings.set(LAST_USERNAME, ctx.actor.username)
+            self.show_unlock()
+            return
         self._password = password  # for the replica's sync, as after an unlock
         self._unlocked(ctx)  # remembers the file and the username, opens the window
 
