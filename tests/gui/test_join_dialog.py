@@ -2,8 +2,11 @@
 on PostgreSQL, tests/server/conftest.py): chosen on the first-run wizard's first page,
 a join fills a new replica and the main window opens on it as the staff member; from
 Administration, a join stopped with Annuller is kept and resumed by opening the dialog
-again; a wrong fingerprint is refused with the clear message and nothing else to press;
-what is typed is checked beside each field. Screenshots go to /tmp/shots/D/."""
+again; a join that ends while the window is locked waits behind the login; a finished
+copy of the same server is opened; a wrong fingerprint is refused with the clear message
+and nothing else to press; a wrong password likewise; what is typed is checked beside
+each field; Esc stops a running join before it closes the dialog. Screenshots go to
+/tmp/shots/D/."""
 
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from boligsag.ui.shell.controller import AppController
 from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.sync_join import JoinDialog
 from boligsag.ui.sync_join.admin_panel import TeamServerPanel
+from boligsag.ui.sync_join.work import JoinServices
 
 from ..conftest import CreatedDb
 from ..server import conftest as server_fixtures
@@ -354,6 +358,40 @@ def test_a_join_that_ends_while_the_window_is_locked_waits_behind_the_login(
     assert controller.ctx is not None and controller.ctx.db.path == path
     assert held_people(controller) == made
     controller.quit(0)
+
+
+def test_esc_while_joining_stops_the_join_and_only_the_next_esc_closes(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Keyboard only, with a stand-in for the service that runs until it is stopped."""
+
+    def join_team(path: Path, _url: str, _fingerprint: str, username: str, _password: str,
+                  *, progress, cancelled) -> join.JoinResult:  # type: ignore[no-untyped-def]
+        progress(join.JoinProgress(40, 200, ""))
+        while not cancelled():
+            time.sleep(0.01)
+        return join.JoinResult(path, username, 40, False)
+
+    services = JoinServices(lambda _url, _fingerprint: None, join_team, join.finish_join,
+                            engine.SyncCancelled, join.AlreadyJoined)
+    dialog = JoinDialog(tmp_path, services=services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for name, text in (("serverUrlEdit", "https://team.example.dk"),
+                       ("fingerprintEdit", OTHER_FINGERPRINT), ("joinUsernameEdit", STAFF),
+                       ("joinPasswordEdit", STAFF_PASSWORD)):
+        type_into(qtbot, dialog, name, text)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.progress.maximum() == 200, timeout=10_000)
+    assert dialog.progress.value() == 40 and dialog.progress.text() == "20 %"
+    assert dialog.stage.text() == "Henter teamets data: 40 af 200 poster"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()  # Esc stopped the join, it did not close the dialog
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=10_000)
+    assert dialog.notice.text() == "Forbindelsen blev afbrudt, før noget blev gemt."
+    assert dialog.connect_button.isEnabled() and dialog.password.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
 
 
 def test_the_team_database_is_suggested_beside_the_one_in_use_but_never_in_the_demo(
