@@ -179,6 +179,16 @@ def test_merge_two_notes_by_hand(qtbot: QtBot, ctx: AppContext, three: dict[str,
             "Mor til tre. Bor i opgang 4. Søger job i køkken.")
 
 
+def test_ctrl_9_goes_to_the_conflicts_page(qtbot: QtBot, team_window: MainWindow) -> None:
+    # Last, so Ctrl+1…8 stay where they were; the administrator's ninth page.
+    assert [p.page_id for p in team_window.pages][-1] == "conflicts"
+    assert len(team_window.pages) == 9
+    team_window.activateWindow()
+    qtbot.waitUntil(team_window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(team_window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    assert team_window.current_page().page_id == "conflicts"
+
+
 def test_open_case_opens_the_persons_page(qtbot: QtBot, ctx: AppContext,
                                           three: dict[str, Any],
                                           team_window: MainWindow) -> None:
