@@ -16,7 +16,8 @@ After each kill ``boligsag check`` passes on the file and the replica unlocks. A
 final sync that is not killed: the server holds every contact exactly once (by uuid,
 and by the marker text each was made with, so a re-sent create that became a second
 row would show), every local edit and deletion is there, nothing waits, no conflict was
-made by the laptop's own re-sent batches, and the replica holds exactly what the server
+made by the laptop's own re-sent batches, each of the laptop's audit entries pushed is in
+the server's audit log exactly once, and the replica holds exactly what the server
 lists for its user (holdings digests of every synced table) with the server's values.
 """
 
@@ -26,6 +27,7 @@ import os
 import random
 import signal
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +35,11 @@ import pytest
 from sqlalchemy import func, select
 
 from boligsag.cli import main
+from boligsag.domain.enums import AuditAction
+from boligsag.services import org_settings
 from boligsag.services.server.handle import ServerDb
 from boligsag.services.sync_client import engine
-from boligsag.storage.models import Contact, Person, SyncConflict
+from boligsag.storage.models import AuditEntry, Contact, Person, SyncConflict
 
 from . import laptop_script as work
 from .conftest import STAFF, STAFF_PASSWORD, Setup
@@ -51,6 +55,7 @@ from .laptops import (
     run_boligsag,
 )
 
+AUDIT_WATERMARK = "sync_audit_pushed_through"  # push_client's setting
 RUNS = int(os.environ.get("BOLIGSAG_KILL_RUNS") or 20)
 LOGIN, PUSH, PULL = "/v1/login", "/v1/sync/push", "/v1/sync/pull"
 # (path, phase) the kill is timed from; None: from the process's start.
@@ -138,6 +143,14 @@ def _kill_run(path: Path, tmp: Path, recorder: Recorder, rng: random.Random,
     return f"killed ({label})", _stage(recorder.since(mark), killed_at)
 
 
+def _audit_line(entry: AuditEntry) -> tuple[object, ...]:
+    """An audit entry as the laptop wrote it and the server stored it (ids and chain
+    differ; the user by name)."""
+    return (entry.at, AuditAction(entry.action).value, entry.username or None,
+            entry.entity or None, entry.entity_uuid or None, entry.person_uuid or None,
+            entry.detail or None)
+
+
 def _check(path: Path, monkeypatch: pytest.MonkeyPatch,
            capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
@@ -195,6 +208,9 @@ def test_kill_9_during_sync_20_times_loses_and_duplicates_nothing(
                     .all())
                 local_people = dict(session.execute(select(Person.uuid, Person.note))
                                     .all())
+                pushed_through = int(org_settings.get_setting(session, AUDIT_WATERMARK))
+                local_audit = Counter(_audit_line(e) for e in session.scalars(
+                    select(AuditEntry).where(AuditEntry.id <= pushed_through)))
 
     with server_db.db.reading() as session:
         rows = session.execute(select(Contact.uuid, Contact.note, Contact.deleted_at)).all()
@@ -203,6 +219,7 @@ def test_kill_9_during_sync_20_times_loses_and_duplicates_nothing(
             select(Contact.uuid, func.count()).group_by(Contact.uuid))}
         server_people = dict(session.execute(select(Person.uuid, Person.note)).all())
         conflicts = session.scalar(select(func.count()).select_from(SyncConflict))
+        server_audit = Counter(_audit_line(e) for e in session.scalars(select(AuditEntry)))
 
     killed = [entry for entry in log if entry[1].startswith("killed")]
     stages = sorted({stage for _run, _ended, stage in killed})
@@ -224,6 +241,9 @@ def test_kill_9_during_sync_20_times_loses_and_duplicates_nothing(
         assert sum(1 for n, _d in by_uuid.values() if n and n.startswith(mark)) == 1, mark
     assert {u: server_people[u] for u in book.people} == book.people
     assert conflicts == 0  # re-sent batches never conflict with themselves
+    # The laptop's audit trail reached the server once: each entry pushed, none twice.
+    assert sum(local_audit.values()) > 100
+    assert {line: server_audit[line] for line in local_audit} == dict(local_audit)
     # The replica shows what the server holds, value for value.
     expected = {u: note for u, (_m, note) in book.contacts.items() if note is not None}
     assert {u: local_contacts.get(u) for u in expected} == expected
