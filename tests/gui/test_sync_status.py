@@ -506,3 +506,25 @@ def test_a_cancelled_password_question_waits_for_sync_now_to_ask_again(
             label.text() for label in again.findChildren(QLabel))
     finally:
         controller.shutdown()
+
+
+def test_a_sync_that_brings_conflicts_says_so_in_the_status_bar(
+        qtbot: QtBot, app: AppController, server: FakeServer) -> None:
+    window, sync = window_of(app), sync_of(app)
+    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
+    wait_idle(qtbot, sync)
+    original = server.sync_once
+
+    def with_conflicts(*args: Any, **kwargs: Any) -> engine.SyncOutcome:
+        return replace(original(*args, **kwargs), new_conflicts=2,
+                       changed_tables=frozenset({"sync_conflicts"}))
+
+    server.sync_once = with_conflicts  # type: ignore[method-assign]
+    sync.backend = replace(sync.backend, sync_once=with_conflicts)
+    announced: list[frozenset[Entity]] = []
+    app.events.changed.connect(announced.append)
+    child(window, QAction, "actionSyncNow").trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=10_000)
+    assert window.statusBar().currentMessage() == "2 nye konflikter: se Konflikter"
+    assert announced == [frozenset({Entity.CONFLICTS})]
+    shot(window, "new_conflicts")

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # F5 is "Opdater" on the referrals page; F9 is "send/receive" in the mail programs
 # the staff know.
 SYNC_NOW_KEY = "F9"
+NEW_CONFLICTS_MS = 15_000  # how long the status bar says that conflicts arrived
 
 
 def attach_sync(window: QMainWindow, ctx: AppContext, events: AppEvents, *,
@@ -70,4 +71,16 @@ def attach_sync(window: QMainWindow, ctx: AppContext, events: AppEvents, *,
         dialog.open()
 
     sync.password_needed.connect(ask)
+    sync.synced.connect(lambda outcome: _tell_new_conflicts(window, outcome))
     return sync
+
+
+def _tell_new_conflicts(window: QMainWindow, outcome: object) -> None:
+    """A sync that brought conflicts says so once in the status bar (the Konflikter
+    page keeps its count in the navigation)."""
+    count = int(getattr(outcome, "new_conflicts", 0) or 0)
+    if count <= 0:
+        return
+    text = tr("1 new conflict: see Conflicts") if count == 1 else tr(
+        "{count} new conflicts: see Conflicts", count=count)
+    window.statusBar().showMessage(text, NEW_CONFLICTS_MS)

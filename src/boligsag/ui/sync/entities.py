@@ -31,10 +31,8 @@ TABLE_ENTITIES: dict[str, frozenset[Entity]] = {
     "jobs": frozenset({E.JOBS, E.TIMELINE, E.FOLLOW_UPS}),
     "job_follow_ups": frozenset({E.JOBS, E.TIMELINE, E.FOLLOW_UPS}),
     "reminders": frozenset({E.REMINDERS}),
+    "sync_conflicts": frozenset({E.CONFLICTS}),  # the Konflikter page and its badge
 }
-
-# Conflicts have their own list once services/changes.py names them.
-_CONFLICTS = getattr(Entity, "CONFLICTS", None)
 
 
 def entities_for(tables: Iterable[str]) -> Changes:
@@ -42,8 +40,5 @@ def entities_for(tables: Iterable[str]) -> Changes:
     table this map does not know (a newer server's table must not leave lists stale)."""
     found: set[Entity] = set()
     for table in tables:
-        if table == "sync_conflicts":
-            found.update({_CONFLICTS} if _CONFLICTS is not None else set())
-            continue
         found.update(TABLE_ENTITIES.get(table, frozenset(Entity)))
     return frozenset(found)
