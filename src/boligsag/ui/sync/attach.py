@@ -81,6 +81,7 @@ def _tell_new_conflicts(window: QMainWindow, outcome: object) -> None:
     count = int(getattr(outcome, "new_conflicts", 0) or 0)
     if count <= 0:
         return
-    text = tr("1 new conflict: see Conflicts") if count == 1 else tr(
-        "{count} new conflicts: see Conflicts", count=count)
+    # Short: the permanent widgets beside it leave little room; the Konflikter entry in
+    # the navigation carries the count and the way there.
+    text = tr("1 new conflict") if count == 1 else tr("{count} new conflicts", count=count)
     window.statusBar().showMessage(text, NEW_CONFLICTS_MS)
