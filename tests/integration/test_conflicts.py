@@ -1,4 +1,4 @@
-"""Sync conflicts on a laptop (issue 12 §3, services/conflicts.py): listed in words for
+"""Sync conflicts on a laptop (issue 12 §3, services/sync_client/conflicts.py): listed in words for
 the people who may see them, settled by a choice that becomes a local edit the next
 push carries. Conflict rows are written as a pull writes them (inside ``applying``) into
 a real encrypted database."""
@@ -14,13 +14,17 @@ from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.i18n import set_language
-from boligsag.services import conflicts
 from boligsag.services.changes import Entity, changes_of
-from boligsag.services.conflicts import AlreadySettled, CannotSettle, list_conflicts, settle
 from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.errors import NotFound, PermissionDenied
-from boligsag.services.sync_client import server_link
+from boligsag.services.sync_client import conflicts, server_link
+from boligsag.services.sync_client.conflicts import (
+    AlreadySettled,
+    CannotSettle,
+    list_conflicts,
+    settle,
+)
 from boligsag.storage.models import (
     AuditEntry,
     Contact,

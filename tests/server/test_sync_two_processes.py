@@ -11,7 +11,7 @@ from the same base), then Jonas again. Finally the team lead joins.
 Shown: the lead's replica holds Mette's three contacts with P, P's note is Jonas's (the
 first to reach the server), and there is exactly ONE conflict: P's note, same_field,
 with Jonas's value kept and Mette's recorded, who wrote each, unsettled; the engine's
-badge count and the Konflikter list (services/conflicts.list_conflicts) agree. Both
+badge count and the Konflikter list (services/sync_client/conflicts.list_conflicts) agree. Both
 staff replicas end with the same contacts and note and see the same one conflict.
 """
 
@@ -24,9 +24,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from boligsag.services import conflicts
 from boligsag.services.context import AppContext
-from boligsag.services.sync_client import engine
+from boligsag.services.sync_client import conflicts, engine
 from boligsag.storage.models import Contact, Person, SyncConflict, contact_people
 
 from . import laptop_script as work

@@ -29,7 +29,7 @@ class Entity(StrEnum):
     SETTINGS = "settings"  # organisation settings (letterhead, reminder days)
     USERS = "users"
     REMINDERS = "reminders"  # personal reminders ("Påmind mig") on the start page
-    CONFLICTS = "conflicts"  # sync conflicts on a team laptop (services/conflicts.py)
+    CONFLICTS = "conflicts"  # sync conflicts on a team laptop (services/sync_client/conflicts.py)
 
 
 Changes = frozenset[Entity]

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.formatting import short_date_time
 from boligsag.i18n import tr
-from boligsag.services.conflicts import ConflictRow
+from boligsag.services.sync_client.conflicts import ConflictRow
 from boligsag.ui.widgets import named, ok_cancel_buttons
 
 

@@ -1,5 +1,5 @@
 """Konflikter: what two people changed at once on a team's laptops, and the choice that
-settles it (issue 12 §3; services/conflicts.py says what each choice does).
+settles it (issue 12 §3; services/sync_client/conflicts.py says what each choice does).
 
 Shown only on a team laptop's replica (a stand-alone database never has conflicts).
 The table lists the open conflicts: record, field, the value that stands now, the
@@ -32,9 +32,14 @@ from PySide6.QtWidgets import (
 from boligsag.formatting import short_date_time
 from boligsag.i18n import tr
 from boligsag.services.changes import Changes, Entity
-from boligsag.services.conflicts import ConflictRow, is_team_replica, list_conflicts, open_count
-from boligsag.services.conflicts import settle as settle_conflict
 from boligsag.services.context import Actor, AppContext
+from boligsag.services.sync_client.conflicts import (
+    ConflictRow,
+    is_team_replica,
+    list_conflicts,
+    open_count,
+)
+from boligsag.services.sync_client.conflicts import settle as settle_conflict
 from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text, show_error

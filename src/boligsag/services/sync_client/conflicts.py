@@ -56,9 +56,16 @@ from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity, writes
+from boligsag.services.context import AppContext
+from boligsag.services.errors import NotFound, PermissionDenied
+from boligsag.services.sync.errors import BadBatch
+from boligsag.services.sync.scope import WRITE_PERMISSION
+from boligsag.services.sync.wire_read import rows_to_wire
+from boligsag.services.sync.wire_write import apply_change
 from boligsag.storage.models import Base, SyncConflict, User, new_uuid
 
-from .changes import Entity, writes
+from . import server_link
 from .conflict_texts import (
     WHOLE_RECORD,
     Lookup,
@@ -68,13 +75,6 @@ from .conflict_texts import (
     short_name,
 )
 from .conflict_visibility import Visibility
-from .context import AppContext
-from .errors import NotFound, PermissionDenied
-from .sync.errors import BadBatch
-from .sync.scope import WRITE_PERMISSION
-from .sync.wire_read import rows_to_wire
-from .sync.wire_write import apply_change
-from .sync_client import server_link
 
 __all__ = ["CHOICES", "AlreadySettled", "CannotSettle", "ConflictRow", "is_team_replica",
            "list_conflicts", "open_count", "settle"]

@@ -1,4 +1,4 @@
-"""Which sync conflicts an actor may see on a laptop (services/conflicts.py), and the
+"""Which sync conflicts an actor may see on a laptop (services/sync_client/conflicts.py), and the
 people each is about."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boligsag.domain.permissions import Permission
+from boligsag.services.casework_common import sees_all_restricted
+from boligsag.services.context import AppContext
 from boligsag.storage.models import Base, Person, SyncConflict
 
-from .casework_common import sees_all_restricted
 from .conflict_texts import people_of
-from .context import AppContext
 
 __all__ = ["Visibility"]
 

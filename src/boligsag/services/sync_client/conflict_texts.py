@@ -1,5 +1,5 @@
 """What a sync conflict shows a person: which record, which field, and both values in
-words (services/conflicts.py builds its rows from these).
+words (services/sync_client/conflicts.py builds its rows from these).
 
 A conflict holds WIRE values (services/sync/wire_tables.py): a foreign key is the
 referenced row's uuid or a vocabulary key, a date an ISO string, a link list a list of
