@@ -42,9 +42,9 @@ from ..server.conftest import (
     serving,
 )
 from .helpers import child, type_into
+from .sync_support import SHOTS, status, status_text, wait_idle
 from .test_controller import log_in
 from .test_people_support import open_people, top_dialog
-from .test_sync_status import SHOTS, status, status_text, wait_idle
 
 NEW_PASSWORD = "mettes-nye-lange-kodeord"
 
