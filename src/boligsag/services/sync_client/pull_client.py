@@ -9,7 +9,9 @@ the rows and the cursor together, so the next pull asks for the same page again.
 
 Each row is written by the engine's own wire writer (services/sync/wire_write.py: Core,
 dialect-neutral) and then given the server's version, and tombstoned when the server
-deleted it. A row that refers to a row this laptop has not received yet waits in
+deleted it; a row tombstoned here that the server holds live (a deletion it kept apart
+as a delete_of_edited conflict) is brought back, unless a deletion here waits to be
+pushed. A row that refers to a row this laptop has not received yet waits in
 ``sync_inbox`` and is tried again after each page, until a try makes no progress. A
 row edited here and not pushed yet keeps the edited fields: every other pulled field is
 applied, and the outbox entry's base moves to the pulled version (the server merges or
@@ -69,6 +71,13 @@ def _set_version(table: str) -> Executable:
     return update(t).where(t.c.id == bindparam(_ROW))
 
 
+@cache
+def _revive(table: str) -> Executable:
+    t = Base.metadata.tables[table]
+    return (update(t).where(t.c.id == bindparam(_ROW), t.c.deleted_at.is_not(None))
+            .values(deleted_at=None, deleted_by_id=None))
+
+
 def _is_missing_reference(error: BadBatch) -> bool:
     text = str(error)
     return "a referenced " in text and text.endswith(" row does not exist")
@@ -98,6 +107,11 @@ def _apply_row(session: Session, row: dict[str, Any], now: datetime,
         result.kept_local += 1
     if row.get("deleted"):
         mark_deleted(session, table, uuid, user_id=None, now=now)
+    elif exists and (entry is None or not entry.deleted):
+        # Live on the server: a tombstone here was a deletion the server did not take
+        # (kept apart as a delete_of_edited conflict) and must not hide the row. An
+        # unpushed deletion here (its outbox entry) stays until the push.
+        session.execute(_revive(table), {_ROW: target})
     result.applied += 1
 
 
