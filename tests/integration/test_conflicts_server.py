@@ -79,9 +79,6 @@ def test_a_contact_whose_person_the_same_push_deletes_records_no_conflict(
     assert len(result["applied"]) == 2 and result["conflicts"] == []
 
 
-@pytest.mark.xfail(strict=True, raises=Refused, reason=(
-    "issue 12: the server does not yet take a settled conflict from a laptop "
-    "(scope.NEVER_PUSHED names sync_conflicts), so a push carrying one is refused whole"))
 def test_a_settled_conflict_pushed_by_one_of_its_writers_is_taken(server: SyncServer) -> None:
     person = new_person("Aisha", "Hassan", area=server.areas["Ærtebjerg Øst"])
     server.push("admin", [person])
@@ -92,3 +89,9 @@ def test_a_settled_conflict_pushed_by_one_of_its_writers_is_taken(server: SyncSe
                    resolved_by=server.actors["staff"].user_uuid, resolution="kept")
     result = server.push("staff", [settled])
     assert result["applied"][0]["uuid"] == conflict.uuid
+    fields = server.row("sync_conflicts", conflict.uuid)["fields"]
+    assert (fields["resolution"], fields["resolved_by"]) == (
+        "kept", server.actors["staff"].user_uuid)
+    with pytest.raises(Refused, match="in your own name"):  # not for someone else
+        server.push("staff", [edit("sync_conflicts", conflict.uuid, 2, resolution="other",
+                                   resolved_by=server.actors["admin"].user_uuid)])

@@ -163,8 +163,19 @@ FORBIDDEN: list[tuple[str, Change, str]] = [
     ("lead", _create("user_areas"), "user_areas cannot be pushed through sync"),
     ("admin", _create("audit_entries"), "audit_entries cannot be pushed through sync"),
     ("admin", _create("server_devices"), "server_devices cannot be pushed through sync"),
-    ("admin", _edit("sync_conflicts", "conf_p_a_anna", resolution="x"),
-     "sync_conflicts cannot be pushed through sync"),
+    # a conflict is settled, in one's own name, never made, deleted or rewritten
+    ("admin", _create("sync_conflicts", table_name="people", field="phone"),
+     "sync_conflicts are recorded by the server only"),
+    ("admin", _delete("sync_conflicts", "conf_p_a_anna"),
+     "a conflict cannot be deleted; settle it"),
+    ("admin", _edit("sync_conflicts", "conf_p_a_anna", kept_value='"1"'),
+     "only a conflict's settlement can be pushed, not kept_value"),
+    ("anna", _edit("sync_conflicts", "conf_p_a_anna", resolution="kept", resolved_by="@bo"),
+     "a conflict can only be settled in your own name"),
+    ("anna", _edit("sync_conflicts", "conf_r_a_anna", resolution="kept",
+                   resolved_by="@anna"), "outside your scope"),
+    ("carl", _edit("sync_conflicts", "conf_p_a_anna", resolution="kept",
+                   resolved_by="@carl"), "outside your scope"),  # not one of its writers
     ("admin", _create("no_such_table"), "this table cannot be pushed through sync"),
     # the role's own permissions, as on a laptop
     ("lead", _create("areas", name="Nyt område"), "a team_lead may not change areas"),
@@ -207,6 +218,10 @@ ALLOWED: list[tuple[str, Change]] = [
     ("lead", _create("referrals", person="@r_a", service="@service")),
     ("admin", _create("areas", name="Nyt område")),
     ("admin", _edit("services", "service", name="x")),
+    ("anna", _edit("sync_conflicts", "conf_p_a_anna", resolution="kept", resolved_by="@anna",
+                   resolved_at="2026-11-25T10:30:00")),
+    ("lead", _edit("sync_conflicts", "conf_r_a_anna", resolution="other",
+                   resolved_by="@lead")),
 ]
 
 

@@ -11,8 +11,10 @@ from the same base), then Jonas again. Finally the team lead joins.
 Shown: the lead's replica holds Mette's three contacts with P, P's note is Jonas's (the
 first to reach the server), and there is exactly ONE conflict: P's note, same_field,
 with Jonas's value kept and Mette's recorded, who wrote each, unsettled; the engine's
-badge count and the Konflikter list (services/sync_client/conflicts.list_conflicts) agree. Both
-staff replicas end with the same contacts and note and see the same one conflict.
+badge count and the Konflikter list (services/sync_client/conflicts.list_conflicts)
+agree. Both staff replicas end with the same contacts and note and see the same one
+conflict. Then Mette settles it on her laptop, taking her own note; after a sync each,
+the lead and Jonas hold her note and the conflict as settled.
 """
 
 from __future__ import annotations
@@ -122,4 +124,19 @@ def test_two_app_processes_then_the_lead_sees_both_contacts_and_one_conflict(
             assert sorted(_contacts_with(ctx, person)) == sorted(made), user
             assert _note(ctx, person) == JONAS_NOTE, user
             assert engine.open_conflicts(ctx) == 1, user
+
+    # Mette settles it on her laptop, taking her own note: an edit like any other.
+    with opened(mette, STAFF, STAFF_PASSWORD) as ctx:
+        conflicts.settle(ctx, stored.uuid, "other")
+        assert engine.open_conflicts(ctx) == 0
+        outcome = work.sync(ctx, STAFF_PASSWORD)
+        assert (outcome.set_aside, outcome.waiting) == (0, 0)
+    for path, user, password in ((lead, LEAD, LEAD_PASSWORD),
+                                 (jonas, JONAS, JONAS_PASSWORD)):
+        with opened(path, user, password) as ctx:
+            work.sync(ctx, password)
+            assert _note(ctx, person) == METTES_NOTE, user
+            assert engine.open_conflicts(ctx) == 0, user
+            (row,) = conflicts.list_conflicts(ctx, include_resolved=True)
+            assert row.resolved, user
     print(f"\ntest_sync_two_processes: {time.monotonic() - began:.1f} s")

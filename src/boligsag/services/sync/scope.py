@@ -65,14 +65,19 @@ WRITE_PERMISSION: dict[str, Permission | None] = {
     "areas": Permission.MANAGE_SETTINGS,  # set up by the administrator (setup.py)
     "plans": Permission.MANAGE_SETTINGS,
     "reminders": None,
+    # Only as a settlement (issue 12 §3): see _settlement. The record's own field, when
+    # the settlement changes it, is a change of its own under its table's permission.
+    "sync_conflicts": None,
 }
 
+# What a laptop may change on a conflict: who settled it, when and how (wire names).
+SETTLEMENT_FIELDS = frozenset({"resolved_at", "resolved_by", "resolution"})
+
 # Named so that the refusal can say so; any other table is refused the same way.
-# sync_conflicts is written by the server only until issue 12 settles conflicts.
 NEVER_PUSHED = frozenset({
     "users", "user_areas", "settings", "audit_entries", "channels", "topics",
     "focus_areas", "age_groups", "consent_scopes", "sync_changes", "sync_batches",
-    "sync_conflicts", "server_credentials", "server_devices", "server_login_failures",
+    "server_credentials", "server_devices", "server_login_failures",
     "sync_outbox", "sync_inbox", "sync_counter", "sync_applying",
 })
 
@@ -164,6 +169,8 @@ def _reason(actor: SyncActor, change: Mapping[str, Any], known: _Known) -> str |
         return None  # malformed: the engine refuses it as a bad batch
     role = Role(actor.role)
     exists = known.exists(table, uuid)
+    if table == "sync_conflicts":
+        return _settlement(actor, change, fields, known, exists)
     if table == "contacts" and not has_permission(role, Permission.LOG_CONTACTS):
         if not has_permission(role, Permission.LOG_NETWORK_MOTHER):
             return f"a {role.value} may not change contacts"
@@ -188,6 +195,25 @@ def _reason(actor: SyncActor, change: Mapping[str, Any], known: _Known) -> str |
         people = [p for p in people if p not in known.attending.get(uuid, set())]
     if known.hidden("people", people):
         return f"{_PEOPLE_FIELD.get(table, 'attendance')} names a person outside your scope"
+    return None
+
+
+def _settlement(actor: SyncActor, change: Mapping[str, Any], fields: Mapping[str, Any],
+                known: _Known, exists: bool) -> str | None:
+    """A conflict row is the server's record of two edits: a laptop may only settle one
+    it sees (a writer of it, or a lead/administrator who sees the record), in its own
+    name; never create, delete or rewrite one."""
+    if not exists or change.get("base_version") is None:
+        return "sync_conflicts are recorded by the server only"
+    if change.get("deleted"):
+        return "a conflict cannot be deleted; settle it"
+    if known.hidden("sync_conflicts", [str(change.get("uuid"))]):
+        return "outside your scope"
+    extra = set(fields) - SETTLEMENT_FIELDS
+    if extra:
+        return f"only a conflict's settlement can be pushed, not {', '.join(sorted(extra))}"
+    if fields.get("resolved_by") not in (None, actor.user_uuid):
+        return "a conflict can only be settled in your own name"
     return None
 
 
