@@ -241,3 +241,21 @@ def test_a_sync_that_brings_conflicts_says_so_in_the_status_bar(
     assert window.statusBar().currentMessage() == "2 nye konflikter"
     assert announced == [frozenset({Entity.CONFLICTS})]
     shot(window, "new_conflicts")
+
+
+def test_a_sync_that_brought_new_settings_refreshes_what_shows_them(
+        qtbot: QtBot, app: AppController, server: FakeServer) -> None:
+    window, sync = window_of(app), sync_of(app)
+    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
+    wait_idle(qtbot, sync)
+    original = server.sync_once
+
+    def new_letterhead(*args: Any, **kwargs: Any) -> engine.SyncOutcome:
+        return replace(original(*args, **kwargs), settings_changed=True)
+
+    sync.backend = replace(sync.backend, sync_once=new_letterhead)
+    announced: list[frozenset[Entity]] = []
+    app.events.changed.connect(announced.append)
+    child(window, QAction, "actionSyncNow").trigger()
+    qtbot.waitUntil(lambda: bool(announced), timeout=10_000)
+    assert announced == [frozenset({Entity.SETTINGS})]
