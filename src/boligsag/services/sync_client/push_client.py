@@ -52,6 +52,7 @@ from boligsag.storage.database import Database
 from boligsag.storage.models import AuditEntry, Base, SyncCounter, SyncOutboxEntry, User
 from boligsag.storage.sync_applying import applying
 
+from . import refused_facts
 from .errors import ServerRefused
 
 __all__ = ["PushOutcome", "pending_batch", "push_once", "pushable_count", "refused_changes"]
@@ -226,14 +227,21 @@ def _set_aside(target: Any, db: Database, batch: dict[str, Any],
         now = datetime.now() if isinstance(target, Database) else target.clock.now()
         kept = list(org_settings.get_setting(session, _REFUSED) or [])
         kept.append({"change": change, "reason": named.group(3).strip() if named else "",
-                     "at": now.replace(microsecond=0).isoformat()})
+                     "at": now.replace(microsecond=0).isoformat(),
+                     # Whose it is, and whom it is about while the record is still here
+                     # (the reconcile after a refusal may remove it): refused.py shows it.
+                     "by": None if isinstance(target, Database) else target.actor.user_uuid,
+                     "about": refused_facts.snapshot(session, change["table"],
+                                                     change["uuid"])})
         org_settings.set_setting(session, _REFUSED, kept[-MAX_SET_ASIDE:])
     return True
 
 
 def refused_changes(session: Session) -> list[dict[str, Any]]:
     """The changes set aside after a refusal, oldest first: ``{"change", "reason",
-    "at"}`` each, ``change`` as it was sent (table, uuid, base_version, deleted, fields)."""
+    "at", "by", "about"}`` each, ``change`` as it was sent (table, uuid, base_version,
+    deleted, fields), ``by`` the pushing user's uuid (None when pushed without an
+    AppContext), ``about`` refused_facts.snapshot of the record then."""
     return list(org_settings.get_setting(session, _REFUSED) or [])
 
 
