@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fingerprint", required=True, metavar="FP",
                         help="the server certificate's SHA-256 fingerprint, as "
                         "`boligsag server init` printed it")
-    parser.add_argument("--username", required=True, metavar="NAME",
+    parser.add_argument("--user", "--username", dest="username", required=True, metavar="NAME",
                         help="your username on the team server")
 
 

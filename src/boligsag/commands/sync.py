@@ -27,7 +27,7 @@ NEW_PASSWORD_ENV = "BOLIGSAG_NEW_PASSWORD"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="this computer's copy (made by boligsag join)")
-    parser.add_argument("--username", required=True, metavar="NAME",
+    parser.add_argument("--user", "--username", dest="username", required=True, metavar="NAME",
                         help="your username (the same as on the team server)")
 
 
