@@ -76,12 +76,19 @@ def attach_sync(window: QMainWindow, ctx: AppContext, events: AppEvents, *,
 
 
 def _tell_new_conflicts(window: QMainWindow, outcome: object) -> None:
-    """A sync that brought conflicts says so once in the status bar (the Konflikter
+    """A sync that brought conflicts, or had a change refused by the server (set aside
+    for the user: Konflikter lists it), says so once in the status bar (the Konflikter
     page keeps its count in the navigation)."""
     count = int(getattr(outcome, "new_conflicts", 0) or 0)
-    if count <= 0:
-        return
+    refused = int(getattr(outcome, "set_aside", 0) or 0)
+    parts = []
     # Short: the permanent widgets beside it leave little room; the Konflikter entry in
     # the navigation carries the count and the way there.
-    text = tr("1 new conflict") if count == 1 else tr("{count} new conflicts", count=count)
-    window.statusBar().showMessage(text, NEW_CONFLICTS_MS)
+    if count > 0:
+        parts.append(tr("1 new conflict") if count == 1
+                     else tr("{count} new conflicts", count=count))
+    if refused > 0:
+        parts.append(tr("1 change refused") if refused == 1
+                     else tr("{count} changes refused", count=refused))
+    if parts:
+        window.statusBar().showMessage(" · ".join(parts), NEW_CONFLICTS_MS)

@@ -270,6 +270,8 @@ class SyncController(QObject):
         changes = entities_for(outcome.changed_tables)
         if getattr(outcome, "settings_changed", False):  # a new letterhead or limits
             changes = changes | {Entity.SETTINGS}
+        if getattr(outcome, "set_aside", 0):  # Konflikter lists the refused changes
+            changes = changes | {Entity.CONFLICTS}
         if changes:
             self._announcing = True
             try:
