@@ -7,7 +7,9 @@ other value, who wrote each when. Under it the chosen conflict is explained in w
 "Behold nuværende" (Enter, Alt+B) keeps what stands, "Brug den anden" (Alt+A) takes the
 other value, "Flet…" (Alt+L, text fields only) opens ``conflict_merge.MergeDialog``,
 "Åbn sag" (Alt+N) opens the person's page. The navigation shows the number of open
-conflicts as a badge (``badge_changed``; hidden at 0, :class:`NavBadgeDelegate`).
+conflicts and refused changes as a badge (``badge_changed``; hidden at 0,
+:class:`NavBadgeDelegate`). Under the conflicts, "Ændringer serveren afviste" lists the
+user's changes the team server refused, when there are some (conflicts_refused.py).
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from boligsag.services.sync_client.conflicts import (
     ConflictRow,
     is_team_replica,
     list_conflicts,
-    open_count,
 )
 from boligsag.services.sync_client.conflicts import settle as settle_conflict
+from boligsag.services.sync_client.refused import attention_count
 from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_column
 from boligsag.ui.errors import error_text, show_error
@@ -52,6 +54,7 @@ from boligsag.ui.widgets import PageHeader, make_action, named
 
 from .base import Page
 from .conflict_merge import MergeDialog
+from .conflicts_refused import RefusedSection
 
 # Conflicts arrive by sync; a settle or an edit elsewhere may change a record's label.
 RELOAD_ON = frozenset({Entity.CONFLICTS, Entity.PEOPLE, Entity.CONTACTS})
@@ -157,7 +160,9 @@ class ConflictsPage(Page):
     def __init__(self, ctx: AppContext, events: AppEvents, parent: QWidget | None = None) -> None:
         super().__init__(ctx, events, parent)
         self.loaded = False
-        self.count = 0
+        self.count = 0  # the badge: open conflicts and refused changes
+        self.conflict_count = 0
+        self.refused_count = 0
         self.rows: list[ConflictRow] = []
         self.opened: QWidget | None = None
         layout = QVBoxLayout(self)
@@ -196,6 +201,11 @@ class ConflictsPage(Page):
         self.buttons = named(QWidget(), "conflictButtons", tr("Choices"))
         self.buttons.setLayout(self._build_buttons())
         layout.addWidget(self.buttons)
+        self.refused = RefusedSection(ctx, events, self)
+        self.refused.count_changed.connect(self._refused_shown)
+        # In the page's menu too, beside the conflicts' choices.
+        self.addActions([self.refused.action_copy, self.refused.action_discard])
+        layout.addWidget(self.refused)
         layout.addStretch(0)
         self._show([])
         self.loaded = False
@@ -253,13 +263,22 @@ class ConflictsPage(Page):
 
     def refresh_badge(self) -> None:
         """Count the open conflicts off the GUI thread and tell the navigation."""
-        run_in_background(self, lambda _task: open_count(self.ctx),
+        run_in_background(self, lambda _task: attention_count(self.ctx),
                           on_success=self._set_count, on_failure=lambda _error: None)
 
     def _set_count(self, count: int) -> None:
         if count != self.count:
             self.count = count
             self.badge_changed.emit(count)
+
+    def _refused_shown(self, count: int) -> None:
+        self.refused_count = count
+        # The refused list shares the room only when it shows something.
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setStretchFactor(self.refused, 1 if count else 0)
+        self._summarise()
+        self._set_count(self.conflict_count + count)
 
     def _show(self, rows: list[ConflictRow]) -> None:
         self.loaded = True
@@ -269,18 +288,27 @@ class ConflictsPage(Page):
         restore()
         if current_row(self.table) is None and rows:
             self.table.selectRow(0)
-        if len(rows) == 1:
-            self.summary.setText(tr("One conflict waits for a choice. Nothing is changed "
-                                    "until you choose."))
-        elif rows:
-            self.summary.setText(tr("{count} conflicts wait for a choice. Nothing is "
-                                    "changed until you choose.", count=len(rows)))
-        else:
-            self.summary.setText(tr("No conflicts – everything is synchronised"))
+        self.conflict_count = len(rows)
+        self._summarise()
         self.table.setVisible(bool(rows))
         self.buttons.setVisible(bool(rows))
-        self._set_count(len(rows))
+        self._set_count(len(rows) + self.refused_count)
         self._show_details()
+
+    def _summarise(self) -> None:
+        if not self.loaded:
+            return
+        count = self.conflict_count
+        if count == 1:
+            self.summary.setText(tr("One conflict waits for a choice. Nothing is changed "
+                                    "until you choose."))
+        elif count:
+            self.summary.setText(tr("{count} conflicts wait for a choice. Nothing is "
+                                    "changed until you choose.", count=count))
+        elif self.refused_count:
+            self.summary.setText(tr("No conflicts."))
+        else:
+            self.summary.setText(tr("No conflicts – everything is synchronised"))
 
     def _failed(self, error: BaseException) -> None:
         self.summary.setText(error_text(error))
