@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 from boligsag.formatting import time_text
 from boligsag.i18n import tr
 from boligsag.services.casework_common import PersonRef
+from boligsag.services.changes import Entity
 from boligsag.services.contact_choices import QuickLogChoices
 from boligsag.services.contacts import (
     ContactDraft,
     ContactRow,
     delete_contact,
+    get_contact,
     log_contact,
     quick_log_choices,
     update_contact,
@@ -54,6 +56,7 @@ from boligsag.ui.activities.forms import (
 from boligsag.ui.activities.session_dialog import parse_time
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.reminders.dialog import contact_subject, remind_me_button
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 from .channel_picker import ChannelPicker
@@ -168,6 +171,12 @@ class ContactDialog(ServiceDialog):
             self.people.add_person(person)
         if contact is not None:
             self._fill(contact)
+            contact_id = contact.id
+            self.stale_notice = StaleNotice(
+                self, ctx, events, {Entity.CONTACTS},
+                load=lambda: get_contact(ctx, contact_id), version=lambda row: row.version,
+                base_version=lambda: self.contact.version, fill=self._refill)
+            self.layout_.insertWidget(1, self.stale_notice)
         self._anonymous_toggled(self.anonymous.isChecked())
         if people or contact is not None:
             self.channel.setFocus()
@@ -198,6 +207,14 @@ class ContactDialog(ServiceDialog):
                                               self.ctx.today())))
         self.date.setDate(to_qdate(contact.occurred_at.date()))
         self.time.setText(time_text(contact.occurred_at))
+
+    def _refill(self, contact: ContactRow) -> None:
+        """The contact as saved now (a colleague's change arrived), at its version."""
+        for person_id in self.people.person_ids():
+            if person_id not in {p.id for p in contact.people}:
+                self.people.remove_person(person_id)
+        self.contact = contact
+        self._fill(contact)
 
     def _anonymous_toggled(self, anonymous: bool) -> None:
         self.people.setEnabled(not anonymous)
