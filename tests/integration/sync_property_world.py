@@ -15,17 +15,19 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.services import org_settings
 from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.people import PersonDraft
 from boligsag.services.sync import push as push_module
 from boligsag.services.sync.actor import SyncActor
 from boligsag.services.sync.seed import seed_change_log
@@ -38,10 +40,11 @@ from boligsag.services.unlock import UnlockOptions, unlock
 from boligsag.storage import audit, audit_anchor, keys, migrate
 from boligsag.storage.database import Database
 from boligsag.storage.engine import open_engine
-from boligsag.storage.models import Area, Base, ServerDevice, SyncOutboxEntry, User
+from boligsag.storage.models import Area, Base, Person, ServerDevice, SyncOutboxEntry, User
 from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.server_engine import open_server_engine
 
+from ..conftest import CHEAP_KDF
 from ..pg import PgCluster
 from .sync_remote import InProcessRemote
 from .sync_server import AUDIT_SECRET, START, SyncServer, new_contact, new_person
@@ -306,3 +309,63 @@ def failing_apply(ctx: AppContext, on_page: int,
 
 def clock_at(at: datetime) -> FixedClock:
     return FixedClock(at)
+
+
+# --- reading a replica as its user would ------------------------------------------
+
+
+def local_id(ctx: AppContext, model: Any, uuid: str) -> int | None:
+    with ctx.db.reading() as session:
+        return session.scalar(select(model.id).where(model.uuid == uuid))
+
+
+def live_ids(ctx: AppContext, model: Any) -> list[tuple[int, str]]:
+    """(id, uuid) of the replica's live rows of ``model``, in a steady order."""
+    with ctx.db.reading() as session:
+        return list(session.execute(select(model.id, model.uuid)
+                                    .where(model.deleted_at.is_(None)).order_by(model.id)))
+
+
+def wire_field(ctx: AppContext, table: str, uuid: str, field: str) -> Any:
+    rows = live_rows(ctx.db, (table,))
+    row = rows.get((table, uuid))
+    return None if row is None else row["fields"][field]
+
+
+def person_draft(person: Person) -> PersonDraft:
+    return PersonDraft(
+        first_name=person.first_name, last_name=person.last_name, cpr=person.cpr or "",
+        birth_date=person.birth_date, gender=person.gender, phone=person.phone or "",
+        email=person.email or "", street=person.street or "",
+        postal_code=person.postal_code or "", city=person.city or "",
+        area_id=person.area_id, household_id=person.household_id,
+        languages=person.languages or "", restricted=person.restricted,
+        responsible_user_id=person.responsible_user_id, note=person.note or "")
+
+
+# --- made once per test module -------------------------------------------------------
+
+
+@dataclass
+class Files:
+    template: str  # the servers' template database
+    bases: dict[str, Path]  # each user's joined replica
+
+
+@pytest.fixture(scope="module", name="files")
+def files_fixture(pg_cluster: PgCluster, sync_template: str,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Files]:
+    """Made once for the module, with the tests' cheap KDF (the function-scoped
+    cheap_kdf fixture has not run yet): the key files keep their KDF parameters, so
+    every unlock of a copy is cheap too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keys, "KDF_PARAMS", CHEAP_KDF)
+        template = make_template(pg_cluster, sync_template)
+        server, name = open_server(pg_cluster, template)
+        try:
+            bases = base_replicas(tmp_path_factory.mktemp("replicas"), server)
+        finally:
+            server.engine.dispose()
+            pg_cluster.drop_database(name)
+    yield Files(template, bases)
+    pg_cluster.drop_database(template)

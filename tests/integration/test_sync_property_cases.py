@@ -1,0 +1,133 @@
+"""What the sync property test (test_sync_property.py) found, pinned as plain tests on
+the same world: a PostgreSQL team server and laptop replicas joined as the app joins
+them, synced with services/sync_client/engine.sync_once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from boligsag.services.contact_rows import ContactDraft
+from boligsag.services.contacts import delete_contact, get_contact, log_contact, update_contact
+from boligsag.services.context import AppContext, FixedClock
+from boligsag.services.people import update_person
+from boligsag.services.sync_client import engine as sync_engine
+from boligsag.services.sync_client.push_client import refused_changes
+from boligsag.services.unlock import lock
+from boligsag.storage.models import Area, Contact, Person
+
+from ..pg import PgCluster
+from .sync_property_world import (  # noqa: F401  (fixture)
+    SOUTH,
+    Files,
+    copy_replica,
+    device_name,
+    files_fixture,
+    live_ids,
+    live_rows,
+    local_id,
+    open_replica,
+    open_server,
+    person_draft,
+)
+from .sync_remote import InProcessRemote
+from .sync_server import START, template_fixture  # noqa: F401  (fixture)
+
+
+def test_a_deletion_the_server_kept_apart_brings_the_record_back_here(
+        pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
+    """A contact deleted offline while a colleague edited it: the server keeps it (a
+    delete_of_edited conflict), and the deleting laptop shows it again with the
+    colleague's edit and the conflict. (Before pull_client revived such a row, the
+    laptop kept its tombstone for good: the replica lacked a row the server lists, and
+    every reconcile fetched it again in vain.)"""
+    server, name = open_server(pg_cluster, files.template)
+    clock = FixedClock(START + timedelta(days=1))
+    opened: list[AppContext] = []
+    try:
+        lead_path = copy_replica(files.bases["lead"], tmp_path / "lead")
+        admin_path = copy_replica(files.bases["admin"], tmp_path / "admin")
+        lead = open_replica(lead_path, "lead", clock)
+        opened.append(lead)
+        admin = open_replica(admin_path, "admin", clock)
+        opened.append(admin)
+        lead_remote = InProcessRemote(server, device_name("lead", 1))
+        admin_remote = InProcessRemote(server, device_name("admin", 2))
+        (contact_id, uuid), _ = live_ids(lead, Contact)  # "Første", then "Syd"
+        row = get_contact(lead, contact_id)
+        update_contact(lead, contact_id, row.version, replace(row.to_draft(), note="Ny"))
+        sync_engine.sync_once(lead, lead_remote)
+        admin_id = local_id(admin, Contact, uuid)
+        assert admin_id is not None
+        with admin.db.reading() as session:
+            version = session.get(Contact, admin_id).version  # type: ignore[union-attr]
+        delete_contact(admin, admin_id, version)  # offline: it still had the old note
+
+        outcome = sync_engine.sync_once(admin, admin_remote)
+
+        assert outcome.new_conflicts == 1 and outcome.waiting == 0
+        there = server.row("contacts", uuid)
+        assert not there["deleted"] and there["fields"]["note"] == "Ny"
+        assert live_rows(admin.db, ("contacts",))[("contacts", uuid)] == there
+        (conflict,) = server.conflicts()
+        assert (conflict.row_uuid, conflict.kind) == (uuid, "delete_of_edited")
+        admin_remote.calls.clear()
+        again = sync_engine.sync_once(admin, admin_remote)
+        assert (again.pulled, again.fetched, again.purged) == (0, 0, 0)
+    finally:
+        for ctx in opened:
+            lock(ctx)
+        server.engine.dispose()
+        pg_cluster.drop_database(name)
+
+
+def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside(
+        pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
+    """A staff member logs a contact offline for a person of her area; meanwhile the
+    administrator moves the person to another area. The server refuses the contact
+    (outside her scope now); her laptop sets it aside for her with its values (the
+    refused list) instead of losing it or sending it for ever, and drops the person.
+    (What the property test met: a created contact on neither side, until the ledger
+    looked in the refused list.)"""
+    server, name = open_server(pg_cluster, files.template)
+    clock = FixedClock(START + timedelta(days=1))
+    opened: list[AppContext] = []
+    try:
+        staff = open_replica(copy_replica(files.bases["staff"], tmp_path / "staff"),
+                             "staff", clock)
+        opened.append(staff)
+        admin = open_replica(copy_replica(files.bases["admin"], tmp_path / "admin"),
+                             "admin", clock)
+        opened.append(admin)
+        (person_id, person_uuid), *_ = live_ids(staff, Person)  # Amira, of the east area
+        call = log_contact(staff, ContactDraft(channel="phone", person_ids=(person_id,),
+                                               duration_minutes=10, note="Ringede"))
+        admin_id = local_id(admin, Person, person_uuid)
+        with admin.db.reading() as session:
+            person = session.get(Person, admin_id)
+            assert person is not None
+            version, draft = person.version, person_draft(person)
+            south = session.scalar(select(Area.id).where(Area.name == SOUTH))
+        update_person(admin, admin_id, version, replace(draft, area_id=south))
+        sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+
+        outcome = sync_engine.sync_once(staff, InProcessRemote(server,
+                                                               device_name("staff", 1)))
+
+        assert (outcome.set_aside, outcome.waiting) == (1, 0)
+        with staff.db.reading() as session:
+            (kept,) = refused_changes(session)
+        assert (kept["change"]["table"], kept["change"]["uuid"]) == ("contacts", call.uuid)
+        assert kept["change"]["fields"]["note"] == "Ringede"
+        assert local_id(staff, Person, person_uuid) is None  # no longer hers to hold
+        assert not server.conflicts()
+        with server.db.reading() as session:
+            assert session.scalar(select(Contact.id).where(Contact.uuid == call.uuid)) is None
+    finally:
+        for ctx in opened:
+            lock(ctx)
+        server.engine.dispose()
+        pg_cluster.drop_database(name)
