@@ -1,0 +1,661 @@
+"""A screenshot series of a laptop in a team (issue 12): joining, working offline,
+syncing and settling a conflict, with the REAL app against a REAL team server.
+
+Run it under a virtual display::
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tools/team_screenshots.py \\
+        /tmp/shots/series
+
+It starts a throwaway PostgreSQL cluster (tests/pg.py), sets the server up with the
+project's own ``boligsag server init`` / ``server add-user`` and serves it with
+``boligsag server run`` (a subprocess on a free loopback port). Jonas, a staff member of
+Nordparken, joins with his own laptop replica and pushes some casework (fictional Danish
+names from Faker). Then the app opens on an empty data folder as Mette: first-run screen,
+"Forbind til et team", the join dialog, its progress mid-pull, the main window; the
+server stops and a contact is logged offline; the server comes back and F9 syncs; Jonas
+and Mette edit the same note, and Mette settles the conflict on the Konflikter page.
+Each step waits for what the user would see (status text, badge) and the tool exits 1
+with the step named when it does not arrive: the series is also a check.
+Everything (cluster, configuration, databases) is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.pg import PgCluster, find_bin_dir  # noqa: E402  (the tests' cluster code)
+
+BOLIGSAG = str(Path(sys.executable).with_name("boligsag"))
+AREA = "Nordparken"
+ADMIN, ADMIN_PASSWORD = "admin", "administratorens-lange-kodeord"  # throwaway accounts
+METTE, METTE_PASSWORD = "mette", "mettes-lange-kodeord"
+JONAS, JONAS_PASSWORD = "jonas", "jonas-lange-kodeord"
+WINDOW = (1366, 768)
+TIMEOUT = 10.0  # seconds a step may take before the series fails
+SEED = 12
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- the team server -----------------------------------------------------------------------
+
+
+@dataclass
+class TeamServer:
+    """``boligsag server run`` on one configuration folder and port, stoppable and
+    startable again on the same address (a laptop keeps the address it joined)."""
+
+    folder: Path
+    port: int
+    fingerprint: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as out:
+            self.process = subprocess.Popen(
+                [BOLIGSAG, "server", "run", "--config", str(self.folder),
+                 "--listen", f"127.0.0.1:{self.port}"], stdout=out, stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        deadline = time.monotonic() + 60
+        cert = str(self.folder / "tls" / "cert.pem")
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise StepFailed("the server stopped: " + self.log_path.read_text()[-2000:])
+            try:
+                if httpx.get(f"{self.base_url}/v1/health", verify=cert,
+                             timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)  # polling a starting process: nothing to wait on
+        raise StepFailed("the server did not answer /v1/health within a minute")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cli(*args: str, password: str) -> str:
+    """One ``boligsag`` command with the password on standard input; its output."""
+    result = subprocess.run([BOLIGSAG, *args, "--password-stdin"], input=password + "\n",
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise StepFailed(f"boligsag {' '.join(args[:2])} failed: {result.stderr[-2000:]}")
+    return result.stdout
+
+
+def set_up_server(pg: PgCluster, work: Path) -> TeamServer:
+    with pg._admin_connection() as connection:
+        connection.execute('CREATE DATABASE "boligsag"')
+    folder = work / "server"
+    out = cli("server", "init", pg.url("boligsag"), "--organisation", "Boligsocialt Hus",
+              "--admin-name", "Åse Nørgaard", "--config", str(folder), "--area", AREA,
+              "--host", "127.0.0.1", "--host", "localhost", password=ADMIN_PASSWORD)
+    match = re.search(r"fingerprint \(SHA-256\): ([0-9A-F:]{95})", out)
+    if match is None:
+        raise StepFailed(f"server init printed no fingerprint: {out}")
+    for username, name, password in ((METTE, "Mette Kjær", METTE_PASSWORD),
+                                     (JONAS, "Jonas Lund", JONAS_PASSWORD)):
+        cli("server", "add-user", username, "--name", name, "--role", "staff",
+            "--area", AREA, "--config", str(folder), password=password)
+    server = TeamServer(folder, free_port(), match.group(1), work / "server.log")
+    server.start()
+    log(f"team server on {server.base_url}")
+    return server
+
+
+# -- Jonas's laptop --------------------------------------------------------------------------
+
+
+def jonas_sync(path: Path, server: TeamServer,
+               work: Callable[[Any], None] | None = None) -> None:
+    """Jonas opens his replica, does ``work`` and syncs it (push, pull) with the server."""
+    from boligsag.services.sync_client import engine, team
+    from boligsag.services.unlock import UnlockOptions, lock, unlock
+
+    ctx = unlock(path, JONAS, JONAS_PASSWORD, options=UnlockOptions(integrity_check=False))
+    try:
+        if work is not None:
+            work(ctx)
+        connection = team.connect(ctx)
+        try:
+            team.log_in(ctx, connection, JONAS_PASSWORD)
+            engine.sync_once(ctx, connection)
+        finally:
+            connection.close()
+    finally:
+        lock(ctx)
+
+
+def casework(ctx: Any) -> None:
+    """Fictional people of Nordparken and contacts with them, as Jonas logs them."""
+    from faker import Faker
+    from sqlalchemy import select
+
+    from boligsag.services.casework_common import current_plan
+    from boligsag.services.contact_rows import ContactDraft
+    from boligsag.services.contacts import log_contact
+    from boligsag.services.people import PersonDraft, create_person
+    from boligsag.storage.models import Area, Channel, Topic
+
+    fake = Faker("da_DK")
+    Faker.seed(SEED)
+    chance = random.Random(SEED)
+    with ctx.db.reading() as session:
+        area = session.scalars(select(Area.id).where(Area.name == AREA)).one()
+        channels = list(session.scalars(select(Channel.code).where(Channel.active.is_(True))))
+        # The topics the quick log offers: contact topics of the plan's focus areas.
+        plan = current_plan(session)
+        topics = list(session.scalars(select(Topic.id).where(
+            Topic.category == "contact", Topic.active.is_(True),
+            Topic.focus_area_id.in_([f.id for f in plan.focus_areas]) if plan else True)))
+    notes = ["Ønsker hjælp til budget.", "Søger fritidsjob.", "Kontakt via mor.",
+             "Flyttet ind i foråret.", "Taler bedst engelsk.", ""]
+    people = []
+    for _ in range(24):
+        male = chance.random() < 0.5
+        first = fake.first_name_male() if male else fake.first_name_female()
+        born = fake.date_of_birth(minimum_age=8, maximum_age=70)
+        draft = PersonDraft(first, fake.last_name(), birth_date=born, area_id=area,
+                            phone=fake.phone_number(),
+                            street=fake.street_address(), note=chance.choice(notes))
+        people.append(create_person(ctx, draft).person.id)
+    now = ctx.clock.now()
+    for n in range(40):
+        log_contact(ctx, ContactDraft(
+            chance.choice(channels), person_ids=(chance.choice(people),),
+            occurred_at=now - timedelta(days=n, hours=chance.randint(0, 6)),
+            topic_ids=tuple(chance.sample(topics, k=min(len(topics), chance.randint(1, 2)))),
+            duration_minutes=chance.choice((10, 15, 30, 45)),
+            note=chance.choice(("Opfølgning på samtale.", "Ringede om skolen.",
+                                "Hjælp til ansøgning.", ""))))
+
+
+def set_note(person_name: str, note: str) -> Callable[[Any], None]:
+    def edit(ctx: Any) -> None:
+        from boligsag.services.people import get_person, update_person
+
+        detail = get_person(ctx, person_id_of(ctx, person_name))
+        update_person(ctx, detail.person.id, detail.person.version,
+                      replace(detail.to_draft(), note=note))
+    return edit
+
+
+def person_id_of(ctx: Any, full_name: str) -> int:
+    from sqlalchemy import select
+
+    from boligsag.storage.models import Person
+
+    with ctx.db.reading() as session:
+        for person in session.scalars(select(Person).where(Person.deleted_at.is_(None))):
+            if f"{person.first_name} {person.last_name}" == full_name:
+                return int(person.id)
+    raise StepFailed(f"nobody called {full_name} here")
+
+
+# -- driving the app ----------------------------------------------------------------------
+
+
+def wait_until(what: str, condition: Callable[[], object], timeout: float = TIMEOUT) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise StepFailed(f"not within {timeout:.0f} s: {what}")
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def settle(seconds: float = 0.5) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def type_text(widget: Any, text: str) -> None:
+    """As a Danish keyboard delivers it (QTest.keyClicks only knows ASCII)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        if char.isascii():
+            QTest.keyClicks(widget, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                     Qt.KeyboardModifier.NoModifier, char))
+
+
+def focused() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    wait_until("a widget with the keyboard focus", QApplication.focusWidget)
+    return QApplication.focusWidget()
+
+
+def press(key: Any, modifier: Any = None) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(focused(), key, modifier or Qt.KeyboardModifier.NoModifier)
+    settle(0.1)
+
+
+def visible_dialog(name: str) -> Any:
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    found: list[Any] = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.allWidgets() if isinstance(w, QDialog)
+                    and w.objectName() == name and w.isVisible()]
+        return bool(found)
+    wait_until(f"the dialog {name}", shown)
+    return found[0]
+
+
+def closed(dialog: Any) -> bool:
+    """Closed, or deleted (most dialogs delete themselves on close)."""
+    import shiboken6
+
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+
+def child(parent: Any, kind: Any, name: str) -> Any:
+    widget = parent.findChild(kind, name)
+    if widget is None:
+        raise StepFailed(f"no {kind.__name__} {name}")
+    return widget
+
+
+class Series:
+    """The numbered PNGs, each with what it shows (printed at the end)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.shots: list[tuple[Path, str]] = []
+        out.mkdir(parents=True, exist_ok=True)
+        for old in out.glob("[0-9][0-9]-*.png"):
+            old.unlink()
+
+    def save(self, widget: Any, name: str, caption: str) -> None:
+        settle(0.6)
+        path = self.out / f"{len(self.shots) + 1:02d}-{name}.png"
+        if not widget.grab().save(str(path)):
+            raise StepFailed(f"could not save {path}")
+        self.shots.append((path, caption))
+        log(f"{path}: {caption}")
+
+
+class Mette:
+    """The app on an empty data folder, as Mette uses it."""
+
+    def __init__(self, work: Path, server: TeamServer, series: Series) -> None:
+        from boligsag.app_settings import AppSettings
+        from boligsag.ui.shell.controller import AppController
+
+        self.server, self.series = server, series
+        self.controller = AppController(AppSettings(work / "config"),
+                                        work / "mette" / "boligsag.db")
+
+    @property
+    def window(self) -> Any:
+        window = self.controller.window
+        if window is None:
+            raise StepFailed("the main window is not open")
+        return window
+
+    # -- status bar ------------------------------------------------------------------------
+
+    def status(self) -> Any:
+        from boligsag.ui.sync.status_widget import SyncStatusWidget
+
+        return child(self.window, SyncStatusWidget, "syncStatus")
+
+    def status_text(self) -> str:
+        from PySide6.QtWidgets import QLabel
+
+        return str(child(self.window, QLabel, "syncStatusText").text())
+
+    def wait_status(self, pattern: str, timeout: float = TIMEOUT) -> None:
+        wait_until(f"status bar text {pattern!r} (it says {self.status_text()!r})",
+                   lambda: re.fullmatch(pattern, self.status_text()) is not None, timeout)
+
+    def badge(self) -> int:
+        from boligsag.ui.pages.conflicts import BADGE_ROLE
+
+        window = self.window
+        row = next(i for i, page in enumerate(window.pages) if page.page_id == "conflicts")
+        return int(window.nav.item(row).data(BADGE_ROLE) or 0)
+
+    def activate(self) -> None:
+        """The main window active again (no window manager does it after a dialog)."""
+        from PySide6.QtWidgets import QApplication
+
+        self.window.raise_()
+        self.window.activateWindow()
+        wait_until("the main window to be active",
+                   lambda: QApplication.activeWindow() is self.window, 3)
+
+    def sync_now(self) -> None:
+        """F9 ("Synkroniser nu"), typed where the keyboard focus is, as a user does."""
+        from PySide6.QtCore import Qt
+
+        sync = self.window.sync
+        self.activate()
+        press(Qt.Key.Key_F9)
+        wait_until("F9 to start a sync", lambda: sync.running, 3)
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def join(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QLineEdit, QWizard
+
+        self.controller.start()
+        wizard = self.controller.wizard
+        if wizard is None:
+            raise StepFailed("no first-run screen on an empty data folder")
+        wait_until("the first-run screen", wizard.isVisible)
+        choice = wizard.welcome.choice
+        choice.join.setFocus()
+        QTest.keyClick(choice.join, Qt.Key.Key_Space)
+        wait_until("the join choice", choice.joining)
+        self.series.save(wizard, "first-run-join-choice",
+                         'First run: "Forbind til et team" chosen on the welcome page')
+        QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton),
+                         Qt.MouseButton.LeftButton)
+        wait_until("the join dialog", lambda: wizard.join_launcher.dialog is not None
+                   and wizard.join_launcher.dialog.isVisible())
+        dialog = wizard.join_launcher.dialog
+        for name, text in (("serverUrlEdit", self.server.base_url),
+                           ("fingerprintEdit", self.server.fingerprint),
+                           ("joinUsernameEdit", METTE), ("joinPasswordEdit", METTE_PASSWORD)):
+            edit = child(dialog, QLineEdit, name)
+            edit.clear()
+            edit.setFocus()
+            type_text(edit, text)
+        self.series.save(dialog, "join-dialog-filled",
+                         "The join dialog filled in: address, fingerprint, mette, password")
+
+        with HeldPull() as held:
+            QTest.keyClick(child(dialog, QLineEdit, "joinPasswordEdit"), Qt.Key.Key_Return)
+            wait_until("the pull to be held after its first pages", held.waiting.is_set, 30)
+            wait_until("the progress bar to show the pull", lambda: dialog.progress.isVisible()
+                       and dialog.progress.value() > 0)
+            self.series.save(dialog, "join-progress",
+                             "The join mid-pull: the progress bar fetching the team's data")
+        wait_until("the main window after the join",
+                   lambda: self.controller.window is not None, 60)
+        self.window.resize(*WINDOW)
+        self.wait_status(r"Synkroniseret \d\d\.\d\d", 20)
+        self.show_people()
+        self.series.save(self.window, "joined-main-window",
+                         "The main window after the join: 'Synkroniseret HH.MM', the people")
+
+    def show_people(self) -> Any:
+        page = self.window.page("people")
+        self.window.show_page("people")
+        page.show_list()
+        wait_until("the people list", lambda: page.list_view.model.ever_loaded
+                   and not page.list_view.searching() and page.list_view.model.rowCount() > 0)
+        return page
+
+    def offline_contact(self) -> None:
+        from PySide6.QtCore import Qt
+
+        self.server.stop()
+        self.show_people()
+        self.activate()
+        press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Ctrl+L from anywhere
+        dialog = visible_dialog("quickLogDialog")
+        name = self.first_person()
+        type_text(focused(), name.split()[0][:4])
+        settle(0.6)
+        press(Qt.Key.Key_Return)  # the first match becomes a chip
+        wait_until("the person chip", lambda: bool(dialog.people.person_ids()))
+        press(Qt.Key.Key_Tab)
+        press(Qt.Key.Key_Tab)
+        press(Qt.Key.Key_T)  # T: telefon
+        press(Qt.Key.Key_Tab)
+        type_text(focused(), "sko")
+        press(Qt.Key.Key_Space)
+        press(Qt.Key.Key_Tab)
+        focused().selectAll()
+        type_text(focused(), "20")
+        press(Qt.Key.Key_Tab)
+        type_text(focused(), "Ringede fra bussen – skolen har indkaldt til møde.")
+        self.series.save(dialog, "offline-quick-log",
+                         "Offline: a contact logged with Ctrl+L while the server is stopped")
+        press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # saves from the note
+        wait_until("the quick log to close", lambda: closed(dialog))
+        self.wait_status(r"Offline – ændringer gemmes lokalt", 20)
+        from boligsag.services.sync_client import engine
+
+        wait_until("one change waiting", lambda: engine.waiting_changes(
+            self.controller.ctx) == 1)
+        settle(1.0)
+        self.series.save(self.window, "offline-change-waiting",
+                         "Offline: 'Offline – ændringer gemmes lokalt', the change waits "
+                         "(tooltip: 1 ændring venter)")
+
+    def first_person(self) -> str:
+        page = self.window.page("people")
+        model = page.list_view.model
+        return str(model.index(0, 0).data())
+
+    def back_online(self) -> None:
+        from boligsag.services.sync_client import engine
+
+        self.server.start()
+        self.sync_now()
+        self.wait_status(r"Synkroniseret \d\d\.\d\d", 20)
+        if engine.waiting_changes(self.controller.ctx) != 0:
+            raise StepFailed("the offline change is still waiting after the sync")
+        self.series.save(self.window, "back-online-synced",
+                         "Server back, F9: 'Synkroniseret HH.MM', nothing waits")
+
+    def conflict(self, jonas_replica: Path) -> None:
+        from PySide6.QtWidgets import QDialog, QPlainTextEdit, QPushButton
+
+        name = self.first_person()
+        jonas_sync(jonas_replica, self.server,
+                   set_note(name, "Jonas: mor har fået ny bolig i Nordparken fra 1. januar."))
+        self.server.stop()  # Mette works offline from here: she has not seen Jonas's note
+        ctx = self.controller.ctx
+        self.window.open_person(person_id_of(ctx, name))
+        page = self.window.page("people")
+        wait_until("the person's page", lambda: page.person_view.page is not None)
+        settle(0.8)
+        dialog = page.person_view.edit_person()
+        if dialog is None:
+            raise StepFailed("Mette may not edit the person")
+        dialog = visible_dialog("personDialog")
+        note = child(dialog, QPlainTextEdit, "personNoteEdit")
+        note.setFocus()
+        note.selectAll()
+        type_text(note, "Mette: familien overvejer at flytte til Aarhus.")
+        self.series.save(dialog, "offline-edit-note",
+                         "Offline: Mette edits the note Jonas has just changed on the server")
+        child(dialog, QPushButton, "personSaveButton").click()
+        wait_until("the person dialog to close", lambda: closed(dialog))
+        self.wait_status(r"Offline – ændringer gemmes lokalt", 20)
+        self.server.start()
+        self.sync_now()
+        wait_until("the badge 1 on Konflikter", lambda: self.badge() == 1, 20)
+        self.window.show_page("conflicts")
+        conflicts = self.window.page("conflicts")
+        wait_until("the conflict row selected", lambda: conflicts.loaded
+                   and conflicts.model.rowCount() == 1
+                   and conflicts.table.selectionModel().hasSelection())
+        conflicts.table.setFocus()
+        self.series.save(self.window, "conflict-listed",
+                         "The Konflikter page: badge 1, the note conflict selected, both "
+                         "values and who wrote them")
+        child(conflicts, QPushButton, "conflictOtherButton").click()
+        wait_until("the badge to go", lambda: self.badge() == 0)
+        self.wait_status(r"Synkroniseret \d\d\.\d\d", 20)
+        from boligsag.services.sync_client import engine
+
+        wait_until("nothing waiting after the settling's sync",
+                   lambda: engine.waiting_changes(ctx) == 0)
+        settle(1.0)
+        self.series.save(self.window, "conflict-settled",
+                         "After 'Brug den anden': no badge, 'Ingen konflikter', synced")
+        if any(isinstance(w, QDialog) and w.isVisible() for w in self.window.findChildren(
+                QDialog)):
+            raise StepFailed("a dialog is still open after the conflict was settled")
+
+
+class HeldPull:
+    """Small pull pages, and the join's pull held after its second page until the
+    screenshot of the progress bar is taken (so the bar is caught mid-pull)."""
+
+    def __init__(self) -> None:
+        self.waiting = threading.Event()
+        self.release = threading.Event()
+
+    def __enter__(self) -> HeldPull:
+        from boligsag.services.sync_client import engine
+        from boligsag.services.sync_client.transport import ServerConnection
+
+        self._limit, self._pull = engine.PULL_LIMIT, ServerConnection.pull
+        engine.PULL_LIMIT = 20
+        pages = [0]
+        original = self._pull
+
+        def pull(connection: Any, cursor: str | None, limit: int) -> Any:
+            pages[0] += 1
+            if pages[0] == 3:
+                self.waiting.set()
+                self.release.wait(60)
+            return original(connection, cursor, limit)
+        ServerConnection.pull = pull  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        from boligsag.services.sync_client import engine
+        from boligsag.services.sync_client.transport import ServerConnection
+
+        self.release.set()
+        engine.PULL_LIMIT = self._limit
+        ServerConnection.pull = self._pull  # type: ignore[method-assign]
+
+
+def run(out: Path, work: Path) -> Series:
+
+    from boligsag.i18n import set_language
+    from boligsag.services.sync_client import join
+    from boligsag.ui.qt_translations import install_qt_translations
+    from boligsag.ui.shell.app import create_application
+    from boligsag.ui.sync import controller as sync_controller
+
+    series = Series(out)
+    root = work / "pg"
+    root.mkdir()
+    root.chmod(0o755)  # the postgres user (under root) must reach its folders
+    work.chmod(0o755)
+    pg = PgCluster(find_bin_dir(), root)
+    pg.start()
+    server: TeamServer | None = None
+    mette: Mette | None = None
+    try:
+        server = set_up_server(pg, work)
+        jonas = work / "jonas" / "boligsag.db"
+        join.join_team(jonas, server.base_url, server.fingerprint, JONAS, JONAS_PASSWORD)
+        jonas_sync(jonas, server, casework)
+        log("Jonas pushed the casework")
+
+        create_application(sys.argv[:1])
+        set_language("da")
+        install_qt_translations("da")
+        sync_controller.DEBOUNCE_MS = 500  # a save syncs at once, not after 5 s
+        mette = Mette(work, server, series)
+        mette.join()
+        mette.offline_contact()
+        mette.back_online()
+        mette.conflict(jonas)
+    finally:
+        if mette is not None:
+            mette.controller.shutdown()
+            settle(0.3)
+        if server is not None:
+            server.stop()
+        pg.stop()
+    return series
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder for the numbered PNGs")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="boligsag-team-shots-"))
+    # A private settings folder: the developer's own settings are never read or written.
+    os.environ["BOLIGSAG_CONFIG_DIR"] = str(work / "config")
+    try:
+        series = run(args.out.resolve(), work)
+    except StepFailed as error:
+        log(f"FAILED: {error}")
+        server_log = work / "server.log"
+        if server_log.exists():
+            log("the server's log ends:\n" + server_log.read_text(errors="replace")[-3000:])
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for path, caption in series.shots:
+        print(f"{path.name}: {caption}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
