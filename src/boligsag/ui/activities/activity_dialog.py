@@ -15,10 +15,13 @@ from boligsag.services.activities import (
     ActivityDraft,
     ActivityRow,
     create_activity,
+    get_activity,
     update_activity,
 )
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.ui.events import AppEvents
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 from .dialog_base import ServiceDialog
@@ -88,7 +91,18 @@ class ActivityDialog(ServiceDialog):
             self._kind_changed()
         else:
             self._load(activity)
+            activity_id = activity.id
+            self.stale_notice = StaleNotice(
+                self, ctx, events, {Entity.ACTIVITIES},
+                load=lambda: get_activity(ctx, activity_id), version=lambda a: a.version,
+                base_version=lambda: self.activity.version,  # type: ignore[union-attr]
+                fill=self._reload)
+            self.layout_.insertWidget(1, self.stale_notice)
         self.name.setFocus()
+
+    def _reload(self, a: ActivityRow) -> None:
+        self.activity = a
+        self._load(a)
 
     def _row(self, form: Any, text: str, widget: QWidget, field: str) -> None:
         label = QLabel(text)

@@ -11,15 +11,18 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 from boligsag.domain.enums import ActivityKind, EndReason
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityChoices, ActivityRow
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
 from boligsag.services.enrollments import (
     EnrollmentDraft,
     EnrollmentRow,
     end_enrollment,
     enroll,
+    get_enrollment,
     update_enrollment,
 )
 from boligsag.ui.events import AppEvents
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 from .dialog_base import ServiceDialog
@@ -106,9 +109,14 @@ class EnrollDialog(ServiceDialog):
         self.finish_layout()
         if enrollment is not None:
             self._load(enrollment)
+            self.layout_.insertWidget(1, _notice(self, self._reload))
             self.start.setFocus()
         elif self.picker is not None:
             self.picker.setFocus()
+
+    def _reload(self, e: EnrollmentRow) -> None:
+        self.enrollment = e
+        self._load(e)
 
     def _load(self, e: EnrollmentRow) -> None:
         self.start.setDate(to_qdate(e.start_date))
@@ -145,6 +153,17 @@ class EnrollDialog(ServiceDialog):
                                    draft), {}
 
 
+def _notice(dialog: EnrollDialog | EndEnrollmentDialog, fill: Callable[[EnrollmentRow], None],
+            *, reload_offered: bool = True) -> StaleNotice[EnrollmentRow]:
+    """The banner for a colleague's change to the enrollment the dialog edits."""
+    ctx, enrollment_id = dialog.ctx, dialog.enrollment.id  # type: ignore[union-attr]
+    return StaleNotice(dialog, ctx, dialog.events, {Entity.ENROLLMENTS},
+                       load=lambda: get_enrollment(ctx, enrollment_id),
+                       version=lambda row: row.version,
+                       base_version=lambda: dialog.enrollment.version,  # type: ignore[union-attr]
+                       fill=fill, reload_offered=reload_offered)
+
+
 class EndEnrollmentDialog(ServiceDialog):
     """Close a forløb: the end date and why, nothing else."""
 
@@ -166,7 +185,12 @@ class EndEnrollmentDialog(ServiceDialog):
         add_row(self, form, tr("&Reason"), self.reason, "end_reason")
         self.layout_.addLayout(form)
         self.finish_layout()
+        # The form holds only the ending: a change to the enrollment is adopted as is.
+        self.layout_.insertWidget(1, _notice(self, self._adopt, reload_offered=False))
         self.reason.setFocus()
+
+    def _adopt(self, e: EnrollmentRow) -> None:
+        self.enrollment = e
 
     def prepare(self) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None:
         reason = self.reason.currentData()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
@@ -30,7 +31,9 @@ from boligsag.domain.enums import ActivityMode
 from boligsag.formatting import long_date, time_text
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityChoices, activity_choices
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
+from boligsag.services.errors import NotFound
 from boligsag.services.sessions import (
     MAX_DURATION,
     SessionDraft,
@@ -42,6 +45,7 @@ from boligsag.services.sessions import (
 )
 from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 from .attendance import AttendanceModel, AttendanceView, Mark
@@ -73,6 +77,7 @@ class SessionDialog(ServiceDialog):
         self.choices: ActivityChoices | None = None
         self._loading_day: date | None = None
         self._focus_pending = False
+        self.stale_notice: StaleNotice[SessionSheet] | None = None  # once a sheet shows
         # Room for the whole list: no minimum-size constraint, a generous start size.
         self.layout_.setSizeConstraint(QLayout.SizeConstraint.SetDefaultConstraint)
         self.setMinimumSize(900, 600)
@@ -255,10 +260,42 @@ class SessionDialog(ServiceDialog):
         self.delete_button.setVisible(existing)
         self.errors.clear()
         self.save_button.setEnabled(True)
+        self._watch()
         if first:
             # New rows and spin boxes are shown by a posted event: focus after it.
             self._focus_pending = True
             QTimer.singleShot(0, lambda: self._focus_start(drop_in))
+
+    # -- a colleague's change (ui/stale_notice.py) ------------------------------------------
+
+    def _watch(self) -> None:
+        """The sheet just shown is the baseline; the banner comes with the first one."""
+        if self.stale_notice is None:
+            self.stale_notice = StaleNotice(
+                self, self.ctx, self.events, {Entity.SESSIONS}, load=self._stored_sheet,
+                version=lambda sheet: sheet.version or 0,
+                base_version=lambda: (self.sheet.version if self.sheet else None) or 0,
+                fill=lambda sheet: self._loaded((sheet, None)), keep=self._adopt,
+                state=lambda: ([(m.person_id, m.present, m.reason) for m in self.marks()],
+                               self.staff_ids()))
+            self.layout_.insertWidget(1, self.stale_notice)
+        self.stale_notice.settle()
+
+    def _stored_sheet(self) -> SessionSheet:
+        """The shown day's sheet as stored now (runs in the background)."""
+        shown = self.sheet
+        assert shown is not None
+        sheet = session_sheet(self.ctx, self.activity_id, shown.date)
+        if shown.session_id is not None and sheet.session_id is None:
+            raise NotFound("session")  # deleted meanwhile
+        return sheet
+
+    def _adopt(self, stored: SessionSheet) -> None:
+        """Keep the whole form (attendance included) and save it over theirs."""
+        assert self.sheet is not None
+        self.sheet = replace(self.sheet, session_id=stored.session_id,
+                             version=stored.version)
+        self.delete_button.setVisible(True)
 
     def _fill_form(self, sheet: SessionSheet) -> None:
         self.date.blockSignals(True)

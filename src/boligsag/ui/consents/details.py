@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
 from boligsag.domain.consent import ConsentState
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, get_consent, scope_options, withdraw_consent
 from boligsag.services.context import AppContext
 from boligsag.services.letters import render_consent_form
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.forms import FieldMessages, buddy, date_edit, to_date
 from boligsag.ui.letters.opener import open_letter_preview
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
 from .card import ConsentCard
@@ -65,6 +67,16 @@ class WithdrawConsentDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # Only the date is the user's: a colleague's change to the consent is adopted.
+        consent_id = consent.id
+        self.stale_notice = StaleNotice(
+            self, ctx, events, {Entity.CONSENTS}, load=lambda: get_consent(ctx, consent_id),
+            version=lambda c: c.version, base_version=lambda: self.consent.version,
+            fill=self._adopt, reload_offered=False)
+        layout.insertWidget(1, self.stale_notice)
+
+    def _adopt(self, consent: ConsentRow) -> None:
+        self.consent = consent
 
     def submit(self) -> None:
         if self._busy:

@@ -15,8 +15,16 @@ from boligsag.formatting import decimal_text
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityRow, list_activities
 from boligsag.services.casework_labels import job_kind_label
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
-from boligsag.services.jobs import JobDraft, JobRow, create_job, move_to_leisure_job, update_job
+from boligsag.services.jobs import (
+    JobDraft,
+    JobRow,
+    create_job,
+    get_job,
+    move_to_leisure_job,
+    update_job,
+)
 from boligsag.ui.activities.dialog_base import ServiceDialog
 from boligsag.ui.activities.forms import (
     OptionalDate,
@@ -30,6 +38,7 @@ from boligsag.ui.activities.forms import (
 )
 from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 SCHEME_KINDS = {JobKind.POCKET_MONEY: ActivityKind.POCKET_MONEY_JOBS,
@@ -126,16 +135,24 @@ class JobDialog(_JobForm):
         self.layout_.addLayout(self.form)
         self.finish_layout()
         if job is not None:
-            self.employer.setText(job.employer)
-            self.start.setDate(to_qdate(job.start_date))
-            self.end.set_value(job.end_date)
-            self.hours.setText(decimal_text(job.hours_per_week))
-            self.pay.setText(decimal_text(job.hourly_pay))
-            self.note.setText(job.note)
+            self._fill(job)
+            self.layout_.insertWidget(1, _notice(self))
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self.load_schemes(job.activity_id if job else None)
         self.employer.setFocus()
+
+    def _fill(self, job: JobRow) -> None:
+        self.job = job
+        select_data(self.kind, str(job.kind))
+        self.employer.setText(job.employer)
+        self.start.setDate(to_qdate(job.start_date))
+        self.end.set_value(job.end_date)
+        self.hours.setText(decimal_text(job.hours_per_week))
+        self.pay.setText(decimal_text(job.hourly_pay))
+        self.note.setText(job.note)
+        if self.schemes:  # loaded: choose the job's scheme now
+            self.fill_schemes(job.activity_id)
 
     def job_kind(self) -> JobKind:
         return JobKind(self.kind.currentData())
@@ -169,6 +186,17 @@ class JobDialog(_JobForm):
         return update_job, (self.ctx, self.job.id, self.job.version, draft), {}
 
 
+def _notice(dialog: JobDialog | MoveToLeisureDialog, *,
+            reload_offered: bool = True) -> StaleNotice[JobRow]:
+    """The banner for a colleague's change to the job the dialog was opened with."""
+    ctx, job_id = dialog.ctx, dialog.job.id  # type: ignore[union-attr]
+    fill = dialog._fill if isinstance(dialog, JobDialog) else dialog._adopt
+    return StaleNotice(dialog, ctx, dialog.events, {Entity.JOBS},
+                       load=lambda: get_job(ctx, job_id), version=lambda row: row.version,
+                       base_version=lambda: dialog.job.version,  # type: ignore[union-attr]
+                       fill=fill, reload_offered=reload_offered)
+
+
 class MoveToLeisureDialog(_JobForm):
     """The scheme's goal: from a pocket-money job to an ordinary leisure job."""
 
@@ -199,11 +227,17 @@ class MoveToLeisureDialog(_JobForm):
         self.add_row(tr("&Note"), self.note, "note")
         self.layout_.addLayout(self.form)
         self.finish_layout()
+        # The form holds only the new leisure job: a change to the pocket-money job is
+        # adopted as is (its version), and the service judges the move against it.
+        self.layout_.insertWidget(1, _notice(self, reload_offered=False))
         self.load_schemes(None)
         self.employer.setFocus()
 
     def job_kind(self) -> JobKind:
         return JobKind.LEISURE
+
+    def _adopt(self, job: JobRow) -> None:
+        self.job = job
 
     def prepare(self) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None:
         ok, hours = self.number(self.hours, "hours_per_week")

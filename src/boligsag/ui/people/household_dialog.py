@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.households import (
     HouseholdDetail,
     HouseholdDraft,
@@ -46,6 +47,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.delete_question import ask_to_delete
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.fields import PostalTown
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 from .household_links import HouseholdLinks
@@ -142,7 +144,22 @@ class HouseholdDialog(ServiceDialog):
             self.city.setText(person.city)
             self.phone.setText(person.phone)
         self._show_mode()
+        if household is not None:
+            household_id = household.household.id
+            self.stale_notice = StaleNotice(
+                self, ctx, events, {Entity.HOUSEHOLDS},
+                load=lambda: get_household(ctx, household_id),
+                version=lambda h: h.household.version,
+                base_version=lambda: self.household.household.version,  # type: ignore[union-attr]
+                fill=self._show_saved)
+            self.layout_.insertWidget(1, self.stale_notice)
         self.name.setFocus()
+
+    def _show_saved(self, household: HouseholdDetail) -> None:
+        """The household as saved now, every field (a colleague's change arrived)."""
+        self.household = household
+        self._filled = {}
+        self._show_mode()
 
     def _edit(self, form: Any, object_name: str, text: str, field: str) -> QLineEdit:
         edit = named(QLineEdit(), object_name, text.replace("&", ""))

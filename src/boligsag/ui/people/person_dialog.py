@@ -7,7 +7,8 @@ cursor back in the field. Creating: the fields are checked in place; on save,
 and, if anyone may already be registered, the duplicate warning offers to open that
 person instead ("Åbn eksisterende") or to create the new one anyway ("Opret
 alligevel"; not for the same CPR number). Editing: if someone saved the person after
-the form was opened, the save is refused and a bar offers to reload ("Genindlæs").
+the form was opened, the save is refused and a bar offers to reload ("Genindlæs"); a
+change that a sync brings while the form is open shows at once (ui/stale_notice.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.errors import StaleRecord
 from boligsag.services.people import (
     DuplicateCandidate,
@@ -41,6 +43,7 @@ from boligsag.ui.activities.dialog_base import ServiceDialog
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import stale_form_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import named
 
@@ -83,6 +86,13 @@ class PersonDialog(ServiceDialog):
         self.finish_layout()
         if detail is not None:
             self.form.fill(detail)
+            person_id = detail.person.id
+            self.stale_notice = StaleNotice(
+                self, ctx, events, {Entity.PEOPLE}, load=lambda: get_person(ctx, person_id),
+                version=lambda d: d.person.version,
+                base_version=lambda: self.detail.person.version,  # type: ignore[union-attr]
+                fill=self._show_saved)
+            self.layout_.insertWidget(1, self.stale_notice)
         elif prefill is not None:
             self.form.first_name.setText(prefill.first_name)
             self.form.last_name.setText(prefill.last_name)
@@ -213,9 +223,12 @@ class PersonDialog(ServiceDialog):
                           on_success=self._reloaded, on_failure=self._failed)
 
     def _reloaded(self, detail: PersonDetail) -> None:
+        self._show_saved(detail)
+        self.reload_button.setEnabled(True)
+        self.form.first_name.setFocus()
+
+    def _show_saved(self, detail: PersonDetail) -> None:
         self.detail = detail
         self.form.fill(detail)
         self.errors.clear()
         self.stale_bar.hide()
-        self.reload_button.setEnabled(True)
-        self.form.first_name.setFocus()

@@ -25,6 +25,7 @@ from boligsag.domain.enums import ReferralKind
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.consents import ConsentRow, consents_for_person
 from boligsag.services.context import AppContext
 from boligsag.services.referrals import (
@@ -32,6 +33,7 @@ from boligsag.services.referrals import (
     ReferralInput,
     ReferralRow,
     create_referral,
+    referral_details,
     update_draft,
 )
 from boligsag.services.service_catalogue import list_services
@@ -41,6 +43,7 @@ from boligsag.ui.case_labels import consent_state_label
 from boligsag.ui.consents.dialog import ConsentDialog
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.forms import FieldMessages, buddy, no_auto_default, text_box_height
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.theme import SUCCESS, WARNING
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
@@ -152,6 +155,14 @@ class NewReferralDialog(QDialog):
         self.kinds.buttonToggled.connect(lambda _b, _c: self._kind_changed())
         if draft is not None:
             self._fill_from(draft)
+            referral_id = draft.row.id
+            self.stale_notice = StaleNotice(
+                self, ctx, events, {Entity.REFERRALS},
+                load=lambda: referral_details(ctx, referral_id),
+                version=lambda d: d.row.version,
+                base_version=lambda: self.draft.row.version,  # type: ignore[union-attr]
+                fill=self._refill)
+            layout.insertWidget(1, self.stale_notice)
         elif person_id is not None:
             self.picker.set_fixed(person_id, person_name)
             self.load_consents()
@@ -171,6 +182,11 @@ class NewReferralDialog(QDialog):
         if index >= 0:
             self.staff.setCurrentIndex(index)
         self.load_consents(select=row.consent_id)
+
+    def _refill(self, draft: ReferralDetails) -> None:
+        """The draft as saved now (a colleague's change arrived), at its version."""
+        self.draft = draft
+        self._fill_from(draft)
 
     # -- consents ---------------------------------------------------------------------
 

@@ -17,11 +17,20 @@ from PySide6.QtWidgets import (
 
 from boligsag.domain.enums import ReferralStatus
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
-from boligsag.services.referrals import ReferralRow, change_status
+from boligsag.services.referrals import ReferralRow, change_status, referral_details
 from boligsag.ui.case_labels import step_help, step_title
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.forms import FieldMessages, buddy, date_edit, text_box_height, to_date
+from boligsag.ui.forms import (
+    FieldMessages,
+    buddy,
+    date_edit,
+    text_box_height,
+    to_date,
+    to_qdate,
+)
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named, ok_cancel_buttons
 
 
@@ -70,7 +79,18 @@ class StatusStepDialog(QDialog):
         buttons, self.ok_button, self.cancel_button = ok_cancel_buttons(
             self, title, "step", self.submit)
         layout.addWidget(buttons)
+        # The form holds only this step's own date and note: a colleague's change to the
+        # referral is adopted as is; the service then judges the step against it.
+        self.stale_notice = StaleNotice(
+            self, ctx, events, {Entity.REFERRALS},
+            load=lambda: referral_details(ctx, row.id).row, version=lambda r: r.version,
+            base_version=lambda: self.row.version, fill=self._adopt, reload_offered=False)
+        layout.insertWidget(1, self.stale_notice)
         self.date.setFocus()
+
+    def _adopt(self, row: ReferralRow) -> None:
+        self.row = row
+        self.date.setMinimumDate(to_qdate(min(row.status_changed_on, self.ctx.today())))
 
     def submit(self) -> None:
         if self._busy:
