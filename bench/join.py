@@ -172,20 +172,32 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
     applies: list[float] = []
     reconciles: list[float] = []
     pages: list[tuple[int, int, int, int]] = []
-    original_apply = pull_client.apply_page
+    original_apply, original_reconcile = pull_client.apply_page, reconcile.reconcile
+    reconciling = [False]
 
     def apply_page(target: Any, page: dict[str, Any]) -> Any:
+        began = time.perf_counter()
         result = original_apply(target, page)
-        pages.append((len(page.get("rows", ())), result.applied, result.from_inbox,
-                      result.waiting))
+        if not reconciling[0]:  # a reconcile's fetched rows count as the reconcile's
+            applies.append(time.perf_counter() - began)
+            pages.append((len(page.get("rows", ())), result.applied, result.from_inbox,
+                          result.waiting))
         return result
+
+    def reconciled(*args: Any, **kwargs: Any) -> Any:
+        reconciling[0] = True
+        began = time.perf_counter()
+        try:
+            return original_reconcile(*args, **kwargs)
+        finally:
+            reconciling[0] = False
+            reconciles.append(time.perf_counter() - began)
 
     cpu = server.cpu()
     before = cpu()
-    with _timed(ServerConnection, "pull", pulls), _replaced(pull_client, "apply_page",
-                                                            apply_page), \
-            _timed(pull_client, "apply_page", applies), \
-            _timed(reconcile, "reconcile", reconciles):
+    with _timed(ServerConnection, "pull", pulls), \
+            _replaced(pull_client, "apply_page", apply_page), \
+            _replaced(reconcile, "reconcile", reconciled):
         started = time.perf_counter()
         result = join.join_team(path, server.url, server.fingerprint, username,
                                 setup.PASSWORD, progress=progress, cancelled=cancelled)
