@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from boligsag.domain.enums import JobKind
+from boligsag.domain.enums import Gender, JobKind
 from boligsag.services import org_settings
 from boligsag.services.activities import (
     ActivityDraft,
@@ -61,8 +61,13 @@ from boligsag.services.households import (
     update_household,
 )
 from boligsag.services.jobs import JobDraft, create_job, get_job, update_job
+from boligsag.services.network_mothers import (
+    NetworkMotherDraft,
+    log_network_mother_conversation,
+)
 from boligsag.services.people import get_person, update_person
 from boligsag.services.referrals import ReferralInput, referral_details, update_draft
+from boligsag.services.service_catalogue import ServiceInput, list_services, update_service
 from boligsag.services.sessions import (
     AttendanceMark,
     SessionDraft,
@@ -74,18 +79,22 @@ from boligsag.services.sessions import (
 from boligsag.ui.activities.activity_dialog import ActivityDialog
 from boligsag.ui.activities.enroll_dialogs import EnrollDialog
 from boligsag.ui.activities.session_dialog import SessionDialog
+from boligsag.ui.admin_panels.service_dialog import ServiceDialog
 from boligsag.ui.contacts.contact_dialog import ContactDialog
 from boligsag.ui.errors import stale_form_text
 from boligsag.ui.jobs.job_dialog import JobDialog
+from boligsag.ui.network_mothers.dialog import NetworkMotherDialog
 from boligsag.ui.people.household_dialog import HouseholdDialog
 from boligsag.ui.people.person_dialog import PersonDialog
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
 from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.stale_notice import StaleNotice, changed_text, deleted_text
+from boligsag.ui.sync.entities import entities_for
 
 from . import test_stale_dialogs as stale_dialogs
 from .helpers import child, type_text
 from .test_activities_support import activity, person
+from .test_people_support import open_person
 from .test_referrals_support import add_staff, adult, consent, referral, service_id
 
 TYPED = "Mit notat æøå"
@@ -264,8 +273,37 @@ def session(ctx: AppContext, window: MainWindow) -> Case:
         merges=False)
 
 
+def network_mother_form(ctx: AppContext, window: MainWindow) -> Case:
+    row = log_network_mother_conversation(ctx, NetworkMotherDraft(
+        "25-39", Gender.FEMALE, occurred_at=datetime(2026, 11, 24, 10, 0), note="Første samtale"))
+    dialog = NetworkMotherDialog(ctx, window, events=window.events, conversation=row)
+
+    def stored() -> tuple[str, bool]:
+        now = get_contact(ctx, row.id)
+        return now.note, now.duration_minutes == 30
+
+    return Case(dialog, "conversationNoteEdit", lambda: update_contact(
+        ctx, row.id, row.version, replace(row.to_draft(), duration_minutes=30)),
+        frozenset({Entity.CONTACTS}), _shows(dialog, "conversationDurationSpin", 30),
+        stored, "networkMotherSaveButton")
+
+
+def service(ctx: AppContext, window: MainWindow) -> Case:
+    row = next(s for s in list_services(ctx) if s.id == service_id(ctx))
+    dialog = ServiceDialog(ctx, window.events, row, window)
+
+    def stored() -> tuple[str, bool]:
+        now = next(s for s in list_services(ctx) if s.id == row.id)
+        return now.contact_person, now.phone == "65 51 10 00"
+
+    return Case(dialog, "serviceEdit_contact_person", lambda: update_service(
+        ctx, row.id, ServiceInput(name=row.name, unit=row.unit, phone="65 51 10 00"),
+        version=row.version), frozenset({Entity.SERVICES}),
+        _shows(dialog, "serviceEdit_phone", "65 51 10 00"), stored, "serviceSaveButton")
+
+
 CASES = [contact, person_form, referral_draft, job, activity_form, enrollment, household,
-         session]
+         session, network_mother_form, service]
 
 
 def _open(qtbot: QtBot, case: Case) -> tuple[StaleNotice, QWidget]:
@@ -347,16 +385,22 @@ def test_loading_theirs_asks_first_when_something_was_typed(
         child(case.editor, QAbstractButton, case.save).click()
 
 
+@pytest.mark.parametrize("open_editor", CASES, ids=[c.__name__ for c in CASES])
 def test_nothing_typed_loads_theirs_without_a_question(
-        qtbot: QtBot, main_window: MainWindow, ctx: AppContext) -> None:
-    case = contact(ctx, main_window)
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext,
+        open_editor: Callable[[AppContext, MainWindow], Case]) -> None:
+    case = open_editor(ctx, main_window)
     case.editor.show()
     qtbot.waitExposed(case.editor)
+    if isinstance(case.editor, SessionDialog):
+        qtbot.waitUntil(case.editor.loaded, timeout=5_000)
+    qtbot.waitUntil(child(case.editor, QAbstractButton, case.save).isEnabled, timeout=5_000)
+    qtbot.wait(100)  # choices that load after the form shows (a job's schemes, consents)
     notice = child(case.editor, StaleNotice, "staleNotice")
     _colleague_saves(qtbot, main_window, case, notice)
     child(notice, QAbstractButton, "staleReloadButton").click()
     assert notice.question is None and not notice.isVisible()
-    assert case.theirs_shown()
+    qtbot.waitUntil(case.theirs_shown, timeout=5_000)
 
 
 def test_the_editors_own_save_and_unrelated_changes_show_no_banner(
@@ -451,3 +495,16 @@ def test_the_household_dialogs_own_saves_show_no_banner(
     qtbot.waitUntil(lambda: members.count() == 2, timeout=5_000)
     qtbot.wait(300)
     assert not notice.isVisible()
+
+
+def test_an_open_person_page_shows_a_colleagues_change_at_once(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext) -> None:
+    """The page (no form: nothing typed to keep) reloads through its Reloader."""
+    who = person(ctx, "Lærke", "Bøgh")
+    open_person(qtbot, main_window, who)
+    detail = get_person(ctx, who)
+    update_person(ctx, who, detail.person.version,
+                  replace(detail.to_draft(), phone="99 88 77 66"))
+    main_window.events.announce(entities_for({"people"}))  # as after a sync
+    phone = child(main_window, QLabel, "personValue_phone")
+    qtbot.waitUntil(lambda: "99 88 77 66" in phone.text(), timeout=5_000)

@@ -152,9 +152,13 @@ class StaleNotice(QFrame, Generic[T]):
     def _snapshot(self) -> object:
         return self._state() if self._state is not None else None
 
-    def settle(self) -> None:
+    def settle(self, widget: QWidget | None = None) -> None:
         """The form has just been filled (an editor that loads after it shows): what
-        it holds now is the baseline for "typed something"."""
+        it holds now is the baseline for "typed something". ``widget``: only that field
+        was filled late (choices read off the GUI thread, then the record's chosen)."""
+        if widget is not None and self._filled is not None:
+            self._filled[widget] = form_values.value_of(widget)
+            return
         self._filled, self._filled_state = self._read(), self._snapshot()
 
     def _read(self) -> form_values.Values:

@@ -16,16 +16,20 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
+from boligsag.services.errors import NotFound
 from boligsag.services.service_catalogue import (
     ServiceInput,
     ServiceRow,
     create_service,
+    list_services,
     update_service,
 )
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.fields import PostalTown
 from boligsag.ui.forms import FieldMessages, buddy
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
 
 
@@ -40,6 +44,15 @@ def field_label(key: str) -> tuple[str, str]:
         "phone": (tr("&Phone"), tr("Phone")),
         "secure_email": (tr("Secure &e-mail"), tr("Secure e-mail")),
     }[key]
+
+
+def _stored(ctx: AppContext, service_id: int) -> ServiceRow:
+    """The service as stored now (a catalogue of a dozen rows: no single-row read)."""
+    found = next((s for s in list_services(ctx, include_inactive=True) if s.id == service_id),
+                 None)
+    if found is None:
+        raise NotFound("service")
+    return found
 
 
 class ServiceDialog(QDialog):
@@ -95,9 +108,20 @@ class ServiceDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if service is not None:
-            for key, edit in self.edits.items():
-                edit.setText(str(getattr(service, key)))
+            self._fill(service)
+            service_id = service.id
+            self.stale_notice = StaleNotice(
+                self, ctx, events, {Entity.SERVICES},
+                load=lambda: _stored(ctx, service_id), version=lambda row: row.version,
+                base_version=lambda: self.service.version,  # type: ignore[union-attr]
+                fill=self._fill)
+            layout.insertWidget(1, self.stale_notice)
         self.edits["name"].setFocus()
+
+    def _fill(self, service: ServiceRow) -> None:
+        self.service = service
+        for key, edit in self.edits.items():
+            edit.setText(str(getattr(service, key)))
 
     def _edit(self, key: str, name: str) -> QLineEdit:
         edit = named(QLineEdit(), f"serviceEdit_{key}", name)

@@ -77,6 +77,9 @@ class _JobForm(ServiceDialog):
     def _schemes(self, rows: list[ActivityRow], wanted: int | None) -> None:
         self.schemes = rows
         self.fill_schemes(wanted)
+        notice: StaleNotice[JobRow] | None = getattr(self, "stale_notice", None)
+        if notice is not None:  # the job's own scheme, chosen late, is nothing typed
+            notice.settle(self.scheme)
 
     def fill_schemes(self, wanted: int | None = None) -> None:
         kind, today = self.job_kind(), self.ctx.today()
@@ -136,7 +139,8 @@ class JobDialog(_JobForm):
         self.finish_layout()
         if job is not None:
             self._fill(job)
-            self.layout_.insertWidget(1, _notice(self))
+            self.stale_notice = _notice(self)
+            self.layout_.insertWidget(1, self.stale_notice)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
         self.load_schemes(job.activity_id if job else None)
@@ -229,7 +233,8 @@ class MoveToLeisureDialog(_JobForm):
         self.finish_layout()
         # The form holds only the new leisure job: a change to the pocket-money job is
         # adopted as is (its version), and the service judges the move against it.
-        self.layout_.insertWidget(1, _notice(self, reload_offered=False))
+        self.stale_notice = _notice(self, reload_offered=False)
+        self.layout_.insertWidget(1, self.stale_notice)
         self.load_schemes(None)
         self.employer.setFocus()
 

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 from boligsag.domain.enums import ContactKind, Gender
 from boligsag.formatting import time_text
 from boligsag.i18n import tr
+from boligsag.services.changes import Entity
 from boligsag.services.contact_choices import QuickLogChoices
 from boligsag.services.contact_rows import ContactDraft, ContactRow
-from boligsag.services.contacts import update_contact
+from boligsag.services.contacts import get_contact, update_contact
 from boligsag.services.context import AppContext
 from boligsag.services.network_mothers import (
     NetworkMotherDraft,
@@ -46,6 +47,7 @@ from boligsag.ui.activities.forms import (
 from boligsag.ui.activities.session_dialog import parse_time
 from boligsag.ui.background import run_in_background
 from boligsag.ui.events import AppEvents
+from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
 
 
@@ -62,6 +64,7 @@ class NetworkMotherDialog(ServiceDialog):
                          save_text=tr("Save changes") if editing else tr("Save conversation"))
         self.conversation = conversation
         self.choices: QuickLogChoices | None = None
+        self.stale_notice: StaleNotice[ContactRow] | None = None  # once the form is filled
         self.set_form_width(820)
         form = form_layout(8)
         when = QHBoxLayout()
@@ -174,10 +177,26 @@ class NetworkMotherDialog(ServiceDialog):
         select_data(self.channel, "in_person")
         if self.conversation is not None:
             self._load(self.conversation)
+            self._watch(self.conversation.id)
         self.save_button.setEnabled(True)
         # The topics arrived after the window was laid out; new children are shown by a
         # posted event, so fit once they are.
         QTimer.singleShot(0, self.fit_to_contents)
+
+    def _watch(self, contact_id: int) -> None:
+        """A colleague's change to the conversation shows at once (ui/stale_notice.py)."""
+        ctx = self.ctx
+        self.stale_notice = StaleNotice(
+            self, ctx, self.events, {Entity.CONTACTS},
+            load=lambda: get_contact(ctx, contact_id), version=lambda row: row.version,
+            base_version=lambda: self.conversation.version,  # type: ignore[union-attr]
+            fill=self._reload)
+        self.layout_.insertWidget(1, self.stale_notice)
+        self.stale_notice.settle()  # the form as filled now, after its choices arrived
+
+    def _reload(self, c: ContactRow) -> None:
+        self.conversation = c
+        self._load(c)
 
     def _load(self, c: ContactRow) -> None:
         self.date.setDate(to_qdate(c.occurred_at.date()))

@@ -217,6 +217,8 @@ class NewReferralDialog(QDialog):
         if generation == self._generation:
             self._consents = rows
             self._fill_consents(select)
+            if select is not None and self.draft is not None:  # the draft's own consent
+                self.stale_notice.settle(self.consent)
 
     def _fill_consents(self, select: int | None = None) -> None:
         """The consents to the chosen service, valid ones first; state in the text."""
