@@ -44,6 +44,7 @@ from team_shots_server import (
     casework,
     jonas_sync,
     log,
+    note_of,
     person_id_of,
     set_note,
     set_up_server,
@@ -340,6 +341,7 @@ class Mette:
         from PySide6.QtWidgets import QDialog, QPlainTextEdit, QPushButton
 
         name = self.first_person()
+        mettes = "Mette: familien overvejer at flytte til Aarhus."
         jonas_sync(jonas_replica, self.server,
                    set_note(name, "Jonas: mor har fået ny bolig i Nordparken fra 1. januar."))
         self.server.stop()  # Mette works offline from here: she has not seen Jonas's note
@@ -355,7 +357,7 @@ class Mette:
         note = child(dialog, QPlainTextEdit, "personNoteEdit")
         note.setFocus()
         note.selectAll()
-        type_text(note, "Mette: familien overvejer at flytte til Aarhus.")
+        type_text(note, mettes)
         self.series.save(dialog, "offline-edit-note",
                          "Offline: Mette edits the note Jonas has just changed on the server")
         child(dialog, QPushButton, "personSaveButton").click()
@@ -386,6 +388,14 @@ class Mette:
         if any(isinstance(w, QDialog) and w.isVisible() for w in self.window.findChildren(
                 QDialog)):
             raise StepFailed("a dialog is still open after the conflict was settled")
+        # Jonas's value stood (it reached the server first); "Brug den anden" took
+        # Mette's, here and, after his next sync, on Jonas's laptop too.
+        notes = {"mette": note_of(ctx, name)}
+        jonas_sync(jonas_replica, self.server)
+        jonas_sync(jonas_replica, self.server,
+                   lambda jonas: notes.__setitem__("jonas", note_of(jonas, name)))
+        if notes != {"mette": mettes, "jonas": mettes}:
+            raise StepFailed(f"the settled note is not Mette's everywhere: {notes}")
 
 
 class HeldPull:

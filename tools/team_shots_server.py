@@ -209,6 +209,12 @@ def set_note(person_name: str, note: str) -> Callable[[Any], None]:
     return edit
 
 
+def note_of(ctx: Any, full_name: str) -> str:
+    from boligsag.services.people import get_person
+
+    return get_person(ctx, person_id_of(ctx, full_name)).note
+
+
 def person_id_of(ctx: Any, full_name: str) -> int:
     from sqlalchemy import select
 
