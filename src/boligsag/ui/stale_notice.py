@@ -131,6 +131,10 @@ class StaleNotice(QFrame, Generic[T]):
         self.keep_button = self._button(tr("Keep my changes"), "staleKeepButton",
                                         self.keep_mine)
         self.close_button = self._button(tr("Close"), "staleCloseButton", self.close_editor)
+        self.reload_button.setToolTip(tr("Show the record as saved now. What you typed "
+                                         "here is discarded."))
+        self.keep_button.setToolTip(tr("Keep what you typed; when you save, your changes "
+                                       "go on top of theirs."))
         for button in (self.reload_button, self.keep_button, self.close_button):
             row.addWidget(button)
 
