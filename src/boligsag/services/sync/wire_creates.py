@@ -43,11 +43,13 @@ def batchable(table: str) -> bool:
 
 
 def apply_creates(session: Session, table: str, rows: Sequence[tuple[str, dict[str, Any]]],
-                  *, user_id: int | None, now: datetime) -> list[int]:
+                  *, user_id: int | None, now: datetime,
+                  versions: Sequence[int] | None = None) -> list[int]:
     """Create the rows (uuid, pushed wire fields) of ``table`` (a :func:`batchable` one)
-    with version 1 and ``created_*``/``updated_*`` from ``user_id`` and ``now``; return
-    their local ids in the order given. Refuses (:class:`BadBatch`) before writing
-    anything, as apply_change would for the first row it refuses."""
+    with version 1 (or ``versions``, one per row: a laptop writing pulled rows gives the
+    server's) and ``created_*``/``updated_*`` from ``user_id`` and ``now``; return their
+    local ids in the order given. Refuses (:class:`BadBatch`) before writing anything,
+    as apply_change would for the first row it refuses."""
     spec = spec_of(table)
     checked = []
     for row_uuid, fields in rows:
@@ -62,11 +64,13 @@ def apply_creates(session: Session, table: str, rows: Sequence[tuple[str, dict[s
         if row_uuid in found[table]:
             raise BadBatch(f"{table}: a row with the uuid {row_uuid} already exists")
 
+    given = versions if versions is not None else [None] * len(checked)
     ids = _insert_rows(session, table, [
         {**_local_columns(spec.fields, pending, columns), "uuid": row_uuid,
          "created_at": now, "created_by_id": user_id, "updated_at": now,
-         "updated_by_id": user_id}
-        for row_uuid, pending, columns, _links, _children in checked])
+         "updated_by_id": user_id, **({"version": v} if v is not None else {})}
+        for (row_uuid, pending, columns, _links, _children), v
+        in zip(checked, given, strict=True)])
     known = row_ids(session)
     link_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     child_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -28,12 +28,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from boligsag.services.sync.errors import BadBatch
+from boligsag.services.sync.wire_creates import apply_creates, batchable
 from boligsag.services.sync.wire_tables import SYNCED_TABLES
 from boligsag.services.sync.wire_write import apply_change, mark_deleted, row_id
 from boligsag.storage.database import Database
@@ -63,6 +65,8 @@ class ApplyResult:
 
 
 _ROW = "pulled_row_id"  # a parameter name no column has
+_TOGETHER_FROM = 8  # new rows of one table in a page worth one batched create
+_LOOKUP_CHUNK = 500  # uuids per IN list
 
 
 @cache
@@ -143,6 +147,37 @@ def _take(session: Session, row: dict[str, Any], now: datetime,
     return True
 
 
+def _create_together(session: Session, table: str, rows: list[dict[str, Any]],
+                     now: datetime, result: ApplyResult) -> list[dict[str, Any]]:
+    """Create the live rows of ``table`` this laptop does not hold yet in a few
+    statements (wire_creates.apply_creates, as the server writes a push's new rows), and
+    return the rest for :func:`_take` one at a time. A first pull is nearly all new
+    rows: one at a time, each cost five statements (~1 ms here), a team's first pull
+    many minutes. If the batch cannot be written together (a row refers to one that has
+    not arrived yet), nothing of it is, and every row goes the one-at-a-time way, which
+    holds such rows in the inbox."""
+    if len(rows) < _TOGETHER_FROM or not batchable(table):
+        return rows
+    t = Base.metadata.tables[table]
+    held: set[str] = set()
+    uuids = [str(r["uuid"]) for r in rows]
+    for start in range(0, len(uuids), _LOOKUP_CHUNK):
+        held.update(session.scalars(select(t.c.uuid).where(
+            t.c.uuid.in_(uuids[start:start + _LOOKUP_CHUNK]))))
+    new = [r for r in rows if not r.get("deleted") and str(r["uuid"]) not in held]
+    if len(new) < _TOGETHER_FROM:
+        return rows
+    try:
+        with session.begin_nested():
+            apply_creates(session, table, [(str(r["uuid"]), dict(r["fields"])) for r in new],
+                          user_id=None, now=now, versions=[int(r["version"]) for r in new])
+    except BadBatch:
+        return rows
+    result.applied += len(new)
+    made = {id(r) for r in new}
+    return [r for r in rows if id(r) not in made]
+
+
 def _retry_inbox(session: Session, now: datetime, result: ApplyResult) -> None:
     """Try the waiting rows again, parents first, until a round lands none."""
     while True:
@@ -169,13 +204,16 @@ def _apply_in(session: Session, page: dict[str, Any], now: datetime) -> ApplyRes
     result = ApplyResult(cursor=page.get("cursor"), more=bool(page.get("more")))
     with applying(session):
         inbox_had_rows = session.scalar(select(SyncInboxEntry.row_uuid).limit(1)) is not None
-        for row in page["rows"]:
+        for table, group in groupby(page["rows"], key=lambda r: str(r["table"])):
+            rows = list(group)
             if inbox_had_rows:  # a newer pulled state replaces an older one waiting
-                session.execute(delete(SyncInboxEntry).where(
-                    SyncInboxEntry.table_name == row["table"],
-                    SyncInboxEntry.row_uuid == row["uuid"],
-                    SyncInboxEntry.version <= int(row["version"])))
-            _take(session, row, now, result)
+                for row in rows:
+                    session.execute(delete(SyncInboxEntry).where(
+                        SyncInboxEntry.table_name == row["table"],
+                        SyncInboxEntry.row_uuid == row["uuid"],
+                        SyncInboxEntry.version <= int(row["version"])))
+            for row in _create_together(session, table, rows, now, result):
+                _take(session, row, now, result)
         _retry_inbox(session, now, result)
         waiting = list(session.scalars(select(SyncInboxEntry.table_name)))
         result.waiting = len(waiting)
