@@ -53,7 +53,10 @@ def describe(facts: SyncFacts, now: datetime) -> SyncStatus:
     if facts.running:
         state, text = SyncState.SYNCING, tr("Syncing…")
     elif facts.problem is SyncState.OFFLINE:
-        state, text = SyncState.OFFLINE, tr("Offline – changes are saved locally")
+        # At a glance (issue 12 §2): offline, and how much waits for the connection.
+        state = SyncState.OFFLINE
+        text = (tr("Offline – {waiting}", waiting=waiting_text(facts.waiting))
+                if facts.waiting else tr("Offline – changes are saved locally"))
     elif facts.problem is SyncState.ERROR:
         state, text = SyncState.ERROR, facts.problem_text
     elif facts.waiting:
