@@ -161,7 +161,9 @@ class JoinDialog(QDialog):
         self.stage.hide()
         layout.addWidget(self.stage)
         self.progress = named(QProgressBar(), "joinProgress", tr("Progress of the join"))
-        self.progress.setTextVisible(True)
+        # The percentage is in the stage label above, not on the bar: Qt draws the bar's
+        # text in one colour, unreadable over either the dark fill or the light rest.
+        self.progress.setTextVisible(False)
         self.progress.hide()
         layout.addWidget(self.progress)
 
@@ -304,9 +306,9 @@ class JoinDialog(QDialog):
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-            self.progress.setFormat("%p %")
-            text = tr("Fetching the team's data: {done} of {total} records",
-                      done=number_text(done, 0), total=number_text(total, 0))
+            text = tr("Fetching the team's data: {done} of {total} records ({percent} %)",
+                      done=number_text(done, 0), total=number_text(total, 0),
+                      percent=min(done, total) * 100 // total)  # 100 % only when done
         else:
             self.progress.setRange(0, 0)
             text = tr("Fetching the team's data: {done} records so far",
