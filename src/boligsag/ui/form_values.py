@@ -39,6 +39,9 @@ def inputs(root: QWidget, *, skip: QWidget | None = None) -> list[QWidget]:
     for widget in root.findChildren(QWidget):
         if skip is not None and (widget is skip or skip.isAncestorOf(widget)):
             continue
+        if _own(widget):
+            found.append(widget)
+            continue
         if isinstance(widget, QLineEdit) and isinstance(
                 widget.parent(), QAbstractSpinBox | QComboBox):
             continue
@@ -50,7 +53,13 @@ def inputs(root: QWidget, *, skip: QWidget | None = None) -> list[QWidget]:
     return found
 
 
+def _own(widget: QWidget) -> bool:
+    return callable(getattr(widget, "form_value", None))
+
+
 def value_of(widget: QWidget) -> Any:
+    if _own(widget):
+        return widget.form_value()  # type: ignore[attr-defined]
     if isinstance(widget, QLineEdit):
         return widget.text()
     if isinstance(widget, QPlainTextEdit | QTextEdit):
@@ -70,7 +79,9 @@ def value_of(widget: QWidget) -> Any:
 def put(widget: QWidget, value: Any) -> None:
     """Give ``widget`` a value ``value_of`` read (the signals fire as if typed, so the
     form's own reactions, e.g. a field shown for one kind, follow)."""
-    if isinstance(widget, QLineEdit):
+    if _own(widget):
+        widget.set_form_value(value)  # type: ignore[attr-defined]
+    elif isinstance(widget, QLineEdit):
         widget.setText(value)
     elif isinstance(widget, QPlainTextEdit | QTextEdit):
         widget.setPlainText(value)

@@ -210,9 +210,7 @@ class ContactDialog(ServiceDialog):
 
     def _refill(self, contact: ContactRow) -> None:
         """The contact as saved now (a colleague's change arrived), at its version."""
-        for person_id in self.people.person_ids():
-            if person_id not in {p.id for p in contact.people}:
-                self.people.remove_person(person_id)
+        self.people.set_form_value(tuple(contact.people))
         self.contact = contact
         self._fill(contact)
 

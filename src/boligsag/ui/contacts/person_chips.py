@@ -151,6 +151,19 @@ class PersonChips(QFrame):
                 self.changed.emit()
                 return
 
+    # What the form holds, for ui/form_values.py (a colleague's change to the contact).
+
+    def form_value(self) -> tuple[PersonRef, ...]:
+        return tuple(self.people())
+
+    def set_form_value(self, people: tuple[PersonRef, ...]) -> None:
+        wanted = {person.id for person in people}
+        for person_id in self.person_ids():
+            if person_id not in wanted:
+                self.remove_person(person_id)
+        for person in people:
+            self.add_person(person)
+
     def pending_text(self) -> str:
         return self.edit.text().strip()
 
