@@ -28,6 +28,11 @@ then just adopts the record's new version. ``keep``: what "keep" does instead of
 per-field merge (for a form with more than plain fields, e.g. an attendance list: it
 adopts the new version, so the whole form saves over theirs). ``state``: more of the
 form than its plain fields, compared to tell whether the user changed anything.
+
+"Typed something" compares the fields with how the form looked when first shown, or
+when the editor last called :meth:`StaleNotice.settle` (an editor that fills fields
+after it shows, from choices read in the background). An editor busy with its own save
+ignores the announcement that save makes; it takes the new version itself.
 """
 
 from __future__ import annotations

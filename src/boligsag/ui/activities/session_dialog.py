@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
@@ -31,9 +30,7 @@ from boligsag.domain.enums import ActivityMode
 from boligsag.formatting import long_date, time_text
 from boligsag.i18n import tr
 from boligsag.services.activities import ActivityChoices, activity_choices
-from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
-from boligsag.services.errors import NotFound
 from boligsag.services.sessions import (
     MAX_DURATION,
     SessionDraft,
@@ -52,6 +49,7 @@ from .attendance import AttendanceModel, AttendanceView, Mark
 from .dialog_base import ServiceDialog
 from .forms import calm_list, date_edit, from_qdate, plain_spin, to_qdate
 from .head_counts import HeadCountGrid
+from .session_stale import session_notice
 
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]?([0-5]\d)\s*$")
 
@@ -266,36 +264,12 @@ class SessionDialog(ServiceDialog):
             self._focus_pending = True
             QTimer.singleShot(0, lambda: self._focus_start(drop_in))
 
-    # -- a colleague's change (ui/stale_notice.py) ------------------------------------------
-
     def _watch(self) -> None:
-        """The sheet just shown is the baseline; the banner comes with the first one."""
+        """The sheet just shown is what a colleague's change is compared with."""
         if self.stale_notice is None:
-            self.stale_notice = StaleNotice(
-                self, self.ctx, self.events, {Entity.SESSIONS}, load=self._stored_sheet,
-                version=lambda sheet: sheet.version or 0,
-                base_version=lambda: (self.sheet.version if self.sheet else None) or 0,
-                fill=lambda sheet: self._loaded((sheet, None)), keep=self._adopt,
-                state=lambda: ([(m.person_id, m.present, m.reason) for m in self.marks()],
-                               self.staff_ids()))
+            self.stale_notice = session_notice(self)
             self.layout_.insertWidget(1, self.stale_notice)
         self.stale_notice.settle()
-
-    def _stored_sheet(self) -> SessionSheet:
-        """The shown day's sheet as stored now (runs in the background)."""
-        shown = self.sheet
-        assert shown is not None
-        sheet = session_sheet(self.ctx, self.activity_id, shown.date)
-        if shown.session_id is not None and sheet.session_id is None:
-            raise NotFound("session")  # deleted meanwhile
-        return sheet
-
-    def _adopt(self, stored: SessionSheet) -> None:
-        """Keep the whole form (attendance included) and save it over theirs."""
-        assert self.sheet is not None
-        self.sheet = replace(self.sheet, session_id=stored.session_id,
-                             version=stored.version)
-        self.delete_button.setVisible(True)
 
     def _fill_form(self, sheet: SessionSheet) -> None:
         self.date.blockSignals(True)
