@@ -71,8 +71,15 @@ def _overwrites(later: Edit, e: Edit) -> bool:
     if (later.table, later.uuid) != (e.table, e.uuid):
         return False
     if later.field == DELETED:
-        return bool(later.seen.get(e.field) == e.value)
-    return later.field == e.field and later.seen == e.value
+        return same(later.seen.get(e.field), e.value)
+    return later.field == e.field and same(later.seen, e.value)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values; a list field (a contact's people) as a set, as the merge compares."""
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(json.dumps, a)) == sorted(map(json.dumps, b))
+    return bool(a == b)
 
 
 def _holds(conflict: SyncConflict, field: str, value: Any) -> bool:
@@ -80,9 +87,9 @@ def _holds(conflict: SyncConflict, field: str, value: Any) -> bool:
     values of a deletion/creation conflict)."""
     for text in (conflict.kept_value, conflict.other_value):
         held = json.loads(text) if text else None
-        if conflict.field == field and held == value:
+        if conflict.field == field and same(held, value):
             return True
-        if conflict.field == "*" and isinstance(held, dict) and held.get(field) == value:
+        if conflict.field == "*" and isinstance(held, dict) and same(held.get(field), value):
             return True
     return False
 
@@ -204,11 +211,12 @@ class Verdict:
                 continue
             key = (e.table, e.uuid)
             on_server = self._on_server(e.table, e.uuid)
-            if on_server and self.server.row(e.table, e.uuid)["fields"][e.field] == e.value:
+            if on_server and same(self.server.row(e.table, e.uuid)["fields"][e.field],
+                                  e.value):
                 counts["in the data"] += 1
             elif any(_holds(c, e.field, e.value) for c in conflicts.get(key, [])):
                 counts["in a conflict"] += 1
-            elif any(c["fields"].get(e.field) == e.value for c in aside.get(key, [])):
+            elif any(same(c["fields"].get(e.field), e.value) for c in aside.get(key, [])):
                 counts["set aside after a refusal"] += 1
             elif any(_overwrites(later, e) for later in self.ledger[index + 1:]):
                 counts["overwritten knowingly"] += 1

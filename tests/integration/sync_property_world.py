@@ -248,6 +248,16 @@ class FaultyRemote:
     inner: InProcessRemote
     fault: str | None = None
     fired: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unanswered: str | None = None  # the batch id whose answer never came back
+
+    def _check_resent(self, batch: dict[str, Any]) -> None:
+        """A batch sent and not answered is stored as pending and must be the first
+        thing the next push sends (push_client's step 1), however the sync ended."""
+        if self.unanswered is not None and batch["batch_id"] != self.unanswered:
+            self.problems.append(f"batch {self.unanswered} left unanswered was not sent "
+                                 f"again first (sent {batch['batch_id']})")
+        self.unanswered = None
 
     def _fire(self, fault: str) -> bool:
         if self.fault != fault:
@@ -257,10 +267,13 @@ class FaultyRemote:
         return True
 
     def push(self, batch: dict[str, Any]) -> dict[str, Any]:
+        self._check_resent(batch)
         if self._fire("push_unsent"):
+            self.unanswered = batch["batch_id"]
             raise ServerUnreachable("dropped before the push reached the server")
         result = self.inner.push(batch)
         if self._fire("push_lost"):
+            self.unanswered = batch["batch_id"]
             raise Died("after the server's commit, before the acknowledgement")
         return result
 

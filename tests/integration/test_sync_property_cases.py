@@ -4,6 +4,7 @@ them, synced with services/sync_client/engine.sync_once."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,9 @@ from boligsag.services.contact_rows import ContactDraft
 from boligsag.services.contacts import delete_contact, get_contact, log_contact, update_contact
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.people import update_person
+from boligsag.services.person_deletion import delete_person
 from boligsag.services.sync_client import engine as sync_engine
+from boligsag.services.sync_client import push_client
 from boligsag.services.sync_client.push_client import refused_changes
 from boligsag.services.unlock import lock
 from boligsag.storage.models import Area, Contact, Person
@@ -126,6 +129,58 @@ def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside
         assert not server.conflicts()
         with server.db.reading() as session:
             assert session.scalar(select(Contact.id).where(Contact.uuid == call.uuid)) is None
+    finally:
+        for ctx in opened:
+            lock(ctx)
+        server.engine.dispose()
+        pg_cluster.drop_database(name)
+
+
+def _edit_note(ctx: AppContext, person_uuid: str, note: str) -> None:
+    person_id = local_id(ctx, Person, person_uuid)
+    with ctx.db.reading() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        version, draft = person.version, person_draft(person)
+    update_person(ctx, person_id, version, replace(draft, note=note))  # type: ignore[arg-type]
+
+
+def test_an_edit_after_a_push_kept_apart_as_a_conflict_is_pushed_too(
+        pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
+    """The lead edits a person offline; the administrator deletes the person meanwhile.
+    The lead's push becomes an edit_of_deleted conflict (not applied), and before any
+    pull she edits the person again. (The row kept its local version number, which the
+    server never had, as the new edit's base: the server refused every later push of
+    hers as a bad batch, for ever. Found by the property test.)"""
+    server, name = open_server(pg_cluster, files.template)
+    clock = FixedClock(START + timedelta(days=1))
+    opened: list[AppContext] = []
+    try:
+        lead = open_replica(copy_replica(files.bases["lead"], tmp_path / "lead"),
+                            "lead", clock)
+        opened.append(lead)
+        admin = open_replica(copy_replica(files.bases["admin"], tmp_path / "admin"),
+                             "admin", clock)
+        opened.append(admin)
+        remote = InProcessRemote(server, device_name("lead", 1))
+        (_, amira), *_ = live_ids(lead, Person)
+        _edit_note(lead, amira, "Første udgave")
+        _edit_note(lead, amira, "Anden udgave")  # local version 3; the server's is 1
+        admin_id = local_id(admin, Person, amira)
+        with admin.db.reading() as session:
+            version = session.get(Person, admin_id).version  # type: ignore[union-attr]
+        delete_person(admin, admin_id, version)  # type: ignore[arg-type]
+        sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+        push_client.push_once(lead, remote.push)  # the pull after it never came
+        _edit_note(lead, amira, "Tredje udgave")
+
+        outcome = sync_engine.sync_once(lead, remote)
+
+        assert outcome.waiting == 0
+        notes = sorted(json.loads(c.other_value)["note"] for c in server.conflicts())
+        assert notes == ["Anden udgave", "Tredje udgave"]  # both kept, as conflicts
+        assert server.row("people", amira)["deleted"]
+        assert ("people", amira) not in live_rows(lead.db, ("people",))
     finally:
         for ctx in opened:
             lock(ctx)

@@ -12,10 +12,12 @@ ServerConnection.push, tests the in-process engine).
    for a row created here), with its base version and deletion, and the audit entries
    after the watermark. It is stored as pending and COMMITTED before it is sent.
 3. The acknowledgement is one transaction: inside ``applying`` each applied row takes
-   the server's version (no outbox entry for that); then the batch's outbox entries
-   not changed since S are deleted, those changed since keep their fields with the
-   acked version as their new base; the audit watermark moves and the pending batch is
-   cleared. Conflicts need nothing here: they arrive by pull.
+   the server's version (no outbox entry for that), and a row kept apart as a conflict
+   the version it was pushed from (its local number was never the server's); then
+   the batch's outbox entries not changed since S are deleted, those changed since
+   keep their fields with the acked version as their new base; the audit watermark
+   moves and the pending batch is cleared. Conflicts need nothing more here: they
+   arrive by pull.
 
 A refused batch (HTTP 403, or the engine's Refused) applied nothing on the server, and
 the server refuses a whole batch for one change outside the user's scope (a person
@@ -183,9 +185,16 @@ def _ack(db: Database, pending: dict[str, Any], result: dict[str, Any]) -> None:
         acked[(applied["table"], applied["uuid"])] = int(applied["version"])
     for table, row_uuid in pending["gone"]:
         acked[(table, row_uuid)] = None
+    # A change the server kept apart as a conflict (not applied) leaves its row at a
+    # local version number the server never had; the next edit here would record that
+    # number as its base and the server refuse the batch for ever ("base_version ... is
+    # newer than the server's"). The row goes back to the version it was pushed from.
+    bases = {(c["table"], c["uuid"]): c["base_version"] or 1
+             for c in pending["batch"]["changes"]}
     with db.writing(None) as session:
         with applying(session):
             for (table, row_uuid), version in acked.items():
+                version = version if version is not None else bases.get((table, row_uuid))
                 if version is not None:
                     session.execute(_set_version(table), {"version": version,
                                                           _UUID: row_uuid})
