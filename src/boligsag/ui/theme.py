@@ -38,6 +38,9 @@ ERROR = "#b3261e"
 ERROR_SOFT = "#fbeceb"
 WARNING = "#9a5b00"
 SUCCESS = "#2e7d4f"
+DISABLED_FIELD = "#eef1f4"
+DISABLED_TEXT = "#5f6b77"  # muted, yet 4.8:1 on DISABLED_FIELD: still readable
+DISABLED_BORDER = "#dde2e7"
 
 
 def load_fonts() -> str:
@@ -124,6 +127,11 @@ QLineEdit, QDateEdit, QComboBox, QSpinBox, QPlainTextEdit {{
 QLineEdit:focus, QDateEdit:focus, QComboBox:focus, QSpinBox:focus, QPlainTextEdit:focus {{
     border: 2px solid {PRIMARY}; padding: 4px 6px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {ERROR}; padding: 4px 6px; }}
+/* A field that cannot be changed now (while joining, settings the team server owns)
+   must not look like one waiting for input: grey, its text still readable. */
+QLineEdit:disabled, QDateEdit:disabled, QComboBox:disabled, QSpinBox:disabled,
+QPlainTextEdit:disabled {{ background: {DISABLED_FIELD}; color: {DISABLED_TEXT};
+    border-color: {DISABLED_BORDER}; }}
 
 QPushButton {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 5px;
                padding: 6px 16px; min-height: 20px; }}
