@@ -3,6 +3,8 @@ locking, names for assistive technology."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -67,9 +69,19 @@ def test_status_bar_shows_the_user_and_the_database(qtbot: QtBot, main_window: M
     user = child(main_window, QLabel, "statusUser")
     assert user.text() == "Åse Nørgaard · Administrator"
     database = child(main_window, QLabel, "statusDatabase")
+    # The file's name, so a message has room; the full path on hover and for a reader.
+    assert database.text() == f"Database: {ctx.db.path.name}"
     assert database.toolTip() == str(ctx.db.path)
-    assert database.text().startswith("Database: ")
+    assert database.accessibleDescription() == str(ctx.db.path)
     qtbot.waitUntil(lambda: loaded(main_window), timeout=10_000)
+    main_window.resize(1280, 800)
+    message = "Kontakt gemt: Telefon med Katcha Bech, 05.12.2026 – ringede om huslejen"
+    main_window.statusBar().showMessage(message, 10_000)
+    qtbot.wait(50)
+    free = main_window.statusBar().width() - database.width() - user.width()
+    assert free > main_window.fontMetrics().horizontalAdvance(message) + 60
+    Path("/tmp/shots/J2").mkdir(parents=True, exist_ok=True)
+    main_window.grab().save("/tmp/shots/J2/status_bar_message.png")
 
 
 def test_keyboard_shortcuts_switch_pages(qtbot: QtBot, main_window: MainWindow) -> None:

@@ -65,15 +65,17 @@ def fill_status_bar(bar: QStatusBar, ctx: AppContext, *, demo: bool) -> tuple[QL
                  "statusUser", tr("Logged-in user"))
     server = server_location(ctx)
     if server is None:
+        # The file's name only: a full path took half the bar and cut the messages
+        # ("Kontakt gemt: …"); the path is in the tooltip and the accessible description.
         where = str(ctx.db.path)
         database = named(QLabel(), "statusDatabase", tr("Database file"), where)
-        shown = tr("Database: {path}", path=where)
+        shown = tr("Database: {path}", path=ctx.db.path.name)
     else:
         where = tr("{database} on {host}", database=server.database, host=server.host)
         database = named(QLabel(), "statusDatabase", tr("Team server database"), where)
         shown = tr("Team server: {database}", database=where)
     database.setToolTip(where)
-    database.setText(elide(shown, database, 520, Qt.TextElideMode.ElideMiddle))
+    database.setText(elide(shown, database, 320, Qt.TextElideMode.ElideMiddle))
     if demo:
         badge = named(QLabel(tr("DEMO – synthetic data, deleted on exit")), "statusDemo",
                       tr("Demo mode"))
