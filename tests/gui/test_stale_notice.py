@@ -228,3 +228,16 @@ def test_an_open_person_page_shows_a_colleagues_change_at_once(
     main_window.events.announce(entities_for({"people"}))  # as after a sync
     phone = child(main_window, QLabel, "personValue_phone")
     qtbot.waitUntil(lambda: "99 88 77 66" in phone.text(), timeout=5_000)
+
+
+def test_a_closed_editor_reads_nothing_when_changes_arrive(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    case = contact(ctx, main_window)
+    notice, _field = open_editor_and_type(qtbot, case)
+    case.editor.reject()  # closed, but still a child of the window
+    checks: list[int] = []
+    monkeypatch.setattr(notice, "check", lambda: checks.append(1))
+    case.change()
+    main_window.events.announce(case.entities)
+    assert checks == []

@@ -182,8 +182,9 @@ class StaleNotice(QFrame, Generic[T]):
     def _changed(self, changes: Changes) -> None:
         # An editor busy with its own save is hearing that save's announcement (made
         # before its result arrives): the editor is about to take the new version.
+        # A closed editor may live on (parented to the window): it reads nothing.
         busy = getattr(self.editor, "busy", False) or getattr(self.editor, "_busy", False)
-        if changes & self._relevant and not busy:
+        if changes & self._relevant and not busy and self.editor.isVisible():
             self.check()
 
     def check(self) -> None:
