@@ -37,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ import sync_cpu
 import sync_setup as setup
 from boligsag.server import tls
 from boligsag.services.sync_client import join, pull_client, reconcile
+from boligsag.services.sync_client.errors import TokenExpired
 from boligsag.services.sync_client.transport import ServerConnection
 from run import CACHE, build_databases
 
@@ -102,6 +103,7 @@ class JoinRun:
     seconds: float = 0.0
     rows: int = 0
     complete: bool = False
+    resumed: int = 0  # finish_join calls after the server's token expired
     callbacks: int = 0
     first_callback_s: float = 0.0  # from the call to the first progress callback
     max_gap_s: float = 0.0  # the largest gap between two progress callbacks
@@ -199,11 +201,32 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
             _replaced(pull_client, "apply_page", apply_page), \
             _replaced(reconcile, "reconcile", reconciled):
         started = time.perf_counter()
-        result = join.join_team(path, server.url, server.fingerprint, username,
-                                setup.PASSWORD, progress=progress, cancelled=cancelled)
+        earlier, resumed, segment = 0, 0, 0  # segment: the first mark of this call
+        try:
+            result = join.join_team(path, server.url, server.fingerprint, username,
+                                    setup.PASSWORD, progress=progress, cancelled=cancelled)
+        except TokenExpired:
+            result = None
+        # join_team does not log in again when the server's 15-minute token runs out
+        # during a long first pull: carry on as the user would, with finish_join.
+        while result is None and resumed < 5:
+            resumed += 1
+            earlier += marks[-1][1] if len(marks) > segment else 0
+            segment = len(marks)
+            setup.log(f"    the token expired after {time.perf_counter() - started:.0f} s: "
+                      "finish_join carries on")
+            try:
+                result = join.finish_join(path, username, setup.PASSWORD, progress=progress,
+                                          cancelled=cancelled)
+                result = replace(result, rows=earlier + result.rows)
+            except TokenExpired:
+                result = None
+        if result is None:
+            raise RuntimeError("the join's token expired five times")
         ended = time.perf_counter()
     after = cpu()
     run = JoinRun(who, seconds=ended - started, rows=result.rows, complete=result.complete,
+                  resumed=resumed,
                   callbacks=len(marks), pull_wait_s=sum(pulls), apply_s=sum(applies),
                   reconcile_s=sum(reconciles), pages=len(pulls),
                   inbox_max=max((p[3] for p in pages), default=0),
@@ -236,7 +259,8 @@ def describe(run: JoinRun) -> str:
         f"CANCELLED by --limit at {run.last_done:,} of ~{run.expected_total or 0:,} rows "
         f"(at this rate the whole join would take ~{estimate(run) or 0:,.0f} s)")
     return (f"{run.seconds:.1f} s, {run.rows:,} rows ({run.rows / run.seconds:,.0f} rows/s, "
-            f"{run.pages} pages), {ending}; {run.callbacks} progress callbacks: first "
+            f"{run.pages} pages), {ending}, resumed {run.resumed}x after the token expired; "
+            f"{run.callbacks} progress callbacks: first "
             f"after {run.first_callback_s:.2f} s, largest gap {run.max_gap_s:.2f} s (ending "
             f"at {run.max_gap_at:,} rows), last to end {run.tail_s:.2f} s; waiting for pages "
             f"{run.pull_wait_s:.1f} s, applying them {run.apply_s:.1f} s, reconcile "
