@@ -180,8 +180,9 @@ class ConflictsPage(Page):
         self.model = ConflictsModel(self)
         self.table = setup_table(named(QTableView(), "conflictsTable", tr("Conflicts")),
                                  self.model, stretch=(ConflictColumn.KEPT, ConflictColumn.OTHER),
-                                 widths={ConflictColumn.RECORD: 250,
-                                         ConflictColumn.FIELD: 100},
+                                 # Narrow: the two values get the room (1280 px).
+                                 widths={ConflictColumn.RECORD: 190,
+                                         ConflictColumn.FIELD: 90},
                                  fit=(ConflictColumn.KEPT_BY, ConflictColumn.OTHER_BY))
         for column in ConflictColumn:
             elide_column(self.table, column)
