@@ -59,6 +59,7 @@ from .conflicts_refused import RefusedSection
 # Conflicts arrive by sync; a settle or an edit elsewhere may change a record's label.
 RELOAD_ON = frozenset({Entity.CONFLICTS, Entity.PEOPLE, Entity.CONTACTS})
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 20  # the navigation item's count (int)
+SETTLED_MS = 6000  # how long "Konflikten er afgjort …" stays, if no sync ends first
 
 
 class ConflictColumn(IntEnum):
@@ -165,6 +166,8 @@ class ConflictsPage(Page):
         self.refused_count = 0
         self.rows: list[ConflictRow] = []
         self.opened: QWidget | None = None
+        self.settled_message = ""  # in the status bar until the next sync ends
+        self._follows_sync = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 24)
         layout.setSpacing(12)
@@ -372,10 +375,29 @@ class ConflictsPage(Page):
         for widget in (self.keep_button, self.other_button, self.merge_button):
             widget.setEnabled(False)
         run_service(self, self.events, settle_conflict, self.ctx, row.uuid, choice, merged,
-                    on_success=lambda _result: self.window().statusBar().showMessage(
-                        tr("Conflict settled. The choice is sent at the next sync."), 6000)
-                    if hasattr(self.window(), "statusBar") else None,
+                    on_success=lambda _result: self._settled(),
                     on_failure=self._settle_failed)
+
+    def _settled(self) -> None:
+        window = self.window()
+        if not hasattr(window, "statusBar"):
+            return
+        self.settled_message = tr(
+            "Conflict settled. The choice is saved and sent with the synchronisation.")
+        window.statusBar().showMessage(self.settled_message, SETTLED_MS)
+        # Once a sync has sent the choice the message is out of date: it goes then.
+        sync = getattr(window, "sync", None)
+        if sync is not None and not self._follows_sync:
+            sync.synced.connect(self._clear_settled_message)
+            self._follows_sync = True
+
+    def _clear_settled_message(self, outcome: object = None) -> None:
+        if getattr(outcome, "waiting", 0):
+            return  # changes still wait to be sent, perhaps the choice
+        bar = self.window().statusBar()  # type: ignore[attr-defined]
+        if self.settled_message and bar.currentMessage() == self.settled_message:
+            bar.clearMessage()
+        self.settled_message = ""
 
     def _settle_failed(self, error: BaseException) -> None:
         self._show_details()
