@@ -115,7 +115,8 @@ def set_up_server(pg: PgCluster, work: Path) -> TeamServer:
     folder = work / "server"
     out = cli("server", "init", pg.url("boligsag"), "--organisation", "Boligsocialt Hus",
               "--admin-name", "Åse Nørgaard", "--config", str(folder), "--area", AREA,
-              "--host", "127.0.0.1", "--host", "localhost", password=ADMIN_PASSWORD)
+              "--plan", "Helhedsplan Nord", "--host", "127.0.0.1", "--host", "localhost",
+              password=ADMIN_PASSWORD)
     match = re.search(r"fingerprint \(SHA-256\): ([0-9A-F:]{95})", out)
     if match is None:
         raise StepFailed(f"server init printed no fingerprint: {out}")

@@ -5,8 +5,10 @@
 # environment, `boligsag server init`, the systemd units and the nightly pg_dump.
 #
 #   bash installer/server/install.sh --organisation "Boligsocial Nord" \
-#       --admin-name "Anna Admin" [--admin-username admin] [--area "Nordparken" …] \
-#       [--host server.example.dk …] [--listen 0.0.0.0:8443] [--from WHEEL_OR_FOLDER]
+#       --admin-name "Anna Admin" --plan "Helhedsplan Nord" [--period 2019-2026] \
+#       [--start YYYY-MM-DD --end YYYY-MM-DD] [--admin-username admin] \
+#       [--area "Nordparken" …] [--host server.example.dk …] [--listen 0.0.0.0:8443] \
+#       [--from WHEEL_OR_FOLDER]
 #
 # Run as root. Safe to run again: it only adds what is missing, reinstalls Boligsag from
 # --from, migrates the database (`boligsag server migrate`, with the server stopped) and
@@ -23,14 +25,18 @@ admin_username="admin"
 listen="0.0.0.0:8443"
 areas=()
 hosts=()
+plan=()     # --plan NAME and the plan's optional --period, --start, --end
+plan_name=""
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --organisation) organisation="${2:?}"; shift 2;;
     --admin-name) admin_name="${2:?}"; shift 2;;
     --admin-username) admin_username="${2:?}"; shift 2;;
     --area) areas+=(--area "${2:?}"); shift 2;;
+    --plan) plan_name="${2:?}"; plan+=(--plan "$plan_name"); shift 2;;
+    --period|--start|--end) plan+=("$1" "${2:?}"); shift 2;;
     --host) hosts+=(--host "${2:?}"); shift 2;;
     --listen) listen="${2:?}"; shift 2;;
     --from) source_path="$(realpath "${2:?}")"; shift 2;;
@@ -123,8 +129,9 @@ if [ -e "$config/server.json" ]; then
     exit 1
   fi
 else
-  if [ -z "$organisation" ] || [ -z "$admin_name" ]; then
-    echo "install.sh: the first run needs --organisation and --admin-name" >&2; exit 2
+  if [ -z "$organisation" ] || [ -z "$admin_name" ] || [ -z "$plan_name" ]; then
+    echo "install.sh: the first run needs --organisation, --admin-name and --plan" >&2
+    exit 2
   fi
   # `server init` runs as the service user (peer authentication) and builds its folder
   # beside the target, so it writes into a private folder of its own first; the result
@@ -135,7 +142,8 @@ else
   trap 'rm -rf "$work"' EXIT
   init=(runuser -u "$service_user" -- "$prefix/bin/boligsag" server init "$database_url"
         --config "$work/config" --organisation "$organisation" --admin-name "$admin_name"
-        --admin-username "$admin_username" --listen "$listen" "${areas[@]}" "${hosts[@]}")
+        --admin-username "$admin_username" --listen "$listen" "${areas[@]}" "${plan[@]}"
+        "${hosts[@]}")
   # Its report names the folder it wrote; the sed names the one it ends up in.
   if [ -t 0 ]; then
     "${init[@]}" | sed "s#$work/config#$config#g"

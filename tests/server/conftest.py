@@ -36,6 +36,7 @@ ADMIN_PASSWORD = "korrekt-hest-batteri"
 STAFF = "mette"
 STAFF_PASSWORD = "mettes-lange-kodeord"
 AREA = "Ærtebjerg Øst"
+PLAN = "Helhedsplan Ærtebjerg"  # server init's plan, over AREA
 
 
 def cli(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
@@ -86,7 +87,8 @@ def setup(server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     folder = tmp_path / "boligsag-server"
     code = cli(["server", "init", server_url, "--organisation", "Boligsocialt Hus",
                 "--admin-name", "Åse Nørgaard", "--config", str(folder), "--area", AREA,
-                "--host", "127.0.0.1", "--host", "localhost", "--password-stdin"],
+                "--plan", PLAN, "--host", "127.0.0.1", "--host", "localhost",
+                "--password-stdin"],
                monkeypatch, ADMIN_PASSWORD + "\n")
     captured = capsys.readouterr()
     out = captured.out

@@ -29,6 +29,7 @@ from .conftest import (
     ADMIN,
     ADMIN_PASSWORD,
     AREA,
+    PLAN,
     STAFF,
     STAFF_PASSWORD,
     Running,
@@ -43,7 +44,7 @@ from .conftest import (
 def _init(url: str, folder: Path, monkeypatch: pytest.MonkeyPatch, *extra: str,
           stdin: str = ADMIN_PASSWORD + "\n") -> int:
     return cli(["server", "init", url, "--organisation", "Boligsocialt Hus",
-                "--admin-name", "Åse Nørgaard", "--config", str(folder), *extra,
+                "--admin-name", "Åse Nørgaard", "--plan", PLAN, "--config", str(folder), *extra,
                 "--password-stdin"], monkeypatch, stdin)
 
 
@@ -93,7 +94,7 @@ def test_ctrl_d_at_the_password_prompt_stops_cleanly(
     monkeypatch.setattr("sys.stdin", Terminal())
     folder = tmp_path / "conf"
     assert main(["server", "init", pg_url, "--organisation", "Hus", "--admin-name", "Åse",
-                 "--config", str(folder)]) == 1
+                 "--plan", "Plan", "--config", str(folder)]) == 1
     captured = capsys.readouterr()
     assert "No password was given; nothing was changed." in captured.err
     assert "Traceback" not in captured.err

@@ -20,7 +20,7 @@ from boligsag.services.server.accounts import ServerDb
 from boligsag.services.server_audit import derive_key
 from boligsag.storage import audit, keys
 from boligsag.storage.engine import open_engine
-from boligsag.storage.models import AuditEntry, Person, SyncChange, User
+from boligsag.storage.models import AuditEntry, Person, Plan, SyncChange, User
 
 from .conftest import ADMIN, ADMIN_PASSWORD, Setup, cli, logged_in, serving
 from .test_server_sync import _pull_all
@@ -54,7 +54,8 @@ def setup(server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     folder = tmp_path / "boligsag-server"
     code = cli(["server", "init", server_url, "--organisation", "Boligsocialt Hus",
                 "--admin-name", "Åse Nørgaard", "--config", str(folder),
-                "--area", AREA_ON_BOTH, "--host", "127.0.0.1", "--password-stdin"],
+                "--area", AREA_ON_BOTH, "--plan", "Serverens plan", "--host", "127.0.0.1",
+                "--password-stdin"],
                monkeypatch, ADMIN_PASSWORD + "\n")
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -172,6 +173,25 @@ def test_a_staff_member_pulls_her_areas_people_and_their_contacts_after_an_impor
             "SELECT count(*), min(municipality) FROM areas WHERE name = :n"),
             {"n": AREA_ON_BOTH}).one()
     assert tuple(kildevangen) == (1, "Odense Kommune")  # the laptop's details
+
+
+def test_the_laptops_plans_replace_the_plan_server_init_made(
+        setup: Setup, server: ServerDb, laptop: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """One plan list, the laptop's: a replica never meets init's plan beside them."""
+    with server.db.reading() as session:
+        (init_plan,) = session.scalars(select(Plan.uuid)).all()
+    done = run_import(setup, laptop, monkeypatch, capsys)
+    assert done.code == 0, done.err
+    theirs = sorted(r.uuid for r in laptop_rows(laptop, "SELECT uuid FROM plans"))
+    assert theirs and init_plan not in theirs
+    with server.db.reading() as session:
+        plans = sorted(session.scalars(select(Plan.uuid)))
+        logged = sorted(session.scalars(select(SyncChange.row_uuid).where(
+            SyncChange.table_name == "plans")))
+        areas = {a.name for p in session.scalars(select(Plan)) for a in p.areas}
+    assert plans == logged == theirs
+    assert AREA_ON_BOTH in areas  # the laptop's plan covers the area init made too
 
 
 def test_the_server_audit_chain_verifies_with_the_laptop_trail_and_the_import_entry(

@@ -192,7 +192,7 @@ def test_a_database_that_cannot_be_reached_is_one_clear_line(
             monkeypatch.setenv(name, value)
         folder = tmp_path / f"conf{n}"
         commands = [["server", "init", url, "--organisation", "Hus", "--admin-name", "Åse",
-                     "--config", str(folder), "--password-stdin"]]
+                     "--plan", "Plan", "--config", str(folder), "--password-stdin"]]
         _folder(tmp_path / f"made{n}", url)
         made = ["--config", str(tmp_path / f"made{n}" / "conf")]
         commands += [["server", "run", *made], ["server", "migrate", *made],

@@ -71,7 +71,8 @@ def team(pg_cluster: PgCluster, migrated_template: str,
     folder = tmp_path_factory.mktemp("scope") / "boligsag-server"
     _cli(["server", "init", pg_cluster.url(name), "--organisation", "Boligsocialt Hus",
           "--admin-name", "Åse Nørgaard", "--config", str(folder), "--area", AREA_A,
-          "--area", AREA_B, "--host", "127.0.0.1", "--password-stdin"], ADMIN_PASSWORD + "\n")
+          "--area", AREA_B, "--plan", "Helhedsplan Nord", "--host", "127.0.0.1",
+          "--password-stdin"], ADMIN_PASSWORD + "\n")
     for username, (role, areas) in USERS.items():
         area_args = [arg for area in areas for arg in ("--area", area)]
         _cli(["server", "add-user", username, "--name", username.title(), "--role", role,

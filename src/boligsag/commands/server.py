@@ -14,7 +14,7 @@ import shutil
 import socket
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from boligsag.domain.enums import Role
@@ -22,10 +22,12 @@ from boligsag.errors import UserError
 from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.server import tls
+from boligsag.services.errors import ValidationFailed
 from boligsag.services.server import accounts as server_accounts
 from boligsag.services.server import prune as server_prune
 from boligsag.services.server import schema as server_schema
 from boligsag.services.server.import_laptop import import_laptop
+from boligsag.services.setup import PLAN_PERIODS, validate_plan
 
 from . import CommandUsageError, read_password
 
@@ -49,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         return p
 
     init = action("init", "set up an empty PostgreSQL database (tables, reference data, "
-                  "first administrator), the TLS certificate and the configuration folder",
+                  "first administrator, areas, plan), the TLS certificate and the "
+                  "configuration folder",
                   _init)
     init.add_argument("database_url", metavar="DATABASE_URL",
                       help="postgresql://USER@HOST/DBNAME, without a password")
@@ -58,6 +61,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     init.add_argument("--admin-username", default="admin", help="default: admin")
     init.add_argument("--area", action="append", default=[], metavar="NAME",
                       help="a housing area to create (repeat for more)")
+    init.add_argument("--plan", required=True, metavar="NAME",
+                      help="the plan's name, e.g. 'Helhedsplan Nord' (it covers the areas "
+                           "given; laptops that join take it as their current plan)")
+    init.add_argument("--period", choices=PLAN_PERIODS, default="2019-2026",
+                      help="LBF period of the plan's focus areas (default: %(default)s)")
+    init.add_argument("--start", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="plan start (default: the period's first day)")
+    init.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="plan end (default: the period's last day)")
     init.add_argument("--host", action="append", default=[], metavar="NAME",
                       help="a host name or IP address laptops use to reach the server, for "
                            "the self-signed certificate (repeat; default: this machine's "
@@ -172,6 +184,13 @@ def _init(args: argparse.Namespace) -> int:
     folder: Path = args.config
     if folder.exists() and any(folder.iterdir()):
         raise server_config.ConfigExists(folder)
+    first_year, last_year = (int(year) for year in args.period.split("-"))
+    plan = server_accounts.FirstPlan(args.plan, args.period,
+                                     args.start or date(first_year, 1, 1),
+                                     args.end or date(last_year, 12, 31))
+    problems = validate_plan(plan.name, plan.period, plan.start, plan.end)
+    if problems:  # before any prompt (initialise checks it again)
+        raise ValidationFailed(problems)
     if args.certificate is not None:
         cert_pem, key_pem = tls.own_certificate(args.certificate, args.private_key)
     else:
@@ -192,7 +211,8 @@ def _init(args: argparse.Namespace) -> int:
             tls.write_pair(config.cert_path, config.key_path, cert_pem, key_pem)
             server_accounts.initialise(
                 server, organisation=args.organisation, admin_username=args.admin_username,
-                admin_full_name=args.admin_name, admin_password=password, areas=args.area)
+                admin_full_name=args.admin_name, admin_password=password, plan=plan,
+                areas=args.area)
             if folder.exists():
                 folder.rmdir()  # empty (checked above)
             staging.rename(folder)
@@ -203,6 +223,8 @@ def _init(args: argparse.Namespace) -> int:
         server.dispose()
     print(f"Team server set up in {folder}.")
     print(f"Administrator: {args.admin_username.strip()}")
+    print(f"Plan: {plan.name.strip()} ({plan.start.isoformat()} to {plan.end.isoformat()}, "
+          f"focus areas of {plan.period})")
     print(f"Certificate fingerprint (SHA-256): {tls.fingerprint_of_pem(cert_pem)}")
     print(f"Start it with: boligsag server run --config {folder}")
     return 0

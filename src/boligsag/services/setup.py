@@ -54,21 +54,31 @@ def validate_setup(data: SetupInput) -> None:
     problems: dict[str, tuple[str, dict[str, object]]] = {}
     if not data.organisation_name.strip():
         problems["organisation_name"] = ("Enter the organisation's name.", {})
-    if not data.plan_name.strip():
-        problems["plan_name"] = ("Enter the plan's name.", {})
-    if data.plan_period not in PLAN_PERIODS:
-        problems["plan_period"] = ("Choose the plan's LBF period.", {})
-    for name, day in (("plan_start", data.plan_start), ("plan_end", data.plan_end)):
-        if not date_range.in_range(day):
-            problems[name] = date_range.OUT_OF_RANGE
-    if data.plan_end < data.plan_start and not problems:
-        problems["plan_end"] = ("The plan cannot end before it starts.", {})
+    problems.update(validate_plan(data.plan_name, data.plan_period, data.plan_start,
+                                  data.plan_end))
     if not [a for a in data.areas if a.strip()]:
         problems["areas"] = ("Enter at least one housing area.", {})
     problems.update(validate_new_account(data.admin_username, data.admin_full_name,
                                          data.admin_password))
     if problems:
         raise ValidationFailed(problems)
+
+
+def validate_plan(name: str, period: str, start: date, end: date
+                  ) -> dict[str, tuple[str, dict[str, object]]]:
+    """The first plan's problems, keyed as SetupInput's fields (the wizard's and ``init``'s
+    plan, and ``server init``'s)."""
+    problems: dict[str, tuple[str, dict[str, object]]] = {}
+    if not name.strip():
+        problems["plan_name"] = ("Enter the plan's name.", {})
+    if period not in PLAN_PERIODS:
+        problems["plan_period"] = ("Choose the plan's LBF period.", {})
+    for field_name, day in (("plan_start", start), ("plan_end", end)):
+        if not date_range.in_range(day):
+            problems[field_name] = date_range.OUT_OF_RANGE
+    if end < start and not problems:
+        problems["plan_end"] = ("The plan cannot end before it starts.", {})
+    return problems
 
 
 # The columns' sizes (storage/models/org.py User): SQLite would store more, PostgreSQL

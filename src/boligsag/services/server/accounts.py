@@ -21,7 +21,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -34,13 +34,21 @@ from boligsag.domain.usernames import fold_username
 from boligsag.errors import UserError
 from boligsag.storage import kdf, keys, migrate
 from boligsag.storage.database import Database
-from boligsag.storage.models import Area, ServerCredential, ServerDevice, User, user_areas
+from boligsag.storage.models import (
+    Area,
+    FocusArea,
+    Plan,
+    ServerCredential,
+    ServerDevice,
+    User,
+    user_areas,
+)
 from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.server_engine import open_server_engine
 
 from .. import org_settings, server_audit
 from ..errors import ValidationFailed
-from ..setup import validate_new_account
+from ..setup import validate_new_account, validate_plan
 from ..sync import wire
 from ..sync.ordering import ChangeEntry, log_changes
 from ..sync.seed import seed_change_log
@@ -161,15 +169,31 @@ def audit_admin(server: ServerDb, session: Session, action: AuditAction, *, enti
 # -- setting up --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FirstPlan:
+    """The plan ``server init`` makes, as the laptop's ``init`` does (services/setup.py):
+    over the areas made with it and the focus areas of its LBF period."""
+
+    name: str
+    period: str  # one of setup.PLAN_PERIODS
+    start: date
+    end: date
+
+
 def initialise(server: ServerDb, *, organisation: str, admin_username: str,
-               admin_full_name: str, admin_password: str,
+               admin_full_name: str, admin_password: str, plan: FirstPlan,
                areas: Sequence[str] = ()) -> str:
     """Migrate to the newest schema, load the reference data, and create the
-    organisation and its first administrator; returns the administrator's uuid.
-    Refused (nothing changed) on a database that already has users."""
+    organisation, its first administrator, the areas and the plan; returns the
+    administrator's uuid. Refused (nothing changed) on a database that already has users.
+
+    The plan is made here because a laptop that joins takes the newest live plan it
+    pulled as its current plan (sync_client/settings_client.keep_current_plan); with
+    none, its quick log offers the topics of every LBF period's focus areas."""
     problems = validate_new_account(admin_username, admin_full_name, admin_password)
     if not organisation.strip():
         problems["organisation"] = ("Enter the organisation's name.", {})
+    problems.update(validate_plan(plan.name, plan.period, plan.start, plan.end))
     if problems:
         raise ValidationFailed(problems)
     migrate.upgrade(server.db.engine)
@@ -181,13 +205,17 @@ def initialise(server: ServerDb, *, organisation: str, admin_username: str,
                           admin_password)
         made = [Area(name=name) for name in dict.fromkeys(a.strip() for a in areas) if name]
         session.add_all(made)
+        session.add(Plan(name=plan.name.strip(), period=plan.period, start_date=plan.start,
+                         end_date=plan.end, areas=made, focus_areas=list(session.scalars(
+                             select(FocusArea).where(FocusArea.period == plan.period)))))
         org_settings.set_setting(session, "database_id", str(uuid.uuid4()))
         org_settings.set_setting(session, "organisation_name", organisation.strip())
         session.flush()
         # Every synced row made here reaches laptops through the change log: the areas,
-        # the administrator, and the starter catalogue of services load_reference_data
-        # put in. The change log first, then the audit chain: the lock order of a push
-        # (services/sync/ordering.py), so the two never wait for each other in a circle.
+        # the administrator, the plan (with its areas and focus areas), and the starter
+        # catalogue of services load_reference_data put in. The change log first, then
+        # the audit chain: the lock order of a push (services/sync/ordering.py), so the
+        # two never wait for each other in a circle.
         seed_change_log(session.connection(), now=local_now())
         audit_admin(server, session, AuditAction.CREATE, entity="database", entity_uuid=None,
                     detail="team server database created")

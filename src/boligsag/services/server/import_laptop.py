@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, select, text, update
+from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction, Role
@@ -141,21 +141,28 @@ def _check_laptop(session: Session, user_uuid: str, username: str, db_key: bytes
         raise LaptopAuditBroken(audit_check.describe(report.problems[0], "en"))
 
 
+# Synced tables ``server init`` fills: their rows are not case data unless a laptop
+# pushed one (the starter catalogue of services and the first plan, which the laptop's
+# own replace when it has any: _replace_init_rows).
+_INIT_TABLES = ("services", "plans")
+
+
 def refuse_case_data(connection: Connection) -> None:
     """Raise ServerHasCaseData if any synced table but users and areas holds a row, or a
-    service was ever pushed by a laptop (the starter catalogue of ``server init``, logged
-    by init with no device, is not case data, and the import replaces it)."""
+    service or plan was ever pushed by a laptop (what ``server init`` made, logged with
+    no device, is not case data)."""
     # The people first: what the message names is the most telling table with rows.
     for name in sorted(wire.SYNCED_TABLES, key=lambda n: n != "people"):
-        if name in ("users", "areas", "services"):
+        if name in ("users", "areas", *_INIT_TABLES):
             continue
         table = Base.metadata.tables[name]
         if connection.execute(select(table.c.id).limit(1)).first() is not None:
             raise ServerHasCaseData(name)
-    if connection.execute(select(SyncChange.seq).where(
-            SyncChange.table_name == "services", SyncChange.device_uuid.is_not(None))
-            .limit(1)).first() is not None:
-        raise ServerHasCaseData("services")
+    for name in _INIT_TABLES:
+        if connection.execute(select(SyncChange.seq).where(
+                SyncChange.table_name == name, SyncChange.device_uuid.is_not(None))
+                .limit(1)).first() is not None:
+            raise ServerHasCaseData(name)
 
 
 def _import(server: ServerDb, laptop: Connection, file_name: str, say: Say) -> ImportResult:
@@ -166,11 +173,7 @@ def _import(server: ServerDb, laptop: Connection, file_name: str, say: Say) -> I
         target.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORDER_LOCK_KEY})
         refuse_case_data(target)
         plan = plan_import(laptop, target)
-        # The starter catalogue goes, with its changes, so no pull sends it any more. A
-        # laptop that pulled it already (none has pushed: refuse_case_data) drops those
-        # rows at its next holdings comparison (services/sync/holdings.py).
-        target.execute(Base.metadata.tables["services"].delete())
-        target.execute(delete(SyncChange).where(SyncChange.table_name == "services"))
+        _replace_init_rows(target, laptop, plan)
         tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
         counts = copy_tables(laptop, target, tables, rows=plan.rows,
                              progress=_progress(say))
@@ -187,6 +190,24 @@ def _import(server: ServerDb, laptop: Connection, file_name: str, say: Say) -> I
         added, inactive, matched = _user_names(laptop, plan)
         return ImportResult(rows, counts.get("people", 0), counts.get("contacts", 0),
                             added, inactive, matched, logged + len(area_changes), entries)
+
+
+def _replace_init_rows(target: Connection, laptop: Connection, plan: ImportPlan) -> None:
+    """The starter catalogue goes, and init's plan when the laptop has plans (a laptop
+    made by ``init`` or the wizard always has one), with their changes, so no pull sends
+    them any more and the laptop's rows keep their ids. A laptop that pulled them already
+    (none has pushed: refuse_case_data) drops those rows at its next holdings comparison
+    (services/sync/holdings.py). A plan kept is logged already: not logged again."""
+    tables = Base.metadata.tables
+    replaced = ["services"]
+    if laptop.execute(select(tables["plans"].c.id).limit(1)).first() is not None:
+        replaced.append("plans")  # its plan_areas and plan_focus_areas rows cascade
+    else:
+        plan.ids_before["plans"] = target.execute(
+            select(func.max(tables["plans"].c.id))).scalar() or 0
+    for name in replaced:
+        target.execute(tables[name].delete())
+        target.execute(delete(SyncChange).where(SyncChange.table_name == name))
 
 
 def _progress(say: Say) -> Callable[[str, int], None]:

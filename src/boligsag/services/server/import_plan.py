@@ -1,7 +1,8 @@
 """How a laptop database's rows fit into a team server that already holds what ``server
-init`` and ``server add-user`` made (accounts, housing areas, reference data, settings):
-which of the laptop's rows are the server's own already, which ids the others take, and
-how each copied row's references follow (services/server/import_laptop.py copies them).
+init`` and ``server add-user`` made (accounts, housing areas, a plan, reference data,
+settings): which of the laptop's rows are the server's own already, which ids the others
+take, and how each copied row's references follow (services/server/import_laptop.py
+copies them).
 
 The rules, table by table:
 
@@ -16,6 +17,8 @@ The rules, table by table:
   is added.
 - ``services``: the laptop's catalogue replaces the starter catalogue ``server init``
   loaded, which nothing on a server without case data refers to.
+- ``plans``: the laptop's plans replace the plan ``server init`` made (when the laptop
+  has any; otherwise init's plan stays), so a replica never meets two first plans.
 - ``settings``: a key the server has keeps the server's value (its ``database_id``,
   which laptops' pull cursors name, and the organisation's name given to ``init``);
   the laptop's other settings are added.
