@@ -5,14 +5,16 @@ its quick log offers each of the plan's topics once (not both periods' topics)."
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from boligsag.services.casework_common import current_plan
 from boligsag.services.contacts import quick_log_choices
+from boligsag.services.server import import_laptop
 from boligsag.services.server.accounts import ServerDb
 from boligsag.services.sync_client import join
 from boligsag.services.unlock import UnlockOptions, lock, unlock
@@ -43,6 +45,20 @@ def test_init_makes_the_plan_over_its_areas_with_the_periods_focus_areas(
         logged = session.scalars(select(SyncChange.row_uuid)
                                  .where(SyncChange.table_name == "plans")).all()
     assert logged == [plan.uuid]
+
+
+def test_inits_plan_is_not_case_data_but_one_a_laptop_pushed_is(
+        setup: Setup, server_db: ServerDb) -> None:
+    """``server import`` may replace init's plan; a plan a laptop pushed (or edited) is
+    the team's work, and a server holding it takes no import."""
+    with server_db.db.reading() as session:
+        import_laptop.refuse_case_data(session.connection())  # init's plan: allowed
+    with server_db.db.writing(None) as session:
+        session.execute(update(SyncChange).where(SyncChange.table_name == "plans")
+                        .values(device_uuid=str(uuid.uuid4())))
+    with server_db.db.reading() as session, pytest.raises(
+            import_laptop.ServerHasCaseData, match=r"case data \(plans\)"):
+        import_laptop.refuse_case_data(session.connection())
 
 
 def test_init_takes_the_plans_period_and_dates_and_says_them(
