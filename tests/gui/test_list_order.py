@@ -78,7 +78,10 @@ def sorted_tables(page: QWidget) -> list[QTableView]:
             if t.isVisibleTo(page) and t.horizontalHeader().isSortIndicatorShown()]
 
 
-@pytest.mark.parametrize("page_id", [page.page_id for page in PAGES])
+# The demo is a stand-alone database: pages shown only on a team laptop (Konflikter: the
+# newest conflict first, no sort indicator to disagree with) are not in its window.
+@pytest.mark.parametrize("page_id", [page.page_id for page in PAGES
+                                     if getattr(page, "shown_in", None) is None])
 def test_every_list_opens_in_the_order_its_header_shows(
         qtbot: QtBot, demo_window: MainWindow, page_id: str) -> None:
     demo_window.show_page(page_id)
