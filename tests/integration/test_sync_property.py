@@ -3,14 +3,16 @@
 services) and one team server (PostgreSQL, the sync engine in process).
 
 Steps, in any order: people created and contacts logged offline, random fields of
-random visible records edited, people moved to the other area by the lead or the
-administrator (staff replicas must drop them), contacts and people deleted, a replica synced
-(services/sync_client/engine.sync_once) or restarted (locked and unlocked from its
-files). A sync may be interrupted where a killed process or a dropped link would
-interrupt it: the push reaches the server and the answer is lost (the batch stays
-pending and is sent again), the push never reaches the server, the pull never does, a
-pulled page dies inside its transaction (nothing of it stays), or the sync is
-cancelled between two steps.
+random visible records edited (a contact's people list too), people moved to the
+other area by the lead or the administrator (staff replicas must drop them), contacts
+and people deleted, a replica synced (services/sync_client/engine.sync_once) or
+restarted (locked and unlocked from its files). A sync may be interrupted where a
+killed process or a dropped link would interrupt it: the push reaches the server and
+the answer is lost, or the push never reaches the server (either way the batch must be
+pending and be the next one sent), the pull never reaches the server, a pulled page
+dies inside its transaction (nothing of it may stay: checked), or the sync is
+cancelled between two steps. Pages of 4 rows and batches of 3 changes, so a sync has
+several of each to fall between.
 
 At the end every replica is synced until a whole round changes nothing, and then:
 
