@@ -292,6 +292,7 @@ def test_a_refused_change_is_set_aside_with_its_values_and_the_rest_goes(
     assert kept["change"]["fields"] == {"note": "Ny adresse"}  # the value, not lost
     assert "people " + ib.uuid not in kept["reason"] and kept["reason"]
     assert _outbox(laptop) == {("people", bo.uuid): (["*"], None)}
+    assert _person(laptop, ib.uuid)[1] == 1  # back at the server's version, not its own
 
     assert push_client.push_once(laptop, staff).applied == 1  # the rest goes
     assert _outbox(laptop) == {}

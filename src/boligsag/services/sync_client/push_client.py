@@ -233,6 +233,14 @@ def _set_aside(target: Any, db: Database, batch: dict[str, Any],
         entry = session.get(SyncOutboxEntry, (change["table"], change["uuid"]))
         if entry is not None:
             session.delete(entry)
+        if change.get("base_version") is not None:
+            # As in _ack: the row's local version number was never the server's, and a
+            # next edit from it (should the comparison after this push not run) would
+            # be refused for ever.
+            with applying(session):
+                session.execute(_set_version(change["table"]),
+                                {"version": int(change["base_version"]),
+                                 _UUID: change["uuid"]})
         now = datetime.now() if isinstance(target, Database) else target.clock.now()
         kept = list(org_settings.get_setting(session, _REFUSED) or [])
         kept.append({"change": change, "reason": named.group(3).strip() if named else "",
