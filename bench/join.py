@@ -37,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,7 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
             _replaced(pull_client, "apply_page", apply_page), \
             _replaced(reconcile, "reconcile", reconciled):
         started = time.perf_counter()
-        earlier, resumed, segment = 0, 0, 0  # segment: the first mark of this call
+        resumed = 0
         try:
             result = join.join_team(path, server.url, server.fingerprint, username,
                                     setup.PASSWORD, progress=progress, cancelled=cancelled)
@@ -211,21 +211,20 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
         # during a long first pull: carry on as the user would, with finish_join.
         while result is None and resumed < 5:
             resumed += 1
-            earlier += marks[-1][1] if len(marks) > segment else 0
-            segment = len(marks)
             setup.log(f"    the token expired after {time.perf_counter() - started:.0f} s: "
                       "finish_join carries on")
             try:
                 result = join.finish_join(path, username, setup.PASSWORD, progress=progress,
                                           cancelled=cancelled)
-                result = replace(result, rows=earlier + result.rows)
             except TokenExpired:
                 result = None
         if result is None:
             raise RuntimeError("the join's token expired five times")
         ended = time.perf_counter()
     after = cpu()
-    run = JoinRun(who, seconds=ended - started, rows=result.rows, complete=result.complete,
+    # After a resume, the rows the pull pages brought (a reconcile's are not counted).
+    rows = result.rows if not resumed else sum(p[1] for p in pages)
+    run = JoinRun(who, seconds=ended - started, rows=rows, complete=result.complete,
                   resumed=resumed,
                   callbacks=len(marks), pull_wait_s=sum(pulls), apply_s=sum(applies),
                   reconcile_s=sum(reconciles), pages=len(pulls),
