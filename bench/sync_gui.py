@@ -32,9 +32,11 @@ many changes the sync pushed. Nothing here is a test: the machine is shared and 
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -48,7 +50,9 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never the developer's own settings file.
-os.environ.setdefault("BOLIGSAG_CONFIG_DIR", tempfile.mkdtemp(prefix="boligsag-bench-cfg-"))
+if "BOLIGSAG_CONFIG_DIR" not in os.environ:
+    os.environ["BOLIGSAG_CONFIG_DIR"] = tempfile.mkdtemp(prefix="boligsag-bench-cfg-")
+    atexit.register(shutil.rmtree, os.environ["BOLIGSAG_CONFIG_DIR"], True)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
