@@ -295,13 +295,13 @@ class FaultyRemote:
 def failing_apply(ctx: AppContext, on_page: int,
                   problems: list[str]) -> Callable[[Any, dict[str, Any]], Any]:
     """A pull_client.apply_page whose ``on_page``-th call (from 0) dies inside its
-    transaction after writing the page's rows (at the inbox retry, before the cursor
-    and the commit); that call must change nothing, else a problem is noted."""
-    real_apply, real_retry = pull_client.apply_page, pull_client._retry_inbox
+    transaction after writing the page's rows (as it stores the cursor, before the
+    commit); that call must change nothing, else a problem is noted."""
+    real_apply, real_set_cursor = pull_client.apply_page, server_link.set_cursor
     calls = [0]
 
-    def dying_retry(*args: Any) -> None:
-        real_retry(*args)
+    def dying_set_cursor(*args: Any) -> None:
+        real_set_cursor(*args)
         raise Died("inside the page's transaction")
 
     def apply(target: Any, page: dict[str, Any]) -> Any:
@@ -309,11 +309,11 @@ def failing_apply(ctx: AppContext, on_page: int,
         if calls[0] - 1 != on_page:
             return real_apply(target, page)
         before = snapshot(ctx)
-        pull_client._retry_inbox = dying_retry
+        server_link.set_cursor = dying_set_cursor
         try:
             return real_apply(target, page)
         finally:
-            pull_client._retry_inbox = real_retry
+            server_link.set_cursor = real_set_cursor
             if snapshot(ctx) != before:
                 problems.append("a page that failed half-way changed the replica")
 

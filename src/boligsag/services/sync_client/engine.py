@@ -212,7 +212,11 @@ def _server_for(remote: Remote) -> reconcile.Server:
 
 def _reconcile(run: _Run, remote: Remote, people_before: frozenset[str]) -> None:
     run.step("reconcile", 0, None)
-    outcome = reconcile.reconcile(run.db, _server_for(remote), people_before=people_before)
+    # A replica that held nobody before this pull (a join) got every session with the
+    # ticks the user may see now: fetching them all again because "people came" would
+    # only repeat the pull's work. People the comparison itself brings still count.
+    outcome = reconcile.reconcile(run.db, _server_for(remote),
+                                  people_before=people_before or None)
     run.fetched += sum(outcome.fetched.values())
     run.purged += sum(outcome.purged.values())
     run.tables.update(outcome.fetched)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,13 +31,20 @@ from functools import cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, delete, select, update
+from sqlalchemy import Executable, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from boligsag.services.sync.errors import BadBatch
 from boligsag.services.sync.wire_creates import apply_creates, batchable
+from boligsag.services.sync.wire_ids import row_ids
 from boligsag.services.sync.wire_tables import SYNCED_TABLES
-from boligsag.services.sync.wire_write import apply_change, mark_deleted, row_id
+from boligsag.services.sync.wire_write import (
+    _checked,
+    apply_change,
+    mark_deleted,
+    row_id,
+    spec_of,
+)
 from boligsag.storage.database import Database
 from boligsag.storage.models import Base, SyncInboxEntry, SyncOutboxEntry
 from boligsag.storage.sync_applying import applying
@@ -67,6 +74,7 @@ class ApplyResult:
 _ROW = "pulled_row_id"  # a parameter name no column has
 _TOGETHER_FROM = 8  # new rows of one table in a page worth one batched create
 _LOOKUP_CHUNK = 500  # uuids per IN list
+_RETRY_INBOX_AT = 20000  # rows waiting in the inbox that are tried before the last page
 
 
 @cache
@@ -134,6 +142,46 @@ def _hold(session: Session, row: dict[str, Any], now: datetime) -> None:
     session.flush()
 
 
+def _drop_older_waits(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    """Remove inbox rows of ``table`` that ``rows`` bring at the same or a newer version."""
+    version = {str(r["uuid"]): int(r["version"]) for r in rows}
+    uuids = sorted(version)
+    for start in range(0, len(uuids), _LOOKUP_CHUNK):
+        part = uuids[start:start + _LOOKUP_CHUNK]
+        older = [u for u, v in session.execute(
+            select(SyncInboxEntry.row_uuid, SyncInboxEntry.version).where(
+                SyncInboxEntry.table_name == table, SyncInboxEntry.row_uuid.in_(part)))
+            if v <= version[u]]
+        if older:
+            session.execute(delete(SyncInboxEntry).where(
+                SyncInboxEntry.table_name == table, SyncInboxEntry.row_uuid.in_(older)))
+
+
+def _hold_many(session: Session, table: str, rows: list[dict[str, Any]],
+               now: datetime) -> None:
+    """:func:`_hold` for many new rows of one table: a few statements, not a flush each
+    (a first pull may hold thousands of contacts until their people arrive)."""
+    newest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        seen = newest.get(str(row["uuid"]))
+        if seen is None or int(seen["version"]) <= int(row["version"]):
+            newest[str(row["uuid"])] = row
+    uuids = sorted(newest)
+    for start in range(0, len(uuids), _LOOKUP_CHUNK):
+        part = uuids[start:start + _LOOKUP_CHUNK]
+        waiting = dict(session.execute(
+            select(SyncInboxEntry.row_uuid, SyncInboxEntry.version).where(
+                SyncInboxEntry.table_name == table, SyncInboxEntry.row_uuid.in_(part))).all())
+        write = [u for u in part if waiting.get(u, -1) <= int(newest[u]["version"])]
+        if not write:
+            continue
+        session.execute(delete(SyncInboxEntry).where(
+            SyncInboxEntry.table_name == table, SyncInboxEntry.row_uuid.in_(write)))
+        session.execute(insert(SyncInboxEntry), [
+            {"table_name": table, "row_uuid": u, "version": int(newest[u]["version"]),
+             "row_json": json.dumps(newest[u]), "received_at": now} for u in write])
+
+
 def _take(session: Session, row: dict[str, Any], now: datetime,
           result: ApplyResult) -> bool:
     """Apply ``row`` or hold it in the inbox; whether it was applied."""
@@ -148,16 +196,17 @@ def _take(session: Session, row: dict[str, Any], now: datetime,
 
 
 def _create_together(session: Session, table: str, rows: list[dict[str, Any]],
-                     now: datetime, result: ApplyResult) -> list[dict[str, Any]]:
+                     now: datetime, result: ApplyResult
+                     ) -> tuple[list[dict[str, Any]], set[int]]:
     """Create the live rows of ``table`` this laptop does not hold yet in a few
     statements (wire_creates.apply_creates, as the server writes a push's new rows), and
-    return the rest for :func:`_take` one at a time. A first pull is nearly all new
-    rows: one at a time, each cost five statements (~1 ms here), a team's first pull
-    many minutes. If the batch cannot be written together (a row refers to one that has
-    not arrived yet), nothing of it is, and every row goes the one-at-a-time way, which
-    holds such rows in the inbox."""
+    return the rest for :func:`_take` one at a time, with the ``id()`` of the new rows
+    among them that refer to a row not here yet (to wait in the inbox without a try).
+    A first pull is nearly all new rows: one at a time, each cost five statements
+    (~1 ms here), a team's first pull many minutes. If the batch still cannot be
+    written together, nothing of it is, and every row goes the one-at-a-time way."""
     if len(rows) < _TOGETHER_FROM or not batchable(table):
-        return rows
+        return rows, set()
     t = Base.metadata.tables[table]
     held: set[str] = set()
     uuids = [str(r["uuid"]) for r in rows]
@@ -165,36 +214,74 @@ def _create_together(session: Session, table: str, rows: list[dict[str, Any]],
         held.update(session.scalars(select(t.c.uuid).where(
             t.c.uuid.in_(uuids[start:start + _LOOKUP_CHUNK]))))
     new = [r for r in rows if not r.get("deleted") and str(r["uuid"]) not in held]
+    new, unready = _references_here(session, table, new)
     if len(new) < _TOGETHER_FROM:
-        return rows
+        return rows, unready
     try:
         with session.begin_nested():
             apply_creates(session, table, [(str(r["uuid"]), dict(r["fields"])) for r in new],
                           user_id=None, now=now, versions=[int(r["version"]) for r in new])
     except BadBatch:
-        return rows
+        return rows, set()
     result.applied += len(new)
     made = {id(r) for r in new}
-    return [r for r in rows if id(r) not in made]
+    return [r for r in rows if id(r) not in made], unready
+
+
+def _references_here(session: Session, table: str, rows: list[dict[str, Any]]
+                     ) -> tuple[list[dict[str, Any]], set[int]]:
+    """The rows whose every reference this laptop holds already (one look-up for all):
+    only those can be created together; and the ``id()`` of those that refer to a row
+    not here yet, which wait in the inbox."""
+    spec = spec_of(table)
+    checked: list[tuple[dict[str, Any], dict[str, set[str]]]] = []
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        try:
+            pending = _checked(session, spec, row["uuid"], dict(row["fields"]))[0]
+        except BadBatch:
+            continue  # the one-at-a-time way says what is wrong with it
+        checked.append((row, pending.uuids))
+        for ref, uuids in pending.uuids.items():
+            wanted[ref] |= uuids
+    found = row_ids(session).ids_of(session, wanted)
+    ready: list[dict[str, Any]] = []
+    unready: set[int] = set()
+    for row, refs in checked:
+        if all(u in found.get(ref, {}) for ref, uuids in refs.items() for u in uuids):
+            ready.append(row)
+        else:
+            unready.add(id(row))
+    return ready, unready
 
 
 def _retry_inbox(session: Session, now: datetime, result: ApplyResult) -> None:
-    """Try the waiting rows again, parents first, until a round lands none."""
+    """Try the waiting rows again, parents first (a table's new rows together, as a
+    page's are), until a round lands none."""
     while True:
-        entries = sorted(session.scalars(select(SyncInboxEntry)),
+        # populate_existing: _hold_many writes with Core, past the session's objects.
+        entries = sorted(session.scalars(select(SyncInboxEntry).execution_options(
+                             populate_existing=True)),
                          key=lambda e: (_ORDER.get(e.table_name, len(_ORDER)), e.row_uuid))
         landed = 0
-        for entry in entries:
-            row = json.loads(entry.row_json)
-            try:
-                _apply_row(session, row, now, result)
-            except BadBatch as error:
-                if not _is_missing_reference(error):
-                    raise
-                continue
-            session.delete(entry)
+        for table, group in groupby(entries, key=lambda e: e.table_name):
+            pairs = [(entry, json.loads(entry.row_json)) for entry in group]
+            left, unready = _create_together(session, table, [row for _e, row in pairs],
+                                             now, result)
+            rest = {id(row) for row in left}
+            for entry, row in pairs:
+                if id(row) in unready:
+                    continue  # still refers to a row not here: it keeps waiting
+                if id(row) in rest:
+                    try:
+                        _apply_row(session, row, now, result)
+                    except BadBatch as error:
+                        if not _is_missing_reference(error):
+                            raise
+                        continue
+                session.delete(entry)
+                landed += 1
             session.flush()
-            landed += 1
         result.from_inbox += landed
         if not landed:
             return
@@ -207,14 +294,18 @@ def _apply_in(session: Session, page: dict[str, Any], now: datetime) -> ApplyRes
         for table, group in groupby(page["rows"], key=lambda r: str(r["table"])):
             rows = list(group)
             if inbox_had_rows:  # a newer pulled state replaces an older one waiting
-                for row in rows:
-                    session.execute(delete(SyncInboxEntry).where(
-                        SyncInboxEntry.table_name == row["table"],
-                        SyncInboxEntry.row_uuid == row["uuid"],
-                        SyncInboxEntry.version <= int(row["version"])))
-            for row in _create_together(session, table, rows, now, result):
-                _take(session, row, now, result)
-        _retry_inbox(session, now, result)
+                _drop_older_waits(session, table, rows)
+            rest, unready = _create_together(session, table, rows, now, result)
+            # New rows that refer to a row not here yet wait in the inbox, untried.
+            _hold_many(session, table, [r for r in rest if id(r) in unready], now)
+            for row in rest:
+                if id(row) not in unready:
+                    _take(session, row, now, result)
+        # The waiting rows are tried after the last page (and when many wait): trying
+        # every one after every page cost a first pull of a large team most of its time.
+        held_back = session.scalar(select(func.count()).select_from(SyncInboxEntry)) or 0
+        if held_back and (not result.more or held_back >= _RETRY_INBOX_AT):
+            _retry_inbox(session, now, result)
         waiting = list(session.scalars(select(SyncInboxEntry.table_name)))
         result.waiting = len(waiting)
     if waiting and not result.more:
