@@ -73,9 +73,14 @@ def fill_status_bar(bar: QStatusBar, ctx: AppContext, *, demo: bool) -> tuple[QL
     else:
         where = tr("{database} on {host}", database=server.database, host=server.host)
         database = named(QLabel(), "statusDatabase", tr("Team server database"), where)
-        shown = tr("Team server: {database}", database=where)
+        # Only the host is shortened (a socket folder can be a long path): the
+        # database's name stays whole, as does what the label says it is.
+        host = elide(server.host, database, 160, Qt.TextElideMode.ElideMiddle)
+        shown = tr("Team server: {database}", database=tr(
+            "{database} on {host}", database=server.database, host=host))
     database.setToolTip(where)
-    database.setText(elide(shown, database, 320, Qt.TextElideMode.ElideMiddle))
+    database.setText(shown if server is not None
+                     else elide(shown, database, 320, Qt.TextElideMode.ElideMiddle))
     if demo:
         badge = named(QLabel(tr("DEMO – synthetic data, deleted on exit")), "statusDemo",
                       tr("Demo mode"))
