@@ -11,8 +11,11 @@ Each row is written by the engine's own wire writer (services/sync/wire_write.py
 dialect-neutral) and then given the server's version, and tombstoned when the server
 deleted it; a row tombstoned here that the server holds live (a deletion it kept apart
 as a delete_of_edited conflict) is brought back, unless a deletion here waits to be
-pushed. A row that refers to a row this laptop has not received yet waits in
-``sync_inbox`` and is tried again after each page, until a try makes no progress. A
+pushed. A page's new live rows of a table are created together (wire_creates, a few
+statements for all: a first pull is nearly all new rows). A row that refers to a row
+this laptop has not received yet waits in ``sync_inbox``; the waiting rows are tried
+again after the last page of a pull (or once 20,000 wait), until a try makes no
+progress. A
 row edited here and not pushed yet keeps the edited fields: every other pulled field is
 applied, and the outbox entry's base moves to the pulled version (the server merges or
 records a conflict when the edit is pushed). A row created here (outbox ``["*"]``) that
