@@ -72,7 +72,7 @@ def visible_dialog(name: str) -> Any:
     found: list[Any] = []
 
     def shown() -> bool:
-        found[:] = [w for w in QApplication.allWidgets() if isinstance(w, QDialog)
+        found[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog)
                     and w.objectName() == name and w.isVisible()]
         return bool(found)
     wait_until(f"the dialog {name}", shown)

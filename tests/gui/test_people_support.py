@@ -51,9 +51,12 @@ def top_dialog(qtbot: QtBot, kind: type[D], name: str) -> D:
     found: list[D] = []
 
     def shown() -> bool:
-        found[:] = [w for w in QApplication.allWidgets()
-                    if isinstance(w, kind) and w.objectName() == name
-                    and shiboken6.isValid(w) and w.isVisible()]
+        # Windows only (a dialog is one, parented or not): wrapping every widget of the
+        # application for Python, some of them being torn down by a test before, once
+        # crashed the interpreter in a full run.
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, kind) and shiboken6.isValid(w)
+                    and w.objectName() == name and w.isVisible()]
         return bool(found)
 
     qtbot.waitUntil(shown, timeout=5_000)
