@@ -37,6 +37,16 @@ def named(widget: W, object_name: str, accessible_name: str, description: str = 
     return widget
 
 
+def page_button(text: str, name: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+    """A page's push button: named, its tooltip also its accessible description, and
+    not a default button (Enter belongs to the page's list)."""
+    button = named(QPushButton(text), name, text.replace("&", "").rstrip("…"), tip)
+    button.setToolTip(tip)
+    button.setAutoDefault(False)
+    button.clicked.connect(slot)
+    return button
+
+
 def make_action(
     parent: QObject,
     object_name: str,

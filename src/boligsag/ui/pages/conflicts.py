@@ -23,7 +23,6 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -50,7 +49,7 @@ from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.theme import ERROR
-from boligsag.ui.widgets import PageHeader, make_action, named
+from boligsag.ui.widgets import PageHeader, make_action, named, page_button
 
 from .base import Page
 from .conflict_merge import MergeDialog
@@ -224,13 +223,13 @@ class ConflictsPage(Page):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
-        self.keep_button = self._button(tr("&Keep current"), "conflictKeepButton",
+        self.keep_button = page_button(tr("&Keep current"), "conflictKeepButton",
                                         tr("Keep the value that stands now (Enter)"), self.keep)
-        self.other_button = self._button(tr("Use the &other"), "conflictOtherButton",
+        self.other_button = page_button(tr("Use the &other"), "conflictOtherButton",
                                          tr("Use the other value instead"), self.use_other)
-        self.merge_button = self._button(tr("&Merge…"), "conflictMergeButton",
+        self.merge_button = page_button(tr("&Merge…"), "conflictMergeButton",
                                          tr("Merge the two texts by hand"), self.merge)
-        self.open_button = self._button(tr("Open &case"), "conflictOpenButton",
+        self.open_button = page_button(tr("Open &case"), "conflictOpenButton",
                                         tr("Open the person's page"), self.open_case)
         for button in (self.keep_button, self.other_button, self.merge_button):
             row.addWidget(button)
@@ -248,13 +247,6 @@ class ConflictsPage(Page):
                        self.action_open):
             self.addAction(action)
         return row
-
-    def _button(self, text: str, name: str, tip: str, slot: Any) -> QPushButton:
-        button = named(QPushButton(text), name, text.replace("&", "").rstrip("…"), tip)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     def focus_first_field(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,7 +40,7 @@ from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
-from boligsag.ui.widgets import make_action, named
+from boligsag.ui.widgets import make_action, named, page_button
 
 # A sync that sets a change aside announces CONFLICTS; a discard does too.
 RELOAD_ON = frozenset({Entity.CONFLICTS, Entity.PEOPLE, Entity.CONTACTS})
@@ -142,10 +141,10 @@ class RefusedSection(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
-        self.copy_button = self._button(tr("Co&py values"), "refusedCopyButton",
+        self.copy_button = page_button(tr("Co&py values"), "refusedCopyButton",
                                         tr("Copy the values as text, to give them to a "
                                            "colleague"), self.copy_values)
-        self.discard_button = self._button(tr("&Discard…"), "refusedDiscardButton",
+        self.discard_button = page_button(tr("&Discard…"), "refusedDiscardButton",
                                            tr("Discard this change for good"),
                                            self.ask_to_discard)
         row.addWidget(self.copy_button)
@@ -158,13 +157,6 @@ class RefusedSection(QWidget):
         for action in (self.action_copy, self.action_discard):
             self.addAction(action)
         return row
-
-    def _button(self, text: str, name: str, tip: str, slot: Any) -> QPushButton:
-        button = named(QPushButton(text), name, text.replace("&", "").rstrip("…"), tip)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     # -- loading ----------------------------------------------------------------------
 
