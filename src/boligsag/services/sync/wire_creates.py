@@ -17,20 +17,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from boligsag.storage.models import Base
+from boligsag.storage.models.per_dialect import SQLITE
 
 from .errors import BadBatch
 from .wire_ids import row_ids
 from .wire_tables import SPECS
 from .wire_write import _checked, _insert, _Pending, spec_of
 
-__all__ = ["apply_creates", "batchable"]
+__all__ = ["CheckedCreate", "apply_creates", "batchable", "check_create", "create_checked"]
 
 
 def batchable(table: str) -> bool:
@@ -42,6 +44,30 @@ def batchable(table: str) -> bool:
     return table not in refs
 
 
+@dataclass(frozen=True)
+class CheckedCreate:
+    """One new row's pushed fields, checked (:func:`check_create`), references not yet
+    resolved."""
+
+    uuid: str
+    pending: _Pending
+    columns: dict[str, Any]
+    links: dict[str, list[Any]]
+    children: dict[str, list[dict[str, Any]]]
+
+
+def check_create(session: Session, table: str, row_uuid: str, fields: dict[str, Any]
+                 ) -> CheckedCreate:
+    """Check the fields of one new row of ``table`` as apply_change would, refusing
+    (:class:`BadBatch`) what it would refuse; nothing is written or looked up."""
+    spec = spec_of(table)
+    pending, columns, links, children = _checked(session, spec, row_uuid, fields)
+    missing = [f.name for f in spec.fields if f.required and f.name not in fields]
+    if missing:
+        raise BadBatch(f"{table}: a new row needs {', '.join(missing)}")
+    return CheckedCreate(row_uuid, pending, columns, links, children)
+
+
 def apply_creates(session: Session, table: str, rows: Sequence[tuple[str, dict[str, Any]]],
                   *, user_id: int | None, now: datetime,
                   versions: Sequence[int] | None = None) -> list[int]:
@@ -50,60 +76,65 @@ def apply_creates(session: Session, table: str, rows: Sequence[tuple[str, dict[s
     server's) and ``created_*``/``updated_*`` from ``user_id`` and ``now``; return their
     local ids in the order given. Refuses (:class:`BadBatch`) before writing anything,
     as apply_change would for the first row it refuses."""
+    checked = [check_create(session, table, row_uuid, fields) for row_uuid, fields in rows]
+    return create_checked(session, table, checked, user_id=user_id, now=now,
+                          versions=versions)
+
+
+def create_checked(session: Session, table: str, checked: Sequence[CheckedCreate], *,
+                   user_id: int | None, now: datetime,
+                   versions: Sequence[int] | None = None) -> list[int]:
+    """:func:`apply_creates` for rows already checked (a pull checks each row once, to
+    see whether it can be written together, and passes them on). Every reference is
+    resolved, and refused with BadBatch, before the first write, so a refused batch
+    has written nothing and needs no savepoint to undo."""
     spec = spec_of(table)
-    checked = []
-    for row_uuid, fields in rows:
-        pending, columns, links, children = _checked(session, spec, row_uuid, fields)
-        missing = [f.name for f in spec.fields if f.required and f.name not in fields]
-        if missing:
-            raise BadBatch(f"{table}: a new row needs {', '.join(missing)}")
-        checked.append((row_uuid, pending, columns, links, children))
     found = row_ids(session).ids_of(session, _wanted(table, checked))
-    for row_uuid, pending, *_rest in checked:
-        pending.take(table, found)
-        if row_uuid in found[table]:
-            raise BadBatch(f"{table}: a row with the uuid {row_uuid} already exists")
+    for row in checked:
+        row.pending.take(table, found)
+        if row.uuid in found[table]:
+            raise BadBatch(f"{table}: a row with the uuid {row.uuid} already exists")
 
     given = versions if versions is not None else [None] * len(checked)
     ids = _insert_rows(session, table, [
-        {**_local_columns(spec.fields, pending, columns), "uuid": row_uuid,
+        {**_local_columns(spec.fields, row.pending, row.columns), "uuid": row.uuid,
          "created_at": now, "created_by_id": user_id, "updated_at": now,
          "updated_by_id": user_id, **({"version": v} if v is not None else {})}
-        for (row_uuid, pending, columns, _links, _children), v
-        in zip(checked, given, strict=True)])
+        for row, v in zip(checked, given, strict=True)])
     known = row_ids(session)
     link_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     child_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_name = {x.name: x for x in spec.links}
     children_by_name = {c.name: c for c in spec.children}
-    for row_id, (row_uuid, pending, _columns, links, children) in zip(ids, checked,
-                                                                       strict=True):
-        known.remember(table, row_id, row_uuid)
-        for name, members in links.items():
+    for row_id, row in zip(ids, checked, strict=True):
+        known.remember(table, row_id, row.uuid)
+        for name, members in row.links.items():
             link = by_name[name]
             link_rows[link.table].extend(
-                {link.parent_column: row_id, link.child_column: pending.local(link.ref, m)}
+                {link.parent_column: row_id,
+                 link.child_column: row.pending.local(link.ref, m)}
                 for m in members)
-        for name, objects in children.items():
+        for name, objects in row.children.items():
             child = children_by_name[name]
             for o in objects:
+                values = dict(o)  # the checked objects stay as checked
                 for f in child.fields:
-                    if f.ref is not None and o.get(f.column) is not None:
-                        o[f.column] = pending.local(f.ref, o[f.column])
-                child_rows[child.table].append({child.parent_column: row_id, **o})
+                    if f.ref is not None and values.get(f.column) is not None:
+                        values[f.column] = row.pending.local(f.ref, values[f.column])
+                child_rows[child.table].append({child.parent_column: row_id, **values})
     for target, values in (*link_rows.items(), *child_rows.items()):
         if values:  # empty lists name the table too; an INSERT of no rows is not one
             session.execute(_insert(target), values)
     return ids
 
 
-def _wanted(table: str, checked: Sequence[tuple[Any, ...]]) -> dict[str, set[str]]:
+def _wanted(table: str, checked: Sequence[CheckedCreate]) -> dict[str, set[str]]:
     """Every uuid the rows refer to, and their own (which must not exist yet)."""
     wanted: dict[str, set[str]] = defaultdict(set)
-    for row_uuid, pending, *_rest in checked:
-        for ref, uuids in pending.uuids.items():
+    for row in checked:
+        for ref, uuids in row.pending.uuids.items():
             wanted[ref] |= uuids
-        wanted[table].add(row_uuid)
+        wanted[table].add(row.uuid)
     return wanted
 
 
@@ -123,7 +154,18 @@ def _insert_rows(session: Session, table: str, values: list[dict[str, Any]]) -> 
     groups: dict[frozenset[str], list[int]] = defaultdict(list)
     for index, row in enumerate(values):
         groups[frozenset(row)].append(index)
-    ids: list[int] = [0] * len(values)
+    if session.connection().dialect.name == SQLITE:
+        # On SQLite an INSERT … RETURNING that must give the ids in the order of the
+        # rows is one statement per row (SQLAlchemy's insertmanyvalues), ~30 µs a row,
+        # ten seconds of a large first pull. SQLite gives a new row max(id) + 1 anyway
+        # (no table here is AUTOINCREMENT), and the writing transaction is the file's
+        # only writer, so the ids are taken here and each group is one executemany.
+        start = session.scalar(select(func.max(t.c.id))) or 0
+        ids = list(range(start + 1, start + 1 + len(values)))
+        for indexes in groups.values():
+            session.execute(insert(t), [{**values[i], "id": ids[i]} for i in indexes])
+        return ids
+    ids = [0] * len(values)
     for indexes in groups.values():
         statement = insert(t).returning(t.c.id, sort_by_parameter_order=True)
         made = session.execute(statement, [values[i] for i in indexes]).scalars().all()

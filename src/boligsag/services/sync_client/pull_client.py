@@ -38,15 +38,18 @@ from sqlalchemy import Executable, bindparam, delete, func, insert, select, upda
 from sqlalchemy.orm import Session
 
 from boligsag.services.sync.errors import BadBatch
-from boligsag.services.sync.wire_creates import apply_creates, batchable
+from boligsag.services.sync.wire_creates import (
+    CheckedCreate,
+    batchable,
+    check_create,
+    create_checked,
+)
 from boligsag.services.sync.wire_ids import row_ids
 from boligsag.services.sync.wire_tables import SYNCED_TABLES
 from boligsag.services.sync.wire_write import (
-    _checked,
     apply_change,
     mark_deleted,
     row_id,
-    spec_of,
 )
 from boligsag.storage.database import Database
 from boligsag.storage.models import Base, SyncInboxEntry, SyncOutboxEntry
@@ -202,12 +205,18 @@ def _create_together(session: Session, table: str, rows: list[dict[str, Any]],
                      now: datetime, result: ApplyResult
                      ) -> tuple[list[dict[str, Any]], set[int]]:
     """Create the live rows of ``table`` this laptop does not hold yet in a few
-    statements (wire_creates.apply_creates, as the server writes a push's new rows), and
-    return the rest for :func:`_take` one at a time, with the ``id()`` of the new rows
-    among them that refer to a row not here yet (to wait in the inbox without a try).
+    statements (wire_creates, as the server writes a push's new rows), and return the
+    rest for :func:`_take` one at a time, with the ``id()`` of the new rows among them
+    that refer to a row not here yet (to wait in the inbox without a try).
     A first pull is nearly all new rows: one at a time, each cost five statements
     (~1 ms here), a team's first pull many minutes. If the batch still cannot be
-    written together, nothing of it is, and every row goes the one-at-a-time way."""
+    written together, nothing of it is (create_checked refuses before its first
+    write), and every row goes the one-at-a-time way.
+
+    No savepoint around the batch: inside one, every statement that fires a trigger
+    (each link row does: the first-topic and outbox triggers) got slower as the
+    transaction and the file grew, up to ~2 ms a contact, and a first pull of the
+    bench team took 280 s of writing instead of ~60 s."""
     if len(rows) < _TOGETHER_FROM or not batchable(table):
         return rows, set()
     t = Base.metadata.tables[table]
@@ -217,42 +226,41 @@ def _create_together(session: Session, table: str, rows: list[dict[str, Any]],
         held.update(session.scalars(select(t.c.uuid).where(
             t.c.uuid.in_(uuids[start:start + _LOOKUP_CHUNK]))))
     new = [r for r in rows if not r.get("deleted") and str(r["uuid"]) not in held]
-    new, unready = _references_here(session, table, new)
-    if len(new) < _TOGETHER_FROM:
+    ready, unready = _references_here(session, table, new)
+    if len(ready) < _TOGETHER_FROM:
         return rows, unready
     try:
-        with session.begin_nested():
-            apply_creates(session, table, [(str(r["uuid"]), dict(r["fields"])) for r in new],
-                          user_id=None, now=now, versions=[int(r["version"]) for r in new])
+        create_checked(session, table, [checked for _row, checked in ready], user_id=None,
+                       now=now, versions=[int(row["version"]) for row, _one in ready])
     except BadBatch:
         return rows, set()
-    result.applied += len(new)
-    made = {id(r) for r in new}
+    result.applied += len(ready)
+    made = {id(row) for row, _one in ready}
     return [r for r in rows if id(r) not in made], unready
 
 
 def _references_here(session: Session, table: str, rows: list[dict[str, Any]]
-                     ) -> tuple[list[dict[str, Any]], set[int]]:
-    """The rows whose every reference this laptop holds already (one look-up for all):
-    only those can be created together; and the ``id()`` of those that refer to a row
-    not here yet, which wait in the inbox."""
-    spec = spec_of(table)
-    checked: list[tuple[dict[str, Any], dict[str, set[str]]]] = []
+                     ) -> tuple[list[tuple[dict[str, Any], CheckedCreate]], set[int]]:
+    """The rows whose every reference this laptop holds already (one look-up for all),
+    each with its checked fields: only those can be created together; and the ``id()``
+    of those that refer to a row not here yet, which wait in the inbox."""
+    checked: list[tuple[dict[str, Any], CheckedCreate]] = []
     wanted: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         try:
-            pending = _checked(session, spec, row["uuid"], dict(row["fields"]))[0]
+            one = check_create(session, table, row["uuid"], dict(row["fields"]))
         except BadBatch:
             continue  # the one-at-a-time way says what is wrong with it
-        checked.append((row, pending.uuids))
-        for ref, uuids in pending.uuids.items():
+        checked.append((row, one))
+        for ref, uuids in one.pending.uuids.items():
             wanted[ref] |= uuids
     found = row_ids(session).ids_of(session, wanted)
-    ready: list[dict[str, Any]] = []
+    ready: list[tuple[dict[str, Any], CheckedCreate]] = []
     unready: set[int] = set()
-    for row, refs in checked:
-        if all(u in found.get(ref, {}) for ref, uuids in refs.items() for u in uuids):
-            ready.append(row)
+    for row, one in checked:
+        if all(u in found.get(ref, {}) for ref, uuids in one.pending.uuids.items()
+               for u in uuids):
+            ready.append((row, one))
         else:
             unready.add(id(row))
     return ready, unready
