@@ -14,9 +14,11 @@ and for the team lead (the whole team). Per join it reports:
 - the progress callbacks: how many, how long before the first (log-in, the new file,
   the server's holdings count), the largest gap between two (a progress bar that
   must be seen to move), and from the last to the end;
-- where the time went: waiting for pull pages (the server, PostgreSQL, TLS, the
-  loopback) against applying them in the replica (services/sync_client/pull_client),
-  and the CPU seconds of the server process, PostgreSQL and this process (/proc).
+- where the time went: fetching pull pages (the server, PostgreSQL, TLS, the
+  loopback; on the engine's fetch-ahead thread, so it overlaps the writes), how long
+  the writer still waited for a page, applying the pages in the replica
+  (services/sync_client/pull_client), and the CPU seconds of the server process,
+  PostgreSQL and this process (/proc).
 
 The median of ``--runs`` joins is printed against the bar (each join is a new device,
 a new file, removed afterwards). Nothing here is a test: the machine is shared. The
@@ -47,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sync_cpu
 import sync_setup as setup
 from boligsag.server import tls
-from boligsag.services.sync_client import join, pull_client, reconcile
+from boligsag.services.sync_client import engine, join, pull_client, reconcile
 from boligsag.services.sync_client.errors import TokenExpired
 from boligsag.services.sync_client.transport import ServerConnection
 from run import CACHE, build_databases
@@ -111,7 +113,9 @@ class JoinRun:
     tail_s: float = 0.0  # from the last progress callback to the return
     expected_total: int | None = None  # the total the first callback showed
     last_done: int = 0  # "done" of the last callback
-    pull_wait_s: float = 0.0  # inside ServerConnection.pull (server + network + JSON)
+    pull_wait_s: float = 0.0  # inside ServerConnection.pull (server + network + JSON),
+    # on the fetch-ahead thread: it overlaps the writes
+    page_wait_s: float = 0.0  # the writer waiting for its next page (engine._Pages.get)
     apply_s: float = 0.0  # inside pull_client.apply_page (the replica's writes)
     reconcile_s: float = 0.0  # inside reconcile.reconcile (when a page said rescope)
     pages: int = 0
@@ -171,6 +175,7 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
         return limit is not None and time.perf_counter() - started > limit
 
     pulls: list[float] = []
+    page_waits: list[float] = []
     applies: list[float] = []
     reconciles: list[float] = []
     pages: list[tuple[int, int, int, int]] = []
@@ -197,7 +202,7 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
 
     cpu = server.cpu()
     before = cpu()
-    with _timed(ServerConnection, "pull", pulls), \
+    with _timed(ServerConnection, "pull", pulls), _timed(engine._Pages, "get", page_waits), \
             _replaced(pull_client, "apply_page", apply_page), \
             _replaced(reconcile, "reconcile", reconciled):
         started = time.perf_counter()
@@ -226,7 +231,8 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
     rows = result.rows if not resumed else sum(p[1] for p in pages)
     run = JoinRun(who, seconds=ended - started, rows=rows, complete=result.complete,
                   resumed=resumed,
-                  callbacks=len(marks), pull_wait_s=sum(pulls), apply_s=sum(applies),
+                  callbacks=len(marks), pull_wait_s=sum(pulls),
+                  page_wait_s=sum(page_waits), apply_s=sum(applies),
                   reconcile_s=sum(reconciles), pages=len(pulls),
                   inbox_max=max((p[3] for p in pages), default=0),
                   retried=sum(p[2] for p in pages),
@@ -262,7 +268,8 @@ def describe(run: JoinRun) -> str:
             f"{run.callbacks} progress callbacks: first "
             f"after {run.first_callback_s:.2f} s, largest gap {run.max_gap_s:.2f} s (ending "
             f"at {run.max_gap_at:,} rows), last to end {run.tail_s:.2f} s; waiting for pages "
-            f"{run.pull_wait_s:.1f} s, applying them {run.apply_s:.1f} s, reconcile "
+            f"{run.pull_wait_s:.1f} s (fetched ahead, overlapping the writes; the writer "
+            f"waited {run.page_wait_s:.1f} s), applying them {run.apply_s:.1f} s, reconcile "
             f"{run.reconcile_s:.1f} s; inbox at most {run.inbox_max:,} rows, "
             f"{run.retried:,} landed from it; CPU: this process "
             f"{cpu.get('laptops', 0):.1f} s, server {cpu.get('server', 0):.1f} s, "
@@ -315,9 +322,10 @@ def report(runs: list[JoinRun]) -> dict[str, Any]:
           f"{median('first_callback_s'):.2f} s; largest gap between callbacks "
           f"{max(r.max_gap_s for r in runs):.2f} s (median {median('max_gap_s'):.2f} s); "
           f"last callback to end {median('tail_s'):.2f} s")
-    other = seconds - median("pull_wait_s") - median("apply_s") - median("reconcile_s")
+    other = seconds - median("page_wait_s") - median("apply_s") - median("reconcile_s")
     print(f"    where the time went (median): waiting for {runs[0].pages} pull pages "
-          f"{median('pull_wait_s'):.1f} s, applying them {median('apply_s'):.1f} s, "
+          f"{median('pull_wait_s'):.1f} s (fetched ahead; the writer waited "
+          f"{median('page_wait_s'):.1f} s), applying them {median('apply_s'):.1f} s, "
           f"reconcile {median('reconcile_s'):.1f} s, other {other:.1f} s; inbox at most "
           f"{runs[0].inbox_max:,}; CPU: this process {cpu('laptops'):.1f} s, server "
           f"{cpu('server'):.1f} s, PostgreSQL {cpu('postgres'):.1f} s on {os.cpu_count()} "

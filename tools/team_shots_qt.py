@@ -129,8 +129,8 @@ class HeldPull:
         from boligsag.services.sync_client import engine
         from boligsag.services.sync_client.transport import ServerConnection
 
-        self._limit, self._pull = engine.PULL_LIMIT, ServerConnection.pull
-        engine.PULL_LIMIT = 20
+        self._limit, self._pull = engine.FIRST_PULL_LIMIT, ServerConnection.pull
+        engine.FIRST_PULL_LIMIT = 20
         pages = [0]
         original = self._pull
 
@@ -148,5 +148,5 @@ class HeldPull:
         from boligsag.services.sync_client.transport import ServerConnection
 
         self.release.set()
-        engine.PULL_LIMIT = self._limit
+        engine.FIRST_PULL_LIMIT = self._limit
         ServerConnection.pull = self._pull  # type: ignore[method-assign]

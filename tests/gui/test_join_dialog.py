@@ -254,7 +254,7 @@ def test_each_field_is_checked_in_danish_before_anything_is_sent(
 @pytest.fixture
 def slow_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small pages, each reported a moment later: time to press Annuller mid-join."""
-    monkeypatch.setattr(engine, "PULL_LIMIT", 3)
+    monkeypatch.setattr(engine, "FIRST_PULL_LIMIT", 3)
     real = join.join_team
 
     def slow(*args: object, progress: object = None, cancelled: object = None) -> object:

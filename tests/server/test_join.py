@@ -112,7 +112,7 @@ def test_a_cancelled_first_pull_leaves_a_replica_that_opens_and_finish_join_comp
         running: Running, setup: Setup, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     made = _people_on_server(running, 12)
-    monkeypatch.setattr(engine, "PULL_LIMIT", 4)  # several pages to stop between
+    monkeypatch.setattr(engine, "FIRST_PULL_LIMIT", 4)  # several pages to stop between
     path = tmp_path / "boligsag.db"
     pages: list[int] = []
 
@@ -240,7 +240,7 @@ def test_ctrl_c_during_the_cli_join_says_how_to_finish(
         running: Running, setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     made = _people_on_server(running, 6)
-    monkeypatch.setattr(engine, "PULL_LIMIT", 2)
+    monkeypatch.setattr(engine, "FIRST_PULL_LIMIT", 2)
     monkeypatch.setenv("BOLIGSAG_PASSWORD", STAFF_PASSWORD)
     path = tmp_path / "boligsag.db"
     real = engine.pull_client.apply_page

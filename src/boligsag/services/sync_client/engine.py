@@ -27,6 +27,7 @@ SyncCancelled; ``progress`` hears of each step. No HTTP here: ``remote`` is a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -45,6 +46,9 @@ __all__ = ["PULL_LIMIT", "Remote", "SyncCancelled", "SyncOutcome", "SyncProgress
            "waiting_changes"]
 
 PULL_LIMIT = 2000  # changes per page: well inside the server's 5000, ~1-2 MB of JSON
+# A first pull asks for the server's largest pages: fewer round trips and commits (the
+# bench team's staff join: 65 s with 2000, 59 s with 5000); ~3-5 MB of JSON a page.
+FIRST_PULL_LIMIT = 5000
 PUSH_LIMIT = 1000  # changes per batch
 
 
@@ -175,32 +179,81 @@ def _push(run: _Run, remote: Remote) -> None:
             return
 
 
-def _pull(run: _Run, remote: Remote, expected_total: int | None) -> bool:
-    """Pull until no more is waiting; whether a reconcile is due."""
+class _Pages:
+    """The pages of a pull, each fetched from ``remote``; with ``ahead`` the next page
+    is fetched on a worker thread while this one is written (a join: the server, the
+    network and the replica's writes then overlap instead of taking turns, ~40 s less
+    on the bench team's first pull). ``remote`` is only ever used by one thread at a
+    time: :meth:`get` waits for the page on its way before it asks for another."""
+
+    def __init__(self, remote: Remote, ahead: bool) -> None:
+        self._remote = remote
+        self._limit = FIRST_PULL_LIMIT if ahead else PULL_LIMIT
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") if ahead else None
+        self._coming: tuple[str | None, Future[dict[str, Any]]] | None = None
+
+    def __enter__(self) -> _Pages:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._drop_coming()
+            self._pool.shutdown(wait=True)
+
+    def get(self, cursor: str | None) -> dict[str, Any]:
+        """The page after ``cursor``: the one fetched ahead when it was asked for with
+        the same cursor (its errors raised here), else fetched now."""
+        if self._coming is not None and self._coming[0] == cursor:
+            future, self._coming = self._coming[1], None
+            return future.result()
+        self._drop_coming()
+        return self._remote.pull(cursor, self._limit)
+
+    def fetch_ahead(self, cursor: str | None) -> None:
+        if self._pool is not None:
+            self._drop_coming()
+            self._coming = (cursor, self._pool.submit(self._remote.pull, cursor, self._limit))
+
+    def _drop_coming(self) -> None:
+        """Wait for a page fetched ahead that is not wanted after all (the cursor was
+        reset, the pull cancelled or failed): its answer and its errors go unused."""
+        if self._coming is not None:
+            future, self._coming = self._coming[1], None
+            wait([future])
+
+
+def _pull(run: _Run, remote: Remote, expected_total: int | None, *,
+          ahead: bool = False) -> bool:
+    """Pull until no more is waiting; whether a reconcile is due. ``ahead`` (a first
+    pull): the server's largest pages, each next one fetched while this one is written
+    (:class:`_Pages`)."""
     rescope = False
     run.step("pull", 0, expected_total)
-    while True:
-        with run.db.reading() as session:
-            cursor = str(org_settings.get_setting(session, "sync_cursor")) or None
-        try:
-            page = remote.pull(cursor, PULL_LIMIT)
-        except CursorRejected:
-            if cursor is None:
-                raise
-            # The server was replaced or restored: everything again, then drop what it
-            # no longer has. Rows edited here and not yet pushed keep their edits.
-            with run.db.writing(None) as session:
-                server_link.set_cursor(session, None)
-            rescope = True
-            continue
-        result = pull_client.apply_page(run.target, page)
-        run.pulled += result.applied
-        run.tables.update(str(row["table"]) for row in page.get("rows", ()))
-        rescope = rescope or bool(page.get("rescope"))
-        total = None if expected_total is None else max(expected_total, run.pulled)
-        run.step("pull", run.pulled, total)
-        if not result.more:
-            return rescope
+    with _Pages(remote, ahead) as pages:
+        while True:
+            with run.db.reading() as session:
+                cursor = str(org_settings.get_setting(session, "sync_cursor")) or None
+            try:
+                page = pages.get(cursor)
+            except CursorRejected:
+                if cursor is None:
+                    raise
+                # The server was replaced or restored: everything again, then drop what
+                # it no longer has. Rows edited here and not yet pushed keep their edits.
+                with run.db.writing(None) as session:
+                    server_link.set_cursor(session, None)
+                rescope = True
+                continue
+            if page.get("more"):
+                pages.fetch_ahead(page.get("cursor"))
+            result = pull_client.apply_page(run.target, page)
+            run.pulled += result.applied
+            run.tables.update(str(row["table"]) for row in page.get("rows", ()))
+            rescope = rescope or bool(page.get("rescope"))
+            total = None if expected_total is None else max(expected_total, run.pulled)
+            run.step("pull", run.pulled, total)
+            if not result.more:
+                return rescope
 
 
 def _server_for(remote: Remote) -> reconcile.Server:
@@ -245,11 +298,12 @@ def pull_all(target: Any, remote: Remote, *, progress: Progress | None = None,
              expected_total: int | None = None) -> SyncOutcome:
     """Pull every page waiting (a first pull, when joining: ``expected_total`` is the
     number of rows the server said this user may hold, for a percentage), and
-    reconcile if a page asked for it. Nothing is pushed."""
+    reconcile if a page asked for it. Nothing is pushed. The pages are the server's
+    largest, each next one fetched while the last is written (:class:`_Pages`)."""
     run = _Run(target, progress, cancelled)
     conflicts_before = open_conflicts(run.db)
     people_before = reconcile.held_people(run.db)
-    if _pull(run, remote, expected_total):
+    if _pull(run, remote, expected_total, ahead=True):
         _reconcile(run, remote, people_before)
     return run.outcome(conflicts_before, None)
 
