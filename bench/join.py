@@ -212,7 +212,8 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
                                     setup.PASSWORD, progress=progress, cancelled=cancelled)
         except TokenExpired:
             result = None
-        # join_team does not log in again when the server's 15-minute token runs out
+        # join_team logs in again itself when the server's 15-minute token runs out;
+        # should it still give up (the token expiring again with nothing pulled),
         # during a long first pull: carry on as the user would, with finish_join.
         while result is None and resumed < 5:
             resumed += 1

@@ -19,7 +19,11 @@ from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDraft, create_person
 from boligsag.services.setup import create_database
 from boligsag.services.sync_client import engine, join, pull_client, team
-from boligsag.services.sync_client.errors import FingerprintMismatch, InvalidFingerprint
+from boligsag.services.sync_client.errors import (
+    FingerprintMismatch,
+    InvalidFingerprint,
+    TokenExpired,
+)
 from boligsag.services.sync_client.transport import ServerConnection
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
@@ -136,6 +140,43 @@ def test_a_cancelled_first_pull_leaves_a_replica_that_opens_and_finish_join_comp
     assert again.complete and again.rows == 0
     with pytest.raises(join.AlreadyJoined):
         join.join_team(path, running.base_url, setup.fingerprint, STAFF, STAFF_PASSWORD)
+
+
+def test_a_first_pull_outliving_the_servers_token_logs_in_again_and_finishes(
+        running: Running, setup: Setup, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _people_on_server(running, 9)
+    monkeypatch.setattr(engine, "FIRST_PULL_LIMIT", 3)
+    real_pull, real_login = ServerConnection.pull, ServerConnection.login
+    pulls: list[str | None] = []
+    logins: list[str] = []
+
+    def pull(connection: ServerConnection, cursor: str | None, limit: int) -> dict:
+        pulls.append(cursor)
+        if len(pulls) == 3:  # the 15 minutes ran out between two pages
+            raise TokenExpired()
+        return real_pull(connection, cursor, limit)
+
+    def login(connection: ServerConnection, *args: object, **kwargs: object) -> object:
+        logins.append(str(args[0]))
+        return real_login(connection, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ServerConnection, "pull", pull)
+    monkeypatch.setattr(ServerConnection, "login", login)
+    shown: list[int] = []
+    path = tmp_path / "boligsag.db"
+
+    def progress(step: join.JoinProgress) -> None:
+        if step.text.startswith("Pulled"):  # not the comparison at the end
+            shown.append(step.done)
+
+    result = join.join_team(path, running.base_url, setup.fingerprint, STAFF,
+                            STAFF_PASSWORD, progress=progress)
+
+    assert result.complete and _people(path) == set(made)
+    assert logins == [STAFF, STAFF]  # the join's own log-in, and one more
+    assert shown == sorted(shown)  # the bar never jumps back after the new log-in
+    assert result.rows >= len(made)
 
 
 def test_a_join_stopped_before_any_page_opens_and_the_same_join_again_finishes_it(

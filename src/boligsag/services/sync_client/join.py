@@ -50,6 +50,7 @@ from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.staging import staged_database
 
 from . import engine, pull_client, server_link, settings_client
+from .errors import TokenExpired
 from .pinning import normalise_fingerprint
 from .server_link import normalise_url
 from .team import OtherServerAccount, device_name
@@ -151,8 +152,10 @@ def join_team(path: Path, url: str, fingerprint: str, username: str, password: s
             db_key = _make_replica(tmp, connection, clean_fingerprint, answer, device,
                                    password)
         with _opened(path, db_key) as db:
-            return _first_pull(db, path, answer.user["username"], connection, progress,
-                               cancelled)
+            return _first_pull(
+                db, path, answer.user["username"], connection,
+                lambda: connection.login(username.strip(), password, device, device_name()),
+                progress, cancelled)
 
 
 def finish_join(path: Path, username: str, password: str, *,
@@ -201,7 +204,10 @@ def _continue(db: Database, path: Path, link: server_link.ServerLink, user_uuid:
         answer = connection.login(username, password, link.device_id, device_name())
         if str(answer.user.get("uuid", "")) != user_uuid:
             raise OtherServerAccount()
-        return _first_pull(db, path, username, connection, progress, cancelled)
+        return _first_pull(
+            db, path, username, connection,
+            lambda: connection.login(username, password, link.device_id, device_name()),
+            progress, cancelled)
 
 
 def _unwrap(path: Path, username: str, password: str) -> tuple[str, bytes, str]:
@@ -306,26 +312,40 @@ def _text(stage: str, done: int, total: int | None) -> str:
 
 
 def _first_pull(db: Database, path: Path, username: str, connection: ServerConnection,
-                progress: Progress | None, cancelled: Cancelled | None) -> JoinResult:
+                log_in_again: Callable[[], object], progress: Progress | None,
+                cancelled: Cancelled | None) -> JoinResult:
+    """Pull everything, log in again (``log_in_again``) whenever the server's 15-minute
+    token runs out during a long pull and carry on from the stored cursor, then mark
+    the first pull done."""
     total = _expected_total(connection)
+    earlier = [0]  # rows pulled before the last log-in (pull_all counts from 0 again)
     seen = [0]
 
     def report(step: engine.SyncProgress) -> None:
+        done = step.done + earlier[0] if step.stage == "pull" else step.done
         if step.stage == "pull":
-            seen[0] = step.done
+            seen[0] = done
         if progress is not None:
             shown = total if step.stage == "pull" else step.total
-            progress(JoinProgress(step.done, shown, _text(step.stage, step.done, shown)))
+            progress(JoinProgress(done, shown, _text(step.stage, done, shown)))
 
-    try:
-        outcome = engine.pull_all(db, connection, progress=report, cancelled=cancelled,
-                                  expected_total=total)
-    except engine.SyncCancelled:
-        return JoinResult(path, username, seen[0], False)
+    logged_in_at = -1  # rows pulled when the pull last logged in again
+    while True:
+        try:
+            outcome = engine.pull_all(db, connection, progress=report, cancelled=cancelled,
+                                      expected_total=total)
+            break
+        except engine.SyncCancelled:
+            return JoinResult(path, username, seen[0], False)
+        except TokenExpired:
+            if seen[0] == logged_in_at:  # expired again with nothing pulled: give up
+                raise
+            earlier[0] = logged_in_at = seen[0]
+            log_in_again()
     settings_client.refresh(db, connection)  # changed during a long or resumed pull?
     with db.writing(None) as session:
         org_settings.set_setting(session, FIRST_PULL_DONE, True)
         # The plan a new replica's overview starts with: the live plan starting last
         # (current_plan_uuid is each database's own, never shared by the server).
         settings_client.keep_current_plan(session)
-    return JoinResult(path, username, outcome.pulled + outcome.fetched, True)
+    return JoinResult(path, username, earlier[0] + outcome.pulled + outcome.fetched, True)

@@ -325,6 +325,8 @@ def _apply_in(session: Session, page: dict[str, Any], now: datetime) -> ApplyRes
                   dict(Counter(waiting)))
     # After the applying block: its flag row is gone, so the commit is allowed.
     server_link.set_cursor(session, result.cursor)
+    if page.get("rescope"):  # kept with the page: an interrupted sync still compares
+        server_link.set_reconcile_due(session, True)
     return result
 
 
