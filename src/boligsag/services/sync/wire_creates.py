@@ -4,8 +4,10 @@ does for one created row, in a few statements for all of them.
 A laptop's push after a day's work is mostly new rows (contacts, sessions, reminders), and
 one at a time each costs a look-up, an insert and one insert per link list: four round
 trips for a contact, most of a push's time on the server. Here the references of all the
-rows are resolved in one look-up, the rows inserted in one statement (RETURNING their ids
-in the order given), and each link table and child table filled in one statement.
+rows are resolved in one look-up, the rows inserted in one statement (on PostgreSQL
+RETURNING their ids in the order given; on a laptop's SQLite with ids taken as the next
+after the highest, see :func:`_insert_rows`), and each link table and child table filled
+in one statement. A laptop's pull writes its new rows the same way (pull_client).
 
 The checks are those of apply_change, every row checked and every reference resolved
 before anything is written. Rows that refer to other new rows of the same table (a job
