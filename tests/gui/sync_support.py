@@ -157,6 +157,16 @@ def wait_idle(qtbot: QtBot, sync: SyncController) -> None:
     qtbot.waitUntil(lambda: not sync.running, timeout=10_000)
 
 
+def after_unlock_sync(qtbot: QtBot, app: AppController, server: FakeServer
+                      ) -> tuple[MainWindow, SyncController]:
+    """The window and its sync controller once the sync that unlocking starts has run
+    against ``server`` and ended."""
+    window, sync = window_of(app), sync_of(app)
+    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
+    wait_idle(qtbot, sync)
+    return window, sync
+
+
 def shot(window: MainWindow, name: str) -> None:
     """The status bar as the user sees it (and the whole window once)."""
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from boligsag.ui.stale_notice import StaleNotice
 from .helpers import child, type_text
 from .sync_support import (  # noqa: F401  (fixtures)
     FakeServer,
+    after_unlock_sync,
     app_fixture,
     server_fixture,
     sync_of,
@@ -33,9 +34,7 @@ from .test_activities_support import person
 
 def test_a_sync_that_changes_the_open_contact_shows_the_banner(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, _sync = after_unlock_sync(qtbot, app, server)
     ctx = window.ctx
     row = log_contact(ctx, ContactDraft("phone", person_ids=(person(ctx, "Hanne", "Ærbø"),),
                                         duration_minutes=15,

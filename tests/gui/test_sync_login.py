@@ -32,6 +32,7 @@ from .sync_support import (  # noqa: F401  (fixtures)
     SHOTS,
     FakeConnection,
     FakeServer,
+    after_unlock_sync,
     app_fixture,
     server_fixture,
     shot,
@@ -47,9 +48,7 @@ from .test_people_support import back_to, top_dialog
 
 def test_an_expired_token_logs_in_again_with_the_kept_password(
         qtbot: QtBot, app: AppController, server: FakeServer, created_db: CreatedDb) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, _sync = after_unlock_sync(qtbot, app, server)
     server.expire_once = True
     child(window, QAction, "actionSyncNow").trigger()
     qtbot.waitUntil(lambda: server.syncs == 2, timeout=10_000)
@@ -117,9 +116,7 @@ def test_a_cancelled_password_question_waits_for_sync_now_to_ask_again(
 
 def test_the_lock_drops_the_password_and_the_unlock_gives_it_back(
         qtbot: QtBot, app: AppController, server: FakeServer, created_db: CreatedDb) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     assert sync.kept_password() == created_db.password
     window.lock_now()
     assert sync.kept_password() is None
@@ -165,9 +162,7 @@ def test_a_language_switch_keeps_syncing_with_the_same_password(
 def test_a_revoked_laptop_locks_deletes_the_replica_and_says_why(
         qtbot: QtBot, app: AppController, server: FakeServer, created_db: CreatedDb,
         error: type[Exception], reason: str) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     assert created_db.path.exists()
     server.failure = error
     sync._connection = None

@@ -41,6 +41,7 @@ from .sync_support import (  # noqa: F401  (fixtures)
     SERVER_URL,
     SHOTS,
     FakeServer,
+    after_unlock_sync,
     app_fixture,
     server_fixture,
     shot,
@@ -68,9 +69,7 @@ def test_a_stand_alone_database_shows_no_sync_at_all(main_window: MainWindow) ->
 def test_unlock_syncs_with_the_typed_password_and_shows_the_time(
         qtbot: QtBot, app: AppController, server: FakeServer,
         created_db: CreatedDb) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, _sync = after_unlock_sync(qtbot, app, server)
     assert server.logins == [created_db.password]
     qtbot.waitUntil(lambda: status(window).state is SyncState.SYNCED, timeout=1_000)
     assert re.fullmatch(r"Synkroniseret \d\d\.\d\d", status_text(window))
@@ -89,9 +88,7 @@ def test_unlock_syncs_with_the_typed_password_and_shows_the_time(
 
 def test_offline_keeps_working_and_says_so_then_sync_now_by_keyboard(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     server.failure = lambda: ServerUnreachable("connection refused")
     sync._connection = None  # a new day: the next sync logs in again
     window.activateWindow()
@@ -111,9 +108,7 @@ def test_offline_keeps_working_and_says_so_then_sync_now_by_keyboard(
 def test_an_error_is_shown_in_words_and_the_button_works_by_keyboard(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
 
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, _sync = after_unlock_sync(qtbot, app, server)
     server.failure = lambda: ServerFailed("HTTP 500")
     button = child(window, QWidget, "syncNowButton")
     button.setFocus()
@@ -126,9 +121,7 @@ def test_an_error_is_shown_in_words_and_the_button_works_by_keyboard(
 
 def test_a_save_syncs_after_the_debounce_and_the_waiting_count_shows_meanwhile(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     ctx = app.ctx
     assert ctx is not None
     server.gate = threading.Event()  # hold the debounced sync to see the count first
@@ -165,9 +158,7 @@ def test_each_save_restarts_the_debounce(qtbot: QtBot, app: AppController,
 
 def test_triggers_during_a_sync_queue_exactly_one_more(qtbot: QtBot, app: AppController,
                                                       server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     server.gate = threading.Event()
     server.started.clear()
     action = child(window, QAction, "actionSyncNow")
@@ -187,9 +178,7 @@ def test_triggers_during_a_sync_queue_exactly_one_more(qtbot: QtBot, app: AppCon
 
 def test_a_sync_that_brings_a_person_refreshes_the_people_list(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, _sync = after_unlock_sync(qtbot, app, server)
     page = open_people(qtbot, window)
     model = page.list_view.model
 
@@ -223,9 +212,7 @@ def test_the_periodic_timer_syncs_without_any_trigger(
 
 def test_a_sync_that_brings_conflicts_says_so_in_the_status_bar(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     original = server.sync_once
 
     def with_conflicts(*args: Any, **kwargs: Any) -> engine.SyncOutcome:
@@ -245,9 +232,7 @@ def test_a_sync_that_brings_conflicts_says_so_in_the_status_bar(
 
 def test_a_sync_that_brought_new_settings_refreshes_what_shows_them(
         qtbot: QtBot, app: AppController, server: FakeServer) -> None:
-    window, sync = window_of(app), sync_of(app)
-    qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
-    wait_idle(qtbot, sync)
+    window, sync = after_unlock_sync(qtbot, app, server)
     original = server.sync_once
 
     def new_letterhead(*args: Any, **kwargs: Any) -> engine.SyncOutcome:

@@ -5,6 +5,8 @@ them, synced with services/sync_client/engine.sync_once."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +39,27 @@ from .sync_property_world import (  # noqa: F401  (fixture)
     person_draft,
 )
 from .sync_remote import InProcessRemote
-from .sync_server import START, template_fixture  # noqa: F401  (fixture)
+from .sync_server import START, SyncServer, template_fixture  # noqa: F401  (fixture)
+
+
+@contextmanager
+def _server_and_laptops(pg_cluster: PgCluster, files: Files, tmp_path: Path, user: str
+                        ) -> Iterator[tuple[SyncServer, AppContext, AppContext]]:
+    """A fresh copy of the world's server, and open copies of the replicas of ``user``
+    and the administrator; all closed and dropped afterwards."""
+    server, name = open_server(pg_cluster, files.template)
+    clock = FixedClock(START + timedelta(days=1))
+    opened: list[AppContext] = []
+    try:
+        for who in (user, "admin"):
+            opened.append(open_replica(copy_replica(files.bases[who], tmp_path / who), who,
+                                       clock))
+        yield server, opened[0], opened[1]
+    finally:
+        for ctx in opened:
+            lock(ctx)
+        server.engine.dispose()
+        pg_cluster.drop_database(name)
 
 
 def test_a_deletion_the_server_kept_apart_brings_the_record_back_here(
@@ -47,16 +69,7 @@ def test_a_deletion_the_server_kept_apart_brings_the_record_back_here(
     colleague's edit and the conflict. (Before pull_client revived such a row, the
     laptop kept its tombstone for good: the replica lacked a row the server lists, and
     every reconcile fetched it again in vain.)"""
-    server, name = open_server(pg_cluster, files.template)
-    clock = FixedClock(START + timedelta(days=1))
-    opened: list[AppContext] = []
-    try:
-        lead_path = copy_replica(files.bases["lead"], tmp_path / "lead")
-        admin_path = copy_replica(files.bases["admin"], tmp_path / "admin")
-        lead = open_replica(lead_path, "lead", clock)
-        opened.append(lead)
-        admin = open_replica(admin_path, "admin", clock)
-        opened.append(admin)
+    with _server_and_laptops(pg_cluster, files, tmp_path, "lead") as (server, lead, admin):
         lead_remote = InProcessRemote(server, device_name("lead", 1))
         admin_remote = InProcessRemote(server, device_name("admin", 2))
         (contact_id, uuid), _ = live_ids(lead, Contact)  # "Første", then "Syd"
@@ -80,11 +93,6 @@ def test_a_deletion_the_server_kept_apart_brings_the_record_back_here(
         admin_remote.calls.clear()
         again = sync_engine.sync_once(admin, admin_remote)
         assert (again.pulled, again.fetched, again.purged) == (0, 0, 0)
-    finally:
-        for ctx in opened:
-            lock(ctx)
-        server.engine.dispose()
-        pg_cluster.drop_database(name)
 
 
 def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside(
@@ -95,16 +103,7 @@ def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside
     refused list) instead of losing it or sending it for ever, and drops the person.
     (What the property test met: a created contact on neither side, until the ledger
     looked in the refused list.)"""
-    server, name = open_server(pg_cluster, files.template)
-    clock = FixedClock(START + timedelta(days=1))
-    opened: list[AppContext] = []
-    try:
-        staff = open_replica(copy_replica(files.bases["staff"], tmp_path / "staff"),
-                             "staff", clock)
-        opened.append(staff)
-        admin = open_replica(copy_replica(files.bases["admin"], tmp_path / "admin"),
-                             "admin", clock)
-        opened.append(admin)
+    with _server_and_laptops(pg_cluster, files, tmp_path, "staff") as (server, staff, admin):
         (person_id, person_uuid), *_ = live_ids(staff, Person)  # Amira, of the east area
         call = log_contact(staff, ContactDraft(channel="phone", person_ids=(person_id,),
                                                duration_minutes=10, note="Ringede"))
@@ -129,11 +128,6 @@ def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside
         assert not server.conflicts()
         with server.db.reading() as session:
             assert session.scalar(select(Contact.id).where(Contact.uuid == call.uuid)) is None
-    finally:
-        for ctx in opened:
-            lock(ctx)
-        server.engine.dispose()
-        pg_cluster.drop_database(name)
 
 
 def _edit_note(ctx: AppContext, person_uuid: str, note: str) -> None:
@@ -152,16 +146,7 @@ def test_an_edit_after_a_push_kept_apart_as_a_conflict_is_pushed_too(
     pull she edits the person again. (The row kept its local version number, which the
     server never had, as the new edit's base: the server refused every later push of
     hers as a bad batch, for ever. Found by the property test.)"""
-    server, name = open_server(pg_cluster, files.template)
-    clock = FixedClock(START + timedelta(days=1))
-    opened: list[AppContext] = []
-    try:
-        lead = open_replica(copy_replica(files.bases["lead"], tmp_path / "lead"),
-                            "lead", clock)
-        opened.append(lead)
-        admin = open_replica(copy_replica(files.bases["admin"], tmp_path / "admin"),
-                             "admin", clock)
-        opened.append(admin)
+    with _server_and_laptops(pg_cluster, files, tmp_path, "lead") as (server, lead, admin):
         remote = InProcessRemote(server, device_name("lead", 1))
         (_, amira), *_ = live_ids(lead, Person)
         _edit_note(lead, amira, "Første udgave")
@@ -181,8 +166,3 @@ def test_an_edit_after_a_push_kept_apart_as_a_conflict_is_pushed_too(
         assert notes == ["Anden udgave", "Tredje udgave"]  # both kept, as conflicts
         assert server.row("people", amira)["deleted"]
         assert ("people", amira) not in live_rows(lead.db, ("people",))
-    finally:
-        for ctx in opened:
-            lock(ctx)
-        server.engine.dispose()
-        pg_cluster.drop_database(name)
