@@ -15,11 +15,11 @@ pushed. A page's new live rows of a table are created together (wire_creates, a 
 statements for all: a first pull is nearly all new rows). A row that refers to a row
 this laptop has not received yet waits in ``sync_inbox``; the waiting rows are tried
 again after the last page of a pull (or once 20,000 wait), until a try makes no
-progress. A
-row edited here and not pushed yet keeps the edited fields: every other pulled field is
-applied, and the outbox entry's base moves to the pulled version (the server merges or
-records a conflict when the edit is pushed). A row created here (outbox ``["*"]``) that
-the server also has is left as it is: the push will meet it as created twice.
+progress. A row edited here and not pushed yet keeps the edited fields: every other
+pulled field is applied, and the outbox entry's base moves to the pulled version (the
+server merges or records a conflict when the edit is pushed). A row created here
+(outbox ``["*"]``) that the server also has is left as it is: the push will meet it as
+created twice.
 """
 
 from __future__ import annotations
@@ -46,11 +46,7 @@ from boligsag.services.sync.wire_creates import (
 )
 from boligsag.services.sync.wire_ids import row_ids
 from boligsag.services.sync.wire_tables import SYNCED_TABLES
-from boligsag.services.sync.wire_write import (
-    apply_change,
-    mark_deleted,
-    row_id,
-)
+from boligsag.services.sync.wire_write import apply_change, mark_deleted, row_id
 from boligsag.storage.database import Database
 from boligsag.storage.models import Base, SyncInboxEntry, SyncOutboxEntry
 from boligsag.storage.sync_applying import applying
