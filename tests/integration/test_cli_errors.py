@@ -124,6 +124,25 @@ def test_a_plan_beyond_the_year_2200_is_refused() -> None:
     assert set(raised.value.fields) == {"plan_end"}
 
 
+def test_a_plan_or_area_name_too_long_for_the_team_servers_columns_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite would store them; PostgreSQL (a team server's import) would not."""
+    with pytest.raises(ValidationFailed) as raised:
+        validate_setup(setup_input(plan_name="P" * 161, areas=["Nord", "Å" * 121]))
+    assert set(raised.value.fields) == {"plan_name", "areas"}
+    validate_setup(setup_input(plan_name="P" * 160, areas=["Å" * 120]))  # the limits fit
+
+    # ``init`` says so before it asks for the new password (none is given here).
+    monkeypatch.delenv("BOLIGSAG_PASSWORD", raising=False)
+    out = tmp_path / "n.db"
+    assert main(["init", str(out), "--organisation", "Hus", "--plan", "P" * 161,
+                 "--area", "Nord", "--admin-name", "Åse Nørgaard"]) == 1
+    err = capsys.readouterr().err
+    assert "at most 160 characters" in err and "password" not in err
+    assert not out.exists()
+
+
 def _child(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "boligsag", *args],
                             env=_env(BOLIGSAG_PASSWORD=ADMIN_PASSWORD),

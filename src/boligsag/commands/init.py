@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from boligsag.services.setup import PLAN_PERIODS, SetupInput, create_database
+from boligsag.services.setup import (
+    MIN_PASSWORD_LENGTH,
+    PLAN_PERIODS,
+    SetupInput,
+    create_database,
+    validate_setup,
+)
 
 from . import CommandUsageError, read_password
 
@@ -37,22 +44,23 @@ def run(args: argparse.Namespace) -> int:
     first_year, last_year = (int(y) for y in args.period.split("-"))
     start = args.start or date(first_year, 1, 1)
     end = args.end or date(last_year, 12, 31)
-    password = read_password(f"New password for {args.admin}: ", confirm=True)
-    result = create_database(
-        Path(args.path),
-        SetupInput(
-            organisation_name=args.organisation,
-            plan_name=args.plan,
-            plan_period=args.period,
-            plan_start=start,
-            plan_end=end,
-            areas=args.area,
-            admin_username=args.admin,
-            admin_full_name=args.admin_name,
-            admin_password=password,
-            municipality=args.municipality,
-        ),
+    data = SetupInput(
+        organisation_name=args.organisation,
+        plan_name=args.plan,
+        plan_period=args.period,
+        plan_start=start,
+        plan_end=end,
+        areas=args.area,
+        admin_username=args.admin,
+        admin_full_name=args.admin_name,
+        admin_password="",
+        municipality=args.municipality,
     )
+    # The names and dates first: a refused plan name must not cost typing the new
+    # password twice. (A stand-in long enough to pass; the real one is checked again.)
+    validate_setup(replace(data, admin_password="-" * MIN_PASSWORD_LENGTH))
+    password = read_password(f"New password for {args.admin}: ", confirm=True)
+    result = create_database(Path(args.path), replace(data, admin_password=password))
     print(f"Created {result.path}")
     print(f"Key file {result.keys_path} (back it up together with the database)")
     print()

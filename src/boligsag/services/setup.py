@@ -48,6 +48,12 @@ class SetupResult:
 
 
 MIN_PASSWORD_LENGTH = 10
+# The columns' sizes (storage/models/org.py User, Area, Plan): SQLite would store more,
+# PostgreSQL on the team server would refuse it, and the lists and letters have no room
+# for it.
+MAX_USERNAME_LENGTH = 60
+MAX_NAME_LENGTH = 120  # a person's name, an area's
+MAX_PLAN_NAME_LENGTH = 160
 
 
 def validate_setup(data: SetupInput) -> None:
@@ -58,6 +64,9 @@ def validate_setup(data: SetupInput) -> None:
                                   data.plan_end))
     if not [a for a in data.areas if a.strip()]:
         problems["areas"] = ("Enter at least one housing area.", {})
+    elif any(len(a.strip()) > MAX_NAME_LENGTH for a in data.areas):
+        problems["areas"] = ("An area's name has at most {length} characters.",
+                             {"length": MAX_NAME_LENGTH})
     problems.update(validate_new_account(data.admin_username, data.admin_full_name,
                                          data.admin_password))
     if problems:
@@ -71,6 +80,9 @@ def validate_plan(name: str, period: str, start: date, end: date
     problems: dict[str, tuple[str, dict[str, object]]] = {}
     if not name.strip():
         problems["plan_name"] = ("Enter the plan's name.", {})
+    elif len(name.strip()) > MAX_PLAN_NAME_LENGTH:
+        problems["plan_name"] = ("A plan's name has at most {length} characters.",
+                                 {"length": MAX_PLAN_NAME_LENGTH})
     if period not in PLAN_PERIODS:
         problems["plan_period"] = ("Choose the plan's LBF period.", {})
     for field_name, day in (("plan_start", start), ("plan_end", end)):
@@ -81,10 +93,6 @@ def validate_plan(name: str, period: str, start: date, end: date
     return problems
 
 
-# The columns' sizes (storage/models/org.py User): SQLite would store more, PostgreSQL
-# on the team server would refuse it, and the lists and letters have no room for it.
-MAX_USERNAME_LENGTH = 60
-MAX_NAME_LENGTH = 120
 
 
 def validate_new_account(
