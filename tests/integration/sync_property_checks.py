@@ -67,7 +67,10 @@ def audit_pushed(ctx: AppContext) -> int:
 
 def _overwrites(later: Edit, e: Edit) -> bool:
     """Whether ``later`` replaced ``e`` on a replica that held ``e``'s value: an edit of
-    the same field, or a deletion of the row, made with it on screen."""
+    the same field, or a deletion of the row, made with it on screen. ``later`` may come
+    first in the ledger: two laptops that wrote the same value offline merge without a
+    conflict (merge.py: nothing to keep apart), so an edit that replaced the first of
+    them replaced the second's value too, whichever reached the server last."""
     if (later.table, later.uuid) != (e.table, e.uuid):
         return False
     if later.field == DELETED:
@@ -206,7 +209,7 @@ class Verdict:
                                 "overwritten knowingly"), 0)
         lost = []
         edits = [e for e in self.ledger if e.field != DELETED]
-        for index, e in enumerate(self.ledger):
+        for e in self.ledger:
             if e.field == DELETED:
                 continue
             key = (e.table, e.uuid)
@@ -218,7 +221,7 @@ class Verdict:
                 counts["in a conflict"] += 1
             elif any(same(c["fields"].get(e.field), e.value) for c in aside.get(key, [])):
                 counts["set aside after a refusal"] += 1
-            elif any(_overwrites(later, e) for later in self.ledger[index + 1:]):
+            elif any(_overwrites(other, e) for other in self.ledger if other is not e):
                 counts["overwritten knowingly"] += 1
             else:
                 lost.append(e)
