@@ -21,6 +21,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDraft, update_person
 from boligsag.services.sync import holdings as holdings_module
 from boligsag.services.sync.actor import SyncActor
+from boligsag.services.sync.people_lists import HIDDEN_GIVER
 from boligsag.services.sync.wire_tables import SYNCED_TABLES
 from boligsag.services.sync_client import reconcile as reconcile_module
 from boligsag.storage.models import Base, Person, User
@@ -28,6 +29,7 @@ from boligsag.storage.models import Base, Person, User
 from . import test_pull_client
 from .sync_server import SyncServer, edit, new_contact, new_person
 from .test_pull_client import (  # noqa: F401  (fixtures)
+    _inbox_count,
     _local,
     _outbox,
     _pull_everything,
@@ -226,6 +228,72 @@ def test_sessions_show_the_ticks_of_people_who_came_into_scope(
     assert outcome.sessions_refetched == 1
     (after,) = _local(laptop, "sessions", [meeting["uuid"]])
     assert [tick["person"] for tick in after["fields"]["attendance"]] == [family["person"]]
+    assert _outbox(laptop) == {}
+
+
+def _row(table: str, **fields: Any) -> dict[str, Any]:
+    return {"table": table, "uuid": str(uuid.uuid4()), "base_version": None,
+            "deleted": False, "fields": fields}
+
+
+def _area_of(server: SyncServer, person: dict[str, Any], area: str) -> None:
+    version = server.row("people", person["uuid"])["version"]
+    server.push("admin", [edit("people", person["uuid"], version, area=area)])
+
+
+def test_a_consent_given_by_a_hidden_custody_holder_lands_with_the_giver_in_words(
+        server: SyncServer, laptop: AppContext) -> None:
+    """A child of her area, whose mother lives in the other area: the consent, the
+    referral resting on it and its event all land on the staff member's laptop, the
+    giver in words (the mother's uuid never reaches it); when the mother moves in, the
+    consent names her; when she moves out again, it is words again and she leaves the
+    laptop instead of staying behind as "still referred to". (Before, the three rows
+    waited in the inbox for ever: 1,968 rows of the bench team's staff member.)"""
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    admin = server.actors["admin"].user_uuid
+    mother = new_person("Leila", "Hassan", area=south)
+    child = new_person("Yasmin", "Hassan", area=east)
+    service = _row("services", name="Sundhedsplejen")
+    consent = _row("consents", person=child["uuid"], service=service["uuid"],
+                   scope=["identity"], purpose="Samarbejde om søvn",
+                   given_by_person=mother["uuid"], valid_from="2026-11-01",
+                   valid_to="2027-10-31")
+    referral = _row("referrals", person=child["uuid"], service=service["uuid"],
+                    consent=consent["uuid"], reason="Søvnbesvær", contact_user=admin,
+                    status_changed_on="2026-11-02", created_on="2026-11-02")
+    event = _row("referral_events", referral=referral["uuid"], to_status="sent",
+                 on="2026-11-02", recorded_at="2026-11-02T10:00:00")
+    server.push("admin", [mother, child, service, consent, referral, event])
+
+    link = _staff_laptop(server, laptop)
+    (held,) = _local(laptop, "consents", [consent["uuid"]])
+    assert (held["fields"]["given_by_person"], held["fields"]["given_by_name"]) == (
+        None, HIDDEN_GIVER)
+    assert len(_local(laptop, "referrals", [referral["uuid"]])) == 1
+    assert len(_local(laptop, "referral_events", [event["uuid"]])) == 1
+    assert _inbox_count(laptop) == 0
+    assert _local(laptop, "people", [mother["uuid"]]) == []
+    lead_rows, _ = server.pull_all("lead")
+    (whole,) = [r for r in lead_rows if r["uuid"] == consent["uuid"]]
+    assert whole["fields"]["given_by_person"] == mother["uuid"]  # the server keeps her
+
+    _area_of(server, mother, east)
+    before = reconcile_module.held_people(laptop.db)
+    _pull_everything(server, laptop, device="staff")  # the mother comes with the pull
+    reconcile_module.reconcile(laptop.db, link, people_before=before)
+    (named,) = _local(laptop, "consents", [consent["uuid"]])
+    assert (named["fields"]["given_by_person"], named["fields"]["given_by_name"]) == (
+        mother["uuid"], "")
+
+    _area_of(server, mother, south)
+    _pull_everything(server, laptop, device="staff")
+    gone = reconcile_module.reconcile(laptop.db, link)
+    assert ("people", mother["uuid"]) not in gone.kept_referenced
+    assert _local(laptop, "people", [mother["uuid"]]) == []
+    (words,) = _local(laptop, "consents", [consent["uuid"]])
+    assert (words["fields"]["given_by_person"], words["fields"]["given_by_name"]) == (
+        None, HIDDEN_GIVER)
+    assert _differing_tables(laptop, link) == IN_SYNC
     assert _outbox(laptop) == {}
 
 

@@ -15,6 +15,17 @@ some of them may not see (another area's family, a colleague's restricted case).
 
 A contact's ``people`` is not such a list: a contact is visible only when every person
 on it is (scope_rules.py), so it travels whole or not at all.
+
+One single reference is treated the same way (:data:`PERSON_REFS`): a child's consent
+follows the child, but the custody holder who gave it may be hidden from the actor (a
+colleague's restricted case, a parent outside her areas). Such a consent is pulled with
+``given_by_person`` null and the giver in words, "Forælder med forældremyndighed",
+unless it names the giver in words already. (Before, the laptop held the consent back
+for ever, waiting for a person it would never get, and with it every referral resting
+on the consent and their events: 1,968 rows of the bench team's staff member.) A push
+never sends the field unless the user changed the giver (the outbox records changed
+fields only), so the server keeps its hidden giver. The laptop fetches such consents
+again when people come or go (sync_client/reconcile.py).
 """
 
 from __future__ import annotations
@@ -30,8 +41,8 @@ from .actor import SyncActor
 from .scope_rules import sees_everything
 from .wire_ids import row_ids
 
-__all__ = ["PERSON_LISTS", "Hidden", "hidden_members", "strip_pulled", "with_hidden",
-           "without_hidden"]
+__all__ = ["HIDDEN_GIVER", "PERSON_LISTS", "PERSON_REFS", "Hidden", "hidden_members",
+           "strip_pulled", "with_hidden", "without_hidden"]
 
 
 def _tick_person(item: object) -> object:
@@ -44,6 +55,16 @@ PERSON_LISTS: dict[tuple[str, str], Callable[[object], object]] = {
 }
 _TABLES = frozenset(table for table, _name in PERSON_LISTS)
 
+# The giver of a consent as a laptop that may not see them shows it: on screen and on
+# the printed form, which the custody holder signs.
+HIDDEN_GIVER = "Forælder med forældremyndighed"
+# (table, wire field) naming one person → (the field describing them in words, and the
+# words used when the person is hidden from the actor).
+PERSON_REFS: dict[tuple[str, str], tuple[str, str]] = {
+    ("consents", "given_by_person"): ("given_by_name", HIDDEN_GIVER),
+}
+_STRIPPED = _TABLES | frozenset(table for table, _name in PERSON_REFS)
+
 # (table, row uuid) → wire field → the server's items naming people the actor cannot see.
 Hidden = dict[tuple[str, str], dict[str, list[Any]]]
 
@@ -53,7 +74,23 @@ def _named(table: str, fields: Mapping[str, Any]) -> set[str]:
     for (list_table, name), person in PERSON_LISTS.items():
         if list_table == table and isinstance(fields.get(name), list):
             found.update(p for p in map(person, fields[name]) if isinstance(p, str))
+    for ref_table, name in PERSON_REFS:
+        if ref_table == table and isinstance(fields.get(name), str):
+            found.add(fields[name])
     return found
+
+
+def _hidden_refs(table: str, fields: Mapping[str, Any], seen: set[str]) -> dict[str, Any]:
+    """The replacements for ``fields``' single person references to anyone not in
+    ``seen``: the reference null, its words field the hidden person's description."""
+    changes: dict[str, Any] = {}
+    for (ref_table, name), (words, hidden_words) in PERSON_REFS.items():
+        value = fields.get(name)
+        if ref_table == table and isinstance(value, str) and value not in seen:
+            changes[name] = None
+            if name in fields and not fields.get(words):
+                changes[words] = hidden_words
+    return changes
 
 
 def _keep(table: str, fields: dict[str, Any], seen: set[str]) -> None:
@@ -62,6 +99,7 @@ def _keep(table: str, fields: dict[str, Any], seen: set[str]) -> None:
     for (list_table, name), person in PERSON_LISTS.items():
         if list_table == table and isinstance(fields.get(name), list):
             fields[name] = [item for item in fields[name] if person(item) in seen]
+    fields.update(_hidden_refs(table, fields, seen))
 
 
 def _kept(table: str, fields: dict[str, Any], seen: set[str]) -> dict[str, Any]:
@@ -74,12 +112,14 @@ def _kept(table: str, fields: dict[str, Any], seen: set[str]) -> dict[str, Any]:
             visible = [item for item in items if person(item) in seen]
             if len(visible) != len(items):
                 out = {**out, name: visible}
-    return out
+    refs = _hidden_refs(table, fields, seen)
+    return {**out, **refs} if refs else out
 
 
 def strip_pulled(session: Session, actor: SyncActor, rows: list[dict[str, Any]]) -> None:
-    """Take out of pulled ``rows`` the list items about people ``actor`` may not see:
-    in the lists themselves, and in the two values of a conflict about one.
+    """Take out of pulled ``rows`` the list items and single references about people
+    ``actor`` may not see: in the rows themselves, and in the two values of a conflict
+    about one.
 
     A row that loses something is replaced in ``rows`` by a changed copy; no row is
     changed itself, for a pull's rows are shared with other pulls (pull_cache.py)."""
@@ -89,9 +129,9 @@ def strip_pulled(session: Session, actor: SyncActor, rows: list[dict[str, Any]])
     named: set[str] = set()
     for index, row in enumerate(rows):
         fields = row["fields"]
-        if row["table"] in _TABLES:
+        if row["table"] in _STRIPPED:
             named |= _named(row["table"], fields)
-        elif row["table"] == "sync_conflicts" and fields.get("table_name") in _TABLES:
+        elif row["table"] == "sync_conflicts" and fields.get("table_name") in _STRIPPED:
             for key in ("kept_value", "other_value"):
                 value = json.loads(fields[key])
                 conflicts.append((index, key, fields["table_name"], value))
@@ -100,7 +140,7 @@ def strip_pulled(session: Session, actor: SyncActor, rows: list[dict[str, Any]])
         return
     seen = scope.visible(session, actor, "people", sorted(named))
     for index, row in enumerate(rows):
-        if row["table"] in _TABLES:
+        if row["table"] in _STRIPPED:
             fields = _kept(row["table"], row["fields"], seen)
             if fields is not row["fields"]:
                 rows[index] = {**row, "fields": fields}
