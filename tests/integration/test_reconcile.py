@@ -297,6 +297,41 @@ def test_a_consent_given_by_a_hidden_custody_holder_lands_with_the_giver_in_word
     assert _outbox(laptop) == {}
 
 
+def test_a_reminder_about_a_family_that_moved_away_stays_and_the_family_goes(
+        server: SyncServer, laptop: AppContext) -> None:
+    """Her own reminder names a person and a contact of a family that then moves to the
+    other area: the family leaves her laptop (the reminder no longer holds it back), the
+    reminder stays about no one; when the family moves back, it names them again."""
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    family = _family(server, east)
+    reminder = _row("reminders", owner_user=server.actors["staff"].user_uuid,
+                    due_on="2026-12-01", text="Ring om skolemødet",
+                    person=family["person"], contact=family["contacts"][0])
+    server.push("staff", [reminder])
+    link = _staff_laptop(server, laptop)
+
+    _move(server, family, south)
+    _pull_everything(server, laptop, device="staff")
+    gone = reconcile_module.reconcile(laptop.db, link)
+    assert gone.purged == {"people": 1, "households": 1, "contacts": 2}
+    assert gone.kept_referenced == [("users", laptop.actor.user_uuid)]
+    (kept,) = _local(laptop, "reminders", [reminder["uuid"]])
+    assert (kept["fields"]["person"], kept["fields"]["contact"]) == (None, None)
+    assert kept["fields"]["text"] == "Ring om skolemødet"
+    there = server.row("reminders", reminder["uuid"])["fields"]
+    assert there["person"] == family["person"]  # only her laptop's copy lost the link
+
+    _move(server, family, east)
+    before = reconcile_module.held_people(laptop.db)
+    _pull_everything(server, laptop, device="staff")
+    reconcile_module.reconcile(laptop.db, link, people_before=before)
+    (back,) = _local(laptop, "reminders", [reminder["uuid"]])
+    assert (back["fields"]["person"], back["fields"]["contact"]) == (
+        family["person"], family["contacts"][0])
+    assert _differing_tables(laptop, link) == IN_SYNC
+    assert _outbox(laptop) == {}
+
+
 def test_an_interrupted_reconcile_leaves_a_consistent_replica_and_the_next_finishes(
         server: SyncServer, laptop: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
     east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]

@@ -1,5 +1,6 @@
-"""List fields that name people one by one: what an actor pulls and pushes of them is
-only the part about people they may see (design.md "Scope", issue 11 §2).
+"""List fields that name people one by one, and single references: what an actor pulls
+and pushes of them is only the part about rows they may see (design.md "Scope", issue 11
+§2).
 
 A session is visible to every staff member, but its attendance ticks name participants
 some of them may not see (another area's family, a colleague's restricted case). So:
@@ -16,22 +17,26 @@ some of them may not see (another area's family, a colleague's restricted case).
 A contact's ``people`` is not such a list: a contact is visible only when every person
 on it is (scope_rules.py), so it travels whole or not at all.
 
-One single reference is treated the same way (:data:`PERSON_REFS`): a child's consent
-follows the child, but the custody holder who gave it may be hidden from the actor (a
-colleague's restricted case, a parent outside her areas). Such a consent is pulled with
-``given_by_person`` null and the giver in words, "Forælder med forældremyndighed",
-unless it names the giver in words already. (Before, the laptop held the consent back
-for ever, waiting for a person it would never get, and with it every referral resting
-on the consent and their events: 1,968 rows of the bench team's staff member.) A push
-never sends the field unless the user changed the giver (the outbox records changed
-fields only), so the server keeps its hidden giver. The laptop fetches such consents
-again when people come or go (sync_client/reconcile.py).
+Single references to a row the actor may not see are sent as null (:data:`HIDDEN_REFS`):
+a child's consent follows the child, but the custody holder who gave it may be hidden
+from the actor (a colleague's restricted case, a parent outside her areas); it is pulled
+with ``given_by_person`` null and the giver in words, "Forælder med forældremyndighed",
+unless it names the giver in words already. A reminder follows its owner, but the
+person, contact or referral it is about may have left the owner's scope. (Before, the
+laptop held such a row back for ever, waiting for a row it would never get, and with a
+consent every referral resting on it and their events: 1,968 rows of the bench team's
+staff member; a reminder kept the person it named on the laptop after they left.) A
+push never sends the field unless the user changed it (the outbox records changed
+fields only), so the server keeps its value. The laptop fetches such rows again when
+people come, and before the row they name leaves it (sync_client/reconcile.py).
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,8 +46,8 @@ from .actor import SyncActor
 from .scope_rules import sees_everything
 from .wire_ids import row_ids
 
-__all__ = ["HIDDEN_GIVER", "PERSON_LISTS", "PERSON_REFS", "Hidden", "hidden_members",
-           "strip_pulled", "with_hidden", "without_hidden"]
+__all__ = ["HIDDEN_GIVER", "HIDDEN_REFS", "PERSON_LISTS", "Hidden", "HiddenRef",
+           "hidden_members", "strip_pulled", "with_hidden", "without_hidden"]
 
 
 def _tick_person(item: object) -> object:
@@ -58,58 +63,77 @@ _TABLES = frozenset(table for table, _name in PERSON_LISTS)
 # The giver of a consent as a laptop that may not see them shows it: on screen and on
 # the printed form, which the custody holder signs.
 HIDDEN_GIVER = "Forælder med forældremyndighed"
-# (table, wire field) naming one person → (the field describing them in words, and the
-# words used when the person is hidden from the actor).
-PERSON_REFS: dict[tuple[str, str], tuple[str, str]] = {
-    ("consents", "given_by_person"): ("given_by_name", HIDDEN_GIVER),
+
+
+@dataclass(frozen=True)
+class HiddenRef:
+    """What a pull sends for a single reference to a row the actor may not see: null,
+    and ``words`` (a field of the same row) set to ``hidden_words`` when it is empty."""
+
+    target: str  # the table the reference points at
+    words: str | None = None
+    hidden_words: str = ""
+
+
+# (table, wire field) → how a reference to a row hidden from the actor is sent. A
+# consent follows its person, and a reminder its owner, but what they name may be
+# hidden from that person's worker or that owner.
+HIDDEN_REFS: dict[tuple[str, str], HiddenRef] = {
+    ("consents", "given_by_person"): HiddenRef("people", "given_by_name", HIDDEN_GIVER),
+    ("reminders", "person"): HiddenRef("people"),
+    ("reminders", "contact"): HiddenRef("contacts"),
+    ("reminders", "referral"): HiddenRef("referrals"),
 }
-_STRIPPED = _TABLES | frozenset(table for table, _name in PERSON_REFS)
+_STRIPPED = _TABLES | frozenset(table for table, _name in HIDDEN_REFS)
 
 # (table, row uuid) → wire field → the server's items naming people the actor cannot see.
 Hidden = dict[tuple[str, str], dict[str, list[Any]]]
+# table → uuids of its rows (named by the rows of a pull; seen by the actor).
+Named = dict[str, set[str]]
 
 
-def _named(table: str, fields: Mapping[str, Any]) -> set[str]:
-    found: set[str] = set()
+def _named(table: str, fields: Mapping[str, Any]) -> Named:
+    found: Named = defaultdict(set)
     for (list_table, name), person in PERSON_LISTS.items():
         if list_table == table and isinstance(fields.get(name), list):
-            found.update(p for p in map(person, fields[name]) if isinstance(p, str))
-    for ref_table, name in PERSON_REFS:
+            found["people"].update(p for p in map(person, fields[name])
+                                   if isinstance(p, str))
+    for (ref_table, name), ref in HIDDEN_REFS.items():
         if ref_table == table and isinstance(fields.get(name), str):
-            found.add(fields[name])
+            found[ref.target].add(fields[name])
     return found
 
 
-def _hidden_refs(table: str, fields: Mapping[str, Any], seen: set[str]) -> dict[str, Any]:
-    """The replacements for ``fields``' single person references to anyone not in
-    ``seen``: the reference null, its words field the hidden person's description."""
+def _hidden_refs(table: str, fields: Mapping[str, Any], seen: Named) -> dict[str, Any]:
+    """The replacements for ``fields``' single references to rows not in ``seen``: the
+    reference null, and its words field (if it has one and it is empty) the words."""
     changes: dict[str, Any] = {}
-    for (ref_table, name), (words, hidden_words) in PERSON_REFS.items():
+    for (ref_table, name), ref in HIDDEN_REFS.items():
         value = fields.get(name)
-        if ref_table == table and isinstance(value, str) and value not in seen:
+        if ref_table == table and isinstance(value, str) and value not in seen[ref.target]:
             changes[name] = None
-            if name in fields and not fields.get(words):
-                changes[words] = hidden_words
+            if ref.words is not None and not fields.get(ref.words):
+                changes[ref.words] = ref.hidden_words
     return changes
 
 
-def _keep(table: str, fields: dict[str, Any], seen: set[str]) -> None:
-    """Drop, in place, the items of ``fields``' people lists naming anyone not in ``seen``
-    (for a dict that is the caller's own: see :func:`_kept`)."""
+def _keep(table: str, fields: dict[str, Any], seen: Named) -> None:
+    """Drop, in place, the items of ``fields``' people lists and the references naming
+    rows not in ``seen`` (for a dict that is the caller's own: see :func:`_kept`)."""
     for (list_table, name), person in PERSON_LISTS.items():
         if list_table == table and isinstance(fields.get(name), list):
-            fields[name] = [item for item in fields[name] if person(item) in seen]
+            fields[name] = [item for item in fields[name] if person(item) in seen["people"]]
     fields.update(_hidden_refs(table, fields, seen))
 
 
-def _kept(table: str, fields: dict[str, Any], seen: set[str]) -> dict[str, Any]:
-    """``fields`` without the items of its people lists naming anyone not in ``seen``:
-    ``fields`` itself when nothing goes, else a new dict (``fields`` is left as it is)."""
+def _kept(table: str, fields: dict[str, Any], seen: Named) -> dict[str, Any]:
+    """``fields`` without what :func:`_keep` drops: ``fields`` itself when nothing
+    goes, else a new dict (``fields`` is left as it is)."""
     out = fields
     for (list_table, name), person in PERSON_LISTS.items():
         items = fields.get(name)
         if list_table == table and isinstance(items, list):
-            visible = [item for item in items if person(item) in seen]
+            visible = [item for item in items if person(item) in seen["people"]]
             if len(visible) != len(items):
                 out = {**out, name: visible}
     refs = _hidden_refs(table, fields, seen)
@@ -117,28 +141,37 @@ def _kept(table: str, fields: dict[str, Any], seen: set[str]) -> dict[str, Any]:
 
 
 def strip_pulled(session: Session, actor: SyncActor, rows: list[dict[str, Any]]) -> None:
-    """Take out of pulled ``rows`` the list items and single references about people
-    ``actor`` may not see: in the rows themselves, and in the two values of a conflict
-    about one.
+    """Take out of pulled ``rows`` the list items about people ``actor`` may not see,
+    and the single references to rows they may not see (:data:`HIDDEN_REFS`): in the
+    rows themselves, and in the two values of a conflict about one.
 
     A row that loses something is replaced in ``rows`` by a changed copy; no row is
     changed itself, for a pull's rows are shared with other pulls (pull_cache.py)."""
     if sees_everything(actor):
         return
     conflicts: list[tuple[int, str, str, Any]] = []  # (row index, key, table, value)
-    named: set[str] = set()
+    named: Named = defaultdict(set)
     for index, row in enumerate(rows):
         fields = row["fields"]
         if row["table"] in _STRIPPED:
-            named |= _named(row["table"], fields)
+            found = _named(row["table"], fields)
         elif row["table"] == "sync_conflicts" and fields.get("table_name") in _STRIPPED:
+            found = defaultdict(set)
             for key in ("kept_value", "other_value"):
                 value = json.loads(fields[key])
                 conflicts.append((index, key, fields["table_name"], value))
-                named |= _named(fields["table_name"], _as_fields(fields["field"], value))
-    if not named:
+                for target, uuids in _named(fields["table_name"],
+                                            _as_fields(fields["field"], value)).items():
+                    found[target] |= uuids
+        else:
+            continue
+        for target, uuids in found.items():
+            named[target] |= uuids
+    if not any(named.values()):
         return
-    seen = scope.visible(session, actor, "people", sorted(named))
+    seen: Named = defaultdict(set, {
+        target: scope.visible(session, actor, target, sorted(uuids))
+        for target, uuids in named.items() if uuids})
     for index, row in enumerate(rows):
         if row["table"] in _STRIPPED:
             fields = _kept(row["table"], row["fields"], seen)
@@ -177,7 +210,7 @@ def hidden_members(session: Session, actor: SyncActor,
     for table, uuids in wanted.items():
         ids = row_ids(session).ids_of(session, {table: uuids})[table]
         rows = wire.rows_to_wire(session, table, [ids[u] for u in uuids if u in ids])
-        named = set().union(*(_named(table, row["fields"]) for row in rows))
+        named = set().union(*(_named(table, row["fields"])["people"] for row in rows))
         seen = scope.visible(session, actor, "people", sorted(named)) if named else set()
         for row in rows:
             for (list_table, name), person in PERSON_LISTS.items():

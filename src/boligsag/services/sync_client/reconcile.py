@@ -9,10 +9,11 @@ the row's link and child rows and its tombstoned dependants (a tombstone counts 
 neither side, so nothing else would ever remove them). A row is kept, and reported,
 when it has an unpushed outbox entry (the push must go first: its edit would be lost)
 or when a row that stays still refers to it (a live row the server lists, an audit
-entry). A consent naming a person about to go as its giver is fetched again first: the
-server sends it with the giver in words (people_lists.PERSON_REFS), so the person goes
-too; and when people come, consents showing a giver in words are fetched again, as
-sessions are (their attendance shows other ticks).
+entry). A row naming a row about to go (a consent its giver, a reminder its person) is
+fetched again first: the server sends it with the reference taken out
+(people_lists.HIDDEN_REFS), so the named row goes too; and when people come, rows with a
+reference taken out are fetched again, as sessions are (their attendance shows other
+ticks).
 
 The server is given as three callables, so the app passes its ServerConnection's
 methods and the tests the in-process engine: ``holdings() -> {"tables": {table:
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.services import org_settings
 from boligsag.services.sync.holdings_digest import Digest, bucket_of, digest
-from boligsag.services.sync.people_lists import PERSON_REFS
+from boligsag.services.sync.people_lists import HIDDEN_REFS
 from boligsag.services.sync.wire_tables import CHILDREN, LINKS, SPECS, SYNCED_TABLES
 from boligsag.storage.database import Database
 from boligsag.storage.models import Base, SyncOutboxEntry
@@ -237,8 +238,7 @@ def reconcile(db: Database, server: Server, *,
         in_buckets = set(buckets)
         unlisted[table] = sorted(u for u in live
                                  if bucket_of(u) in in_buckets and u not in listed)
-    if unlisted.get("people"):
-        _refetch_naming(db, server, unlisted["people"], unlisted, outcome)
+    _refetch_naming(db, server, unlisted, outcome)
     for table in reversed(SYNCED_TABLES):  # children first: nothing refers to them
         if unlisted.get(table):
             _purge_table(db, table, unlisted[table], outcome)
@@ -249,42 +249,47 @@ def reconcile(db: Database, server: Server, *,
     return outcome
 
 
-def _ref_column(table: str, name: str) -> Any:
-    spec = SPECS[table]
-    column = next(f.column for f in spec.fields if f.name == name)
+def _column(table: str, name: str) -> Any:
+    """The local column of wire field ``name`` of ``table``."""
+    column = next(f.column for f in SPECS[table].fields if f.name == name)
     return Base.metadata.tables[table].c[column]
 
 
-def _refetch_naming(db: Database, server: Server, going: list[str],
-                    unlisted: dict[str, list[str]], outcome: ReconcileOutcome) -> None:
-    """People about to leave this replica may still be named by a row that stays (a
-    consent's giver, people_lists.PERSON_REFS): fetched again, such a row comes with
-    the reference taken out, and the person can go instead of staying behind as
-    "still referred to"."""
-    people = Base.metadata.tables["people"]
-    for table, name in PERSON_REFS:
-        t, column = Base.metadata.tables[table], _ref_column(table, name)
+def _refetch_naming(db: Database, server: Server, unlisted: dict[str, list[str]],
+                    outcome: ReconcileOutcome) -> None:
+    """Rows about to leave this replica may still be named by a row that stays (a
+    consent's giver, a reminder's person: people_lists.HIDDEN_REFS). Fetched again,
+    such a row comes with the reference taken out, and the row it named can go
+    instead of staying behind as "still referred to"."""
+    for (table, name), ref in HIDDEN_REFS.items():
+        going = unlisted.get(ref.target)
+        if not going:
+            continue
+        t, target = Base.metadata.tables[table], Base.metadata.tables[ref.target]
         staying = set(unlisted.get(table, ()))
         with db.reading() as session:
-            naming = [u for chunk in _chunks(sorted(going), 500) for u in session.scalars(
-                select(t.c.uuid).join(people, people.c.id == column)
-                .where(people.c.uuid.in_(chunk), t.c.deleted_at.is_(None)))
-                if u not in staying]
-        _fetch(db, server, table, sorted(set(naming)), outcome)
+            naming = {u for chunk in _chunks(sorted(going), 500) for u in session.scalars(
+                select(t.c.uuid).join(target, target.c.id == _column(table, name))
+                .where(target.c.uuid.in_(chunk), t.c.deleted_at.is_(None)))
+                if u not in staying}
+        _fetch(db, server, table, sorted(naming), outcome)
 
 
 def _refetch_hidden_refs(db: Database, server: Server, outcome: ReconcileOutcome) -> None:
-    """People came: a row pulled with a reference taken out (the giver in words,
-    people_lists.HIDDEN_GIVER) may name one of them now, though its version did not
-    move, so those rows are fetched again."""
-    for (table, name), (words, hidden_words) in PERSON_REFS.items():
-        t = Base.metadata.tables[table]
-        words_column = next(f.column for f in SPECS[table].fields if f.name == words)
-        with db.reading() as session:
-            shown_in_words = sorted(session.scalars(select(t.c.uuid).where(
-                _ref_column(table, name).is_(None), t.c[words_column] == hidden_words,
-                t.c.deleted_at.is_(None))))
-        _fetch(db, server, table, shown_in_words, outcome)
+    """People came: a row pulled with a reference taken out (HIDDEN_REFS) may name one
+    of them, or a row that came with them, though its version did not move. Those rows
+    (a consent with the giver in words, a reminder about no one) are fetched again."""
+    stripped: dict[str, set[str]] = defaultdict(set)
+    with db.reading() as session:
+        for (table, name), ref in HIDDEN_REFS.items():
+            t = Base.metadata.tables[table]
+            query = select(t.c.uuid).where(_column(table, name).is_(None),
+                                           t.c.deleted_at.is_(None))
+            if ref.words is not None:
+                query = query.where(_column(table, ref.words) == ref.hidden_words)
+            stripped[table].update(session.scalars(query))
+    for table, uuids in stripped.items():
+        _fetch(db, server, table, sorted(uuids), outcome)
 
 
 def _refetch_sessions(db: Database, server: Server, outcome: ReconcileOutcome) -> None:
