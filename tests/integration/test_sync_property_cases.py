@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from boligsag.services.contact_rows import ContactDraft
@@ -20,6 +21,7 @@ from boligsag.services.people import update_person
 from boligsag.services.person_deletion import delete_person
 from boligsag.services.sync_client import engine as sync_engine
 from boligsag.services.sync_client import push_client
+from boligsag.services.sync_client.errors import ServerUnreachable
 from boligsag.services.sync_client.push_client import refused_changes
 from boligsag.services.unlock import lock
 from boligsag.storage.models import Area, Contact, Person
@@ -166,3 +168,41 @@ def test_an_edit_after_a_push_kept_apart_as_a_conflict_is_pushed_too(
         assert notes == ["Anden udgave", "Tredje udgave"]  # both kept, as conflicts
         assert server.row("people", amira)["deleted"]
         assert ("people", amira) not in live_rows(lead.db, ("people",))
+
+
+def test_an_edit_made_after_a_pending_batch_is_kept_when_the_batch_is_refused(
+        pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
+    """A staff member edits a person offline and syncs, but the push never reaches the
+    server (the batch stays pending); meanwhile the administrator moves the person to
+    another area; she edits the person again. The pending batch goes first and is
+    refused: its change is set aside, and so, at the next push, is the later edit.
+    (Before, setting the batch's change aside removed the row's outbox entry with the
+    later edit in it: the edit was nowhere. Found by the property test.)"""
+    with _server_and_laptops(pg_cluster, files, tmp_path, "staff") as (server, staff, admin):
+        (_, amira), *_ = live_ids(staff, Person)
+        _edit_note(staff, amira, "Første udgave")
+
+        def unreachable(_batch: dict) -> dict:
+            raise ServerUnreachable("https://server.invalid")
+
+        with pytest.raises(ServerUnreachable):
+            push_client.push_once(staff, unreachable)  # built and stored, never sent
+        admin_id = local_id(admin, Person, amira)
+        with admin.db.reading() as session:
+            person = session.get(Person, admin_id)
+            assert person is not None
+            version, draft = person.version, person_draft(person)
+            south = session.scalar(select(Area.id).where(Area.name == SOUTH))
+        update_person(admin, admin_id, version, replace(draft, area_id=south))
+        sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+        _edit_note(staff, amira, "Anden udgave")  # after the batch was built
+
+        outcome = sync_engine.sync_once(staff, InProcessRemote(server,
+                                                               device_name("staff", 1)))
+
+        assert (outcome.set_aside, outcome.waiting) == (2, 0)
+        with staff.db.reading() as session:
+            notes = [kept["change"]["fields"]["note"] for kept in refused_changes(session)]
+        assert notes == ["Første udgave", "Anden udgave"]
+        assert local_id(staff, Person, amira) is None  # no longer hers to hold
+        assert server.row("people", amira)["fields"]["note"] != "Anden udgave"

@@ -24,11 +24,13 @@ the server refuses a whole batch for one change outside the user's scope (a pers
 moved to another area while she edited them offline). Sent again as it is, it would be
 refused for ever and hold back every other change. So when the refusal names a change
 of the batch (``<table> <uuid>: <reason>``, services/sync/push.py), that change is SET
-ASIDE in one transaction: its outbox entry is removed and the change as sent (its
-values) is kept with the reason and time in the org setting ``sync_refused_changes``,
-where the user sees it and decides (services/sync_client/engine.refused_changes); the
-pending batch is dropped and the next push sends the rest. A refusal that names no
-change of the batch drops the pending batch, keeps the outbox and is raised.
+ASIDE in one transaction: the change as sent (its values) is kept with the reason and
+time in the org setting ``sync_refused_changes``, where the user sees it and decides
+(services/sync_client/engine.refused_changes); its outbox entry is removed, unless the
+row was edited again after the batch was built (the later edit goes in the next push,
+and is set aside in turn); the pending batch is dropped and the next push sends the
+rest. A refusal that names no change of the batch drops the pending batch, keeps the
+outbox and is raised.
 """
 
 from __future__ import annotations
@@ -216,10 +218,16 @@ def _refusal_text(refusal: Exception) -> str:
     return str(getattr(refusal, "message", "") or refusal)
 
 
-def _set_aside(target: Any, db: Database, batch: dict[str, Any],
+def _set_aside(target: Any, db: Database, pending: dict[str, Any],
                refusal: Exception) -> bool:
     """Drop the pending batch; set the refused change aside when the refusal names one
-    of the batch's changes. Whether it did (one transaction either way)."""
+    of the batch's changes. Whether it did (one transaction either way).
+
+    The row's outbox entry goes with it, unless the row was edited again after the
+    batch was built (a pending batch sent again after an offline edit): then the entry
+    stays, and its next push, the later edit with it, is refused and set aside in turn
+    (before, that later edit was lost)."""
+    batch = pending["batch"]
     named = _NAMED.match(_refusal_text(refusal).strip())
     change = None
     if named is not None:
@@ -231,7 +239,7 @@ def _set_aside(target: Any, db: Database, batch: dict[str, Any],
         if change is None:
             return False
         entry = session.get(SyncOutboxEntry, (change["table"], change["uuid"]))
-        if entry is not None:
+        if entry is not None and entry.local_seq <= int(pending["seq"]):
             session.delete(entry)
         if change.get("base_version") is not None:
             # As in _ack: the row's local version number was never the server's, and a
@@ -289,7 +297,7 @@ def push_once(target: Any, send: Sender, *, limit: int = 1000) -> PushOutcome:
     try:
         result = send(batch)
     except (Refused, ServerRefused) as refusal:
-        if _set_aside(target, db, batch, refusal):
+        if _set_aside(target, db, pending, refusal):
             return PushOutcome(left=_left(db), resent=resent, set_aside=1)
         raise
     _ack(db, pending, result)
