@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from boligsag.domain.enums import AuditAction, Role
+from boligsag.domain.enums import Role
 from boligsag.services import org_settings
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.people import PersonDraft
@@ -34,14 +34,14 @@ from boligsag.services.sync.seed import seed_change_log
 from boligsag.services.sync.wire_read import rows_to_wire
 from boligsag.services.sync.wire_tables import SYNCED_TABLES
 from boligsag.services.sync_client import engine as sync_engine
-from boligsag.services.sync_client import pull_client, server_link
+from boligsag.services.sync_client import join, pull_client, server_link
 from boligsag.services.sync_client.errors import ServerUnreachable
+from boligsag.services.sync_client.transport import LoginAnswer
 from boligsag.services.unlock import UnlockOptions, unlock
-from boligsag.storage import audit, audit_anchor, keys, migrate
+from boligsag.storage import keys
 from boligsag.storage.database import Database
 from boligsag.storage.engine import open_engine
 from boligsag.storage.models import Area, Base, Person, ServerDevice, SyncOutboxEntry, User
-from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.server_engine import open_server_engine
 
 from ..conftest import CHEAP_KDF
@@ -121,39 +121,26 @@ def open_server(pg_cluster: PgCluster, template: str) -> tuple[SyncServer, str]:
 # --- replicas -------------------------------------------------------------------------
 
 
+class _RemoteAt(InProcessRemote):
+    """The in-process server under the address the replicas are linked to."""
+
+    url = URL
+
+
 def _join(path: Path, server: SyncServer, device: str, username: str) -> None:
-    """Make the replica file at ``path`` as join._make_replica does, then pull all."""
-    remote = InProcessRemote(server, device)
+    """Make the replica file at ``path`` as joining does (join.make_replica), then pull
+    all (as join._first_pull, without its progress and log-in handling)."""
     actor = server.actors[device]
-    db_key = keys.new_database_key()
-    database_id = str(uuid.uuid4())
-    engine_ = open_engine(path, db_key, create=True, integrity_check=False)
+    remote = _RemoteAt(server, device)
+    answer = LoginAnswer(token="", expires_at=0,
+                         user={"uuid": actor.user_uuid, "username": username})
+    db_key = join.make_replica(path, remote, FINGERPRINT, answer, actor.device_id, PASSWORD)
+    engine_ = open_engine(path, db_key, integrity_check=False)
     try:
-        migrate.upgrade(engine_)
         db = Database(engine_, path)
-        with db.writing(None) as session:
-            load_reference_data(session, with_services=False)
-            org_settings.set_setting(session, "database_id", database_id)
-            org_settings.set_setting(session, "sync_device_id", actor.device_id)
-            server_link.link(session, URL, FINGERPRINT)
-        users = list(remote.fetch("users", [actor.user_uuid])["rows"])
-        area_uuids = [a for row in users for a in row["fields"].get("areas") or []]
-        rows = (list(remote.fetch("areas", area_uuids)["rows"]) if area_uuids else []) + users
-        pull_client.apply_page(db, {"rows": rows, "cursor": None, "more": False})
-        with db.writing(None) as session:
-            user_id = session.scalar(select(User.id).where(User.uuid == actor.user_uuid))
-            created = audit.append(session, audit.derive_key(db_key), at=START,
-                                   user_id=user_id, username=username,
-                                   action=AuditAction.CREATE, entity="database",
-                                   entity_uuid=database_id,
-                                   detail=f"joined team server {URL}")
-        store = keys.KeyStore.create(database_id)
-        store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
-        store.add_user(actor.user_uuid, username, PASSWORD, db_key)
-        store.save(keys.keys_path_for(path))
         sync_engine.pull_all(db, remote)
         with db.writing(None) as session:
-            org_settings.set_setting(session, "sync_first_pull_done", True)
+            org_settings.set_setting(session, join.FIRST_PULL_DONE, True)
     finally:
         engine_.dispose()
 

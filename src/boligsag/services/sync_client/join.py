@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -57,8 +57,8 @@ from .team import OtherServerAccount, device_name
 from .transport import LoginAnswer, ServerConnection
 
 __all__ = ["AlreadyJoined", "JoinProgress", "JoinResult", "NotAnUnfinishedJoin",
-           "PathIsFolder", "check_server", "finish_join", "first_pull_complete",
-           "join_team"]
+           "PathIsFolder", "ReplicaSource", "check_server", "finish_join",
+           "first_pull_complete", "join_team", "make_replica"]
 
 FIRST_PULL_DONE = "sync_first_pull_done"
 
@@ -149,7 +149,7 @@ def join_team(path: Path, url: str, fingerprint: str, username: str, password: s
         device = str(uuid.uuid4())
         answer = connection.login(username.strip(), password, device, device_name())
         with staged_database(path) as tmp:
-            db_key = _make_replica(tmp, connection, clean_fingerprint, answer, device,
+            db_key = make_replica(tmp, connection, clean_fingerprint, answer, device,
                                    password)
         with _opened(path, db_key) as db:
             return _first_pull(
@@ -232,9 +232,17 @@ def _opened(path: Path, db_key: bytes) -> Iterator[Database]:
         engine_.dispose()
 
 
-def _make_replica(tmp: Path, connection: ServerConnection, fingerprint: str,
-                  answer: LoginAnswer, device: str, password: str) -> bytes:
-    """Build the replica at the staging name ``tmp``; returns its database key."""
+class ReplicaSource(engine.Remote, Protocol):
+    """What building a replica asks of the server: its address and the sync calls
+    (a ServerConnection; the property test's in-process server too)."""
+
+    url: str
+
+
+def make_replica(tmp: Path, connection: ReplicaSource, fingerprint: str,
+                 answer: LoginAnswer, device: str, password: str) -> bytes:
+    """Build the replica at the staging name ``tmp``, its first pull not yet made;
+    returns its database key."""
     user_uuid, username = str(answer.user["uuid"]), str(answer.user["username"])
     db_key = keys.new_database_key()
     database_id = str(uuid.uuid4())
@@ -274,7 +282,7 @@ class _AccountMissing(UserError):
                          "administrator.")
 
 
-def _fetch_own_account(db: Database, connection: ServerConnection, user_uuid: str) -> None:
+def _fetch_own_account(db: Database, connection: ReplicaSource, user_uuid: str) -> None:
     """The user's row and its areas, ahead of the first pull, so the replica unlocks
     however early that pull stops (the pull brings them again, which changes nothing).
     The cursor stays at the start: a fetch does not move the pull."""
