@@ -28,6 +28,7 @@ from boligsag.storage.models import Area, Contact, Person
 
 from ..pg import PgCluster
 from .sync_property_world import (  # noqa: F401  (fixture)
+    EAST,
     SOUTH,
     Files,
     copy_replica,
@@ -206,3 +207,40 @@ def test_an_edit_made_after_a_pending_batch_is_kept_when_the_batch_is_refused(
         assert notes == ["Første udgave", "Anden udgave"]
         assert local_id(staff, Person, amira) is None  # no longer hers to hold
         assert server.row("people", amira)["fields"]["note"] != "Anden udgave"
+
+
+def _move_to(admin: AppContext, server: SyncServer, person_uuid: str, area: str) -> None:
+    admin_id = local_id(admin, Person, person_uuid)
+    with admin.db.reading() as session:
+        person = session.get(Person, admin_id)
+        assert person is not None
+        version, draft = person.version, person_draft(person)
+        area_id = session.scalar(select(Area.id).where(Area.name == area))
+    update_person(admin, admin_id, version, replace(draft, area_id=area_id))
+    sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+
+
+def test_a_refused_deletion_of_a_contact_that_comes_back_into_scope_shows_it_again(
+        pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
+    """A staff member deletes a contact offline; meanwhile its person moves to another
+    area, so the server refuses the deletion (set aside for her). When the person moves
+    back, the contact is hers again and must show: the comparison fetches a row held
+    here only as a tombstone. (Before, the tombstone stayed for good and the laptop
+    lacked a live contact the server lists for her. Found by the property test.)"""
+    with _server_and_laptops(pg_cluster, files, tmp_path, "staff") as (server, staff, admin):
+        remote = InProcessRemote(server, device_name("staff", 1))
+        (contact_id, contact_uuid), *_ = live_ids(staff, Contact)  # "Første", Amira's
+        (_, amira), *_ = live_ids(staff, Person)
+        with staff.db.reading() as session:
+            version = session.get(Contact, contact_id).version  # type: ignore[union-attr]
+        delete_contact(staff, contact_id, version)
+        _move_to(admin, server, amira, SOUTH)
+        refused = sync_engine.sync_once(staff, remote)
+        assert refused.set_aside == 1 and local_id(staff, Person, amira) is None
+
+        _move_to(admin, server, amira, EAST)
+        sync_engine.sync_once(staff, remote)
+
+        there = server.row("contacts", contact_uuid)
+        assert not there["deleted"]
+        assert live_rows(staff.db, ("contacts",))[("contacts", contact_uuid)] == there

@@ -233,7 +233,11 @@ def reconcile(db: Database, server: Server, *,
         listed: dict[str, int] = {}
         for some in _chunks(buckets, _BUCKETS_PER_LISTING):
             listed.update((str(u), int(v)) for u, v in server.listed(table, some))
-        wanted = sorted(u for u, v in listed.items() if u not in mine or mine[u][1] != v)
+        # Also a row held here only as a tombstone at the listed version: a deletion
+        # the server refused (set aside while the row was out of her scope) that is
+        # hers to hold again. Fetched, it comes back to life unless a deletion waits.
+        wanted = sorted(u for u, v in listed.items()
+                        if u not in mine or mine[u][1] != v or not mine[u][2])
         _fetch(db, server, table, wanted, outcome)
         in_buckets = set(buckets)
         unlisted[table] = sorted(u for u in live
