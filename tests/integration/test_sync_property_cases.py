@@ -225,8 +225,11 @@ def test_a_refused_deletion_of_a_contact_that_comes_back_into_scope_shows_it_aga
     """A staff member deletes a contact offline; meanwhile its person moves to another
     area, so the server refuses the deletion (set aside for her). When the person moves
     back, the contact is hers again and must show: the comparison fetches a row held
-    here only as a tombstone. (Before, the tombstone stayed for good and the laptop
-    lacked a live contact the server lists for her. Found by the property test.)"""
+    here only as a tombstone, and a refused deletion is taken back on the laptop (so
+    the contact leaves it with its person, tombstone and all). (Before, the tombstone
+    stayed for good, holding the note of a contact she may no longer see, and the
+    laptop lacked the live contact when it was hers again. Found by the property
+    test.)"""
     with _server_and_laptops(pg_cluster, files, tmp_path, "staff") as (server, staff, admin):
         remote = InProcessRemote(server, device_name("staff", 1))
         (contact_id, contact_uuid), *_ = live_ids(staff, Contact)  # "Første", Amira's
@@ -237,6 +240,9 @@ def test_a_refused_deletion_of_a_contact_that_comes_back_into_scope_shows_it_aga
         _move_to(admin, server, amira, SOUTH)
         refused = sync_engine.sync_once(staff, remote)
         assert refused.set_aside == 1 and local_id(staff, Person, amira) is None
+        # The server kept the contact, so the laptop took the deletion back, and then
+        # dropped the contact with its person: not even a tombstone of it stays.
+        assert local_id(staff, Contact, contact_uuid) is None
 
         _move_to(admin, server, amira, EAST)
         sync_engine.sync_once(staff, remote)

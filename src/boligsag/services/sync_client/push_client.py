@@ -28,9 +28,10 @@ ASIDE in one transaction: the change as sent (its values) is kept with the reaso
 time in the org setting ``sync_refused_changes``, where the user sees it and decides
 (services/sync_client/engine.refused_changes); its outbox entry is removed, unless the
 row was edited again after the batch was built (the later edit goes in the next push,
-and is set aside in turn); the pending batch is dropped and the next push sends the
-rest. A refusal that names no change of the batch drops the pending batch, keeps the
-outbox and is raised.
+and is set aside in turn), and a refused deletion is taken back here, as the server
+kept the row; the pending batch is dropped and the next push sends the rest. A
+refusal that names no change of the batch drops the pending batch, keeps the outbox and
+is raised.
 """
 
 from __future__ import annotations
@@ -241,6 +242,13 @@ def _set_aside(target: Any, db: Database, pending: dict[str, Any],
         entry = session.get(SyncOutboxEntry, (change["table"], change["uuid"]))
         if entry is not None and entry.local_seq <= int(pending["seq"]):
             session.delete(entry)
+            if change.get("deleted"):
+                # The server keeps the row: so does this laptop, until the comparison
+                # after this push drops it (out of her scope) or she decides.
+                with applying(session):
+                    t = Base.metadata.tables[change["table"]]
+                    session.execute(update(t).where(t.c.uuid == change["uuid"])
+                                    .values(deleted_at=None, deleted_by_id=None))
         if change.get("base_version") is not None:
             # As in _ack: the row's local version number was never the server's, and a
             # next edit from it (should the comparison after this push not run) would
