@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.people import PersonDraft, create_person
-from boligsag.services.sync_client import engine
-from boligsag.services.sync_client.errors import CursorRejected
+from boligsag.services.sync_client import engine, reconcile
+from boligsag.services.sync_client.errors import CursorRejected, ServerUnreachable
 from boligsag.storage.models import Person
 
 from . import test_push_client
@@ -147,6 +147,36 @@ def test_a_refused_cursor_pulls_everything_again_and_compares(
     assert "holdings" in remote.calls  # compared after pulling from the start
     assert _local(laptop, "people", [bo["uuid"]]) == [server.row("people", bo["uuid"])]
     assert _people(laptop) == 1 and outcome.waiting == 0
+
+
+def test_a_comparison_a_page_asked_for_is_still_made_after_an_interrupted_sync(
+        server: SyncServer, laptop: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    _joined(server, laptop)
+    server.push("staff", [new_person("Bo", "Lund", area=server.areas["Ærtebjerg Øst"])])
+    remote = InProcessRemote(server, "admin")
+    real_pull = remote.pull
+
+    def scope_moved(cursor: str | None, limit: int) -> dict:
+        page = real_pull(cursor, limit)
+        page["rescope"] = True
+        return page
+
+    def connection_lost(*_args: object, **_kwargs: object) -> None:
+        raise ServerUnreachable("https://server.invalid")
+
+    remote.pull = scope_moved  # type: ignore[method-assign]
+    real_reconcile = reconcile.reconcile
+    monkeypatch.setattr(reconcile, "reconcile", connection_lost)
+    with pytest.raises(ServerUnreachable):
+        engine.sync_once(laptop, remote)  # the page landed, the comparison did not
+
+    monkeypatch.setattr(reconcile, "reconcile", real_reconcile)
+    again = InProcessRemote(server, "admin")  # its pages do not ask for a comparison
+    engine.sync_once(laptop, again)
+    assert "holdings" in again.calls
+    again.calls.clear()
+    engine.sync_once(laptop, again)  # done: not again
+    assert "holdings" not in again.calls
 
 
 def test_an_edit_of_a_person_who_left_the_users_areas_is_set_aside_not_lost(

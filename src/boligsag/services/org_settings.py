@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "sync_server_fingerprint": "",
     "sync_device_id": "",
     "sync_cursor": "",
+    # A pulled page said the user's scope may have moved (or the server refused the
+    # cursor): the comparison with the server is due. Stored with the page, cleared
+    # after the comparison, so a sync interrupted between the two still compares.
+    "sync_reconcile_due": False,
     # A laptop's push (services/sync_client/push_client.py): the batch sent and not yet
     # acknowledged (JSON text; empty: none), and the last audit entry id pushed.
     "sync_pending_batch": "",

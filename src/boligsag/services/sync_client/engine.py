@@ -12,7 +12,9 @@
 3. Reconcile (reconcile.reconcile) when a page said the user's scope may have moved
    (``rescope``), or when the server refused the cursor (it was replaced or restored
    from a backup): then the pull starts over from the beginning and the replica is
-   brought to exactly what the server lists.
+   brought to exactly what the server lists. That it is due is stored with the page
+   (``sync_reconcile_due``) and cleared after it, so a sync that stops in between
+   (a cancel, a lost connection, an expired token) still compares the next time.
 4. Refresh the organisation's shared settings (letterhead, logo, limits:
    settings_client.refresh), sending the etag held here; stored in one transaction
    only when the server's differ (``SyncOutcome.settings_changed``).
@@ -228,7 +230,6 @@ def _pull(run: _Run, remote: Remote, expected_total: int | None, *,
     """Pull until no more is waiting; whether a reconcile is due. ``ahead`` (a first
     pull): the server's largest pages, each next one fetched while this one is written
     (:class:`_Pages`)."""
-    rescope = False
     run.step("pull", 0, expected_total)
     with _Pages(remote, ahead) as pages:
         while True:
@@ -243,18 +244,20 @@ def _pull(run: _Run, remote: Remote, expected_total: int | None, *,
                 # it no longer has. Rows edited here and not yet pushed keep their edits.
                 with run.db.writing(None) as session:
                     server_link.set_cursor(session, None)
-                rescope = True
+                    server_link.set_reconcile_due(session, True)
                 continue
             if page.get("more"):
                 pages.fetch_ahead(page.get("cursor"))
             result = pull_client.apply_page(run.target, page)
             run.pulled += result.applied
             run.tables.update(str(row["table"]) for row in page.get("rows", ()))
-            rescope = rescope or bool(page.get("rescope"))
             total = None if expected_total is None else max(expected_total, run.pulled)
             run.step("pull", run.pulled, total)
             if not result.more:
-                return rescope
+                break
+    # Also when an earlier sync stopped after the page that asked for it.
+    with run.db.reading() as session:
+        return server_link.reconcile_due(session)
 
 
 def _server_for(remote: Remote) -> reconcile.Server:
@@ -271,6 +274,8 @@ def _reconcile(run: _Run, remote: Remote, people_before: frozenset[str]) -> None
     # only repeat the pull's work. People the comparison itself brings still count.
     outcome = reconcile.reconcile(run.db, _server_for(remote),
                                   people_before=people_before or None)
+    with run.db.writing(None) as session:
+        server_link.set_reconcile_due(session, False)
     run.fetched += sum(outcome.fetched.values())
     run.purged += sum(outcome.purged.values())
     run.tables.update(outcome.fetched)

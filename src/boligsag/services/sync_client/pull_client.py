@@ -19,7 +19,8 @@ progress. A row edited here and not pushed yet keeps the edited fields: every ot
 pulled field is applied, and the outbox entry's base moves to the pulled version (the
 server merges or records a conflict when the edit is pushed). A row created here
 (outbox ``["*"]``) that the server also has is left as it is: the push will meet it as
-created twice.
+created twice. A page that says the user's scope may have moved stores that the
+comparison with the server is due (server_link.set_reconcile_due), with its cursor.
 """
 
 from __future__ import annotations
@@ -321,6 +322,8 @@ def _apply_in(session: Session, page: dict[str, Any], now: datetime) -> ApplyRes
                   dict(Counter(waiting)))
     # After the applying block: its flag row is gone, so the commit is allowed.
     server_link.set_cursor(session, result.cursor)
+    if page.get("rescope"):  # kept with the page: an interrupted sync still compares
+        server_link.set_reconcile_due(session, True)
     return result
 
 

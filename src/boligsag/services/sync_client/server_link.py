@@ -7,7 +7,9 @@ never QSettings or a plain file: the address says which organisation it serves):
 - ``sync_device_id``: this laptop database's device id on the server, a uuid4 made once
   and kept after an unlink (the server knows the laptop by it; an administrator revokes
   it there);
-- ``sync_cursor``: where the next pull starts (empty: from the beginning).
+- ``sync_cursor``: where the next pull starts (empty: from the beginning);
+- ``sync_reconcile_due``: a pulled page asked for the comparison with the server
+  (engine.py), and it has not finished yet.
 
 The functions take the caller's session and do not commit: joining a team (the next
 piece) stores the link in the same transaction as its other writes, and the sync engine
@@ -27,7 +29,8 @@ from boligsag.services import org_settings
 from .errors import InvalidServerAddress
 from .pinning import normalise_fingerprint
 
-__all__ = ["ServerLink", "current", "device_id", "link", "normalise_url", "set_cursor",
+__all__ = ["ServerLink", "current", "device_id", "link", "normalise_url", "reconcile_due",
+           "set_cursor", "set_reconcile_due",
            "unlink"]
 
 MAX_URL = 2000
@@ -113,6 +116,14 @@ def current(session: Session) -> ServerLink | None:
 
 def set_cursor(session: Session, cursor: str | None) -> None:
     org_settings.set_setting(session, "sync_cursor", cursor or "")
+
+
+def reconcile_due(session: Session) -> bool:
+    return bool(org_settings.get_setting(session, "sync_reconcile_due"))
+
+
+def set_reconcile_due(session: Session, due: bool) -> None:
+    org_settings.set_setting(session, "sync_reconcile_due", due)
 
 
 def unlink(session: Session) -> None:
