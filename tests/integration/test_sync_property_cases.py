@@ -250,3 +250,40 @@ def test_a_refused_deletion_of_a_contact_that_comes_back_into_scope_shows_it_aga
         there = server.row("contacts", contact_uuid)
         assert not there["deleted"]
         assert live_rows(staff.db, ("contacts",))[("contacts", contact_uuid)] == there
+
+
+def test_a_refused_edit_of_a_contact_back_in_scope_shows_the_servers_values(
+        pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
+    """A staff member edits a contact offline; meanwhile its person moves to another
+    area, so the server refuses the edit (set aside for her), and her sync stops right
+    after the push; the person moves back. Her laptop must show the server's note, not
+    her refused one: the row was at the server's version, so only the stored list of
+    rows to fetch again brings it. (Before, it kept her refused note for good. Found by
+    the property test.)"""
+    with _server_and_laptops(pg_cluster, files, tmp_path, "staff") as (server, staff, admin):
+        remote = InProcessRemote(server, device_name("staff", 1))
+        (contact_id, contact_uuid), *_ = live_ids(staff, Contact)  # "Første", Amira's
+        (_, amira), *_ = live_ids(staff, Person)
+        row = get_contact(staff, contact_id)
+        update_contact(staff, contact_id, row.version,
+                       replace(row.to_draft(), note="Min udgave"))
+        _move_to(admin, server, amira, SOUTH)
+        steps = [0]
+
+        def after_the_push() -> bool:
+            steps[0] += 1
+            return steps[0] > 1
+
+        with pytest.raises(sync_engine.SyncCancelled):
+            sync_engine.sync_once(staff, remote, cancelled=after_the_push)
+        with staff.db.reading() as session:
+            (kept,) = refused_changes(session)
+        assert kept["change"]["fields"]["note"] == "Min udgave"
+
+        _move_to(admin, server, amira, EAST)
+        sync_engine.sync_once(staff, remote)
+
+        there = server.row("contacts", contact_uuid)
+        assert there["fields"]["note"] == "Første"
+        assert live_rows(staff.db, ("contacts",))[("contacts", contact_uuid)] == there
+        assert sync_engine.waiting_changes(staff) == 0

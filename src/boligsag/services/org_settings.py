@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     # cursor): the comparison with the server is due. Stored with the page, cleared
     # after the comparison, so a sync interrupted between the two still compares.
     "sync_reconcile_due": False,
+    # Rows whose local change the server refused (set aside, push_client.py): [table,
+    # uuid] pairs fetched again by the next comparison, which their version alone
+    # would not bring, since it is the server's.
+    "sync_refetch": [],
     # A laptop's push (services/sync_client/push_client.py): the batch sent and not yet
     # acknowledged (JSON text; empty: none), and the last audit entry id pushed.
     "sync_pending_batch": "",

@@ -57,7 +57,7 @@ from boligsag.storage.database import Database
 from boligsag.storage.models import AuditEntry, Base, SyncCounter, SyncOutboxEntry, User
 from boligsag.storage.sync_applying import applying
 
-from . import refused_facts
+from . import refused_facts, server_link
 from .errors import ServerRefused
 
 __all__ = ["PushOutcome", "pending_batch", "push_once", "pushable_count", "refused_changes"]
@@ -257,6 +257,9 @@ def _set_aside(target: Any, db: Database, pending: dict[str, Any],
                 session.execute(_set_version(change["table"]),
                                 {"version": int(change["base_version"]),
                                  _UUID: change["uuid"]})
+        # Its local values are the refused ones, at the server's version: the next
+        # comparison fetches the server's row (or drops it, out of her scope).
+        server_link.add_refetch(session, change["table"], change["uuid"])
         now = datetime.now() if isinstance(target, Database) else target.clock.now()
         kept = list(org_settings.get_setting(session, _REFUSED) or [])
         kept.append({"change": change, "reason": named.group(3).strip() if named else "",

@@ -3,6 +3,9 @@
 digest of its live rows with the server's (services/sync/holdings.py), fetches what it
 lacks or holds at another version, and PURGES the live rows the server no longer lists.
 
+Rows a refused change left with its values (push_client's set-aside list) are fetched
+first, whatever their version (``sync_refetch``, server_link.py).
+
 A purge is a hard delete here only, inside :func:`~boligsag.storage.sync_applying.
 applying` (nothing goes to the outbox, so nothing is ever deleted on the server), with
 the row's link and child rows and its tombstoned dependants (a tombstone counts on
@@ -44,7 +47,7 @@ from boligsag.storage.database import Database
 from boligsag.storage.models import Base, SyncOutboxEntry
 from boligsag.storage.sync_applying import applying
 
-from . import pull_client
+from . import pull_client, server_link
 
 __all__ = ["MAX_FETCH", "ReconcileOutcome", "Server", "held_people", "local_digest",
            "reconcile"]
@@ -221,6 +224,7 @@ def reconcile(db: Database, server: Server, *,
     reconcile. A person who came with that pull (their own row changed: a move) leaves
     no difference in the people digest, yet the sessions show their ticks now."""
     outcome = ReconcileOutcome()
+    _refetch_set_aside(db, server, outcome)
     theirs = server.holdings()
     unlisted: dict[str, list[str]] = {}
     for table in SYNCED_TABLES:  # parents first: a fetched child finds its parent
@@ -251,6 +255,24 @@ def reconcile(db: Database, server: Server, *,
         _refetch_sessions(db, server, outcome)
         _refetch_hidden_refs(db, server, outcome)
     return outcome
+
+
+def _refetch_set_aside(db: Database, server: Server, outcome: ReconcileOutcome) -> None:
+    """Rows whose local change the server refused hold the refused values at the
+    server's version (push_client sets such a change aside): the digest cannot tell, so
+    they are fetched first. One the server no longer shows her is left to the
+    comparison, which drops it."""
+    with db.reading() as session:
+        due = server_link.refetch_due(session)
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for table, row_uuid in due:
+        by_table[table].append(row_uuid)
+    for table in SYNCED_TABLES:  # parents first
+        if by_table.get(table):
+            _fetch(db, server, table, sorted(set(by_table[table])), outcome)
+    if due:
+        with db.writing(None) as session:
+            server_link.clear_refetch(session, due)
 
 
 def _column(table: str, name: str) -> Any:

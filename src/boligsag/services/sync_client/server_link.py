@@ -9,7 +9,9 @@ never QSettings or a plain file: the address says which organisation it serves):
   it there);
 - ``sync_cursor``: where the next pull starts (empty: from the beginning);
 - ``sync_reconcile_due``: a pulled page asked for the comparison with the server
-  (engine.py), and it has not finished yet.
+  (engine.py), or a change was set aside (push_client.py), and it has not finished yet;
+- ``sync_refetch``: rows the next comparison fetches again whatever their version (a
+  refused change left its local values in them).
 
 The functions take the caller's session and do not commit: joining a team (the next
 piece) stores the link in the same transaction as its other writes, and the sync engine
@@ -29,9 +31,9 @@ from boligsag.services import org_settings
 from .errors import InvalidServerAddress
 from .pinning import normalise_fingerprint
 
-__all__ = ["ServerLink", "current", "device_id", "link", "normalise_url", "reconcile_due",
-           "set_cursor", "set_reconcile_due",
-           "unlink"]
+__all__ = ["ServerLink", "add_refetch", "clear_refetch", "current", "device_id", "link",
+           "normalise_url", "reconcile_due", "refetch_due", "set_cursor",
+           "set_reconcile_due", "unlink"]
 
 MAX_URL = 2000
 
@@ -124,6 +126,24 @@ def reconcile_due(session: Session) -> bool:
 
 def set_reconcile_due(session: Session, due: bool) -> None:
     org_settings.set_setting(session, "sync_reconcile_due", due)
+
+
+def refetch_due(session: Session) -> list[tuple[str, str]]:
+    return [(str(t), str(u)) for t, u in org_settings.get_setting(session, "sync_refetch")]
+
+
+def add_refetch(session: Session, table: str, row_uuid: str) -> None:
+    """Have the next comparison fetch this row again, and make it due."""
+    due = refetch_due(session)
+    if (table, row_uuid) not in due:
+        org_settings.set_setting(session, "sync_refetch", [*map(list, due),
+                                                           [table, row_uuid]])
+    set_reconcile_due(session, True)
+
+
+def clear_refetch(session: Session, done: list[tuple[str, str]]) -> None:
+    left = [list(pair) for pair in refetch_due(session) if pair not in set(done)]
+    org_settings.set_setting(session, "sync_refetch", left)
 
 
 def unlink(session: Session) -> None:
