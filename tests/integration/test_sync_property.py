@@ -97,9 +97,9 @@ from .sync_server import START, SyncServer, template_fixture  # noqa: F401  (fix
 # A longer hunt: BOLIGSAG_PROPERTY_EXAMPLES=200 (the normal run stays under ~90 s).
 EXAMPLES = int(os.environ.get("BOLIGSAG_PROPERTY_EXAMPLES", "10"))
 STEPS = int(os.environ.get("BOLIGSAG_PROPERTY_STEPS", "25"))
-# The same programs on every run unless BOLIGSAG_PROPERTY_RANDOM=1: random runs found a
-# lost edit in about one run in three in December 2026 (an open bug, issue 12's note),
-# and the README's test command must say the same thing twice. Explore with it set.
+# The same programs on every run unless BOLIGSAG_PROPERTY_RANDOM=1, so the README's test
+# command says the same thing twice. Explore with it set (and BOLIGSAG_PROPERTY_EXAMPLES
+# =60): such runs found the bugs pinned in test_sync_property_cases.py.
 RANDOM = os.environ.get("BOLIGSAG_PROPERTY_RANDOM") == "1"
 PERSON_FIELDS = ("note", "phone", "email", "city")
 CONTACT_FIELDS = ("note", "duration_minutes")
