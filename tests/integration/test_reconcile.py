@@ -27,7 +27,7 @@ from boligsag.services.sync_client import reconcile as reconcile_module
 from boligsag.storage.models import Base, Person, User
 
 from . import test_pull_client
-from .sync_server import SyncServer, edit, new_contact, new_person
+from .sync_server import SyncServer, delete, edit, new_contact, new_person
 from .test_pull_client import (  # noqa: F401  (fixtures)
     _inbox_count,
     _local,
@@ -141,6 +141,29 @@ def test_a_family_moved_in_arrives_with_its_older_contacts_and_leaves_when_moved
         for row_uuid in uuids:  # the server still has them, live
             assert not server.row(table, row_uuid)["deleted"]
     assert _differing_tables(laptop, link) == IN_SYNC
+    assert _outbox(laptop) == {}
+
+
+def test_a_deleted_contact_of_a_family_moving_away_leaves_no_tombstone_behind(
+        server: SyncServer, laptop: AppContext) -> None:
+    """A contact deleted on the server reaches the laptop as a tombstone (note and
+    all). When the family moves out of her areas, the tombstone goes with them: the
+    server never lists a tombstone, so nothing else would ever remove it."""
+    east, south = server.areas["Ærtebjerg Øst"], server.areas["Søndergården"]
+    family = _family(server, east)
+    deleted, kept = family["contacts"]
+    server.push("admin", [delete("contacts", deleted, 1)])
+    link = _staff_laptop(server, laptop)
+    (tombstone,) = _local(laptop, "contacts", [deleted])
+    assert tombstone["deleted"]
+
+    _move(server, family, south)
+    _pull_everything(server, laptop, device="staff")
+    gone = reconcile_module.reconcile(laptop.db, link)
+
+    assert gone.purged == {"people": 1, "households": 1, "contacts": 1}  # the live one
+    assert _local(laptop, "contacts", [deleted, kept]) == []
+    assert server.row("contacts", deleted)["deleted"]  # the server keeps its tombstone
     assert _outbox(laptop) == {}
 
 

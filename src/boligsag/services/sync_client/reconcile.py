@@ -8,8 +8,9 @@ first, whatever their version (``sync_refetch``, server_link.py).
 
 A purge is a hard delete here only, inside :func:`~boligsag.storage.sync_applying.
 applying` (nothing goes to the outbox, so nothing is ever deleted on the server), with
-the row's link and child rows and its tombstoned dependants (a tombstone counts on
-neither side, so nothing else would ever remove them). A row is kept, and reported,
+the row's link and child rows and its tombstoned dependants, also those that name it
+only through a link table (a deleted contact of a person leaving): a tombstone counts on
+neither side, so nothing else would ever remove them. A row is kept, and reported,
 when it has an unpushed outbox entry (the push must go first: its edit would be lost)
 or when a row that stays still refers to it (a live row the server lists, an audit
 entry). A row naming a row about to go (a consent its giver, a reminder its person) is
@@ -178,6 +179,7 @@ def _purge(session: Session, table: str, ids: set[int], refs: dict[str, list[Any
             col = ref_table.c[column]
             stay |= set(session.scalars(select(col).where(col.in_(ids - stay))))
     going = sorted(ids - stay)
+    _purge_linked_tombstones(session, table, going, refs, dead)
     for ref_table, column, dependent in refs.get(table, []):
         if dependent:
             for chunk in _chunks(going, 500):
@@ -185,6 +187,31 @@ def _purge(session: Session, table: str, ids: set[int], refs: dict[str, list[Any
     for chunk in _chunks(going, 500):
         session.execute(delete(t).where(t.c.id.in_(chunk)))
     return stay
+
+
+def _purge_linked_tombstones(session: Session, table: str, going: list[int],
+                             refs: dict[str, list[Any]], dead: dict[str, set[int]]) -> None:
+    """Tombstoned rows that name ``going`` rows only through a link table (a deleted
+    contact of a person leaving the laptop): the link rows go with the person, and the
+    tombstone, never listed by the server, would stay in the file with its note for
+    good. It goes too, unless its deletion waits to be pushed."""
+    for parent, spec in SPECS.items():
+        for link in spec.links:
+            if link.ref != table:
+                continue
+            pt, lt = Base.metadata.tables[parent], Base.metadata.tables[link.table]
+            waiting = select(SyncOutboxEntry.row_uuid).where(
+                SyncOutboxEntry.table_name == parent)
+            found: set[int] = set()
+            for chunk in _chunks(going, 500):
+                found.update(session.scalars(
+                    select(pt.c.id).join(lt, lt.c[link.parent_column] == pt.c.id)
+                    .where(lt.c[link.child_column].in_(chunk), pt.c.deleted_at.is_not(None),
+                           pt.c.uuid.not_in(waiting))))
+            new = found - dead.get(parent, set())
+            if new:
+                dead.setdefault(parent, set()).update(new)
+                _purge(session, parent, new, refs, dead)
 
 
 def _purge_table(db: Database, table: str, unlisted: list[str],
