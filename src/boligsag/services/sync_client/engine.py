@@ -10,11 +10,13 @@
    page in one transaction with its cursor). Pulling after pushing brings back what
    the push caused on the server too (merged rows, recorded conflicts).
 3. Reconcile (reconcile.reconcile) when a page said the user's scope may have moved
-   (``rescope``), or when the server refused the cursor (it was replaced or restored
-   from a backup): then the pull starts over from the beginning and the replica is
-   brought to exactly what the server lists. That it is due is stored with the page
-   (``sync_reconcile_due``) and cleared after it, so a sync that stops in between
-   (a cancel, a lost connection, an expired token) still compares the next time.
+   (``rescope``), when the server refused the cursor (it was replaced or restored
+   from a backup: then the pull starts over from the beginning), or when the push set
+   a change aside (its row is fetched again: ``sync_refetch``); the replica is brought
+   to exactly what the server lists. That it is due is stored with the page or the
+   set-aside change (``sync_reconcile_due``) and cleared after it, so a sync that stops
+   in between (a cancel, a lost connection, an expired token) still compares the next
+   time.
 4. Refresh the organisation's shared settings (letterhead, logo, limits:
    settings_client.refresh), sending the etag held here; stored in one transaction
    only when the server's differ (``SyncOutcome.settings_changed``).
