@@ -98,6 +98,18 @@ def test_a_deletion_the_server_kept_apart_brings_the_record_back_here(
         assert (again.pulled, again.fetched, again.purged) == (0, 0, 0)
 
 
+def _move_to(admin: AppContext, server: SyncServer, person_uuid: str, area: str) -> None:
+    """The administrator moves the person to ``area`` on her laptop and syncs."""
+    admin_id = local_id(admin, Person, person_uuid)
+    with admin.db.reading() as session:
+        person = session.get(Person, admin_id)
+        assert person is not None
+        version, draft = person.version, person_draft(person)
+        area_id = session.scalar(select(Area.id).where(Area.name == area))
+    update_person(admin, admin_id, version, replace(draft, area_id=area_id))
+    sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+
+
 def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside(
         pg_cluster: PgCluster, files: Files, tmp_path: Path) -> None:
     """A staff member logs a contact offline for a person of her area; meanwhile the
@@ -110,14 +122,7 @@ def test_a_contact_logged_offline_for_a_person_moved_away_meanwhile_is_set_aside
         (person_id, person_uuid), *_ = live_ids(staff, Person)  # Amira, of the east area
         call = log_contact(staff, ContactDraft(channel="phone", person_ids=(person_id,),
                                                duration_minutes=10, note="Ringede"))
-        admin_id = local_id(admin, Person, person_uuid)
-        with admin.db.reading() as session:
-            person = session.get(Person, admin_id)
-            assert person is not None
-            version, draft = person.version, person_draft(person)
-            south = session.scalar(select(Area.id).where(Area.name == SOUTH))
-        update_person(admin, admin_id, version, replace(draft, area_id=south))
-        sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+        _move_to(admin, server, person_uuid, SOUTH)
 
         outcome = sync_engine.sync_once(staff, InProcessRemote(server,
                                                                device_name("staff", 1)))
@@ -188,14 +193,7 @@ def test_an_edit_made_after_a_pending_batch_is_kept_when_the_batch_is_refused(
 
         with pytest.raises(ServerUnreachable):
             push_client.push_once(staff, unreachable)  # built and stored, never sent
-        admin_id = local_id(admin, Person, amira)
-        with admin.db.reading() as session:
-            person = session.get(Person, admin_id)
-            assert person is not None
-            version, draft = person.version, person_draft(person)
-            south = session.scalar(select(Area.id).where(Area.name == SOUTH))
-        update_person(admin, admin_id, version, replace(draft, area_id=south))
-        sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
+        _move_to(admin, server, amira, SOUTH)
         _edit_note(staff, amira, "Anden udgave")  # after the batch was built
 
         outcome = sync_engine.sync_once(staff, InProcessRemote(server,
@@ -207,17 +205,6 @@ def test_an_edit_made_after_a_pending_batch_is_kept_when_the_batch_is_refused(
         assert notes == ["Første udgave", "Anden udgave"]
         assert local_id(staff, Person, amira) is None  # no longer hers to hold
         assert server.row("people", amira)["fields"]["note"] != "Anden udgave"
-
-
-def _move_to(admin: AppContext, server: SyncServer, person_uuid: str, area: str) -> None:
-    admin_id = local_id(admin, Person, person_uuid)
-    with admin.db.reading() as session:
-        person = session.get(Person, admin_id)
-        assert person is not None
-        version, draft = person.version, person_draft(person)
-        area_id = session.scalar(select(Area.id).where(Area.name == area))
-    update_person(admin, admin_id, version, replace(draft, area_id=area_id))
-    sync_engine.sync_once(admin, InProcessRemote(server, device_name("admin", 2)))
 
 
 def test_a_refused_deletion_of_a_contact_that_comes_back_into_scope_shows_it_again(
