@@ -314,18 +314,21 @@ def _refetch_naming(db: Database, server: Server, unlisted: dict[str, list[str]]
     consent's giver, a reminder's person: people_lists.HIDDEN_REFS). Fetched again,
     such a row comes with the reference taken out, and the row it named can go
     instead of staying behind as "still referred to"."""
-    for (table, name), ref in HIDDEN_REFS.items():
-        going = unlisted.get(ref.target)
-        if not going:
-            continue
-        t, target = Base.metadata.tables[table], Base.metadata.tables[ref.target]
-        staying = set(unlisted.get(table, ()))
-        with db.reading() as session:
-            naming = {u for chunk in _chunks(sorted(going), 500) for u in session.scalars(
-                select(t.c.uuid).join(target, target.c.id == _column(table, name))
-                .where(target.c.uuid.in_(chunk), t.c.deleted_at.is_(None)))
-                if u not in staying}
-        _fetch(db, server, table, sorted(naming), outcome)
+    naming: dict[str, set[str]] = defaultdict(set)  # one fetch per table, as below
+    with db.reading() as session:
+        for (table, name), ref in HIDDEN_REFS.items():
+            going = unlisted.get(ref.target)
+            if not going:
+                continue
+            t, target = Base.metadata.tables[table], Base.metadata.tables[ref.target]
+            staying = set(unlisted.get(table, ()))
+            naming[table].update(
+                u for chunk in _chunks(sorted(going), 500) for u in session.scalars(
+                    select(t.c.uuid).join(target, target.c.id == _column(table, name))
+                    .where(target.c.uuid.in_(chunk), t.c.deleted_at.is_(None)))
+                if u not in staying)
+    for table, uuids in naming.items():
+        _fetch(db, server, table, sorted(uuids), outcome)
 
 
 def _refetch_hidden_refs(db: Database, server: Server, outcome: ReconcileOutcome) -> None:
