@@ -66,6 +66,8 @@ class BenchServer:
     accounts: setup.Accounts
     server_pid: int
     pg_data: Path
+    db: Any  # the server database's handle (services/server/handle.ServerDb)
+    config_folder: Path
 
     def cpu(self) -> Callable[[], dict[str, float]]:
         return sync_cpu.probe([self.server_pid], self.pg_data)
@@ -90,7 +92,7 @@ def bench_server(people: int, contacts: int) -> Iterator[BenchServer]:
                     fingerprint = tls.fingerprint_of_pem(
                         (folder / "tls" / "cert.pem").read_bytes())
                     yield BenchServer(instances[0].base_url, fingerprint, accounts,
-                                      instances[0].process.pid, pg.data_dir)
+                                      instances[0].process.pid, pg.data_dir, server, folder)
                 finally:
                     setup.stop_instances(instances)
             finally:
@@ -122,6 +124,8 @@ class JoinRun:
     inbox_max: int = 0  # rows waiting in sync_inbox after a page, at most
     retried: int = 0  # rows that landed from the inbox
     file_mb: float = 0.0
+    download_s: float = 0.0  # from the call to the last byte of the team snapshot
+    snapshot_mb: float = 0.0  # the snapshot downloaded (0: joined by pull)
     cpu: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
 
@@ -162,11 +166,14 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
     dialog's Cancel does, and the run says how far it came."""
     path = folder / "replica.db"
     marks: list[tuple[float, int, int | None]] = []
+    downloads: list[tuple[float, int]] = []
     said = [0.0]
 
     def progress(step: join.JoinProgress) -> None:
         now = time.perf_counter()
         marks.append((now, step.done, step.total))
+        if step.stage == "download":
+            downloads.append((now, step.done))
         if now - said[0] >= 30:  # a sign of life on stderr (no personal data in it)
             said[0] = now
             setup.log(f"    {now - started:.0f} s: {step.text}")
@@ -240,6 +247,9 @@ def time_join(server: BenchServer, username: str, who: str, folder: Path,
                   cpu={k: after[k] - before[k] for k in after},
                   peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     run.file_mb = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6
+    if downloads:
+        run.download_s = downloads[-1][0] - started
+        run.snapshot_mb = downloads[-1][1] / 1e6
     if marks:
         run.first_callback_s = marks[0][0] - started
         run.tail_s = ended - marks[-1][0]
@@ -264,7 +274,10 @@ def describe(run: JoinRun) -> str:
     ending = "complete" if run.complete else (
         f"CANCELLED by --limit at {run.last_done:,} of ~{run.expected_total or 0:,} rows "
         f"(at this rate the whole join would take ~{estimate(run) or 0:,.0f} s)")
-    return (f"{run.seconds:.1f} s, {run.rows:,} rows ({run.rows / run.seconds:,.0f} rows/s, "
+    snapshot = (f"snapshot {run.snapshot_mb:,.0f} MB downloaded after {run.download_s:.1f} s, "
+                if run.snapshot_mb else "no snapshot, ")
+    return (f"{run.seconds:.1f} s, {snapshot}{run.rows:,} rows pulled "
+            f"({run.rows / run.seconds:,.0f} rows/s, "
             f"{run.pages} pages), {ending}, resumed {run.resumed}x after the token expired; "
             f"{run.callbacks} progress callbacks: first "
             f"after {run.first_callback_s:.2f} s, largest gap {run.max_gap_s:.2f} s (ending "
@@ -324,6 +337,10 @@ def report(runs: list[JoinRun]) -> dict[str, Any]:
           f"{max(r.max_gap_s for r in runs):.2f} s (median {median('max_gap_s'):.2f} s); "
           f"last callback to end {median('tail_s'):.2f} s")
     other = seconds - median("page_wait_s") - median("apply_s") - median("reconcile_s")
+    if runs[0].snapshot_mb:
+        print(f"    the team snapshot: {runs[0].snapshot_mb:,.0f} MB, downloaded after "
+              f"{median('download_s'):.1f} s (median, from the call); then the pull of the "
+              f"changes since it and the comparison with the server")
     print(f"    where the time went (median): waiting for {runs[0].pages} pull pages "
           f"{median('pull_wait_s'):.1f} s (fetched ahead; the writer waited "
           f"{median('page_wait_s'):.1f} s), applying them {median('apply_s'):.1f} s, "
@@ -334,6 +351,31 @@ def report(runs: list[JoinRun]) -> dict[str, Any]:
     return {"who": runs[0].who, "median_seconds": round(seconds, 2), "complete": complete,
             "estimated_seconds": None if complete else round(figure, 1),
             "bar": BAR_SECONDS, "over_bar": over, "runs": [asdict(r) for r in runs]}
+
+
+def build_snapshot(server: BenchServer, changes_after: int) -> dict[str, Any]:
+    """``boligsag server snapshot``'s build (in this process), then ``changes_after``
+    new people pushed by the team lead's own laptop: what the join must catch up on."""
+    import uuid
+
+    from boligsag.services.server import snapshot as server_snapshot
+
+    setup.log("  building the team snapshot…")
+    snapshot, seconds = server_snapshot.build(server.db, server.config_folder / "snapshots")
+    setup.log(f"  built in {seconds:.1f} s: {snapshot.rows:,} rows, "
+              f"{snapshot.size / 1e6:,.0f} MB")
+    with ServerConnection(server.url, server.fingerprint) as lead:
+        lead.login(server.accounts.lead, setup.PASSWORD, str(uuid.uuid4()), "bench")
+        page = lead.pull(None, 500)
+        area = next(row["uuid"] for row in page["rows"] if row["table"] == "areas")
+        for start in range(0, changes_after, 500):
+            lead.push({"batch_id": str(uuid.uuid4()), "audit": [], "changes": [
+                {"table": "people", "uuid": str(uuid.uuid4()), "base_version": None,
+                 "deleted": False, "fields": {"first_name": f"Ny{n}", "last_name": "Bench",
+                                              "area": area}}
+                for n in range(start, min(start + 500, changes_after))]})
+    return {"seconds": round(seconds, 1), "rows": snapshot.rows,
+            "mb": round(snapshot.size / 1e6, 1), "changes_after": changes_after}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -347,14 +389,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="cancel a join after this long and estimate its whole time "
                              "from the rate so far (default: no limit)")
     parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
+    parser.add_argument("--no-snapshot", action="store_true",
+                        help="build no team snapshot: the team lead joins by pull")
+    parser.add_argument("--changes-after", type=int, default=2000, metavar="N",
+                        help="people the team lead's laptop creates after the snapshot "
+                             "is built, for the join to catch up on (default: %(default)s)")
     args = parser.parse_args(argv)
     results = {}
+    built: dict[str, Any] = {}
     with bench_server(args.people, args.contacts) as server:
         setup.log(f"server up at {server.url}; load average {os.getloadavg()[0]:.1f} on "
                   f"{os.cpu_count()} CPUs")
         for who in args.who or ["staff", "lead"]:
+            if who == "lead" and not args.no_snapshot and not built:
+                built = build_snapshot(server, args.changes_after)
             results[who] = measure(server, who, args.runs, args.limit)
     figures = [report(runs) for runs in results.values()]
+    if built:
+        print(f"team snapshot (server side, `boligsag server snapshot`): built in "
+              f"{built['seconds']:.1f} s, {built['rows']:,} rows, {built['mb']:,.0f} MB; "
+              f"{built['changes_after']:,} people created after it")
+        figures.append({"snapshot": built})
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -50,6 +50,7 @@ service_user="boligsag"
 database="boligsag"
 prefix="/opt/boligsag-server"          # the virtual environment
 config="/etc/boligsag-server"          # server.json, secret.key, tls/ (owner-only)
+snapshots="/var/lib/boligsag-server/snapshots"  # the team snapshot (owner-only)
 backups="/var/backups/boligsag-server" # pg_dump files (owner postgres, 0700)
 # Peer authentication: the server's system user is the database role of the same name,
 # so the URL holds no password and no password file is needed on this machine.
@@ -122,6 +123,23 @@ if [ -e "$config/server.json" ]; then
   # A database on another machine: its password file, as the unit gives it.
   pgpass=()
   if [ -e /etc/boligsag-server.pgpass ]; then pgpass=(PGPASSFILE=/etc/boligsag-server.pgpass); fi
+  # A server set up before team snapshots: they go to /var/lib, where the snapshot
+  # service may write (ProtectSystem=strict keeps /etc read-only for it).
+  runuser -u "$service_user" -- "$prefix/bin/python" - "$config/server.json" "$snapshots" <<'PY'
+import json, os, sys
+path, folder = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8") as f:
+    doc = json.load(f)
+if "snapshot_folder" not in doc:
+    doc["snapshot_folder"] = folder
+    with open(path + ".new", "w", encoding="utf-8") as f:
+        f.write(json.dumps(doc, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(path + ".new", 0o600)
+    os.replace(path + ".new", path)
+    print(f"team snapshots will be kept in {folder}")
+PY
   if ! runuser -u "$service_user" -- env "${pgpass[@]}" "$prefix/bin/boligsag" server \
       migrate --config "$config"; then
     echo "install.sh: the database was not migrated and is as it was; the server stays" >&2
@@ -143,7 +161,7 @@ else
   init=(runuser -u "$service_user" -- "$prefix/bin/boligsag" server init "$database_url"
         --config "$work/config" --organisation "$organisation" --admin-name "$admin_name"
         --admin-username "$admin_username" --listen "$listen" "${areas[@]}" "${plan[@]}"
-        "${hosts[@]}")
+        "${hosts[@]}" --snapshot-folder "$snapshots")
   # Its report names the folder it wrote; the sed names the one it ends up in.
   if [ -t 0 ]; then
     "${init[@]}" | sed "s#$work/config#$config#g"
@@ -157,16 +175,22 @@ else
   mv "$work/config" "$config"
 fi
 
-step "systemd units, the nightly backup and the weekly prune"
+step "systemd units, the nightly backup, the weekly prune and the nightly snapshot"
+install -d -o "$service_user" -g "$service_user" -m 0700 "$(dirname "$snapshots")" "$snapshots"
 install -m 0644 "$here/boligsag-server.service" "$here/boligsag-server@.service" \
   "$here/boligsag-server-backup.service" "$here/boligsag-server-backup.timer" \
   "$here/boligsag-server-prune.service" "$here/boligsag-server-prune.timer" \
+  "$here/boligsag-server-snapshot.service" "$here/boligsag-server-snapshot.timer" \
   /etc/systemd/system/
 install -m 0755 "$here/backup.sh" /usr/local/sbin/boligsag-server-backup
 install -d -o postgres -g postgres -m 0700 "$backups"
 if $systemd_running; then
   systemctl daemon-reload
-  systemctl enable --now boligsag-server-backup.timer boligsag-server-prune.timer
+  systemctl enable --now boligsag-server-backup.timer boligsag-server-prune.timer \
+    boligsag-server-snapshot.timer
+  # The first snapshot now, in the background, not at 04:15: a team lead who joins
+  # today starts from it.
+  systemctl start --no-block boligsag-server-snapshot.service
   # Restarted, not only started: after an upgrade the running server still has the old
   # code. Several instances (boligsag-server@PORT, README "Several instances") replace
   # the single unit, which must then stay off: the load balancer has its port.

@@ -397,6 +397,42 @@ def test_esc_while_joining_stops_the_join_and_only_the_next_esc_closes(
     assert not dialog.isVisible()
 
 
+def test_the_team_snapshot_download_shows_megabytes_and_a_stop_during_it_saves_nothing(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """A team lead's join downloads the team snapshot first (sync_client/
+    snapshot_client.py): the bar counts its megabytes; Annuller stops the download and
+    the service leaves nothing (SyncCancelled from inside the staging folder)."""
+
+    def join_team(path: Path, _url: str, _fingerprint: str, username: str, _password: str,
+                  *, progress, cancelled) -> join.JoinResult:  # type: ignore[no-untyped-def]
+        progress(join.JoinProgress(150_000_000, 444_000_000, "", "download"))
+        while not cancelled():
+            time.sleep(0.01)
+        raise engine.SyncCancelled()
+
+    services = JoinServices(lambda _url, _fingerprint: None, join_team, join.finish_join,
+                            engine.SyncCancelled, join.AlreadyJoined)
+    dialog = JoinDialog(tmp_path, services=services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for name, text in (("serverUrlEdit", "https://team.example.dk"),
+                       ("fingerprintEdit", OTHER_FINGERPRINT), ("joinUsernameEdit", STAFF),
+                       ("joinPasswordEdit", STAFF_PASSWORD)):
+        type_into(qtbot, dialog, name, text)
+    click(qtbot, dialog, "connectButton")
+    qtbot.waitUntil(lambda: dialog.progress.maximum() == 444_000, timeout=10_000)
+    assert dialog.progress.value() == 150_000
+    assert dialog.stage.text() == ("Henter en samlet kopi af teamets data: 150,0 af 444,0 MB "
+                                   "(33 %)")
+    Path("/tmp/shots/J2").mkdir(parents=True, exist_ok=True)
+    dialog.grab().save("/tmp/shots/J2/join_snapshot_download.png")
+    click(qtbot, dialog, "joinCancelButton")
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=10_000)
+    assert dialog.notice.text() == "Forbindelsen blev afbrudt, før noget blev gemt."
+    assert dialog.kept_path() is None
+
+
 def test_the_team_database_is_suggested_beside_the_one_in_use_but_never_in_the_demo(
         tmp_path: Path) -> None:
     def folder_for(path: Path | None) -> Path:

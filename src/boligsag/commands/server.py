@@ -1,5 +1,5 @@
 """``boligsag server ACTION``: init, run, migrate, import, add-user, set-password,
-disable-user, devices, revoke-device, prune.
+disable-user, devices, revoke-device, prune, snapshot.
 
 The team server (issue 11), run by its operator on the server machine. The database URL
 never carries a password (libpq's PGPASSFILE or PGPASSWORD supply it); passwords for
@@ -13,6 +13,7 @@ import getpass
 import shutil
 import socket
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -81,6 +82,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "self-signed one")
     init.add_argument("--private-key", type=Path, metavar="FILE",
                       help="its private key (PEM, unencrypted)")
+    init.add_argument("--snapshot-folder", type=Path, metavar="DIR",
+                      help="where `server snapshot` keeps the team snapshot (default: "
+                           "snapshots in the configuration folder; install.sh uses "
+                           "/var/lib/boligsag-server/snapshots)")
     _password_option(init)
 
     run = action("run", "serve HTTPS until stopped", _run)
@@ -134,6 +139,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                          "(default: %(default)s)")
     prune.add_argument("--dry-run", action="store_true",
                        help="only count what would be removed")
+    snapshot = action("snapshot", "build the team snapshot that team leads' and "
+                      "administrators' laptops join from (safe while the server runs)",
+                      _snapshot)
+    snapshot.epilog = (
+        "The snapshot is an encrypted copy of every row a team lead may pull, less "
+        "reminders, kept in server.json's snapshot_folder (default: snapshots in the "
+        "configuration folder). A laptop that joins downloads it, encrypts it under a key "
+        "of its own and pulls only what changed since it was built. Build it nightly "
+        "(boligsag-server-snapshot.timer); without one, every join pulls row by row.")
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -196,6 +210,7 @@ def _init(args: argparse.Namespace) -> int:
     else:
         hosts = args.host or [socket.getfqdn(), "localhost"]
         cert_pem, key_pem = tls.self_signed(hosts, args.organisation)
+    snapshots = str(args.snapshot_folder.absolute()) if args.snapshot_folder else ""
     secret = server_config.new_secret()
     server = server_accounts.connect(url, secret)  # unreachable: said before any prompt
     try:
@@ -206,7 +221,8 @@ def _init(args: argparse.Namespace) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         try:
             server_config.new_folder(staging)
-            config = server_config.ServerConfig(staging, url, host, port)
+            config = server_config.ServerConfig(staging, url, host, port,
+                                                snapshot_folder_setting=snapshots)
             server_config.write_config(config, secret)
             tls.write_pair(config.cert_path, config.key_path, cert_pem, key_pem)
             server_accounts.initialise(
@@ -356,4 +372,27 @@ def _prune(args: argparse.Namespace) -> int:
     print(f"{verb} {done.changes} superseded change-log entries from before "
           f"{_when(done.changes_before)} and {done.batches} push results from before "
           f"{_when(done.batches_before)}.")
+    return 0
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from boligsag.services.server import snapshot as server_snapshot
+
+    config = server_config.load(args.config)
+    server = _open(args)
+    last = [0.0]
+
+    def progress(rows: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 5:
+            last[0] = now
+            print(f"Pulled {rows:,} rows…", flush=True)
+
+    try:
+        built, seconds = server_snapshot.build(server, config.snapshot_folder,
+                                               progress=progress)
+    finally:
+        server.dispose()
+    print(f"Built the team snapshot {built.id}: {built.rows:,} rows, "
+          f"{built.size / 1e6:,.1f} MB, in {seconds:.0f} s ({built.path}).")
     return 0

@@ -21,6 +21,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -29,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,7 +46,7 @@ from boligsag.services.server.login import (
 from boligsag.services.server_audit import BadAuditEntry
 from boligsag.services.sync.errors import BadBatch, CursorFromOtherServer, Refused
 
-from . import holdings_calls, sync_calls
+from . import holdings_calls, snapshot_calls, sync_calls
 from .gate import DEFAULT_QUEUE_WAIT, RETRY_AFTER, DbGate, ServerBusy
 
 REQUEST_LOG = logging.getLogger("boligsag.server.requests")
@@ -93,9 +94,11 @@ async def _json_body(request: Request) -> Any:
 
 
 def create_app(server: ServerDb, *, clock: Clock = time.time,
-               queue_wait: float = DEFAULT_QUEUE_WAIT) -> ASGIApp:
+               queue_wait: float = DEFAULT_QUEUE_WAIT,
+               snapshot_folder: Path | None = None) -> ASGIApp:
     """The application for one instance; ``clock`` (epoch seconds) only for tests;
-    ``queue_wait``: seconds a request may wait for its turn in the database (gate.py)."""
+    ``queue_wait``: seconds a request may wait for its turn in the database (gate.py);
+    ``snapshot_folder``: where the team snapshot is (None: the server offers none)."""
     gate = DbGate(server.connections, queue_wait)
 
     async def health(_request: Request) -> Response:
@@ -169,6 +172,22 @@ def create_app(server: ServerDb, *, clock: Clock = time.time,
             raise BadRequest("etag is too long")
         return SyncJson(await gate.run(sync_calls.settings, server, claim, etag))
 
+    async def snapshot_offer(request: Request) -> Response:
+        claim = claim_of(request)
+        if snapshot_folder is None:
+            raise snapshot_calls.NoSnapshot()
+        return SyncJson(await gate.run(snapshot_calls.offer, server, claim, snapshot_folder))
+
+    async def snapshot_file(request: Request) -> Response:
+        claim = claim_of(request)
+        snapshot_id = request.query_params.get("id", "")
+        if snapshot_folder is None or not snapshot_id.isalnum() or len(snapshot_id) > 64:
+            raise snapshot_calls.NoSnapshot()
+        path = await gate.run(snapshot_calls.file_to_send, server, claim, snapshot_folder,
+                              snapshot_id)
+        # Streamed outside the database's gate: a download holds no connection.
+        return FileResponse(path, media_type="application/octet-stream")
+
     routes = [
         Route("/v1/health", health, methods=["GET"]),
         Route("/v1/login", login, methods=["POST"]),
@@ -178,11 +197,13 @@ def create_app(server: ServerDb, *, clock: Clock = time.time,
         Route("/v1/sync/holdings/list", holdings_list, methods=["POST"]),
         Route("/v1/sync/fetch", fetch, methods=["POST"]),
         Route("/v1/sync/settings", settings, methods=["GET"]),
+        Route("/v1/sync/snapshot", snapshot_offer, methods=["GET"]),
+        Route("/v1/sync/snapshot/file", snapshot_file, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         BadRequest: _bad_request, BadLogin: _bad_request, BadBatch: _bad_request,
         BadAuditEntry: _bad_request, Refused: _refused, AuthRefused: _auth_refused,
-        CursorFromOtherServer: _other_server,
+        CursorFromOtherServer: _other_server, snapshot_calls.NoSnapshot: _no_snapshot,
         LoginFailed: _login_failed, LoginThrottled: _throttled, ServerBusy: _busy,
         PoolTimeout: _busy, OperationalError: _database_error, Exception: _unexpected,
     }
@@ -201,6 +222,10 @@ async def _refused(_request: Request, error: Exception) -> Response:
 async def _other_server(_request: Request, error: Exception) -> Response:
     # A code of its own: the client drops its cursor and pulls everything again.
     return _error(409, "cursor_from_other_server", getattr(error, "message", ""))
+
+
+async def _no_snapshot(_request: Request, _error_: Exception) -> Response:
+    return _error(404, "no_snapshot")
 
 
 async def _auth_refused(_request: Request, error: Exception) -> Response:

@@ -8,7 +8,10 @@
   client's timeout);
 - ``tls/cert.pem``, ``tls/key.pem``: the HTTPS certificate and its private key;
 - ``secret.key``: 32 random bytes that sign the tokens, key the audit chain and the login
-  throttle's username HMAC. Every instance serving one database needs the same file.
+  throttle's username HMAC. Every instance serving one database needs the same file;
+- ``snapshot_folder`` in server.json (default: ``snapshots`` in this folder): where the
+  team snapshot lives (services/server/snapshot.py), written by ``boligsag server
+  snapshot`` and read by every instance.
 
 The folder and the private files are made readable by their owner only.
 """
@@ -34,6 +37,7 @@ DEFAULT_CONNECTIONS = 10
 MAX_CONNECTIONS = 200
 CONFIG_NAME = "server.json"
 SECRET_NAME = "secret.key"
+SNAPSHOT_FOLDER = "snapshots"
 
 
 class ConfigMissing(UserError):
@@ -68,6 +72,12 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     database_connections: int = DEFAULT_CONNECTIONS
     queue_wait: float = DEFAULT_QUEUE_WAIT  # seconds
+    snapshot_folder_setting: str = ""  # server.json "snapshot_folder"; empty: the default
+
+    @property
+    def snapshot_folder(self) -> Path:
+        return Path(self.snapshot_folder_setting) if self.snapshot_folder_setting \
+            else self.folder / SNAPSHOT_FOLDER
 
     @property
     def cert_path(self) -> Path:
@@ -82,9 +92,13 @@ class ServerConfig:
         return self.folder / SECRET_NAME
 
     def to_json(self) -> dict[str, object]:
-        return {"database_url": self.database_url, "host": self.host, "port": self.port,
-                "database_connections": self.database_connections,
-                "queue_wait_seconds": self.queue_wait}
+        doc: dict[str, object] = {
+            "database_url": self.database_url, "host": self.host, "port": self.port,
+            "database_connections": self.database_connections,
+            "queue_wait_seconds": self.queue_wait}
+        if self.snapshot_folder_setting:
+            doc["snapshot_folder"] = self.snapshot_folder_setting
+        return doc
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -134,7 +148,11 @@ def load(folder: Path) -> ServerConfig:
     if type(wait) not in (int, float) or not 0 < wait <= MAX_QUEUE_WAIT:
         raise ConfigDamaged(path, "queue_wait_seconds must be a number of seconds above 0 "
                                   f"and at most {MAX_QUEUE_WAIT:g}")
-    return ServerConfig(folder, doc["database_url"], host, port, connections, float(wait))
+    snapshots = doc.get("snapshot_folder", "")
+    if not isinstance(snapshots, str) or (snapshots and not Path(snapshots).is_absolute()):
+        raise ConfigDamaged(path, "snapshot_folder must be an absolute folder path")
+    return ServerConfig(folder, doc["database_url"], host, port, connections, float(wait),
+                        snapshots)
 
 
 def read_secret(config: ServerConfig) -> bytes:

@@ -39,7 +39,9 @@ def open_server(config: ServerConfig, *, check_schema: bool = True) -> ServerDb:
 def uvicorn_config(config: ServerConfig, server: ServerDb, *, host: str, port: int,
                    log_level: str = "info", clock: Clock = time.time) -> uvicorn.Config:
     """``clock`` (epoch seconds) is the application's, for tests that hold time still."""
-    return uvicorn.Config(create_app(server, clock=clock, queue_wait=config.queue_wait),
+    app = create_app(server, clock=clock, queue_wait=config.queue_wait,
+                     snapshot_folder=config.snapshot_folder)
+    return uvicorn.Config(app,
                           host=host, port=port,
                           ssl_certfile=str(config.cert_path), ssl_keyfile=str(config.key_path),
                           access_log=False, log_level=log_level, lifespan="off",

@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # status bar; and whether a joined replica's first pull finished (join.py).
     "sync_last_success": "",
     "sync_first_pull_done": False,
+    # When the team snapshot a joined replica started from was built (empty: it was
+    # joined by pull; sync_client/snapshot_client.py).
+    "sync_joined_from_snapshot": "",
     # The etag of the team server's shared settings stored here (shared_settings.py):
     # sent with each sync, so unchanged settings come back as one short answer.
     "sync_settings_etag": "",

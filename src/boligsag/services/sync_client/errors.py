@@ -120,6 +120,15 @@ class ServerFailed(SyncClientError):
         self.detail = _detail(detail)
 
 
+class SnapshotUnavailable(SyncClientError):
+    """HTTP 404 from a team snapshot route: none for this user, or it was replaced
+    between two calls. A join then fills the replica with an ordinary first pull."""
+
+    def __init__(self) -> None:
+        super().__init__("The team server has no ready copy of the team's data for you; "
+                         "everything is fetched record by record.")
+
+
 class InvalidServerAddress(SyncClientError):
     """A server address that is not ``https://host[:port]``; ``source`` says what is
     wrong."""

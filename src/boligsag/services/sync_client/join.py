@@ -18,6 +18,11 @@ these differences:
   file is moved into place and again after the first pull (settings_client.py), so the
   replica has its organisation's name and letterhead from the start.
 
+A team lead or administrator whose server has a team snapshot starts from it instead
+of an empty file (snapshot_client.py): downloaded, re-encrypted under the laptop's own
+key and made theirs by :func:`finish_replica` as an empty replica is; the first pull
+then brings only what changed since the snapshot. Without one the join is as above.
+
 The file is made in a staging folder (storage/staging.py) and moved into place complete:
 a failure or Ctrl-C before that leaves nothing at PATH. The first pull runs after the
 move, page by page, each page committed with its cursor. Only when it has finished is
@@ -36,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
@@ -49,7 +54,7 @@ from boligsag.storage.models import User
 from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.staging import staged_database
 
-from . import engine, pull_client, server_link, settings_client
+from . import engine, pull_client, server_link, settings_client, snapshot_client
 from .errors import TokenExpired
 from .pinning import normalise_fingerprint
 from .server_link import normalise_url
@@ -65,9 +70,10 @@ FIRST_PULL_DONE = "sync_first_pull_done"
 
 @dataclass(frozen=True)
 class JoinProgress:
-    done: int  # rows pulled so far in this run
+    done: int  # rows pulled so far in this run; bytes for "download"
     total: int | None  # the rows the server says this user may hold (None: unknown)
     text: str  # English, for the command line
+    stage: str = "pull"  # or "download": the team snapshot (snapshot_client.py)
 
 
 @dataclass(frozen=True)
@@ -148,9 +154,22 @@ def join_team(path: Path, url: str, fingerprint: str, username: str, password: s
         connection.health()
         device = str(uuid.uuid4())
         answer = connection.login(username.strip(), password, device, device_name())
+        said = [-1]
+
+        def received(done: int, size: int) -> None:
+            # A report per whole percent, not per megabyte: the command line prints each.
+            percent = done * 100 // size
+            if progress is not None and (percent > said[0] or done == size):
+                said[0] = percent
+                progress(JoinProgress(done, size, _download_text(done, size), "download"))
+
         with staged_database(path) as tmp:
-            db_key = make_replica(tmp, connection, clean_fingerprint, answer, device,
-                                   password)
+            db_key = snapshot_client.replica_from_snapshot(
+                tmp, connection, clean_fingerprint, answer, device, password,
+                received=received, cancelled=cancelled)
+            if db_key is None:
+                db_key = make_replica(tmp, connection, clean_fingerprint, answer, device,
+                                      password)
         with _opened(path, db_key) as db:
             return _first_pull(
                 db, path, answer.user["username"], connection,
@@ -239,41 +258,63 @@ class ReplicaSource(engine.Remote, Protocol):
     url: str
 
 
+def new_replica_file(tmp: Path, db_key: bytes) -> Engine:
+    """An empty replica at ``tmp`` under ``db_key``: the newest schema and the
+    vocabulary, no services (they arrive by pull); for a join and for the server's team
+    snapshot (services/server/snapshot.py). The caller disposes of the engine."""
+    engine_ = open_engine(tmp, db_key, create=True, integrity_check=False)
+    try:
+        migrate.upgrade(engine_)
+        with Database(engine_, tmp).writing(None) as session:
+            load_reference_data(session, with_services=False)
+    except BaseException:
+        engine_.dispose()
+        raise
+    return engine_
+
+
 def make_replica(tmp: Path, connection: ReplicaSource, fingerprint: str,
                  answer: LoginAnswer, device: str, password: str) -> bytes:
     """Build the replica at the staging name ``tmp``, its first pull not yet made;
     returns its database key."""
-    user_uuid, username = str(answer.user["uuid"]), str(answer.user["username"])
     db_key = keys.new_database_key()
-    database_id = str(uuid.uuid4())
-    engine_ = open_engine(tmp, db_key, create=True, integrity_check=False)
+    engine_ = new_replica_file(tmp, db_key)
     try:
-        migrate.upgrade(engine_)
         db = Database(engine_, tmp)
         with db.writing(None) as session:
-            load_reference_data(session, with_services=False)
-            org_settings.set_setting(session, "database_id", database_id)
-            # Before link(): it would make a device id of its own.
-            org_settings.set_setting(session, "sync_device_id", device)
-            server_link.link(session, connection.url, fingerprint)
+            server_link.adopt(session, connection.url, fingerprint, device)
             org_settings.set_setting(session, FIRST_PULL_DONE, False)
-        _fetch_own_account(db, connection, user_uuid)
-        settings_client.refresh(db, connection)
-        now = datetime.now().replace(microsecond=0)
-        with db.writing(None) as session:
-            user_id = session.scalar(select(User.id).where(User.uuid == user_uuid))
-            created = audit.append(session, audit.derive_key(db_key), at=now,
-                                   user_id=user_id, username=username,
-                                   action=AuditAction.CREATE, entity="database",
-                                   entity_uuid=database_id,
-                                   detail=f"joined team server {connection.url}")
-        store = keys.KeyStore.create(database_id)
-        store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
-        store.add_user(user_uuid, username, password, db_key)
-        store.save(keys.keys_path_for(tmp))
+        finish_replica(db, db_key, connection, answer, password,
+                       detail=f"joined team server {connection.url}")
     finally:
         engine_.dispose()
     return db_key
+
+
+def finish_replica(db: Database, db_key: bytes, connection: ReplicaSource,
+                   answer: LoginAnswer, password: str, *, detail: str) -> None:
+    """What makes a staged replica this laptop's: its own database id, the user's
+    account fetched (so it unlocks however early the first pull stops), the shared
+    settings, the first audit entry (``detail``) and the key file, wrapped under the
+    server password. The caller has adopted the server and device (server_link.adopt)."""
+    user_uuid, username = str(answer.user["uuid"]), str(answer.user["username"])
+    database_id = str(uuid.uuid4())
+    with db.writing(None) as session:
+        org_settings.set_setting(session, "database_id", database_id)
+    _fetch_own_account(db, connection, user_uuid)
+    settings_client.refresh(db, connection)
+    now = datetime.now().replace(microsecond=0)
+    with db.writing(None) as session:
+        user_id = session.scalar(select(User.id).where(User.uuid == user_uuid))
+        created = audit.append(session, audit.derive_key(db_key), at=now,
+                               user_id=user_id, username=username,
+                               action=AuditAction.CREATE, entity="database",
+                               entity_uuid=database_id, detail=detail)
+    store = keys.KeyStore.create(database_id)
+    store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
+    store.add_user(user_uuid, username, password, db_key)
+    assert db.path is not None
+    store.save(keys.keys_path_for(db.path))
 
 
 class _AccountMissing(UserError):
@@ -285,11 +326,14 @@ class _AccountMissing(UserError):
 def _fetch_own_account(db: Database, connection: ReplicaSource, user_uuid: str) -> None:
     """The user's row and its areas, ahead of the first pull, so the replica unlocks
     however early that pull stops (the pull brings them again, which changes nothing).
-    The cursor stays at the start: a fetch does not move the pull."""
+    The cursor stays where it is (the start, or a team snapshot's): a fetch does not
+    move the pull."""
     users = list(connection.fetch("users", [user_uuid])["rows"])
     areas: list[str] = [a for row in users for a in row["fields"].get("areas") or []]
     rows = (list(connection.fetch("areas", areas)["rows"]) if areas else []) + users
-    pull_client.apply_page(db, {"rows": rows, "cursor": None, "more": False})
+    with db.reading() as session:
+        cursor = str(org_settings.get_setting(session, "sync_cursor")) or None
+    pull_client.apply_page(db, {"rows": rows, "cursor": cursor, "more": False})
     with db.reading() as session:
         active = session.scalar(select(User.active).where(User.uuid == user_uuid,
                                                           User.deleted_at.is_(None)))
@@ -311,6 +355,10 @@ def _expected_total(connection: ServerConnection) -> int | None:
         return None
 
 
+def _download_text(done: int, size: int) -> str:
+    return f"Downloaded {done / 1e6:,.1f} of {size / 1e6:,.1f} MB of the team snapshot"
+
+
 def _text(stage: str, done: int, total: int | None) -> str:
     if stage == "reconcile":
         return "Checking the copy against the team server…"
@@ -325,7 +373,11 @@ def _first_pull(db: Database, path: Path, username: str, connection: ServerConne
     """Pull everything, log in again (``log_in_again``) whenever the server's 15-minute
     token runs out during a long pull and carry on from the stored cursor, then mark
     the first pull done."""
-    total = _expected_total(connection)
+    with db.reading() as session:
+        from_snapshot = bool(org_settings.get_setting(session,
+                                                      snapshot_client.JOINED_FROM_SNAPSHOT))
+    # After a snapshot only the changes since it come, a count nobody knows ahead.
+    total = None if from_snapshot else _expected_total(connection)
     earlier = [0]  # rows pulled before the last log-in (pull_all counts from 0 again)
     seen = [0]
 

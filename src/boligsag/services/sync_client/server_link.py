@@ -31,7 +31,7 @@ from boligsag.services import org_settings
 from .errors import InvalidServerAddress
 from .pinning import normalise_fingerprint
 
-__all__ = ["ServerLink", "add_refetch", "clear_refetch", "current", "device_id", "link",
+__all__ = ["ServerLink", "add_refetch", "adopt", "clear_refetch", "current", "device_id", "link",
            "normalise_url", "reconcile_due", "refetch_due", "set_cursor",
            "set_reconcile_due", "unlink"]
 
@@ -102,6 +102,16 @@ def link(session: Session, url: str, fingerprint: str) -> ServerLink:
     cursor = before.cursor if before is not None and before.url == clean_url else None
     org_settings.set_setting(session, "sync_cursor", cursor or "")
     return ServerLink(clean_url, clean_fingerprint, device, cursor)
+
+
+def adopt(session: Session, url: str, fingerprint: str, device: str) -> None:
+    """A new replica's server and this laptop's device id, both checked first
+    (InvalidServerAddress, InvalidFingerprint). Unlike :func:`link` the cursor stays: a
+    replica made from the team snapshot carries on from the snapshot's."""
+    clean_url, clean_fingerprint = normalise_url(url), normalise_fingerprint(fingerprint)
+    org_settings.set_setting(session, "sync_device_id", device)
+    org_settings.set_setting(session, "sync_server_url", clean_url)
+    org_settings.set_setting(session, "sync_server_fingerprint", clean_fingerprint)
 
 
 def current(session: Session) -> ServerLink | None:

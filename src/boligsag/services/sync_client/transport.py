@@ -26,6 +26,9 @@
   retried: the server may still be working on the request.
 - Errors: the family in errors.py, by the server's status and error code.
 
+The team snapshot (snapshot_client.py) is the one answer that is not JSON: it is
+streamed into the caller's file a megabyte at a time, never held in memory whole.
+
 One connection serves one thread at a time (the app runs it off the GUI thread). Bodies
 travel as JSON encoded and decoded with orjson; nothing of a body is logged.
 """
@@ -36,7 +39,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 import orjson
@@ -54,6 +57,7 @@ from .errors import (
     ServerFailed,
     ServerRefused,
     ServerUnreachable,
+    SnapshotUnavailable,
     SyncClientError,
     TokenExpired,
     UserDisabled,
@@ -69,6 +73,7 @@ CONNECT_TIMEOUT = 10.0  # seconds
 READ_TIMEOUT = 60.0  # seconds: server/gate.py CLIENT_TIMEOUT (see the module docstring)
 MAX_RETRY_WAIT = 30  # seconds: a longer Retry-After is cut to this
 TRIES = 3
+_DOWNLOAD_CHUNK = 1024 * 1024
 DEVICE_HEADER = "X-Boligsag-Device"
 # Errors of a connection that was open and then closed without an answer.
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -176,6 +181,40 @@ class ServerConnection:
         params: dict[str, str | int] = {"etag": etag} if etag else {}
         return self._dict(self._call("GET", "/v1/sync/settings", params=params))
 
+    def snapshot(self) -> dict[str, Any] | None:
+        """The team snapshot this user may start a join from (services/server/
+        snapshot.py: id, key, size, sha256, built_at, schema, rows), or None when the
+        server has none for them (or is older than snapshots)."""
+        try:
+            return self._dict(self._call("GET", "/v1/sync/snapshot"))
+        except SnapshotUnavailable:
+            return None
+
+    def download_snapshot(self, snapshot_id: str, out: BinaryIO,
+                          received: Callable[[int], None]) -> None:
+        """Write the snapshot file ``snapshot_id`` to ``out`` as it arrives, calling
+        ``received`` with the bytes so far after each chunk (it may raise to stop).
+        SnapshotUnavailable when a newer snapshot replaced it meanwhile. Not retried:
+        the caller starts over or falls back to a first pull."""
+        headers = self._headers(True, False)
+        done = 0
+        failure: SyncClientError | None = None
+        try:
+            with self._client.stream("GET", "/v1/sync/snapshot/file",
+                                     params={"id": snapshot_id}, headers=headers) as response:
+                if response.status_code != 200:
+                    response.read()
+                    self._answer(response)  # raises the status's error
+                    raise ServerFailed("the snapshot answer is not a file")
+                for chunk in response.iter_bytes(_DOWNLOAD_CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    received(done)
+        except httpx.TransportError as error:
+            failure = _transport_failure(error)
+        if failure is not None:  # raised outside the except, as _call does
+            raise failure
+
     # -- one request -----------------------------------------------------------------
 
     def _call_json(self, method: str, path: str, doc: Any) -> dict[str, Any]:
@@ -254,6 +293,8 @@ class ServerConnection:
             raise BadRequest(message or code)
         if status == 403:
             raise ServerRefused(message)
+        if status == 404 and _snapshot_route(response):
+            raise SnapshotUnavailable()  # "no_snapshot", or a server older than them
         if status == 409 and code == "cursor_from_other_server":
             raise CursorRejected()
         raise ServerFailed(f"HTTP {status} {code}".strip())
@@ -270,6 +311,10 @@ def _transport_failure(error: httpx.TransportError) -> SyncClientError:
     if isinstance(error, httpx.ReadTimeout | httpx.WriteTimeout):
         return ServerBusy()  # connected, but no answer in time
     return ServerUnreachable(type(error).__name__)
+
+
+def _snapshot_route(response: httpx.Response) -> bool:
+    return response.request.url.path.startswith("/v1/sync/snapshot")
 
 
 def _retry_after(response: httpx.Response) -> int | None:

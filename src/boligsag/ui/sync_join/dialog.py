@@ -48,7 +48,15 @@ from boligsag.ui.theme import monospace_font
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, grow_to_fit, named
 
 from .paths import suggested_path, with_suffix
-from .work import CONNECTING, OPENING, JoinOutcome, JoinRequest, JoinServices, run_join
+from .work import (
+    CONNECTING,
+    DOWNLOADING,
+    OPENING,
+    JoinOutcome,
+    JoinRequest,
+    JoinServices,
+    run_join,
+)
 
 FIELDS = ("url", "fingerprint", "username", "password", "path")
 
@@ -303,7 +311,13 @@ class JoinDialog(QDialog):
                 self.stage.setText(tr("Connecting to the team server…") if stage == CONNECTING
                                    else tr("Opening the team database…"))
             return
-        if total > 0:
+        if stage == DOWNLOADING and total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+            text = tr("Fetching a copy of the team's data: {done} of {total} MB ({percent} %)",
+                      done=number_text(done / 1000, 1), total=number_text(total / 1000, 1),
+                      percent=min(done, total) * 100 // total)
+        elif total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
             text = tr("Fetching the team's data: {done} of {total} records ({percent} %)",

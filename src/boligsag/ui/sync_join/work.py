@@ -15,8 +15,9 @@ from boligsag.services.unlock import UnlockOptions, unlock
 from boligsag.ui.background import BackgroundTask
 
 # Stages reported as the progress text (the dialog words them in Danish); "pull" carries
-# done/total, the others are busy stages of unknown length.
-CONNECTING, PULLING, OPENING = "connect", "pull", "open"
+# rows done/total, "download" (the team snapshot) bytes, the others are busy stages of
+# unknown length.
+CONNECTING, DOWNLOADING, PULLING, OPENING = "connect", "download", "pull", "open"
 UNKNOWN = -1  # a total BackgroundTask.report can carry (it takes ints): not known yet
 
 
@@ -60,6 +61,11 @@ class JoinServices:
 def run_join(task: BackgroundTask, request: JoinRequest, services: JoinServices) -> JoinOutcome:
     def progress(step: Any) -> None:
         total = step.total if step.total is not None else UNKNOWN
+        if getattr(step, "stage", PULLING) == DOWNLOADING:
+            # In kB: a snapshot's bytes overflow the progress bar's 32-bit int.
+            task.report(step.done // 1000, total // 1000 if total > 0 else UNKNOWN,
+                        DOWNLOADING)
+            return
         task.report(step.done, total, PULLING)
 
     task.report(0, UNKNOWN, CONNECTING)
