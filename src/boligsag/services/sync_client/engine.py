@@ -269,13 +269,15 @@ def _server_for(remote: Remote) -> reconcile.Server:
         fetch=lambda table, uuids: list(remote.fetch(table, uuids)["rows"]))
 
 
-def _reconcile(run: _Run, remote: Remote, people_before: frozenset[str]) -> None:
+def _reconcile(run: _Run, remote: Remote, people_before: frozenset[str], *,
+               hides_nothing: bool = False) -> None:
     run.step("reconcile", 0, None)
     # A replica that held nobody before this pull (a join) got every session with the
     # ticks the user may see now: fetching them all again because "people came" would
     # only repeat the pull's work. People the comparison itself brings still count.
     outcome = reconcile.reconcile(run.db, _server_for(remote),
-                                  people_before=people_before or None)
+                                  people_before=people_before or None,
+                                  hides_nothing=hides_nothing)
     with run.db.writing(None) as session:
         server_link.set_reconcile_due(session, False)
     run.fetched += sum(outcome.fetched.values())
@@ -302,17 +304,18 @@ def _mark_success(run: _Run) -> datetime:
 
 
 def pull_all(target: Any, remote: Remote, *, progress: Progress | None = None,
-             cancelled: Cancelled | None = None,
-             expected_total: int | None = None) -> SyncOutcome:
+             cancelled: Cancelled | None = None, expected_total: int | None = None,
+             hides_nothing: bool = False) -> SyncOutcome:
     """Pull every page waiting (a first pull, when joining: ``expected_total`` is the
     number of rows the server said this user may hold, for a percentage), and
-    reconcile if a page asked for it. Nothing is pushed. The pages are the server's
-    largest, each next one fetched while the last is written (:class:`_Pages`)."""
+    reconcile if a page asked for it (``hides_nothing``: see reconcile.reconcile).
+    Nothing is pushed. The pages are the server's largest, each next one fetched while
+    the last is written (:class:`_Pages`)."""
     run = _Run(target, progress, cancelled)
     conflicts_before = open_conflicts(run.db)
     people_before = reconcile.held_people(run.db)
     if _pull(run, remote, expected_total, ahead=True):
-        _reconcile(run, remote, people_before)
+        _reconcile(run, remote, people_before, hides_nothing=hides_nothing)
     return run.outcome(conflicts_before, None)
 
 

@@ -43,9 +43,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
 
-from boligsag.domain.enums import AuditAction
+from boligsag.domain.enums import AuditAction, Role
 from boligsag.errors import UserError
 from boligsag.services import org_settings
+from boligsag.services.sync.actor import SyncActor
+from boligsag.services.sync.scope_rules import sees_everything
 from boligsag.storage import audit, audit_anchor, keys, migrate
 from boligsag.storage.database import Database
 from boligsag.storage.engine import open_engine
@@ -367,6 +369,15 @@ def _text(stage: str, done: int, total: int | None) -> str:
     return f"Pulled {done:,} rows"
 
 
+def _sees_everything(db: Database, username: str) -> bool:
+    """Whether the server hides no row from the replica's user (scope_rules), by the
+    role of their account as the server has just sent it."""
+    with db.reading() as session:
+        user = session.scalars(select(User).where(User.username == username)).first()
+    return user is not None and sees_everything(
+        SyncActor(user_id=user.id, user_uuid=user.uuid, role=Role(user.role), device_id=""))
+
+
 def _first_pull(db: Database, path: Path, username: str, connection: ServerConnection,
                 log_in_again: Callable[[], object], progress: Progress | None,
                 cancelled: Cancelled | None) -> JoinResult:
@@ -378,6 +389,7 @@ def _first_pull(db: Database, path: Path, username: str, connection: ServerConne
                                                       snapshot_client.JOINED_FROM_SNAPSHOT))
     # After a snapshot only the changes since it come, a count nobody knows ahead.
     total = None if from_snapshot else _expected_total(connection)
+    hides_nothing = _sees_everything(db, username)
     earlier = [0]  # rows pulled before the last log-in (pull_all counts from 0 again)
     seen = [0]
 
@@ -393,7 +405,7 @@ def _first_pull(db: Database, path: Path, username: str, connection: ServerConne
     while True:
         try:
             outcome = engine.pull_all(db, connection, progress=report, cancelled=cancelled,
-                                      expected_total=total)
+                                      expected_total=total, hides_nothing=hides_nothing)
             break
         except engine.SyncCancelled:
             return JoinResult(path, username, seen[0], False)

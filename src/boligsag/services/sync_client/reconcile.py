@@ -243,13 +243,18 @@ def held_people(db: Database) -> frozenset[str]:
 
 
 def reconcile(db: Database, server: Server, *,
-              people_before: frozenset[str] | None = None) -> ReconcileOutcome:
+              people_before: frozenset[str] | None = None,
+              hides_nothing: bool = False) -> ReconcileOutcome:
     """Make this laptop hold exactly the live rows the server lists for its user (bar
     unpushed edits and rows still referred to, reported in the outcome).
 
     ``people_before``: :func:`held_people` from before the pull that asked for this
     reconcile. A person who came with that pull (their own row changed: a move) leaves
-    no difference in the people digest, yet the sessions show their ticks now."""
+    no difference in the people digest, yet the sessions show their ticks now.
+    ``hides_nothing``: the server hides no person from this user (an administrator or
+    team lead, as the join has just confirmed): no session lacks a tick and no row a
+    reference, so people coming or going make nothing stale and nothing is fetched
+    again for them (a team lead's join from the snapshot would fetch every session)."""
     outcome = ReconcileOutcome()
     _refetch_set_aside(db, server, outcome)
     theirs = server.holdings()
@@ -278,6 +283,8 @@ def reconcile(db: Database, server: Server, *,
         if unlisted.get(table):
             _purge_table(db, table, unlisted[table], outcome)
     came_or_went = "people" in outcome.fetched or "people" in outcome.purged
+    if hides_nothing:
+        return outcome
     if came_or_went or (people_before is not None and people_before != held_people(db)):
         _refetch_sessions(db, server, outcome)
         _refetch_hidden_refs(db, server, outcome)
