@@ -4,8 +4,8 @@ pulling ~900,000 rows one page at a time (the laptop's side: sync_client/
 snapshot_client.py).
 
 :func:`build` (``boligsag server snapshot``, nightly by boligsag-server-snapshot.timer)
-makes a new SQLCipher file with the laptop's own code: join.new_replica_file, then the
-first pull (sync_client/engine.pull_all), in process, of what a team lead with no
+makes a new SQLCipher file with the laptop's own code (sync_client/replica_file.py),
+then the first pull (sync_client/engine.pull_all), in process, of what a team lead with no
 account of its own sees: everything but reminders, which are private to their owner
 (the laptop's comparison after the join fetches the user's own). The file is encrypted
 under a random key of its own. The folder (server.json ``snapshot_folder``) is the
@@ -222,9 +222,9 @@ def _pull_into(tmp: Path, db_key: bytes, server: ServerDb,
                progress: Callable[[int], None] | None) -> int:
     """The first pull of SNAPSHOT_ACTOR into a new replica file at ``tmp``; its rows."""
     # Imported here: the laptop's sync client is needed only by a build.
-    from boligsag.services.sync_client import engine, join
+    from boligsag.services.sync_client import engine, replica_file
 
-    engine_ = join.new_replica_file(tmp, db_key)
+    engine_ = replica_file.new_replica_file(tmp, db_key)
     try:
         db = Database(engine_, tmp)
         report = None if progress is None else (lambda step: progress(step.done))

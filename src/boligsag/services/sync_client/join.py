@@ -20,8 +20,8 @@ these differences:
 
 A team lead or administrator whose server has a team snapshot starts from it instead
 of an empty file (snapshot_client.py): downloaded, re-encrypted under the laptop's own
-key and made theirs by :func:`finish_replica` as an empty replica is; the first pull
-then brings only what changed since the snapshot. Without one the join is as above.
+key and made theirs by replica_file.finish_replica as an empty replica is; the first
+pull then brings only what changed since the snapshot. Without one the join is as above.
 
 The file is made in a staging folder (storage/staging.py) and moved into place complete:
 a failure or Ctrl-C before that leaves nothing at PATH. The first pull runs after the
@@ -37,37 +37,35 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
-from boligsag.domain.enums import AuditAction, Role
+from boligsag.domain.enums import Role
 from boligsag.errors import UserError
 from boligsag.services import org_settings
 from boligsag.services.sync.actor import SyncActor
 from boligsag.services.sync.scope_rules import sees_everything
-from boligsag.storage import audit, audit_anchor, keys, migrate
+from boligsag.storage import keys, migrate
 from boligsag.storage.database import Database
 from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import DatabaseExists, DatabaseMissing
 from boligsag.storage.models import User
-from boligsag.storage.reference_data import load_reference_data
 from boligsag.storage.staging import staged_database
 
-from . import engine, pull_client, server_link, settings_client, snapshot_client
+from . import engine, server_link, settings_client, snapshot_client
 from .errors import TokenExpired
 from .pinning import normalise_fingerprint
+from .replica_file import FIRST_PULL_DONE, ReplicaSource, make_replica
 from .server_link import normalise_url
 from .team import OtherServerAccount, device_name
-from .transport import LoginAnswer, ServerConnection
+from .transport import ServerConnection
 
 __all__ = ["AlreadyJoined", "JoinProgress", "JoinResult", "NotAnUnfinishedJoin",
            "PathIsFolder", "ReplicaSource", "check_server", "finish_join",
            "first_pull_complete", "join_team", "make_replica"]
 
-FIRST_PULL_DONE = "sync_first_pull_done"
 
 
 @dataclass(frozen=True)
@@ -251,96 +249,6 @@ def _opened(path: Path, db_key: bytes) -> Iterator[Database]:
         yield Database(engine_, path)
     finally:
         engine_.dispose()
-
-
-class ReplicaSource(engine.Remote, Protocol):
-    """What building a replica asks of the server: its address and the sync calls
-    (a ServerConnection; the property test's in-process server too)."""
-
-    url: str
-
-
-def new_replica_file(tmp: Path, db_key: bytes) -> Engine:
-    """An empty replica at ``tmp`` under ``db_key``: the newest schema and the
-    vocabulary, no services (they arrive by pull); for a join and for the server's team
-    snapshot (services/server/snapshot.py). The caller disposes of the engine."""
-    engine_ = open_engine(tmp, db_key, create=True, integrity_check=False)
-    try:
-        migrate.upgrade(engine_)
-        with Database(engine_, tmp).writing(None) as session:
-            load_reference_data(session, with_services=False)
-    except BaseException:
-        engine_.dispose()
-        raise
-    return engine_
-
-
-def make_replica(tmp: Path, connection: ReplicaSource, fingerprint: str,
-                 answer: LoginAnswer, device: str, password: str) -> bytes:
-    """Build the replica at the staging name ``tmp``, its first pull not yet made;
-    returns its database key."""
-    db_key = keys.new_database_key()
-    engine_ = new_replica_file(tmp, db_key)
-    try:
-        db = Database(engine_, tmp)
-        with db.writing(None) as session:
-            server_link.adopt(session, connection.url, fingerprint, device)
-            org_settings.set_setting(session, FIRST_PULL_DONE, False)
-        finish_replica(db, db_key, connection, answer, password,
-                       detail=f"joined team server {connection.url}")
-    finally:
-        engine_.dispose()
-    return db_key
-
-
-def finish_replica(db: Database, db_key: bytes, connection: ReplicaSource,
-                   answer: LoginAnswer, password: str, *, detail: str) -> None:
-    """What makes a staged replica this laptop's: its own database id, the user's
-    account fetched (so it unlocks however early the first pull stops), the shared
-    settings, the first audit entry (``detail``) and the key file, wrapped under the
-    server password. The caller has adopted the server and device (server_link.adopt)."""
-    user_uuid, username = str(answer.user["uuid"]), str(answer.user["username"])
-    database_id = str(uuid.uuid4())
-    with db.writing(None) as session:
-        org_settings.set_setting(session, "database_id", database_id)
-    _fetch_own_account(db, connection, user_uuid)
-    settings_client.refresh(db, connection)
-    now = datetime.now().replace(microsecond=0)
-    with db.writing(None) as session:
-        user_id = session.scalar(select(User.id).where(User.uuid == user_uuid))
-        created = audit.append(session, audit.derive_key(db_key), at=now,
-                               user_id=user_id, username=username,
-                               action=AuditAction.CREATE, entity="database",
-                               entity_uuid=database_id, detail=detail)
-    store = keys.KeyStore.create(database_id)
-    store.audit_anchor = audit_anchor.for_entry(audit.derive_key(db_key), created)
-    store.add_user(user_uuid, username, password, db_key)
-    assert db.path is not None
-    store.save(keys.keys_path_for(db.path))
-
-
-class _AccountMissing(UserError):
-    def __init__(self) -> None:
-        super().__init__("The team server did not send your account. Contact your IT "
-                         "administrator.")
-
-
-def _fetch_own_account(db: Database, connection: ReplicaSource, user_uuid: str) -> None:
-    """The user's row and its areas, ahead of the first pull, so the replica unlocks
-    however early that pull stops (the pull brings them again, which changes nothing).
-    The cursor stays where it is (the start, or a team snapshot's): a fetch does not
-    move the pull."""
-    users = list(connection.fetch("users", [user_uuid])["rows"])
-    areas: list[str] = [a for row in users for a in row["fields"].get("areas") or []]
-    rows = (list(connection.fetch("areas", areas)["rows"]) if areas else []) + users
-    with db.reading() as session:
-        cursor = str(org_settings.get_setting(session, "sync_cursor")) or None
-    pull_client.apply_page(db, {"rows": rows, "cursor": cursor, "more": False})
-    with db.reading() as session:
-        active = session.scalar(select(User.active).where(User.uuid == user_uuid,
-                                                          User.deleted_at.is_(None)))
-    if not active:
-        raise _AccountMissing()
 
 
 # -- the first pull ------------------------------------------------------------------

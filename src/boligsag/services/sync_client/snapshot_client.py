@@ -8,7 +8,7 @@ made by the same pull code at a recorded cursor. :func:`replica_from_snapshot` d
 it into the join's staging folder over the pinned link, checks its size and SHA-256,
 encrypts it under a NEW key of this laptop's own (``PRAGMA rekey``: the snapshot's key is
 known to the server and to every lead who joined from it, this file's is not), and
-makes it this laptop's replica as a fresh join would (join.finish_replica). Its cursor
+makes it this laptop's replica as a fresh join would (replica_file.finish_replica). Its cursor
 is the snapshot's, so the first pull that follows brings only what changed since; the
 comparison with the server is marked due, which brings the user's own reminders and
 anything the log can no longer tell (a prune, a restore).
@@ -39,6 +39,7 @@ from boligsag.storage.errors import CipherSettingsMismatch, NotABoligsagDatabase
 from . import server_link
 from .engine import SyncCancelled
 from .errors import ServerFailed, SnapshotUnavailable
+from .replica_file import FIRST_PULL_DONE, finish_replica
 from .transport import LoginAnswer, ServerConnection
 
 __all__ = ["JOINED_FROM_SNAPSHOT", "SnapshotOffer", "replica_from_snapshot"]
@@ -84,9 +85,6 @@ def replica_from_snapshot(tmp: Path, connection: ServerConnection, fingerprint: 
     database key; None (nothing left at ``tmp``) when there is no snapshot this laptop
     can use. SyncCancelled when ``cancelled`` says so during the download (nothing is
     kept: the staging folder goes with the join)."""
-    # Imported here: join.py imports this module.
-    from .join import FIRST_PULL_DONE, finish_replica
-
     try:
         doc = connection.snapshot()
         offer = None if doc is None else SnapshotOffer.parse(doc)
