@@ -5,8 +5,9 @@ sync of 100 local changes runs, and the status bar after it.
                          [--runs 5] [--changes 100] [--heartbeat-ms 10] [--json FILE]
 
 On bench/join.py's team server (by default on a database of 1,000 people and 50,000
-contacts: on bench/sync.py's large one, 10,000 and 500,000, the join alone takes half an
-hour on the development machine; see bench/join.py), the staff member with two areas
+contacts, for a quick look; ``--people 10000 --contacts 500000`` is bench/sync.py's large
+one, the issue's case, where the join takes about a minute more; see bench/join.py), the
+staff member with two areas
 joins into a new replica in a temporary folder (services/sync_client/join.join_team,
 timed), which is then unlocked and opened in the real MainWindow (offscreen), whose
 SyncController is started with the password as the application starts it after an

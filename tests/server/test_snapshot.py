@@ -295,3 +295,20 @@ def test_a_failing_snapshot_offer_does_not_fail_the_join(
     assert join.join_team(path, running.base_url, setup.fingerprint, ADMIN,
                           ADMIN_PASSWORD).complete
     assert sorted(os.listdir(path.parent)) == ["boligsag.db", "boligsag.db.keys"]
+
+
+def test_builds_keep_the_one_before_and_remove_older_and_abandoned_ones(
+        setup: Setup, server_db: ServerDb) -> None:
+    folder = setup.config.snapshot_folder
+    server_snapshot.build(server_db, folder)
+    (folder / ".building-0123abcd.db").write_bytes(b"half a build, killed")
+    second, _seconds = server_snapshot.build(server_db, folder)
+    third, _seconds = server_snapshot.build(server_db, folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".build.lock", second.path.name, third.path.name, server_snapshot.META_NAME])
+    with server_db.read() as session:
+        server_id = pull.server_id(session)
+    found = server_snapshot.current(folder, server_id, server_db.secret)
+    assert found is not None and found.id == third.id
+    # Another server database (a restore, a replaced server): not offered.
+    assert server_snapshot.current(folder, str(uuid.uuid4()), server_db.secret) is None
