@@ -33,7 +33,16 @@ from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import NotABoligsagDatabase
 from boligsag.storage.models import AuditEntry, Setting
 
-from .conftest import ADMIN, ADMIN_PASSWORD, STAFF, STAFF_PASSWORD, Running, Setup, cli
+from .conftest import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    STAFF,
+    STAFF_PASSWORD,
+    Running,
+    Setup,
+    cli,
+    logged_in,
+)
 
 
 def _push(running: Running, changes: list[dict[str, Any]]) -> None:
@@ -312,3 +321,22 @@ def test_builds_keep_the_one_before_and_remove_older_and_abandoned_ones(
     assert found is not None and found.id == third.id
     # Another server database (a restore, a replaced server): not offered.
     assert server_snapshot.current(folder, str(uuid.uuid4()), server_db.secret) is None
+
+
+def test_the_snapshot_routes_need_a_log_in_and_refuse_a_made_up_id(
+        running: Running, setup: Setup, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    meta = _build(setup, monkeypatch, capsys)
+    with running.client() as http:
+        assert http.get("/v1/sync/snapshot").status_code == 401
+        assert http.get("/v1/sync/snapshot/file", params={"id": meta["id"]}).status_code == 401
+        admin = logged_in(http, ADMIN, ADMIN_PASSWORD)
+        offer = http.get("/v1/sync/snapshot", headers=admin.headers)
+        assert offer.status_code == 200 and offer.json()["id"] == meta["id"]
+        for made_up in ("../snapshot.json", "0" * 65, "", uuid.uuid4().hex):
+            answer = http.get("/v1/sync/snapshot/file", headers=admin.headers,
+                              params={"id": made_up})
+            assert (answer.status_code, answer.json()) == (404, {"error": "no_snapshot"})
+        whole = http.get("/v1/sync/snapshot/file", headers=admin.headers,
+                         params={"id": meta["id"]})
+        assert whole.status_code == 200 and len(whole.content) == meta["size"]
