@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "letter": ("boligsag.commands.letter", "render a referral's letter to a PDF file"),
     "referrals": ("boligsag.commands.referrals", "list referrals as CSV"),
     "summary": ("boligsag.commands.summary", "export a team-lead summary (XLSX, CSV or PDF)"),
+    "backup": ("boligsag.commands.backup", "write a verified encrypted backup into a folder"),
+    "restore": ("boligsag.commands.restore", "put a backup in the place of a database"),
     "join": ("boligsag.commands.join", "make this computer's copy of a team server's data"),
     "sync": ("boligsag.commands.sync", "sync this computer's copy with its team server"),
     "server": ("boligsag.commands.server", "run the team server: init, run, add-user, "

@@ -50,7 +50,7 @@ from boligsag.storage.read_only import (
 from boligsag.storage.wal_guard import check_wal, wal_has_frames
 from boligsag.storage.write_lock import WriteWait, begin_immediate
 
-__all__ = ["export_plain_copy", "open_engine", "plain_engine", "rekey"]
+__all__ = ["export_plain_copy", "keyed_connection", "open_engine", "plain_engine"]
 
 _PLAINTEXT_HEADER = b"SQLite format 3\x00"
 # SQLCipher 4 defaults, which make the file openable by the stock sqlcipher shell with
@@ -169,23 +169,25 @@ def export_plain_copy(source: Engine | StrPath, db_key: bytes | None,
     return target
 
 
-def rekey(path: StrPath, old_key: bytes, new_key: bytes) -> None:
-    """Encrypt the closed database at ``path`` under ``new_key`` instead of ``old_key``.
-    ``PRAGMA rekey`` rewrites every page (444 MB in about 4 s on the reference machine);
-    for a file nothing else has open, e.g. a join's download of the team snapshot in its
-    staging folder. NotABoligsagDatabase when ``old_key`` is not the file's."""
+def keyed_connection(path: StrPath, db_key: bytes, *, create: bool = False) -> Any:
+    """A bare read/write SQLCipher connection to ``path`` under ``db_key`` (no pool, no
+    pragmas), for whole-file work on a file no engine has open: a rekey, the target of
+    a backup (file_copies.py). The key is verified first on a connection that cannot
+    write (NotABoligsagDatabase); with ``create`` a new empty file (0600) is made
+    instead (DatabaseExists). The caller closes it."""
     path = Path(path).absolute()
-    old_sql = _key_statement(old_key)
-    new_hex = _key_statement(new_key).removeprefix("PRAGMA key = ")
-    _verify_key_read_only(path, old_sql)
+    key_sql = _key_statement(db_key)
+    if create:
+        _create_empty_file(path)
+    else:
+        _verify_key_read_only(path, key_sql)
     conn = _connect(_uri(path, "rw"))
     try:
-        _apply_key(conn, old_sql)
-        conn.execute(f"PRAGMA rekey = {new_hex}")
+        _apply_key(conn, key_sql)
     except sqlcipher.Error as exc:
-        raise _translate(exc, path) from None
-    finally:
         conn.close()
+        raise _translate(exc, path) from None
+    return conn
 
 
 # -- opening steps -------------------------------------------------------------------------

@@ -33,8 +33,9 @@ from typing import Any
 from boligsag.services import org_settings
 from boligsag.storage import keys, migrate
 from boligsag.storage.database import Database
-from boligsag.storage.engine import open_engine, rekey
+from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import CipherSettingsMismatch, NotABoligsagDatabase
+from boligsag.storage.file_copies import rekey
 
 from . import server_link
 from .engine import SyncCancelled

@@ -1,0 +1,167 @@
+"""Encrypted backups of the open database (issue 13 §1).
+
+A backup is two files in the backup folder (a network drive, a USB disk):
+``boligsag-backup-<db>-<YYYYMMDD-HHMMSS>.db``, a copy of the database under its own key
+(storage/file_copies.py: SQLite's online backup API, never a plaintext byte), and the
+same name with ``.keys``: a copy of the key file, which holds wrapped keys only and
+without which the copy could not be opened. ``<db>`` is the first 8 characters of the
+database's id, so one folder can take the backups of several databases, and no name
+says whose data it holds.
+
+Both are written under temporary names, the copy fsynced and then VERIFIED: it opens
+with the key, ``PRAGMA integrity_check`` passes, and its row counts equal the source's
+at the copy's moment. Only then are they renamed into place: a file with a backup's
+name is always a verified backup. The result is audited either way ("backup … verified:
+N rows" as an export; a failed one as a failed output, and raised: it is not a backup).
+
+:func:`rotate` keeps the newest backup of each of the last 7 days, 4 weeks and 12
+months (:class:`Keep`) and removes the rest of this database's, both files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from boligsag.atomic import fsync_directory, temp_name
+from boligsag.domain.enums import AuditAction
+from boligsag.domain.permissions import Permission
+from boligsag.errors import UserError
+from boligsag.services import org_settings
+from boligsag.services.context import AppContext
+from boligsag.storage import keys
+from boligsag.storage.file_copies import CopyDamaged, verify_copy, write_copy
+
+__all__ = ["Backup", "BackupFolderMissing", "Keep", "list_backups", "rotate", "take_backup"]
+
+PREFIX = "boligsag-backup-"
+_NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})\.db")
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+class BackupFolderMissing(UserError):
+    def __init__(self, folder: Path) -> None:
+        super().__init__("The backup folder {folder} cannot be reached. Connect the drive "
+                         "or choose another folder.", folder=str(folder))
+
+
+class BackupTooSoon(UserError):
+    def __init__(self, path: Path) -> None:
+        super().__init__("A backup named {file} exists already; wait a second and try "
+                         "again.", file=str(path))
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path  # the copy; its key file is keys.keys_path_for(path)
+    taken_at: datetime  # local time, to the second
+    rows: int = 0  # rows in all tables (known for a backup just taken)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """How many backups rotation keeps: the newest of each of the last ``daily`` days,
+    ``weekly`` ISO weeks and ``monthly`` months."""
+
+    daily: int = 7
+    weekly: int = 4
+    monthly: int = 12
+
+
+def _database_tag(ctx: AppContext) -> str:
+    with ctx.db.reading() as session:
+        database_id = str(org_settings.get_setting(session, "database_id"))
+    tag = database_id.replace("-", "")[:8].lower()
+    if not re.fullmatch(r"[0-9a-f]{8}", tag):
+        raise ValueError("the database has no id")
+    return tag
+
+
+def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Backup:
+    """Write and verify a backup of ``ctx``'s database into ``folder`` (see the module
+    docstring). A manual backup needs the settings permission; an automatic one (at
+    lock or close, daily) is the program's and is made for any user. Raises
+    BackupFolderMissing, CopyDamaged (audited), OSError (disk full, …)."""
+    if not automatic:
+        ctx.require(Permission.MANAGE_SETTINGS)
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BackupFolderMissing(folder)
+    taken_at = ctx.clock.now().replace(microsecond=0)
+    name = f"{PREFIX}{_database_tag(ctx)}-{taken_at.strftime(_STAMP)}.db"
+    final = folder / name
+    if final.exists():
+        raise BackupTooSoon(final)
+    temp = folder / temp_name()
+    temp_keys = folder / temp_name()
+    try:
+        counts = write_copy(ctx.db.engine, ctx.db_key, temp)
+        shutil.copyfile(ctx.key_file(), temp_keys)
+        os.chmod(temp_keys, 0o600)
+        with open(temp_keys, "rb+") as handle:
+            os.fsync(handle.fileno())
+        try:
+            verify_copy(temp, ctx.db_key, counts)
+        except CopyDamaged:
+            _audit(ctx, AuditAction.OUTPUT_FAILED, name, "backup failed its verification")
+            raise
+        os.replace(temp_keys, keys.keys_path_for(final))
+        os.replace(temp, final)
+        fsync_directory(folder)
+    finally:
+        for leftover in (temp, temp_keys):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
+    rows = sum(counts.values())
+    _audit(ctx, AuditAction.EXPORT, name,
+           f"backup {name} {'(automatic) ' if automatic else ''}verified: {rows} rows in "
+           f"{len(counts)} tables")
+    return Backup(final, taken_at, rows)
+
+
+def _audit(ctx: AppContext, action: AuditAction, name: str, detail: str) -> None:
+    with ctx.write(None) as unit:
+        unit.audit(action, entity="backup", detail=detail[:300])
+
+
+def list_backups(folder: Path, ctx: AppContext) -> list[Backup]:
+    """This database's verified backups in ``folder`` (those with their key file),
+    newest first; none when the folder cannot be read."""
+    tag = _database_tag(ctx)
+    found: list[Backup] = []
+    with contextlib.suppress(OSError):
+        for path in Path(folder).iterdir():
+            match = _NAME.fullmatch(path.name)
+            if match and match.group(1) == tag and keys.keys_path_for(path).exists():
+                found.append(Backup(path, datetime.strptime(match.group(2), _STAMP)))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def rotate(folder: Path, ctx: AppContext, keep: Keep | None = None) -> list[Path]:
+    """Remove this database's backups in ``folder`` that ``keep`` does not keep (both
+    files of each); returns the copies removed."""
+    keep = keep or Keep()
+    backups = list_backups(folder, ctx)  # newest first
+    kept: set[Path] = set()
+    for count, period in ((keep.daily, lambda d: d.date()),
+                          (keep.weekly, lambda d: d.isocalendar()[:2]),
+                          (keep.monthly, lambda d: (d.year, d.month))):
+        seen: list[object] = []
+        for backup in backups:
+            key = period(backup.taken_at)
+            if key not in seen:
+                seen.append(key)
+                if len(seen) > count:
+                    break
+                kept.add(backup.path)
+    removed = [b.path for b in backups if b.path not in kept]
+    for path in removed:
+        for file in (keys.keys_path_for(path), path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(file)
+    return removed
