@@ -37,7 +37,8 @@ from boligsag.services.context import AppContext
 from boligsag.storage import keys
 from boligsag.storage.file_copies import CopyDamaged, verify_copy, write_copy
 
-__all__ = ["Backup", "BackupFolderMissing", "Keep", "list_backups", "rotate", "take_backup"]
+__all__ = ["Backup", "BackupFolderMissing", "Keep", "backup_folder", "list_backups", "rotate",
+           "set_backup_folder", "take_backup"]
 
 PREFIX = "boligsag-backup-"
 _NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})\.db")
@@ -127,6 +128,25 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
 def _audit(ctx: AppContext, action: AuditAction, name: str, detail: str) -> None:
     with ctx.write(None) as unit:
         unit.audit(action, entity="backup", detail=detail[:300])
+
+
+def backup_folder(ctx: AppContext) -> Path | None:
+    """The folder chosen in Administration (None: none yet)."""
+    with ctx.db.reading() as session:
+        text = str(org_settings.get_setting(session, "backup_folder"))
+    return Path(text) if text else None
+
+
+def set_backup_folder(ctx: AppContext, folder: Path) -> None:
+    """Choose where backups go (the settings permission; audited). The folder must
+    exist now; a drive missing later makes a backup fail with BackupFolderMissing."""
+    ctx.require(Permission.MANAGE_SETTINGS)
+    folder = Path(folder).absolute()
+    if not folder.is_dir():
+        raise BackupFolderMissing(folder)
+    with ctx.write(Permission.MANAGE_SETTINGS) as unit:
+        org_settings.set_setting(unit.session, "backup_folder", str(folder))
+        unit.audit(AuditAction.UPDATE, entity="settings", detail="backup folder chosen")
 
 
 def list_backups(folder: Path, ctx: AppContext) -> list[Backup]:

@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     # Months without activity before a person is listed for deletion (anonymisation).
     "retention_months": 36,
     "idle_lock_minutes": 10,
+    # Where this installation's backups go (services/backups.py; empty: not chosen).
+    # This computer's own: never one of the settings a team server shares.
+    "backup_folder": "",
     # Team server: the newest change-log entry `boligsag server prune` removed (its seq);
     # a pull from before it may have missed a change that moved a row out of scope.
     "sync_pruned_through": 0,

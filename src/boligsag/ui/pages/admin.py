@@ -1,5 +1,5 @@
 """Administration: staff accounts, the municipal service catalogue, the letterhead and
-reminder settings, and joining a team server — one tab each."""
+reminder settings, joining a team server and backups — one tab each."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.ui.admin_panels.backups import BackupsPanel
 from boligsag.ui.admin_panels.letter_settings import LetterSettingsPanel
 from boligsag.ui.admin_panels.services import ServicesPanel
 from boligsag.ui.admin_panels.staff import StaffPanel
@@ -43,3 +44,5 @@ class AdminPage(Page):
         self.tabs.addTab(LetterSettingsPanel(ctx, events), tr("Letters and reminders"))
         self.team_server = TeamServerPanel(ctx, events)
         self.tabs.addTab(self.team_server, tr("Team server"))
+        self.backups = BackupsPanel(ctx, events)
+        self.tabs.addTab(self.backups, tr("Backups"))

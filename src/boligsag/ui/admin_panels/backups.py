@@ -1,0 +1,135 @@
+"""Administration → Sikkerhedskopier: where this computer's backups go, a backup now,
+and the verified backups in that folder (services/backups.py). The backup runs off the
+GUI thread; the list holds dates and file names only (no database rows).
+
+Restoring is ``boligsag restore`` for now (README, "Back up"); the panel says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boligsag.formatting import number_text, short_date_time
+from boligsag.i18n import tr
+from boligsag.services import backups
+from boligsag.services.context import AppContext
+from boligsag.ui.background import run_in_background
+from boligsag.ui.errors import error_text
+from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.widgets import named
+
+
+class BackupsPanel(QWidget):
+    def __init__(self, ctx: AppContext, events: AppEvents,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.events = ctx, events
+        named(self, "backupsPanel", tr("Backups"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 16, 12, 12)
+        layout.setSpacing(12)
+        intro = QLabel(tr(
+            "<p>A backup is an encrypted copy of the database with its key file, in a "
+            "folder you choose: a network drive or a USB disk. It opens with the same "
+            "passwords. Each backup is checked after it is written (it opens, passes the "
+            "integrity check and holds the same number of rows); only checked backups "
+            "are listed.</p>"
+            "<p>To restore a backup, close Boligsag and run <code>boligsag restore</code> "
+            "(see the README).</p>"))
+        intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(intro)
+
+        row = QHBoxLayout()
+        self.folder = named(QLineEdit(), "backupFolderEdit", tr("Backup folder"))
+        self.folder.setReadOnly(True)
+        self.folder.setPlaceholderText(tr("No folder chosen yet"))
+        label = QLabel(tr("&Folder"))
+        label.setBuddy(self.folder)
+        self.choose = named(QPushButton(tr("Choose folder…")), "chooseBackupFolderButton",
+                            tr("Choose the backup folder"))
+        self.choose.clicked.connect(self.choose_folder)
+        row.addWidget(label)
+        row.addWidget(self.folder, 1)
+        row.addWidget(self.choose)
+        layout.addLayout(row)
+
+        self.backup_button = named(QPushButton(tr("Back up now")), "backupNowButton",
+                                   tr("Back up now"))
+        self.backup_button.setProperty("role", "primary")
+        self.backup_button.clicked.connect(self.back_up_now)
+        layout.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.state = named(QLabel(), "backupState", tr("Backup status"))
+        self.state.setWordWrap(True)
+        layout.addWidget(self.state)
+        heading = QLabel(tr("Checked backups in the folder, newest first"))
+        heading.setProperty("role", "section")
+        layout.addWidget(heading)
+        self.list = named(QListWidget(), "backupList", tr("Checked backups"))
+        layout.addWidget(self.list, 1)
+        self._show_folder(backups.backup_folder(ctx))
+
+    # -- the folder --------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        current = self.folder.text() or str(Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, tr("Choose the backup folder"),
+                                                  current)
+        if chosen:
+            self.set_folder(Path(chosen))
+
+    def set_folder(self, folder: Path) -> None:
+        run_service(self, self.events, backups.set_backup_folder, self.ctx, folder,
+                    on_success=lambda _none: self._show_folder(folder.absolute()),
+                    on_failure=self._failed)
+
+    def _show_folder(self, folder: Path | None) -> None:
+        self.folder.setText(str(folder) if folder else "")
+        self.backup_button.setEnabled(folder is not None)
+        self.refresh()
+
+    # -- backing up --------------------------------------------------------------------
+
+    def back_up_now(self) -> None:
+        folder = backups.backup_folder(self.ctx)
+        if folder is None:
+            return
+        self.backup_button.setEnabled(False)
+        self.state.setProperty("role", "muted")
+        self.state.setText(tr("Writing and checking the backup…"))
+        run_in_background(self, lambda _task: backups.take_backup(self.ctx, folder),
+                          on_success=self._backed_up, on_failure=self._failed)
+
+    def _backed_up(self, made: backups.Backup) -> None:
+        self.backup_button.setEnabled(True)
+        self.state.setProperty("role", "")
+        self.state.setText(tr("Backup written and checked {when}: {rows} rows.",
+                              when=short_date_time(made.taken_at),
+                              rows=number_text(made.rows, 0)))
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.backup_button.setEnabled(bool(self.folder.text()))
+        self.state.setProperty("role", "error")
+        self.state.setText(error_text(error))
+
+    def refresh(self) -> None:
+        folder = backups.backup_folder(self.ctx)
+        self.list.clear()
+        if folder is None:
+            return
+        for backup in backups.list_backups(folder, self.ctx):
+            self.list.addItem(tr("{when} · {file}", when=short_date_time(backup.taken_at),
+                                 file=backup.path.name))
