@@ -250,3 +250,23 @@ def test_the_restore_command_shows_the_backup_and_restores_with_yes(
     assert out[0].startswith("Backup taken ") and " rows (people " in out[0]
     assert out[1] == f"Restored {created_db.path} from {copy.name}."
     assert out[2].startswith(f"The database as it was is kept as {created_db.path}.before-restore-")
+
+
+def test_automatic_backups_need_a_folder_a_change_and_for_the_daily_one_a_day(
+        ctx: AppContext, tmp_path: Path) -> None:
+    assert backups.automatic_backup(ctx) is None  # no folder chosen: nothing
+    backups.set_backup_folder(ctx, tmp_path)
+    first = backups.automatic_backup(ctx)
+    assert first is not None  # never backed up: the setup is a change
+    assert backups.automatic_backup(ctx) is None  # nothing changed since
+    _person(ctx, "Ny", "Person")
+    start = ctx.clock.now()
+    ctx.clock = FixedClock(start + timedelta(hours=23))
+    assert backups.automatic_backup(ctx, older_than=timedelta(hours=24)) is None
+    ctx.clock = FixedClock(start + timedelta(hours=25))
+    daily = backups.automatic_backup(ctx, older_than=timedelta(hours=24))
+    assert daily is not None and daily.taken_at == start + timedelta(hours=25)
+    with ctx.db.reading() as session:
+        detail = session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.entity == "backup").order_by(AuditEntry.id.desc())).first()
+    assert detail is not None and "(automatic) verified" in detail

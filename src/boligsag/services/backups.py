@@ -25,8 +25,10 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import func, select
 
 from boligsag.atomic import fsync_directory, temp_name
 from boligsag.domain.enums import AuditAction
@@ -36,8 +38,10 @@ from boligsag.services import org_settings
 from boligsag.services.context import AppContext
 from boligsag.storage import keys
 from boligsag.storage.file_copies import CopyDamaged, verify_copy, write_copy
+from boligsag.storage.models import AuditEntry
 
-__all__ = ["Backup", "BackupFolderMissing", "Keep", "backup_folder", "list_backups", "rotate",
+__all__ = ["Backup", "BackupFolderMissing", "Keep", "automatic_backup", "backup_folder",
+           "changed_since_last_backup", "last_backup_at", "list_backups", "rotate",
            "set_backup_folder", "take_backup"]
 
 PREFIX = "boligsag-backup-"
@@ -122,7 +126,50 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
     _audit(ctx, AuditAction.EXPORT, name,
            f"backup {name} {'(automatic) ' if automatic else ''}verified: {rows} rows in "
            f"{len(counts)} tables")
+    with ctx.write(None) as unit:  # after the entry above: it is no change to back up
+        newest = unit.session.scalar(select(func.max(AuditEntry.id))) or 0
+        org_settings.set_setting(unit.session, "backup_last",
+                                 {"at": taken_at.isoformat(), "audit_id": newest})
     return Backup(final, taken_at, rows)
+
+
+# Audit actions that change nothing in the data: no reason for another backup.
+_READ_ONLY_ACTIONS = (AuditAction.LOGIN, AuditAction.LOGIN_FAILED, AuditAction.VIEW,
+                      AuditAction.EXPORT, AuditAction.PRINT, AuditAction.SAVE_PDF,
+                      AuditAction.OUTPUT_FAILED)
+
+
+def changed_since_last_backup(ctx: AppContext) -> bool:
+    """Whether anything was changed here (an audit entry that is not a log-in, a view
+    or an export) since the last verified backup; True when there was none."""
+    with ctx.db.reading() as session:
+        last = org_settings.get_setting(session, "backup_last") or {}
+        after = int(last.get("audit_id", 0))
+        return session.scalar(select(AuditEntry.id).where(
+            AuditEntry.id > after,
+            AuditEntry.action.not_in([a.value for a in _READ_ONLY_ACTIONS])).limit(1)) is not None
+
+
+def last_backup_at(ctx: AppContext) -> datetime | None:
+    with ctx.db.reading() as session:
+        last = org_settings.get_setting(session, "backup_last") or {}
+    return datetime.fromisoformat(last["at"]) if last.get("at") else None
+
+
+def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None) -> Backup | None:
+    """The program's own backup (at lock and close, and daily while open): made into the
+    chosen folder when something changed since the last one and, with ``older_than``,
+    only when that one is older; then the folder is rotated. None when nothing was due
+    or no folder is chosen; BackupFolderMissing when the folder cannot be reached."""
+    folder = backup_folder(ctx)
+    if folder is None or not changed_since_last_backup(ctx):
+        return None
+    last = last_backup_at(ctx)
+    if older_than is not None and last is not None and ctx.clock.now() - last < older_than:
+        return None
+    made = take_backup(ctx, folder, automatic=True)
+    rotate(folder, ctx)
+    return made
 
 
 def _audit(ctx: AppContext, action: AuditAction, name: str, detail: str) -> None:

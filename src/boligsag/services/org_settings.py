@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     # Where this installation's backups go (services/backups.py; empty: not chosen).
     # This computer's own: never one of the settings a team server shares.
     "backup_folder": "",
+    # The last verified backup: {"at": ISO local time, "audit_id": the newest audit entry
+    # then}, so an automatic backup is skipped when nothing has changed since.
+    "backup_last": {},
     # Team server: the newest change-log entry `boligsag server prune` removed (its seq);
     # a pull from before it may have missed a change that moved a row out of scope.
     "sync_pruned_through": 0,

@@ -34,6 +34,7 @@ from boligsag.ui.pages import Page
 from boligsag.ui.pages.conflicts import BADGE_ROLE, NavBadgeDelegate
 from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
 from boligsag.ui.shell import window_parts
+from boligsag.ui.shell.auto_backup import AutoBackup
 from boligsag.ui.shell.navigation import PAGES
 from boligsag.ui.sync import attach_sync
 from boligsag.ui.theme import SIDEBAR_TEXT
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_menus()
         self._build_status_bar()
+        self.auto_backup = AutoBackup(self, ctx)
         # Only a laptop replica syncs; None for a stand-alone database.
         self.sync = attach_sync(self, ctx, events)
         if self.sync is not None:
@@ -298,6 +300,7 @@ class MainWindow(QMainWindow):
         if self.sync is not None:  # the password is dropped now, given back at unlock
             self.sync.pause()
             self.sync.follow_reauth(self._reauth)
+        self.auto_backup.at_lock()
         self._reauth.open()
 
     def _unlocked(self) -> None:
@@ -388,4 +391,6 @@ class MainWindow(QMainWindow):
         if self._reauth is not None:
             self._reauth.deleteLater()
         event.accept()
+        self.hide()  # gone from the screen while the backup at close is written
+        self.auto_backup.at_close()
         self.closed.emit()
