@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -270,3 +271,15 @@ def test_automatic_backups_need_a_folder_a_change_and_for_the_daily_one_a_day(
         detail = session.scalars(select(AuditEntry.detail).where(
             AuditEntry.entity == "backup").order_by(AuditEntry.id.desc())).first()
     assert detail is not None and "(automatic) verified" in detail
+
+
+def test_a_killed_backups_temporary_files_go_after_an_hour(
+        ctx: AppContext, tmp_path: Path) -> None:
+    old, young = tmp_path / ".bs-0123456789ab.tmp", tmp_path / ".bs-ba9876543210.tmp"
+    for leftover in (old, young):
+        leftover.write_bytes(b"part of a copy")
+    an_hour_ago = time.time() - backups.ABANDONED_AFTER_S - 60
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    made = backups.take_backup(ctx, tmp_path)
+    assert not old.exists() and young.exists()  # young: maybe another computer's, writing
+    assert made.path.exists()

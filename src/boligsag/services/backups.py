@@ -24,13 +24,14 @@ import contextlib
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from boligsag.atomic import fsync_directory, temp_name
+from boligsag.atomic import TEMP_PREFIX, TEMP_SUFFIX, fsync_directory, temp_name
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
@@ -47,6 +48,7 @@ __all__ = ["Backup", "BackupFolderMissing", "Keep", "automatic_backup", "backup_
 PREFIX = "boligsag-backup-"
 _NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})\.db")
 _STAMP = "%Y%m%d-%H%M%S"
+ABANDONED_AFTER_S = 3600
 
 
 class BackupFolderMissing(UserError):
@@ -102,6 +104,7 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
     final = folder / name
     if final.exists():
         raise BackupTooSoon(final)
+    _remove_abandoned(folder)
     temp = folder / temp_name()
     temp_keys = folder / temp_name()
     try:
@@ -170,6 +173,17 @@ def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None) ->
     made = take_backup(ctx, folder, automatic=True)
     rotate(folder, ctx)
     return made
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Temporary files of a backup that was killed (or lost its disk) an hour or more
+    ago: encrypted, but of no use. A younger one may be another computer's backup
+    being written into the same folder."""
+    with contextlib.suppress(OSError):
+        for path in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > ABANDONED_AFTER_S:
+                    path.unlink()
 
 
 def _audit(ctx: AppContext, action: AuditAction, name: str, detail: str) -> None:
