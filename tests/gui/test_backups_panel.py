@@ -13,16 +13,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from boligsag.app_settings import AppSettings
 from boligsag.services import backups
 from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDraft, create_person
+from boligsag.storage.models import Person
 from boligsag.ui.admin_panels.backups import BackupsPanel
 from boligsag.ui.events import AppEvents
 from boligsag.ui.pages.admin import AdminPage
+from boligsag.ui.shell.controller import AppController
 from boligsag.ui.shell.main_window import MainWindow
 
-from .helpers import click
+from ..conftest import CreatedDb
+from .helpers import click, type_into
 
 
 def _panel(qtbot: QtBot, ctx: AppContext) -> BackupsPanel:
@@ -98,3 +103,69 @@ def test_the_app_backs_up_at_lock_when_something_changed_and_warns_without_the_d
     main_window.close()
     assert len(backups.list_backups(folder, ctx)) == 1
     assert not backups.changed_since_last_backup(ctx)
+
+
+def _logged_in(qtbot: QtBot, controller: AppController, password: str) -> MainWindow:
+    unlock_dialog = controller.unlock_dialog
+    assert unlock_dialog is not None
+    type_into(qtbot, unlock_dialog, "usernameEdit", "admin")
+    type_into(qtbot, unlock_dialog, "passwordEdit", password)
+    click(qtbot, unlock_dialog, "unlockButton")
+    qtbot.waitUntil(lambda: controller.window is not None, timeout=20_000)
+    assert controller.window is not None
+    return controller.window
+
+
+def _people(controller: AppController) -> set[str]:
+    assert controller.ctx is not None
+    with controller.ctx.db.reading() as session:
+        return set(session.scalars(select(Person.first_name)))
+
+
+def test_restore_from_administration_checks_the_backup_and_asks_for_a_login_again(
+        qtbot: QtBot, created_db: CreatedDb, settings: AppSettings, tmp_path: Path) -> None:
+    folder = tmp_path / "usb-disk"
+    folder.mkdir()
+    controller = AppController(settings, created_db.path)
+    controller.start()
+    window = _logged_in(qtbot, controller, created_db.password)
+    assert controller.ctx is not None
+    backups.set_backup_folder(controller.ctx, folder)
+    create_person(controller.ctx, PersonDraft(first_name="Før", last_name="Kopien"))
+    backups.take_backup(controller.ctx, folder)
+    create_person(controller.ctx, PersonDraft(first_name="Efter", last_name="Kopien"))
+    window.show_page("admin")
+    panel = window.page("admin").backups  # type: ignore[attr-defined]
+    panel.refresh()
+    panel.list.setCurrentRow(0)
+    click(qtbot, panel, "restoreButton")
+    dialog = panel.dialog
+    qtbot.waitExposed(dialog)
+    assert not dialog.restore_button.isEnabled()  # not before the backup is checked
+    type_into(qtbot, dialog, "restorePasswordEdit", "forkert-kodeord")
+    click(qtbot, dialog, "checkBackupButton")
+    qtbot.waitUntil(lambda: dialog.check_button.isEnabled(), timeout=20_000)
+    assert not dialog.restore_button.isEnabled() and dialog.summary.text()
+    type_into(qtbot, dialog, "restorePasswordEdit", created_db.password)
+    click(qtbot, dialog, "checkBackupButton")
+    qtbot.waitUntil(lambda: dialog.restore_button.isEnabled(), timeout=20_000)
+    assert dialog.summary.text().startswith("Taget ")
+    assert "Personer: " in dialog.summary.text()
+    Path("/tmp/shots/backups").mkdir(parents=True, exist_ok=True)
+    dialog.grab().save("/tmp/shots/backups/restore_dialog.png")
+    click(qtbot, dialog, "restoreBackupButton")
+
+    qtbot.waitUntil(lambda: controller.unlock_dialog is not None, timeout=30_000)
+    message = controller.restore_message
+    assert message is not None
+    assert message.windowTitle() == "Sikkerhedskopien er gendannet", message.text()
+    assert "Log ind igen" in message.text()
+    controller.restore_message.grab().save("/tmp/shots/backups/restored_message.png")
+    _logged_in(qtbot, controller, created_db.password)
+    names = _people(controller)
+    assert "Før" in names and "Efter" not in names
+    # The window's backup at close kept "Efter" too: nothing is lost by the restore.
+    assert len(backups.list_backups(folder, controller.ctx)) == 2
+    aside = [p for p in created_db.path.parent.iterdir() if ".before-restore-" in p.name]
+    assert len(aside) == 2  # the database and its key file as they were
+    controller.quit(0)

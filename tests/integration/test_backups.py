@@ -126,7 +126,7 @@ def test_a_missing_folder_or_a_staff_member_gets_a_clear_refusal(
     assert backups.take_backup(ctx, tmp_path, automatic=True).path.exists()
 
 
-def test_rotation_keeps_seven_days_four_weeks_and_twelve_months(
+def test_rotation_keeps_the_newest_eight_seven_days_four_weeks_and_twelve_months(
         ctx: AppContext, tmp_path: Path) -> None:
     folder = tmp_path / "usb"
     folder.mkdir()
@@ -141,7 +141,7 @@ def test_rotation_keeps_seven_days_four_weeks_and_twelve_months(
     weeks = {d.isocalendar()[:2] for d in left}
     months = {(d.year, d.month) for d in left}
     assert len(months) == 12 and len(weeks) >= 4
-    assert len(left) + len(removed) == 400 and len(left) <= 7 + 4 + 12
+    assert len(left) + len(removed) == 400 and len(left) <= 8 + 7 + 4 + 12
     assert len(list(folder.iterdir())) == 2 * len(left)  # each with its key file
 
 
@@ -283,3 +283,14 @@ def test_a_killed_backups_temporary_files_go_after_an_hour(
     made = backups.take_backup(ctx, tmp_path)
     assert not old.exists() and young.exists()  # young: maybe another computer's, writing
     assert made.path.exists()
+
+
+def test_rotation_keeps_several_backups_of_one_day_and_a_protected_one(
+        ctx: AppContext, tmp_path: Path) -> None:
+    made = [backups.take_backup(ctx, tmp_path, automatic=True) for _ in range(10)]
+    # Ten in one second (the fixed clock): named -2 … -10, newest last.
+    assert [b.path for b in backups.list_backups(tmp_path, ctx)] == [
+        m.path for m in reversed(made)]
+    removed = backups.rotate(tmp_path, ctx, protect=frozenset({made[0].path}))
+    assert sorted(removed) == sorted([made[1].path])  # 8 newest, and the protected one
+    assert made[0].path.exists() and made[-1].path.exists()

@@ -2,7 +2,8 @@
 nightly job on the computer that holds the database) and IT. See services/backups.py:
 the copy and its key file land in FOLDER only once the copy has opened with the key,
 passed the integrity check and shown the source's row counts; with ``--rotate`` the
-older backups of the same database are thinned to 7 daily, 4 weekly and 12 monthly.
+older backups of the same database are thinned to the 8 newest and 7 daily, 4 weekly
+and 12 monthly.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the backup folder (it must exist: a network drive, a USB disk)")
     parser.add_argument("--rotate", action="store_true",
                         help="afterwards remove this database's older backups in FOLDER "
-                             "beyond 7 daily, 4 weekly and 12 monthly")
+                             "beyond the 8 newest, 7 daily, 4 weekly and 12 monthly")
     add_user_option(parser)
 
 

@@ -1,7 +1,8 @@
 """Encrypted backups of the open database (issue 13 §1).
 
 A backup is two files in the backup folder (a network drive, a USB disk):
-``boligsag-backup-<db>-<YYYYMMDD-HHMMSS>.db``, a copy of the database under its own key
+``boligsag-backup-<db>-<YYYYMMDD-HHMMSS>.db`` (``-2`` … added for a second backup in
+the same second), a copy of the database under its own key
 (storage/file_copies.py: SQLite's online backup API, never a plaintext byte), and the
 same name with ``.keys``: a copy of the key file, which holds wrapped keys only and
 without which the copy could not be opened. ``<db>`` is the first 8 characters of the
@@ -14,8 +15,9 @@ at the copy's moment. Only then are they renamed into place: a file with a backu
 name is always a verified backup. The result is audited either way ("backup … verified:
 N rows" as an export; a failed one as a failed output, and raised: it is not a backup).
 
-:func:`rotate` keeps the newest backup of each of the last 7 days, 4 weeks and 12
-months (:class:`Keep`) and removes the rest of this database's, both files.
+:func:`rotate` keeps the 8 newest backups and the newest of each of the last 7 days, 4
+weeks and 12 months (:class:`Keep`) and removes the rest of this database's, both
+files.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ __all__ = ["Backup", "BackupFolderMissing", "Keep", "automatic_backup", "backup_
            "set_backup_folder", "take_backup"]
 
 PREFIX = "boligsag-backup-"
-_NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})\.db")
+_NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})(?:-(\d+))?\.db")
 _STAMP = "%Y%m%d-%H%M%S"
 ABANDONED_AFTER_S = 3600
 
@@ -72,9 +74,10 @@ class Backup:
 
 @dataclass(frozen=True)
 class Keep:
-    """How many backups rotation keeps: the newest of each of the last ``daily`` days,
-    ``weekly`` ISO weeks and ``monthly`` months."""
+    """How many backups rotation keeps: the ``recent`` newest, and the newest of each
+    of the last ``daily`` days, ``weekly`` ISO weeks and ``monthly`` months."""
 
+    recent: int = 8  # the newest few, whatever their day (several locks in a day)
     daily: int = 7
     weekly: int = 4
     monthly: int = 12
@@ -100,10 +103,8 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
     if not folder.is_dir():
         raise BackupFolderMissing(folder)
     taken_at = ctx.clock.now().replace(microsecond=0)
-    name = f"{PREFIX}{_database_tag(ctx)}-{taken_at.strftime(_STAMP)}.db"
-    final = folder / name
-    if final.exists():
-        raise BackupTooSoon(final)
+    final = _free_name(folder, f"{PREFIX}{_database_tag(ctx)}-{taken_at.strftime(_STAMP)}")
+    name = final.name
     _remove_abandoned(folder)
     temp = folder / temp_name()
     temp_keys = folder / temp_name()
@@ -159,7 +160,8 @@ def last_backup_at(ctx: AppContext) -> datetime | None:
     return datetime.fromisoformat(last["at"]) if last.get("at") else None
 
 
-def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None) -> Backup | None:
+def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None,
+                     protect: frozenset[Path] = frozenset()) -> Backup | None:
     """The program's own backup (at lock and close, and daily while open): made into the
     chosen folder when something changed since the last one and, with ``older_than``,
     only when that one is older; then the folder is rotated. None when nothing was due
@@ -171,8 +173,17 @@ def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None) ->
     if older_than is not None and last is not None and ctx.clock.now() - last < older_than:
         return None
     made = take_backup(ctx, folder, automatic=True)
-    rotate(folder, ctx)
+    rotate(folder, ctx, protect=protect)
     return made
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    """``stem.db``, or ``stem-2.db`` … when a backup was taken in the same second."""
+    for number in range(1, 100):
+        path = folder / (f"{stem}.db" if number == 1 else f"{stem}-{number}.db")
+        if not path.exists() and not keys.keys_path_for(path).exists():
+            return path
+    raise BackupTooSoon(folder / f"{stem}.db")
 
 
 def _remove_abandoned(folder: Path) -> None:
@@ -214,21 +225,24 @@ def list_backups(folder: Path, ctx: AppContext) -> list[Backup]:
     """This database's verified backups in ``folder`` (those with their key file),
     newest first; none when the folder cannot be read."""
     tag = _database_tag(ctx)
-    found: list[Backup] = []
+    found: list[tuple[datetime, int, Path]] = []  # a second backup in a second: -2 …
     with contextlib.suppress(OSError):
         for path in Path(folder).iterdir():
             match = _NAME.fullmatch(path.name)
             if match and match.group(1) == tag and keys.keys_path_for(path).exists():
-                found.append(Backup(path, datetime.strptime(match.group(2), _STAMP)))
-    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+                found.append((datetime.strptime(match.group(2), _STAMP),
+                              int(match.group(3) or 1), path))
+    return [Backup(path, taken_at) for taken_at, _n, path in sorted(found, reverse=True)]
 
 
-def rotate(folder: Path, ctx: AppContext, keep: Keep | None = None) -> list[Path]:
+def rotate(folder: Path, ctx: AppContext, keep: Keep | None = None, *,
+           protect: frozenset[Path] = frozenset()) -> list[Path]:
     """Remove this database's backups in ``folder`` that ``keep`` does not keep (both
-    files of each); returns the copies removed."""
+    files of each), never one in ``protect`` (a backup about to be restored); returns
+    the copies removed."""
     keep = keep or Keep()
     backups = list_backups(folder, ctx)  # newest first
-    kept: set[Path] = set()
+    kept: set[Path] = {b.path for b in backups[:keep.recent]} | set(protect)
     for count, period in ((keep.daily, lambda d: d.date()),
                           (keep.weekly, lambda d: d.isocalendar()[:2]),
                           (keep.monthly, lambda d: (d.year, d.month))):

@@ -42,7 +42,7 @@ from boligsag.storage.file_copies import CopyDamaged, table_counts
 __all__ = ["BackupContents", "DatabaseOpenElsewhere", "RestoreResult", "inspect_backup",
            "restore_backup"]
 
-_TAKEN = re.compile(r"-(\d{8}-\d{6})\.db$")
+_TAKEN = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.db$")
 
 
 class DatabaseOpenElsewhere(UserError):

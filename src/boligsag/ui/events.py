@@ -25,6 +25,11 @@ class AppEvents(QObject):
     # A team server was joined (ui/sync_join): the new replica's open AppContext and the
     # password it was joined with; the application controller opens it.
     team_joined = Signal(object, str)
+    # A backup should replace the open database (Administration → Sikkerhedskopier):
+    # the backup's Path and the password it was checked with; the application
+    # controller closes the database, restores (services/restore.py) and asks for a
+    # login again.
+    restore_requested = Signal(object, str)
 
     def announce(self, changes: Changes) -> None:
         if changes:

@@ -2,7 +2,8 @@
 and the verified backups in that folder (services/backups.py). The backup runs off the
 GUI thread; the list holds dates and file names only (no database rows).
 
-Restoring is ``boligsag restore`` for now (README, "Back up"); the panel says so.
+"Gendan…" opens the restore dialog for the chosen backup (restore_dialog.py); the
+application controller does the restore with the database closed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from boligsag.formatting import number_text, short_date_time
 from boligsag.i18n import tr
 from boligsag.services import backups
 from boligsag.services.context import AppContext
+from boligsag.ui.admin_panels.restore_dialog import RestoreDialog
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
@@ -46,8 +48,8 @@ class BackupsPanel(QWidget):
             "passwords. Each backup is checked after it is written (it opens, passes the "
             "integrity check and holds the same number of rows); only checked backups "
             "are listed.</p>"
-            "<p>To restore a backup, close Boligsag and run <code>boligsag restore</code> "
-            "(see the README).</p>"))
+            "<p>Restoring a backup puts it in the place of the database; the database "
+            "as it is now is kept beside it.</p>"))
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(intro)
@@ -79,6 +81,14 @@ class BackupsPanel(QWidget):
         layout.addWidget(heading)
         self.list = named(QListWidget(), "backupList", tr("Checked backups"))
         layout.addWidget(self.list, 1)
+        self.restore_button = named(QPushButton(tr("Restore…")), "restoreButton",
+                                    tr("Restore the chosen backup"))
+        self.restore_button.setEnabled(False)
+        self.restore_button.clicked.connect(self.open_restore)
+        self.list.currentRowChanged.connect(
+            lambda row: self.restore_button.setEnabled(row >= 0))
+        layout.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._paths: list[Path] = []
         self._show_folder(backups.backup_folder(ctx))
 
     # -- the folder --------------------------------------------------------------------
@@ -128,8 +138,25 @@ class BackupsPanel(QWidget):
     def refresh(self) -> None:
         folder = backups.backup_folder(self.ctx)
         self.list.clear()
+        self._paths = []
         if folder is None:
             return
         for backup in backups.list_backups(folder, self.ctx):
+            self._paths.append(backup.path)
             self.list.addItem(tr("{when} · {file}", when=short_date_time(backup.taken_at),
                                  file=backup.path.name))
+
+    # -- restoring ---------------------------------------------------------------------
+
+    def open_restore(self) -> None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self._paths):
+            return
+        self.dialog = RestoreDialog(self._paths[row], self.ctx.actor.username, self)
+        self.dialog.accepted.connect(self._restore_confirmed)
+        self.dialog.open()
+
+    def _restore_confirmed(self) -> None:
+        dialog = self.dialog
+        self.events.restore_requested.emit(dialog.backup, dialog.password.text())
+        dialog.password.clear()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow
@@ -39,6 +40,7 @@ class AutoBackup(QObject):
         super().__init__(window)
         self.ctx = ctx
         self.running = False
+        self.protected: frozenset[Path] = frozenset()
         self.warning = named(QLabel(), "backupWarning", tr("Backup warning"))
         self.warning.setStyleSheet(f"color: {WARNING};")
         self.warning.hide()
@@ -61,12 +63,13 @@ class AutoBackup(QObject):
             on_success=self._done, on_failure=self._failed)
 
     def at_close(self) -> None:
-        """The backup at close, waited for (see the module docstring)."""
+        """The backup at close, waited for (see the module docstring). Its rotation
+        leaves :attr:`protected` alone (a backup about to be restored)."""
         self.timer.stop()
         if self.running:
             return  # one is running off the thread already: it finishes by itself
         try:
-            backups.automatic_backup(self.ctx)
+            backups.automatic_backup(self.ctx, protect=self.protected)
         except Exception as error:  # closing must go on; it is said in the log
             log.warning("the backup at close failed: %s", type(error).__name__)
 

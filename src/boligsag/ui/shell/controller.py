@@ -11,9 +11,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from boligsag.app_settings import LANGUAGE, LAST_DATABASE, LAST_USERNAME, AppSettings
+from boligsag.formatting import short_date_time
 from boligsag.i18n import set_language, tr
 from boligsag.services import audit_check
 from boligsag.services.context import AppContext
+from boligsag.services.restore import RestoreResult, restore_backup
 from boligsag.services.setup import SetupResult
 from boligsag.services.unlock import lock, verify_integrity
 from boligsag.services.users import password_change_required
@@ -43,6 +45,7 @@ class AppController(QObject):
         self.demo = demo
         self.events = AppEvents(self)
         self.events.team_joined.connect(self._joined)  # Administration → Teamserver
+        self.events.restore_requested.connect(self._restore)  # → Sikkerhedskopier
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
@@ -55,6 +58,7 @@ class AppController(QObject):
         # keeps it while unlocked); None as soon as the main window has it.
         self._password: str | None = None
         self.removed_message: QMessageBox | None = None
+        self.restore_message: QMessageBox | None = None
 
     # -- start ----------------------------------------------------------------------
 
@@ -110,6 +114,52 @@ class AppController(QObject):
             return
         self._password = password  # for the replica's sync, as after an unlock
         self._unlocked(ctx)  # remembers the file and the username, opens the window
+
+    def _restore(self, backup: Path, password: str) -> None:
+        """Put ``backup`` in the place of the open database (Administration →
+        Sikkerhedskopier → Gendan, the user has seen what it holds): close the window
+        (its backup at close keeps today's work too) and the database, restore off the
+        GUI thread (services/restore.py), then ask for a login, with what happened."""
+        ctx = self.ctx
+        if ctx is None or ctx.db.path is None:
+            return
+        username, path = ctx.actor.username, Path(ctx.db.path)
+        if self.window is not None:  # its backup at close must not rotate this one away
+            self.window.auto_backup.protected = frozenset({Path(backup)})
+        self._close_window()
+        self._lock()
+        self.settings.set(LAST_USERNAME, username)
+        self._say(QMessageBox.Icon.Information, tr("Restoring the backup"),
+                  tr("Restoring the backup {file}…", file=backup.name), busy=True)
+        run_in_background(
+            self, lambda _task: restore_backup(backup, path, username, password),
+            on_success=self._restored, on_failure=self._restore_failed)
+
+    def _restored(self, result: RestoreResult) -> None:
+        taken = result.contents.taken_at
+        kept = ", ".join(p.name for p in result.set_aside[:1])
+        self.show_unlock()
+        self._say(QMessageBox.Icon.Information, tr("Backup restored"), tr(
+            "The backup taken {when} is now the database. The database as it was is kept "
+            "beside it as {file}. Log in again.",
+            when=short_date_time(taken) if taken else tr("unknown"), file=kept))
+
+    def _restore_failed(self, error: BaseException) -> None:
+        self.show_unlock()
+        self._say(QMessageBox.Icon.Warning, tr("The backup was not restored"), tr(
+            "The database is as it was. {reason}", reason=error_text(error)))
+
+    def _say(self, icon: QMessageBox.Icon, title: str, text: str, *,
+             busy: bool = False) -> None:
+        if self.restore_message is not None and shiboken6.isValid(self.restore_message):
+            self.restore_message.done(0)
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton if busy
+                          else QMessageBox.StandardButton.Ok)
+        box.setObjectName("restoreMessage")
+        box.setAccessibleName(title)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.restore_message = box
+        box.show()
 
     def show_unlock(self) -> None:
         username = self.settings.get(LAST_USERNAME)
