@@ -8,10 +8,11 @@ did, a warning in the status bar without the disk, and the backup at close."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -169,3 +170,26 @@ def test_restore_from_administration_checks_the_backup_and_asks_for_a_login_agai
     aside = [p for p in created_db.path.parent.iterdir() if ".before-restore-" in p.name]
     assert len(aside) == 2  # the database and its key file as they were
     controller.quit(0)
+
+
+def test_a_damaged_database_offers_the_newest_checked_backup(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext, tmp_path: Path) -> None:
+    plain = main_window.show_integrity_problem("Databasen er beskadiget.")
+    assert plain.findChild(QPushButton, "restoreNewestButton") is None  # no backup yet
+    plain.done(0)
+    backups.set_backup_folder(ctx, tmp_path)
+    backups.take_backup(ctx, tmp_path)
+    time.sleep(1.1)
+    newest = backups.take_backup(ctx, tmp_path)
+    box = main_window.show_integrity_problem("Databasen er beskadiget.")
+    assert box.informativeText().startswith("Gendan den nyeste kontrollerede")
+    Path("/tmp/shots/backups").mkdir(parents=True, exist_ok=True)
+    box.grab().save("/tmp/shots/backups/damaged_offer.png")
+    button = box.findChild(QPushButton, "restoreNewestButton")
+    assert button is not None and button.text() == "Gendan nyeste sikkerhedskopi…"
+    button.click()
+    admin = main_window.current_page()
+    assert admin.page_id == "admin"
+    dialog = admin.backups.dialog  # type: ignore[attr-defined]
+    qtbot.waitExposed(dialog)
+    assert dialog.backup == newest.path

@@ -148,6 +148,12 @@ class BackupsPanel(QWidget):
 
     # -- restoring ---------------------------------------------------------------------
 
+    def newest(self) -> Path | None:
+        """The newest checked backup in the folder, if any."""
+        folder = backups.backup_folder(self.ctx)
+        found = backups.list_backups(folder, self.ctx) if folder is not None else []
+        return found[0].path if found else None
+
     def open_restore(self) -> None:
         row = self.list.currentRow()
         if not 0 <= row < len(self._paths):

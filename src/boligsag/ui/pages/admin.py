@@ -46,3 +46,11 @@ class AdminPage(Page):
         self.tabs.addTab(self.team_server, tr("Team server"))
         self.backups = BackupsPanel(ctx, events)
         self.tabs.addTab(self.backups, tr("Backups"))
+
+    def show_backups_and_restore_newest(self) -> None:
+        """After a failed integrity check: the Backups tab, its restore dialog open on
+        the newest checked backup."""
+        self.tabs.setCurrentWidget(self.backups)
+        self.backups.refresh()
+        self.backups.list.setCurrentRow(0)
+        self.backups.open_restore()

@@ -331,9 +331,16 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(False)
         self.replica_removed.emit(message)
 
-    def show_integrity_problem(self, text: str) -> None:
-        """The database failed its integrity check: say so, loudly and for good."""
-        window_parts.show_integrity_problem(self.statusBar(), text, self)
+    def show_integrity_problem(self, text: str) -> QMessageBox:
+        """The database failed its integrity check: say so, loudly and for good, and
+        offer the newest checked backup to whoever may restore it (Administration)."""
+        admin = next((p for p in self.pages if p.page_id == "admin"), None)
+        restore = None
+        if admin is not None and admin.backups.newest() is not None:  # type: ignore[attr-defined]
+            def restore() -> None:
+                self.show_page("admin")
+                admin.show_backups_and_restore_newest()  # type: ignore[attr-defined]
+        return window_parts.show_integrity_problem(self.statusBar(), text, self, restore)
 
     # -- menu commands --------------------------------------------------------------
 

@@ -8,6 +8,8 @@ menus, locking, closing); these functions only build widgets and hand them back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QMessageBox, QStatusBar, QVBoxLayout, QWidget
 
@@ -91,8 +93,11 @@ def fill_status_bar(bar: QStatusBar, ctx: AppContext, *, demo: bool) -> tuple[QL
     return user, database
 
 
-def show_integrity_problem(bar: QStatusBar, text: str, parent: QWidget) -> None:
-    """A red warning that stays in the status bar, and a message box that says it once."""
+def show_integrity_problem(bar: QStatusBar, text: str, parent: QWidget,
+                           restore: Callable[[], None] | None = None) -> QMessageBox:
+    """A red warning that stays in the status bar, and a message box that says it once;
+    with ``restore`` (a checked backup exists and this user may restore) the box offers
+    "Gendan nyeste sikkerhedskopi…", which calls it."""
     warning = named(QLabel(text), "integrityWarning", tr("Database warning"), text)
     warning.setStyleSheet(f"color: {ERROR}; font-weight: bold;")
     bar.insertPermanentWidget(0, warning, 1)
@@ -101,7 +106,15 @@ def show_integrity_problem(bar: QStatusBar, text: str, parent: QWidget) -> None:
     box.setObjectName("integrityMessage")
     box.setAccessibleName(tr("The database is damaged"))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if restore is not None:
+        box.setInformativeText(tr("Restore the newest checked backup: the damaged database "
+                                  "is kept beside it."))
+        button = named(box.addButton(tr("Restore the newest backup…"),
+                                     QMessageBox.ButtonRole.ActionRole),
+                       "restoreNewestButton", tr("Restore the newest backup"))
+        button.clicked.connect(restore)
     box.open()
+    return box
 
 
 def show_about(parent: QWidget) -> None:
