@@ -71,6 +71,12 @@ def test_a_backup_is_verified_opens_with_the_password_and_holds_no_plaintext(
     assert entry.detail.startswith(f"backup {made.path.name} verified: {made.rows} rows")
     assert backups.list_backups(folder, ctx) == [
         backups.Backup(made.path, made.taken_at)]
+    # The copy's audit log checks against the anchor in its own key file.
+    os.environ["BOLIGSAG_PASSWORD"] = created_db.password
+    try:
+        assert main(["check", str(made.path)]) == 0
+    finally:
+        del os.environ["BOLIGSAG_PASSWORD"]
 
 
 def test_a_copy_that_fails_verification_is_reported_audited_and_leaves_nothing(

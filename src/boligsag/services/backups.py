@@ -39,7 +39,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
 from boligsag.services import org_settings
 from boligsag.services.context import AppContext
-from boligsag.storage import keys
+from boligsag.storage import audit_anchor, keys
 from boligsag.storage.file_copies import CopyDamaged, verify_copy, write_copy
 from boligsag.storage.models import AuditEntry
 
@@ -109,11 +109,16 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
     temp = folder / temp_name()
     temp_keys = folder / temp_name()
     try:
-        counts = write_copy(ctx.db.engine, ctx.db_key, temp)
+        # The key file first, its audit anchor written out: the copy made after it then
+        # holds at least the entries the anchor names (an anchor ahead of its chain
+        # would read as entries cut off).
+        if ctx.keys_path is not None:
+            audit_anchor.flush(ctx.keys_path)
         shutil.copyfile(ctx.key_file(), temp_keys)
         os.chmod(temp_keys, 0o600)
         with open(temp_keys, "rb+") as handle:
             os.fsync(handle.fileno())
+        counts = write_copy(ctx.db.engine, ctx.db_key, temp)
         try:
             verify_copy(temp, ctx.db_key, counts)
         except CopyDamaged:
