@@ -179,6 +179,9 @@ def test_restore_puts_the_backup_back_keeps_the_current_files_aside_and_audits(
     finally:
         lock(ctx)
     contents = restore.inspect_backup(made.path, "admin", created_db.password)
+    # Looked at read-only: nothing is left beside the backup (no -wal, no -shm).
+    assert sorted(p.name for p in folder.iterdir()) == [made.path.name,
+                                                        made.path.name + ".keys"]
     assert contents.taken_at == made.taken_at and contents.rows == made.rows
     result = restore.restore_backup(made.path, created_db.path, "admin",
                                     created_db.password)

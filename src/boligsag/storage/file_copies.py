@@ -7,7 +7,8 @@ transaction: in WAL mode that transaction pins one moment of the database, so th
 and the row counts taken beside it are the same moment while the app goes on writing
 (measured: a row committed by another connection between the counts and the copy is
 in neither). The copy is a new SQLCipher file under the SAME key, written to a new
-0600 file and fsynced; nothing of it is ever plaintext on disk.
+0600 file and fsynced, in rollback-journal mode; nothing of it is ever plaintext on
+disk.
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ def write_copy(engine: Engine, db_key: bytes, target: StrPath) -> dict[str, int]
                 source.execute("ROLLBACK")
         finally:
             raw.close()
+        # A rollback journal, not WAL: a copy opened read-only later (to look at it
+        # before a restore, on a write-protected disk) then needs no -wal or -shm beside
+        # it. The database's engine turns WAL on again once it is restored.
+        copy.execute("PRAGMA journal_mode = DELETE")
         copy.close()
         with open(target, "rb+") as handle:
             os.fsync(handle.fileno())
