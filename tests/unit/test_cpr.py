@@ -170,3 +170,15 @@ def test_any_well_formed_number_parses_to_its_date(case: tuple[str, date]) -> No
     assert info.gender is (Gender.FEMALE if int(number[9]) % 2 == 0 else Gender.MALE)
     assert normalize_cpr(format_cpr(number)) == number
     assert mask_cpr(number) == number[:6] + "-••••"
+
+
+def test_contains_cpr_finds_a_cpr_number_in_copied_text_and_not_other_numbers() -> None:
+    from boligsag.domain.cpr import contains_cpr
+
+    assert contains_cpr("0101901234")
+    assert contains_cpr("Mor: 010190-1234, tlf.")
+    assert contains_cpr("010190\u20111234")  # a non-breaking hyphen from a letter
+    assert not contains_cpr("Ring på 20 30 40 50")
+    assert not contains_cpr("311399-1234")  # no 31st of the 13th month
+    assert not contains_cpr("12010190123456")  # inside a longer run of digits
+    assert not contains_cpr("Beløb: 1.234,50 kr.")

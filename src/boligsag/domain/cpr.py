@@ -19,6 +19,7 @@ Error messages never contain the number itself: they reach logs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -132,3 +133,21 @@ def format_cpr(number: str) -> str:
 def mask_cpr(number: str) -> str:
     """ "DDMMYY-••••": enough to tell people apart in lists without exposing the number."""
     return f"{normalize_cpr(number)[:6]}-{MASK}"
+
+
+# Ten digits, maybe with a dash (or a typographic one) after the sixth, not inside a
+# longer run of digits: what a copied CPR number looks like within other text.
+_CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[-\u2010\u2011\u2013]?([0-9]{4})(?![0-9])")
+
+
+def contains_cpr(text: str) -> bool:
+    """Whether ``text`` holds something that reads as a CPR number: ten digits (a dash
+    after the sixth allowed) whose first six are a real date (issue 13 §6: the
+    clipboard is cleared of it). A phone number or an amount rarely passes the date."""
+    for match in _CPR_IN_TEXT.finditer(text[:100_000]):
+        try:
+            decode_cpr(match.group(1) + match.group(2))
+        except InvalidCpr:
+            continue
+        return True
+    return False

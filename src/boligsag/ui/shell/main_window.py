@@ -25,6 +25,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.i18n import LANGUAGES, current_language, tr
 from boligsag.services import overview
 from boligsag.services.context import AppContext
+from boligsag.ui.clipboard_guard import ClipboardGuard
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.events import AppEvents
 from boligsag.ui.help import add_help_action
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.auto_backup = AutoBackup(self, ctx)
+        self.clipboard_guard = ClipboardGuard(self)  # a copied CPR number: 30 s, lock
         # Only a laptop replica syncs; None for a stand-alone database.
         self.sync = attach_sync(self, ctx, events)
         if self.sync is not None:
@@ -301,6 +303,7 @@ class MainWindow(QMainWindow):
             self.sync.pause()
             self.sync.follow_reauth(self._reauth)
         self.auto_backup.at_lock()
+        self.clipboard_guard.clear_now()
         self._reauth.open()
 
     def _unlocked(self) -> None:
@@ -398,6 +401,8 @@ class MainWindow(QMainWindow):
         if self._reauth is not None:
             self._reauth.deleteLater()
         event.accept()
+        self.clipboard_guard.clear_now()
+        self.clipboard_guard.detach()
         self.hide()  # gone from the screen while the backup at close is written
         self.auto_backup.at_close()
         self.closed.emit()
