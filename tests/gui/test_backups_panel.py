@@ -29,6 +29,7 @@ from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CreatedDb
 from .helpers import click, type_into
+from .test_join_dialog import wait_for_window
 
 
 def _panel(qtbot: QtBot, ctx: AppContext) -> BackupsPanel:
@@ -112,9 +113,7 @@ def _logged_in(qtbot: QtBot, controller: AppController, password: str) -> MainWi
     type_into(qtbot, unlock_dialog, "usernameEdit", "admin")
     type_into(qtbot, unlock_dialog, "passwordEdit", password)
     click(qtbot, unlock_dialog, "unlockButton")
-    qtbot.waitUntil(lambda: controller.window is not None, timeout=20_000)
-    assert controller.window is not None
-    return controller.window
+    return wait_for_window(qtbot, controller)
 
 
 def _people(controller: AppController) -> set[str]:
@@ -138,6 +137,7 @@ def test_restore_from_administration_checks_the_backup_and_asks_for_a_login_agai
     window.show_page("admin")
     panel = window.page("admin").backups  # type: ignore[attr-defined]
     panel.refresh()
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=10_000)
     panel.list.setCurrentRow(0)
     click(qtbot, panel, "restoreButton")
     dialog = panel.dialog
@@ -190,6 +190,8 @@ def test_a_damaged_database_offers_the_newest_checked_backup(
     button.click()
     admin = main_window.current_page()
     assert admin.page_id == "admin"
+    qtbot.waitUntil(lambda: getattr(admin.backups, "dialog", None) is not None,  # type: ignore[attr-defined]
+                    timeout=10_000)
     dialog = admin.backups.dialog  # type: ignore[attr-defined]
     qtbot.waitExposed(dialog)
     assert dialog.backup == newest.path

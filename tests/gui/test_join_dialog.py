@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -360,6 +361,22 @@ def test_a_join_that_ends_while_the_window_is_locked_waits_behind_the_login(
     controller.quit(0)
 
 
+def _filled_stand_in_dialog(qtbot: QtBot, tmp_path: Path,
+                            join_team: Callable[..., join.JoinResult]) -> JoinDialog:
+    """The join dialog with ``join_team`` standing in for the service, filled in."""
+    services = JoinServices(lambda _url, _fingerprint: None, join_team, join.finish_join,
+                            engine.SyncCancelled, join.AlreadyJoined)
+    dialog = JoinDialog(tmp_path, services=services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for name, text in (("serverUrlEdit", "https://team.example.dk"),
+                       ("fingerprintEdit", OTHER_FINGERPRINT), ("joinUsernameEdit", STAFF),
+                       ("joinPasswordEdit", STAFF_PASSWORD)):
+        type_into(qtbot, dialog, name, text)
+    return dialog
+
+
 def test_esc_while_joining_stops_the_join_and_only_the_next_esc_closes(
         qtbot: QtBot, tmp_path: Path) -> None:
     """Keyboard only, with a stand-in for the service that runs until it is stopped."""
@@ -371,16 +388,7 @@ def test_esc_while_joining_stops_the_join_and_only_the_next_esc_closes(
             time.sleep(0.01)
         return join.JoinResult(path, username, 40, False)
 
-    services = JoinServices(lambda _url, _fingerprint: None, join_team, join.finish_join,
-                            engine.SyncCancelled, join.AlreadyJoined)
-    dialog = JoinDialog(tmp_path, services=services)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    for name, text in (("serverUrlEdit", "https://team.example.dk"),
-                       ("fingerprintEdit", OTHER_FINGERPRINT), ("joinUsernameEdit", STAFF),
-                       ("joinPasswordEdit", STAFF_PASSWORD)):
-        type_into(qtbot, dialog, name, text)
+    dialog = _filled_stand_in_dialog(qtbot, tmp_path, join_team)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.progress.maximum() == 200, timeout=10_000)
     # The percentage is said beside the bar, never drawn on it (dark on the dark fill).
@@ -410,16 +418,7 @@ def test_the_team_snapshot_download_shows_megabytes_and_a_stop_during_it_saves_n
             time.sleep(0.01)
         raise engine.SyncCancelled()
 
-    services = JoinServices(lambda _url, _fingerprint: None, join_team, join.finish_join,
-                            engine.SyncCancelled, join.AlreadyJoined)
-    dialog = JoinDialog(tmp_path, services=services)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    for name, text in (("serverUrlEdit", "https://team.example.dk"),
-                       ("fingerprintEdit", OTHER_FINGERPRINT), ("joinUsernameEdit", STAFF),
-                       ("joinPasswordEdit", STAFF_PASSWORD)):
-        type_into(qtbot, dialog, name, text)
+    dialog = _filled_stand_in_dialog(qtbot, tmp_path, join_team)
     click(qtbot, dialog, "connectButton")
     qtbot.waitUntil(lambda: dialog.progress.maximum() == 444_000, timeout=10_000)
     assert dialog.progress.value() == 150_000

@@ -45,11 +45,12 @@ from boligsag.storage.models import AuditEntry
 
 __all__ = ["Backup", "BackupFolderMissing", "Keep", "automatic_backup", "backup_folder",
            "changed_since_last_backup", "last_backup_at", "list_backups", "rotate",
-           "set_backup_folder", "take_backup"]
+           "set_backup_folder", "take_backup", "taken_at_of"]
 
 PREFIX = "boligsag-backup-"
 _NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})(?:-(\d+))?\.db")
 _STAMP = "%Y%m%d-%H%M%S"
+_TAKEN = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.db$")  # in any name, for a restore
 ABANDONED_AFTER_S = 3600
 
 
@@ -224,6 +225,12 @@ def set_backup_folder(ctx: AppContext, folder: Path) -> None:
     with ctx.write(Permission.MANAGE_SETTINGS) as unit:
         org_settings.set_setting(unit.session, "backup_folder", str(folder))
         unit.audit(AuditAction.UPDATE, entity="settings", detail="backup folder chosen")
+
+
+def taken_at_of(path: Path) -> datetime | None:
+    """When the backup at ``path`` was taken, from its name (None: renamed by hand)."""
+    match = _TAKEN.search(Path(path).name)
+    return datetime.strptime(match.group(1), _STAMP) if match else None
 
 
 def list_backups(folder: Path, ctx: AppContext) -> list[Backup]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,16 +33,14 @@ from pathlib import Path
 from boligsag.atomic import fsync_directory, temp_name
 from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
+from boligsag.services.backups import taken_at_of
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.engine import open_engine
-from boligsag.storage.file_copies import CopyDamaged, table_counts
+from boligsag.storage.file_copies import CopyDamaged, checked_counts, table_counts
 
 __all__ = ["BackupContents", "DatabaseOpenElsewhere", "RestoreResult", "inspect_backup",
            "restore_backup"]
-
-_TAKEN = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.db$")
-
 
 class DatabaseOpenElsewhere(UserError):
     def __init__(self, path: Path) -> None:
@@ -82,20 +79,12 @@ def _contents(backup: Path, db_key: bytes) -> BackupContents:
     try:
         raw = engine.raw_connection()
         try:
-            conn = raw.driver_connection
-            check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-            counts = table_counts(conn)
-        except (MemoryError, Exception) as error:  # a failed page HMAC is SQLITE_NOMEM
-            raise CopyDamaged(backup, f"it cannot be read ({type(error).__name__})") from None
+            counts = checked_counts(raw.driver_connection, backup)
         finally:
             raw.close()
     finally:
         engine.dispose()
-    if check != ["ok"]:
-        raise CopyDamaged(backup, "the integrity check failed")
-    match = _TAKEN.search(backup.name)
-    taken = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S") if match else None
-    return BackupContents(backup, taken, counts)
+    return BackupContents(backup, taken_at_of(backup), counts)
 
 
 def restore_backup(backup: Path, target: Path, username: str, password: str, *,

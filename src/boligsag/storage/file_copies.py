@@ -25,7 +25,8 @@ from boligsag.errors import UserError
 from .engine import keyed_connection
 from .errors import StrPath
 
-__all__ = ["CopyDamaged", "rekey", "table_counts", "verify_copy", "write_copy"]
+__all__ = ["CopyDamaged", "checked_counts", "rekey", "table_counts", "verify_copy",
+           "write_copy"]
 
 
 class CopyDamaged(UserError):
@@ -94,6 +95,19 @@ def write_copy(engine: Engine, db_key: bytes, target: StrPath) -> dict[str, int]
     return counts
 
 
+def checked_counts(conn: Any, path: Path) -> dict[str, int]:
+    """``PRAGMA integrity_check`` on the copy at ``path`` (open on ``conn``), then its
+    row counts per table; CopyDamaged when a page does not read or the check fails."""
+    try:
+        check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        counts = table_counts(conn)
+    except Exception as error:  # a failed page HMAC surfaces as SQLITE_NOMEM (MemoryError)
+        raise CopyDamaged(path, f"it cannot be read ({type(error).__name__})") from None
+    if check != ["ok"]:
+        raise CopyDamaged(path, "the integrity check failed")
+    return counts
+
+
 def verify_copy(path: StrPath, db_key: bytes, counts: dict[str, int]) -> None:
     """Open the copy at ``path`` with ``db_key``, run ``PRAGMA integrity_check`` and
     compare its row counts with ``counts``; CopyDamaged says what is wrong."""
@@ -103,15 +117,9 @@ def verify_copy(path: StrPath, db_key: bytes, counts: dict[str, int]) -> None:
     except UserError as error:
         raise CopyDamaged(path, str(error)) from None
     try:
-        try:
-            check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-            found = table_counts(conn)
-        except (MemoryError, Exception) as error:  # a failed page HMAC is SQLITE_NOMEM
-            raise CopyDamaged(path, f"it cannot be read ({type(error).__name__})") from None
+        found = checked_counts(conn, path)
     finally:
         conn.close()
-    if check != ["ok"]:
-        raise CopyDamaged(path, "the integrity check failed")
     if found != counts:
         differing = sorted(name for name in set(found) | set(counts)
                            if found.get(name) != counts.get(name))

@@ -1,6 +1,7 @@
 """Administration → Sikkerhedskopier: where this computer's backups go, a backup now,
 and the verified backups in that folder (services/backups.py). The backup runs off the
-GUI thread; the list holds dates and file names only (no database rows).
+GUI thread, and so does listing the folder; the list holds dates and file names only
+(no database rows).
 
 "Gendan…" opens the restore dialog for the chosen backup (restore_dialog.py); the
 application controller does the restore with the database closed.
@@ -8,6 +9,7 @@ application controller does the restore with the database closed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -135,23 +137,28 @@ class BackupsPanel(QWidget):
         self.state.setProperty("role", "error")
         self.state.setText(error_text(error))
 
-    def refresh(self) -> None:
-        folder = backups.backup_folder(self.ctx)
-        self.list.clear()
-        self._paths = []
-        if folder is None:
-            return
-        for backup in backups.list_backups(folder, self.ctx):
-            self._paths.append(backup.path)
-            self.list.addItem(tr("{when} · {file}", when=short_date_time(backup.taken_at),
-                                 file=backup.path.name))
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
+        """List the folder's checked backups off the GUI thread (a network drive may be
+        slow, or gone); ``then`` runs once they are shown."""
+
+        def shown(found: list[backups.Backup]) -> None:
+            self.list.clear()
+            self._paths = [backup.path for backup in found]
+            for backup in found:
+                self.list.addItem(tr("{when} · {file}",
+                                     when=short_date_time(backup.taken_at),
+                                     file=backup.path.name))
+            if then is not None:
+                then()
+
+        run_in_background(self, lambda _task: _checked_backups(self.ctx),
+                          on_success=shown, on_failure=self._failed)
 
     # -- restoring ---------------------------------------------------------------------
 
     def newest(self) -> Path | None:
         """The newest checked backup in the folder, if any."""
-        folder = backups.backup_folder(self.ctx)
-        found = backups.list_backups(folder, self.ctx) if folder is not None else []
+        found = _checked_backups(self.ctx)
         return found[0].path if found else None
 
     def open_restore(self) -> None:
@@ -166,3 +173,8 @@ class BackupsPanel(QWidget):
         dialog = self.dialog
         self.events.restore_requested.emit(dialog.backup, dialog.password.text())
         dialog.password.clear()
+
+
+def _checked_backups(ctx: AppContext) -> list[backups.Backup]:
+    folder = backups.backup_folder(ctx)
+    return backups.list_backups(folder, ctx) if folder is not None else []

@@ -51,6 +51,9 @@ class AdminPage(Page):
         """After a failed integrity check: the Backups tab, its restore dialog open on
         the newest checked backup."""
         self.tabs.setCurrentWidget(self.backups)
-        self.backups.refresh()
-        self.backups.list.setCurrentRow(0)
-        self.backups.open_restore()
+
+        def open_newest() -> None:
+            self.backups.list.setCurrentRow(0)
+            self.backups.open_restore()
+
+        self.backups.refresh(then=open_newest)
