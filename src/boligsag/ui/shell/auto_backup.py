@@ -7,8 +7,8 @@ GUI thread after the window is gone, before the database is closed: the app wait
 it (a quitting program has nothing else to do), so the day's work is backed up.
 
 A folder that cannot be reached (the USB disk is not plugged in), or a backup that
-failed its check, shows as a warning in the status bar ("backupWarning") with the
-reason; it is cleared by the next good backup. Nothing is ever a dialog here: a
+failed its check, shows as a short warning in the status bar ("backupWarning"), the
+reason in its tooltip; it is hidden again by the next good backup. Nothing is ever a dialog here: a
 backup problem must not interrupt a social worker's work.
 """
 
