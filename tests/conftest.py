@@ -18,6 +18,7 @@ from boligsag.services.setup import SetupInput, SetupResult, create_database
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
 from boligsag.storage.kdf import KdfParams
+from boligsag.ui.main_thread_gc import collect_due
 
 # The throwaway PostgreSQL cluster (pg_cluster, pg_url); it starts only when asked for.
 pytest_plugins = ["tests.pg"]
@@ -32,6 +33,15 @@ def cheap_kdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     Tests marked ``real_kdf`` keep the production parameters."""
     if "real_kdf" not in request.keywords:
         monkeypatch.setattr(keys, "KDF_PARAMS", CHEAP_KDF)
+
+
+@pytest.fixture(autouse=True)
+def cycles_collected_on_the_main_thread() -> Iterator[None]:
+    """Once a GUI test made the application, automatic collection is off for the
+    whole run (ui/main_thread_gc.py); between tests the main thread does what the
+    application's timer does, so tests without an event loop do not pile up garbage."""
+    yield
+    collect_due()
 
 
 @pytest.fixture

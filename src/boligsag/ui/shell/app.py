@@ -17,6 +17,7 @@ from boligsag.errors import UserError
 from boligsag.i18n import set_language
 from boligsag.ui.errors import show_error
 from boligsag.ui.icons import app_icon
+from boligsag.ui.main_thread_gc import pin_collection_to_gui_thread
 from boligsag.ui.qt_translations import install_qt_translations
 from boligsag.ui.shell.controller import AppController
 from boligsag.ui.theme import apply_theme
@@ -38,6 +39,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # login dialog no window is visible for a moment, and that must not quit.
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app)
+    # Worker threads must never run the cycle collector: it would delete Qt objects
+    # on the wrong thread (ui/main_thread_gc.py).
+    pin_collection_to_gui_thread(app)
     return app
 
 

@@ -1,0 +1,67 @@
+"""Python's cycle collector runs on the GUI thread only.
+
+CPython's cyclic garbage collector runs in whichever thread happens to allocate past
+its threshold; in Boligsag that is often a ``QThreadPool`` worker of
+:func:`boligsag.ui.background.run_in_background` compiling a query. A collection there
+finalises garbage cycles that hold Qt objects (a closed dialog and the lambdas
+connected to its signals, say) and so deletes QObjects on a thread that does not own
+them. Qt's state is then corrupt and the process crashes later, somewhere else: CI saw
+a segmentation fault in the GUI thread while a worker was compiling SQL.
+
+So, as calibre, pyqtgraph and novelWriter do, automatic collection is switched off and
+a timer on the GUI thread does that work instead, twice a second.
+Reference counting still frees everything that is not in a cycle, at once.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from PySide6.QtCore import QObject, QTimer
+
+# Each tick collects the youngest generation if anything was allocated since the last:
+# a worker's allocations, which would have set off a collection in the worker, leave
+# the count where they found it once freed, so waiting for gc's first threshold could
+# leave a closed dialog's cycle uncollected for long. A young collection costs
+# microseconds; the older generations follow gc's own thresholds, counted in young
+# collections as gc counts them.
+INTERVAL_MS = 500
+
+# gc's own thresholds, read before anything changes them; a first threshold of 0 means
+# someone switched collection off on purpose, and then nothing is collected here either.
+_THRESHOLDS = gc.get_threshold()
+
+
+def collect_due() -> int:
+    """Collect, on the calling (GUI) thread, the youngest generation and every older
+    one past its threshold; the number of unreachable objects found."""
+    if threading.current_thread() is not threading.main_thread():
+        return 0  # the whole point: never off the GUI thread
+    counts = gc.get_count()
+    if _THRESHOLDS[0] == 0 or counts[0] <= 0:
+        return 0
+    oldest = max(generation for generation in range(3)
+                 if generation == 0 or counts[generation] > _THRESHOLDS[generation])
+    return gc.collect(oldest)
+
+
+class MainThreadCollector(QObject):
+    """Switches automatic collection off and collects on a GUI-thread timer instead,
+    for as long as its parent (the application) lives."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainThreadCollector")
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(collect_due)
+        self.timer.start(INTERVAL_MS)
+
+
+def pin_collection_to_gui_thread(app: QObject) -> MainThreadCollector:
+    """Install the collector on ``app`` once (``create_application`` may run twice)."""
+    existing = app.findChild(MainThreadCollector, "mainThreadCollector")
+    if isinstance(existing, MainThreadCollector):
+        return existing
+    return MainThreadCollector(app)
