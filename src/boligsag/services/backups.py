@@ -40,6 +40,8 @@ from boligsag.errors import UserError
 from boligsag.services import org_settings
 from boligsag.services.context import AppContext
 from boligsag.storage import audit_anchor, keys
+from boligsag.storage.damage import is_damaged
+from boligsag.storage.errors import DatabaseDamaged
 from boligsag.storage.file_copies import CopyDamaged, verify_copy, write_copy
 from boligsag.storage.models import AuditEntry
 
@@ -97,9 +99,12 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
     """Write and verify a backup of ``ctx``'s database into ``folder`` (see the module
     docstring). A manual backup needs the settings permission; an automatic one (at
     lock or close, daily) is the program's and is made for any user. Raises
-    BackupFolderMissing, CopyDamaged (audited), OSError (disk full, …)."""
+    BackupFolderMissing, CopyDamaged (audited), DatabaseDamaged (the database was
+    found damaged: a copy of it is no backup), OSError (disk full, …)."""
     if not automatic:
         ctx.require(Permission.MANAGE_SETTINGS)
+    if is_damaged(ctx.db.path):
+        raise DatabaseDamaged(ctx.db.path or folder)
     folder = Path(folder)
     if not folder.is_dir():
         raise BackupFolderMissing(folder)
@@ -171,9 +176,10 @@ def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None,
     """The program's own backup (at lock and close, and daily while open): made into the
     chosen folder when something changed since the last one and, with ``older_than``,
     only when that one is older; then the folder is rotated. None when nothing was due
-    or no folder is chosen; BackupFolderMissing when the folder cannot be reached."""
+    or no folder is chosen, and when the database was found damaged (its copy would
+    rotate a good backup out); BackupFolderMissing when the folder cannot be reached."""
     folder = backup_folder(ctx)
-    if folder is None or not changed_since_last_backup(ctx):
+    if folder is None or is_damaged(ctx.db.path) or not changed_since_last_backup(ctx):
         return None
     last = last_backup_at(ctx)
     if older_than is not None and last is not None and ctx.clock.now() - last < older_than:

@@ -36,6 +36,7 @@ from boligsag.errors import UserError
 from boligsag.services.backups import taken_at_of
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
+from boligsag.storage.damage import forget_damage, is_damaged, mark_damaged
 from boligsag.storage.engine import open_engine
 from boligsag.storage.file_copies import CopyDamaged, checked_counts, table_counts
 
@@ -101,6 +102,7 @@ def restore_backup(backup: Path, target: Path, username: str, password: str, *,
     target_keys = keys.keys_path_for(target)
     temp, temp_keys = folder / temp_name(), folder / temp_name()
     moved: list[tuple[Path, Path]] = []
+    was_damaged = is_damaged(target)  # found damaged in this process (storage/damage.py)
     try:
         _copy(backup, temp)
         _copy(keys.keys_path_for(backup), temp_keys)
@@ -112,6 +114,7 @@ def restore_backup(backup: Path, target: Path, username: str, password: str, *,
         os.replace(temp_keys, target_keys)
         os.replace(temp, target)
         fsync_directory(folder)
+        forget_damage(target)  # a new file there now, and it must take the audit entry
         _check_and_audit(target, username, password, contents)
     except BaseException:
         for name in (temp, temp_keys):
@@ -124,6 +127,8 @@ def restore_backup(backup: Path, target: Path, username: str, password: str, *,
             for current, aside in moved:
                 os.replace(aside, current)
             fsync_directory(folder)
+        if was_damaged:  # the damaged file is back in its place
+            mark_damaged(target)
         raise
     return RestoreResult(contents, [aside for _current, aside in moved])
 

@@ -18,9 +18,10 @@ from boligsag.atomic import atomic_copy
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.usernames import fold_username
 from boligsag.storage import audit_anchor, keys, migrate
+from boligsag.storage.damage import mark_damaged
 from boligsag.storage.database import Database
 from boligsag.storage.engine import checkpoint, open_engine, quick_check
-from boligsag.storage.errors import DatabaseMissing, WrongPassword
+from boligsag.storage.errors import DatabaseMissing, IntegrityFailed, WrongPassword
 from boligsag.storage.models import User
 
 # Part of UnlockOptions, so re-exported on purpose: the CLI commands build one here, and
@@ -145,12 +146,17 @@ def _keep_copy_before_migration(engine: object, path: Path) -> None:
 
 
 def verify_integrity(ctx: AppContext) -> None:
-    """The quick integrity check on the open database file; raises IntegrityFailed.
+    """The quick integrity check on the open database file; raises IntegrityFailed,
+    and the database then takes no more writes this session.
     A team-server database has no file here: PostgreSQL and its own backups look
     after its pages, so there is nothing for this program to read through."""
     if ctx.db.path is None:
         return
-    quick_check(ctx.db.engine, ctx.db.path)
+    try:
+        quick_check(ctx.db.engine, ctx.db.path)
+    except IntegrityFailed:
+        mark_damaged(ctx.db.path)  # no more writes to it (storage/damage.py)
+        raise
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ Facts this module is built on (measured with sqlcipher3-binary 0.6.0 / SQLCipher
 - A read/write connection with the RIGHT key folds any ``-wal`` beside the file into
   it, whoever wrote it. So before the first such connection, wal_guard.py decides
   whether the ``-wal`` is this file's own and refuses one that is not.
-- A damaged page fails its HMAC and surfaces as SQLITE_NOMEM (Python ``MemoryError``) or
-  "SQL logic error", not as SQLITE_CORRUPT; the connection stays in that error state.
+- A damaged page fails its HMAC and surfaces as SQLITE_CORRUPT or SQLITE_NOMEM (Python
+  ``MemoryError``), and after that as "SQL logic error": the connection stays in that
+  error state. damage.py throws such a connection away and refuses further writes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 
+from boligsag.storage.damage import refuse_writes_if_damaged, watch_for_damage
 from boligsag.storage.errors import (
     CipherSettingsMismatch,
     DatabaseExists,
@@ -357,6 +359,7 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
         # and ends in DatabaseLocked rather than the driver's "database is locked".
         options = conn.get_execution_options()
         if options.get(IMMEDIATE_OPTION, False):
+            refuse_writes_if_damaged(path)  # damage.py: reads still work
             begin_immediate(conn.connection.driver_connection, write_wait, path,
                             busy_timeout_ms)
         else:
@@ -384,6 +387,7 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
             driver.execute(f"PRAGMA user_version = {(int(version) + 1) & 0x7FFFFFFF}")
 
     end_reads_with_transactions(engine)
+    watch_for_damage(engine, path)
     return engine
 
 
@@ -403,7 +407,11 @@ def quick_check(engine: Engine, path: StrPath) -> None:
     also authenticated by SQLCipher's per-page HMAC, so a damaged page never goes
     unnoticed in between."""
     with engine.connect() as conn:
-        _quick_check(conn.connection.driver_connection, Path(path))
+        try:
+            _quick_check(conn.connection.driver_connection, Path(path))
+        except IntegrityFailed:
+            conn.invalidate()  # SQLCipher leaves it in an error state: not back to the pool
+            raise
 
 
 def _quick_check(conn: Any, path: Path) -> None:

@@ -96,6 +96,17 @@ class IntegrityFailed(UserError):
         self.detail = f"({_file(path)}: {detail})"
 
 
+class DatabaseDamaged(UserError):
+    """A write refused because the database was found damaged earlier in this session
+    (storage/damage.py)."""
+
+    def __init__(self, path: StrPath) -> None:
+        super().__init__("The database is damaged, so nothing more is saved in it. "
+                         "Ask your administrator to restore the latest backup.")
+        self.path = Path(path)
+        self.detail = f"({_file(path)}: found damaged earlier in this session)"
+
+
 class CipherSettingsMismatch(UserError):
     def __init__(self, path: StrPath, detail: str) -> None:
         super().__init__("The encryption library on this computer does not match the "

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import PendingRollbackError
 from sqlalchemy.orm import Session
 from sqlcipher3 import dbapi2 as sqlcipher
 
@@ -105,13 +106,18 @@ def end_reads_with_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _end_read(conn: Any) -> None:
-        if conn.info.pop(IN_READ_INFO, False):
-            allow_writes(conn.connection.driver_connection, conn.info)
+        try:
+            info, driver = conn.info, conn.connection.driver_connection
+        except PendingRollbackError:
+            return  # invalidated (a damaged page, storage/damage.py): closed, not reused
+        if info.pop(IN_READ_INFO, False):
+            allow_writes(driver, info)
 
     @event.listens_for(engine, "checkin")
     def _clean_on_return(dbapi_conn: Any, record: Any) -> None:
         # Belt and braces: a connection invalidated mid-read skips the event above.
-        if record.info.pop(IN_READ_INFO, False):
+        # One invalidated for good (a damaged page, storage/damage.py) is already closed.
+        if record.info.pop(IN_READ_INFO, False) and dbapi_conn is not None:
             allow_writes(dbapi_conn, record.info)
 
     @event.listens_for(engine, "handle_error")
