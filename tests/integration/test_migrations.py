@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from boligsag.services import restore
 from boligsag.services.unlock import lock, unlock
 from boligsag.storage import keys, migrate
 from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import DatabaseTooNew
-from boligsag.storage.models import Contact, Person
+from boligsag.storage.models import AuditEntry, Contact, Person
 
 from ..conftest import ADMIN_PASSWORD, CreatedDb
 
@@ -61,3 +62,36 @@ def test_database_from_a_newer_program_is_refused_untouched(created_db: CreatedD
         unlock(created_db.path, "admin", ADMIN_PASSWORD)
     assert str(created_db.path) in str(raised.value)
     assert created_db.path.read_bytes() == before
+
+
+def test_a_chosen_backup_folder_gets_a_verified_backup_before_the_migration(
+        tmp_path: Path) -> None:
+    """Issue 13 §1: before every migration, a regular backup (restorable like any other)
+    goes into the backup folder, and the unlock's audit says so."""
+    path = _copy_fixture("rev0001", tmp_path / "old")
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    _user, key = keys.KeyStore.load(keys.keys_path_for(path)).unwrap_for_user(
+        "admin", ADMIN_PASSWORD)
+    engine = open_engine(path, key)
+    with engine.begin() as conn:  # chosen in Administration while still at 0001
+        conn.execute(text("INSERT OR REPLACE INTO settings (key, value) "
+                          "VALUES ('backup_folder', :folder)"), {"folder": f'"{folder}"'})
+    engine.dispose()
+
+    ctx = unlock(path, "admin", ADMIN_PASSWORD)
+    try:
+        with ctx.read() as unit:
+            detail = unit.session.scalars(select(AuditEntry.detail).where(
+                AuditEntry.entity == "backup")).one()
+    finally:
+        lock(ctx)
+    [made] = folder.glob("boligsag-backup-*.db")
+    assert detail.startswith(f"backup {made.name} before migrating from 0001 verified: ")
+    contents = restore.inspect_backup(made, "admin", ADMIN_PASSWORD)
+    assert contents.rows > 0
+    backup_engine = open_engine(made, key, read_only=True)
+    try:
+        assert migrate.current_revision(backup_engine) == "0001"  # the state before it
+    finally:
+        backup_engine.dispose()

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from boligsag.atomic import TEMP_PREFIX, TEMP_SUFFIX, fsync_directory, temp_name
 from boligsag.domain.enums import AuditAction
@@ -89,6 +89,11 @@ class Keep:
 def _database_tag(ctx: AppContext) -> str:
     with ctx.db.reading() as session:
         database_id = str(org_settings.get_setting(session, "database_id"))
+    return tag_of(database_id)
+
+
+def tag_of(database_id: str) -> str:
+    """The first 8 characters of a database id, as backup names carry it."""
     tag = database_id.replace("-", "")[:8].lower()
     if not re.fullmatch(r"[0-9a-f]{8}", tag):
         raise ValueError("the database has no id")
@@ -105,12 +110,33 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
         ctx.require(Permission.MANAGE_SETTINGS)
     if is_damaged(ctx.db.path):
         raise DatabaseDamaged(ctx.db.path or folder)
-    folder = Path(folder)
+    taken_at = ctx.clock.now().replace(microsecond=0)
+    try:
+        final, counts = write_verified_backup(ctx.db.engine, ctx.db_key, ctx.key_file(),
+                                              Path(folder), _database_tag(ctx), taken_at)
+    except CopyDamaged:
+        _audit(ctx, AuditAction.OUTPUT_FAILED, "backup failed its verification")
+        raise
+    rows = sum(counts.values())
+    _audit(ctx, AuditAction.EXPORT,
+           f"backup {final.name} {'(automatic) ' if automatic else ''}verified: {rows} rows "
+           f"in {len(counts)} tables")
+    with ctx.write(None) as unit:  # after the entry above: it is no change to back up
+        newest = unit.session.scalar(select(func.max(AuditEntry.id))) or 0
+        org_settings.set_setting(unit.session, "backup_last",
+                                 {"at": taken_at.isoformat(), "audit_id": newest})
+    return Backup(final, taken_at, rows)
+
+
+def write_verified_backup(engine: Engine, db_key: bytes, key_file: Path, folder: Path,
+                          tag: str, taken_at: datetime) -> tuple[Path, dict[str, int]]:
+    """The backup itself, without a signed-in user (also before a migration, when the
+    schema is not yet the one the services know): the key file copied, the database
+    copied and verified, both renamed into place. The backup's path and the row counts
+    it was verified against. BackupFolderMissing, CopyDamaged, OSError."""
     if not folder.is_dir():
         raise BackupFolderMissing(folder)
-    taken_at = ctx.clock.now().replace(microsecond=0)
-    final = _free_name(folder, f"{PREFIX}{_database_tag(ctx)}-{taken_at.strftime(_STAMP)}")
-    name = final.name
+    final = _free_name(folder, f"{PREFIX}{tag}-{taken_at.strftime(_STAMP)}")
     _remove_abandoned(folder)
     temp = folder / temp_name()
     temp_keys = folder / temp_name()
@@ -118,18 +144,13 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
         # The key file first, its audit anchor written out: the copy made after it then
         # holds at least the entries the anchor names (an anchor ahead of its chain
         # would read as entries cut off).
-        if ctx.keys_path is not None:
-            audit_anchor.flush(ctx.keys_path)
-        shutil.copyfile(ctx.key_file(), temp_keys)
+        audit_anchor.flush(key_file)
+        shutil.copyfile(key_file, temp_keys)
         os.chmod(temp_keys, 0o600)
         with open(temp_keys, "rb+") as handle:
             os.fsync(handle.fileno())
-        counts = write_copy(ctx.db.engine, ctx.db_key, temp)
-        try:
-            verify_copy(temp, ctx.db_key, counts)
-        except CopyDamaged:
-            _audit(ctx, AuditAction.OUTPUT_FAILED, name, "backup failed its verification")
-            raise
+        counts = write_copy(engine, db_key, temp)
+        verify_copy(temp, db_key, counts)
         os.replace(temp_keys, keys.keys_path_for(final))
         os.replace(temp, final)
         fsync_directory(folder)
@@ -137,15 +158,7 @@ def take_backup(ctx: AppContext, folder: Path, *, automatic: bool = False) -> Ba
         for leftover in (temp, temp_keys):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(leftover)
-    rows = sum(counts.values())
-    _audit(ctx, AuditAction.EXPORT, name,
-           f"backup {name} {'(automatic) ' if automatic else ''}verified: {rows} rows in "
-           f"{len(counts)} tables")
-    with ctx.write(None) as unit:  # after the entry above: it is no change to back up
-        newest = unit.session.scalar(select(func.max(AuditEntry.id))) or 0
-        org_settings.set_setting(unit.session, "backup_last",
-                                 {"at": taken_at.isoformat(), "audit_id": newest})
-    return Backup(final, taken_at, rows)
+    return final, counts
 
 
 # Audit actions that change nothing in the data: no reason for another backup.
@@ -209,7 +222,7 @@ def _remove_abandoned(folder: Path) -> None:
                     path.unlink()
 
 
-def _audit(ctx: AppContext, action: AuditAction, name: str, detail: str) -> None:
+def _audit(ctx: AppContext, action: AuditAction, detail: str) -> None:
     with ctx.write(None) as unit:
         unit.audit(action, entity="backup", detail=detail[:300])
 

@@ -30,6 +30,7 @@ from boligsag.storage.write_lock import WriteWait as WriteWait
 
 from . import login_failures
 from .context import Actor, AppContext, Clock, SystemClock
+from .migration_backup import backup_before_migration
 
 # This process's side of the throttle (the countdown the dialogs show); the failure
 # count that lasts across processes is kept in the key file.
@@ -108,8 +109,10 @@ def _open(
                          write_wait=options.write_wait)
     try:
         migrate.check_revision(engine, path)
+        backed_up = None
         if options.migrate and not migrate.is_at_head(engine):
             _keep_copy_before_migration(engine, path)
+            backed_up = backup_before_migration(engine, db_key, path, clock.now())
             migrate.upgrade(engine)
         db = Database(engine, path)
         with db.writing(None) as session:  # no one is signed in yet to stamp it
@@ -128,6 +131,8 @@ def _open(
             user.last_login_at = clock.now()
             audited = login_failures.audit_pending(ctx, session)
             ctx.audit(session, AuditAction.LOGIN, entity="users", entity_uuid=user.uuid)
+            if backed_up is not None:
+                ctx.audit(session, AuditAction.EXPORT, entity="backup", detail=backed_up[:300])
         login_failures.settle(ctx.key_file(), bucket, audited)
         return ctx
     except BaseException:
