@@ -195,3 +195,17 @@ def test_a_damaged_database_offers_the_newest_checked_backup(
     dialog = admin.backups.dialog  # type: ignore[attr-defined]
     qtbot.waitExposed(dialog)
     assert dialog.backup == newest.path
+
+
+def test_the_administrator_chooses_how_many_backups_are_kept(
+        qtbot: QtBot, ctx: AppContext) -> None:
+    panel = _panel(qtbot, ctx)
+    spins = panel.keep_spins
+    assert [spins[n].value() for n in ("daily", "weekly", "monthly")] == [7, 4, 12]
+    spins["daily"].setValue(14)
+    spins["monthly"].setValue(24)
+    click(qtbot, panel, "saveBackupKeepButton")
+    qtbot.waitUntil(lambda: panel.state.text().startswith("Rotation gemt"), timeout=10_000)
+    assert backups.keep_of(ctx) == backups.Keep(daily=14, weekly=4, monthly=24)
+    Path("/tmp/shots/backups").mkdir(parents=True, exist_ok=True)
+    panel.grab().save("/tmp/shots/backups/panel_rotation.png")

@@ -22,7 +22,7 @@ from boligsag.cli import main
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.services import backups, restore
 from boligsag.services.context import AppContext, FixedClock
-from boligsag.services.errors import PermissionDenied
+from boligsag.services.errors import PermissionDenied, ValidationFailed
 from boligsag.services.people import PersonDraft, create_person
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import file_copies, keys
@@ -303,3 +303,28 @@ def test_rotation_keeps_several_backups_of_one_day_and_a_protected_one(
     removed = backups.rotate(tmp_path, ctx, protect=frozenset({made[0].path}))
     assert sorted(removed) == sorted([made[1].path])  # 8 newest, and the protected one
     assert made[0].path.exists() and made[-1].path.exists()
+
+
+def test_the_rotation_chosen_in_administration_is_what_automatic_backups_keep(
+        ctx: AppContext, tmp_path: Path) -> None:
+    backups.set_backup_folder(ctx, tmp_path)
+    assert backups.keep_of(ctx) == backups.Keep()  # 7 days, 4 weeks, 12 months
+    with pytest.raises(ValidationFailed) as refused:
+        backups.set_keep(ctx, 0, 4, 500)
+    assert refused.value.field_messages() == {"daily": "Vælg et tal fra 1 til 90.",
+                                              "monthly": "Vælg et tal fra 1 til 120."}
+    backups.set_keep(ctx, 2, 1, 1)
+    start = datetime(2026, 1, 5, 22, 0)
+    for day in range(20):  # an evening's automatic backup for 20 days, a change each day
+        ctx.clock = FixedClock(start + timedelta(days=day))
+        _person(ctx, "Dag", f"Nummer{day}")
+        assert backups.automatic_backup(ctx) is not None
+    left = backups.list_backups(tmp_path, ctx)
+    assert len(left) == 8  # the 8 newest (which hold the 2 days, the week, the month)
+    set_keep_detail = "backup rotation: 2 daily, 1 weekly, 1 monthly"
+    with ctx.db.reading() as session:
+        assert session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.detail == set_keep_detail)).one()
+    staff = dataclasses.replace(ctx, actor=dataclasses.replace(ctx.actor, role=Role.STAFF))
+    with pytest.raises(PermissionDenied):
+        backups.set_keep(staff, 7, 4, 12)

@@ -16,8 +16,8 @@ name is always a verified backup. The result is audited either way ("backup … 
 N rows" as an export; a failed one as a failed output, and raised: it is not a backup).
 
 :func:`rotate` keeps the 8 newest backups and the newest of each of the last 7 days, 4
-weeks and 12 months (:class:`Keep`) and removes the rest of this database's, both
-files.
+weeks and 12 months (:class:`Keep`; the days, weeks and months are chosen in
+Administration, :func:`set_keep`) and removes the rest of this database's, both files.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
 from boligsag.services import org_settings
 from boligsag.services.context import AppContext
+from boligsag.services.errors import ValidationFailed
 from boligsag.storage import audit_anchor, keys
 from boligsag.storage.damage import is_damaged
 from boligsag.storage.errors import DatabaseDamaged
@@ -46,8 +47,8 @@ from boligsag.storage.file_copies import CopyDamaged, verify_copy, write_copy
 from boligsag.storage.models import AuditEntry
 
 __all__ = ["Backup", "BackupFolderMissing", "Keep", "automatic_backup", "backup_folder",
-           "changed_since_last_backup", "last_backup_at", "list_backups", "rotate",
-           "set_backup_folder", "take_backup", "taken_at_of"]
+           "changed_since_last_backup", "keep_of", "last_backup_at", "list_backups", "rotate",
+           "set_backup_folder", "set_keep", "take_backup", "taken_at_of"]
 
 PREFIX = "boligsag-backup-"
 _NAME = re.compile(re.escape(PREFIX) + r"([0-9a-f]{8})-(\d{8}-\d{6})(?:-(\d+))?\.db")
@@ -84,6 +85,37 @@ class Keep:
     daily: int = 7
     weekly: int = 4
     monthly: int = 12
+
+
+# What an administrator may choose: at least one of each (the newest backup of today
+# is always kept), at most ten years of monthly ones.
+KEEP_LIMITS = {"daily": (1, 90), "weekly": (1, 104), "monthly": (1, 120)}
+
+
+def keep_of(ctx: AppContext) -> Keep:
+    """The rotation chosen in Administration (Keep's defaults until one is)."""
+    with ctx.db.reading() as session:
+        chosen = org_settings.get_setting(session, "backup_keep") or {}
+    return Keep(**{name: int(chosen[name]) for name in KEEP_LIMITS if name in chosen})
+
+
+def set_keep(ctx: AppContext, daily: int, weekly: int, monthly: int) -> Keep:
+    """Choose how many daily, weekly and monthly backups rotation keeps (the settings
+    permission; audited); ValidationFailed outside KEEP_LIMITS."""
+    ctx.require(Permission.MANAGE_SETTINGS)
+    chosen = {"daily": daily, "weekly": weekly, "monthly": monthly}
+    problems: dict[str, tuple[str, dict[str, object]]] = {}
+    for name, value in chosen.items():
+        low, high = KEEP_LIMITS[name]
+        if not low <= value <= high:
+            problems[name] = ("Choose a number from {low} to {high}.", {"low": low, "high": high})
+    if problems:
+        raise ValidationFailed(problems)
+    with ctx.write(Permission.MANAGE_SETTINGS) as unit:
+        org_settings.set_setting(unit.session, "backup_keep", chosen)
+        unit.audit(AuditAction.UPDATE, entity="settings",
+                   detail=f"backup rotation: {daily} daily, {weekly} weekly, {monthly} monthly")
+    return Keep(**chosen)
 
 
 def _database_tag(ctx: AppContext) -> str:
@@ -198,7 +230,7 @@ def automatic_backup(ctx: AppContext, *, older_than: timedelta | None = None,
     if older_than is not None and last is not None and ctx.clock.now() - last < older_than:
         return None
     made = take_backup(ctx, folder, automatic=True)
-    rotate(folder, ctx, protect=protect)
+    rotate(folder, ctx, keep_of(ctx), protect=protect)
     return made
 
 

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # The last verified backup: {"at": ISO local time, "audit_id": the newest audit entry
     # then}, so an automatic backup is skipped when nothing has changed since.
     "backup_last": {},
+    # How many backups rotation keeps (services/backups.py Keep): {"daily", "weekly",
+    # "monthly"}; empty: Keep's defaults (7, 4, 12).
+    "backup_keep": {},
     # Team server: the newest change-log entry `boligsag server prune` removed (its seq);
     # a pull from before it may have missed a change that moved a row out of scope.
     "sync_pruned_through": 0,

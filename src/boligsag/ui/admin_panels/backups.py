@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -78,6 +79,7 @@ class BackupsPanel(QWidget):
         self.state = named(QLabel(), "backupState", tr("Backup status"))
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
+        layout.addLayout(self._keep_row())
         heading = QLabel(tr("Checked backups in the folder, newest first"))
         heading.setProperty("role", "section")
         layout.addWidget(heading)
@@ -92,6 +94,49 @@ class BackupsPanel(QWidget):
         layout.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._paths: list[Path] = []
         self._show_folder(backups.backup_folder(ctx))
+
+    def _keep_row(self) -> QHBoxLayout:
+        """How many automatic backups rotation keeps: the newest of each day, week and
+        month (services/backups.py Keep)."""
+        row = QHBoxLayout()
+        label = QLabel(tr("Keep the newest backup of the last"))
+        row.addWidget(label)
+        keep = backups.keep_of(self.ctx)
+        self.keep_spins: dict[str, QSpinBox] = {}
+        for name, value, unit in (("daily", keep.daily, tr("days")),
+                                  ("weekly", keep.weekly, tr("weeks")),
+                                  ("monthly", keep.monthly, tr("months"))):
+            spin = named(QSpinBox(), f"backupKeep_{name}",
+                         tr("Backups kept: {unit}", unit=unit))
+            spin.setRange(*backups.KEEP_LIMITS[name])
+            spin.setValue(value)
+            spin.setSuffix(f" {unit}")
+            self.keep_spins[name] = spin
+            row.addWidget(spin)
+        if self.keep_spins:
+            label.setBuddy(self.keep_spins["daily"])
+        self.keep_button = named(QPushButton(tr("Save rotation")), "saveBackupKeepButton",
+                                 tr("Save how many backups are kept"))
+        self.keep_button.setToolTip(tr(
+            "Older automatic backups are deleted when a new one is written. Data deleted "
+            "or anonymised in Boligsag stays in older backups until they are deleted."))
+        self.keep_button.clicked.connect(self.save_keep)
+        row.addWidget(self.keep_button)
+        row.addStretch(1)
+        return row
+
+    def save_keep(self) -> None:
+        values = {name: spin.value() for name, spin in self.keep_spins.items()}
+        run_service(self, self.events, backups.set_keep, self.ctx, values["daily"],
+                    values["weekly"], values["monthly"],
+                    on_success=lambda keep: self._kept(keep), on_failure=self._failed)
+
+    def _kept(self, keep: backups.Keep) -> None:
+        self.state.setProperty("role", "")
+        self.state.setText(tr(
+            "Rotation saved: the newest backup of the last {days} days, {weeks} weeks and "
+            "{months} months is kept, and the 8 newest.",
+            days=keep.daily, weeks=keep.weekly, months=keep.monthly))
 
     # -- the folder --------------------------------------------------------------------
 
