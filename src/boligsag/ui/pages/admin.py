@@ -1,5 +1,5 @@
 """Administration: staff accounts, the municipal service catalogue, the letterhead and
-reminder settings, joining a team server and backups — one tab each."""
+reminder settings, joining a team server, backups and the access log — one tab each."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
+from boligsag.ui.admin_panels.access_log import AccessLogPanel
 from boligsag.ui.admin_panels.backups import BackupsPanel
 from boligsag.ui.admin_panels.letter_settings import LetterSettingsPanel
 from boligsag.ui.admin_panels.services import ServicesPanel
@@ -34,8 +35,8 @@ class AdminPage(Page):
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(12)
         layout.addWidget(PageHeader(self.title(), tr(
-            "Staff accounts, the municipal services that letters go to, and the "
-            "organisation's letterhead and reminders.")))
+            "Staff accounts, the municipal services that letters go to, the "
+            "organisation's letterhead and reminders, backups and the access log.")))
         self.tabs = named(QTabWidget(), "adminTabs", tr("Administration sections"))
         layout.addWidget(self.tabs, 1)
         self.staff = StaffPanel(ctx, events)
@@ -46,6 +47,8 @@ class AdminPage(Page):
         self.tabs.addTab(self.team_server, tr("Team server"))
         self.backups = BackupsPanel(ctx, events)
         self.tabs.addTab(self.backups, tr("Backups"))
+        self.access_log = AccessLogPanel(ctx, events)
+        self.tabs.addTab(self.access_log, tr("Access log"))
 
     def show_backups_and_restore_newest(self) -> None:
         """After a failed integrity check: the Backups tab, its restore dialog open on
