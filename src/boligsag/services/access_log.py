@@ -54,6 +54,16 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.PASSWORD_RESET: "Password reset",
 }
 
+# Record kinds (audit entries' ``entity``, a table name) in the user's words (message ids).
+ENTITY_LABELS = {
+    "people": "Person", "contacts": "Contact", "referrals": "Referral",
+    "letters": "Letter", "consents": "Consent", "enrollments": "Enrollment",
+    "jobs": "Job", "households": "Household", "users": "Staff account",
+    "summary": "Summary", "backup": "Backup", "settings": "Settings",
+    "database": "Database", "audit_entries": "Access log", "activities": "Activity",
+    "sessions": "Session", "services": "Municipal service",
+}
+
 # The largest export: far more than a year of a team's log, and still a file Excel opens.
 EXPORT_LIMIT = 1_000_000
 

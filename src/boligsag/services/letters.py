@@ -67,6 +67,7 @@ class LetterKind(StrEnum):
     REFERRAL = "referral_letter"
     CONSENT_FORM = "consent_form"
     CONCERN = "concern_letter"
+    INDSIGT = "indsigt"  # the access report (services/indsigt.py), printed like a letter
 
 
 @dataclass(frozen=True)

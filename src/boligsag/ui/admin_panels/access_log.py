@@ -31,7 +31,7 @@ from boligsag.domain.enums import AuditAction
 from boligsag.formatting import number_text, short_date, time_text
 from boligsag.i18n import current_language, tr
 from boligsag.services import access_log
-from boligsag.services.access_log import ACTION_LABELS, AccessQuery, AccessRow
+from boligsag.services.access_log import ACTION_LABELS, ENTITY_LABELS, AccessQuery, AccessRow
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import list_people
 from boligsag.ui import file_dialogs
@@ -45,17 +45,6 @@ from boligsag.ui.widgets import named
 
 SHOWN = 500
 PEOPLE_FOUND = 50  # a name search narrows to at most this many people
-
-# Record kinds (audit entries' ``entity``, a table name) in the user's words.
-_ENTITY_LABELS = {
-    "people": "Person", "contacts": "Contact", "referrals": "Referral",
-    "letters": "Letter", "consents": "Consent", "enrollments": "Enrollment",
-    "jobs": "Job", "households": "Household", "users": "Staff account",
-    "summary": "Summary", "backup": "Backup", "settings": "Settings",
-    "database": "Database", "audit_entries": "Access log", "activities": "Activity",
-    "sessions": "Session", "services": "Municipal service",
-}
-
 
 class AccessColumn(IntEnum):
     AT = 0
@@ -71,7 +60,7 @@ def action_text(action: AuditAction) -> str:
 
 
 def entity_text(entity: str) -> str:
-    label = _ENTITY_LABELS.get(entity)
+    label = ENTITY_LABELS.get(entity)
     return tr(label) if label else entity
 
 

@@ -53,6 +53,7 @@ def letter_title(kind: LetterKind) -> str:
         LetterKind.REFERRAL: tr("Referral letter"),
         LetterKind.CONSENT_FORM: tr("Consent form"),
         LetterKind.CONCERN: tr("Notification of concern"),
+        LetterKind.INDSIGT: tr("Access report"),
     }[LetterKind(kind)]
 
 

@@ -26,6 +26,7 @@ from boligsag.i18n import tr
 from boligsag.services.casework_common import PersonRef
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
+from boligsag.services.indsigt import render_indsigt_report
 from boligsag.services.people_queries import PersonPage, person_page
 from boligsag.services.reminders import SubjectKind
 from boligsag.services.timeline import TimelineItem
@@ -35,6 +36,7 @@ from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import JobsPanel
+from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.reminders.dialog import ReminderSubject, RemindMeDialog
@@ -105,6 +107,10 @@ class PersonView(QWidget):
                  can(Permission.EDIT_PEOPLE)),
                 ("remind", tr("Remind me…"), tr("A reminder for you on the start page, on "
                                                 "the day you choose"), True),
+                ("indsigt", tr("Access report…"),
+                 tr("Everything Boligsag holds about the person, as a PDF to print or save "
+                    "(the right of access)"),
+                 can(Permission.VIEW_AUDIT) and can(Permission.PRINT_LETTERS)),
                 ("delete", tr("Delete person…"), tr("Only for a person registered by mistake"),
                  can(Permission.EDIT_PEOPLE))):
             button = named(QPushButton(text), f"person_{key}Button", text)
@@ -122,6 +128,7 @@ class PersonView(QWidget):
         self.buttons["referral"].clicked.connect(self.new_referral)
         self.buttons["edit"].clicked.connect(self.edit_person)
         self.buttons["remind"].clicked.connect(self.remind_me)
+        self.buttons["indsigt"].clicked.connect(self.show_indsigt)
         self.buttons["delete"].clicked.connect(self.delete_person)
         layout.addLayout(top)
 
@@ -249,6 +256,14 @@ class PersonView(QWidget):
             return None
         subject = ReminderSubject(SubjectKind.PERSON, person.id, person.name)
         return self._open(RemindMeDialog(self.ctx, self.events, subject, self))
+
+    def show_indsigt(self) -> None:
+        """The access report for this person, in the letter preview (print, save)."""
+        person = self.person_ref()
+        if person is None:
+            return
+        ctx, person_id = self.ctx, person.id
+        open_letter_preview(self, ctx, lambda: render_indsigt_report(ctx, person_id))
 
     def delete_person(self) -> None:
         if self.page is None or not self.ctx.actor.can(Permission.EDIT_PEOPLE):
