@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from boligsag.domain.enums import Role
+from boligsag.services.access_purpose import give_purpose
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.errors import NotFound
 from boligsag.services.households import (
@@ -40,6 +41,7 @@ def test_a_household_with_a_hidden_member_is_deleted_only_by_someone_who_sees_th
         assert get_household(bo, row.id).hidden_members == 1
         with pytest.raises(HiddenMembers):
             delete_household(bo, row.id, row.version)
+    give_purpose(ctx, secret, "Ledelsestilsyn")  # Anna's restricted case (issue 13 §4)
     assert get_person(ctx, secret).household_name == "Familien Ali"  # unchanged
 
     delete_household(ctx, row.id, row.version)  # the administrator sees everyone

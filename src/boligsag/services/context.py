@@ -80,6 +80,9 @@ class AppContext:
     # entries are then neither secretly keyed nor anchored (a ServerContext keys them
     # with the server's secret instead).
     db_key: bytes = field(default=b"", repr=False)
+    # Why the user opened someone else's restricted case, by the person's uuid, for this
+    # log-in (services/access_purpose.py); written into those views' audit entries.
+    purposes: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Whether this context has looked for a legacy (unkeyed) audit chain to convert.
     _chain_checked: bool = field(default=False, init=False, repr=False, compare=False)
     _audit_key: bytes = field(default=b"", init=False, repr=False, compare=False)

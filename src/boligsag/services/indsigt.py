@@ -42,6 +42,7 @@ from boligsag.storage.models import (
 )
 
 from .access_log import ACTION_LABELS, ENTITY_LABELS
+from .access_purpose import require_purpose
 from .casework_common import gender_label, label, visible_person_or_fail
 from .casework_labels import end_reason_label, job_kind_label, referral_status_label
 from .context import AppContext
@@ -228,6 +229,7 @@ def render_indsigt_report(ctx: AppContext, person_id: int) -> LetterPdf:
     with ctx.read(Permission.VIEW_AUDIT) as unit:
         session = unit.session
         person = visible_person_or_fail(session, ctx, person_id)
+        require_purpose(ctx, person)
         staff = {u.id: u.full_name for u in session.scalars(select(User))}
         entries = _audit_rows(session, person)
         data = IndsigtData(

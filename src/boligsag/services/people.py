@@ -21,6 +21,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
 from boligsag.storage.models import Area, Household, Person, PersonRelation, User
 
+from .access_purpose import purpose_detail, require_purpose
 from .casework_common import (
     PersonRef,
     active_user,
@@ -294,13 +295,15 @@ def detail_of(session: Session, ctx: AppContext, person: Person) -> PersonDetail
 
 
 def get_person(ctx: AppContext, person_id: int) -> PersonDetail:
-    """Open a person's page; the view is recorded in the audit log."""
+    """Open a person's page; the view is recorded in the audit log, with the purpose
+    given for someone else's restricted case (PurposeRequired without one)."""
     with ctx.read(Permission.VIEW_PEOPLE) as unit:
         session = unit.session
         person = visible_person_or_fail(session, ctx, person_id)
+        require_purpose(ctx, person)  # someone else's restricted case: why
         detail = detail_of(session, ctx, person)
         unit.audit(AuditAction.VIEW, entity="people", entity_uuid=person.uuid,
-                   person_uuid=person.uuid)
+                   person_uuid=person.uuid, detail=purpose_detail(ctx, person))
         return detail
 
 

@@ -55,6 +55,7 @@ from boligsag.storage.models import (
     contact_topics,
 )
 
+from .access_purpose import require_purpose
 from .casework_common import visible_person_or_fail
 from .casework_labels import end_reason_label, referral_status_label, still_employed_label
 from .context import AppContext
@@ -244,7 +245,7 @@ def person_timeline(
     the previous page) when scrolling on."""
     with ctx.read(Permission.VIEW_PEOPLE) as unit:
         session = unit.session
-        visible_person_or_fail(session, ctx, person_id)
+        require_purpose(ctx, visible_person_or_fail(session, ctx, person_id))
         union = union_all(*_branches(person_id, ctx.today())).subquery("timeline")
         u = union.c
         query = select(union).where(u.at.is_not(None))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr
+from boligsag.services.access_purpose import PurposeRequired
 from boligsag.services.casework_common import PersonRef
 from boligsag.services.changes import Entity
 from boligsag.services.context import AppContext
@@ -48,6 +50,7 @@ from .household_dialog import HouseholdDialog
 from .openers import RecordOpener
 from .person_delete import PersonToDelete, ask_delete_person
 from .person_dialog import PersonDialog
+from .purpose_dialog import PurposeDialog
 from .timeline import TimelineView
 
 _PAGE = frozenset({Entity.PEOPLE, Entity.HOUSEHOLDS})
@@ -193,6 +196,8 @@ class PersonView(QWidget):
         self.loaded.emit(page)
 
     def _failed(self, error: BaseException) -> None:
+        if isinstance(error, PurposeRequired) and error.person_id == self.person_id:
+            self._ask_purpose(error)
         self.status.setText(error_text(error))
         self.status.show()
         if self.page is None:
@@ -217,6 +222,16 @@ class PersonView(QWidget):
         if self.page is None:
             return None
         return PersonRef(self.page.detail.person.id, self.page.detail.person.full_name)
+
+    def _ask_purpose(self, error: PurposeRequired) -> None:
+        """Someone else's restricted case: ask why, then load it; Cancel goes back."""
+        if (isinstance(self.dialog, PurposeDialog) and shiboken6.isValid(self.dialog)
+                and self.dialog.isVisible()):  # the page and its timeline both asked
+            return
+        dialog = PurposeDialog(self.ctx, error.person_id, error.name, self)
+        dialog.given.connect(lambda: self.show_person(error.person_id))
+        dialog.rejected.connect(self.back_requested.emit)
+        self._open(dialog)
 
     def _open(self, dialog: QDialog) -> QDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
