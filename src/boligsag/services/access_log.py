@@ -61,7 +61,7 @@ ENTITY_LABELS = {
     "jobs": "Job", "households": "Household", "users": "Staff account",
     "summary": "Summary", "backup": "Backup", "settings": "Settings",
     "database": "Database", "audit_entries": "Access log", "activities": "Activity",
-    "sessions": "Session", "services": "Municipal service",
+    "sessions": "Session", "services": "Municipal service", "retention": "Retention",
 }
 
 # The largest export: far more than a year of a team's log, and still a file Excel opens.

@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     # Days a referral may stay in a status before it is shown as overdue.
     "referral_reminder_days": {"draft": 7, "sent": 14, "received": 21, "first_meeting": 60},
     # Months without activity before a person is listed for deletion (anonymisation).
-    "retention_months": 36,
+    "retention_months": 60,
     "idle_lock_minutes": 10,
     # Where this installation's backups go (services/backups.py; empty: not chosen).
     # This computer's own: never one of the settings a team server shares.
