@@ -72,8 +72,8 @@ def test_the_administration_page_has_the_backups_tab(qtbot: QtBot, ctx: AppConte
     page = AdminPage(ctx, AppEvents())
     qtbot.addWidget(page)
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
-    assert titles[-2:] == ["Sikkerhedskopier", "Adgangslog"]
-    assert page.tabs.widget(page.tabs.count() - 2) is page.backups
+    assert titles[-3:] == ["Sikkerhedskopier", "Sletning", "Adgangslog"]
+    assert page.tabs.widget(page.tabs.count() - 3) is page.backups
 
 
 def test_the_app_backs_up_at_lock_when_something_changed_and_warns_without_the_disk(

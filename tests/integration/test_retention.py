@@ -8,6 +8,7 @@ decrypted page of the database or its write-ahead log."""
 from __future__ import annotations
 
 import dataclasses
+import io
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import select
 
+from boligsag.cli import main
 from boligsag.domain.enums import ActivityKind, ActivityMode, EndReason, Gender, Role
 from boligsag.services import retention
 from boligsag.services.activities import ActivityDraft, activity_choices, create_activity
@@ -25,8 +27,11 @@ from boligsag.services.errors import NotFound, PermissionDenied
 from boligsag.services.people import PersonDraft, create_person, get_person
 from boligsag.services.people_search import list_people
 from boligsag.services.summaries.engine import compute_summary
+from boligsag.services.unlock import lock
 from boligsag.storage.models import AuditEntry
 from boligsag.summaries.filter import SummaryFilter
+
+from ..conftest import CreatedDb
 
 PAGE, RESERVE = 4096, 80  # SQLCipher 4: the page, and its IV + HMAC at the end
 REMOVED = ["Zenobia", "Quistgaard", "0304871234", "030487-1234", "Hemmeligvej",
@@ -122,3 +127,23 @@ def test_only_an_administrator_runs_retention(ctx: AppContext) -> None:
         retention.due_people(lead)
     with pytest.raises(PermissionDenied):
         retention.anonymise(lead, [1])
+
+
+def test_the_retention_command_lists_and_anonymises(
+        ctx: AppContext, created_db: CreatedDb, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _old_world(ctx)
+    lock(ctx)  # the command opens the file itself
+    monkeypatch.setenv("BOLIGSAG_PASSWORD", created_db.password)
+    assert main(["retention", str(created_db.path), "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "2 people with no contact, enrollment, job, referral or consent in the last " \
+           "60 months:" in listed
+    assert "2020-02-03  Zenobia Quistgaard" in listed
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: must say --yes
+    assert main(["retention", str(created_db.path), "--anonymise"]) == 2
+    assert "add --yes" in capsys.readouterr().err
+    assert main(["retention", str(created_db.path), "--anonymise", "--yes"]) == 0
+    assert "Anonymised 2 people" in capsys.readouterr().out
+    assert main(["retention", str(created_db.path), "--list"]) == 0
+    assert "0 people" in capsys.readouterr().out

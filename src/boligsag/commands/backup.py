@@ -2,8 +2,8 @@
 nightly job on the computer that holds the database) and IT. See services/backups.py:
 the copy and its key file land in FOLDER only once the copy has opened with the key,
 passed the integrity check and shown the source's row counts; with ``--rotate`` the
-older backups of the same database are thinned to the 8 newest and 7 daily, 4 weekly
-and 12 monthly.
+older backups of the same database are thinned to the 8 newest and the daily, weekly
+and monthly ones chosen in Administration (7, 4 and 12 unless changed).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the backup folder (it must exist: a network drive, a USB disk)")
     parser.add_argument("--rotate", action="store_true",
                         help="afterwards remove this database's older backups in FOLDER "
-                             "beyond the 8 newest, 7 daily, 4 weekly and 12 monthly")
+                             "beyond the 8 newest and the daily, weekly and monthly ones "
+                             "chosen in Administration (7, 4 and 12 unless changed)")
     add_user_option(parser)
 
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = open_database(args.path, args.user)
     try:
         made = backups.take_backup(ctx, args.to)
-        removed = backups.rotate(args.to, ctx) if args.rotate else []
+        removed = backups.rotate(args.to, ctx, backups.keep_of(ctx)) if args.rotate else []
     finally:
         lock(ctx)
     print(f"Backup written and verified: {made.path} ({made.rows:,} rows), with its key "

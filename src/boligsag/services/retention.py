@@ -51,6 +51,8 @@ from boligsag.storage.models.reminders import Reminder
 from . import org_settings
 from .changes import Entity, writes
 from .context import AppContext
+from .errors import ValidationFailed
+from .shared_settings import refuse_on_replica
 
 PLACEHOLDER_FIRST = "Anonymiseret"
 MONTH_DAYS = 30.4375  # the average month, for a period given in months
@@ -73,6 +75,23 @@ class Anonymised:
 def retention_months(ctx: AppContext) -> int:
     with ctx.db.reading() as session:
         return int(org_settings.get_setting(session, "retention_months"))
+
+
+MONTHS_LIMITS = (12, 240)  # a year at least; twenty years at most
+
+
+def set_retention_months(ctx: AppContext, months: int) -> None:
+    """Choose the retention period (administrators; audited). On a team laptop it is
+    the team server's (SettingsFromServer)."""
+    low, high = MONTHS_LIMITS
+    if not low <= months <= high:
+        raise ValidationFailed({"months": ("Choose a number from {low} to {high}.",
+                                           {"low": low, "high": high})})
+    with ctx.write(Permission.MANAGE_SETTINGS) as unit:
+        refuse_on_replica(unit.session)
+        org_settings.set_setting(unit.session, "retention_months", months)
+        unit.audit(AuditAction.UPDATE, entity="settings",
+                   detail=f"retention period: {months} months")
 
 
 def _cutoff(ctx: AppContext, months: int) -> datetime:

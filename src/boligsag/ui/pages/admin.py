@@ -1,5 +1,6 @@
 """Administration: staff accounts, the municipal service catalogue, the letterhead and
-reminder settings, joining a team server, backups and the access log — one tab each."""
+reminder settings, joining a team server, backups, deletion (retention) and the access
+log — one tab each."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from boligsag.services.context import AppContext
 from boligsag.ui.admin_panels.access_log import AccessLogPanel
 from boligsag.ui.admin_panels.backups import BackupsPanel
 from boligsag.ui.admin_panels.letter_settings import LetterSettingsPanel
+from boligsag.ui.admin_panels.retention import RetentionPanel
 from boligsag.ui.admin_panels.services import ServicesPanel
 from boligsag.ui.admin_panels.staff import StaffPanel
 from boligsag.ui.events import AppEvents
@@ -36,7 +38,8 @@ class AdminPage(Page):
         layout.setSpacing(12)
         layout.addWidget(PageHeader(self.title(), tr(
             "Staff accounts, the municipal services that letters go to, the "
-            "organisation's letterhead and reminders, backups and the access log.")))
+            "organisation's letterhead and reminders, backups, deletion and the access "
+            "log.")))
         self.tabs = named(QTabWidget(), "adminTabs", tr("Administration sections"))
         layout.addWidget(self.tabs, 1)
         self.staff = StaffPanel(ctx, events)
@@ -47,6 +50,8 @@ class AdminPage(Page):
         self.tabs.addTab(self.team_server, tr("Team server"))
         self.backups = BackupsPanel(ctx, events)
         self.tabs.addTab(self.backups, tr("Backups"))
+        self.retention = RetentionPanel(ctx, events)
+        self.tabs.addTab(self.retention, tr("Deletion"))
         self.access_log = AccessLogPanel(ctx, events)
         self.tabs.addTab(self.access_log, tr("Access log"))
 
