@@ -59,6 +59,8 @@ def test_every_storage_error_has_its_own_danish_text(tmp_path: Path) -> None:
         storage_errors.DatabaseWalMismatch(tmp_path / "a.db", "x"),
         storage_errors.DatabaseReadOnly(tmp_path / "a.db", "x"),
         storage_errors.DatabaseLocked(tmp_path / "a.db", waited_s=30),
+        storage_errors.DatabaseDamaged(tmp_path / "a.db"),
+        storage_errors.WriteFailed(tmp_path / "a.db", "SQLITE_FULL"),
     ]
     classes = {cls for cls in vars(storage_errors).values()
                if isinstance(cls, type) and issubclass(cls, UserError) and cls is not UserError}

@@ -18,8 +18,8 @@ from boligsag.services.people import PersonDraft, create_person, get_person
 from boligsag.services.staff import list_staff
 from boligsag.services.unlock import UnlockOptions, lock, unlock, verify_integrity
 from boligsag.storage.damage import is_damaged
-from boligsag.storage.engine import checkpoint
 from boligsag.storage.errors import DatabaseDamaged, IntegrityFailed
+from boligsag.storage.file_checks import checkpoint
 
 from ..conftest import CreatedDb
 

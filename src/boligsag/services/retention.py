@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
-from boligsag.storage.engine import checkpoint
+from boligsag.storage.file_checks import checkpoint
 from boligsag.storage.models import (
     Consent,
     Contact,

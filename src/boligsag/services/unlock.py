@@ -20,8 +20,9 @@ from boligsag.domain.usernames import fold_username
 from boligsag.storage import audit_anchor, keys, migrate
 from boligsag.storage.damage import mark_damaged
 from boligsag.storage.database import Database
-from boligsag.storage.engine import checkpoint, open_engine, quick_check
+from boligsag.storage.engine import open_engine
 from boligsag.storage.errors import DatabaseMissing, IntegrityFailed, WrongPassword
+from boligsag.storage.file_checks import checkpoint, quick_check
 from boligsag.storage.models import User
 
 # Part of UnlockOptions, so re-exported on purpose: the CLI commands build one here, and

@@ -43,6 +43,7 @@ from boligsag.storage.errors import (
     StrPath,
 )
 from boligsag.storage.file_access import write_problem
+from boligsag.storage.file_checks import quick_check_driver
 from boligsag.storage.read_only import (
     IN_READ_INFO,
     allow_writes,
@@ -50,6 +51,7 @@ from boligsag.storage.read_only import (
     refuse_writes,
 )
 from boligsag.storage.wal_guard import check_wal, wal_has_frames
+from boligsag.storage.write_errors import explain_write_failures
 from boligsag.storage.write_lock import WriteWait, begin_immediate
 
 __all__ = ["export_plain_copy", "keyed_connection", "open_engine", "plain_engine"]
@@ -116,7 +118,7 @@ def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
         try:
             with engine.connect() as conn:  # first real connection: WAL recovery, pragmas
                 if integrity_check:
-                    _quick_check(conn.connection.driver_connection, path)
+                    quick_check_driver(conn.connection.driver_connection, path)
         except BaseException:
             engine.dispose()
             raise
@@ -388,37 +390,5 @@ def _make_engine(path: Path, key_sql: str | None, busy_timeout_ms: int, pool_siz
 
     end_reads_with_transactions(engine)
     watch_for_damage(engine, path)
+    explain_write_failures(engine, path)
     return engine
-
-
-def checkpoint(engine: Engine) -> None:
-    """Fold the WAL back into the database file and truncate it (before a byte copy of
-    the file, or at the end of a bulk load). Runs on the driver connection outside
-    any transaction: SQLite refuses a checkpoint inside one."""
-    with engine.connect() as conn:
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-
-
-def quick_check(engine: Engine, path: StrPath) -> None:
-    """Run SQLite's quick integrity check on an open database (IntegrityFailed if not ok).
-
-    It reads and decrypts every page, about 5 ms per MB, so on a large database the
-    application runs it in the background after unlock; every page read at any time is
-    also authenticated by SQLCipher's per-page HMAC, so a damaged page never goes
-    unnoticed in between."""
-    with engine.connect() as conn:
-        try:
-            _quick_check(conn.connection.driver_connection, Path(path))
-        except IntegrityFailed:
-            conn.invalidate()  # SQLCipher leaves it in an error state: not back to the pool
-            raise
-
-
-def _quick_check(conn: Any, path: Path) -> None:
-    try:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-    except (sqlcipher.Error, MemoryError) as exc:
-        reason = str(exc) or type(exc).__name__
-        raise IntegrityFailed(path, f"quick_check could not read every page: {reason}") from None
-    if rows != [("ok",)]:
-        raise IntegrityFailed(path, "; ".join(str(r[0]) for r in rows[:5]))

@@ -107,6 +107,17 @@ class DatabaseDamaged(UserError):
         self.detail = f"({_file(path)}: found damaged earlier in this session)"
 
 
+class WriteFailed(UserError):
+    """The disk refused a write (full, a quota, a failing or removed drive)."""
+
+    def __init__(self, path: StrPath, code: str) -> None:
+        super().__init__("Boligsag could not write to the disk; it may be full or failing. "
+                         "What was saved before is kept. Free some space (or ask your IT "
+                         "support) and save again.")
+        self.path = Path(path)
+        self.detail = f"({_file(path)}: {code})"
+
+
 class CipherSettingsMismatch(UserError):
     def __init__(self, path: StrPath, detail: str) -> None:
         super().__init__("The encryption library on this computer does not match the "

@@ -32,7 +32,7 @@ from boligsag.services.context import FixedClock
 from boligsag.services.setup import SetupInput, SetupResult, create_database_files
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.storage import keys
-from boligsag.storage.engine import checkpoint
+from boligsag.storage.file_checks import checkpoint
 from boligsag.storage.staging import staged_database
 from boligsag.storage.sync_applying import applying
 
