@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("boligsag.commands.summary", "export a team-lead summary (XLSX, CSV or PDF)"),
     "backup": ("boligsag.commands.backup", "write a verified encrypted backup into a folder"),
     "restore": ("boligsag.commands.restore", "put a backup in the place of a database"),
+    "access-log": ("boligsag.commands.access_log",
+                   "write the access log (who saw or changed what) as CSV"),
     "retention": ("boligsag.commands.retention",
                   "list or anonymise the people kept past the retention period"),
     "join": ("boligsag.commands.join", "make this computer's copy of a team server's data"),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from boligsag.cli import main
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.services import access_log
 from boligsag.services.access_log import AccessQuery
@@ -104,3 +105,20 @@ def test_the_export_refuses_the_databases_own_file_and_a_staff_member(
         access_log.access_log(staff, AccessQuery())
     with pytest.raises(PermissionDenied):
         access_log.export_access_log(staff, AccessQuery(), created_db.path.with_name("x.csv"))
+
+
+def test_the_access_log_command_writes_the_csv(
+        ctx: AppContext, created_db: CreatedDb, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    hanne = create_person(ctx, PersonDraft("Hanne", "Ærbø")).person
+    get_person(ctx, hanne.id)
+    lock(ctx)
+    monkeypatch.setenv("BOLIGSAG_PASSWORD", created_db.password)
+    target = tmp_path / "log.csv"
+    assert main(["access-log", str(created_db.path), "--out", str(target),
+                 "--person", str(hanne.id), "--action", "view"]) == 0
+    assert "1 access log entry written" in capsys.readouterr().out
+    rows = list(csv.reader(io.StringIO(target.read_text("utf-8-sig")), delimiter=";"))
+    assert [(r[1], r[3], r[5]) for r in rows[1:]] == [("admin", "Set", "Hanne Ærbø")]
+    assert main(["access-log", str(created_db.path), "--out", str(target),
+                 "--staff", "nobody"]) == 2
