@@ -20,12 +20,12 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer
 
-# Each tick collects the youngest generation if anything was allocated since the last:
-# a worker's allocations, which would have set off a collection in the worker, leave
-# the count where they found it once freed, so waiting for gc's first threshold could
-# leave a closed dialog's cycle uncollected for long. A young collection costs
-# microseconds; the older generations follow gc's own thresholds, counted in young
-# collections as gc counts them.
+# Each tick collects the youngest generation, whatever gc's count says: the count is
+# allocations minus frees since the last collection, so after a worker's burst of
+# allocations that were freed again it can read 0 while a closed dialog's cycle waits
+# in the young generation. A young collection costs microseconds. The older generations
+# follow gc's own thresholds, counted in young collections as gc counts them (with a
+# tick every 500 ms: the middle one every ~5 s, a full collection about once a minute).
 INTERVAL_MS = 500
 
 # gc's own thresholds, read before anything changes them; a first threshold of 0 means
@@ -38,9 +38,9 @@ def collect_due() -> int:
     one past its threshold; the number of unreachable objects found."""
     if threading.current_thread() is not threading.main_thread():
         return 0  # the whole point: never off the GUI thread
-    counts = gc.get_count()
-    if _THRESHOLDS[0] == 0 or counts[0] <= 0:
+    if _THRESHOLDS[0] == 0:
         return 0
+    counts = gc.get_count()
     oldest = max(generation for generation in range(3)
                  if generation == 0 or counts[generation] > _THRESHOLDS[generation])
     return gc.collect(oldest)

@@ -38,6 +38,7 @@ from boligsag.ui import file_dialogs
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.fields import clearable
 from boligsag.ui.forms import date_edit
 from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.models.table import setup_table
@@ -129,9 +130,8 @@ class AccessLogPanel(QWidget):
     def _filters(self) -> QGridLayout:
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
-        self.person = named(QLineEdit(), "accessLogPersonEdit", tr("Person"))
+        self.person = clearable(named(QLineEdit(), "accessLogPersonEdit", tr("Person")))
         self.person.setPlaceholderText(tr("Name or CPR number"))
-        self.person.setClearButtonEnabled(True)
         self.person.setMinimumWidth(200)
         self.person.returnPressed.connect(self.apply)
         self.staff = named(QComboBox(), "accessLogStaffCombo", tr("Staff member"))
