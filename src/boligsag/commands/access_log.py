@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         if args.staff:
             found = [c.id for c in access_log.staff_choices(ctx) if c.username == args.staff]
             if not found:
-                raise CommandUsageError(f"no user named {args.staff!r}")
+                raise CommandUsageError("There is no user named {name}.", name=args.staff)
             user_id = found[0]
         query = AccessQuery(person_ids=tuple(args.person) or None, user_id=user_id,
                             action=AuditAction(args.action) if args.action else None,

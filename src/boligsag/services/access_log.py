@@ -154,7 +154,8 @@ def to_csv(rows: list[AccessRow], language: str) -> bytes:
     writer.writerow([tr_in(language, heading) for heading in (
         "Time", "Username", "Staff member", "Action", "Record", "Person", "Details")])
     for row in rows:
-        writer.writerow([row.at.strftime("%Y-%m-%d %H:%M:%S"), row.username, row.staff_name,
+        writer.writerow([row.at.isoformat(sep=" ", timespec="seconds"), row.username,
+                         row.staff_name,
                          tr_in(language, ACTION_LABELS.get(row.action, row.action.value)),
                          row.entity, row.person_name, row.detail])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
