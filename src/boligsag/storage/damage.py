@@ -1,16 +1,18 @@
 """A database found damaged takes no more writes.
 
 A page that fails SQLCipher's HMAC (or SQLite's own checks) at run time, or a failed
-integrity check in the background, marks the engine damaged. From then on every unit
+integrity check in the background, marks the file damaged. From then on every unit
 of work that would write is refused with :class:`DatabaseDamaged` before it begins, so
 nothing is added to a file that may already have lost rows, and the newest backup
 stays the better copy; reading still works, so a user can look up and copy what is
 there until the administrator restores. A connection that met the damage is thrown
 away rather than put back in the pool: SQLCipher leaves it in an error state.
 
-The mark belongs to the file (its real path): the engine the services hold is wrapped
-in option engines, and a restore or the next unlock (which runs the integrity check
-again) clears it with :func:`forget_damage`.
+The mark belongs to the file (its real path), not to an engine: the engine the
+services hold is wrapped in option engines, and a lock and a new log-in in the same
+process must not make a damaged file writable again. It lasts until a restore puts
+another file in its place (:func:`forget_damage`) or the program ends; the next start
+runs the integrity check again.
 """
 
 from __future__ import annotations
