@@ -9,8 +9,9 @@ given). An SSP note (retsplejeloven § 115) is listed as existing, never with it
 the text does not leave this module. Other participants of a group contact are not
 named (their data is theirs).
 
-Making the report needs the audit permission (team leads and administrators) and
-that the person is visible to the user; it is audited as a view before it is returned,
+Making the report needs the audit permission (team leads and administrators), that
+the person is visible to the user and, for someone else's restricted case, a purpose
+(services/access_purpose.py); it is audited as a view before it is returned,
 and printing or saving it is audited like a letter's (services/letters.py).
 """
 
