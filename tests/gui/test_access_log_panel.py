@@ -71,3 +71,12 @@ def test_the_administrator_finds_a_persons_entries_and_exports_them(
     type_into(qtbot, panel, "accessLogPersonEdit", "")
     click(qtbot, panel, "accessLogShowButton")
     qtbot.waitUntil(lambda: "Adgangslog" in _cells(panel, AccessColumn.RECORD), timeout=10_000)
+
+
+def test_a_period_that_ends_before_it_starts_is_said_in_danish(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    panel = _panel(qtbot, main_window)
+    panel.date_to.setDate(panel.date_from.date().addDays(-1))
+    click(qtbot, panel, "accessLogShowButton")
+    qtbot.waitUntil(lambda: panel.count.text().startswith("Perioden slutter"), timeout=10_000)
+    assert panel.show_button.isEnabled()

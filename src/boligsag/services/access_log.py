@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from boligsag.domain import date_range
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr_in
@@ -31,6 +32,7 @@ from boligsag.storage.models import AuditEntry, Person, User
 
 from .casework_common import Page, clamp_limit, page_of
 from .context import AppContext
+from .errors import ValidationFailed
 from .output_files import OutputRecord, write_output
 
 # The actions, in words a data-protection officer reads (message ids; tr / tr_in).
@@ -100,7 +102,24 @@ class StaffChoice:
     full_name: str
 
 
+def _check(query: AccessQuery) -> None:
+    """ValidationFailed for a day outside the program's range (domain/date_range.py) or
+    a period that ends before it starts."""
+    problems: dict[str, tuple[str, dict[str, object]]] = {}
+    for name, day in (("date_from", query.date_from), ("date_to", query.date_to)):
+        if day is not None and not date_range.in_range(day):
+            problems[name] = date_range.OUT_OF_RANGE
+    if not problems and query.date_from and query.date_to and query.date_to < query.date_from:
+        problems["date_to"] = (
+            "The period ends on {end}, before it starts on {start}. "
+            "Choose an end date on or after the start date.",
+            {"start": query.date_from.isoformat(), "end": query.date_to.isoformat()})
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def _statement(query: AccessQuery) -> Select[tuple[AuditEntry, str | None, Person | None]]:
+    _check(query)
     person = aliased(Person)
     statement = (select(AuditEntry, User.full_name, person)
                  .outerjoin(User, User.id == AuditEntry.user_id)

@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.domain import date_range
 from boligsag.domain.enums import AuditAction
 from boligsag.formatting import number_text, short_date, time_text
 from boligsag.i18n import current_language, tr
 from boligsag.services import access_log
 from boligsag.services.access_log import ACTION_LABELS, ENTITY_LABELS, AccessQuery, AccessRow
 from boligsag.services.context import AppContext
+from boligsag.services.errors import ValidationFailed
 from boligsag.services.people_search import list_people
 from boligsag.ui import file_dialogs
 from boligsag.ui.background import run_in_background
@@ -141,8 +143,10 @@ class AccessLogPanel(QWidget):
         for action in ACTION_LABELS:
             self.action.addItem(action_text(action), action)
         today = self.ctx.today()
-        self.date_from = date_edit("accessLogFromEdit", tr("From"), today - timedelta(days=30))
-        self.date_to = date_edit("accessLogToEdit", tr("To"), today)
+        limits = {"minimum": date_range.FIRST_DAY, "maximum": date_range.LAST_DAY}
+        self.date_from = date_edit("accessLogFromEdit", tr("From"), today - timedelta(days=30),
+                                   **limits)
+        self.date_to = date_edit("accessLogToEdit", tr("To"), today, **limits)
         for column, (text, widget) in enumerate(((tr("&Person"), self.person),
                                                  (tr("&Staff member"), self.staff),
                                                  (tr("&Action"), self.action),
@@ -214,7 +218,8 @@ class AccessLogPanel(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.show_button.setEnabled(True)
-        self.count.setText(error_text(error))
+        self.count.setText(" ".join(error.field_messages().values())
+                           if isinstance(error, ValidationFailed) else error_text(error))
 
     # -- exporting ---------------------------------------------------------------------
 
