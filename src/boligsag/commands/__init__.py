@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import getpass
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from boligsag.errors import UserError
@@ -41,6 +43,28 @@ def _prompt(prompt: str) -> str:
     except EOFError:  # Ctrl-D: the user chose not to answer
         print(file=sys.stderr)  # end the prompt's line before the message
         raise CommandUsageError("no password given") from None
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a day written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def confirmed(question: str, not_a_terminal: CommandUsageError) -> bool:
+    """Ask ``question`` (it ends in "[y/N] ") on a terminal; only yes says yes, Ctrl-D
+    says no. Without a terminal, ``not_a_terminal`` is raised (it names the --yes that
+    skips the question)."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise not_a_terminal
+    try:
+        answer = input(question)
+    except EOFError:  # Ctrl-D: no
+        print(file=sys.stderr)
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
 
 def add_user_option(parser: object) -> None:

@@ -8,7 +8,6 @@ recorded in the log before the file appears.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from boligsag.domain.enums import AuditAction
@@ -16,14 +15,7 @@ from boligsag.services import access_log
 from boligsag.services.access_log import AccessQuery
 from boligsag.services.unlock import lock
 
-from . import CommandUsageError, add_user_option, open_database
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+from . import CommandUsageError, add_user_option, iso_date, open_database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--staff", metavar="USERNAME", help="only entries by this user")
     parser.add_argument("--action", choices=[a.value for a in AuditAction],
                         help="only this action")
-    parser.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
+    parser.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE",
                         help="first day, YYYY-MM-DD")
-    parser.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
+    parser.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE",
                         help="last day (included), YYYY-MM-DD")
     parser.add_argument("--language", choices=("da", "en"), default="da",
                         help="language of the headings and actions (default da)")

@@ -6,12 +6,11 @@ as ``….before-restore-<time>``. See services/restore.py."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from boligsag.services.restore import inspect_backup, restore_backup
 
-from . import CommandUsageError, add_user_option, read_password
+from . import CommandUsageError, add_user_option, confirmed, read_password
 
 _SHOWN = ("people", "households", "contacts", "referrals", "consents", "audit_entries")
 
@@ -32,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"Backup taken {taken}: {contents.rows:,} rows ("
               + ", ".join(f"{name} {contents.counts.get(name, 0):,}" for name in _SHOWN)
               + ").")
-        if not args.yes and not _confirmed(args.path):
+        question = f"Restore it over {args.path}? The current file is kept beside it. [y/N] "
+        refusal = CommandUsageError("not a terminal: add --yes to restore without asking")
+        if not args.yes and not confirmed(question, refusal):
             print("Nothing was changed.")
             return 1
         result = restore_backup(args.backup, args.path, args.user, password)
@@ -42,14 +43,3 @@ def run(args: argparse.Namespace) -> int:
     for aside in result.set_aside:
         print(f"The database as it was is kept as {aside}.")
     return 0
-
-
-def _confirmed(path: Path) -> bool:
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise CommandUsageError("not a terminal: add --yes to restore without asking")
-    try:
-        answer = input(f"Restore it over {path}? The current file is kept beside it. [y/N] ")
-    except EOFError:  # Ctrl-D: no
-        print(file=sys.stderr)
-        return False
-    return answer.strip().lower() in ("y", "yes")

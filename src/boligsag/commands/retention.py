@@ -8,12 +8,11 @@ until rotation removes them.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from boligsag.services import retention
 from boligsag.services.unlock import lock
 
-from . import CommandUsageError, add_user_option, open_database
+from . import CommandUsageError, add_user_option, confirmed, open_database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
             for person in due:
                 print(f"  {person.last_activity.isoformat()}  {person.name}")
             return 0
-        if not args.yes and not _confirmed(len(due)):
+        question = f"Anonymise {len(due)} people? This cannot be undone. [y/N] "
+        refusal = CommandUsageError("not a terminal: add --yes to anonymise without asking")
+        if not args.yes and not confirmed(question, refusal):
             print("Nothing was changed.")
             return 1
         done = retention.anonymise(ctx, [person.id for person in due])
@@ -48,14 +49,3 @@ def run(args: argparse.Namespace) -> int:
           f"the database file was {'vacuumed' if done.vacuumed else 'not vacuumed'}.")
     print("Backups made before today still hold their data until rotation removes them.")
     return 0
-
-
-def _confirmed(count: int) -> bool:
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise CommandUsageError("not a terminal: add --yes to anonymise without asking")
-    try:
-        answer = input(f"Anonymise {count} people? This cannot be undone. [y/N] ")
-    except EOFError:  # Ctrl-D: no
-        print(file=sys.stderr)
-        return False
-    return answer.strip().lower() in ("y", "yes")

@@ -16,7 +16,6 @@ Filters take names (as shown in the application), codes (focus areas), usernames
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from boligsag.server import config as server_config
@@ -28,22 +27,15 @@ from boligsag.services.summaries.export import ExportFormat, export_summary
 from boligsag.services.summaries.on_server import open_as
 from boligsag.services.unlock import lock
 
-from . import CommandUsageError, add_user_option, open_database
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+from . import CommandUsageError, add_user_option, iso_date, open_database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="database file, or a team server's database URL "
                         "(postgresql://USER@HOST/DB, no password in it)")
-    parser.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE",
+    parser.add_argument("--from", dest="date_from", type=iso_date, required=True, metavar="DATE",
                         help="first day of the period, YYYY-MM-DD")
-    parser.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE",
+    parser.add_argument("--to", dest="date_to", type=iso_date, required=True, metavar="DATE",
                         help="last day of the period (included), YYYY-MM-DD")
     for option, help_text in (
         ("--plan", "a plan (name or UUID)"),

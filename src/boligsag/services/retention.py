@@ -197,7 +197,8 @@ def _clear_person(session: Session, person: Person, now: datetime) -> int:
 def anonymise(ctx: AppContext, person_ids: list[int]) -> Anonymised:
     """Anonymise those of ``person_ids`` that are due (one transaction), then scrub the
     file (see the module docstring). Audited: how many, never who by name."""
-    cutoff = _cutoff(ctx, retention_months(ctx))
+    months = retention_months(ctx)
+    cutoff = _cutoff(ctx, months)
     with ctx.write(Permission.MANAGE_SETTINGS) as unit:
         session = unit.session
         if ctx.db.path is not None:  # freed space zeroed: the removed text leaves the pages
@@ -218,7 +219,7 @@ def anonymise(ctx: AppContext, person_ids: list[int]) -> Anonymised:
                        person_uuid=person.uuid, detail="anonymised (retention)")
         unit.audit(AuditAction.UPDATE, entity="retention",
                    detail=f"retention run: {len(people)} people anonymised, {cleared} texts "
-                          f"cleared, period {retention_months(ctx)} months")
+                          f"cleared, period {months} months")
     vacuumed = bool(people) and scrub_file(ctx)
     return Anonymised(len(people), cleared, vacuumed)
 
