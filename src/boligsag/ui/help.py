@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import current_language, tr
 from boligsag.resources import resource_path
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.widgets import make_action, named
 
 #: The topics in the order of the contents list; each is ``<id>.md`` in every language.
@@ -191,6 +192,7 @@ class HelpWindow(QWidget):
         self._select(Path(url.toLocalFile()).stem)
         self._fit_images()
 
+    @survives_teardown
     def eventFilter(self, watched: object, event: object) -> bool:
         if watched is self.browser.viewport() and isinstance(event, QResizeEvent):
             self._fit_images()

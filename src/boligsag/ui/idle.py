@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
+from boligsag.ui.event_filter import survives_teardown
+
 _ACTIVITY = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
     QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
@@ -41,6 +43,7 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Restart only a running timer: while locked it stays stopped.
         if event.type() in _ACTIVITY and self._timer.isActive():

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QWidget
 from boligsag.services.changes import Changes, Entity
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import log_unexpected
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.events import AppEvents
 
 T = TypeVar("T")
@@ -81,6 +82,7 @@ class Reloader(QObject, Generic[T]):
         if self.widget.isVisible():
             self.reload()
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.widget and event.type() == QEvent.Type.Show:
             if (not self.stale and self._today is not None

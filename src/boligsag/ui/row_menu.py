@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QMenu
 
 from boligsag.i18n import tr
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.widgets import named
 
 #: A list of actions, with None for a separator.
@@ -37,6 +38,7 @@ class _RowMenuOpener(QObject):
         self.view, self.actions, self.name = view, actions, name
         self.menu: QMenu | None = None  # the one open now
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
@@ -79,5 +81,7 @@ class _RowMenuOpener(QObject):
         return menu
 
     def _forget(self, menu: QMenu) -> None:
-        if self.menu is menu:
+        # vars(): a menu still open when its page is freed by the cycle collector is
+        # destroyed after the collector emptied this object (ui/event_filter.py).
+        if vars(self).get("menu") is menu:
             self.menu = None

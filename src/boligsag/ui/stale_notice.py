@@ -60,6 +60,7 @@ from boligsag.services.errors import NotFound, PermissionDenied
 from boligsag.ui import form_values
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import log_unexpected
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.events import AppEvents
 from boligsag.ui.theme import WARNING
 from boligsag.ui.widgets import named
@@ -151,6 +152,7 @@ class StaleNotice(QFrame, Generic[T]):
 
     # -- noticing ---------------------------------------------------------------------------
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The form as the user first sees it is the baseline for "typed something".
         if watched is self.editor and event.type() == QEvent.Type.Show \

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import tr
 from boligsag.services.setup import MIN_PASSWORD_LENGTH
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.icons import pixmap
 from boligsag.ui.theme import PRIMARY
 
@@ -267,6 +268,7 @@ class _DefaultKeeper(QObject):
         self._button = button
         button.installEventFilter(self)
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.EnabledChange and self._button.isEnabled():
             self._button.setDefault(True)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from boligsag.i18n import tr
 from boligsag.services.sessions import AttendanceMark, SheetRow
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
 from boligsag.ui.theme import ERROR, MUTED, SUCCESS
 
@@ -234,6 +235,7 @@ class ReasonDelegate(QStyledItemDelegate):
         self.commitData.emit(editor)
         self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) \

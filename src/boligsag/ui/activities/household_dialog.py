@@ -29,6 +29,7 @@ from boligsag.services.households import (
     get_household,
 )
 from boligsag.ui.background import run_in_background
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.events import AppEvents
 from boligsag.ui.widgets import form_layout, named
 
@@ -133,6 +134,7 @@ class HouseholdEnrollDialog(ServiceDialog):
             self.matches.setCurrentRow(0)
         self.matches.setVisible(bool(rows))
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and isinstance(event, QKeyEvent) \
                 and event.type() == QEvent.Type.KeyPress:

@@ -17,6 +17,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.widgets import named
 
 from .forms import calm_list
@@ -125,6 +126,7 @@ class PersonPicker(QWidget):
     def searching(self) -> bool:
         return self._timer.isActive()
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False

@@ -30,6 +30,7 @@ from boligsag.services.contacts import person_picker
 from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary
 from boligsag.ui.background import run_in_background
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.theme import BORDER, PRIMARY, PRIMARY_SOFT
 from boligsag.ui.widgets import named
 
@@ -247,6 +248,7 @@ class PersonChips(QFrame):
 
     # -- keys -----------------------------------------------------------------------------
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.FocusIn:

@@ -33,6 +33,7 @@ from boligsag.services.reminders import (
 from boligsag.ui.background import run_in_background
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.errors import error_text, show_error
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.jobs.models import due_text
 from boligsag.ui.referrals.details_dialog import ReferralDetailsDialog
@@ -130,6 +131,7 @@ class PersonalRemindersPanel(QFrame):
             self, events, _RELOAD, loader=lambda: lambda: (ctx.today(), my_due_reminders(ctx)),
             apply=lambda result: self._show(*result), failed=self._failed, today=ctx.today)
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (watched is self.list and event.type() == QEvent.Type.KeyPress
                 and isinstance(event, QKeyEvent)

@@ -26,6 +26,7 @@ from boligsag.services.people_search import PersonSummary, count_people
 from boligsag.ui.background import run_in_background
 from boligsag.ui.elide import elide_view
 from boligsag.ui.errors import error_text
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.fields import clearable
 from boligsag.ui.list_order import sortable_by_model
 from boligsag.ui.models.rows import ROW_ROLE
@@ -177,6 +178,7 @@ class PeopleListView(QWidget):
         elif self.model.rowCount():
             self._open_row(0)
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False

@@ -25,6 +25,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary, list_people
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.theme import BORDER, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import named
 
@@ -149,6 +150,7 @@ class PersonPicker(QWidget):
         self.status.show()
         self.chosen.emit(person)
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.edit and isinstance(event, QKeyEvent) \
                 and event.type() == QEvent.Type.KeyPress:

@@ -32,6 +32,7 @@ from boligsag.i18n import current_language, tr
 from boligsag.resources import load_json
 from boligsag.services.database_files import database_exists
 from boligsag.services.setup import PLAN_PERIODS
+from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.fields import PostalTown
 from boligsag.ui.file_dialogs import ask_save_path
 from boligsag.ui.password_fields import NewPasswordFields
@@ -264,6 +265,7 @@ class _ReturnAdds(QObject):
         super().__init__(parent)
         self._add = add
 
+    @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and \
                 event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
