@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -11,6 +12,7 @@ from boligsag.domain.enums import Role
 from boligsag.domain.permissions import Permission
 from boligsag.services.context import Actor, AppContext, FixedClock
 from boligsag.services.people import PersonDetail, PersonDraft, create_person
+from boligsag.services.staff import get_staff, staff_input, update_staff
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
 from boligsag.storage.models import Channel, FocusArea, Plan, Topic, User
@@ -30,6 +32,17 @@ def add_user(admin: AppContext, username: str, role: Role) -> int:
             unit.session.flush()
             return user.id
     return create_user(admin, username, username.capitalize(), role, PASSWORD).id
+
+
+def give_ssp_access(admin: AppContext, user_id: int | None = None) -> None:
+    """SSP access (services/ssp_notes.py) for ``user_id``, the administrator by default,
+    as the staff form gives it (on PostgreSQL, which has no key file, the row itself)."""
+    if admin.db.path is None:
+        with admin.write(Permission.MANAGE_USERS) as unit:
+            unit.session.get_one(User, user_id or admin.actor.user_id).ssp_access = True
+        return
+    row = get_staff(admin, user_id or admin.actor.user_id)
+    update_staff(admin, row.id, replace(staff_input(row), ssp_access=True), stamp=row.stamp)
 
 
 @contextmanager

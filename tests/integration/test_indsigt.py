@@ -34,6 +34,7 @@ from boligsag.storage.models import AuditEntry
 
 from ..conftest import CreatedDb
 from . import test_letters
+from .casework_helpers import give_ssp_access
 from .test_letters import World, text_of
 
 world = test_letters.world
@@ -49,6 +50,7 @@ def _life(ctx: AppContext, created_db: CreatedDb, person: int) -> None:
     log_contact(ctx, ContactDraft("phone", person_ids=(person,), duration_minutes=20,
                                   occurred_at=datetime(2026, 11, 2, 9, 30),
                                   note="Talte om lektiehjælp til Tuấn"))
+    give_ssp_access(ctx)
     log_contact(ctx, ContactDraft("phone", person_ids=(person,), ssp_locked=True,
                                   occurred_at=datetime(2026, 11, 3, 14, 0), note=PLANTED_SSP))
     focus = activity_choices(ctx).focus_areas[0].id

@@ -26,7 +26,7 @@ from boligsag.services.jobs import (
 from boligsag.services.timeline import TimelineKind, person_timeline
 from boligsag.storage.models import Consent, Referral, ReferralEvent, Service
 
-from .casework_helpers import person
+from .casework_helpers import give_ssp_access, person
 
 
 @pytest.fixture
@@ -114,6 +114,7 @@ def test_person_timeline_is_newest_first_and_pages(ctx: AppContext, clock: Fixed
     pocket_money(ctx, omar.id, date(2025, 1, 15))  # follow-ups due Apr, Jul 2025, Jan 2026
     log_contact(ctx, ContactDraft(channel="phone", person_ids=(omar.id,), duration_minutes=20,
                                   note="Snak om  jobbet", occurred_at=datetime(2026, 5, 4, 13)))
+    give_ssp_access(ctx)
     log_contact(ctx, ContactDraft(channel="in_person", person_ids=(omar.id,),
                                   occurred_at=datetime(2026, 11, 24, 9), ssp_locked=True,
                                   note="SSP-note"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from boligsag.domain.enums import Role
 from boligsag.domain.usernames import same_username
@@ -58,11 +59,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--title", default="", help="job title, e.g. 'Boligsocial medarbejder'")
     add.add_argument("--email", default="", help="work e-mail address")
     add.add_argument("--phone", default="", help="work phone number")
+    add.add_argument("--ssp", action="store_true",
+                     help="may read SSP-locked notes (section 115 of the Administration of "
+                          "Justice Act)")
     action("list", "list the staff accounts as a plain table", _list, with_username=False)
     action("reset-password", "give a staff member a new one-time password", _reset)
     set_role = action("set-role", "change a staff member's role (and areas)", _set_role)
     set_role.add_argument("role", metavar="ROLE", choices=ROLES, help=" | ".join(ROLES))
     _areas_option(set_role)
+    ssp = action("ssp", "give or take away access to SSP-locked notes", _ssp)
+    ssp.add_argument("access", metavar="on|off", choices=("on", "off"))
     action("deactivate", "stop an account from logging in (its history is kept)", _deactivate)
     action("reactivate", "let a deactivated account log in again, with a one-time password",
            _reactivate)
@@ -103,7 +109,7 @@ def _area_ids(ctx: AppContext, text: str | None) -> tuple[int, ...] | None:
 
 def _add(ctx: AppContext, args: argparse.Namespace) -> int:
     data = StaffInput(args.name, Role(args.role), _area_ids(ctx, args.areas) or (),
-                      args.title, args.email, args.phone)
+                      args.title, args.email, args.phone, ssp_access=args.ssp)
     row = add_staff(ctx, args.username, data, _one_time_password(args.username))
     print(f"Created {row.username} ({row.role}); they choose their own password "
           "at the first log-in.")
@@ -111,9 +117,10 @@ def _add(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _list(ctx: AppContext, args: argparse.Namespace) -> int:
-    rows = [("USERNAME", "NAME", "ROLE", "AREAS", "TITLE", "ACTIVE")]
+    rows = [("USERNAME", "NAME", "ROLE", "AREAS", "TITLE", "SSP", "ACTIVE")]
     rows += [(r.username, r.full_name, str(r.role), ", ".join(r.area_names), r.title,
-              "yes" if r.active else "no") for r in list_staff(ctx)]
+              "yes" if r.ssp_access else "no", "yes" if r.active else "no")
+             for r in list_staff(ctx)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -135,12 +142,20 @@ def _set_role(ctx: AppContext, args: argparse.Namespace) -> int:
     row = find_staff(ctx, args.username)
     data = staff_input(row)
     areas = _area_ids(ctx, args.areas)
-    data = StaffInput(data.full_name, Role(args.role),
-                      data.area_ids if areas is None else areas,
-                      data.title, data.email, data.phone)
+    data = replace(data, role=Role(args.role),
+                   area_ids=data.area_ids if areas is None else areas)
     changed = update_staff(ctx, row.id, data, stamp=row.stamp)
     print(f"{changed.username} is now {changed.role}" + (
         f" in {', '.join(changed.area_names)}." if changed.area_names else "."))
+    return 0
+
+
+def _ssp(ctx: AppContext, args: argparse.Namespace) -> int:
+    row = find_staff(ctx, args.username)
+    update_staff(ctx, row.id, replace(staff_input(row), ssp_access=args.access == "on"),
+                 stamp=row.stamp)
+    print(f"{row.username} " + ("may now read SSP-locked notes." if args.access == "on"
+                                else "can no longer read SSP-locked notes."))
     return 0
 
 

@@ -37,7 +37,7 @@ DEFAULT_PULL_LIMIT = 500
 
 def actor_of(caller: Caller) -> SyncActor:
     return SyncActor(user_id=caller.user_id, user_uuid=caller.user_uuid, role=caller.role,
-                     device_id=caller.device_id)
+                     device_id=caller.device_id, ssp_access=caller.ssp_access)
 
 
 def push_batch(server: ServerDb, claim: Claim, batch: dict[str, Any]) -> dict[str, Any]:

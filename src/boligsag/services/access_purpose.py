@@ -61,6 +61,14 @@ def purpose_detail(ctx: AppContext, person: Person) -> str:
 
 def give_purpose(ctx: AppContext, person_id: int, purpose: str) -> None:
     """Record why the user opens ``person_id``'s restricted case, for this log-in."""
+    text = checked_purpose(purpose)
+    with ctx.read() as unit:
+        person = visible_person_or_fail(unit.session, ctx, person_id)
+        ctx.purposes[person.uuid] = text
+
+
+def checked_purpose(purpose: str) -> str:
+    """``purpose`` on one line, or ValidationFailed when it may not go in the log."""
     text = " ".join(purpose.split())
     if not text:
         raise ValidationFailed({"purpose": ("Choose or write a purpose.", {})})
@@ -69,6 +77,4 @@ def give_purpose(ctx: AppContext, person_id: int, purpose: str) -> None:
                                             {"count": MAX_LENGTH})})
     if contains_cpr(text):
         raise ValidationFailed({"purpose": ("Do not write a CPR number in the purpose.", {})})
-    with ctx.read() as unit:
-        person = visible_person_or_fail(unit.session, ctx, person_id)
-        ctx.purposes[person.uuid] = text
+    return text

@@ -15,6 +15,7 @@ from boligsag.storage.models import AgeGroupRow, Area, Channel, FocusArea, Servi
 from .casework_common import Choice, current_plan, gender_choices, label
 from .context import AppContext
 from .people_search import PersonSummary, search_people
+from .ssp_notes import may_read_ssp
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class QuickLogChoices:
     services: tuple[Choice, ...]  # id + name, for "henvist til"
     areas: tuple[Choice, ...]  # id + name
     default_staff_id: int  # the user logging
+    ssp_access: bool = False  # may mark, read and change SSP notes (ssp_notes.py)
 
 
 def _focus_areas(session: Session) -> tuple[FocusAreaTopics, ...]:
@@ -82,7 +84,8 @@ def load_choices(session: Session, ctx: AppContext, *, with_staff: bool) -> Quic
     areas = tuple(Choice(a.id, "", a.name) for a in session.scalars(
         select(Area).where(Area.deleted_at.is_(None)).order_by(Area.name)))
     return QuickLogChoices(channels, _focus_areas(session), age_groups, gender_choices(),
-                           staff, services, areas, ctx.actor.user_id)
+                           staff, services, areas, ctx.actor.user_id,
+                           may_read_ssp(session, ctx))
 
 
 def quick_log_choices(ctx: AppContext) -> QuickLogChoices:

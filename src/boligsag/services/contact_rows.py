@@ -26,6 +26,7 @@ from boligsag.storage.models import (
 
 from .casework_common import Choice, PersonRef, gender_label, label, visible_person
 from .context import AppContext
+from .ssp_notes import withheld
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class ContactDraft:
     referred_to_service_id: int | None = None  # "henvist til"
     referred_to_text: str = ""  # "henvist til", when it is not a service in the catalogue
     ssp_locked: bool = False  # SSP note (retsplejeloven § 115): never exported or printed
+    # Keep the stored note (an SSP note the form never had: its text is withheld).
+    keep_note: bool = False
     staff_user_id: int | None = None  # default: the user logging it
     area_id: int | None = None
     activity_id: int | None = None
@@ -79,6 +82,9 @@ class ContactRow:
     ssp_locked: bool
     area_id: int | None
     activity_id: int | None
+    # An SSP note's text is never in a row: ``note`` is empty and this says a note
+    # exists (services/ssp_notes.py; read it with contacts.reveal_ssp_note).
+    note_withheld: bool = False
 
     @property
     def people_names(self) -> str:
@@ -94,7 +100,8 @@ class ContactRow:
             follow_up_date=self.follow_up_date, kind=self.kind,
             referred_to_service_id=self.referred_to_service_id,
             referred_to_text=self.referred_to_text, ssp_locked=self.ssp_locked,
-            staff_user_id=self.staff_user_id, area_id=self.area_id, activity_id=self.activity_id,
+            keep_note=self.note_withheld, staff_user_id=self.staff_user_id, area_id=self.area_id,
+            activity_id=self.activity_id,
         )
 
 
@@ -135,7 +142,8 @@ def contact_rows(session: Session, ctx: AppContext,
             occurred_at=c.occurred_at, staff_user_id=c.staff_user_id,
             staff_name=staff.get(c.staff_user_id, ""), channel=channel.code,
             channel_label=label(channel.name_da, channel.name_en),
-            duration_minutes=c.duration_minutes, note=c.note, anonymous=c.anonymous,
+            duration_minutes=c.duration_minutes, note="" if withheld(c) else c.note,
+            anonymous=c.anonymous,
             age_group=c.age_group, age_group_label=age_groups.get(c.age_group or "", ""),
             gender=Gender(c.gender) if c.gender else None, gender_label=gender_label(c.gender),
             people=tuple(people.get(c.id, [])), topics=tuple(topics.get(c.id, [])),
@@ -143,6 +151,6 @@ def contact_rows(session: Session, ctx: AppContext,
             referred_to_service_id=c.referred_to_service_id,
             referred_to_service_name=services.get(c.referred_to_service_id or 0, ""),
             referred_to_text=c.referred_to_text, ssp_locked=c.ssp_locked,
-            area_id=c.area_id, activity_id=c.activity_id,
+            area_id=c.area_id, activity_id=c.activity_id, note_withheld=withheld(c),
         ))
     return rows

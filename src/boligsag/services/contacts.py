@@ -29,6 +29,7 @@ from boligsag.storage.models import (
     contact_topics,
 )
 
+from .access_purpose import checked_purpose
 from .casework_common import (
     Page,
     active_user,
@@ -46,13 +47,15 @@ from .contact_rows import ContactDraft, ContactRow, contact_rows
 from .context import AppContext
 from .errors import PermissionDenied, ValidationFailed
 from .people import Problems
+from .ssp_notes import may_read_ssp
 from .units import ReadUnit, WriteUnit
 
 # The contacts API in one place for the UI, including the dialog's look-ups that live
 # in contact_choices.py and the data classes of contact_rows.py.
 __all__ = [
     "ContactDraft", "ContactFilters", "ContactRow", "delete_contact", "get_contact",
-    "list_contacts", "log_contact", "person_picker", "quick_log_choices", "update_contact",
+    "list_contacts", "log_contact", "person_picker", "quick_log_choices", "reveal_ssp_note",
+    "update_contact",
 ]
 
 MAX_DURATION = 24 * 60
@@ -181,13 +184,13 @@ def _topics(session: Session, topic_ids: tuple[int, ...]) -> list[Topic]:
 
 
 def audit_contact(unit: ReadUnit | WriteUnit, contact: Contact, action: AuditAction,
-                  also: list[Person] | None = None) -> None:
+                  also: list[Person] | None = None, detail: str = "") -> None:
     """One entry per person (and per person ``also`` concerned, e.g. removed from the
     contact), so "who changed what about this person" finds it."""
     people = list(dict.fromkeys([*contact.people, *(also or [])]))
     for person in people or [None]:
         unit.audit(action, entity="contacts", entity_uuid=contact.uuid,
-                   person_uuid=person.uuid if person else None)
+                   person_uuid=person.uuid if person else None, detail=detail)
 
 
 def editable_contact(session: Session, ctx: AppContext, contact_id: int) -> Contact:
@@ -214,6 +217,8 @@ def add_contact(unit: WriteUnit, draft: ContactDraft) -> ContactRow:
     check comes first, before any statement (the write lock is taken by the first)."""
     ctx, session = unit.ctx, unit.session
     _require_write(ctx, draft.kind, draft.person_ids)
+    if draft.ssp_locked and not may_read_ssp(session, ctx):
+        raise PermissionDenied()  # an SSP note its own author could not read
     contact = Contact(**_validate(session, ctx, draft))
     session.add(contact)
     session.flush()
@@ -230,6 +235,9 @@ def update_contact(ctx: AppContext, contact_id: int, version: int,
         contact = editable_contact(session, ctx, contact_id)
         check_version(contact, version)
         values = _validate(session, ctx, draft)
+        if draft.keep_note:
+            values["note"] = contact.note
+        _check_ssp_change(session, ctx, contact, values)
         before = list(contact.people)
         if values["follow_up_date"] != contact.follow_up_date:
             contact.follow_up_done_at = None  # a new follow-up date is a new follow-up
@@ -246,10 +254,36 @@ def delete_contact(ctx: AppContext, contact_id: int, version: int) -> None:
         session = unit.session
         contact = editable_contact(session, ctx, contact_id)
         _require_write(ctx, ContactKind(contact.kind), tuple(p.id for p in contact.people))
+        if contact.ssp_locked and not may_read_ssp(session, ctx):
+            raise PermissionDenied()  # it would take the SSP note with it
         check_version(contact, version)
         unit.tombstone(contact)
         session.flush()
         audit_contact(unit, contact, AuditAction.DELETE)
+
+
+def _check_ssp_change(session: Session, ctx: AppContext, contact: Contact,
+                      values: dict[str, Any]) -> None:
+    """Only a staff member with SSP access locks or unlocks a note or changes an SSP
+    note's text (services/ssp_notes.py)."""
+    locking = values["ssp_locked"] != contact.ssp_locked
+    rewriting = contact.ssp_locked and values["note"] != contact.note
+    if (locking or rewriting) and not may_read_ssp(session, ctx):
+        raise PermissionDenied()
+
+
+def reveal_ssp_note(ctx: AppContext, contact_id: int, purpose: str) -> str:
+    """The text of an SSP-locked note, for a staff member with SSP access who says why
+    (a purpose as for a restricted case); the view and its purpose are in the audit log,
+    committed, before the text is returned. PermissionDenied for anyone else."""
+    text = checked_purpose(purpose)
+    with ctx.read() as unit:
+        session = unit.session
+        contact = editable_contact(session, ctx, contact_id)
+        if not may_read_ssp(session, ctx):
+            raise PermissionDenied()
+        audit_contact(unit, contact, AuditAction.VIEW, detail=f"SSP note; purpose: {text}")
+        return contact.note
 
 
 def get_contact(ctx: AppContext, contact_id: int) -> ContactRow:

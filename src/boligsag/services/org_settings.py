@@ -50,6 +50,10 @@ DEFAULTS: dict[str, Any] = {
     # uuid] pairs fetched again by the next comparison, which their version alone
     # would not bring, since it is the server's.
     "sync_refetch": [],
+    # Whether the notes of SSP-locked contacts in this replica were sent to a user with
+    # SSP access (the last pull page said so; "": not known yet, a replica from before
+    # pages said it, which got every note). sync_client/ssp_follow.py.
+    "sync_ssp_access": "",
     # A laptop's push (services/sync_client/push_client.py): the batch sent and not yet
     # acknowledged (JSON text; empty: none), and the last audit entry id pushed.
     "sync_pending_batch": "",

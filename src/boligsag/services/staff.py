@@ -72,6 +72,7 @@ class StaffRow:
     area_ids: tuple[int, ...]
     area_names: tuple[str, ...]
     last_login_at: datetime | None
+    ssp_access: bool = False  # may read SSP-locked notes (services/ssp_notes.py)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class StaffInput:
     title: str = ""
     email: str = ""
     phone: str = ""
+    ssp_access: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def add_staff(ctx: AppContext, username: str, data: StaffInput,
     """A new colleague with a one-time password they must change when they first log in."""
     row = create_user(ctx, username, data.full_name, data.role, one_time_password,
                       title=data.title, phone=data.phone, email=data.email,
-                      area_ids=data.area_ids, one_time=True)
+                      area_ids=data.area_ids, one_time=True, ssp_access=data.ssp_access)
     return get_staff(ctx, row.id)
 
 
@@ -177,6 +179,9 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
             changed.append(f"role {user.role} -> {role}")
         if before_areas != {a.id for a in areas}:
             changed.append(f"areas ({len(areas)})")
+        if user.ssp_access != data.ssp_access:
+            changed.append("SSP access granted" if data.ssp_access else "SSP access removed")
+            user.ssp_access = data.ssp_access
         user.full_name, user.title = data.full_name.strip(), data.title.strip()
         user.email, user.phone, user.role = data.email.strip(), data.phone.strip(), role
         w.audit(AuditAction.USER_CHANGED, entity="users", entity_uuid=user.uuid,
@@ -274,7 +279,7 @@ def _stamp(user: User, area_ids: Sequence[int]) -> str:
     writes ``last_login_at`` and so a new version, and a colleague logging in must not
     make the administrator's open form "changed by someone else"."""
     fields = [user.username, user.full_name, str(user.role), user.title, user.email,
-              user.phone, bool(user.active), sorted(area_ids)]
+              user.phone, bool(user.active), sorted(area_ids), bool(user.ssp_access)]
     text = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -289,9 +294,11 @@ def _row(user: User, areas: Sequence[tuple[int, str]]) -> StaffRow:
     area_ids = tuple(i for i, _ in areas)
     return StaffRow(user.id, user.uuid, _stamp(user, area_ids), user.username, user.full_name,
                     Role(user.role), user.title, user.email, user.phone, user.active,
-                    area_ids, tuple(name for _, name in areas), user.last_login_at)
+                    area_ids, tuple(name for _, name in areas), user.last_login_at,
+                    bool(user.ssp_access))
 
 
 def staff_input(row: StaffRow) -> StaffInput:
     """The form's starting values for an existing account."""
-    return StaffInput(row.full_name, row.role, row.area_ids, row.title, row.email, row.phone)
+    return StaffInput(row.full_name, row.role, row.area_ids, row.title, row.email, row.phone,
+                      row.ssp_access)

@@ -94,6 +94,7 @@ def create_user(
     email: str = "",
     area_ids: Sequence[int] = (),
     one_time: bool = False,
+    ssp_access: bool = False,
 ) -> UserRow:
     """A new account; ``one_time``: the password must be changed at the first log-in.
     ``services.staff.add_staff`` is the administrator's form of this."""
@@ -116,7 +117,8 @@ def create_user(
         if problems:
             raise ValidationFailed(problems)
         user = User(username=username, full_name=full_name.strip(), role=Role(role),
-                    title=title.strip(), phone=phone.strip(), email=email.strip())
+                    title=title.strip(), phone=phone.strip(), email=email.strip(),
+                    ssp_access=ssp_access)
         session.add(user)
         session.flush()
         areas = set_user_areas(session, user.id, area_ids)
@@ -126,7 +128,8 @@ def create_user(
         store.save(ctx.key_file())
         w.audit(AuditAction.USER_CREATED, entity="users", entity_uuid=user.uuid,
                 detail=f"role {Role(role)}, {len(areas)} area(s)"
-                + (", one-time password" if one_time else ""))
+                + (", one-time password" if one_time else "")
+                + (", SSP access" if ssp_access else ""))
         return _row(user)
 
 

@@ -162,6 +162,9 @@ def _fill(g: Gen, specs: list[org.StaffSpec], user_ids: list[int], created: date
 
     with _stage(g, STAGES[5], 0.2, 0.85):
         create_contacts(g, world, instances, contacts)
+        # Whoever wrote an SSP note is in the SSP cooperation (as migration 0009 has it).
+        conn.exec_driver_sql("UPDATE users SET ssp_access = TRUE WHERE id IN "
+                             "(SELECT staff_user_id FROM contacts WHERE ssp_locked)")
 
     with _stage(g, STAGES[6], 0.85, 0.97):
         create_referrals(g, world, contacts // 10)

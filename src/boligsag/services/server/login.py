@@ -315,6 +315,7 @@ class Caller:
     role: Role
     device_id: str
     username: str
+    ssp_access: bool = False  # may read SSP-locked notes, now (sync/ssp_strip.py)
 
 
 @dataclass(frozen=True)
@@ -352,4 +353,5 @@ def caller(server: ServerDb, claim: Claim) -> Caller:
         row = session.get(ServerDevice, device)
         if row is None or row.revoked_at is not None:
             raise AuthRefused("device_revoked")
-        return Caller(user.id, user.uuid, Role(user.role), device, user.username)
+        return Caller(user.id, user.uuid, Role(user.role), device, user.username,
+                      bool(user.ssp_access))

@@ -16,3 +16,5 @@ class SyncActor:
     user_uuid: str
     role: Role
     device_id: str  # the client's device uuid (server_devices.uuid)
+    # May read SSP-locked notes (users.ssp_access at this request; sync/ssp_strip.py).
+    ssp_access: bool = False

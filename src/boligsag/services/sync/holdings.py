@@ -54,6 +54,7 @@ from .actor import SyncActor
 from .errors import BadBatch
 from .holdings_digest import BUCKET, HASH_BYTES, Digest, digest
 from .pull import cursor_at
+from .ssp_strip import strip_ssp_notes
 from .wire_read import rows_to_wire_by_uuid
 
 __all__ = ["MAX_FETCH", "MAX_LISTED", "fetch", "holdings", "listed", "live_visible",
@@ -159,4 +160,5 @@ def fetch(session: Session, actor: SyncActor, table: object,
         for row in rows:
             row["fields"].pop(field, None)
     people_lists.strip_pulled(session, actor, rows)
+    strip_ssp_notes(session, actor, rows)
     return {"table": name, "rows": rows}

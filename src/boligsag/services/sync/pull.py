@@ -39,6 +39,7 @@ from boligsag.storage.models import SyncChange
 from . import people_lists, pull_cache, scope, wire
 from .actor import SyncActor
 from .errors import BadBatch, CursorFromOtherServer
+from .ssp_strip import strip_ssp_notes
 from .wire_read import rows_to_wire_by_uuid
 
 __all__ = ["MAX_LIMIT", "cursor_at", "decode_cursor", "encode_cursor", "pull", "server_id"]
@@ -113,8 +114,9 @@ def pull(session: Session, actor: SyncActor, cursor: str | None, limit: int) -> 
                           for row in table_rows]
         rows.extend(table_rows)
     people_lists.strip_pulled(session, actor, rows)  # copies what it changes
+    strip_ssp_notes(session, actor, rows)  # likewise
     return {"rows": rows, "cursor": encode_cursor(page_end(window, after), database_id),
-            "more": more}
+            "more": more, "ssp_access": actor.ssp_access}
 
 
 def _plan_for_probes(session: Session) -> None:

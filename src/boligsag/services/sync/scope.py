@@ -14,7 +14,9 @@ allowed when all of these hold, checked by :func:`may_write`:
 - every person, household or case row the change points to (``person``, ``household``,
   a contact's ``people``, a new attendance tick…) is one the actor sees;
 - a volunteer writes only network-mother forms in their own name with no person on
-  them, and anyone writes only their own reminders.
+  them, and anyone writes only their own reminders;
+- only someone with SSP access locks, unlocks, rewrites or deletes an SSP note
+  (ssp_strip.py).
 
 Moving a visible row out of one's own scope (a family moving to another area, a
 restricted case handed to a colleague) is allowed: the laptop allows it too.
@@ -42,6 +44,7 @@ from boligsag.storage.models import Base
 
 from .actor import SyncActor
 from .scope_rules import EVERYONE_TABLES, visible, visible_condition
+from .ssp_strip import locked_contacts, ssp_refusal
 
 __all__ = ["NEVER_PUSHED", "WRITE_PERMISSION", "hidden_fields", "may_write", "may_write_all",
            "visible", "visible_condition"]
@@ -139,6 +142,10 @@ class _Known:
         for table, uuids in wanted.items():
             self.seen.update(_visibility(session, actor, table, sorted(uuids)))
         self.attending = _attending(session, sessions)
+        contacts = [uuid for (table, uuid) in self.seen if table == "contacts"]
+        # Only for someone without SSP access: no one else is refused an SSP change.
+        self.ssp_locked = (locked_contacts(session, contacts)
+                           if contacts and not actor.ssp_access else set())
 
     def exists(self, table: str, uuid: str) -> bool:
         return (table, uuid) in self.seen
@@ -183,6 +190,10 @@ def _reason(actor: SyncActor, change: Mapping[str, Any], known: _Known) -> str |
             return f"a {role.value} may not change {table}"
     if known.hidden(table, [uuid]):
         return "outside your scope"
+    if table == "contacts":
+        reason = ssp_refusal(actor, exists, uuid in known.ssp_locked, change, fields)
+        if reason is not None:
+            return reason
     named = "owner_user" in fields or not exists
     if table == "reminders" and named and fields.get("owner_user") != actor.user_uuid:
         return "a reminder can only be its owner's own"

@@ -53,6 +53,7 @@ from boligsag.storage.models import Base, SyncInboxEntry, SyncOutboxEntry
 from boligsag.storage.sync_applying import applying
 
 from . import server_link
+from .ssp_follow import follow_ssp_access
 
 __all__ = ["ApplyResult", "apply_page", "apply_pages"]
 
@@ -316,6 +317,7 @@ def _apply_in(session: Session, page: dict[str, Any], now: datetime) -> ApplyRes
             _retry_inbox(session, now, result)
         waiting = list(session.scalars(select(SyncInboxEntry.table_name)))
         result.waiting = len(waiting)
+        follow_ssp_access(session, page)
     if waiting and not result.more:
         # Only the tables: a row's uuid or values are no business of a log.
         _log.info("pulled rows still waiting for what they refer to: %s",

@@ -21,6 +21,7 @@ stores a cursor in the transaction that applies its page.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,8 +32,8 @@ from boligsag.services import org_settings
 from .errors import InvalidServerAddress
 from .pinning import normalise_fingerprint
 
-__all__ = ["ServerLink", "add_refetch", "adopt", "clear_refetch", "current", "device_id", "link",
-           "normalise_url", "reconcile_due", "refetch_due", "set_cursor",
+__all__ = ["ServerLink", "add_refetch", "add_refetches", "adopt", "clear_refetch", "current",
+           "device_id", "link", "normalise_url", "reconcile_due", "refetch_due", "set_cursor",
            "set_reconcile_due", "unlink"]
 
 MAX_URL = 2000
@@ -144,10 +145,16 @@ def refetch_due(session: Session) -> list[tuple[str, str]]:
 
 def add_refetch(session: Session, table: str, row_uuid: str) -> None:
     """Have the next comparison fetch this row again, and make it due."""
+    add_refetches(session, [(table, row_uuid)])
+
+
+def add_refetches(session: Session, rows: Iterable[tuple[str, str]]) -> None:
+    """:func:`add_refetch` for many rows at once (one read and one write of the list)."""
     due = refetch_due(session)
-    if (table, row_uuid) not in due:
-        org_settings.set_setting(session, "sync_refetch", [*map(list, due),
-                                                           [table, row_uuid]])
+    known = set(due)
+    new = [pair for pair in dict.fromkeys(rows) if pair not in known]
+    if new:
+        org_settings.set_setting(session, "sync_refetch", [*map(list, due), *map(list, new)])
     set_reconcile_due(session, True)
 
 

@@ -15,8 +15,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from boligsag.domain.enums import Role
 
@@ -34,6 +35,12 @@ class User(Record, Base):
 
     __tablename__ = "users"
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, object]:
+        # Not fetched back after an insert (RETURNING ssp_access would fail on a
+        # database before revision 0009; see ssp_access).
+        return {"version_id_col": cls.version, "eager_defaults": False}
+
     username: Mapped[str] = mapped_column(String(60), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[Role] = mapped_column(String(20))
@@ -41,6 +48,12 @@ class User(Record, Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     email: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # May read SSP-locked notes (retsplejeloven § 115); given per person, not by role.
+    # Deferred and defaulted by the database only, so that the code still opens and
+    # writes a database made before revision 0009 added it (to migrate it, or in the
+    # migration tests); it is read where SSP access is decided.
+    ssp_access: Mapped[bool] = mapped_column(Boolean, server_default=false(),
+                                             deferred=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 

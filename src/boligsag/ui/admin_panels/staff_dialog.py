@@ -135,6 +135,12 @@ class StaffDialog(_FittingDialog):
         area_label = QLabel(tr("Housing areas"))
         form.addRow(area_label, area_list)
         form.addRow("", self.errors.add("areas", FieldError("staffError_areas")))
+        self.ssp = named(QCheckBox(tr("May read SSP notes")), "staffSspCheck",
+                         tr("SSP access"))
+        self.ssp.setToolTip(tr(
+            "For staff in the SSP cooperation (section 115 of the Administration of Justice "
+            "Act). Others see that an SSP note exists, never its text."))
+        form.addRow(QLabel(tr("SSP access")), self.ssp)
         self.title_edit = self._line(form, "title", tr("Job &title"), tr("Job title"))
         self.title_edit.setPlaceholderText(tr("e.g. Boligsocial medarbejder"))
         self.email = self._line(form, "email", tr("&E-mail"), tr("E-mail"))
@@ -183,11 +189,13 @@ class StaffDialog(_FittingDialog):
         self.title_edit.setText(staff.title)
         self.email.setText(staff.email)
         self.phone.setText(staff.phone)
+        self.ssp.setChecked(staff.ssp_access)
 
     def staff_input(self) -> StaffInput:
         return StaffInput(self.full_name.text(), Role(self.role.currentData()),
                           tuple(i for i, box in self.area_boxes.items() if box.isChecked()),
-                          self.title_edit.text(), self.email.text(), self.phone.text())
+                          self.title_edit.text(), self.email.text(), self.phone.text(),
+                          self.ssp.isChecked())
 
     def submit(self) -> None:
         if self._busy:

@@ -55,6 +55,7 @@ from boligsag.ui.activities.forms import (
 )
 from boligsag.ui.activities.session_dialog import parse_time
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.people.purpose_dialog import ssp_note_purpose
 from boligsag.ui.reminders.dialog import contact_subject, remind_me_button
 from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named
@@ -139,6 +140,25 @@ class ContactDialog(ServiceDialog):
         self.note = text_area("quickLogNoteEdit", tr("Note"), 74,
                               tr("What was it about? (Ctrl+Enter saves)"))
         self._row(tr("Note"), self.note, "note", self.note)
+        self.revealed = False  # an SSP note's text, once asked for with a purpose
+        self.ssp = named(QCheckBox(tr("SSP note (section 115 of the Administration of "
+                                      "Justice Act)")), "quickLogSspCheck", tr("SSP note"))
+        self.ssp.setEnabled(self.choices.ssp_access)
+        self.ssp.setToolTip(tr(
+            "Only staff with SSP access can read the note, and only by asking for it here. "
+            "It is never shown in lists, printed, exported or sent to other laptops.")
+            if self.choices.ssp_access else tr(
+            "Only staff with SSP access can mark a note as SSP or change an SSP note."))
+        self.reveal_button = named(QPushButton(tr("Show SSP note…")),
+                                   "quickLogRevealSspButton", tr("Show SSP note"))
+        self.reveal_button.setAutoDefault(False)
+        self.reveal_button.clicked.connect(self.ask_to_reveal)
+        self.reveal_button.hide()
+        ssp_row = QHBoxLayout()
+        ssp_row.addWidget(self.ssp)
+        ssp_row.addStretch(1)
+        ssp_row.addWidget(self.reveal_button)
+        self._row("", ssp_row, "ssp_locked", self.ssp)
         self.follow_up = OptionalDate("quickLogFollowUp", tr("Follow up on"),
                                       tr("Follow-up date"), now.date() + timedelta(days=7))
         self._row(tr("Follow-up"), self.follow_up, "follow_up_date", self.follow_up)
@@ -202,11 +222,37 @@ class ContactDialog(ServiceDialog):
         self.topics.set_values(tuple(t.id for t in contact.topics))
         self.duration.setValue(contact.duration_minutes)
         self.note.setPlainText(contact.note)
+        self.ssp.setChecked(contact.ssp_locked)
+        self.revealed = False
+        withheld = contact.ssp_locked and not self.choices.ssp_access
+        self.note.setReadOnly(contact.note_withheld or withheld)
+        self.reveal_button.setVisible(contact.note_withheld and self.choices.ssp_access)
+        if contact.note_withheld:
+            self.note.setPlaceholderText(tr(
+                "SSP note: the text is shown only to staff with SSP access, when they ask "
+                "for it."))
         self.follow_up.set_value(contact.follow_up_date)
         self.date.setMaximumDate(to_qdate(max(contact.occurred_at.date(),
                                               self.ctx.today())))
         self.date.setDate(to_qdate(contact.occurred_at.date()))
         self.time.setText(time_text(contact.occurred_at))
+
+    def ask_to_reveal(self) -> None:
+        """An SSP note's text, after the purpose (services/contacts.reveal_ssp_note)."""
+        if self.contact is None:
+            return
+        dialog = ssp_note_purpose(self.ctx, self.contact.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.given.connect(self._revealed)
+        dialog.open()
+        self.purpose_dialog = dialog
+
+    def _revealed(self, text: object) -> None:
+        self.revealed = True
+        self.note.setReadOnly(False)
+        self.note.setPlainText(str(text))
+        self.reveal_button.hide()
+        self.note.setFocus()
 
     def _refill(self, contact: ContactRow) -> None:
         """The contact as saved now (a colleague's change arrived), at its version."""
@@ -251,6 +297,10 @@ class ContactDialog(ServiceDialog):
             "duration_minutes": self.duration.value(),
             "note": self.note.toPlainText(),
             "follow_up_date": self.follow_up.value(),
+            "ssp_locked": self.ssp.isChecked(),
+            # An SSP note not asked for is not in the form: the saved one stays.
+            "keep_note": (self.contact is not None and self.contact.note_withheld
+                          and not self.revealed),
         }
         if self.contact is None:
             return log_contact, (self.ctx, ContactDraft(**fields)), {}

@@ -50,7 +50,7 @@ from .household_dialog import HouseholdDialog
 from .openers import RecordOpener
 from .person_delete import PersonToDelete, ask_delete_person
 from .person_dialog import PersonDialog
-from .purpose_dialog import PurposeDialog
+from .purpose_dialog import PurposeDialog, case_purpose
 from .timeline import TimelineView
 
 _PAGE = frozenset({Entity.PEOPLE, Entity.HOUSEHOLDS})
@@ -228,8 +228,8 @@ class PersonView(QWidget):
         if (isinstance(self.dialog, PurposeDialog) and shiboken6.isValid(self.dialog)
                 and self.dialog.isVisible()):  # the page and its timeline both asked
             return
-        dialog = PurposeDialog(self.ctx, error.person_id, error.name, self)
-        dialog.given.connect(lambda: self.show_person(error.person_id))
+        dialog = case_purpose(self.ctx, error.person_id, error.name, self)
+        dialog.given.connect(lambda _none: self.show_person(error.person_id))
         dialog.rejected.connect(self.back_requested.emit)
         self._open(dialog)
 
