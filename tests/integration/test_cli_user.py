@@ -40,12 +40,25 @@ def test_add_list_set_role_reset_and_deactivate(
                  "Ærtebjerg Øst,Søndergården"]) == 0
     assert capsys.readouterr().out.strip() == \
         "mette is now team_lead in Søndergården, Ærtebjerg Øst."
+    assert main(["user", "ssp", db, "mette", "on"]) == 0
+    assert capsys.readouterr().out.strip() == "mette may now read SSP-locked notes."
     assert main(["user", "list", db]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["USERNAME", "NAME", "ROLE", "AREAS", "TITLE", "ACTIVE"]
+    assert lines[0].split() == ["USERNAME", "NAME", "ROLE", "AREAS", "TITLE", "SSP", "ACTIVE"]
     line = next(line for line in lines if line.startswith("mette "))
     assert line.split()[:4] == ["mette", "Mette", "Ølgaard", "team_lead"]
-    assert "Søndergården, Ærtebjerg Øst" in line and line.endswith("yes")
+    assert "Søndergården, Ærtebjerg Øst" in line and line.endswith("Brobygger  yes  yes")
+    # A change of role keeps the SSP access; "off" takes it away.
+    assert main(["user", "set-role", db, "mette", "staff"]) == 0
+    assert main(["user", "list", db]) == 0
+    assert next(line for line in capsys.readouterr().out.splitlines()
+                if line.startswith("mette ")).endswith("Brobygger  yes  yes")
+    assert main(["user", "ssp", db, "mette", "off"]) == 0
+    assert capsys.readouterr().out.strip().endswith(
+        "mette can no longer read SSP-locked notes.")
+    assert main(["user", "list", db]) == 0
+    assert next(line for line in capsys.readouterr().out.splitlines()
+                if line.startswith("mette ")).endswith("Brobygger  no   yes")
 
     # SQLCipher's file salt (the first 16 bytes) would change with a re-encryption; the
     # rest of page 1 changes with the audit entry.

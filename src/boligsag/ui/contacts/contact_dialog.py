@@ -181,6 +181,10 @@ class ContactDialog(ServiceDialog):
                 "quickLogDeleteButton", tr("Delete contact"))
             self.delete_button.setAutoDefault(False)
             self.delete_button.clicked.connect(self.confirm_delete)
+            if contact.ssp_locked and not self.choices.ssp_access:  # the service refuses it
+                self.delete_button.setEnabled(False)
+                self.delete_button.setToolTip(tr(
+                    "Only staff with SSP access can mark a note as SSP or change an SSP note."))
             self.remind_button = remind_me_button(
                 self, ctx, events, lambda: contact_subject(self.contact), "quickLogRemindButton")
             self.buttons.addButton(self.remind_button, QDialogButtonBox.ButtonRole.ActionRole)

@@ -84,7 +84,10 @@ class ContactsModel(LazyRowsModel):
     def tooltip(self, row: ContactRow, column: ContactColumn) -> str | None:
         if column == ContactColumn.TOPICS and row.topics:
             return ", ".join(t.label for t in row.topics)
-        if column == ContactColumn.PEOPLE and not row.ssp_locked and row.note:
+        if column == ContactColumn.PEOPLE and row.ssp_locked:
+            return tr("SSP note: the text is shown only to staff with SSP access, when they "
+                      "ask for it.")
+        if column == ContactColumn.PEOPLE and row.note:
             return row.note[:400]
         if column == ContactColumn.FOLLOW_UP and row.follow_up_date:
             return tr("Followed up") if row.follow_up_done_at else tr("Not followed up yet")
