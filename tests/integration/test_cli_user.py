@@ -50,6 +50,7 @@ def test_add_list_set_role_reset_and_deactivate(
     assert "Søndergården, Ærtebjerg Øst" in line and line.endswith("Brobygger  yes  yes")
     # A change of role keeps the SSP access; "off" takes it away.
     assert main(["user", "set-role", db, "mette", "staff"]) == 0
+    capsys.readouterr()
     assert main(["user", "list", db]) == 0
     assert next(line for line in capsys.readouterr().out.splitlines()
                 if line.startswith("mette ")).endswith("Brobygger  yes  yes")
