@@ -142,6 +142,23 @@ def test_a_disabled_user_is_refused_at_the_next_request(
     assert [(r["fields"]["active"], r["version"]) for r in mette] == [(False, 2)]
 
 
+def test_ssp_access_set_on_the_server_holds_at_the_next_request(
+        http: httpx.Client, setup: Setup, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    session = logged_in(http)
+    assert _pull(http, session.token, session.device).json()["ssp_access"] is False
+    folder = ["--config", str(setup.folder)]
+    assert cli(["server", "set-ssp", STAFF, "on", *folder], monkeypatch) == 0
+    assert "may now read SSP-locked notes" in capsys.readouterr().out
+    page = _pull(http, session.token, session.device).json()
+    assert page["ssp_access"] is True  # the same token: read at each request
+    mette = [r for r in page["rows"] if r["table"] == "users"
+             and r["fields"]["username"] == STAFF]
+    assert [r["fields"]["ssp_access"] for r in mette] == [True]
+    assert cli(["server", "set-ssp", STAFF, "off", *folder], monkeypatch) == 0
+    assert _pull(http, session.token, session.device).json()["ssp_access"] is False
+
+
 def test_a_revoked_device_is_refused_at_the_next_request_and_cannot_log_in(
         http: httpx.Client, setup: Setup, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

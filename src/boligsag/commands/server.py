@@ -1,5 +1,6 @@
 """``boligsag server ACTION``: init, run, migrate, import, add-user, set-password,
-disable-user, devices, revoke-device, prune, snapshot.
+disable-user, set-ssp, devices, revoke-device, prune, snapshot (the account commands
+in server_users.py).
 
 The team server (issue 11), run by its operator on the server machine. The database URL
 never carries a password (libpq's PGPASSFILE or PGPASSWORD supply it); passwords for
@@ -9,7 +10,6 @@ accounts come from a prompt asked twice or, for scripts, ``--password-stdin``.
 from __future__ import annotations
 
 import argparse
-import getpass
 import shutil
 import socket
 import sys
@@ -19,7 +19,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from boligsag.domain.enums import Role
-from boligsag.errors import UserError
 from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.server import tls
@@ -30,14 +29,11 @@ from boligsag.services.server import schema as server_schema
 from boligsag.services.server.import_laptop import import_laptop
 from boligsag.services.setup import PLAN_PERIODS, validate_plan
 
-from . import CommandUsageError, read_password
+from . import CommandUsageError, read_password, server_users
 
 ROLES = [role.value for role in Role]
 
 
-class NoPasswordGiven(UserError):
-    def __init__(self) -> None:
-        super().__init__("No password was given; nothing was changed.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="where `server snapshot` keeps the team snapshot (default: "
                            "snapshots in the configuration folder; install.sh uses "
                            "/var/lib/boligsag-server/snapshots)")
-    _password_option(init)
+    server_users.password_option(init)
 
     run = action("run", "serve HTTPS until stopped", _run)
     run.add_argument("--listen", metavar="HOST:PORT",
@@ -95,21 +91,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     action("migrate", "upgrade the server database to this version's schema (stop the "
            "server and back the database up first)", _migrate)
 
-    add = action("add-user", "create a staff account with a server password", _add_user)
+    add = action("add-user", "create a staff account with a server password",
+                 server_users.add_user)
     add.add_argument("username", metavar="USERNAME")
     add.add_argument("--name", required=True, help="full name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--area", action="append", default=[], metavar="NAME",
                      help="a housing area the person works in (repeat for more)")
-    _password_option(add)
+    add.add_argument("--ssp", action="store_true",
+                     help="may read SSP-locked notes (section 115 of the Administration of "
+                          "Justice Act)")
+    server_users.password_option(add)
 
-    password = action("set-password", "give an account a new server password", _set_password)
+    password = action("set-password", "give an account a new server password",
+                      server_users.set_password)
     password.add_argument("username", metavar="USERNAME")
-    _password_option(password)
+    server_users.password_option(password)
 
     disable = action("disable-user", "refuse an account's logins and requests from now on",
-                     _disable_user)
+                     server_users.disable_user)
     disable.add_argument("username", metavar="USERNAME")
+    ssp = action("set-ssp", "give or take away an account's access to SSP-locked notes",
+                 server_users.set_ssp)
+    ssp.add_argument("username", metavar="USERNAME")
+    ssp.add_argument("access", metavar="on|off", choices=("on", "off"))
     laptop = action("import", "load an existing laptop database into a new team server "
                     "(after init, before anything else is pushed to it)", _import_laptop)
     laptop.epilog = (
@@ -150,33 +155,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(boligsag-server-snapshot.timer); without one, every join pulls row by row.")
 
 
-def _password_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of standard input")
 
 
 def run(args: argparse.Namespace) -> int:
     return int(args.action_run(args))
 
 
-def _read_password(args: argparse.Namespace, who: str) -> str:
-    """From stdin's first line (``--password-stdin``) or a prompt asked twice."""
-    if args.password_stdin:
-        line = sys.stdin.readline() if sys.stdin is not None else ""
-        if not line:
-            raise NoPasswordGiven()
-        return line.rstrip("\r\n")
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise CommandUsageError("no password: run in a terminal or use --password-stdin")
-    try:
-        first = getpass.getpass(f"New server password for {who}: ")
-        second = getpass.getpass("Repeat: ")
-    except EOFError:  # Ctrl-D: the operator chose not to answer
-        print(file=sys.stderr)
-        raise NoPasswordGiven() from None
-    if first != second:
-        raise CommandUsageError("the passwords differ")
-    return first
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -186,8 +170,6 @@ def _listen(text: str) -> tuple[str, int]:
         raise CommandUsageError("--listen must be HOST:PORT, e.g. 0.0.0.0:8443") from None
 
 
-def _open(args: argparse.Namespace) -> server_accounts.ServerDb:
-    return server_run.open_server(server_config.load(args.config))
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -214,7 +196,7 @@ def _init(args: argparse.Namespace) -> int:
     secret = server_config.new_secret()
     server = server_accounts.connect(url, secret)  # unreachable: said before any prompt
     try:
-        password = _read_password(args, args.admin_username)
+        password = server_users.read_new_password(args, args.admin_username)
         # Everything is made in a staging folder beside the target and moved into place
         # only when the database is set up: a failed init leaves no half-made folder.
         staging = folder.with_name(f".{folder.name}.init")
@@ -272,43 +254,14 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_user(args: argparse.Namespace) -> int:
-    server = _open(args)
-    try:
-        password = _read_password(args, args.username.strip())
-        row = server_accounts.add_user(server, args.username, full_name=args.name,
-                                       role=Role(args.role), password=password, areas=args.area)
-    finally:
-        server.dispose()
-    areas = f" in {', '.join(row.areas)}" if row.areas else ""
-    print(f"Created {row.username} ({row.role.value}){areas}.")
-    return 0
 
 
-def _set_password(args: argparse.Namespace) -> int:
-    server = _open(args)
-    try:
-        server_accounts.set_password(server, args.username,
-                                     _read_password(args, args.username.strip()))
-    finally:
-        server.dispose()
-    print(f"New server password set for {args.username.strip()}.")
-    return 0
 
 
-def _disable_user(args: argparse.Namespace) -> int:
-    server = _open(args)
-    try:
-        server_accounts.disable_user(server, args.username)
-    finally:
-        server.dispose()
-    print(f"{args.username.strip()} can no longer log in; open sessions end at their next "
-          "request.")
-    return 0
 
 
 def _import_laptop(args: argparse.Namespace) -> int:
-    server = _open(args)  # an unreachable server is said before any prompt
+    server = server_users.open_server(args)  # an unreachable server is said before any prompt
     try:
         result = import_laptop(
             server, args.laptop_db, args.user,
@@ -331,7 +284,7 @@ def _import_laptop(args: argparse.Namespace) -> int:
 
 
 def _devices(args: argparse.Namespace) -> int:
-    server = _open(args)
+    server = server_users.open_server(args)
     try:
         devices = server_accounts.list_devices(server)
     finally:
@@ -352,7 +305,7 @@ def _when(at: datetime | None) -> str:
 
 
 def _revoke_device(args: argparse.Namespace) -> int:
-    server = _open(args)
+    server = server_users.open_server(args)
     try:
         server_accounts.revoke_device(server, args.device_id)
     finally:
@@ -362,7 +315,7 @@ def _revoke_device(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
-    server = _open(args)
+    server = server_users.open_server(args)
     try:
         done = server_prune.prune(server, changes_days=args.changes_days,
                                   batches_days=args.batches_days, dry_run=args.dry_run)
@@ -379,7 +332,7 @@ def _snapshot(args: argparse.Namespace) -> int:
     from boligsag.services.server import snapshot as server_snapshot
 
     config = server_config.load(args.config)
-    server = _open(args)
+    server = server_users.open_server(args)
     last = [0.0]
 
     def progress(rows: int) -> None:

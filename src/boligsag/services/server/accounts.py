@@ -232,11 +232,12 @@ def _log_created(session: Session, rows: Sequence[tuple[str, str]]) -> None:
 
 
 def _new_user(session: Session, username: str, full_name: str, role: Role,
-              password: str) -> User:
+              password: str, ssp_access: bool = False) -> User:
     username = username.strip()
     if find_user(session, username) is not None:
         raise UsernameTaken(username)
-    user = User(username=username, full_name=full_name.strip(), role=role)
+    user = User(username=username, full_name=full_name.strip(), role=role,
+                ssp_access=ssp_access)
     session.add(user)
     session.flush()
     session.add(ServerCredential(user_id=user.id, changed_at=utc_now(),
@@ -275,20 +276,21 @@ class AccountRow:
 
 
 def add_user(server: ServerDb, username: str, *, full_name: str, role: Role, password: str,
-             areas: Sequence[str] = ()) -> AccountRow:
+             areas: Sequence[str] = (), ssp_access: bool = False) -> AccountRow:
     """A new staff account with a server password; ``areas`` by name, all known."""
     problems = validate_new_account(username, full_name, password)
     if problems:
         raise ValidationFailed(problems)
     with server.write() as session:
         area_ids = _area_ids(session, areas)
-        user = _new_user(session, username, full_name, role, password)
+        user = _new_user(session, username, full_name, role, password, ssp_access)
         if area_ids:
             session.execute(insert(user_areas), [{"user_id": user.id, "area_id": a}
                                                  for a in area_ids])
         _log_created(session, [("users", user.uuid)])  # before the audit: lock order
         audit_admin(server, session, AuditAction.USER_CREATED, entity="users",
-                    entity_uuid=user.uuid, detail=f"role {role.value}")
+                    entity_uuid=user.uuid,
+                    detail=f"role {role.value}" + (", SSP access" if ssp_access else ""))
         names = session.scalars(select(Area.name).where(Area.id.in_(area_ids))).all()
         return AccountRow(user.uuid, user.username, user.full_name, role, True,
                           tuple(sorted(names)))
@@ -339,6 +341,23 @@ def disable_user(server: ServerDb, username: str) -> None:
                                           None)], now=local_now())  # before the audit
         audit_admin(server, session, AuditAction.USER_DEACTIVATED, entity="users",
                     entity_uuid=user.uuid, detail="disabled on the server")
+
+
+def set_ssp_access(server: ServerDb, username: str, allowed: bool) -> None:
+    """Give or take away access to SSP-locked notes, from the account's next request
+    (``login.caller`` reads it every time); laptops get the users row like any change."""
+    with server.write() as session:
+        user = get_user(session, username)
+        if bool(user.ssp_access) == allowed:
+            return
+        user.ssp_access = allowed
+        user.updated_at = local_now()
+        session.flush()  # the version moves on here
+        log_changes(session, [ChangeEntry("users", user.uuid, user.version, ["ssp_access"],
+                                          False, None)], now=local_now())  # before the audit
+        audit_admin(server, session, AuditAction.USER_CHANGED, entity="users",
+                    entity_uuid=user.uuid,
+                    detail="SSP access granted" if allowed else "SSP access removed")
 
 
 @dataclass(frozen=True)
