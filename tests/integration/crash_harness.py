@@ -15,7 +15,9 @@ its reported version.
 the closing note; ``tests/integration/test_crash_harness.py`` runs it with a few kills
 in the test suite. The same for a password change (``--password-changes``): after each
 kill exactly one of the two passwords opens the database, the one the child last
-reported or the one it was changing to.
+reported or the one it was changing to. And for backups (``--backup-kills``): after
+each kill the database opens and passes integrity_check, and every backup in the
+folder's list opens and passes it too, every reported one among them.
 """
 
 from __future__ import annotations
@@ -78,6 +80,24 @@ def _child_password(path: Path, password: str) -> None:
         change_own_password(ctx, current, new)
         current = new
         print(f"changed {PASSWORDS.index(new)}", flush=True)
+
+
+def _child_backup(path: Path, password: str) -> None:
+    from boligsag.services.backups import take_backup
+    from boligsag.services.unlock import UnlockOptions, unlock
+
+    ctx = unlock(path, "admin", password, options=UnlockOptions(integrity_check=False))
+    folder = backup_folder_of(path)
+    while True:
+        print("writing", flush=True)
+        backup = take_backup(ctx, folder)
+        print(f"backup {backup.path.name}", flush=True)
+
+
+def backup_folder_of(path: Path) -> Path:
+    folder = path.parent / "kill-backups"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 # -- the parent ---------------------------------------------------------------------------
@@ -190,12 +210,59 @@ def kill_password_changes(path: Path, kills: int, seed: int,
     return kills, mid_change
 
 
+@dataclass
+class BackupTally:
+    kills: int = 0
+    mid_write: int = 0  # killed between "writing" and its "backup" line
+    reported: set[str] = field(default_factory=set)
+    # Listed backups opened and integrity-checked after a kill (each once: a kill cannot
+    # touch a finished backup, which is another file).
+    verified: set[str] = field(default_factory=set)
+
+    def summary(self) -> str:
+        return (f"backup writing: {self.kills} kills ({self.mid_write} while a backup was "
+                f"being written), {len(self.reported)} backups reported and all listed; "
+                f"{len(self.verified)} listed backups opened with the password and passed "
+                f"integrity_check after the kills; the database itself after every kill")
+
+
+def kill_backups(path: Path, password: str, kills: int, seed: int,
+                 longest_s: float = 3.0) -> BackupTally:
+    """Kill a process taking backups without end; after each kill the database opens
+    and passes integrity_check, every backup it reported is listed, and every listed
+    backup opens with the password in its own key file and passes integrity_check (a
+    half-written one is never listed: it has its temporary name)."""
+    from boligsag.services.backups import list_backups
+    from boligsag.services.restore import inspect_backup
+    from boligsag.services.unlock import UnlockOptions, lock, unlock
+
+    rng, tally = random.Random(seed), BackupTally()
+    for _ in range(kills):
+        lines = _kill_at_random(_start(path, password, "child-backup"), rng, longest_s)
+        tally.kills += 1
+        tally.mid_write += bool(lines) and lines[-1] == "writing"
+        tally.reported |= {line.split()[1] for line in lines if line.startswith("backup ")}
+        ctx = unlock(path, "admin", password, options=UnlockOptions(integrity_check=True))
+        try:
+            listed = list_backups(backup_folder_of(path), ctx)
+        finally:
+            lock(ctx)
+        names = {backup.path.name for backup in listed}
+        assert tally.reported <= names, f"reported backups not listed: {tally.reported - names}"
+        for backup in listed:
+            if backup.path.name not in tally.verified:
+                assert inspect_backup(backup.path, "admin", password).rows > 0
+                tally.verified.add(backup.path.name)
+    return tally
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=("child", "child-password", "run"))
+    parser.add_argument("mode", choices=("child", "child-password", "child-backup", "run"))
     parser.add_argument("database", type=Path)
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--password-changes", type=int, default=20)
+    parser.add_argument("--backup-kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     if args.mode == "child":
@@ -203,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.mode == "child-password":
         _child_password(args.database, os.environ["BOLIGSAG_PASSWORD"])
+        return 0
+    if args.mode == "child-backup":
+        _child_backup(args.database, os.environ["BOLIGSAG_PASSWORD"])
         return 0
     if not args.database.exists():  # a new database, as a test's (tests/conftest.py)
         from boligsag.services.setup import create_database
@@ -216,7 +286,21 @@ def main(argv: list[str] | None = None) -> int:
     kills, mid = kill_password_changes(args.database, args.password_changes, seed)
     print(f"password change: {kills} kills, {mid} while the key file was being rewritten; "
           f"exactly one password opened the database after each")
+    # The password is PASSWORDS[0] or [1] now: whichever opens it.
+    password = next(p for p in PASSWORDS if _opens(args.database, p))
+    print(kill_backups(args.database, password, args.backup_kills, seed).summary())
     return 0
+
+
+def _opens(path: Path, password: str) -> bool:
+    from boligsag.services.unlock import UnlockOptions, lock, unlock
+    from boligsag.storage.errors import WrongPassword
+
+    try:
+        lock(unlock(path, "admin", password, options=UnlockOptions(integrity_check=False)))
+    except WrongPassword:
+        return False
+    return True
 
 
 if __name__ == "__main__":

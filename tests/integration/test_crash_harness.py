@@ -1,8 +1,9 @@
-"""kill -9 while saving and while changing the password (issue 13 §6), a few times in
-the test suite; ``python -m tests.integration.crash_harness run DB --kills 1000`` is the
-full run whose figures are in the closing notes. After every kill the database opens,
-passes ``PRAGMA integrity_check`` and holds every save the killed process reported;
-after a killed password change exactly one of the two passwords opens it."""
+"""kill -9 while saving, changing the password and writing backups (issue 13 §6), a few
+times in the test suite; ``python -m tests.integration.crash_harness run DB --kills
+1000`` is the full run whose figures are in the closing notes. After every kill the
+database opens, passes ``PRAGMA integrity_check`` and holds every save the killed
+process reported; after a killed password change exactly one of the two passwords opens
+it; after a killed backup every listed backup opens and passes the check."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..conftest import CreatedDb
 
 KILLS = 15
 PASSWORD_KILLS = 8
+BACKUP_KILLS = 6
 
 
 def _seed() -> int:
@@ -38,3 +40,11 @@ def test_a_killed_password_change_leaves_exactly_one_password_that_opens(
         created_db.path, PASSWORD_KILLS, _seed())
     print(f"{kills} kills, {mid_change} while the key file was being rewritten")
     assert kills == PASSWORD_KILLS
+
+
+def test_a_killed_backup_is_never_listed_half_written(created_db: CreatedDb) -> None:
+    tally = crash_harness.kill_backups(created_db.path, created_db.password, BACKUP_KILLS,
+                                       _seed())
+    print(tally.summary())
+    assert tally.kills == BACKUP_KILLS
+    assert tally.reported and tally.verified >= tally.reported
