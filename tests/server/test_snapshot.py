@@ -340,3 +340,49 @@ def test_the_snapshot_routes_need_a_log_in_and_refuse_a_made_up_id(
         whole = http.get("/v1/sync/snapshot/file", headers=admin.headers,
                          params={"id": meta["id"]})
         assert whole.status_code == 200 and len(whole.content) == meta["size"]
+
+
+def test_the_snapshot_holds_no_ssp_note_and_an_ssp_user_joining_from_it_gets_them(
+        running: Running, setup: Setup, server_db: ServerDb, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The snapshot is built for no one in particular, so without SSP notes' text
+    (sync/ssp_strip.py); the administrator with SSP access who joins from it has them
+    fetched again (sync_client/ssp_follow.py)."""
+    planted = "Hvidkløver-plantet-SSP-notat"
+    assert cli(["server", "set-ssp", ADMIN, "on", "--config", str(setup.folder)],
+               monkeypatch) == 0
+    admin_uuid, area = _admin_and_area(running)
+    youth = _person(area, "Yusuf")
+    contact = {"table": "contacts", "uuid": str(uuid.uuid4()), "base_version": None,
+               "deleted": False,
+               "fields": {"occurred_at": "2026-11-24T10:00:00", "staff_user": admin_uuid,
+                          "channel": "phone", "people": [youth["uuid"]], "note": planted,
+                          "ssp_locked": True}}
+    _push(running, [youth, contact])
+    meta = _build(setup, monkeypatch, capsys)
+    with server_db.read() as session:
+        server_id = pull.server_id(session)
+    found = server_snapshot.current(setup.config.snapshot_folder, server_id, server_db.secret)
+    assert found is not None
+    engine = open_engine(setup.config.snapshot_folder / meta["file"], found.key,
+                         integrity_check=False, read_only=True)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT ssp_locked, note FROM contacts WHERE uuid = :u"),
+                                {"u": contact["uuid"]}).one() == (True, "")
+    finally:
+        engine.dispose()
+
+    path = tmp_path / "ssp" / "boligsag.db"
+    assert join.join_team(path, running.base_url, setup.fingerprint, ADMIN,
+                          ADMIN_PASSWORD).complete
+    ctx = unlock(path, ADMIN, ADMIN_PASSWORD, options=UnlockOptions(integrity_check=False))
+    try:
+        with ctx.db.reading() as session:
+            joined = session.scalar(text("SELECT detail FROM audit_entries ORDER BY id"))
+            note = session.scalar(text("SELECT note FROM contacts WHERE uuid = :u"),
+                                  {"u": contact["uuid"]})
+    finally:
+        lock(ctx)
+    assert joined is not None and "from its snapshot" in joined
+    assert note == planted
