@@ -7,21 +7,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from boligsag.domain.enums import Role
+from boligsag.services.contacts import ContactDraft, log_contact
 from boligsag.services.context import AppContext
 from boligsag.services.people import PersonDraft, create_person
 from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
 from boligsag.storage.models import Person, User
+from boligsag.ui.contacts.models import ContactColumn
 from boligsag.ui.people.purpose_dialog import PurposeDialog
 from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CreatedDb
 from .helpers import child, click, type_into
+from .test_contacts import open_contacts
+from .test_people_support import top_dialog
 
 SHOTS = Path("/tmp/shots/purpose")
 PASSWORD = "anna-har-en-lang-kode"
@@ -79,3 +84,26 @@ def test_the_case_opens_after_a_purpose_and_cancel_goes_back(
     dialog.reject()
     qtbot.waitUntil(lambda: not view.isVisible(), timeout=10_000)
     assert view.page is None or view.page.detail.person.id != other
+
+
+def test_a_contact_of_the_case_opens_from_the_contacts_list_after_a_purpose(
+        qtbot: QtBot, main_window: MainWindow, ctx: AppContext, created_db: CreatedDb) -> None:
+    secret = _annas_secret(ctx, created_db)
+    anna = unlock(created_db.path, "anna", PASSWORD, options=UnlockOptions(integrity_check=False))
+    try:
+        log_contact(anna, ContactDraft("phone", person_ids=(secret,),
+                                       note="Fortalte om volden derhjemme"))
+    finally:
+        lock(anna)
+    page = open_contacts(qtbot, main_window)
+    assert page.model.index(0, ContactColumn.PEOPLE).data(Qt.ItemDataRole.ToolTipRole) is None
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = _dialog(qtbot)  # nothing of the contact is shown before the purpose
+    assert not any(isinstance(w, QDialog) and w.objectName() == "quickLogDialog"
+                   and w.isVisible() for w in QApplication.topLevelWidgets())
+    click(qtbot, dialog, "purposeOkButton")  # the first reason on the list
+    contact = top_dialog(qtbot, QDialog, "quickLogDialog")
+    note = child(contact, QPlainTextEdit, "quickLogNoteEdit")
+    assert note.toPlainText() == "Fortalte om volden derhjemme" and not note.isReadOnly()

@@ -7,12 +7,21 @@ log-in asks again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.services import access_log
 from boligsag.services.access_log import AccessQuery
 from boligsag.services.access_purpose import PurposeRequired, give_purpose
+from boligsag.services.contacts import (
+    ContactDraft,
+    get_contact,
+    list_contacts,
+    log_contact,
+    update_contact,
+)
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.errors import ValidationFailed
 from boligsag.services.indsigt import render_indsigt_report
@@ -62,3 +71,31 @@ def test_someone_elses_restricted_case_opens_only_with_a_purpose_that_is_logged(
             get_person(again, secret)
     finally:
         lock(again)
+
+
+def test_a_contact_with_someone_elses_restricted_case_opens_only_with_a_purpose(
+        ctx: AppContext, clock: FixedClock) -> None:
+    """From the contacts list, the start page or a reminder: the list row has no note, and
+    opening the contact asks for the purpose as opening the person does."""
+    add_user(ctx, "anna", Role.STAFF)
+    with logged_in(ctx, clock, "anna") as anna:
+        secret = create_person(anna, PersonDraft("Fatima", "Ali", restricted=True)).person.id
+        contact = log_contact(anna, ContactDraft("phone", person_ids=(secret,),
+                                                 note="Fortalte om volden derhjemme")).id
+        assert get_contact(anna, contact).note == "Fortalte om volden derhjemme"  # hers
+    (row,) = list_contacts(ctx).items
+    assert (row.note, row.purpose_needed) == ("", True)
+    with pytest.raises(PurposeRequired) as asked:
+        get_contact(ctx, contact)
+    assert asked.value.person_id == secret
+    # An edit of another field from the list row keeps the note it never had.
+    changed = update_contact(ctx, contact, row.version,
+                             replace(row.to_draft(), duration_minutes=20))
+    assert changed.note == "" and changed.duration_minutes == 20
+
+    give_purpose(ctx, secret, "Dækker for en kollega")
+    opened = get_contact(ctx, contact)
+    assert (opened.note, opened.purpose_needed) == ("Fortalte om volden derhjemme", False)
+    views = access_log.access_log(ctx, AccessQuery(person_ids=(secret,),
+                                                   action=AuditAction.VIEW)).items
+    assert views[0].username == "admin" and views[0].detail == "purpose: Dækker for en kollega"

@@ -24,6 +24,7 @@ from boligsag.storage.models import (
     contact_topics,
 )
 
+from .access_purpose import needs_purpose
 from .casework_common import Choice, PersonRef, gender_label, label, visible_person
 from .context import AppContext
 from .ssp_notes import withheld
@@ -85,6 +86,10 @@ class ContactRow:
     # An SSP note's text is never in a row: ``note`` is empty and this says a note
     # exists (services/ssp_notes.py; read it with contacts.reveal_ssp_note).
     note_withheld: bool = False
+    # A person on it is someone else's restricted case whose purpose was not given in
+    # this log-in (access_purpose.py): the note is left out until get_contact, which
+    # asks for the purpose, gives it.
+    purpose_needed: bool = False
 
     @property
     def people_names(self) -> str:
@@ -100,8 +105,8 @@ class ContactRow:
             follow_up_date=self.follow_up_date, kind=self.kind,
             referred_to_service_id=self.referred_to_service_id,
             referred_to_text=self.referred_to_text, ssp_locked=self.ssp_locked,
-            keep_note=self.note_withheld, staff_user_id=self.staff_user_id, area_id=self.area_id,
-            activity_id=self.activity_id,
+            keep_note=self.note_withheld or self.purpose_needed,
+            staff_user_id=self.staff_user_id, area_id=self.area_id, activity_id=self.activity_id,
         )
 
 
@@ -111,6 +116,7 @@ def contact_rows(session: Session, ctx: AppContext,
         return []
     ids = [c.id for c in contacts]
     people: dict[int, list[PersonRef]] = {}
+    purpose_needed: set[int] = set()
     for contact_id, person in session.execute(
         select(contact_people.c.contact_id, Person)
         .join(Person, Person.id == contact_people.c.person_id)
@@ -118,6 +124,8 @@ def contact_rows(session: Session, ctx: AppContext,
         .order_by(Person.first_name, Person.last_name)
     ):
         people.setdefault(contact_id, []).append(PersonRef(person.id, person.full_name))
+        if needs_purpose(ctx, person):
+            purpose_needed.add(contact_id)
     topics: dict[int, list[Choice]] = {}
     for contact_id, topic in session.execute(
         select(contact_topics.c.contact_id, Topic)
@@ -142,7 +150,8 @@ def contact_rows(session: Session, ctx: AppContext,
             occurred_at=c.occurred_at, staff_user_id=c.staff_user_id,
             staff_name=staff.get(c.staff_user_id, ""), channel=channel.code,
             channel_label=label(channel.name_da, channel.name_en),
-            duration_minutes=c.duration_minutes, note="" if withheld(c) else c.note,
+            duration_minutes=c.duration_minutes,
+            note="" if withheld(c) or c.id in purpose_needed else c.note,
             anonymous=c.anonymous,
             age_group=c.age_group, age_group_label=age_groups.get(c.age_group or "", ""),
             gender=Gender(c.gender) if c.gender else None, gender_label=gender_label(c.gender),
@@ -152,5 +161,6 @@ def contact_rows(session: Session, ctx: AppContext,
             referred_to_service_name=services.get(c.referred_to_service_id or 0, ""),
             referred_to_text=c.referred_to_text, ssp_locked=c.ssp_locked,
             area_id=c.area_id, activity_id=c.activity_id, note_withheld=withheld(c),
+            purpose_needed=c.id in purpose_needed,
         ))
     return rows

@@ -29,7 +29,7 @@ from boligsag.storage.models import (
     contact_topics,
 )
 
-from .access_purpose import checked_purpose
+from .access_purpose import checked_purpose, purpose_detail, require_purpose
 from .casework_common import (
     Page,
     active_user,
@@ -288,14 +288,18 @@ def reveal_ssp_note(ctx: AppContext, contact_id: int, purpose: str) -> str:
 
 def get_contact(ctx: AppContext, contact_id: int) -> ContactRow:
     """One contact, to open it from a list or a timeline. Its note is personal data, so
-    the view is in the audit log (committed) before the contact is returned."""
+    the view is in the audit log (committed) before the contact is returned; for
+    someone else's restricted case only after the purpose was given (PurposeRequired)."""
     with ctx.read() as unit:
         session = unit.session
         contact = editable_contact(session, ctx, contact_id)
         if contact.people:
             ctx.require(Permission.VIEW_PEOPLE)
+        for person in contact.people:  # someone else's restricted case: why
+            require_purpose(ctx, person)
         row = contact_rows(session, ctx, [contact])[0]
-        audit_contact(unit, contact, AuditAction.VIEW)
+        detail = "; ".join(d for d in (purpose_detail(ctx, p) for p in contact.people) if d)
+        audit_contact(unit, contact, AuditAction.VIEW, detail=detail)
         return row
 
 

@@ -27,7 +27,7 @@ from boligsag.services.contacts import (
 from boligsag.services.context import AppContext
 from boligsag.ui.activities.buttons import action_button
 from boligsag.ui.background import run_in_background
-from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.contacts import open_contact, open_quick_log
 from boligsag.ui.contacts.filters import ContactFilterBar
 from boligsag.ui.contacts.models import ContactColumn, ContactsModel
 from boligsag.ui.elide import elide_view
@@ -183,8 +183,8 @@ class ContactsPage(Page):
 
     def edit_contact(self) -> None:
         contact = self.current_contact()
-        if contact is not None:
-            open_quick_log(self, self.ctx, self.events, contact=contact)
+        if contact is not None:  # read again: opening it is a view, and may need a purpose
+            open_contact(self, self.ctx, self.events, contact.id)
 
     def delete_contact(self) -> QMessageBox | None:
         contact = self.current_contact()

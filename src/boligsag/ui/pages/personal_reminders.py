@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from boligsag.i18n import tr
 from boligsag.services.changes import Entity
-from boligsag.services.contacts import get_contact
 from boligsag.services.context import AppContext
 from boligsag.services.reminders import (
     ReminderRow,
@@ -30,8 +29,7 @@ from boligsag.services.reminders import (
     restore_reminder,
     undo_reminder_done,
 )
-from boligsag.ui.background import run_in_background
-from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.contacts import open_contact
 from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.events import AppEvents, run_service
@@ -209,13 +207,10 @@ class PersonalRemindersPanel(QFrame):
             dialog.open()
             self.opened = dialog
         elif row.subject_kind == SubjectKind.CONTACT:
-            def opened(contact: object) -> None:
-                self.opened = open_quick_log(self.window(), ctx, self.events,
-                                             contact=contact)  # type: ignore[arg-type]
+            def opened(dialog: object) -> None:
+                self.opened = dialog
 
-            run_in_background(self, lambda _task: get_contact(ctx, subject_id),
-                              on_success=opened,
-                              on_failure=lambda error: show_error(self, error))
+            open_contact(self.window(), ctx, self.events, subject_id, opened)
 
     def mark_done(self) -> None:
         row = self._take_current()

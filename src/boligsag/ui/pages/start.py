@@ -22,14 +22,12 @@ from boligsag.domain.permissions import Permission
 from boligsag.formatting import long_date, number_text
 from boligsag.i18n import current_language, tr
 from boligsag.services.changes import Entity
-from boligsag.services.contacts import get_contact
 from boligsag.services.context import AppContext
 from boligsag.services.follow_ups import FollowUpItem, FollowUpKind
 from boligsag.services.overview import OrganisationOverview, organisation_overview
-from boligsag.ui.background import run_in_background
-from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.contacts import open_contact
 from boligsag.ui.elide import elide_column
-from boligsag.ui.errors import error_text, show_error
+from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import FollowUpList
 from boligsag.ui.jobs.models import FollowUpColumn
@@ -235,11 +233,7 @@ class StartPage(Page):
         """An anonymous contact's follow-up has no person to open: open the contact."""
         if item.kind != FollowUpKind.CONTACT or item.person_ids:
             return
-        ctx = self.ctx
-        run_in_background(self, lambda _task: get_contact(ctx, item.record_id),
-                          on_success=lambda row: open_quick_log(self, ctx, self.events,
-                                                                contact=row),
-                          on_failure=lambda error: show_error(self, error))
+        open_contact(self, self.ctx, self.events, item.record_id)
 
 
 def _html(text: str) -> str:

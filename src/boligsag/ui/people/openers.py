@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
 from boligsag.services.activities import activity_choices, get_activity
-from boligsag.services.contacts import get_contact
 from boligsag.services.context import AppContext
 from boligsag.services.enrollments import get_enrollment
 from boligsag.services.jobs import get_job
@@ -24,7 +23,7 @@ from boligsag.ui.activities.enroll_dialogs import EnrollDialog
 from boligsag.ui.activities.session_dialog import SessionDialog
 from boligsag.ui.background import run_in_background
 from boligsag.ui.consents.details import ConsentDetailsDialog
-from boligsag.ui.contacts import open_quick_log
+from boligsag.ui.contacts import open_contact
 from boligsag.ui.errors import show_error
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import JobDialog
@@ -41,9 +40,8 @@ class RecordOpener:
 
     def open(self, item: TimelineItem, person_id: int) -> None:
         kind, record_id, ctx = item.record_type, item.record_id, self.ctx
-        if kind == "contact":
-            self._then(lambda: get_contact(ctx, record_id),
-                       lambda row: open_quick_log(self.parent, ctx, self.events, contact=row))
+        if kind == "contact":  # another person on it may be a restricted case: its purpose
+            open_contact(self.parent, ctx, self.events, record_id, self._opened)
         elif kind == "job":
             self._then(lambda: get_job(ctx, record_id),
                        lambda job: self._job(person_id, job))
@@ -60,6 +58,10 @@ class RecordOpener:
             self._then(load, lambda found: self._enrollment(*found))
         elif kind == "session":
             self._then(lambda: session_place(ctx, record_id), self._session)
+
+    def _opened(self, dialog: QDialog | None) -> None:
+        if dialog is not None:
+            self.last = dialog
 
     def _then(self, work: Callable[[], Any], show: Callable[[Any], Any]) -> None:
         def shown(result: Any) -> None:
