@@ -161,3 +161,20 @@ def _text(path: Path) -> str:
         return json.dumps([[cell for row in sheet.iter_rows(values_only=True) for cell in row]
                            for sheet in book.worksheets], default=str, ensure_ascii=False)
     return data.decode("utf-8-sig")
+
+
+def test_a_volunteer_is_never_given_ssp_access(ctx: AppContext) -> None:
+    volunteer = add_user(ctx, "vera", Role.VOLUNTEER)
+    row = get_staff(ctx, volunteer)
+    with pytest.raises(ValidationFailed) as refused:
+        update_staff(ctx, row.id, replace(staff_input(row), ssp_access=True), stamp=row.stamp)
+    assert refused.value.field_messages() == {
+        "ssp_access": "En frivillig kan ikke have SSP-adgang."}
+    staff = add_user(ctx, "mette", Role.STAFF)
+    row = get_staff(ctx, staff)
+    update_staff(ctx, row.id, replace(staff_input(row), ssp_access=True), stamp=row.stamp)
+    row = get_staff(ctx, staff)
+    with pytest.raises(ValidationFailed):  # nor keeps it when made one
+        update_staff(ctx, row.id, replace(staff_input(row), role=Role.VOLUNTEER),
+                     stamp=row.stamp)
+    assert get_staff(ctx, staff).ssp_access

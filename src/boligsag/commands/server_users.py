@@ -14,6 +14,7 @@ from boligsag.errors import UserError
 from boligsag.server import config as server_config
 from boligsag.server import run as server_run
 from boligsag.services.server import accounts as server_accounts
+from boligsag.services.server import ssp_access as server_ssp
 
 from . import CommandUsageError
 
@@ -91,7 +92,7 @@ def disable_user(args: argparse.Namespace) -> int:
 def set_ssp(args: argparse.Namespace) -> int:
     server = open_server(args)
     try:
-        server_accounts.set_ssp_access(server, args.username, args.access == "on")
+        server_ssp.set_ssp_access(server, args.username, args.access == "on")
     finally:
         server.dispose()
     print(f"{args.username.strip()} " + ("may now read SSP-locked notes." if args.access == "on"

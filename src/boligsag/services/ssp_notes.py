@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from boligsag.domain.enums import Role
 from boligsag.storage.models import Contact, User
 
 from .context import AppContext
 from .errors import PermissionDenied
 
-__all__ = ["may_read_ssp", "require_ssp", "withheld"]
+__all__ = ["may_read_ssp", "require_ssp", "ssp_problems", "withheld"]
 
 
 def may_read_ssp(session: Session, ctx: AppContext) -> bool:
@@ -47,3 +48,10 @@ def withheld(contact: Contact) -> bool:
     """Whether a row read for a list or page leaves this contact's note out: always for
     an SSP note, whoever reads (its text is shown only by ``contacts.reveal_ssp_note``)."""
     return bool(contact.ssp_locked and contact.note)
+
+
+def ssp_problems(role: Role, ssp_access: bool) -> dict[str, tuple[str, dict[str, object]]]:
+    """SSP access is for staff in the SSP cooperation, never a volunteer's."""
+    if ssp_access and Role(role) == Role.VOLUNTEER:
+        return {"ssp_access": ("A volunteer cannot have SSP access.", {})}
+    return {}

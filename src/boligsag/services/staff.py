@@ -36,6 +36,7 @@ from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, StaleRecord, ValidationFailed
 from .setup import MAX_NAME_LENGTH
+from .ssp_notes import ssp_problems
 from .units import get_live
 from .users import check_new_password, create_user, set_user_areas, validate_contact
 
@@ -160,6 +161,7 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
     if len(data.title.strip()) > MAX_NAME_LENGTH:
         problems["title"] = ("A job title has at most {length} characters.",
                              {"length": MAX_NAME_LENGTH})
+    problems.update(ssp_problems(Role(data.role), data.ssp_access))
     if problems:
         raise ValidationFailed(problems)
     role = Role(data.role)

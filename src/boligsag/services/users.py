@@ -30,6 +30,7 @@ from .changes import Entity, writes
 from .context import AppContext
 from .errors import NotFound, PermissionDenied, ValidationFailed
 from .setup import MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, validate_new_account
+from .ssp_notes import ssp_problems
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def create_user(
     if len(title.strip()) > MAX_NAME_LENGTH:
         problems["title"] = ("A job title has at most {length} characters.",
                              {"length": MAX_NAME_LENGTH})
+    problems.update(ssp_problems(Role(role), ssp_access))
     username = username.strip()
     # The key file's lock first, then the database's write lock: every writer of both
     # takes them in this order, so two programs never wait for each other in a circle.

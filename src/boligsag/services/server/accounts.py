@@ -49,6 +49,7 @@ from boligsag.storage.server_engine import open_server_engine
 from .. import org_settings, server_audit
 from ..errors import ValidationFailed
 from ..setup import validate_new_account, validate_plan
+from ..ssp_notes import ssp_problems
 from ..sync import wire
 from ..sync.ordering import ChangeEntry, log_changes
 from ..sync.seed import seed_change_log
@@ -279,6 +280,7 @@ def add_user(server: ServerDb, username: str, *, full_name: str, role: Role, pas
              areas: Sequence[str] = (), ssp_access: bool = False) -> AccountRow:
     """A new staff account with a server password; ``areas`` by name, all known."""
     problems = validate_new_account(username, full_name, password)
+    problems.update(ssp_problems(role, ssp_access))
     if problems:
         raise ValidationFailed(problems)
     with server.write() as session:
@@ -343,21 +345,6 @@ def disable_user(server: ServerDb, username: str) -> None:
                     entity_uuid=user.uuid, detail="disabled on the server")
 
 
-def set_ssp_access(server: ServerDb, username: str, allowed: bool) -> None:
-    """Give or take away access to SSP-locked notes, from the account's next request
-    (``login.caller`` reads it every time); laptops get the users row like any change."""
-    with server.write() as session:
-        user = get_user(session, username)
-        if bool(user.ssp_access) == allowed:
-            return
-        user.ssp_access = allowed
-        user.updated_at = local_now()
-        session.flush()  # the version moves on here
-        log_changes(session, [ChangeEntry("users", user.uuid, user.version, ["ssp_access"],
-                                          False, None)], now=local_now())  # before the audit
-        audit_admin(server, session, AuditAction.USER_CHANGED, entity="users",
-                    entity_uuid=user.uuid,
-                    detail="SSP access granted" if allowed else "SSP access removed")
 
 
 @dataclass(frozen=True)
