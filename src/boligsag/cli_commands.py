@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("boligsag.commands.restore", "put a backup in the place of a database"),
     "access-log": ("boligsag.commands.access_log",
                    "write the access log (who saw or changed what) as CSV"),
+    "rekey": ("boligsag.commands.rekey", "give the database a new key (rotation)"),
     "retention": ("boligsag.commands.retention",
                   "list or anonymise the people kept past the retention period"),
     "join": ("boligsag.commands.join", "make this computer's copy of a team server's data"),

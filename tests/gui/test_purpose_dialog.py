@@ -20,7 +20,7 @@ from boligsag.services.unlock import UnlockOptions, lock, unlock
 from boligsag.services.users import create_user
 from boligsag.storage.models import Person, User
 from boligsag.ui.contacts.models import ContactColumn
-from boligsag.ui.people.purpose_dialog import PurposeDialog
+from boligsag.ui.purpose_dialog import PurposeDialog
 from boligsag.ui.shell.main_window import MainWindow
 
 from ..conftest import CreatedDb

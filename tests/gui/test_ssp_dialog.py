@@ -18,7 +18,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.staff import get_staff, staff_input, update_staff
 from boligsag.storage.models import AuditEntry, Contact
 from boligsag.ui.admin_panels.staff_dialog import StaffDialog
-from boligsag.ui.people.purpose_dialog import PurposeDialog
+from boligsag.ui.purpose_dialog import PurposeDialog
 from boligsag.ui.shell.main_window import MainWindow
 
 from .helpers import child, click

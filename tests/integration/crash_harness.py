@@ -17,7 +17,9 @@ in the test suite. The same for a password change (``--password-changes``): afte
 kill exactly one of the two passwords opens the database, the one the child last
 reported or the one it was changing to. And for backups (``--backup-kills``): after
 each kill the database opens and passes integrity_check, and every backup in the
-folder's list opens and passes it too, every reported one among them.
+folder's list opens and passes it too, every reported one among them. And for key
+rotation (``--rotation-kills``): after each kill the administrator's password opens the
+file under the old key or the new one, and the data and the audit log are intact.
 """
 
 from __future__ import annotations
@@ -92,6 +94,15 @@ def _child_backup(path: Path, password: str) -> None:
         print("writing", flush=True)
         backup = take_backup(ctx, folder)
         print(f"backup {backup.path.name}", flush=True)
+
+
+def _child_rekey(path: Path, password: str) -> None:
+    from boligsag.services.key_rotation import rotate_database_key
+
+    while True:
+        print("rotating", flush=True)
+        rotate_database_key(path, "admin", password)
+        print("rotated", flush=True)
 
 
 def backup_folder_of(path: Path) -> Path:
@@ -256,13 +267,48 @@ def kill_backups(path: Path, password: str, kills: int, seed: int,
     return tally
 
 
+def kill_rotations(path: Path, password: str, kills: int, seed: int,
+                   longest_s: float = 4.0) -> tuple[int, int, int]:
+    """Kill a process rotating the database key without end; after each kill the
+    administrator's password opens the file under whichever key it has (the old or the
+    new), it passes integrity_check, its audit log verifies, and it holds the same
+    people. (kills, kills during a rotation, rotations reported)."""
+    from boligsag.atomic import TEMP_PREFIX
+    from boligsag.services.audit_check import verify_audit_log
+    from boligsag.services.unlock import UnlockOptions, lock, unlock
+    from boligsag.storage.models import Person
+
+    def people() -> int:
+        ctx = unlock(path, "admin", password, options=UnlockOptions(integrity_check=True))
+        try:
+            report = verify_audit_log(ctx)
+            assert report.problems == (), report.problems
+            with ctx.read() as unit:
+                return len(unit.session.scalars(select(Person.id)).all())
+        finally:
+            lock(ctx)
+
+    rng, mid, rotated = random.Random(seed), 0, 0
+    before = people()
+    for run in range(kills):
+        lines = _kill_at_random(_start(path, password, "child-rekey"), rng, longest_s)
+        mid += bool(lines) and lines[-1] == "rotating"
+        rotated += lines.count("rotated")
+        assert people() == before, f"kill {run}: the data changed"
+        strays = [p.name for p in path.parent.iterdir() if p.name.startswith(TEMP_PREFIX)]
+        assert not strays, f"kill {run}: a rotation's copy was left behind: {strays}"
+    return kills, mid, rotated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=("child", "child-password", "child-backup", "run"))
+    parser.add_argument("mode", choices=("child", "child-password", "child-backup",
+                                         "child-rekey", "run"))
     parser.add_argument("database", type=Path)
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--password-changes", type=int, default=20)
     parser.add_argument("--backup-kills", type=int, default=20)
+    parser.add_argument("--rotation-kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     if args.mode == "child":
@@ -273,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.mode == "child-backup":
         _child_backup(args.database, os.environ["BOLIGSAG_PASSWORD"])
+        return 0
+    if args.mode == "child-rekey":
+        _child_rekey(args.database, os.environ["BOLIGSAG_PASSWORD"])
         return 0
     if not args.database.exists():  # a new database, as a test's (tests/conftest.py)
         from boligsag.services.setup import create_database
@@ -289,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     # The password is PASSWORDS[0] or [1] now: whichever opens it.
     password = next(p for p in PASSWORDS if _opens(args.database, p))
     print(kill_backups(args.database, password, args.backup_kills, seed).summary())
+    kills, mid, rotated = kill_rotations(args.database, password, args.rotation_kills, seed)
+    print(f"key rotation: {kills} kills ({mid} during a rotation), {rotated} rotations "
+          f"finished; after each kill the administrator's password opened the file, "
+          f"integrity_check and the audit log passed, the data was all there")
     return 0
 
 

@@ -3,7 +3,8 @@ times in the test suite; ``python -m tests.integration.crash_harness run DB --ki
 1000`` is the full run whose figures are in the closing notes. After every kill the
 database opens, passes ``PRAGMA integrity_check`` and holds every save the killed
 process reported; after a killed password change exactly one of the two passwords opens
-it; after a killed backup every listed backup opens and passes the check."""
+it; after a killed backup every listed backup opens and passes the check; after a
+killed key rotation the administrator's password opens the file, old key or new."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..conftest import CreatedDb
 KILLS = 15
 PASSWORD_KILLS = 8
 BACKUP_KILLS = 6
+ROTATION_KILLS = 6
 
 
 def _seed() -> int:
@@ -48,3 +50,10 @@ def test_a_killed_backup_is_never_listed_half_written(created_db: CreatedDb) -> 
     print(tally.summary())
     assert tally.kills == BACKUP_KILLS
     assert tally.reported and tally.verified >= tally.reported
+
+
+def test_a_killed_key_rotation_leaves_a_file_the_password_opens(created_db: CreatedDb) -> None:
+    kills, mid, rotated = crash_harness.kill_rotations(
+        created_db.path, created_db.password, ROTATION_KILLS, _seed())
+    print(f"{kills} kills, {mid} during a rotation, {rotated} rotations finished")
+    assert kills == ROTATION_KILLS and mid + rotated > 0

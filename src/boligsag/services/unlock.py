@@ -17,7 +17,7 @@ from sqlalchemy import select
 from boligsag.atomic import atomic_copy
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.usernames import fold_username
-from boligsag.storage import audit_anchor, keys, migrate
+from boligsag.storage import audit_anchor, key_rotation, keys, migrate
 from boligsag.storage.damage import mark_damaged
 from boligsag.storage.database import Database
 from boligsag.storage.engine import open_engine
@@ -64,7 +64,10 @@ def unlock(
         raise DatabaseMissing(path)
     user_uuid, db_key, bucket = login_failures.check_password(
         keys.keys_path_for(path), username, password, throttle)
-    return _open(path, db_key, user_uuid, clock or SystemClock(), options, bucket=bucket)
+    # A key rotation a kill interrupted: finished or dropped here (key_rotation.py).
+    settled_uuid, db_key = key_rotation.settle(
+        path, db_key, user_uuid, lambda pending: pending.unwrap_for_user(username, password))
+    return _open(path, db_key, settled_uuid, clock or SystemClock(), options, bucket=bucket)
 
 
 def unlock_with_recovery_key(
@@ -83,6 +86,8 @@ def unlock_with_recovery_key(
     keys_path = keys.keys_path_for(path)
     store = keys.KeyStore.load(keys_path)
     db_key = store.unwrap_with_recovery(recovery_key)
+    _uuid, db_key = key_rotation.settle(
+        path, db_key, None, lambda pending: (None, pending.unwrap_with_recovery(recovery_key)))
     ctx = _open(path, db_key, None, clock or SystemClock(), UnlockOptions(), username=username,
                 bucket=store.failure_bucket(username))
     from .users import set_password_of  # local: users imports this module's context

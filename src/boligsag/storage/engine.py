@@ -194,6 +194,16 @@ def keyed_connection(path: StrPath, db_key: bytes, *, create: bool = False) -> A
     return conn
 
 
+def key_opens(path: StrPath, db_key: bytes) -> bool:
+    """Whether ``db_key`` is the key of the file at ``path``, asked on a connection that
+    cannot write (after an interrupted key rotation: which key the file has now)."""
+    try:
+        _verify_key_read_only(Path(path).absolute(), _key_statement(db_key))
+    except NotABoligsagDatabase:
+        return False
+    return True
+
+
 # -- opening steps -------------------------------------------------------------------------
 
 

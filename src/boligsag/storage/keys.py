@@ -172,6 +172,9 @@ class KeyStore:
     # The audit log's head, kept outside the database so a cut-off tail is noticed. Its
     # content belongs to the audit module; this module only carries it through load/save.
     audit_anchor: dict[str, Any] | None = None
+    # A key rotation under way: the next key's users, recovery, check and anchor, read
+    # and acted on by key_rotation.py only.
+    pending_rotation: dict[str, Any] | None = None
     # Failed log-ins per username bucket (see storage.throttle), for the pause and the audit.
     login_failures: LoginFailures = field(default_factory=LoginFailures)
     # The JSON text last loaded or saved: lets edit_key_file skip a save that changes nothing.
@@ -238,6 +241,10 @@ class KeyStore:
         if anchor is not None and not isinstance(anchor, dict):
             raise ValueError("field 'audit_anchor' is not an object")
         store.audit_anchor = anchor
+        pending = doc.get("pending_rotation")
+        if pending is not None and not isinstance(pending, dict):
+            raise ValueError("field 'pending_rotation' is not an object")
+        store.pending_rotation = pending
         store.login_failures = LoginFailures.from_json(doc.get("login_failures"))
         return store
 
@@ -251,6 +258,7 @@ class KeyStore:
             "key_check": b64(self.key_check) if self.key_check else None,
             "audit_anchor": self.audit_anchor,
             "login_failures": self.login_failures.to_json(),
+            **({"pending_rotation": self.pending_rotation} if self.pending_rotation else {}),
         }
 
     def _canonical(self) -> str:

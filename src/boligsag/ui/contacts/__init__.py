@@ -18,7 +18,7 @@ from boligsag.services.context import AppContext
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import show_error
 from boligsag.ui.events import AppEvents
-from boligsag.ui.people.purpose_dialog import case_purpose
+from boligsag.ui.purpose_dialog import case_purpose
 
 from .contact_dialog import ContactDialog, confirmation
 

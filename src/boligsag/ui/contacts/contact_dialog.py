@@ -55,7 +55,7 @@ from boligsag.ui.activities.forms import (
 )
 from boligsag.ui.activities.session_dialog import parse_time
 from boligsag.ui.events import AppEvents, run_service
-from boligsag.ui.people.purpose_dialog import ssp_note_purpose
+from boligsag.ui.purpose_dialog import ssp_note_purpose
 from boligsag.ui.reminders.dialog import contact_subject, remind_me_button
 from boligsag.ui.stale_notice import StaleNotice
 from boligsag.ui.widgets import form_layout, named

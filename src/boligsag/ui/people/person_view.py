@@ -39,6 +39,7 @@ from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.jobs import JobsPanel
 from boligsag.ui.letters.opener import open_letter_preview
+from boligsag.ui.purpose_dialog import PurposeDialog, case_purpose
 from boligsag.ui.referrals.new_dialog import NewReferralDialog
 from boligsag.ui.reloader import Reloader
 from boligsag.ui.reminders.dialog import ReminderSubject, RemindMeDialog
@@ -50,7 +51,6 @@ from .household_dialog import HouseholdDialog
 from .openers import RecordOpener
 from .person_delete import PersonToDelete, ask_delete_person
 from .person_dialog import PersonDialog
-from .purpose_dialog import PurposeDialog, case_purpose
 from .timeline import TimelineView
 
 _PAGE = frozenset({Entity.PEOPLE, Entity.HOUSEHOLDS})
