@@ -165,3 +165,15 @@ def test_rekey_from_the_command_line(created_db: CreatedDb, clock: FixedClock,
     one_time = next(line.split()[1] for line in out.splitlines()
                     if line.strip().startswith("mette "))
     assert _people(created_db.path, "mette", one_time) == 2
+
+
+def test_a_file_without_a_recovery_key_gets_none(created_db: CreatedDb,
+                                                 clock: FixedClock) -> None:
+    """A team laptop's replica has no recovery key; a rotation does not add one."""
+    _filled(created_db, clock)
+    with keys.edit_key_file(keys.keys_path_for(created_db.path)) as store:
+        store.recovery = None
+    result = rotate_database_key(created_db.path, "admin", ADMIN_PASSWORD, clock=clock)
+    assert result.recovery_key == ""
+    assert keys.KeyStore.load(keys.keys_path_for(created_db.path)).recovery is None
+    assert _people(created_db.path, "admin", ADMIN_PASSWORD) == 2

@@ -33,8 +33,9 @@ def run(args: argparse.Namespace) -> int:
         del password
     print(f"The database has a new key: {result.rows:,} rows re-encrypted and verified, "
           f"{result.audit_entries:,} audit entries linked anew.")
-    print(f"New recovery key (print it and keep it locked away; the old one no longer "
-          f"opens the database):\n    {result.recovery_key}")
+    if result.recovery_key:
+        print(f"New recovery key (print it and keep it locked away; the old one no longer "
+              f"opens the database):\n    {result.recovery_key}")
     if result.one_time_passwords:
         print("One-time passwords (hand each over in person; they choose their own at the "
               "next log-in):")

@@ -36,7 +36,7 @@ def one_time_password() -> str:
 
 @dataclass(frozen=True)
 class KeyRotation:
-    recovery_key: str  # to print; the old sheet no longer opens the database
+    recovery_key: str  # to print; the old sheet no longer opens it ("": a replica, none)
     one_time_passwords: dict[str, str]  # username -> one-time password, to hand over
     rows: int  # rows in the re-keyed file, verified
     audit_entries: int  # audit entries re-chained under the new key

@@ -10,7 +10,8 @@ random key; every way in is made anew:
 - the administrator keeps their password (rewrapped);
 - every other account gets a one-time password, to be changed at the next log-in
   (nobody else's password is known here, so their wraps cannot be renewed otherwise);
-- a new recovery key replaces the printed one, which no longer opens the file;
+- a new recovery key replaces the printed one, which no longer opens the file (a team
+  laptop's replica, which has none, gets none);
 - the audit log is re-chained under the audit key of the new key (audit.py derives it
   from the database key), after the whole chain was verified under the old one.
 
@@ -65,7 +66,7 @@ class RotationRefused(UserError):
 
 @dataclass(frozen=True)
 class Rotated:
-    recovery_key: str  # the new printed recovery key
+    recovery_key: str  # the new printed recovery key ("" for a file that had none)
     rows: int  # rows in the re-keyed file, verified
     audit_entries: int  # entries re-chained (the rotation's own included)
 
@@ -111,7 +112,9 @@ def rotate(path: Path, old_key: bytes, admin: Admin, one_time: Mapping[str, str]
             else:
                 new.add_user(user.user_uuid, user.username, one_time[user.user_uuid],
                              new_key, must_change=True)
-        recovery_key = new.set_recovery(new_key)
+        # A team laptop's replica has no recovery key (a forgotten password joins anew):
+        # it gets none now either.
+        recovery_key = new.set_recovery(new_key) if store.recovery is not None else ""
         new.audit_anchor = audit_anchor.to_json(audit.derive_key(new_key), head)
         pending = {name: value for name, value in new.to_json().items()
                    if name in ("users", "recovery", "key_check", "audit_anchor")}
