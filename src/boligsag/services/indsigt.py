@@ -124,7 +124,7 @@ def _contacts(session: Session, person: Person) -> IndsigtSection:
                      label(channel.name_da, channel.name_en),
                      ", ".join(label(t.name_da, t.name_en) for t in contact.topics), note))
     return IndsigtSection(tr("Contacts"), (tr("When"), tr("Staff member"), tr("Channel"),
-                                            tr("Topics"), tr("Note")), (1.45, 1.3, 1, 1.4, 3),
+                                            tr("Topics"), tr("Note")), (1.65, 1.3, 1.25, 1.6, 2.5),
                           tuple(rows), tr(SSP_WITHHELD) if withheld else "")
 
 
