@@ -282,8 +282,23 @@ def _open_mode(path: Path, read_only: bool) -> str:
 
 
 def _verify_key_read_only(path: Path, key_sql: str) -> None:
-    """Check library settings and the key on a connection that cannot write anything."""
-    conn = _connect(_uri(path, "ro") + "&immutable=1")
+    """Check library settings and the key on a connection that cannot write anything:
+    the file alone first (``immutable``: no -wal read, no -shm made). A checkpoint cut
+    short by a kill or a power cut leaves the file's pages half folded in until the
+    -wal, which still holds them all, is folded in again; read alone the file is then
+    "malformed" though nothing is lost. So when that first read fails and a -wal is
+    beside the file, the key is asked again through the -wal, read-only (a read-only
+    connection never folds it into the file)."""
+    try:
+        _read_schema(path, key_sql, _uri(path, "ro") + "&immutable=1")
+    except (NotABoligsagDatabase, IntegrityFailed):
+        if not wal_has_frames(path):
+            raise
+        _read_schema(path, key_sql, _uri(path, "ro"))
+
+
+def _read_schema(path: Path, key_sql: str, uri: str) -> None:
+    conn = _connect(uri)
     try:
         _apply_key(conn, key_sql)
         _check_cipher_settings(conn, path)
