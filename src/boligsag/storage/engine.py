@@ -286,12 +286,14 @@ def _verify_key_read_only(path: Path, key_sql: str) -> None:
     the file alone first (``immutable``: no -wal read, no -shm made). A checkpoint cut
     short by a kill or a power cut leaves the file's pages half folded in until the
     -wal, which still holds them all, is folded in again; read alone the file is then
-    "malformed" though nothing is lost. So when that first read fails and a -wal is
-    beside the file, the key is asked again through the -wal, read-only (a read-only
-    connection never folds it into the file)."""
+    "malformed" though nothing is lost. So when the first read finds the file
+    malformed (page 1 decrypted, so the key is right: a wrong key fails there, as "not
+    a database", and is tried no further, which would touch the -shm) and a -wal is
+    beside it, the schema is read again through the -wal, read-only (such a connection
+    never folds the -wal into the file)."""
     try:
         _read_schema(path, key_sql, _uri(path, "ro") + "&immutable=1")
-    except (NotABoligsagDatabase, IntegrityFailed):
+    except IntegrityFailed:
         if not wal_has_frames(path):
             raise
         _read_schema(path, key_sql, _uri(path, "ro"))
