@@ -16,7 +16,7 @@ keeps its note from everyone but the staff members the administrator gave SSP ac
 
 Access is read from the user's row at each check, so a revoked permission holds at
 once, not at the next log-in. The team server applies the same rule to what it sends
-and accepts (sync/people_lists.py, sync/scope.py).
+and accepts (sync/ssp_strip.py, used by the pull, the fetch and scope.py).
 """
 
 from __future__ import annotations
