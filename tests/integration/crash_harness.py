@@ -299,6 +299,11 @@ def kill_rotations(path: Path, password: str, kills: int, seed: int,
     return kills, mid, rotated
 
 
+# The child processes the parent kills, by the mode it starts them with.
+_CHILDREN = {"child": _child, "child-password": _child_password,
+             "child-backup": _child_backup, "child-rekey": _child_rekey}
+
+
 def _a_copy(path: Path) -> bool:
     """A rotation's database copy (or its journal) left beside the database. A killed
     key-file write leaves a temporary file too (atomic.py), holding the key file's JSON
@@ -314,8 +319,7 @@ def _a_copy(path: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=("child", "child-password", "child-backup",
-                                         "child-rekey", "run"))
+    parser.add_argument("mode", choices=(*_CHILDREN, "run"))
     parser.add_argument("database", type=Path)
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--password-changes", type=int, default=20)
@@ -323,17 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rotation-kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
-    if args.mode == "child":
-        _child(args.database, os.environ["BOLIGSAG_PASSWORD"])
-        return 0
-    if args.mode == "child-password":
-        _child_password(args.database, os.environ["BOLIGSAG_PASSWORD"])
-        return 0
-    if args.mode == "child-backup":
-        _child_backup(args.database, os.environ["BOLIGSAG_PASSWORD"])
-        return 0
-    if args.mode == "child-rekey":
-        _child_rekey(args.database, os.environ["BOLIGSAG_PASSWORD"])
+    child = _CHILDREN.get(args.mode)
+    if child is not None:
+        child(args.database, os.environ["BOLIGSAG_PASSWORD"])
         return 0
     if not args.database.exists():  # a new database, as a test's (tests/conftest.py)
         from boligsag.services.setup import create_database

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from boligsag.domain.permissions import Permission
 from boligsag.storage import keys
-from boligsag.storage.key_rotation import Admin, RotationRefused, rotate
+from boligsag.storage.key_rotation import Admin, RotationRefused, refuse_if_open, rotate
 
 from .context import Clock, SystemClock
 from .errors import PermissionDenied
@@ -49,10 +49,7 @@ def rotate_database_key(path: Path, username: str, password: str, *,
     verify); nothing is changed then."""
     path = Path(path).absolute()
     clock = clock or SystemClock()
-    if Path(f"{path}-shm").exists():  # before the log-in writes its own entry
-        raise RotationRefused(
-            "{file} is open in Boligsag (or was not closed properly). Close every Boligsag "
-            "that uses it, then rotate the key.", file=str(path))
+    refuse_if_open(path, left_wal=False)  # before the log-in writes its own entry
     ctx = unlock(path, username, password, clock=clock,
                  options=UnlockOptions(integrity_check=False))
     try:

@@ -27,9 +27,8 @@ from boligsag.domain.enums import Role
 from boligsag.storage.models import Contact, User
 
 from .context import AppContext
-from .errors import PermissionDenied
 
-__all__ = ["may_read_ssp", "require_ssp", "ssp_problems", "withheld"]
+__all__ = ["may_read_ssp", "ssp_problems", "withheld"]
 
 
 def may_read_ssp(session: Session, ctx: AppContext) -> bool:
@@ -38,10 +37,6 @@ def may_read_ssp(session: Session, ctx: AppContext) -> bool:
     return bool(user is not None and user.active and user.deleted_at is None
                 and user.ssp_access)
 
-
-def require_ssp(session: Session, ctx: AppContext) -> None:
-    if not may_read_ssp(session, ctx):
-        raise PermissionDenied()
 
 
 def withheld(contact: Contact) -> bool:

@@ -57,7 +57,7 @@ from .file_checks import checkpoint
 from .file_copies import rekey, verify_copy, write_copy
 from .models import AuditEntry
 
-__all__ = ["Rotated", "RotationRefused", "rotate", "settle"]
+__all__ = ["Rotated", "RotationRefused", "refuse_if_open", "rotate", "settle"]
 
 
 class RotationRefused(UserError):
@@ -94,7 +94,7 @@ def rotate(path: Path, old_key: bytes, admin: Admin, one_time: Mapping[str, str]
                if u.user_uuid != admin.user_uuid and u.user_uuid not in one_time]
     if missing:
         raise ValueError(f"no one-time password for {', '.join(missing)}")
-    _refuse_if_open(path)
+    refuse_if_open(path)
     copy = path.with_name(temp_name())
     with keys.edit_key_file(keys_path) as current:  # named first: a kill leaves no stray copy
         current.pending_rotation = {"copy": copy.name}
@@ -138,8 +138,10 @@ def _put_in_place(copy: Path, path: Path) -> None:
     fsync_directory(path.parent)
 
 
-def _refuse_if_open(path: Path) -> None:
-    if Path(f"{path}-shm").exists() or Path(f"{path}-wal").exists():
+def refuse_if_open(path: Path, *, left_wal: bool = True) -> None:
+    """RotationRefused while a program has the file open (its -shm), and, with
+    ``left_wal``, while one that was killed left a -wal (a log-in folds it in first)."""
+    if Path(f"{path}-shm").exists() or (left_wal and Path(f"{path}-wal").exists()):
         raise RotationRefused(
             "{file} is open in Boligsag (or was not closed properly). Close every Boligsag "
             "that uses it, then rotate the key.", file=str(path))
@@ -203,8 +205,6 @@ def _finish(keys_path: Path, new_key: bytes) -> None:
         if pending is None:
             return
         promoted = pending_store(store)
-        promoted.audit_anchor = pending.get("audit_anchor")
-        promoted.login_failures = store.login_failures
         if promoted.key_check is None:
             raise keys.KeyMismatch("the pending key file part has no key check")
         promoted._check_db_key(new_key)  # it is the key the file now has
