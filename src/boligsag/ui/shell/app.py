@@ -20,6 +20,7 @@ from boligsag.ui.icons import app_icon
 from boligsag.ui.main_thread_gc import pin_collection_to_gui_thread
 from boligsag.ui.qt_translations import install_qt_translations
 from boligsag.ui.shell.controller import AppController
+from boligsag.ui.shell.startup_probe import install_startup_probe
 from boligsag.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def run(*, db_path: Path | None = None, demo: bool = False, language: str | None
     controller = AppController(settings, db_path or settings.database_path(), demo=demo)
     controller.finished.connect(lambda exit_code: app.exit(exit_code))
     _quit_on_signals(controller)
+    install_startup_probe(app, lambda: controller.quit(0))
     controller.start()
     code = app.exec()
     controller.shutdown()
