@@ -68,8 +68,13 @@ class PeoplePage(Page):
         self.person_view.back_requested.connect(self.show_list)
         self.person_view.deleted.connect(self._deleted)
         self._build_actions()
-        self.list_view.bar.addWidget(action_button(self.action_new, "newPersonButton",
-                                                   primary=True, parent=self))
+        new_person = action_button(self.action_new, "newPersonButton", primary=True,
+                                   parent=self)
+        self.list_view.bar.addWidget(new_person)
+        # Made after the list, the button would come after it in the Tab order; it sits
+        # in the search's row, so Tab reads it before going down into the list.
+        QWidget.setTabOrder(self.list_view.search, new_person)
+        QWidget.setTabOrder(new_person, self.list_view.table)
         self._update_actions()
 
     def _build_actions(self) -> None:
