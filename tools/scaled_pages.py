@@ -1,0 +1,149 @@
+"""Every page at 150 % and 200 % display scaling and with a large system font, as a
+screenshot and as a check that no label or button is too small for its text.
+
+    xvfb-run -a -s "-screen 0 2732x1536x24" .venv/bin/python tools/scaled_pages.py /tmp/shots/scaled
+
+For each look it starts itself again (Qt reads the scale factor once, before the
+application exists) with ``QT_SCALE_FACTOR`` and, for the large font, a font 30 %
+larger than the theme's. The child opens a small demo in a 1366×768 window (device
+independent pixels: a 1920×1080 laptop at 150 %, or 2732×1536 at 200 %), shows each page
+and a person's page, saves ``<look>-<page>.png`` and prints one line per clipped
+widget. Exit code 1 when anything is clipped. tests/gui/test_scaling.py runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# look -> (scale factor, font enlargement)
+LOOKS: dict[str, tuple[str, float]] = {
+    "scale150": ("1.5", 1.0),
+    "scale200": ("2", 1.0),
+    "largefont": ("1", 1.3),
+}
+
+
+def clipped(window: object) -> list[str]:
+    """Visible labels and buttons whose text needs more room than they have."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+    assert isinstance(window, QWidget)
+    problems = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window) or widget.width() <= 0:
+            continue
+        name = widget.objectName() or type(widget).__name__
+        if isinstance(widget, QLabel) and widget.text() and widget.pixmap().isNull():
+            if widget.property("elided"):  # cut with "…" on purpose, whole text as tooltip
+                continue
+            if widget.wordWrap():
+                needed = widget.heightForWidth(widget.width())
+                if needed > widget.height() + 1:
+                    problems.append(f"{name}: {needed} px high text in {widget.height()} px")
+            elif widget.minimumSizeHint().width() > widget.width() + 1:
+                problems.append(f"{name}: {widget.minimumSizeHint().width()} px wide text "
+                                f"in {widget.width()} px")
+        elif (isinstance(widget, QAbstractButton) and widget.text()
+              and widget.sizeHint().width() > widget.width() + 1):
+            problems.append(f"{name}: button needs {widget.sizeHint().width()} px, "
+                            f"has {widget.width()} px")
+    return problems
+
+
+def child(out: Path, look: str, enlarge: float) -> int:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    from boligsag.app_settings import AppSettings
+    from boligsag.ui import demo
+    from boligsag.ui.shell.app import create_application
+    from boligsag.ui.shell.controller import AppController
+
+    app = create_application([sys.argv[0]])
+    if enlarge != 1.0:
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * enlarge)
+        app.setFont(font)
+    demo.DEMO_PEOPLE, demo.DEMO_CONTACTS = 30, 200
+    with tempfile.TemporaryDirectory() as folder:
+        controller = AppController(AppSettings(Path(folder)),
+                                   Path(folder) / "never-used.db", demo=True)
+        controller.start()
+        report: dict[str, list[str]] = {}
+
+        def wait(condition: object, ms: int = 60_000) -> None:
+            from PySide6.QtCore import QDeadlineTimer
+            deadline = QDeadlineTimer(ms)
+            while not condition() and not deadline.hasExpired():  # type: ignore[operator]
+                app.processEvents()
+            if not condition():  # type: ignore[operator]
+                raise SystemExit(f"{look}: timed out")
+
+        wait(lambda: controller.window is not None)
+        window = controller.window
+        assert window is not None
+        window.resize(1366, 768)
+        window.show()
+
+        def settle(ms: int = 500) -> None:
+            from PySide6.QtCore import QElapsedTimer
+            timer = QElapsedTimer()
+            timer.start()
+            while timer.elapsed() < ms:
+                app.processEvents()
+
+        def capture(name: str) -> None:
+            settle()
+            window.grab().save(str(out / f"{look}-{name}.png"))
+            problems = clipped(window)
+            if window.width() > 1366:  # grew past the laptop's screen to fit its content
+                problems.append(f"the window needs {window.width()} px, the screen has 1366")
+            if problems:
+                report[name] = problems
+
+        for page in list(window.pages):
+            window.show_page(page.page_id)
+            capture(page.page_id)
+        window.show_page("people")
+        table = window.findChild(QWidget, "peopleTable")
+        wait(lambda: table.model().rowCount() > 0)
+        table.setFocus()
+        table.selectRow(0)
+        from PySide6.QtTest import QTest
+        QTest.keyClick(table, Qt.Key.Key_Return)
+        wait(window.page("people").showing_person)
+        capture("person")
+        print(json.dumps(report))
+        controller.quit(0)
+        settle(200)
+    return 1 if report else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder for the screenshots")
+    parser.add_argument("--look", choices=sorted(LOOKS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.look:
+        return child(args.out, args.look, LOOKS[args.look][1])
+    failed = False
+    for look, (scale, _enlarge) in LOOKS.items():
+        env = {**os.environ, "QT_SCALE_FACTOR": scale}
+        done = subprocess.run([sys.executable, __file__, str(args.out), "--look", look],
+                              env=env, capture_output=True, text=True, timeout=600)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        report = json.loads(lines[-1]) if lines else {"(no report)": [done.stderr[-2000:]]}
+        print(f"{look}: {'ok' if not report else json.dumps(report, indent=1)}")
+        failed |= bool(report) or done.returncode not in (0, 1)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
