@@ -1,6 +1,7 @@
-"""At 150 % and 200 % display scaling every page and a person's page fit a 1366×768
-window (device-independent pixels) with no label or button too small for its text
-(tools/scaled_pages.py, in a process of its own: Qt reads the scale factor once)."""
+"""At 150 % and 200 % display scaling, and with a 30 % larger font, every page and a
+person's page fit a 1366×768 window (device-independent pixels) with no label or button
+too small for its text (tools/scaled_pages.py, in a process of its own: Qt reads the
+scale factor once)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from PySide6.QtGui import QImage
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "scaled_pages.py"
 
 
-@pytest.mark.parametrize(("look", "scale"), [("scale150", "1.5"), ("scale200", "2")])
+@pytest.mark.parametrize(("look", "scale"),
+                         [("scale150", "1.5"), ("scale200", "2"), ("largefont", "1")])
 def test_every_page_fits_at_high_display_scaling(tmp_path: Path, look: str, scale: str) -> None:
     env = {**os.environ, "QT_SCALE_FACTOR": scale, "QT_QPA_PLATFORM": "offscreen",
            "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),

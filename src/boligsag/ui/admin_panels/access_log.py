@@ -134,7 +134,7 @@ class AccessLogPanel(QWidget):
         grid.setHorizontalSpacing(10)
         self.person = clearable(named(QLineEdit(), "accessLogPersonEdit", tr("Person")))
         self.person.setPlaceholderText(tr("Name or CPR number"))
-        self.person.setMinimumWidth(200)
+        self.person.setMinimumWidth(160)
         self.person.returnPressed.connect(self.apply)
         self.staff = named(QComboBox(), "accessLogStaffCombo", tr("Staff member"))
         self.staff.addItem(tr("Everyone"), None)
@@ -142,6 +142,12 @@ class AccessLogPanel(QWidget):
         self.action.addItem(tr("All actions"), None)
         for action in ACTION_LABELS:
             self.action.addItem(action_text(action), action)
+        for combo in (self.staff, self.action):
+            # As wide as ten characters at least, not as the longest entry (the popup shows
+            # every entry whole), so that the row fits the screen with a large font.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         today = self.ctx.today()
         limits = {"minimum": date_range.FIRST_DAY, "maximum": date_range.LAST_DAY}
         self.date_from = date_edit("accessLogFromEdit", tr("From"), today - timedelta(days=30),

@@ -33,6 +33,7 @@ from boligsag.ui.admin_panels.restore_dialog import RestoreDialog
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
+from boligsag.ui.flow_layout import FlowLayout
 from boligsag.ui.widgets import named
 
 
@@ -79,7 +80,7 @@ class BackupsPanel(QWidget):
         self.state = named(QLabel(), "backupState", tr("Backup status"))
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
-        layout.addLayout(self._keep_row())
+        layout.addWidget(self._keep_row())
         heading = QLabel(tr("Checked backups in the folder, newest first"))
         heading.setProperty("role", "section")
         layout.addWidget(heading)
@@ -95,10 +96,13 @@ class BackupsPanel(QWidget):
         self._paths: list[Path] = []
         self._show_folder(backups.backup_folder(ctx))
 
-    def _keep_row(self) -> QHBoxLayout:
+    def _keep_row(self) -> QWidget:
         """How many automatic backups rotation keeps: the newest of each day, week and
-        month (services/backups.py Keep)."""
-        row = QHBoxLayout()
+        month (services/backups.py Keep). It wraps to a second line when a large font
+        leaves too little width."""
+        keep_row = QWidget()
+        row = FlowLayout(keep_row, spacing=6)
+        row.setContentsMargins(0, 0, 0, 0)
         label = QLabel(tr("Keep the newest backup of the last"))
         row.addWidget(label)
         keep = backups.keep_of(self.ctx)
@@ -122,8 +126,7 @@ class BackupsPanel(QWidget):
             "or anonymised in Boligsag stays in older backups until they are deleted."))
         self.keep_button.clicked.connect(self.save_keep)
         row.addWidget(self.keep_button)
-        row.addStretch(1)
-        return row
+        return keep_row
 
     def save_keep(self) -> None:
         values = {name: spin.value() for name, spin in self.keep_spins.items()}

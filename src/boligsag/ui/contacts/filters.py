@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.services.contacts import ContactFilters
 from boligsag.services.context import AppContext
+from boligsag.ui.flow_layout import FlowLayout
 from boligsag.ui.widgets import named
 
 PERIODS = ("7", "30", "year", "last_year", "all")
@@ -47,9 +48,10 @@ class ContactFilterBar(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         named(self, "contactFilterBar", tr("Filters"))
-        row = QHBoxLayout(self)
+        # Wraps to a second line when a large font or display scaling leaves too little
+        # width, instead of pushing the window past the screen.
+        row = FlowLayout(self, spacing=10)
         row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(10)
         self.period = named(QComboBox(), "contactPeriodCombo", tr("Period"))
         for code in PERIODS:
             self.period.addItem(period_label(code), code)
@@ -74,7 +76,6 @@ class ContactFilterBar(QWidget):
             row.addWidget(widget)
             widget.currentIndexChanged.connect(lambda _i: self.changed.emit(self.filters()))
         row.addWidget(self.only_mine)
-        row.addStretch(1)
         self.only_mine.toggled.connect(lambda _on: self.changed.emit(self.filters()))
 
     def set_channels(self, channels: tuple[Choice, ...]) -> None:

@@ -31,10 +31,9 @@ from boligsag.services.context import AppContext
 from boligsag.services.people_search import PersonSummary
 from boligsag.ui.background import run_in_background
 from boligsag.ui.event_filter import survives_teardown
+from boligsag.ui.flow_layout import FlowLayout
 from boligsag.ui.theme import BORDER, PRIMARY, PRIMARY_SOFT
 from boligsag.ui.widgets import named
-
-from .flow_layout import FlowLayout
 
 DEBOUNCE_MS = 120
 MAX_MATCHES = 8
@@ -93,7 +92,7 @@ class PersonChips(QFrame):
                            f"{BORDER}; border-radius: 5px; }} "
                            "QFrame#quickLogPeople[focused=\"true\"] { border: 2px solid "
                            f"{PRIMARY}; }}")
-        self.flow = FlowLayout(self, spacing=6)
+        self.flow = FlowLayout(self, spacing=6, fill_last=True)
         self.flow.setContentsMargins(5, 3, 5, 3)
         self.edit = named(QLineEdit(), "quickLogPersonEdit", tr("Find a person"))
         self.edit.setPlaceholderText(tr("Type a few letters of the name, CPR or phone"))

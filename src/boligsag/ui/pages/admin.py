@@ -41,6 +41,9 @@ class AdminPage(Page):
             "organisation's letterhead and reminders, backups, deletion and the access "
             "log.")))
         self.tabs = named(QTabWidget(), "adminTabs", tr("Administration sections"))
+        # Seven tabs need ~1070 px with a large font: past that the tab bar scrolls (arrow
+        # buttons, and Ctrl+Tab) instead of pushing the window past the screen.
+        self.tabs.setUsesScrollButtons(True)
         layout.addWidget(self.tabs, 1)
         self.staff = StaffPanel(ctx, events)
         self.tabs.addTab(self.staff, tr("Staff"))

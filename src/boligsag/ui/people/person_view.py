@@ -37,6 +37,7 @@ from boligsag.ui.consents.panel import ConsentsPanel
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
+from boligsag.ui.flow_layout import FlowLayout
 from boligsag.ui.jobs import JobsPanel
 from boligsag.ui.letters.opener import open_letter_preview
 from boligsag.ui.purpose_dialog import PurposeDialog, case_purpose
@@ -95,8 +96,13 @@ class PersonView(QWidget):
         self.back_button.setProperty("role", "link")
         self.back_button.setToolTip(tr("Back to the list (Esc)"))
         self.back_button.clicked.connect(self.back_requested.emit)
-        top.addWidget(self.back_button)
-        top.addStretch(1)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        # The buttons wrap to a second line, right-aligned, when a large font or display
+        # scaling leaves too little width for one (else the window outgrows the screen).
+        actions = named(QWidget(), "personActions", tr("Actions"))
+        flow = FlowLayout(actions, spacing=8, align_right=True)
+        flow.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(actions, 1)
         self.buttons: dict[str, QPushButton] = {}
         can = ctx.actor.can
         for key, text, tip, allowed in (
@@ -122,10 +128,13 @@ class PersonView(QWidget):
             button.setVisible(allowed)
             if key == "log":
                 button.setProperty("role", "primary")
-            if key == "delete":
-                top.addSpacing(12)  # set apart from the everyday actions
+            if key == "delete":  # set apart from the everyday actions
+                gap = QWidget()
+                gap.setFixedWidth(4)
+                gap.setVisible(allowed)
+                flow.addWidget(gap)
             self.buttons[key] = button
-            top.addWidget(button)
+            flow.addWidget(button)
         self.buttons["log"].clicked.connect(self.log_contact)
         self.buttons["consent"].clicked.connect(self.new_consent)
         self.buttons["referral"].clicked.connect(self.new_referral)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from boligsag.domain.enums import ReferralStatus
 from boligsag.domain.permissions import Permission
@@ -15,6 +15,7 @@ from boligsag.services.context import AppContext
 from boligsag.services.service_catalogue import list_services
 from boligsag.services.users import list_staff_choices
 from boligsag.ui.case_labels import status_label
+from boligsag.ui.flow_layout import FlowLayout
 from boligsag.ui.widgets import named
 
 from .model import OPEN_STATUSES, ReferralFilter
@@ -30,9 +31,10 @@ class ReferralFilterBar(QWidget):
         self.ctx = ctx
         self.filter = ReferralFilter()
         named(self, "referralFilters", tr("Filters"))
-        row = QHBoxLayout(self)
+        # Wraps to a second line when a large font or display scaling leaves too little
+        # width, instead of pushing the window past the screen.
+        row = FlowLayout(self, spacing=8)
         row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
         self.status = named(QComboBox(), "statusFilter", tr("Status"))
         self.status.addItem(tr("Open referrals"), _OPEN)
         self.status.addItem(tr("All statuses"), _ALL)

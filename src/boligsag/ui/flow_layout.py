@@ -1,6 +1,8 @@
 """A layout that places widgets left to right and wraps to a new line when the width
-runs out (Qt's "Flow Layout" example), for the chips of the person field. The last
-widget (the text field) takes what is left of its line."""
+runs out (Qt's "Flow Layout" example). The chips of the person field use it with
+``fill_last`` (the text field after them takes what is left of its line); a person's
+row of buttons with ``align_right``, so that with a large font or display scaling the
+buttons take two lines instead of pushing the window past the screen."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 
 class FlowLayout(QLayout):
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6, *,
+                 fill_last: bool = False, align_right: bool = False) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._fill_last = fill_last
+        self._align_right = align_right
 
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
@@ -59,18 +64,29 @@ class FlowLayout(QLayout):
     def _arrange(self, rect: QRect, *, apply: bool) -> int:
         margins = self.contentsMargins()
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        x, y, line_height = area.x(), area.y(), 0
         visible = [i for i in self._items if not (i.widget() and i.widget().isHidden())]
+        # Lay out line by line: (item, width) of each line, then place them.
+        lines: list[list[tuple[QLayoutItem, int]]] = [[]]
+        x = area.x()
         for number, item in enumerate(visible):
-            hint = item.sizeHint()
-            last = number == len(visible) - 1
-            width = max(hint.width(), item.minimumSize().width())
-            if x + width > area.right() + 1 and line_height > 0:
-                x, y, line_height = area.x(), y + line_height + self._spacing, 0
-            if last:  # the text field fills the rest of its line
+            width = max(item.sizeHint().width(), item.minimumSize().width())
+            if x + width > area.right() + 1 and lines[-1]:
+                lines.append([])
+                x = area.x()
+            if self._fill_last and number == len(visible) - 1:  # fills the rest of its line
                 width = max(width, area.right() + 1 - x)
-            if apply:
-                item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
+            lines[-1].append((item, width))
             x += width + self._spacing
-            line_height = max(line_height, hint.height())
-        return y + line_height - rect.y() + margins.bottom()
+        y = area.y()
+        for line in lines:
+            used = sum(width for _item, width in line) + self._spacing * (len(line) - 1)
+            x = area.right() + 1 - used if self._align_right else area.x()
+            height = max((item.sizeHint().height() for item, _width in line), default=0)
+            for item, width in line:
+                if apply:  # centred in its line: a label beside a taller spin box or button
+                    item_height = item.sizeHint().height()
+                    top = y + (height - item_height) // 2
+                    item.setGeometry(QRect(QPoint(x, top), QSize(width, item_height)))
+                x += width + self._spacing
+            y += height + self._spacing
+        return max(y - self._spacing, area.y()) - rect.y() + margins.bottom()
