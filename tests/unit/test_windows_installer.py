@@ -169,3 +169,25 @@ def test_the_build_script_compiles_against_its_own_stand_in(tmp_path: Path) -> N
     out = Path(result.stdout.strip())
     assert out == tmp_path / f"Boligsag-{VERSION}-setup.exe"
     assert out.read_bytes()[:2] == b"MZ"
+
+
+def test_the_windows_workflow_uses_what_the_repository_has() -> None:
+    """The workflow runs only on GitHub's Windows runners; here, at least, every file
+    and name it relies on must exist: a rename would otherwise show up there only."""
+    workflow = (ROOT / ".github" / "workflows" / "windows.yml").read_text("utf-8")
+    # This part's own files (the spec and the icon renderer come with the PyInstaller
+    # build's part of the work).
+    paths = re.findall(r"installer[\\/]windows[\\/][\w.]+", workflow)
+    assert {path.replace("\\", "/") for path in paths} == {
+        "installer/windows/boligsag.nsi", "installer/windows/check_file_in_use.py"}
+    for path in paths:
+        assert (ROOT / path.replace("\\", "/")).is_file(), path
+    assert "installer\\windows\\boligsag.nsi" in workflow
+    # The names the smoke test looks for are the ones the program and the script use.
+    assert "shown unlockDialog" in workflow
+    unlock = (ROOT / "src" / "boligsag" / "ui" / "unlock_dialog.py").read_text("utf-8")
+    assert 'named(self, "unlockDialog"' in unlock
+    script = SCRIPT.read_text("utf-8")
+    for name in ("boligsag.exe", "boligsag-cli.exe", "uninstall.exe"):
+        assert name in workflow and f'"{name}"' in script
+    assert '"/S", "/ALLUSERS"' in workflow and "Programs\\Boligsag" in workflow
