@@ -26,8 +26,9 @@ debian_packages=(
 )
 # The tests read rendered letters back with pdftotext, as a reader's PDF viewer would, and
 # start their own throwaway PostgreSQL cluster (Debian 12's postgresql is 15; its server
-# package already carries pg_trgm, so postgresql-contrib is not needed).
-if [ -n "$extras" ]; then debian_packages+=(poppler-utils postgresql); fi
+# package already carries pg_trgm, so postgresql-contrib is not needed). makensis (nsis)
+# compiles the Windows installer's script in a test, so its errors show up on Linux.
+if [ -n "$extras" ]; then debian_packages+=(poppler-utils postgresql nsis); fi
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

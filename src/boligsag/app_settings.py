@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -67,15 +68,45 @@ ALL_SETTINGS: tuple[SettingSpec[Any], ...] = (
 )
 
 
-def config_dir() -> Path:
-    override = os.environ.get(CONFIG_DIR_ENV)
+def data_dir(platform: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of the default database and its key file.
+
+    Windows: ``%LOCALAPPDATA%\\Boligsag``, the local profile, never the roaming one
+    (``%APPDATA%``), which a domain log-off copies to a server: a multi-gigabyte
+    encrypted database must stay on the laptop. Elsewhere platformdirs' user data
+    folder (``~/.local/share/Boligsag``). ``platform`` and ``environ`` default to this
+    process's; the tests pass Windows' values.
+    """
+    platform = platform or sys.platform
+    environ = os.environ if environ is None else environ
+    if platform == "win32":
+        local = environ.get("LOCALAPPDATA", "").strip()
+        if local:
+            return Path(local) / APP_NAME
+        # No LOCALAPPDATA (a service account's bare environment): ask Windows itself,
+        # still for the local folder.
+        from platformdirs.windows import Windows
+
+        return Path(Windows(APP_NAME, appauthor=False, roaming=False).user_data_dir)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir(platform: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of ``settings.json``: ``BOLIGSAG_CONFIG_DIR`` when set; on Windows the
+    data folder (Windows has no separate place for settings that stay local);
+    elsewhere platformdirs' user config folder (``~/.config/Boligsag``)."""
+    environ = os.environ if environ is None else environ
+    override = environ.get(CONFIG_DIR_ENV)
     if override:
         return Path(override)
+    if (platform or sys.platform) == "win32":
+        return data_dir(platform, environ)
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
-def default_database_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "boligsag.db"
+def default_database_path(platform: str | None = None,
+                          environ: Mapping[str, str] | None = None) -> Path:
+    return data_dir(platform, environ) / "boligsag.db"
 
 
 class AppSettings:

@@ -10,7 +10,8 @@
    killed right after the rename has already recorded the output.
 4. The rename into place, then the folder is fsynced.
 
-If step 4 fails (the target is open in Excel on Windows, the folder was removed), a
+If step 4 fails (the target stays open in Excel on Windows: ``atomic.FileInUse``
+after a few tries; the folder was removed), a
 second entry, ``OUTPUT_FAILED`` for the same record, says that the output did not
 happen. We chose that over a single entry worded as an "attempt": the log then says
 what happened in every case except a crash between 3 and 4, and there it over-reports
@@ -21,11 +22,10 @@ kinds of entries mean the same thing.
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from boligsag.atomic import discard, fsync_directory, write_temp
+from boligsag.atomic import discard, fsync_directory, replace_file, write_temp
 from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
 from boligsag.storage.output_paths import OutputRefusal, output_refusal
@@ -77,7 +77,8 @@ def check_output_path(target: Path | str, database: Path | str | None) -> None:
 
 def write_output(ctx: AppContext, target: Path, data: bytes, record: OutputRecord) -> None:
     """Write ``data`` to ``target`` and audit it, in the order the module describes.
-    OSErrors from the file system propagate unchanged, for the caller to word."""
+    OSErrors from the file system propagate unchanged, for the caller to word; a target
+    that stays in use on Windows is :class:`~boligsag.atomic.FileInUse`, worded already."""
     check_output_target(ctx, target)
     folder = target.parent
     temp = write_temp(folder, data, OUTPUT_MODE)
@@ -85,7 +86,7 @@ def write_output(ctx: AppContext, target: Path, data: bytes, record: OutputRecor
     try:
         _append(ctx, record)
         recorded = True
-        os.replace(temp, target)
+        replace_file(temp, target)  # on Windows, waits a moment for a scanner to let go
     except BaseException:
         discard(temp)
         if recorded:
