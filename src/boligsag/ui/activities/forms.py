@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.domain.closed_days import closed_day_note
 from boligsag.formatting import qt_date_pattern
-from boligsag.i18n import tr
+from boligsag.i18n import current_language, tr
 from boligsag.services.errors import ValidationFailed
 from boligsag.ui.errors import form_error_text
 from boligsag.ui.labels import ui_locale
-from boligsag.ui.theme import BORDER, PRIMARY_SOFT, SURFACE, TEXT
+from boligsag.ui.theme import BORDER, PRIMARY_SOFT, SURFACE, TEXT, WARNING
 from boligsag.ui.widgets import FieldError, named
 
 # -- dates ---------------------------------------------------------------------------------
@@ -60,10 +61,13 @@ def date_edit(object_name: str, accessible: str, value: date,
 
 
 class OptionalDate(QWidget):
-    """A date the form may leave out: a check box switches the date field on."""
+    """A date the form may leave out: a check box switches the date field on. With
+    ``say_closed_days`` (a follow-up's date) a chosen holiday or weekend day is named
+    beside the field: the office to ring will be closed that day."""
 
     def __init__(self, object_name: str, check_text: str, accessible: str,
-                 default: date, parent: QWidget | None = None) -> None:
+                 default: date, parent: QWidget | None = None, *,
+                 say_closed_days: bool = False) -> None:
         super().__init__(parent)
         named(self, object_name, accessible)
         row = QHBoxLayout(self)
@@ -77,8 +81,26 @@ class OptionalDate(QWidget):
         self.check.toggled.connect(lambda on: on and self.edit.setFocus())
         row.addWidget(self.check)
         row.addWidget(self.edit)
+        self.closed_note: QLabel | None = None
+        if say_closed_days:
+            self.closed_note = named(QLabel(), f"{object_name}ClosedNote",
+                                     tr("Holiday or weekend"))
+            self.closed_note.setStyleSheet(f"color: {WARNING};")
+            self.closed_note.setWordWrap(True)
+            row.addWidget(self.closed_note, 1)
+            self.edit.dateChanged.connect(lambda _d: self._say_closed_day())
+            self.check.toggled.connect(lambda _on: self._say_closed_day())
+            self._say_closed_day()
         row.addStretch(1)
         self.setFocusProxy(self.check)
+
+    def _say_closed_day(self) -> None:
+        if self.closed_note is None:
+            return
+        chosen = self.value()
+        note = closed_day_note(chosen, current_language()) if chosen is not None else None
+        self.closed_note.setText(note or "")
+        self.closed_note.setVisible(bool(note))
 
     def value(self) -> date | None:
         return from_qdate(self.edit.date()) if self.check.isChecked() else None

@@ -160,7 +160,8 @@ class ContactDialog(ServiceDialog):
         ssp_row.addWidget(self.reveal_button)
         self._row("", ssp_row, "ssp_locked", self.ssp)
         self.follow_up = OptionalDate("quickLogFollowUp", tr("Follow up on"),
-                                      tr("Follow-up date"), now.date() + timedelta(days=7))
+                                      tr("Follow-up date"), now.date() + timedelta(days=7),
+                                      say_closed_days=True)
         self._row(tr("Follow-up"), self.follow_up, "follow_up_date", self.follow_up)
 
         when = QHBoxLayout()

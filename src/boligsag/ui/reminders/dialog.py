@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.domain.closed_days import closed_day_note
 from boligsag.formatting import long_date, short_date, weekday_name
-from boligsag.i18n import tr
+from boligsag.i18n import current_language, tr
 from boligsag.services.contact_rows import ContactRow
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
@@ -129,10 +130,11 @@ class RemindMeDialog(QDialog):
         self.text.setFocus()
 
     def _say_day(self) -> None:
-        chosen = self.due.date()
-        self.due_words.setText(tr("{weekday} {date}",
-                                  weekday=weekday_name(to_date(chosen)),
-                                  date=long_date(to_date(chosen))))
+        chosen = to_date(self.due.date())
+        words = tr("{weekday} {date}", weekday=weekday_name(chosen), date=long_date(chosen))
+        # A holiday is worth knowing before saving: the office to ring will be closed.
+        note = closed_day_note(chosen, current_language())
+        self.due_words.setText(f"{words} · {note}" if note else words)
 
     def _quick(self, object_name: str, text: str, days: int) -> QPushButton:
         button = named(QPushButton(text), object_name, text)
