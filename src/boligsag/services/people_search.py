@@ -209,11 +209,11 @@ def summary_of(person: Person, today: date) -> PersonSummary:
 
 def _order_by(sort: PeopleSort, descending: bool) -> list[ColumnElement[object]]:
     keys: dict[PeopleSort, list[ColumnElement[object]]] = {
-        PeopleSort.NAME: [dialect.nocase(Person.last_name), dialect.nocase(Person.first_name)],
-        PeopleSort.FIRST_NAME: [dialect.nocase(Person.first_name),
-                                dialect.nocase(Person.last_name)],
+        PeopleSort.NAME: [dialect.danish(Person.last_name), dialect.danish(Person.first_name)],
+        PeopleSort.FIRST_NAME: [dialect.danish(Person.first_name),
+                                dialect.danish(Person.last_name)],
         PeopleSort.BIRTH_DATE: [Person.birth_date],
-        PeopleSort.ADDRESS: [dialect.nocase(Person.street), dialect.binary(Person.postal_code)],
+        PeopleSort.ADDRESS: [dialect.danish(Person.street), dialect.binary(Person.postal_code)],
         PeopleSort.PHONE: [dialect.binary(Person.phone)],
         PeopleSort.UPDATED: [Person.updated_at],
     }
