@@ -7,9 +7,10 @@ laptop that is SQLite's FTS5 table ``people_search``; on the team server Postgre
 ``pg_trgm`` index over the same document, folded by the same table
 (storage/search_sql.py), so both find the same people. Shorter queries are too short
 for trigrams and fall back to a prefix match on the name indexes (or on CPR and phone
-for digits). Sorting, filtering and paging all happen in SQL, in the same order on both
-(SQLite's NOCASE, spelled for PostgreSQL by storage/dialect.py), so a lazy Qt model can
-fetch page after page.
+for digits). Sorting, filtering and paging all happen in SQL, in the same order on both:
+names and streets in Danish alphabetical order (``dialect.danish``: Æ, Ø, Å after Z,
+"Aa" as Å, from the Danish name indexes of migration 0010), so a lazy Qt model can
+fetch page after page. The short prefix match keeps the NOCASE indexes of 0002.
 
 Letters: case and accents never matter ("sukru" finds "Şükrü"), ø/æ/ı/ß… count as
 o/ae/i/ss ("Soren" finds "Søren"), and å counts as a, so "Ase" and "Åse" find each
