@@ -10,19 +10,22 @@ open whose ICU differs rebuilds them with ``REINDEX da`` before anything reads t
 
 A read-only open cannot rebuild and uses the indexes as they are: its reads of lists
 may be out of order for the names whose order changed, until a writable open.
-On PostgreSQL the server keeps its own collation version (``pg_collation.collversion``)
-and warns when the operating system's ICU changes; that is its administrator's REINDEX.
+
+PostgreSQL records the ICU version of each collation itself (``pg_collation.
+collversion``) and warns when the operating system's ICU has changed under it; ``boligsag
+server migrate`` then rebuilds the indexes under ``boligsag_da`` and records the new
+version (:func:`refresh_postgresql_if_icu_changed`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from boligsag.collation import ICU_VERSION
 
-from .dialect import DANISH_SQLITE
+from .dialect import DANISH_POSTGRESQL, DANISH_SQLITE
 
 TABLE = "collation_versions"
 
@@ -50,4 +53,23 @@ def refresh_if_icu_changed(engine: Engine, write_options: Mapping[str, object]) 
         conn.exec_driver_sql(f"REINDEX {DANISH_SQLITE}")
         conn.exec_driver_sql(f"UPDATE {TABLE} SET version = ? WHERE name = ?",
                              (ICU_VERSION, DANISH_SQLITE))
+    return True
+
+
+def refresh_postgresql_if_icu_changed(connection: Connection) -> bool:
+    """On PostgreSQL, in the caller's transaction: when the server's ICU is not the one
+    ``boligsag_da`` was recorded with, rebuild every index under it and record the new
+    version; True if it did. Nothing to do before migration 0010."""
+    row = connection.execute(text(
+        "SELECT oid, collversion, pg_collation_actual_version(oid) FROM pg_collation "
+        "WHERE oid = to_regcollation(:name)"), {"name": DANISH_POSTGRESQL}).first()
+    if row is None or row[1] == row[2]:
+        return False
+    indexes = connection.scalars(text(
+        "SELECT indexrelid::regclass::text FROM pg_index "
+        "WHERE CAST(:oid AS oid) = ANY (CAST(indcollation AS oid[])) ORDER BY 1"),
+        {"oid": row[0]}).all()
+    for index in indexes:
+        connection.execute(text(f"REINDEX INDEX {index}"))
+    connection.execute(text(f"ALTER COLLATION {DANISH_POSTGRESQL} REFRESH VERSION"))
     return True
