@@ -22,17 +22,30 @@ out of order under another, so the version is stored with the database
 
 from __future__ import annotations
 
-import icu
+import functools
+from typing import Any
 
-__all__ = ["ICU_VERSION", "LOCALE", "danish_compare", "danish_key"]
+__all__ = ["LOCALE", "danish_compare", "danish_key", "icu_version"]
 
 LOCALE = "da_DK"
-#: The ICU library PyICU was built with; its collation data decides the order.
-ICU_VERSION: str = icu.ICU_VERSION
 
-# One instance for the process. PyICU keeps the GIL during a comparison, so SQLite's
-# callbacks from several threads' connections never use it at the same time.
-_COLLATOR = icu.Collator.createInstance(icu.Locale(LOCALE))
+
+# PyICU is imported on first use, not with this module: importing it takes 20-60 ms,
+# which the log-in window must not wait for (issue 14 §2).
+@functools.cache
+def _collator() -> Any:
+    import icu
+
+    # One instance for the process. PyICU keeps the GIL during a comparison, so
+    # SQLite's callbacks from several threads' connections never use it at once.
+    return icu.Collator.createInstance(icu.Locale(LOCALE))
+
+
+def icu_version() -> str:
+    """The version of the ICU library PyICU brings; its collation data decides the order."""
+    import icu
+
+    return str(icu.ICU_VERSION)
 
 
 def danish_key(text: str) -> bytes:
@@ -40,13 +53,13 @@ def danish_key(text: str) -> bytes:
     same order as SQL's ``COLLATE da``."""
     # ICU's key ends in its only zero byte, so the UTF-8 text after it (whose byte
     # order is code point order) only decides between texts with equal keys.
-    return bytes(_COLLATOR.getSortKey(text)) + text.encode("utf-8", "surrogatepass")
+    return bytes(_collator().getSortKey(text)) + text.encode("utf-8", "surrogatepass")
 
 
 def danish_compare(a: str, b: str) -> int:
     """-1, 0 or 1 as ``a`` sorts before, with or after ``b`` in Danish order (SQLite's
     collation callback)."""
-    found = int(_COLLATOR.compare(a, b))
+    found = int(_collator().compare(a, b))
     if found == 0 and a != b:
         return -1 if a < b else 1  # str order is code point order
     return found

@@ -4,13 +4,19 @@ comparison, and the SQL spelling of the order on both dialects."""
 from __future__ import annotations
 
 import functools
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 from sqlalchemy import column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from boligsag.collation import ICU_VERSION, danish_compare, danish_key
+from boligsag.collation import danish_compare, danish_key, icu_version
 from boligsag.storage import dialect
+
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 # The order a Danish reader expects, written out: case only decides between otherwise
 # equal names (Danish puts the capital first); Ç and Ş sort beside C and S, ğ beside g,
@@ -56,7 +62,7 @@ def test_compare_agrees_with_the_key_and_breaks_ties_by_code_point() -> None:
 
 
 def test_the_icu_version_is_known() -> None:
-    major = int(ICU_VERSION.split(".")[0])
+    major = int(icu_version().split(".")[0])
     assert major >= 70  # CLDR's Danish "aa" rule and the Turkish letters are older
 
 
@@ -65,3 +71,14 @@ def test_sql_sorts_by_the_danish_collation_on_both_dialects() -> None:
     assert "COLLATE da" in str(statement.compile(dialect=sqlite.dialect())).replace('"', "")
     compiled = str(statement.compile(dialect=postgresql.dialect()))
     assert "COLLATE boligsag_da" in compiled.replace('"', "")
+
+
+def test_pyicu_loads_on_first_use_not_at_start() -> None:
+    """Importing PyICU takes 20-60 ms; the log-in window must not wait for it."""
+    code = ("import sys; import boligsag.collation, boligsag.storage.engine; "
+            "assert 'icu' not in sys.modules; "
+            "from boligsag.collation import danish_key; danish_key('Åse'); "
+            "assert 'icu' in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert done.returncode == 0, done.stderr

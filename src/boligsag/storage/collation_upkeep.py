@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, Engine, text
 
-from boligsag.collation import ICU_VERSION
+from boligsag.collation import icu_version
 
 from .dialect import DANISH_POSTGRESQL, DANISH_SQLITE
 
@@ -47,12 +47,12 @@ def refresh_if_icu_changed(engine: Engine, write_options: Mapping[str, object]) 
     unit (engine.py's IMMEDIATE option), so the rebuild takes the write lock first and
     its commit is counted like any other write (wal_guard.py)."""
     stored = stored_icu_version(engine)
-    if stored is None or stored == ICU_VERSION:
+    if stored is None or stored == icu_version():
         return False
     with engine.connect().execution_options(**write_options) as conn, conn.begin():
         conn.exec_driver_sql(f"REINDEX {DANISH_SQLITE}")
         conn.exec_driver_sql(f"UPDATE {TABLE} SET version = ? WHERE name = ?",
-                             (ICU_VERSION, DANISH_SQLITE))
+                             (icu_version(), DANISH_SQLITE))
     return True
 
 

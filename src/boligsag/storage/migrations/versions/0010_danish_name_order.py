@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from boligsag.collation import ICU_VERSION
+from boligsag.collation import icu_version
 from boligsag.storage import dialect
 
 revision: str = "0010"
@@ -47,7 +47,8 @@ def upgrade() -> None:
         return
     op.execute("CREATE TABLE collation_versions "
                "(name TEXT NOT NULL PRIMARY KEY, version TEXT NOT NULL)")
-    op.execute(f"INSERT INTO collation_versions (name, version) VALUES ('da', '{ICU_VERSION}')")
+    op.execute("INSERT INTO collation_versions (name, version) "
+               f"VALUES ('da', '{icu_version()}')")
     for index, (a, b) in _INDEXES.items():
         op.execute(f"CREATE INDEX {index} ON people ({a} COLLATE da, {b} COLLATE da)")
 
