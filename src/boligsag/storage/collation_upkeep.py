@@ -5,8 +5,9 @@ the ICU library of the program that wrote them gave. A later Boligsag may bring 
 whose collation data orders some names differently; an index built under the old
 order then answers ORDER BY and lookups wrongly, and ``PRAGMA integrity_check`` calls
 it corrupt. So the file records the ICU version its indexes were built with (table
-``collation_versions``, local to the file: never synced or copied), and a writable
-open whose ICU differs rebuilds them with ``REINDEX da`` before anything reads them.
+``collation_versions``: never synced; a whole-file copy such as a backup carries it
+with the indexes it describes), and a writable open whose ICU differs rebuilds them
+with ``REINDEX da`` before anything reads them.
 
 A read-only open cannot rebuild and uses the indexes as they are: its reads of lists
 may be out of order for the names whose order changed, until a writable open.

@@ -10,8 +10,8 @@ instead of a sort of the whole table:
 
 - SQLite: indexes under the collation ``da``, which storage/engine.py registers on
   every connection (a connection without it cannot write to ``people`` or check the
-  file). The ICU version they are built with goes into ``collation_versions``, and an
-  open under another version rebuilds them (storage/collation_upkeep.py). The row id is
+  file). The ICU version they are built with goes into ``collation_versions``, and a
+  writable open under another version rebuilds them (storage/collation_upkeep.py). The row id is
   the last key of every SQLite index, so the lists' tie-breaker (id) is covered.
 - PostgreSQL: the ICU collation ``boligsag_da`` (storage/dialect.py) and the same two
   indexes with the id spelled out.
