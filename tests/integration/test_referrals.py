@@ -217,7 +217,8 @@ def test_lists_filter_and_page_in_sql(ctx: AppContext, world: dict[str, int],
         r.id for r in second}
     assert [r.id for r in list_referrals(ctx, person_id=world["child"])] == [concern]
     by_person = list_referrals(ctx, sort=ReferralSort.PERSON, descending=False)
-    assert [r.person_name for r in by_person] == ["Şükrü Yılmaz"] * 5 + ["Ümit Çelik"]  # Y < Ç
+    # Danish order: Çelik with the C's, before Yılmaz.
+    assert [r.person_name for r in by_person] == ["Ümit Çelik"] + ["Şükrü Yılmaz"] * 5
     assert [r.id for r in list_referrals(ctx, sort=ReferralSort.PERSON)] == [
         r.id for r in reversed(by_person)]
     by_status = list_referrals(ctx, sort=ReferralSort.STATUS, descending=False)

@@ -33,6 +33,7 @@ RANKS: dict[str, int] = {
     "boligsag.errors": 0,
     "boligsag.atomic": 0,  # atomic file replacement: a file-system helper, no database
     "boligsag.app_settings": 0,  # the desktop's preferences file; Qt-free
+    "boligsag.collation": 0,  # Danish name order (ICU): SQL collation, lists and exports
     # 1: plain rules, no database.
     "boligsag.domain": 1,
     # 2: the database; the letter and report PDFs; the summary value types (no DB, no

@@ -28,6 +28,7 @@ from boligsag.domain import date_range
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.i18n import tr_in
+from boligsag.storage import dialect
 from boligsag.storage.models import AuditEntry, Person, User
 
 from .casework_common import Page, clamp_limit, page_of
@@ -163,7 +164,8 @@ def count_entries(ctx: AppContext, query: AccessQuery) -> int:
 def staff_choices(ctx: AppContext) -> list[StaffChoice]:
     """Every account that could appear in the log, by name (for the staff filter)."""
     with ctx.read(Permission.VIEW_AUDIT) as r:
-        users = r.session.scalars(select(User).order_by(User.full_name, User.username))
+        users = r.session.scalars(select(User).order_by(
+            dialect.danish(User.full_name), User.username, User.id))
         return [StaffChoice(u.id, u.username, u.full_name) for u in users]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from boligsag.domain.enums import ActivityKind, ActivityMode, AuditAction, EndReason, Role
 from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
+from boligsag.storage import dialect
 from boligsag.storage.models import (
     Activity,
     ActivitySession,
@@ -112,14 +113,16 @@ def activity_choices(ctx: AppContext) -> ActivityChoices:
         if plan is not None:
             focus_query = focus_query.where(FocusArea.id.in_([f.id for f in plan.focus_areas]))
         users = list(session.scalars(select(User).where(
-            User.deleted_at.is_(None), User.active.is_(True)).order_by(User.full_name)))
+            User.deleted_at.is_(None), User.active.is_(True))
+            .order_by(dialect.danish(User.full_name), User.id)))
         return ActivityChoices(
             kinds=choices(ActivityKind),
             modes=choices(ActivityMode),
             focus_areas=tuple(Choice(f.id, f.code, label(f.name_da, f.name_en))
                               for f in session.scalars(focus_query)),
             areas=tuple(Choice(a.id, "", a.name) for a in session.scalars(
-                select(Area).where(Area.deleted_at.is_(None)).order_by(Area.name))),
+                select(Area).where(Area.deleted_at.is_(None))
+                .order_by(dialect.danish(Area.name), Area.id))),
             staff=tuple(Choice(u.id, u.username, u.full_name) for u in users
                         if u.role != Role.VOLUNTEER),
             mentors=tuple(Choice(u.id, u.username, u.full_name) for u in users),
@@ -206,7 +209,8 @@ def list_activities(ctx: AppContext, *, active_on: date | None = None,
                     kind: ActivityKind | None = None,
                     mode: ActivityMode | None = None) -> list[ActivityRow]:
     """Activities by name; ``active_on`` keeps those running on that day."""
-    query = select(Activity).where(Activity.deleted_at.is_(None)).order_by(Activity.name)
+    query = (select(Activity).where(Activity.deleted_at.is_(None))
+             .order_by(dialect.danish(Activity.name), Activity.id))
     if active_on is not None:
         query = query.where(or_(Activity.start_date.is_(None), Activity.start_date <= active_on),
                             or_(Activity.end_date.is_(None), Activity.end_date >= active_on))

@@ -24,6 +24,7 @@ from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
 from boligsag.i18n import current_language
+from boligsag.storage import dialect
 from boligsag.storage.models import Consent, ConsentScope, Person, PersonRelation, Service
 
 from .casework_common import check_version, visible_person, visible_person_or_fail
@@ -180,7 +181,8 @@ def consent_givers(ctx: AppContext, person_id: int) -> ConsentGivers:
                 PersonRelation.deleted_at.is_(None),
                 Person.deleted_at.is_(None),
             )
-            .order_by(Person.last_name, Person.first_name)
+            .order_by(dialect.danish(Person.last_name), dialect.danish(Person.first_name),
+                      Person.id)
         ).all()
         return ConsentGivers(child, [(i, f"{f} {last}".strip()) for i, f, last in holders])
 
@@ -354,7 +356,8 @@ def expiring_consents(
             or_(Consent.withdrawn_on.is_(None), Consent.withdrawn_on > today),
             ~renewed,
         )
-        .order_by(Consent.valid_to, Person.last_name, Person.first_name)
+        .order_by(Consent.valid_to, dialect.danish(Person.last_name),
+                  dialect.danish(Person.first_name), Consent.id)
     )
     with ctx.read(Permission.VIEW_PEOPLE) as unit:
         session = unit.session

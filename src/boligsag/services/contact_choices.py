@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import Role
 from boligsag.domain.permissions import Permission
+from boligsag.storage import dialect
 from boligsag.storage.models import AgeGroupRow, Area, Channel, FocusArea, Service, Topic, User
 
 from .casework_common import Choice, current_plan, gender_choices, label
@@ -75,14 +76,15 @@ def load_choices(session: Session, ctx: AppContext, *, with_staff: bool) -> Quic
             Choice(u.id, u.username, u.full_name)
             for u in session.scalars(select(User).where(
                 User.deleted_at.is_(None), User.active.is_(True), User.role != Role.VOLUNTEER)
-                .order_by(User.full_name)))
+                .order_by(dialect.danish(User.full_name), User.id)))
     services = tuple(
         Choice(s.id, s.code, s.name)
         for s in session.scalars(select(Service).where(
             Service.deleted_at.is_(None), Service.active.is_(True))
-            .order_by(Service.sort_order, Service.name)))
+            .order_by(Service.sort_order, dialect.danish(Service.name), Service.id)))
     areas = tuple(Choice(a.id, "", a.name) for a in session.scalars(
-        select(Area).where(Area.deleted_at.is_(None)).order_by(Area.name)))
+        select(Area).where(Area.deleted_at.is_(None))
+        .order_by(dialect.danish(Area.name), Area.id)))
     return QuickLogChoices(channels, _focus_areas(session), age_groups, gender_choices(),
                            staff, services, areas, ctx.actor.user_id,
                            may_read_ssp(session, ctx))

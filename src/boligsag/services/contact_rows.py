@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ContactKind, Gender
+from boligsag.storage import dialect
 from boligsag.storage.models import (
     AgeGroupRow,
     Channel,
@@ -121,7 +122,7 @@ def contact_rows(session: Session, ctx: AppContext,
         select(contact_people.c.contact_id, Person)
         .join(Person, Person.id == contact_people.c.person_id)
         .where(contact_people.c.contact_id.in_(ids), visible_person(ctx))
-        .order_by(Person.first_name, Person.last_name)
+        .order_by(dialect.danish(Person.first_name), dialect.danish(Person.last_name), Person.id)
     ):
         people.setdefault(contact_id, []).append(PersonRef(person.id, person.full_name))
         if needs_purpose(ctx, person):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from boligsag.domain.enums import ActivityMode, AuditAction, EndReason
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
+from boligsag.storage import dialect
 from boligsag.storage.models import Activity, Enrollment, Household, Person, Topic
 
 from .casework_common import (
@@ -154,7 +155,8 @@ def list_enrollments(ctx: AppContext, *, activity_id: int | None = None,
     """An activity's participants or a person's enrollments; ``on``: active that day."""
     query = (select(Enrollment).join(Person, Person.id == Enrollment.person_id)
              .where(Enrollment.deleted_at.is_(None), visible_person(ctx))
-             .order_by(Person.first_name, Person.last_name, Enrollment.start_date))
+             .order_by(dialect.danish(Person.first_name), dialect.danish(Person.last_name),
+                       Enrollment.start_date, Enrollment.id))
     if activity_id is not None:
         query = query.where(Enrollment.activity_id == activity_id)
     if person_id is not None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
+from boligsag.storage import dialect
 from boligsag.storage.models import Area, Household, Person, PersonRelation
 
 from .casework_common import (
@@ -115,7 +116,8 @@ def _detail(session: Session, ctx: AppContext, household: Household) -> Househol
              Person.anonymised_at.is_(None))
     members = session.scalars(
         select(Person).where(*alive, visible_person(ctx))
-        .order_by(Person.birth_date.is_(None), Person.birth_date, Person.first_name)
+        .order_by(Person.birth_date.is_(None), Person.birth_date,
+                  dialect.danish(Person.first_name), Person.id)
     ).all()
     hidden = session.scalar(
         select(func.count()).select_from(Person).where(*alive, hidden_person(ctx))) or 0
@@ -170,7 +172,7 @@ def find_households(ctx: AppContext, text: str, limit: int = 10) -> list[Househo
             select(Household)
             .where(Household.deleted_at.is_(None),
                    or_(Household.name.like(pattern), Household.street.like(pattern)))
-            .order_by(Household.name).limit(max(1, limit))
+            .order_by(dialect.danish(Household.name), Household.id).limit(max(1, limit))
         ).all()
         return [_row(session, h) for h in rows]
 

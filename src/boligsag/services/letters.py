@@ -41,6 +41,7 @@ from boligsag.domain.enums import AuditAction, ReferralKind
 from boligsag.domain.permissions import Permission
 from boligsag.errors import UserError
 from boligsag.i18n import tr_in
+from boligsag.storage import dialect
 from boligsag.storage.models import (
     Consent,
     ConsentScope,
@@ -276,7 +277,8 @@ def _concern_data(
             .join(PersonRelation, PersonRelation.parent_id == Person.id)
             .where(PersonRelation.child_id == child.id, PersonRelation.deleted_at.is_(None),
                    visible_person(ctx))
-            .order_by(PersonRelation.has_custody.desc(), Person.last_name, Person.first_name)
+            .order_by(PersonRelation.has_custody.desc(), dialect.danish(Person.last_name),
+                      dialect.danish(Person.first_name), Person.id)
         )
     )
     data = ConcernLetterData(

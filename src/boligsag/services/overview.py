@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from boligsag.collation import danish_key
 from boligsag.storage.models import Activity, Contact, Person, Plan
 
 from . import org_settings
@@ -56,7 +57,8 @@ def organisation_overview(ctx: AppContext) -> OrganisationOverview:
         areas: tuple[str, ...] = ()
         focus: tuple[FocusAreaName, ...] = ()
         if plan is not None:
-            areas = tuple(sorted(a.name for a in plan.areas if a.deleted_at is None))
+            areas = tuple(sorted((a.name for a in plan.areas if a.deleted_at is None),
+                                  key=danish_key))
             focus = tuple(FocusAreaName(f.code, f.name_da, f.name_en)
                           for f in sorted(plan.focus_areas, key=lambda f: f.sort_order))
 

@@ -19,6 +19,7 @@ from boligsag.domain.cpr import InvalidCpr, decode_cpr, format_cpr, parse_cpr
 from boligsag.domain.enums import AuditAction, Gender
 from boligsag.domain.permissions import Permission
 from boligsag.formatting import short_date
+from boligsag.storage import dialect
 from boligsag.storage.models import Area, Household, Person, PersonRelation, User
 
 from .access_purpose import purpose_detail, require_purpose
@@ -259,7 +260,7 @@ def _relations(session: Session, ctx: AppContext, person_id: int,
         .join(child, child.id == PersonRelation.child_id)
         .where(mine == person_id, PersonRelation.deleted_at.is_(None),
                other.id.in_(select(Person.id).where(visible_person(ctx))))
-        .order_by(other.birth_date, other.first_name)
+        .order_by(other.birth_date, dialect.danish(other.first_name), other.id)
     )
     return tuple(
         RelationRow(rel.id, rel.version, PersonRef(p.id, p.full_name),

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from boligsag.domain.permissions import Permission
+from boligsag.storage import dialect
 from boligsag.storage.models import ActivitySession, Area
 
 from .casework_common import Choice, get_live
@@ -51,7 +52,8 @@ def person_form_choices(ctx: AppContext) -> PersonFormChoices:
     with ctx.read(Permission.VIEW_PEOPLE) as unit:
         session = unit.session
         areas = tuple(Choice(a.id, "", a.name) for a in session.scalars(
-            select(Area).where(Area.deleted_at.is_(None)).order_by(Area.name)))
+            select(Area).where(Area.deleted_at.is_(None))
+            .order_by(dialect.danish(Area.name), Area.id)))
     return PersonFormChoices(areas)
 
 

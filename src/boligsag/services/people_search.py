@@ -7,9 +7,10 @@ laptop that is SQLite's FTS5 table ``people_search``; on the team server Postgre
 ``pg_trgm`` index over the same document, folded by the same table
 (storage/search_sql.py), so both find the same people. Shorter queries are too short
 for trigrams and fall back to a prefix match on the name indexes (or on CPR and phone
-for digits). Sorting, filtering and paging all happen in SQL, in the same order on both
-(SQLite's NOCASE, spelled for PostgreSQL by storage/dialect.py), so a lazy Qt model can
-fetch page after page.
+for digits). Sorting, filtering and paging all happen in SQL, in the same order on both:
+names and streets in Danish alphabetical order (``dialect.danish``: Æ, Ø, Å after Z,
+"Aa" as Å, from the Danish name indexes of migration 0010), so a lazy Qt model can
+fetch page after page. The short prefix match keeps the NOCASE indexes of 0002.
 
 Letters: case and accents never matter ("sukru" finds "Şükrü"), ø/æ/ı/ß… count as
 o/ae/i/ss ("Soren" finds "Søren"), and å counts as a, so "Ase" and "Åse" find each
@@ -209,11 +210,11 @@ def summary_of(person: Person, today: date) -> PersonSummary:
 
 def _order_by(sort: PeopleSort, descending: bool) -> list[ColumnElement[object]]:
     keys: dict[PeopleSort, list[ColumnElement[object]]] = {
-        PeopleSort.NAME: [dialect.nocase(Person.last_name), dialect.nocase(Person.first_name)],
-        PeopleSort.FIRST_NAME: [dialect.nocase(Person.first_name),
-                                dialect.nocase(Person.last_name)],
+        PeopleSort.NAME: [dialect.danish(Person.last_name), dialect.danish(Person.first_name)],
+        PeopleSort.FIRST_NAME: [dialect.danish(Person.first_name),
+                                dialect.danish(Person.last_name)],
         PeopleSort.BIRTH_DATE: [Person.birth_date],
-        PeopleSort.ADDRESS: [dialect.nocase(Person.street), dialect.binary(Person.postal_code)],
+        PeopleSort.ADDRESS: [dialect.danish(Person.street), dialect.binary(Person.postal_code)],
         PeopleSort.PHONE: [dialect.binary(Person.phone)],
         PeopleSort.UPDATED: [Person.updated_at],
     }

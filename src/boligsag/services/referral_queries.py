@@ -188,10 +188,10 @@ def _order(sort: ReferralSort, descending: bool,
     columns: dict[ReferralSort, list[ColumnElement[object]]] = {
         ReferralSort.CHANGED: [Referral.status_changed_on],
         ReferralSort.CREATED: [Referral.created_on],
-        # NOCASE as in the people list (people_search), so both lists agree.
-        ReferralSort.PERSON: [dialect.nocase(Person.last_name),
-                              dialect.nocase(Person.first_name)],
-        ReferralSort.SERVICE: [dialect.nocase(Service.name)],
+        # Danish order as in the people list (people_search), so both lists agree.
+        ReferralSort.PERSON: [dialect.danish(Person.last_name),
+                              dialect.danish(Person.first_name)],
+        ReferralSort.SERVICE: [dialect.danish(Service.name)],
         ReferralSort.STATUS: [Referral.status, Referral.status_changed_on],
     }
     # The id last, so pages never overlap or skip rows when the sort keys tie.

@@ -32,6 +32,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from boligsag.collation import danish_key
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
 from boligsag.storage.file_checks import checkpoint
@@ -139,7 +140,7 @@ def due_people(ctx: AppContext, *, months: int | None = None) -> list[DuePerson]
             .where(due))
         found = [DuePerson(p.id, p.full_name, _as_date(at) or p.created_at.date())
                  for p, at in rows]
-    return sorted(found, key=lambda d: (d.last_activity, d.name))
+    return sorted(found, key=lambda d: (d.last_activity, danish_key(d.name), d.id))
 
 
 def _as_date(value: object) -> date | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import AuditAction
 from boligsag.domain.permissions import Permission
+from boligsag.storage import dialect
 from boligsag.storage.models import Service
 
 from .changes import Entity, writes
@@ -84,7 +85,8 @@ def list_services(ctx: AppContext, *, include_inactive: bool = False) -> list[Se
     query = select(Service).where(Service.deleted_at.is_(None))
     if not include_inactive:
         query = query.where(Service.active.is_(True))
-    query = query.order_by(Service.active.desc(), Service.sort_order, Service.name)
+    query = query.order_by(Service.active.desc(), Service.sort_order,
+                           dialect.danish(Service.name), Service.id)
     with ctx.read() as r:
         return [service_row(s) for s in r.session.scalars(query)]
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from boligsag.collation import danish_key
 from boligsag.domain.enums import ActivityMode, AuditAction, Gender
 from boligsag.domain.permissions import Permission
 from boligsag.storage.models import (
@@ -128,7 +129,7 @@ def _row(s: ActivitySession) -> SessionRow:
         id=s.id, uuid=s.uuid, version=s.version, activity_id=s.activity_id,
         activity_name=s.activity.name, date=s.date, start_time=s.start_time,
         duration_minutes=s.duration_minutes, note=s.note,
-        staff_names=", ".join(sorted(u.full_name for u in s.staff)),
+        staff_names=", ".join(sorted((u.full_name for u in s.staff), key=danish_key)),
         present=sum(1 for a in marks if a.present),
         absent=sum(1 for a in marks if not a.present),
         head_count=sum(h.count for h in s.head_counts),
@@ -142,10 +143,14 @@ def _session_on(session: Session, activity_id: int, day: date) -> ActivitySessio
 
 
 def _enrolled(session: Session, ctx: AppContext, activity_id: int, day: date) -> list[Person]:
-    return list(session.scalars(
+    enrolled = session.scalars(
         select(Person).join(Enrollment, Enrollment.person_id == Person.id)
         .where(Enrollment.activity_id == activity_id, active_on(day), visible_person(ctx))
-        .order_by(Person.first_name, Person.last_name).distinct()))
+        .distinct())
+    # Sorted here: PostgreSQL's DISTINCT refuses an ORDER BY of a collated expression
+    # it does not select, and one activity's participants are a short list.
+    return sorted(enrolled, key=lambda p: (danish_key(p.first_name), danish_key(p.last_name),
+                                           p.id))
 
 
 def session_sheet(ctx: AppContext, activity_id: int, on: date) -> SessionSheet:

@@ -25,11 +25,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from boligsag.collation import danish_key
 from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission
 from boligsag.domain.usernames import fold_username
 from boligsag.errors import UserError
-from boligsag.storage import keys
+from boligsag.storage import dialect, keys
 from boligsag.storage.models import Area, User, user_areas
 
 from .changes import Entity, writes
@@ -101,14 +102,16 @@ def list_staff(ctx: AppContext, *, include_inactive: bool = True) -> list[StaffR
     if not include_inactive:
         query = query.where(User.active.is_(True))
     with ctx.read(Permission.MANAGE_USERS) as r:
-        users = list(r.session.scalars(query.order_by(User.active.desc(), User.full_name)))
+        users = list(r.session.scalars(query.order_by(
+            User.active.desc(), dialect.danish(User.full_name), User.id)))
         areas = _areas_by_user(r.session)
         return [_row(u, areas.get(u.id, [])) for u in users]
 
 
 def list_area_choices(ctx: AppContext) -> list[AreaChoice]:
     """The housing areas a staff member can be said to work in."""
-    query = select(Area.id, Area.name).where(Area.deleted_at.is_(None)).order_by(Area.name)
+    query = (select(Area.id, Area.name).where(Area.deleted_at.is_(None))
+             .order_by(dialect.danish(Area.name), Area.id))
     with ctx.read(Permission.MANAGE_USERS) as r:
         return [AreaChoice(i, name) for i, name in r.session.execute(query)]
 
@@ -188,7 +191,7 @@ def update_staff(ctx: AppContext, user_id: int, data: StaffInput, *, stamp: str)
         user.email, user.phone, user.role = data.email.strip(), data.phone.strip(), role
         w.audit(AuditAction.USER_CHANGED, entity="users", entity_uuid=user.uuid,
                 detail="; ".join(changed) or "saved unchanged")
-        return _row(user, sorted(((a.id, a.name) for a in areas), key=lambda a: a[1]))
+        return _row(user, sorted(((a.id, a.name) for a in areas), key=lambda a: danish_key(a[1])))
 
 
 @writes(Entity.USERS)
@@ -267,7 +270,7 @@ def _areas_by_user(session: Session,
     """(area id, name) pairs per user, by name; one query for the whole list."""
     query = (select(user_areas.c.user_id, Area.id, Area.name)
              .join(Area, Area.id == user_areas.c.area_id)
-             .where(Area.deleted_at.is_(None)).order_by(Area.name))
+             .where(Area.deleted_at.is_(None)).order_by(dialect.danish(Area.name), Area.id))
     if user_id is not None:
         query = query.where(user_areas.c.user_id == user_id)
     found: dict[int, list[tuple[int, str]]] = {}

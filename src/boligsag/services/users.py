@@ -22,7 +22,7 @@ from boligsag.domain.enums import AuditAction, Role
 from boligsag.domain.permissions import Permission, has_permission
 from boligsag.domain.usernames import fold_username
 from boligsag.errors import UserError
-from boligsag.storage import keys
+from boligsag.storage import dialect, keys
 from boligsag.storage.errors import WrongPassword
 from boligsag.storage.models import Area, User, user_areas
 
@@ -66,7 +66,7 @@ def list_staff_choices(ctx: AppContext, *, able_to: Permission | None = None,
     those whose role has ``able_to``. Anyone who works with cases may call it; a
     volunteer may not."""
     query = select(User.id, User.full_name, User.active, User.role).where(
-        User.deleted_at.is_(None)).order_by(User.full_name)
+        User.deleted_at.is_(None)).order_by(dialect.danish(User.full_name), User.id)
     if not include_inactive:
         query = query.where(User.active.is_(True))
     with ctx.read(Permission.VIEW_PEOPLE) as r:

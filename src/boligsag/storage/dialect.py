@@ -19,11 +19,16 @@ been; this module gives their PostgreSQL counterparts:
   PostgreSQL timestamp indexes ``date_trunc('month', occurred_at)`` (immutable, so
   indexable; a text cast of a timestamp is not).
 
+- Danish name order (0010): SQLite's collation ``da`` is a Python callback into ICU
+  registered on every connection (storage/engine.py); PostgreSQL gets an ICU collation
+  of the same locale, ``boligsag_da``, made by the migration.
+
 Queries: ``per_dialect`` (models/per_dialect.py, where the models can use it too)
 holds two spellings of one expression and lets the statement's dialect pick when it is
 compiled; ``nocase``, ``nocase_prefix``, ``binary`` and
 ``day_number`` give the services SQLite's comparisons on both, so a list sorts and
-filters alike on a laptop and on the server.
+filters alike on a laptop and on the server; ``danish`` is the order of every list of
+names a user sees.
 """
 
 from __future__ import annotations
@@ -133,6 +138,23 @@ def nocase_prefix(column: ColumnElement[str], escaped_prefix: str) -> ColumnElem
 def ascii_lower(text: str) -> str:
     """What NOCASE folds: the 26 ASCII capitals, nothing else."""
     return text.translate(str.maketrans(_ASCII_UPPER, _ASCII_UPPER.lower()))
+
+
+# --- Danish name order (0010) -----------------------------------------------------------
+
+#: The collation of boligsag.collation's Danish order: SQLite's name is the one engine.py
+#: registers; PostgreSQL's is the ICU collation migration 0010 creates (a name of our
+#: own, so no collation of the server's can be taken for it).
+DANISH_SQLITE = "da"
+DANISH_POSTGRESQL = "boligsag_da"
+
+
+def danish(column: ColumnElement[str]) -> ColumnElement[str]:
+    """``column`` in Danish alphabetical order (Æ, Ø, Å after Z; "Aa" as Å; accents
+    beside their letter; case only as the last resort), the same on both dialects. Lists
+    of names sort by it; add the row id as the last key so paging is deterministic."""
+    return per_dialect(sqlite=collate(column, DANISH_SQLITE),
+                       postgresql=collate(column, DANISH_POSTGRESQL))
 
 
 def day_number(column: ColumnElement[Any]) -> ColumnElement[float]:

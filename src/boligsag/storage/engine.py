@@ -31,7 +31,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 
+from boligsag.collation import danish_compare
+from boligsag.storage.collation_upkeep import refresh_if_icu_changed
 from boligsag.storage.damage import refuse_writes_if_damaged, watch_for_damage
+from boligsag.storage.dialect import DANISH_SQLITE
 from boligsag.storage.errors import (
     CipherSettingsMismatch,
     DatabaseExists,
@@ -119,6 +122,8 @@ def open_engine(path: StrPath, db_key: bytes, *, create: bool = False,
             with engine.connect() as conn:  # first real connection: WAL recovery, pragmas
                 if integrity_check:
                     quick_check_driver(conn.connection.driver_connection, path)
+            if mode == "rw":  # before any list reads the Danish name indexes
+                refresh_if_icu_changed(engine, {IMMEDIATE_OPTION: True})
         except BaseException:
             engine.dispose()
             raise
@@ -222,8 +227,13 @@ def _uri(path: Path, mode: str) -> str:
 def _connect(uri: str, busy_timeout_ms: int = 5000) -> Any:
     # isolation_level=None: the DB-API driver must not issue its own BEGINs; SQLAlchemy's
     # "begin" event below does, so transactions (incl. DDL) are real and complete.
-    return sqlcipher.connect(uri, uri=True, check_same_thread=False, isolation_level=None,
+    conn = sqlcipher.connect(uri, uri=True, check_same_thread=False, isolation_level=None,
                              timeout=busy_timeout_ms / 1000)
+    # Every connection, whatever it is for: the name indexes are built under the
+    # collation "da" (migration 0010), and without it SQLite refuses the quick check,
+    # any write to people and any query through those indexes.
+    conn.create_collation(DANISH_SQLITE, danish_compare)
+    return conn
 
 
 def _apply_key(conn: Any, key_sql: str) -> None:

@@ -20,9 +20,10 @@ from .errors import DatabaseTooNew, NotABoligsagDatabase
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Objects made with raw SQL in migrations, which autogenerate cannot compare: the
-# people_search FTS5 table (and its shadow tables) and the name indexes (0002).
+# people_search FTS5 table (and its shadow tables) and the name indexes (0002), the
+# Danish name indexes and SQLite's record of their ICU version (0010).
 _RAW_SQL_OBJECTS = ("people_search", "ix_people_search", "ix_people_sort_name",
-                    "ix_people_first_name")
+                    "ix_people_first_name", "ix_people_da_", "collation_versions")
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool,

@@ -30,15 +30,6 @@ class SortedInModel(Protocol):
     def sort_order(self) -> Qt.SortOrder: ...
 
 
-def nocase(text: str) -> str:
-    """The key of SQLite's NOCASE collation, which the lists' ORDER BY uses: ASCII
-    letters fold to lower case, every other character keeps its code point."""
-    return text.translate(_ASCII_LOWER)
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def sortable_by_model(view: QTableView, model: SortedInModel) -> None:
     """Show the model's own order in the header, then let header clicks sort (in the
     model, so in SQL). Call after ``view.setModel(model)``."""

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text
 from boligsag.domain.enums import AuditAction
 from boligsag.errors import UserError
 from boligsag.storage import migrate
+from boligsag.storage.collation_upkeep import refresh_postgresql_if_icu_changed
 
 from .accounts import ServerDb, audit_admin
 
@@ -80,12 +81,16 @@ def check(server: ServerDb) -> None:
 def upgrade(server: ServerDb) -> Migrated:
     """Brings the database to this program's head: the migrations and their audit entry
     in one transaction (PostgreSQL's DDL is transactional, so a failed step leaves the
-    database as it was). A database at head is left alone and nothing is audited."""
+    database as it was). A database at head is left alone and nothing is audited, except
+    that the Danish name indexes are rebuilt if the server's ICU version changed."""
     with server.write() as session:
         connection = session.connection()
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                            {"key": MIGRATE_LOCK_KEY})
         before = _known(connection)
+        # The operating system's ICU may have changed since (a Debian upgrade): the
+        # Danish name indexes are rebuilt in its order, at head or not.
+        refresh_postgresql_if_icu_changed(connection)
         head = migrate.head_revision()
         if before == head:
             return Migrated(before, head)

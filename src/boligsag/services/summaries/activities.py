@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import EndReason
+from boligsag.storage import dialect
 from boligsag.storage.models import HeadCount
 from boligsag.summaries.model import (
     TOTAL,
@@ -237,7 +238,7 @@ def _activity_categories(session: Session) -> list[Category]:
     long period would be indistinguishable."""
     a = ACTIVITIES
     rows = session.execute(select(a.c.id, a.c.name, a.c.start_date, a.c.end_date)
-                           .order_by(a.c.name, a.c.start_date, a.c.id)).all()
+                           .order_by(dialect.danish(a.c.name), a.c.start_date, a.c.id)).all()
     names = Counter(name for _, name, _, _ in rows)
     result = []
     for key, name, start, end in rows:

@@ -31,6 +31,7 @@ from boligsag.services.casework_labels import (
     referral_status_label,
 )
 from boligsag.services.context import AppContext
+from boligsag.storage import dialect
 from boligsag.storage.models import (
     Activity,
     ActivitySession,
@@ -92,14 +93,17 @@ def load_filter_choices(ctx: AppContext) -> FilterChoices:
         plans = tuple(PlanChoice(p.id, p.name, p.start_date, p.end_date) for p in session.scalars(
             select(Plan).where(Plan.deleted_at.is_(None)).order_by(Plan.start_date.desc())))
         areas = tuple(Choice(a.id, a.uuid, a.name) for a in session.scalars(
-            select(Area).where(Area.deleted_at.is_(None)).order_by(Area.name)))
+            select(Area).where(Area.deleted_at.is_(None))
+            .order_by(dialect.danish(Area.name), Area.id)))
         activities = tuple(Choice(a.id, a.uuid, a.name) for a in session.scalars(
-            select(Activity).where(Activity.deleted_at.is_(None)).order_by(Activity.name)))
+            select(Activity).where(Activity.deleted_at.is_(None))
+            .order_by(dialect.danish(Activity.name), Activity.id)))
         staff = tuple(
             Choice(u.id, u.username, u.full_name if u.active
                    else tr("{name} (no longer active)", name=u.full_name))
             for u in session.scalars(select(User).where(User.deleted_at.is_(None))
-                                     .order_by(User.active.desc(), User.full_name)))
+                                     .order_by(User.active.desc(), dialect.danish(User.full_name),
+                                               User.id)))
         plan = current_plan(session)
         return FilterChoices(plans, areas, _focus_areas(session), activities, staff,
                              plan.id if plan is not None else None)
@@ -248,7 +252,7 @@ def _sessions(session: Session, _ctx: AppContext, ids: list[int]) -> list[Record
                 select(session_staff.c.session_id, User.full_name)
                 .join(User, User.id == session_staff.c.user_id)
                 .where(session_staff.c.session_id.in_(chunk))
-                .order_by(User.full_name)):
+                .order_by(dialect.danish(User.full_name), User.id)):
             staff[session_id].append(name)
         present = dict(session.execute(
             select(Attendance.session_id, func.count()).where(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from boligsag.domain.permissions import Permission
 from boligsag.services.context import AppContext
 from boligsag.services.errors import ValidationFailed
+from boligsag.storage import dialect
 from boligsag.storage.models import Activity, Area, FocusArea, Plan, User
 from boligsag.summaries.filter import FilterNames, SummaryFilter
 
@@ -31,7 +32,8 @@ def filter_names(session: Session, summary_filter: SummaryFilter) -> FilterNames
               ids: tuple[int, ...]) -> tuple[str, ...]:
         if not ids:
             return ()
-        return tuple(session.scalars(select(column).where(key.in_(ids)).order_by(column)))
+        return tuple(session.scalars(select(column).where(key.in_(ids))
+                                     .order_by(dialect.danish(column), key)))
 
     return FilterNames(
         plans=names(Plan.name, Plan.id, summary_filter.plan_ids),

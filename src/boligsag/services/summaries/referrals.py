@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from boligsag.domain.enums import ReferralKind, ReferralStatus
+from boligsag.storage import dialect
 from boligsag.storage.models import ReferralEvent, Service
 from boligsag.summaries.model import (
     TOTAL,
@@ -129,7 +130,8 @@ def compute(session: Session, scope: Scope, step: Callable[[str], None]) -> Sect
         in_month[0] += n
 
     services = [Category(str(i), Label(name, name)) for i, name in session.execute(
-        select(Service.id, Service.name).order_by(Service.sort_order, Service.name))]
+        select(Service.id, Service.name)
+        .order_by(Service.sort_order, dialect.danish(Service.name), Service.id))]
     statuses = tuple(Column(s.value, label) for s, label in STATUS_LABELS.items())
     section.add(grid_table("referrals_by_status", _msg("Referrals by service and status"),
                            _msg("Service"), services, statuses, dict(by_status),

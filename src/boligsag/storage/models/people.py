@@ -48,7 +48,8 @@ class Person(Record, Base):
         Index("ix_people_name_birth", "last_name", "first_name", "birth_date"),
         Index("ix_people_household", "household_id"),
         # Migration 0002 also creates NOCASE name indexes and the people_search FTS5
-        # table; they are expressions Alembic cannot compare, so env.py skips them.
+        # table, 0010 the Danish name indexes; they are expressions or collations
+        # Alembic cannot compare, so env.py skips them.
         Index("ix_people_phone", "phone"),
         Index("ix_people_birth_date", "birth_date"),
     )

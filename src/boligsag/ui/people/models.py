@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from boligsag.collation import danish_key
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
@@ -16,7 +17,7 @@ from boligsag.ui.icons import icon
 from boligsag.ui.models.lazy import Fetch, LazyRowsModel
 from boligsag.ui.theme import MUTED
 
-from ..list_order import SORT_ROLE, nocase
+from ..list_order import SORT_ROLE
 
 
 class PeopleColumn(IntEnum):
@@ -85,10 +86,10 @@ class PeopleModel(LazyRowsModel):
             return None
         # What ``people_search._order_by`` sorts each column by.
         return {
-            PeopleColumn.NAME: (nocase(row.last_name), nocase(row.first_name)),
+            PeopleColumn.NAME: (danish_key(row.last_name), danish_key(row.first_name)),
             PeopleColumn.BORN: row.birth_date,
             PeopleColumn.CPR: row.birth_date,
-            PeopleColumn.ADDRESS: (nocase(row.street), row.postal_code),
+            PeopleColumn.ADDRESS: (danish_key(row.street), row.postal_code),
             PeopleColumn.PHONE: row.phone,
         }[column]
 

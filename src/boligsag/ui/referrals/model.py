@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from boligsag.collation import danish_key
 from boligsag.domain.enums import ReferralKind, ReferralStatus
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
@@ -38,7 +39,7 @@ from boligsag.ui.case_labels import (
 )
 from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
 
-from ..list_order import SORT_ROLE, nocase
+from ..list_order import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 100
@@ -75,9 +76,9 @@ def sort_value(row: ReferralRow, column: Column) -> Any:
     if column == Column.DUE:
         return row.due_on
     if column == Column.PERSON:
-        return (nocase(row.person_last_name), nocase(row.person_first_name))
+        return (danish_key(row.person_last_name), danish_key(row.person_first_name))
     if column == Column.SERVICE:
-        return nocase(row.service_name)
+        return danish_key(row.service_name)
     if column == Column.STATUS:
         return (str(row.status), row.status_changed_on)
     return None

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boligsag.collation import danish_key
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
@@ -93,7 +94,11 @@ class RecordsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             if isinstance(value, date):
                 return value.isoformat()
-            return value if isinstance(value, int) else str(value or "").casefold()
+            if isinstance(value, int):
+                return value
+            # Danish order (names, areas): the ICU key as hex text, which the proxy's
+            # plain string comparison puts in the key's byte order.
+            return danish_key(str(value or "")).hex()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int((Qt.AlignmentFlag.AlignRight if isinstance(value, int)
                         else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
