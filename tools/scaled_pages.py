@@ -1,5 +1,6 @@
-"""Every page at 150 % and 200 % display scaling and with a large system font, as a
-screenshot and as a check that no label or button is too small for its text.
+"""Every page at 150 % and 200 % display scaling, with a large system font and in
+English, as a screenshot and as a check that no label or button is too small for its
+text.
 
     xvfb-run -a -s "-screen 0 2732x1536x24" .venv/bin/python tools/scaled_pages.py /tmp/shots/scaled
 
@@ -21,11 +22,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-# look -> (scale factor, font enlargement)
-LOOKS: dict[str, tuple[str, float]] = {
-    "scale150": ("1.5", 1.0),
-    "scale200": ("2", 1.0),
-    "largefont": ("1", 1.3),
+# look -> (scale factor, font enlargement, language)
+LOOKS: dict[str, tuple[str, float, str]] = {
+    "scale150": ("1.5", 1.0, "da"),
+    "scale200": ("2", 1.0, "da"),
+    "largefont": ("1", 1.3, "da"),
+    "english": ("1", 1.0, "en"),
 }
 
 
@@ -56,16 +58,20 @@ def clipped(window: object) -> list[str]:
     return problems
 
 
-def child(out: Path, look: str, enlarge: float) -> int:
+def child(out: Path, look: str, enlarge: float, language: str) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QWidget
 
     from boligsag.app_settings import AppSettings
+    from boligsag.i18n import set_language
     from boligsag.ui import demo
+    from boligsag.ui.qt_translations import install_qt_translations
     from boligsag.ui.shell.app import create_application
     from boligsag.ui.shell.controller import AppController
 
+    set_language(language)
     app = create_application([sys.argv[0]])
+    install_qt_translations(language)
     if enlarge != 1.0:
         font = app.font()
         font.setPointSizeF(font.pointSizeF() * enlarge)
@@ -132,9 +138,10 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.look:
-        return child(args.out, args.look, LOOKS[args.look][1])
+        _scale, enlarge, language = LOOKS[args.look]
+        return child(args.out, args.look, enlarge, language)
     failed = False
-    for look, (scale, _enlarge) in LOOKS.items():
+    for look, (scale, _enlarge, _language) in LOOKS.items():
         env = {**os.environ, "QT_SCALE_FACTOR": scale}
         done = subprocess.run([sys.executable, __file__, str(args.out), "--look", look],
                               env=env, capture_output=True, text=True, timeout=600)
