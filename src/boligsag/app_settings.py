@@ -62,9 +62,13 @@ LAST_DATABASE = SettingSpec("last_database", str, "")
 LAST_USERNAME = SettingSpec("last_username", str, "")
 WINDOW_GEOMETRY = SettingSpec("window_geometry", str, "")  # base64 of saveGeometry()
 IDLE_LOCK_MINUTES = SettingSpec("idle_lock_minutes", int, 10, lambda v: 1 <= v <= 240)
+# The look: follow the system (high contrast when Windows' high-contrast theme or a dark
+# theme is on), or the user's own choice of "high" or "standard" (View → High contrast).
+CONTRAST_CHOICES = ("system", "high", "standard")
+CONTRAST = SettingSpec("contrast", str, "system", lambda v: v in CONTRAST_CHOICES)
 
 ALL_SETTINGS: tuple[SettingSpec[Any], ...] = (
-    LANGUAGE, LAST_DATABASE, LAST_USERNAME, WINDOW_GEOMETRY, IDLE_LOCK_MINUTES,
+    LANGUAGE, LAST_DATABASE, LAST_USERNAME, WINDOW_GEOMETRY, IDLE_LOCK_MINUTES, CONTRAST,
 )
 
 

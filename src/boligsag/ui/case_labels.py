@@ -13,12 +13,23 @@ from boligsag.domain.consent import ConsentState
 from boligsag.domain.enums import ReferralStatus
 from boligsag.i18n import tr
 from boligsag.services.casework_labels import referral_status_label
-from boligsag.ui.theme import ERROR, ERROR_SOFT, MUTED, PRIMARY, PRIMARY_SOFT, SUCCESS, WARNING
+from boligsag.ui.theme import (
+    ERROR,
+    ERROR_SOFT,
+    GREY_SOFT,
+    MUTED,
+    PRIMARY,
+    PRIMARY_SOFT,
+    SUCCESS,
+    SUCCESS_SOFT,
+    WARNING,
+    WARNING_SOFT,
+)
 
 _S = ReferralStatus
-_GREY = (MUTED, "#eef1f4")
-_GREEN = (SUCCESS, "#e4f3ea")
-_AMBER = (WARNING, "#fbf0dc")
+_GREY = (MUTED, GREY_SOFT)
+_GREEN = (SUCCESS, SUCCESS_SOFT)
+_AMBER = (WARNING, WARNING_SOFT)
 _RED = (ERROR, ERROR_SOFT)
 _BLUE = (PRIMARY, PRIMARY_SOFT)
 

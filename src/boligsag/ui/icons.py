@@ -10,6 +10,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
+from boligsag.ui.theme import scheme
+
 Drawer = Callable[[QPainter], None]
 
 
@@ -146,9 +148,12 @@ def _pixmap(drawer: Drawer, color: QColor, size: int, stroke: float) -> QPixmap:
     return pixmap
 
 
-def icon(name: str, color: str = "#3c4a57", selected_color: str | None = None,
+def icon(name: str, color: str | None = None, selected_color: str | None = None,
          size: int = 24, stroke: float = 1.7) -> QIcon:
+    """A line icon; without ``color`` in the chosen look's icon colour (read now, not at
+    import: the look is chosen after this module is loaded)."""
     drawer = DRAWERS[name]
+    color = color or scheme().icon
     result = QIcon()
     result.addPixmap(_pixmap(drawer, QColor(color), size, stroke), QIcon.Mode.Normal)
     result.addPixmap(_pixmap(drawer, QColor(selected_color or color), size, stroke),

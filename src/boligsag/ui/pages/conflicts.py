@@ -48,7 +48,7 @@ from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.rows import RowsModel
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
-from boligsag.ui.theme import ERROR
+from boligsag.ui.theme import ERROR, ON_ERROR
 from boligsag.ui.widgets import PageHeader, make_action, named, page_button
 
 from .base import Page
@@ -133,7 +133,7 @@ class NavBadgeDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(ERROR))
         painter.drawRoundedRect(rect, 10, 10)
-        painter.setPen(QColor("white"))
+        painter.setPen(QColor(ON_ERROR))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 

@@ -39,7 +39,18 @@ from boligsag.services.timeline import TimelineItem, person_timeline
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.models.rows import ROW_ROLE
-from boligsag.ui.theme import ACCENT, BORDER, MUTED, PRIMARY, PRIMARY_SOFT, SUCCESS, TEXT, WARNING
+from boligsag.ui.theme import (
+    ACCENT,
+    BORDER,
+    GRIDLINE,
+    MUTED,
+    PRIMARY,
+    PRIMARY_SOFT,
+    SUCCESS,
+    SURFACE,
+    TEXT,
+    WARNING,
+)
 from boligsag.ui.widgets import named
 
 Index = QModelIndex | QPersistentModelIndex
@@ -133,8 +144,8 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.save()
         rect = QRect(option.rect)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.fillRect(rect, QColor(PRIMARY_SOFT) if selected else QColor("#ffffff"))
-        painter.setPen(QPen(QColor("#eef1f4")))
+        painter.fillRect(rect, QColor(PRIMARY_SOFT) if selected else QColor(SURFACE))
+        painter.setPen(QPen(QColor(GRIDLINE)))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         base = QFont(option.font)
         small = QFont(base)

@@ -31,13 +31,30 @@ from boligsag.summaries.model import TOTAL, ValueKind
 from boligsag.summaries.numbers import shown_number
 from boligsag.summaries.published import Published, PublishedTable
 from boligsag.ui.labels import ui_locale
-from boligsag.ui.theme import BORDER, MUTED, PRIMARY, SURFACE, TEXT, UI_FAMILY
+from boligsag.ui.theme import (
+    BORDER,
+    GRIDLINE,
+    MUTED,
+    PRIMARY,
+    SURFACE,
+    TEXT,
+    UI_FAMILY,
+    scheme,
+)
 
-PALETTE = ("#1f6e8c", "#e0a030", "#76a85a", "#b5574f", "#6d5ba8", "#4aa3c9", "#c4864f",
-           "#8a9aa6", "#2f4858", "#d7c27a")
-GENDER_COLOURS = ("#1f6e8c", "#e0a030", "#aab4bb")
+# The PDF report's palette; on the high-contrast look, light colours that stand out on
+# black. Every bar also carries its number and the legend its name: colour is never the
+# only way to tell two series apart.
+if scheme().high_contrast:
+    PALETTE: tuple[str, ...] = ("#ffff00", "#00ffff", "#8dff8d", "#ff9a9a", "#d9b3ff",
+                                "#ffd27a", "#ffffff", "#80c0ff", "#ffa0e0", "#c8c8c8")
+    GENDER_COLOURS: tuple[str, ...] = ("#00ffff", "#ffff00", "#c8c8c8")
+else:
+    PALETTE = ("#1f6e8c", "#e0a030", "#76a85a", "#b5574f", "#6d5ba8", "#4aa3c9", "#c4864f",
+               "#8a9aa6", "#2f4858", "#d7c27a")
+    GENDER_COLOURS = ("#1f6e8c", "#e0a030", "#aab4bb")
 WITHHELD = "#c8ced3"
-GRID = "#e7ebef"
+GRID = GRIDLINE
 MAX_MONTH_BARS = 24  # beyond two years a bar per month is unreadable: a bar per year
 
 

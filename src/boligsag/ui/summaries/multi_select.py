@@ -28,7 +28,7 @@ from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
 from boligsag.ui.elide import elide
 from boligsag.ui.models.rows import ID_ROLE
-from boligsag.ui.theme import BORDER, CHEVRON, PRIMARY_SOFT, SURFACE, TEXT
+from boligsag.ui.theme import BORDER, PRIMARY_SOFT, SURFACE, TEXT, chevron
 from boligsag.ui.widgets import named
 
 POPUP_STYLE = f"""
@@ -86,7 +86,7 @@ class MultiSelect(QPushButton):
         box.addWidget(self.search)
         box.addWidget(self.list)
         self.clicked.connect(self.open_popup)
-        self._chevron = QIcon(CHEVRON).pixmap(12, 12)
+        self._chevron = QIcon(chevron()).pixmap(12, 12)
         self._update_text()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont
 from boligsag.i18n import current_language, tr
 from boligsag.summaries.model import TOTAL, CellRef
 from boligsag.summaries.published import Published, PublishedRow, PublishedTable, format_cell
-from boligsag.ui.theme import MUTED, TEXT
+from boligsag.ui.theme import ALTERNATE, MUTED, PRIMARY_SOFT, TEXT
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -23,8 +23,8 @@ CELL_REF_ROLE = Qt.ItemDataRole.UserRole + 1  # CellRef of a cell one may drill 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 2  # the Published cell itself
 IS_TOTAL_ROLE = Qt.ItemDataRole.UserRole + 3  # bool: part of the total row or column
 
-TOTAL_ROW_BACKGROUND = QColor("#e8f1f5")
-TOTAL_COLUMN_BACKGROUND = QColor("#f2f7f9")
+TOTAL_ROW_BACKGROUND = QColor(PRIMARY_SOFT)
+TOTAL_COLUMN_BACKGROUND = QColor(ALTERNATE)
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
