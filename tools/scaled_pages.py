@@ -1,5 +1,5 @@
-"""Every page at 150 % and 200 % display scaling, with a large system font and in
-English, as a screenshot and as a check that no label or button is too small for its
+"""Every page at 150 % and 200 % display scaling, with a large system font, in English
+and in high contrast, as a screenshot and as a check that no label or button is too small for its
 text.
 
     xvfb-run -a -s "-screen 0 2732x1536x24" .venv/bin/python tools/scaled_pages.py /tmp/shots/scaled
@@ -22,12 +22,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-# look -> (scale factor, font enlargement, language)
-LOOKS: dict[str, tuple[str, float, str]] = {
-    "scale150": ("1.5", 1.0, "da"),
-    "scale200": ("2", 1.0, "da"),
-    "largefont": ("1", 1.3, "da"),
-    "english": ("1", 1.0, "en"),
+# look -> (scale factor, font enlargement, language, contrast setting)
+LOOKS: dict[str, tuple[str, float, str, str]] = {
+    "scale150": ("1.5", 1.0, "da", "standard"),
+    "scale200": ("2", 1.0, "da", "standard"),
+    "largefont": ("1", 1.3, "da", "standard"),
+    "english": ("1", 1.0, "en", "standard"),
+    "contrast": ("1", 1.0, "da", "high"),
 }
 
 
@@ -58,28 +59,48 @@ def clipped(window: object) -> list[str]:
     return problems
 
 
-def child(out: Path, look: str, enlarge: float, language: str) -> int:
+def stale_colours() -> list[str]:
+    """Modules holding a colour of another look than the chosen one: imported before
+    the look was chosen (ui/shell/app.py must choose it first)."""
+    from boligsag.ui import theme
+
+    stale = []
+    for name, module in sorted(sys.modules.items()):
+        if not name.startswith("boligsag.ui.") or name == "boligsag.ui.theme":
+            continue
+        for colour in theme.COLOUR_NAMES:
+            value = getattr(module, colour, None)
+            if isinstance(value, str) and value != getattr(theme, colour):
+                stale.append(f"{name}.{colour} is {value}, the look has "
+                             f"{getattr(theme, colour)}")
+    return stale
+
+
+def child(out: Path, look: str, enlarge: float, language: str, contrast: str) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QWidget
 
-    from boligsag.app_settings import AppSettings
+    from boligsag.app_settings import CONTRAST, AppSettings
     from boligsag.i18n import set_language
-    from boligsag.ui import demo
     from boligsag.ui.qt_translations import install_qt_translations
     from boligsag.ui.shell.app import create_application
-    from boligsag.ui.shell.controller import AppController
 
     set_language(language)
-    app = create_application([sys.argv[0]])
-    install_qt_translations(language)
-    if enlarge != 1.0:
-        font = app.font()
-        font.setPointSizeF(font.pointSizeF() * enlarge)
-        app.setFont(font)
-    demo.DEMO_PEOPLE, demo.DEMO_CONTACTS = 30, 200
     with tempfile.TemporaryDirectory() as folder:
-        controller = AppController(AppSettings(Path(folder)),
-                                   Path(folder) / "never-used.db", demo=True)
+        settings = AppSettings(Path(folder))
+        settings.set(CONTRAST, contrast)
+        app = create_application([sys.argv[0]], settings)
+        # As the program does: the windows' modules load after the look is chosen.
+        from boligsag.ui import demo
+        from boligsag.ui.shell.controller import AppController
+
+        install_qt_translations(language)
+        if enlarge != 1.0:
+            font = app.font()
+            font.setPointSizeF(font.pointSizeF() * enlarge)
+            app.setFont(font)
+        demo.DEMO_PEOPLE, demo.DEMO_CONTACTS = 30, 200
+        controller = AppController(settings, Path(folder) / "never-used.db", demo=True)
         controller.start()
         report: dict[str, list[str]] = {}
 
@@ -125,6 +146,8 @@ def child(out: Path, look: str, enlarge: float, language: str) -> int:
         QTest.keyClick(table, Qt.Key.Key_Return)
         wait(window.page("people").showing_person)
         capture("person")
+        if stale := stale_colours():
+            report["colours"] = stale
         print(json.dumps(report))
         controller.quit(0)
         settle(200)
@@ -138,10 +161,10 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.look:
-        _scale, enlarge, language = LOOKS[args.look]
-        return child(args.out, args.look, enlarge, language)
+        _scale, enlarge, language, contrast = LOOKS[args.look]
+        return child(args.out, args.look, enlarge, language, contrast)
     failed = False
-    for look, (scale, _enlarge, _language) in LOOKS.items():
+    for look, (scale, *_rest) in LOOKS.items():
         env = {**os.environ, "QT_SCALE_FACTOR": scale}
         done = subprocess.run([sys.executable, __file__, str(args.out), "--look", look],
                               env=env, capture_output=True, text=True, timeout=600)

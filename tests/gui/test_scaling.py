@@ -1,7 +1,8 @@
-"""At 150 % and 200 % display scaling, and with a 30 % larger font, every page and a
-person's page fit a 1366×768 window (device-independent pixels) with no label or button
-too small for its text (tools/scaled_pages.py, in a process of its own: Qt reads the
-scale factor once)."""
+"""At 150 % and 200 % display scaling, with a 30 % larger font and in high contrast,
+every page and a person's page fit a 1366×768 window (device-independent pixels) with no
+label or button too small for its text, and no module keeps a colour of the other look
+(tools/scaled_pages.py, in a process of its own: Qt reads the scale factor once, and
+the look is chosen before the windows' modules load)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ TOOL = Path(__file__).resolve().parents[2] / "tools" / "scaled_pages.py"
 
 
 @pytest.mark.parametrize(("look", "scale"),
-                         [("scale150", "1.5"), ("scale200", "2"), ("largefont", "1")])
+                         [("scale150", "1.5"), ("scale200", "2"), ("largefont", "1"),
+                          ("contrast", "1")])
 def test_every_page_fits_at_high_display_scaling(tmp_path: Path, look: str, scale: str) -> None:
     env = {**os.environ, "QT_SCALE_FACTOR": scale, "QT_QPA_PLATFORM": "offscreen",
            "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -33,6 +35,11 @@ def test_every_page_fits_at_high_display_scaling(tmp_path: Path, look: str, scal
     shots = sorted((tmp_path / "shots").glob("*.png"))
     assert {"person", "people", "summaries", "admin"} <= {p.stem.split("-", 1)[1] for p in shots}
     assert {QImage(str(p)).width() for p in shots} == {round(1366 * float(scale))}
+    # The high-contrast look is black behind the page title, the standard one light grey.
+    factor = float(scale)
+    behind_title = QImage(str(tmp_path / "shots" / f"{look}-people.png")).pixelColor(
+        round(1000 * factor), round(40 * factor))
+    assert behind_title.name() == ("#000000" if look == "contrast" else "#f3f5f7")
 
 
 def test_the_check_finds_a_button_too_small_for_its_text(qtbot) -> None:  # type: ignore[no-untyped-def]

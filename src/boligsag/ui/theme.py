@@ -180,9 +180,31 @@ def chevron() -> str:
     return CHEVRON_LIGHT if _scheme.high_contrast else CHEVRON
 
 
+def _indicators() -> str:
+    """On black, Fusion draws a check box's square and a radio button's ring in black
+    too (its outline is the window colour, darkened): the high-contrast look draws them
+    in white, the tick and the dot in yellow."""
+    if not _scheme.high_contrast:
+        return ""
+    image = {name: (_IMAGES / f"{name}.svg").as_posix()
+             for name in ("check-light-off", "check-light-on", "radio-light-off",
+                          "radio-light-on")}
+    return f"""
+QCheckBox::indicator, QAbstractItemView::indicator, QGroupBox::indicator,
+QRadioButton::indicator {{ width: 16px; height: 16px; }}
+QCheckBox::indicator:unchecked, QAbstractItemView::indicator:unchecked,
+QGroupBox::indicator:unchecked {{ image: url("{image['check-light-off']}"); }}
+QCheckBox::indicator:checked, QAbstractItemView::indicator:checked,
+QGroupBox::indicator:checked {{ image: url("{image['check-light-on']}"); }}
+QRadioButton::indicator:unchecked {{ image: url("{image['radio-light-off']}"); }}
+QRadioButton::indicator:checked {{ image: url("{image['radio-light-on']}"); }}
+QCheckBox:focus, QRadioButton:focus {{ outline: 1px solid {PRIMARY}; }}
+"""
+
+
 def stylesheet() -> str:
     """The style sheet of the chosen scheme."""
-    return f"""
+    return _indicators() + f"""
 QWidget {{ color: {TEXT}; }}
 QMainWindow, QDialog, QWizard {{ background: {WINDOW}; }}
 QToolTip {{ border: 1px solid {BORDER}; padding: 4px 6px; }}

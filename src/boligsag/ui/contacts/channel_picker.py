@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
 
 from boligsag.i18n import tr
 from boligsag.services.casework_common import Choice
-from boligsag.ui.theme import BORDER, PRIMARY, PRIMARY_PRESSED, PRIMARY_SOFT
+from boligsag.ui.theme import BORDER, ON_PRIMARY, PRIMARY, PRIMARY_PRESSED, PRIMARY_SOFT, SURFACE
 from boligsag.ui.widgets import named
 
 _STYLE = f"""
 QPushButton {{ border: 1px solid {BORDER}; border-radius: 0; padding: 5px 12px;
-               background: white; }}
+               background: {SURFACE}; }}
 QPushButton:hover {{ background: {PRIMARY_SOFT}; }}
-QPushButton:checked {{ background: {PRIMARY}; color: white; border-color: {PRIMARY_PRESSED}; }}
+QPushButton:checked {{ background: {PRIMARY}; color: {ON_PRIMARY};
+                       border-color: {PRIMARY_PRESSED}; }}
 QPushButton[first="true"] {{ border-top-left-radius: 5px; border-bottom-left-radius: 5px; }}
 QPushButton[last="true"] {{ border-top-right-radius: 5px; border-bottom-right-radius: 5px; }}
 QWidget#quickLogChannel[focused="true"] QPushButton {{ border-color: {PRIMARY}; }}

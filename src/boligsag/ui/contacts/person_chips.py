@@ -32,7 +32,7 @@ from boligsag.services.people_search import PersonSummary
 from boligsag.ui.background import run_in_background
 from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.flow_layout import FlowLayout
-from boligsag.ui.theme import BORDER, PRIMARY, PRIMARY_SOFT
+from boligsag.ui.theme import BORDER, PRIMARY, PRIMARY_SOFT, SURFACE
 from boligsag.ui.widgets import named
 
 DEBOUNCE_MS = 120
@@ -88,7 +88,7 @@ class PersonChips(QFrame):
         self._add_when_ready = False
         self._matches: list[PersonSummary] = []
         named(self, "quickLogPeople", tr("People"))
-        self.setStyleSheet(f"QFrame#quickLogPeople {{ background: white; border: 1px solid "
+        self.setStyleSheet(f"QFrame#quickLogPeople {{ background: {SURFACE}; border: 1px solid "
                            f"{BORDER}; border-radius: 5px; }} "
                            "QFrame#quickLogPeople[focused=\"true\"] { border: 2px solid "
                            f"{PRIMARY}; }}")
@@ -104,7 +104,7 @@ class PersonChips(QFrame):
         self.setFocusProxy(self.edit)
         self.popup = named(QListWidget(), "quickLogPersonMatches", tr("Matching people"))
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.popup.setStyleSheet(f"QListWidget {{ background: white; border: 1px solid "
+        self.popup.setStyleSheet(f"QListWidget {{ background: {SURFACE}; border: 1px solid "
                                  f"#a9c6d3; border-radius: 4px; padding: 2px; }} "
                                  f"QListWidget::item {{ padding: 4px 8px; }} "
                                  f"QListWidget::item:selected {{ background: {PRIMARY_SOFT}; "

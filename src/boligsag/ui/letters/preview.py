@@ -34,6 +34,7 @@ from boligsag.ui import file_dialogs
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text, show_error
 from boligsag.ui.forms import no_auto_default
+from boligsag.ui.theme import BORDER, SURFACE
 from boligsag.ui.widgets import make_action, named
 
 from .printing import (
@@ -128,8 +129,8 @@ class LetterPreviewDialog(QDialog):
 
     def _toolbar(self) -> QWidget:
         bar = named(QWidget(), "letterToolbar", tr("Letter tools"))
-        bar.setStyleSheet("QWidget#letterToolbar { background: white; "
-                          "border-bottom: 1px solid #d3dae1; }")
+        bar.setStyleSheet(f"QWidget#letterToolbar {{ background: {SURFACE}; "
+                          f"border-bottom: 1px solid {BORDER}; }}")
         row = QHBoxLayout(bar)
         row.setContentsMargins(16, 10, 16, 10)
         row.setSpacing(8)
@@ -174,8 +175,8 @@ class LetterPreviewDialog(QDialog):
 
     def _footer(self) -> QWidget:
         footer = named(QWidget(), "letterFooter", tr("Status"))
-        footer.setStyleSheet("QWidget#letterFooter { background: white; "
-                             "border-top: 1px solid #d3dae1; }")
+        footer.setStyleSheet(f"QWidget#letterFooter {{ background: {SURFACE}; "
+                             f"border-top: 1px solid {BORDER}; }}")
         row = QHBoxLayout(footer)
         row.setContentsMargins(16, 6, 16, 8)
         self.status = named(QLabel(tr(

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.people import DuplicateCandidate, DuplicateReason
-from boligsag.ui.theme import ERROR, PRIMARY_SOFT, WARNING
+from boligsag.ui.theme import ERROR, GRIDLINE, PRIMARY_SOFT, SURFACE, WARNING
 from boligsag.ui.widgets import DialogHeader, named
 
 
@@ -93,8 +93,8 @@ class DuplicateDialog(QDialog):
         layout.addWidget(DialogHeader("people", tr("Is this someone already registered?"),
                                       text))
         self.list = named(QListWidget(), "duplicateList", tr("Possible matches"))
-        self.list.setStyleSheet(f"QListWidget {{ outline: 0; background: white; }} "
-                                f"QListWidget::item {{ border-bottom: 1px solid #eef1f4; }} "
+        self.list.setStyleSheet(f"QListWidget {{ outline: 0; background: {SURFACE}; }} "
+                                f"QListWidget::item {{ border-bottom: 1px solid {GRIDLINE}; }} "
                                 f"QListWidget::item:selected {{ background: {PRIMARY_SOFT}; }}")
         for candidate in candidates:
             item = QListWidgetItem()

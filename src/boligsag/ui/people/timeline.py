@@ -50,17 +50,21 @@ from boligsag.ui.theme import (
     SURFACE,
     TEXT,
     WARNING,
+    scheme,
 )
 from boligsag.ui.widgets import named
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 50
 
-# One colour per kind of record, the same everywhere on the page.
+# One colour per kind of record, the same everywhere on the page (each also named in
+# words on its row: colour is never the only sign). Activities' purple, lightened on the
+# high-contrast look's black.
+_ACTIVITY = "#d9b3ff" if scheme().high_contrast else "#6a5acd"
 KIND_COLORS = {
     "contact": PRIMARY,
-    "enrollment": "#6a5acd",
-    "session": "#6a5acd",
+    "enrollment": _ACTIVITY,
+    "session": _ACTIVITY,
     "job": SUCCESS,
     "referral": WARNING,
     "consent": ACCENT,
@@ -222,7 +226,7 @@ class TimelineView(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setStyleSheet(f"QListView {{ outline: 0; border: 1px solid {BORDER}; "
-                                "border-radius: 6px; background: white; }")
+                                f"border-radius: 6px; background: {SURFACE}; }}")
         self.list.activated.connect(self._activated)
         layout.addWidget(self.list, 1)
         bottom = QHBoxLayout()

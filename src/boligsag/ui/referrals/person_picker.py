@@ -26,7 +26,7 @@ from boligsag.services.people_search import PersonSummary, list_people
 from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.event_filter import survives_teardown
-from boligsag.ui.theme import BORDER, PRIMARY_SOFT, TEXT
+from boligsag.ui.theme import BORDER, PRIMARY_SOFT, SURFACE, TEXT
 from boligsag.ui.widgets import named
 
 RESULTS = 8
@@ -66,7 +66,7 @@ class PersonPicker(QWidget):
         self.results = named(QListWidget(), "personResults", tr("Matching people"))
         self.results.setUniformItemSizes(True)
         self.results.setStyleSheet(
-            f"QListWidget {{ background: white; border: 1px solid {BORDER}; "
+            f"QListWidget {{ background: {SURFACE}; border: 1px solid {BORDER}; "
             "border-radius: 5px; padding: 2px; outline: none; }"
             "QListWidget::item { padding: 5px 8px; border-radius: 4px; }"
             f"QListWidget::item:selected {{ background: {PRIMARY_SOFT}; color: {TEXT}; }}")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.ui.models.rows import ID_ROLE, ROW_ROLE
-from boligsag.ui.theme import BORDER, MUTED, PRIMARY_SOFT, TEXT
+from boligsag.ui.theme import BORDER, MUTED, PRIMARY_SOFT, SURFACE, TEXT
 
 Index = QModelIndex | QPersistentModelIndex
 PADDING_X, PADDING_Y, LINE_GAP = 12, 8, 3
@@ -139,6 +139,6 @@ def reminder_view(object_name: str, accessible_name: str, model: ReminderListMod
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    view.setStyleSheet(f"QListView {{ background: white; border: 1px solid {BORDER}; "
+    view.setStyleSheet(f"QListView {{ background: {SURFACE}; border: 1px solid {BORDER}; "
                        "border-radius: 6px; outline: none; }")
     return view

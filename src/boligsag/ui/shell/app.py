@@ -1,4 +1,9 @@
-"""Start the desktop application: QApplication, language, look, then the flow."""
+"""Start the desktop application: QApplication, language, look, then the flow.
+
+The look (standard or high contrast, ui/shell/contrast.py) is chosen as soon as the
+QApplication exists and before the controller, the windows and the pages are imported:
+their modules take the scheme's colours as names when they load (ui/theme.py).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import signal
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
@@ -19,19 +25,26 @@ from boligsag.ui.errors import show_error
 from boligsag.ui.icons import app_icon
 from boligsag.ui.main_thread_gc import pin_collection_to_gui_thread
 from boligsag.ui.qt_translations import install_qt_translations
-from boligsag.ui.shell.controller import AppController
+from boligsag.ui.shell.contrast import chosen_scheme
 from boligsag.ui.shell.startup_probe import install_startup_probe
-from boligsag.ui.theme import apply_theme
+from boligsag.ui.theme import apply_theme, use_scheme
+
+if TYPE_CHECKING:
+    from boligsag.ui.shell.controller import AppController
 
 log = logging.getLogger(__name__)
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
+def create_application(argv: list[str] | None = None,
+                       settings: AppSettings | None = None) -> QApplication:
     """The QApplication with our names, icon and look (reused if one exists, as in
-    tests)."""
+    tests). With ``settings``, the look is the user's or the system's choice of
+    contrast; without, the standard one."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    if settings is not None:
+        use_scheme(chosen_scheme(settings, app))
     app.setApplicationName("Boligsag")
     app.setOrganizationName("Boligsag")
     app.setApplicationVersion(__version__)
@@ -73,7 +86,9 @@ def run(*, db_path: Path | None = None, demo: bool = False, language: str | None
     settings = AppSettings()
     chosen = language or settings.get(LANGUAGE)
     set_language(chosen)
-    app = create_application()
+    app = create_application(settings=settings)
+    # Only now: the controller's modules take the chosen look's colours as they load.
+    from boligsag.ui.shell.controller import AppController
     install_qt_translations(chosen)
     sys.excepthook = _excepthook
     controller = AppController(settings, db_path or settings.database_path(), demo=demo)

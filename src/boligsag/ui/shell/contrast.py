@@ -38,18 +38,20 @@ def chosen_scheme(settings: AppSettings, app: QApplication) -> Scheme:
 def add_contrast_action(window: QWidget, menu: QMenu, settings: AppSettings) -> QAction:
     """View → High contrast: ticked while the high-contrast look is on; a change is
     saved and applies at the next start."""
-    action = QAction(tr("&High contrast"), window)
-    action.setObjectName("actionHighContrast")
-    action.setCheckable(True)
-    action.setChecked(scheme().high_contrast)
-    action.setToolTip(tr("White and yellow on black; applies the next time Boligsag starts"))
-
     def chosen(on: bool) -> None:
         settings.set(CONTRAST, "high" if on else "standard")
         QMessageBox.information(window, tr("High contrast"), tr(
             "Boligsag starts with high contrast from the next time it opens.") if on else tr(
             "Boligsag starts with its standard colours from the next time it opens."))
 
+    # Imported here: ui/shell/app.py loads this module before the look is chosen, and
+    # widgets.py takes the look's colours when it loads.
+    from boligsag.ui.widgets import make_action
+
+    action = make_action(window, "actionHighContrast", tr("&High contrast"), checkable=True,
+                         tip=tr("White and yellow on black; applies the next time Boligsag "
+                                "starts"))
+    action.setChecked(scheme().high_contrast)
     action.triggered.connect(chosen)
     menu.addSeparator()
     menu.addAction(action)

@@ -36,6 +36,7 @@ from boligsag.ui.pages.conflicts import BADGE_ROLE, NavBadgeDelegate
 from boligsag.ui.password_dialogs import ChangePasswordDialog, ReauthDialog
 from boligsag.ui.shell import window_parts
 from boligsag.ui.shell.auto_backup import AutoBackup
+from boligsag.ui.shell.contrast import add_contrast_action
 from boligsag.ui.shell.navigation import PAGES
 from boligsag.ui.sync import attach_sync
 from boligsag.ui.theme import SIDEBAR_TEXT
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
                                  triggered=lambda p=page.page_id: self.go_to_page(p))
             self.page_actions.addAction(action)
             view_menu.addAction(action)
+        self.action_contrast = add_contrast_action(self, view_menu, self.settings)
 
         self.page_menu = self._menu(tr("Page"), "menuPage")
         self.page_menu.menuAction().setVisible(False)
