@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
-from boligsag.services.setup import MIN_PASSWORD_LENGTH
+from boligsag.services.password_policy import MIN_PASSWORD_LENGTH
 from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.icons import pixmap
 from boligsag.ui.theme import PRIMARY
