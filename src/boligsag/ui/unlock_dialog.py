@@ -2,7 +2,7 @@
 
 The program's first window: it imports nothing of the storage layer (SQLAlchemy, the
 models), which the unlock loads on its worker thread, nor the recovery dialog until it
-is asked for (issue 14 §2; tests/unit/test_startup_imports.py).
+is asked for (issue 14 §2; tests/gui/test_startup_imports.py).
 """
 
 from __future__ import annotations

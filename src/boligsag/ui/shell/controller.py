@@ -25,6 +25,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
 from boligsag.ui.qt_translations import install_qt_translations
+from boligsag.ui.shell.preload import preload_main_window
 from boligsag.ui.unlock_dialog import UnlockDialog
 
 if TYPE_CHECKING:
@@ -205,6 +206,7 @@ class AppController(QObject):
         dialog.rejected.connect(self._dialog_rejected)
         self.unlock_dialog = dialog
         dialog.show()
+        preload_main_window(self)  # while the password is typed
 
     def _keep_password(self, password: str) -> None:
         self._password = password
