@@ -1,8 +1,9 @@
 """Start-up speed (issue 14 §2), checked by what is loaded, not by a clock (the machine is
 noisy; bench/startup.py measures the times): the unlock dialog shows before the storage
 layer, the main window, the pages and the heavy libraries are imported; the main
-window's code is preloaded afterwards from a list that names real modules; and the
-probe says when the main window is usable (its first page has its data)."""
+window's code is preloaded afterwards from a list that names real modules; the main
+window builds a page only when it is first needed; and the probe says when the main
+window is usable (its first page has its data)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
 from boligsag.ui.pages.start import StartPage
 from boligsag.ui.shell import preload
 from boligsag.ui.shell.controller import AppController
+from boligsag.ui.shell.main_window import MainWindow
 from boligsag.ui.shell.startup_probe import StartupProbe
 
 from ..conftest import CreatedDb
@@ -98,3 +101,22 @@ def test_the_probe_marks_the_main_window_ready_once_its_first_page_has_its_data(
     finally:
         app.removeEventFilter(probe)
         probe.deleteLater()
+
+
+def test_the_main_window_builds_a_page_when_it_is_first_shown(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    assert main_window.findChild(QWidget, "page_start") is main_window.current_page()
+    assert main_window.findChild(QWidget, "page_people") is None  # not built yet
+    admin = main_window.page("admin")  # asked for while another page is shown
+    assert admin is not None and main_window.current_page().page_id == "start"
+    main_window.show_page("people")
+    people = main_window.findChild(QWidget, "page_people")
+    assert people is not None and people.isVisible() and main_window.current_page() is people
+    main_window.show_page("admin")
+    assert main_window.current_page() is admin and admin.isVisible()
+    # Every page in the place of its navigation entry, each built once.
+    assert [p.page_id for p in main_window.pages] == [
+        main_window.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        for row in range(main_window.nav.count())]
+    assert [main_window.stack.widget(row) for row in range(main_window.stack.count())] \
+        == main_window.pages
