@@ -107,6 +107,7 @@ def test_every_action_and_main_widget_is_named(qtbot: QtBot, main_window: MainWi
             continue
         assert action.objectName(), f"unnamed action {action.text()!r}"
         assert action.property("accessibleName"), action.objectName()
+    assert main_window.pages  # builds every page (each is built when first shown)
     for name in ("navigationList", "pageStack", "statusUser", "statusDatabase", "menuBar",
                  *(f"page_{p}" for p in PAGES)):
         widget = child(main_window, QWidget, name)

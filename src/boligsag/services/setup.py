@@ -20,6 +20,7 @@ from boligsag.storage.staging import staged_database
 
 from . import org_settings
 from .errors import ValidationFailed
+from .password_policy import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 
 PLAN_PERIODS = ("2019-2026", "2015-2018")
 
@@ -47,7 +48,6 @@ class SetupResult:
     database_id: str
 
 
-MIN_PASSWORD_LENGTH = 10
 # The columns' sizes (storage/models/org.py User, Area, Plan): SQLite would store more,
 # PostgreSQL on the team server would refuse it, and the lists and letters have no room
 # for it.

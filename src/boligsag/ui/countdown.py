@@ -8,16 +8,21 @@ disabled until the wait is over.
 from __future__ import annotations
 
 import math
+import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from boligsag.services import unlock as unlock_service
+UNLOCK_SERVICE = "boligsag.services.unlock"
 
 
 def current_throttle_delay() -> float:
     # Read the module attribute at call time: one throttle per process, replaceable
-    # in tests.
-    return unlock_service.THROTTLE.delay_before_next()
+    # in tests. The throttle counts this process's attempts, and every attempt imports
+    # the unlock service first: until it is imported (or while it is still being
+    # imported, say by ui/shell/preload.py) there is nothing to wait for, and the login
+    # dialog shows without loading the storage layer behind it (issue 14 §2).
+    throttle = getattr(sys.modules.get(UNLOCK_SERVICE), "THROTTLE", None)
+    return 0.0 if throttle is None else float(throttle.delay_before_next())
 
 
 class ThrottleCountdown(QObject):

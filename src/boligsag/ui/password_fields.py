@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QAbstractButton, QFormLayout, QLabel, QLineEdit, QPushButton
 
 from boligsag.i18n import tr
-from boligsag.services.setup import MIN_PASSWORD_LENGTH
+from boligsag.services.password_policy import MIN_PASSWORD_LENGTH
 from boligsag.ui.widgets import FieldError, PasswordHint, named
 
 

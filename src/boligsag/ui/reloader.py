@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from boligsag.services.changes import Changes, Entity
@@ -37,6 +37,10 @@ T = TypeVar("T")
 
 
 class Reloader(QObject, Generic[T]):
+    #: The newest ``loader`` load's result (or error) has reached the widget: what it
+    #: shows is current. (Not emitted for ``start``: the model knows when it is done.)
+    settled = Signal()
+
     def __init__(self, widget: QWidget, events: AppEvents | None,
                  relevant: Collection[Entity] | None, *,
                  loader: Callable[[], Callable[[], T] | None] | None = None,
@@ -61,6 +65,7 @@ class Reloader(QObject, Generic[T]):
         #: everything, as on the first load); empty when reloaded with nothing changed.
         self.changes: Changes | None = None
         self.generation = 0
+        self._waiting_for: int | None = None  # the generation whose load runs
         widget.installEventFilter(self)
         if events is not None:
             events.changed.connect(self._changed)
@@ -108,21 +113,32 @@ class Reloader(QObject, Generic[T]):
         assert self._loader is not None
         work = self._loader()
         if work is None:
+            self._waiting_for = None
+            self.settled.emit()
             return
-        generation = self.generation
+        generation = self._waiting_for = self.generation
         run_in_background(self.widget, lambda _task: work(),
                           on_success=lambda result: self._deliver(generation, result),
                           on_failure=lambda error: self._fail(generation, error))
 
+    @property
+    def loading(self) -> bool:
+        """A ``loader`` load runs whose answer the widget has not had yet."""
+        return self._waiting_for is not None
+
     def _deliver(self, generation: int, result: Any) -> None:
         if generation == self.generation and self._apply is not None:
+            self._waiting_for = None
             self._apply(result)
+            self.settled.emit()
 
     def _fail(self, generation: int, error: BaseException) -> None:
         if generation != self.generation:
             return
+        self._waiting_for = None
         if self._failed is not None:
             self._failed(error)
         else:
             # By type and frames only: the error's text may quote SQL and its values.
             log_unexpected(error, f"loading {self.widget.objectName()} failed")
+        self.settled.emit()

@@ -1,8 +1,14 @@
-"""Log in: username and password unlock the database (Argon2id, off the GUI thread)."""
+"""Log in: username and password unlock the database (Argon2id, off the GUI thread).
+
+The program's first window: it imports nothing of the storage layer (SQLAlchemy, the
+models), which the unlock loads on its worker thread, nor the recovery dialog until it
+is asked for (issue 14 §2; tests/gui/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,15 +24,24 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
-from boligsag.services.context import AppContext
-from boligsag.services.unlock import UnlockOptions, unlock
 from boligsag.ui.background import run_in_background
 from boligsag.ui.countdown import ThrottleCountdown
 from boligsag.ui.errors import error_text
 from boligsag.ui.help import FORGOTTEN_PASSWORD_TOPIC, add_help_key
 from boligsag.ui.password_fields import enter_submits, retry_password
-from boligsag.ui.recovery_dialog import RecoveryDialog
 from boligsag.ui.widgets import DialogHeader, FieldError, form_layout, named
+
+if TYPE_CHECKING:
+    from boligsag.services.context import AppContext
+
+
+def _unlock(path: Path, username: str, password: str) -> AppContext:
+    """On the worker thread: the first import of the unlock service there loads the
+    storage layer while the dialog stays responsive."""
+    from boligsag.services.unlock import UnlockOptions, unlock
+
+    # The page-by-page integrity check runs after the window opens (see controller).
+    return unlock(path, username, password, options=UnlockOptions(integrity_check=False))
 
 
 class UnlockDialog(QDialog):
@@ -130,10 +145,7 @@ class UnlockDialog(QDialog):
             return
         self._set_busy(True)
         path = self.db_path
-        # The page-by-page integrity check runs after the window opens (see controller).
-        options = UnlockOptions(integrity_check=False)
-        run_in_background(self, lambda _task: unlock(path, username, password,
-                                                     options=options),
+        run_in_background(self, lambda _task: _unlock(path, username, password),
                           on_success=lambda ctx: self._succeeded(ctx, password),
                           on_failure=self._failed)
 
@@ -176,6 +188,8 @@ class UnlockDialog(QDialog):
     # -- forgotten password ---------------------------------------------------------
 
     def _open_recovery(self) -> None:
+        from boligsag.ui.recovery_dialog import RecoveryDialog
+
         dialog = RecoveryDialog(self.db_path, self.username.text().strip(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.unlocked.connect(self._succeeded)

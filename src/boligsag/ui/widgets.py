@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from boligsag.i18n import tr
-from boligsag.services.setup import MIN_PASSWORD_LENGTH
+from boligsag.services.password_policy import MIN_PASSWORD_LENGTH
 from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.icons import pixmap
 from boligsag.ui.theme import PRIMARY
@@ -143,7 +143,8 @@ class PageHeader(QWidget):
         self.subtitle_label = named(QLabel(subtitle), "pageSubtitle", subtitle or title)
         self.subtitle_label.setProperty("role", "muted")
         self.subtitle_label.setWordWrap(True)
-        self.subtitle_label.setVisible(bool(subtitle))
+        if not subtitle:  # (not setVisible: see DialogHeader)
+            self.subtitle_label.hide()
         layout.addWidget(self.subtitle_label)
 
 
@@ -223,7 +224,8 @@ class DialogHeader(QWidget):
         self.text_label = named(QLabel(text), "dialogText", text or title)
         self.text_label.setProperty("role", "muted")
         self.text_label.setWordWrap(True)
-        self.text_label.setVisible(bool(text))
+        if not text:  # hide() only: setVisible(True) on a label without a parent yet
+            self.text_label.hide()  # opens it as a window of its own for a moment
         texts.addWidget(self.text_label)
         layout.addLayout(texts, 1)
 

@@ -130,7 +130,8 @@ class ServicesPanel(QWidget):
                                    tr("Show inactive services"))
         self.show_inactive.toggled.connect(lambda _on: self.reloader.reload())
         for widget in (self.add_button, self.edit_button, self.active_button):
-            widget.setVisible(self.can_edit)
+            if not self.can_edit:  # not setVisible(True): without a parent yet, a window
+                widget.hide()
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.show_inactive)

@@ -122,7 +122,8 @@ class SummariesPage(Page):
                                      "showPublishedCheck", tr("Show as published"))
         self.published_check.setToolTip(tr("Show the figures as the exports show them, with "
                                            "small counts withheld"))
-        self.published_check.setVisible(self.can_drill)
+        if not self.can_drill:  # not setVisible(True): without a parent yet, a window
+            self.published_check.hide()
         self.published_check.toggled.connect(lambda _on: self._show())
         # As tall as a strip, so the tabs below don't jump when one shows or hides.
         self.info.setMinimumHeight(self.publish_strip.sizeHint().height())

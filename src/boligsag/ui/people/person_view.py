@@ -125,7 +125,8 @@ class PersonView(QWidget):
             button = named(QPushButton(text), f"person_{key}Button", text)
             button.setToolTip(tip)
             button.setAutoDefault(False)
-            button.setVisible(allowed)
+            if not allowed:  # not setVisible(True): without a parent yet, a window
+                button.hide()
             if key == "log":
                 button.setProperty("role", "primary")
             if key == "delete":  # set apart from the everyday actions

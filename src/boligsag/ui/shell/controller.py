@@ -1,10 +1,18 @@
 """The application's flow: first-run wizard or unlock dialog → main window → log off /
-quit. Holds the one open ``AppContext`` and closes it on the way out."""
+quit. Holds the one open ``AppContext`` and closes it on the way out.
+
+Start-up speed (issue 14 §2): this module is imported before the first window, so it
+imports only what the unlock dialog needs. The main window, the first-run wizard, the
+demo and the storage layer behind the services are imported where they are first used
+(inside the methods below); the unlock itself imports the storage layer on its worker
+thread.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -13,23 +21,38 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from boligsag.app_settings import LANGUAGE, LAST_DATABASE, LAST_USERNAME, AppSettings
 from boligsag.formatting import short_date_time
 from boligsag.i18n import set_language, tr
-from boligsag.services import audit_check
-from boligsag.services.context import AppContext
-from boligsag.services.restore import RestoreResult, restore_backup
-from boligsag.services.setup import SetupResult
-from boligsag.services.unlock import lock, verify_integrity
-from boligsag.services.users import password_change_required
 from boligsag.ui.background import run_in_background
-from boligsag.ui.demo import DemoSession
 from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents
-from boligsag.ui.password_dialogs import FirstPasswordDialog
 from boligsag.ui.qt_translations import install_qt_translations
-from boligsag.ui.shell.first_run import FirstRunWizard
-from boligsag.ui.shell.main_window import MainWindow
+from boligsag.ui.shell.preload import preload_main_window
 from boligsag.ui.unlock_dialog import UnlockDialog
 
+if TYPE_CHECKING:
+    from boligsag.services.audit_check import AuditReport
+    from boligsag.services.context import AppContext
+    from boligsag.services.restore import RestoreResult
+    from boligsag.services.setup import SetupResult
+    from boligsag.ui.demo import DemoSession
+    from boligsag.ui.password_dialogs import FirstPasswordDialog
+    from boligsag.ui.shell.first_run import FirstRunWizard
+    from boligsag.ui.shell.main_window import MainWindow
+
 log = logging.getLogger(__name__)
+
+
+def verify_integrity(ctx: AppContext) -> None:
+    """The background page-by-page check after unlock (services.unlock), looked up here
+    at call time so that tests can replace it."""
+    from boligsag.services.unlock import verify_integrity as verify
+
+    verify(ctx)
+
+
+def lock(ctx: AppContext) -> None:
+    from boligsag.services.unlock import lock as lock_context
+
+    lock_context(ctx)
 
 
 class AppController(QObject):
@@ -64,6 +87,8 @@ class AppController(QObject):
 
     def start(self) -> None:
         if self.demo:
+            from boligsag.ui.demo import DemoSession
+
             self.demo_session = DemoSession(self)
             self.demo_session.ready.connect(self._demo_ready)
             self.demo_session.failed.connect(self._demo_failed)
@@ -74,6 +99,8 @@ class AppController(QObject):
             self.show_wizard()
 
     def show_wizard(self) -> None:
+        from boligsag.ui.shell.first_run import FirstRunWizard
+
         self.wizard = FirstRunWizard(self.db_path)
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard.database_created.connect(self._created)
@@ -131,6 +158,8 @@ class AppController(QObject):
         self.settings.set(LAST_USERNAME, username)
         self._say(QMessageBox.Icon.Information, tr("Restoring the backup"),
                   tr("Restoring the backup {file}…", file=backup.name), busy=True)
+        from boligsag.services.restore import restore_backup
+
         run_in_background(
             self, lambda _task: restore_backup(backup, path, username, password),
             on_success=self._restored, on_failure=self._restore_failed)
@@ -177,6 +206,7 @@ class AppController(QObject):
         dialog.rejected.connect(self._dialog_rejected)
         self.unlock_dialog = dialog
         dialog.show()
+        preload_main_window(self)  # while the password is typed
 
     def _keep_password(self, password: str) -> None:
         self._password = password
@@ -188,6 +218,8 @@ class AppController(QObject):
             if ctx.db.path is not None:
                 self.settings.set(LAST_DATABASE, str(ctx.db.path))
             self.settings.set(LAST_USERNAME, ctx.actor.username)
+        from boligsag.services.users import password_change_required
+
         if password_change_required(ctx):
             self._password = None  # a one-time password is no team server password
             self._ask_first_password(ctx)
@@ -198,6 +230,8 @@ class AppController(QObject):
         """A one-time password opens the database but not the main window: the user
         chooses their own first, or logs off."""
         self.ctx = ctx  # closed by shutdown() if the application ends meanwhile
+        from boligsag.ui.password_dialogs import FirstPasswordDialog
+
         dialog = FirstPasswordDialog(ctx)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._start_working(ctx))
@@ -226,11 +260,15 @@ class AppController(QObject):
     def _check_audit_log(self, ctx: AppContext) -> None:
         """Verify the audit log's keyed chain and its anchor the same way, in the
         background; a broken log is shown like a damaged database, in Danish."""
+        from boligsag.services import audit_check
+
         run_in_background(self, lambda _task: audit_check.verify_audit_log(ctx),
                           on_success=lambda report: self._audit_checked(ctx, report),
                           on_failure=self._audit_check_failed)
 
-    def _audit_checked(self, ctx: AppContext, report: audit_check.AuditReport) -> None:
+    def _audit_checked(self, ctx: AppContext, report: AuditReport) -> None:
+        from boligsag.services import audit_check
+
         if report.not_checked:
             log.info("audit log check does not apply: %s", report.not_checked)
             return
@@ -269,6 +307,8 @@ class AppController(QObject):
 
     def open_main(self, ctx: AppContext, page_id: str = "start") -> None:
         self.ctx = ctx
+        from boligsag.ui.shell.main_window import MainWindow
+
         window = MainWindow(ctx, self.events, self.settings, demo=self.demo)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.closed.connect(lambda: self.quit(0))

@@ -1,6 +1,10 @@
 """The main window: navigation on the left, one page at a time, menus, status bar,
 auto-lock. It owns no data: pages ask services, and each page's ``Reloader`` decides
-when to reload (on a change while shown, or once when shown again)."""
+when to reload (on a change while shown, or once when shown again).
+
+A page is built when it is first shown or asked for (``page``, ``pages``), not with the
+window: building all ten took about a second after every unlock (issue 14 §2). Pages
+that show a count in the navigation (Konflikter) are built at once."""
 
 from __future__ import annotations
 
@@ -66,8 +70,10 @@ class MainWindow(QMainWindow):
         named(self, "mainWindow", tr("Boligsag main window"))
         self._update_title()
 
-        self.pages: list[Page] = [cls(ctx, events) for cls in PAGES
-                                  if cls.available_to(ctx.actor) and _shown_in(cls, ctx)]
+        #: The pages this user sees, in navigation order; each built when first needed.
+        self.page_classes: list[type[Page]] = [
+            cls for cls in PAGES if cls.available_to(ctx.actor) and _shown_in(cls, ctx)]
+        self._built: dict[int, Page] = {}
         self._build_central()
         self._build_menus()
         self._build_status_bar()
@@ -77,19 +83,9 @@ class MainWindow(QMainWindow):
         self.sync = attach_sync(self, ctx, events)
         if self.sync is not None:
             self.sync.removed.connect(self._replica_removed)
-        for page in self.pages:  # pages that can ask for a person's page
-            requested = getattr(page, "person_requested", None)
-            if requested is not None:
-                requested.connect(self.open_person)
-            activity = getattr(page, "activity_requested", None)  # Mine sager
-            if activity is not None:
-                activity.connect(self.open_activity)
-            other_page = getattr(page, "page_requested", None)
-            if other_page is not None:
-                other_page.connect(self.go_to_page)
-            badge = getattr(page, "badge_changed", None)  # Konflikter's count
-            if badge is not None:
-                badge.connect(lambda count, p=page.page_id: self.set_badge(p, count))
+        for row, cls in enumerate(self.page_classes):
+            if hasattr(cls, "badge_changed"):  # its count shows before it is opened
+                self._page_at(row)
 
         # The organisation's setting is a ceiling; a user may lock sooner on this machine.
         minutes = min(settings.get(IDLE_LOCK_MINUTES), overview.idle_lock_minutes(ctx))
@@ -108,13 +104,13 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(230)
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = named(QStackedWidget(), "pageStack", tr("Pages"))
-        for page in self.pages:
+        for page in self.page_classes:
             item = QListWidgetItem(icon(page.icon_name, SIDEBAR_TEXT, "#ffffff"), page.title())
             item.setData(Qt.ItemDataRole.UserRole, page.page_id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title())
             item.setSizeHint(QSize(0, 44))
             self.nav.addItem(item)
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())  # the page's place until it is built
         self.nav.currentRowChanged.connect(self._on_row_changed)
         self.nav.setItemDelegate(NavBadgeDelegate(self.nav))
 
@@ -170,7 +166,7 @@ class MainWindow(QMainWindow):
 
         view_menu = self._menu(tr("&View"), "menuView")
         self.page_actions = QActionGroup(self)
-        for number, page in enumerate(self.pages, start=1):
+        for number, page in enumerate(self.page_classes, start=1):
             action = make_action(self, f"actionShow_{page.page_id}", page.title(),
                                  shortcut=f"Ctrl+{number}", checkable=True,
                                  triggered=lambda p=page.page_id: self.go_to_page(p))
@@ -211,9 +207,37 @@ class MainWindow(QMainWindow):
 
     # -- pages ----------------------------------------------------------------------
 
+    @property
+    def pages(self) -> list[Page]:
+        """Every page of the navigation, built now if it was not yet."""
+        return [self._page_at(row) for row in range(len(self.page_classes))]
+
+    def _page_at(self, row: int) -> Page:
+        page = self._built.get(row)
+        if page is not None:
+            return page
+        page = self.page_classes[row](self.ctx, self.events)
+        self._built[row] = page
+        for signal, slot in (("person_requested", self.open_person),  # to a person's page
+                             ("activity_requested", self.open_activity),  # Mine sager
+                             ("page_requested", self.go_to_page)):
+            requested = getattr(page, signal, None)
+            if requested is not None:
+                requested.connect(slot)
+        badge = getattr(page, "badge_changed", None)  # Konflikter's count
+        if badge is not None:
+            badge.connect(lambda count, p=page.page_id: self.set_badge(p, count))
+        placeholder = self.stack.widget(row)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        return page
+
     def set_badge(self, page_id: str, count: int) -> None:
         """A number beside a page's name in the navigation (hidden at 0)."""
-        for row, page in enumerate(self.pages):
+        for row, page in enumerate(self.page_classes):
             if page.page_id == page_id:
                 item = self.nav.item(row)
                 item.setData(BADGE_ROLE, count)
@@ -222,7 +246,8 @@ class MainWindow(QMainWindow):
                     if count else page.title())
 
     def page(self, page_id: str) -> Page | None:
-        return next((p for p in self.pages if p.page_id == page_id), None)
+        return next((self._page_at(row) for row, cls in enumerate(self.page_classes)
+                     if cls.page_id == page_id), None)
 
     def open_person(self, person_id: int) -> None:
         """Show a person's page, from anywhere (a follow-up, a link)."""
@@ -248,10 +273,10 @@ class MainWindow(QMainWindow):
             open_quick_log(self, self.ctx, self.events, people=(person,) if person else ())
 
     def current_page(self) -> Page:
-        return self.pages[self.stack.currentIndex()]
+        return self._page_at(self.stack.currentIndex())
 
     def show_page(self, page_id: str) -> None:
-        for row, page in enumerate(self.pages):
+        for row, page in enumerate(self.page_classes):
             if page.page_id == page_id:
                 if self.nav.currentRow() == row:
                     self._on_row_changed(row)  # make sure the page is shown
@@ -268,9 +293,9 @@ class MainWindow(QMainWindow):
             page.focus_first_field()
 
     def _on_row_changed(self, row: int) -> None:
-        if not 0 <= row < len(self.pages):
+        if not 0 <= row < len(self.page_classes):
             return
-        page = self.pages[row]
+        page = self._page_at(row)
         self.stack.setCurrentIndex(row)
         self.page_actions.actions()[row].setChecked(True)
         self.page_menu.clear()
@@ -339,7 +364,7 @@ class MainWindow(QMainWindow):
     def show_integrity_problem(self, text: str) -> QMessageBox:
         """The database failed its integrity check: say so, loudly and for good, and
         offer the newest checked backup to whoever may restore it (Administration)."""
-        admin = next((p for p in self.pages if p.page_id == "admin"), None)
+        admin = self.page("admin")
         restore = None
         if admin is not None and admin.backups.newest() is not None:  # type: ignore[attr-defined]
             def restore() -> None:
@@ -359,7 +384,7 @@ class MainWindow(QMainWindow):
     def _choose_language(self, code: str) -> None:
         if code == current_language():
             return
-        unsaved = [p.title() for p in self.pages if p.has_unsaved_changes()]
+        unsaved = [p.title() for p in self._built.values() if p.has_unsaved_changes()]
         if unsaved:
             self.language_actions.actions()[list(LANGUAGES).index(current_language())] \
                 .setChecked(True)
@@ -388,7 +413,7 @@ class MainWindow(QMainWindow):
         self.settings.set(WINDOW_GEOMETRY, base64.b64encode(data).decode("ascii"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        unsaved = [p.title() for p in self.pages if p.has_unsaved_changes()]
+        unsaved = [p.title() for p in self._built.values() if p.has_unsaved_changes()]
         if unsaved and not self.locked:
             answer = QMessageBox.question(self, tr("Quit Boligsag"), tr(
                 "You have changes that are not saved ({pages}). Quit anyway?",
