@@ -15,16 +15,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 from boligsag.app_settings import AppSettings
 from boligsag.i18n import set_language
 from boligsag.services import unlock as unlock_service
 from boligsag.services.context import AppContext
 from boligsag.storage.throttle import UnlockThrottle
+from boligsag.ui import demo
 from boligsag.ui.events import AppEvents
 from boligsag.ui.qt_translations import install_qt_translations
 from boligsag.ui.shell.app import create_application
+from boligsag.ui.shell.controller import AppController
 from boligsag.ui.shell.main_window import MainWindow
 
 
@@ -60,3 +63,22 @@ def main_window(qtbot, ctx: AppContext, settings: AppSettings) -> MainWindow:  #
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.fixture
+def demo_window(qtbot: QtBot, settings: AppSettings, tmp_path,  # type: ignore[no-untyped-def]
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[QWidget]:
+    """A small demo's main window, shown at a laptop's size and active."""
+    monkeypatch.setattr(demo, "DEMO_PEOPLE", 30)
+    monkeypatch.setattr(demo, "DEMO_CONTACTS", 200)
+    controller = AppController(settings, tmp_path / "never-used.db", demo=True)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.window is not None, timeout=60_000)
+    window = controller.window
+    assert window is not None
+    window.resize(1366, 768)
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    yield window
+    with qtbot.waitSignal(controller.finished, timeout=30_000):
+        window.close()

@@ -15,10 +15,6 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import getCppPointer
 
-from boligsag.app_settings import AppSettings
-from boligsag.ui import demo
-from boligsag.ui.shell.controller import AppController
-
 
 @dataclass(frozen=True)
 class Stop:
@@ -82,24 +78,6 @@ def out_of_reading_order(stops: list[Stop]) -> list[str]:
         if above and not next_column:
             wrong.append(f"{before} -> {after}")
     return wrong
-
-
-@pytest.fixture
-def demo_window(qtbot: QtBot, settings: AppSettings, tmp_path,  # type: ignore[no-untyped-def]
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[QWidget]:
-    monkeypatch.setattr(demo, "DEMO_PEOPLE", 30)
-    monkeypatch.setattr(demo, "DEMO_CONTACTS", 200)
-    controller = AppController(settings, tmp_path / "never-used.db", demo=True)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.window is not None, timeout=60_000)
-    window = controller.window
-    assert window is not None
-    window.resize(1366, 768)
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    yield window
-    with qtbot.waitSignal(controller.finished, timeout=30_000):
-        window.close()
 
 
 def test_tab_reaches_every_control_of_every_page_in_reading_order_with_a_name(

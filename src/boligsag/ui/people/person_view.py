@@ -132,7 +132,8 @@ class PersonView(QWidget):
             if key == "delete":  # set apart from the everyday actions
                 gap = QWidget()
                 gap.setFixedWidth(4)
-                gap.setVisible(allowed)
+                if not allowed:  # as the button, never setVisible(True) before a parent
+                    gap.hide()
                 flow.addWidget(gap)
             self.buttons[key] = button
             flow.addWidget(button)
