@@ -127,13 +127,21 @@ def _system_components(versions: dict[str, str]) -> list[tuple[str, str, str, st
          + (COMMON / "LGPL-3").read_text(encoding="utf-8") + "\n\n"
          + (COMMON / "GPL-3").read_text(encoding="utf-8")),
         ("SQLCipher", "4", "BSD-3-Clause", SQLCIPHER),
-        ("ICU", "", "Unicode-3.0 (ICU licence)", icu),
+        ("ICU", _qt_icu_version(), "Unicode-3.0 (ICU licence)", icu),
         ("OpenSSL", "3", "Apache-2.0", (COMMON / "Apache-2.0").read_text(encoding="utf-8")),
         ("Python", ".".join(map(str, sys.version_info[:3])), "PSF-2.0",
          python_licence.read_text(encoding="utf-8")),
         ("DejaVu fonts", "2.37", "Bitstream Vera / DejaVu (free)",
          (ROOT / "resources" / "fonts" / "DejaVu-LICENSE.txt").read_text(encoding="utf-8")),
     ]
+
+
+def _qt_icu_version() -> str:
+    """The ICU inside the PySide6 wheel (libicuuc.so.<major>)."""
+    import PySide6
+
+    found = sorted(Path(PySide6.__file__).parent.glob("Qt/lib/libicuuc.so.*"))
+    return found[0].name.rsplit(".", 1)[1] if found else ""
 
 
 def collect(out_dir: Path) -> list[dict[str, str]]:
