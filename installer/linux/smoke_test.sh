@@ -6,7 +6,7 @@
 # 2. `apt-get install ./boligsag_*.deb` inside it, so Debian resolves the Depends,
 # 3. every library in /opt/boligsag finds all of its own (ldd), with only those Depends,
 # 4. as the installed `boligsag` command, offscreen, in a temp HOME: `boligsag demo`,
-#    `boligsag check` on it, and the GUI up to the unlock dialog, quitting on a timer
+#    `boligsag check` on it, a summary as PDF and XLSX, and the GUI up to the unlock dialog, quitting on a timer
 #    (BOLIGSAG_STARTUP_PROBE / BOLIGSAG_QUIT_AFTER_MS, ui/shell/startup_probe.py), five
 #    times: the median time from process start to the unlock dialog is printed.
 # Runs as root (debootstrap, chroot, mount); on Debian 12 after setup.sh --dev.
@@ -104,6 +104,13 @@ step "boligsag check"
 run_app env BOLIGSAG_PASSWORD=demo-adgangskode timeout 120 boligsag check /tmp/smoke/demo.db \
   | tee "$work/check.txt"
 [ "$(tail -1 "$work/check.txt")" = ok ]
+step "boligsag summary as PDF and XLSX (reportlab and its fonts, openpyxl, HiGHS)"
+for format in pdf xlsx; do
+  run_app env BOLIGSAG_PASSWORD=demo-adgangskode timeout 120 boligsag summary \
+    /tmp/smoke/demo.db --from 2015-01-01 --to 2030-12-31 --out "/tmp/smoke/summary.$format"
+done
+[ "$(head -c 5 "$root/tmp/smoke/summary.pdf")" = "%PDF-" ]
+[ "$(head -c 2 "$root/tmp/smoke/summary.xlsx")" = "PK" ]
 
 step "GUI to the unlock dialog, five times"
 python3 - "$root" <<'PY'
