@@ -9,7 +9,7 @@
 #    `boligsag check` on it, a summary as PDF and XLSX, and the GUI up to the unlock dialog, quitting on a timer
 #    (BOLIGSAG_STARTUP_PROBE / BOLIGSAG_QUIT_AFTER_MS, ui/shell/startup_probe.py), five
 #    times: the median time from process start to the unlock dialog is printed.
-# Runs as root (debootstrap, chroot, mount); on Debian 12 after setup.sh --dev.
+# Runs as root (through sudo when started as a user); on Debian 12 after setup.sh --dev.
 # Mounts are undone and the root removed on every exit path.
 set -euo pipefail
 
@@ -17,7 +17,10 @@ if [ "$#" -ne 1 ] || [ ! -f "$1" ]; then
   echo "usage: $0 PATH/boligsag_VERSION_ARCH.deb" >&2
   exit 2
 fi
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u)" -ne 0 ]; then  # debootstrap, chroot and mount need root
+  if command -v sudo >/dev/null; then
+    exec sudo --preserve-env=BOLIGSAG_SMOKE_CACHE,BOLIGSAG_SMOKE_MIRROR bash "$0" "$@"
+  fi
   echo "smoke_test.sh must run as root (debootstrap, chroot, mount)" >&2
   exit 2
 fi
