@@ -159,7 +159,11 @@ def collect(out_dir: Path) -> list[dict[str, str]]:
     for dist in dists:
         name = dist.metadata["Name"]
         file = f"{_slug(name)}.txt"
-        (texts / file).write_text(_licence_texts(dist) or _licence_name(dist), encoding="utf-8")
+        text = _licence_texts(dist)
+        if not text and _slug(name).startswith(("pyside6", "shiboken6")):
+            file = "qt.txt"  # Qt for Python's wheels carry no text: Qt's LGPL is it
+        else:
+            (texts / file).write_text(text or _licence_name(dist), encoding="utf-8")
         entries.append({"name": name, "version": dist.version,
                         "licence": _licence_name(dist), "text": file})
     (out_dir / "components.json").write_text(
