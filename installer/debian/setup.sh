@@ -29,6 +29,12 @@ debian_packages=(
 # package already carries pg_trgm, so postgresql-contrib is not needed). makensis (nsis)
 # compiles the Windows installer's script in a test, so its errors show up on Linux.
 if [ -n "$extras" ]; then debian_packages+=(poppler-utils postgresql nsis); fi
+# The Linux package's build and smoke test (installer/linux): PyInstaller needs binutils
+# (objdump), the smoke test a fresh Debian root from debootstrap; the metainfo and the
+# desktop entry are validated with appstreamcli and desktop-file-validate.
+if [ -n "$extras" ]; then
+  debian_packages+=(binutils debootstrap appstream desktop-file-utils xz-utils)
+fi
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -29,6 +29,7 @@ from boligsag.domain.permissions import Permission
 from boligsag.i18n import LANGUAGES, current_language, tr
 from boligsag.services import overview
 from boligsag.services.context import AppContext
+from boligsag.ui.about import show_about
 from boligsag.ui.clipboard_guard import ClipboardGuard
 from boligsag.ui.contacts import open_quick_log
 from boligsag.ui.events import AppEvents
@@ -394,7 +395,7 @@ class MainWindow(QMainWindow):
         self.language_change_requested.emit(code)
 
     def show_about(self) -> None:
-        window_parts.show_about(self)
+        show_about(self, self.ctx, self.settings)
 
     # -- geometry and closing -------------------------------------------------------
 

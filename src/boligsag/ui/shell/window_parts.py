@@ -1,6 +1,6 @@
 """The fixed parts of the main window that hold no state of their own: the sidebar
 around the navigation list, the lock screen, the status bar's labels and the two
-message boxes (About, damaged database).
+message box about a damaged database (Hjælp → Om Boligsag is ui/about.py).
 
 Apart from ``main_window`` so that file keeps only what the window *does* (pages,
 menus, locking, closing); these functions only build widgets and hand them back.
@@ -13,7 +13,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QMessageBox, QStatusBar, QVBoxLayout, QWidget
 
-from boligsag import __version__
 from boligsag.i18n import tr
 from boligsag.services.context import AppContext
 from boligsag.services.unlock import server_location
@@ -115,16 +114,3 @@ def show_integrity_problem(bar: QStatusBar, text: str, parent: QWidget,
         button.clicked.connect(restore)
     box.open()
     return box
-
-
-def show_about(parent: QWidget) -> None:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, tr("About Boligsag"), tr(
-        "<h3>Boligsag {version}</h3><p>Case tracking for the frontline staff of "
-        "boligsociale indsatser: contacts, activities, referrals and summaries, in an "
-        "encrypted database on this computer.</p><p>Fonts: DejaVu (free licence).</p>",
-        version=__version__), QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("aboutDialog")
-    box.setAccessibleName(tr("About Boligsag"))
-    box.setIconPixmap(pixmap("home", ACCENT, 56))
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
