@@ -175,14 +175,16 @@ def test_the_windows_workflow_uses_what_the_repository_has() -> None:
     """The workflow runs only on GitHub's Windows runners; here, at least, every file
     and name it relies on must exist: a rename would otherwise show up there only."""
     workflow = (ROOT / ".github" / "workflows" / "windows.yml").read_text("utf-8")
-    # This part's own files (the spec and the icon renderer come with the PyInstaller
-    # build's part of the work).
+    # The installer's own files.
     paths = re.findall(r"installer[\\/]windows[\\/][\w.]+", workflow)
     assert {path.replace("\\", "/") for path in paths} == {
         "installer/windows/boligsag.nsi", "installer/windows/check_file_in_use.py"}
     for path in paths:
         assert (ROOT / path.replace("\\", "/")).is_file(), path
     assert "installer\\windows\\boligsag.nsi" in workflow
+    # The PyInstaller build's files it calls.
+    for path in ("installer/boligsag.spec", "installer/make_icons.py"):
+        assert path in workflow.replace("\\", "/") and (ROOT / path).is_file(), path
     # The names the smoke test looks for are the ones the program and the script use.
     assert "shown unlockDialog" in workflow
     unlock = (ROOT / "src" / "boligsag" / "ui" / "unlock_dialog.py").read_text("utf-8")
