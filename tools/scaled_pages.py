@@ -7,8 +7,8 @@ text.
 For each look it starts itself again (Qt reads the scale factor once, before the
 application exists) with ``QT_SCALE_FACTOR`` and, for the large font, a font 30 %
 larger than the theme's. The child opens a small demo in a 1366×768 window (device
-independent pixels: a 1920×1080 laptop at 150 %, or 2732×1536 at 200 %), shows each page
-and a person's page, saves ``<look>-<page>.png`` and prints one line per clipped
+independent pixels: a 1920×1080 laptop at 150 %, or 2732×1536 at 200 %), shows each page,
+a person's page and eleven dialogs, saves ``<look>-<page>.png`` and prints one line per clipped
 widget. Exit code 1 when anything is clipped. tests/gui/test_scaling.py runs it.
 """
 
@@ -30,6 +30,14 @@ LOOKS: dict[str, tuple[str, float, str, str]] = {
     "english": ("1", 1.0, "en", "standard"),
     "contrast": ("1", 1.0, "da", "high"),
 }
+
+
+# Dialogs shown in every look: from a person's page, and from the pages (page, action).
+PERSON_DIALOGS = ("actionEditPerson", "actionLogContactWithPerson", "actionPersonNewConsent",
+                  "actionPersonNewReferral", "actionEditHousehold", "actionNewJob")
+PAGE_DIALOGS = (("people", "actionNewPerson"), ("contacts", "actionContactsLogContact"),
+                ("referrals", "actionNewReferral"), ("start", "actionChangePassword"),
+                ("start", "actionAbout"))
 
 
 def clipped(window: object) -> list[str]:
@@ -146,6 +154,36 @@ def child(out: Path, look: str, enlarge: float, language: str, contrast: str) ->
         QTest.keyClick(table, Qt.Key.Key_Return)
         wait(window.page("people").showing_person)
         capture("person")
+
+        def windows() -> dict[int, QWidget]:
+            from shiboken6 import getCppPointer
+            return {getCppPointer(w)[0]: w for w in app.topLevelWidgets() if w.isVisible()}
+
+        def capture_dialog(action_name: str) -> None:
+            from PySide6.QtGui import QAction
+            action = window.findChild(QAction, action_name)
+            if action is None or not action.isEnabled():
+                report[f"dialog {action_name}"] = ["cannot be opened"]
+                return
+            before = windows()
+            action.trigger()
+            wait(lambda: bool(windows().keys() - before.keys()), 10_000)
+            opened = windows()
+            dialog = next(opened[key] for key in opened.keys() - before.keys())
+            settle()
+            dialog.grab().save(str(out / f"{look}-dialog-{action_name}.png"))
+            if problems := clipped(dialog):
+                report[f"dialog {action_name}"] = problems
+            dialog.close()
+            settle(100)
+
+        # The dialogs a person's page opens, then those of the pages.
+        for action_name in PERSON_DIALOGS:
+            capture_dialog(action_name)
+        for page_id, action_name in PAGE_DIALOGS:
+            window.show_page(page_id)
+            settle(200)
+            capture_dialog(action_name)
         if stale := stale_colours():
             report["colours"] = stale
         print(json.dumps(report))

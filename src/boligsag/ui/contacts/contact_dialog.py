@@ -131,7 +131,7 @@ class ContactDialog(ServiceDialog):
                            f"quickLogDuration_{value}", tr("{minutes} minutes", minutes=value))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setAutoDefault(False)
-            button.setFixedWidth(92)
+            button.setMinimumWidth(92)  # the same width, but room for a large font
             button.clicked.connect(lambda _c=False, v=value: self.duration.setValue(v))
             minutes.addWidget(button)
         minutes.addStretch(1)
