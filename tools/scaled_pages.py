@@ -145,6 +145,17 @@ def child(out: Path, look: str, enlarge: float, language: str, contrast: str) ->
         for page in list(window.pages):
             window.show_page(page.page_id)
             capture(page.page_id)
+        # The summaries with their charts: the last ten years of the demo, computed.
+        window.show_page("summaries")
+        summaries = window.page("summaries")
+        window.findChild(QWidget, "presetLast10Years").click()
+        window.findChild(QWidget, "computeButton").click()
+        wait(lambda: summaries.summary is not None and summaries.compute_task is None)
+        capture("summaries-computed")
+        window.resize(1366, 1600)  # the charts below the figures, in one picture
+        settle()
+        window.grab().save(str(out / f"{look}-summaries-charts.png"))
+        window.resize(1366, 768)
         window.show_page("people")
         table = window.findChild(QWidget, "peopleTable")
         wait(lambda: table.model().rowCount() > 0)
