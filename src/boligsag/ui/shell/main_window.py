@@ -145,11 +145,12 @@ class MainWindow(QMainWindow):
                                           triggered=self.log_off_requested.emit,
                                           tip=tr("Close the database so another user can "
                                                  "log in"))
-        self.action_quit = make_action(self, "actionQuit", tr("&Quit"),
-                                       shortcut=QKeySequence.StandardKey.Quit,
+        quit_keys = QKeySequence(QKeySequence.StandardKey.Quit)
+        if quit_keys.isEmpty():  # Windows has no standard Quit key
+            quit_keys = QKeySequence("Ctrl+Q")
+        # Given to make_action, not set after it: its tooltip names the key.
+        self.action_quit = make_action(self, "actionQuit", tr("&Quit"), shortcut=quit_keys,
                                        triggered=self.close)
-        if self.action_quit.shortcut().isEmpty():  # Windows has no standard Quit key
-            self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         for action in (self.action_lock, self.action_password, self.action_log_off):
             file_menu.addAction(action)
         file_menu.addSeparator()
