@@ -30,10 +30,13 @@ debian_packages=(
 # compiles the Windows installer's script in a test, so its errors show up on Linux.
 if [ -n "$extras" ]; then debian_packages+=(poppler-utils postgresql nsis); fi
 # The Linux package's build and smoke test (installer/linux): PyInstaller needs binutils
-# (objdump), the smoke test a fresh Debian root from debootstrap; the metainfo and the
-# desktop entry are validated with appstreamcli and desktop-file-validate.
+# (objdump) and the shared libpython it bundles (libpython3-dev brings the one of
+# Debian's python3, libpython3.11.so.1.0 on Debian 12), the smoke test a fresh Debian
+# root from debootstrap; the metainfo and the desktop entry are validated with
+# appstreamcli and desktop-file-validate.
 if [ -n "$extras" ]; then
-  debian_packages+=(binutils debootstrap appstream desktop-file-utils xz-utils)
+  debian_packages+=(binutils libpython3-dev debootstrap appstream desktop-file-utils
+                    xz-utils)
 fi
 missing=()
 for package in "${debian_packages[@]}"; do
