@@ -208,3 +208,35 @@ def test_another_icu_version_rebuilds_the_danish_indexes(created_db: CreatedDb,
         assert _stored_version(conn) == icu_version()
     finally:
         conn.close()
+
+
+def test_danish_indexes_dropped_in_the_sqlcipher_shell_are_made_again(
+        created_db: CreatedDb, clock: FixedClock) -> None:
+    """The README's emergency note: to write to ``people`` in the stock sqlcipher shell
+    (no collation ``da``) one drops the two indexes; the next log-in makes them again."""
+    path = created_db.path
+    db_key = _people_file(created_db, clock)
+    conn = keyed_connection(path, db_key)
+    try:
+        conn.execute("DROP INDEX ix_people_da_name")
+        conn.execute("DROP INDEX ix_people_da_first_name")
+        conn.commit()
+    finally:
+        conn.close()
+    ctx = unlock(path, "admin", created_db.password, clock=clock)
+    try:
+        assert [p.last_name for p in list_people(ctx, limit=50).items] == DANISH_ORDER
+    finally:
+        lock(ctx)
+    conn = keyed_connection(path, db_key)
+    try:
+        names = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_people_da_%'")}
+        assert names == {"ix_people_da_name", "ix_people_da_first_name"}
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        plan = " ".join(str(r) for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM people "
+            "ORDER BY last_name COLLATE da, first_name COLLATE da LIMIT 5"))
+        assert "ix_people_da_name" in plan
+    finally:
+        conn.close()

@@ -42,15 +42,39 @@ def stored_icu_version(engine: Engine) -> str | None:
                                     (DANISH_SQLITE,)).scalar()
 
 
+# The Danish name indexes of migration 0010, as it creates them on SQLite. The stock
+# sqlcipher shell has no collation ``da``, so writing to ``people`` there first needs
+# them dropped (README, "Where the data lives"); the next writable open makes them again.
+DANISH_INDEXES = {
+    "ix_people_da_name": f"people (last_name COLLATE {DANISH_SQLITE}, "
+                         f"first_name COLLATE {DANISH_SQLITE})",
+    "ix_people_da_first_name": f"people (first_name COLLATE {DANISH_SQLITE}, "
+                               f"last_name COLLATE {DANISH_SQLITE})",
+}
+
+
+def _missing_indexes(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        present = {row[0] for row in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    return [name for name in DANISH_INDEXES if name not in present]
+
+
 def refresh_if_icu_changed(engine: Engine, write_options: Mapping[str, object]) -> bool:
     """Rebuild the Danish indexes when the file records another ICU version than this
-    program's; True if it did. ``write_options``: the execution options of a writing
-    unit (engine.py's IMMEDIATE option), so the rebuild takes the write lock first and
-    its commit is counted like any other write (wal_guard.py)."""
+    program's, and make any that were dropped (in the sqlcipher shell) again; True if it
+    did either. ``write_options``: the execution options of a writing unit (engine.py's
+    IMMEDIATE option), so the work takes the write lock first and its commit is counted
+    like any other write (wal_guard.py)."""
     stored = stored_icu_version(engine)
-    if stored is None or stored == icu_version():
+    if stored is None:  # before migration 0010
+        return False
+    missing = _missing_indexes(engine)
+    if stored == icu_version() and not missing:
         return False
     with engine.connect().execution_options(**write_options) as conn, conn.begin():
+        for name in missing:
+            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {DANISH_INDEXES[name]}")
         conn.exec_driver_sql(f"REINDEX {DANISH_SQLITE}")
         conn.exec_driver_sql(f"UPDATE {TABLE} SET version = ? WHERE name = ?",
                              (icu_version(), DANISH_SQLITE))
