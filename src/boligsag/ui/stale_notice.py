@@ -62,7 +62,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import log_unexpected
 from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.events import AppEvents
-from boligsag.ui.theme import WARNING
+from boligsag.ui.theme import WARNING, WARNING_BORDER, WARNING_SOFT
 from boligsag.ui.widgets import named
 
 T = TypeVar("T")
@@ -119,8 +119,8 @@ class StaleNotice(QFrame, Generic[T]):
 
     def _build(self) -> None:
         named(self, "staleNotice", tr("Changed by someone else"))
-        self.setStyleSheet(f"QFrame#staleNotice {{ background: #fff4e0; border: 1px solid "
-                           f"#f0c987; border-radius: 6px; }} QLabel {{ color: {WARNING}; "
+        self.setStyleSheet(f"QFrame#staleNotice {{ background: {WARNING_SOFT}; border: 1px solid "
+                           f"{WARNING_BORDER}; border-radius: 6px; }} QLabel {{ color: {WARNING}; "
                            "background: transparent; border: none; }")
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 8, 8, 8)

@@ -49,6 +49,7 @@ class Scheme:
     error_soft: str
     warning: str
     warning_soft: str
+    warning_border: str  # a notice's frame ("changed by someone else", restricted)
     success: str
     success_soft: str
     grey_soft: str
@@ -72,7 +73,8 @@ STANDARD = Scheme(
     sidebar_text="#cfe0e9",
     sidebar_selected="#235068", sidebar_hover="#1d4559", sidebar_subtitle="#94b3c3",
     accent="#76cbbf", error="#b3261e", error_soft="#fbeceb", warning="#9a5b00",
-    warning_soft="#fbf0dc", success="#2b774b", success_soft="#e4f3ea", grey_soft="#eef1f4",
+    warning_soft="#fbf0dc", warning_border="#f0c987", success="#2b774b",
+    success_soft="#e4f3ea", grey_soft="#eef1f4",
     disabled_field="#eef1f4",
     disabled_text="#5f6b77",  # muted, yet 4.8:1 on the disabled field: still readable
     disabled_border="#dde2e7", header="#eef2f5", gridline="#e7ebef", alternate="#f7f9fa",
@@ -85,7 +87,8 @@ HIGH_CONTRAST = Scheme(
     sidebar_text="#ffffff",
     sidebar_selected="#003a70", sidebar_hover="#1a1a1a", sidebar_subtitle="#dcdcdc",
     accent="#00ffff", error="#ff9a9a", error_soft="#000000", warning="#ffd27a",
-    warning_soft="#000000", success="#8dff8d", success_soft="#000000", grey_soft="#000000",
+    warning_soft="#000000", warning_border="#ffd27a", success="#8dff8d",
+    success_soft="#000000", grey_soft="#000000",
     disabled_field="#1a1a1a", disabled_text="#c8c8c8", disabled_border="#9a9a9a",
     header="#1a1a1a", gridline="#808080", alternate="#0d0d0d", placeholder="#c8c8c8",
     tooltip="#000000", hover_border="#ffff00", icon="#ffffff", high_contrast=True)
@@ -96,7 +99,8 @@ HIGH_CONTRAST = Scheme(
 WINDOW = SURFACE = TEXT = MUTED = BORDER = PRIMARY = PRIMARY_HOVER = PRIMARY_PRESSED = ""
 PRIMARY_SOFT = ON_PRIMARY = ON_ERROR = SIDEBAR = SIDEBAR_TEXT = SIDEBAR_SELECTED = ""
 SIDEBAR_HOVER = ""
-SIDEBAR_SUBTITLE = ACCENT = ERROR = ERROR_SOFT = WARNING = WARNING_SOFT = SUCCESS = ""
+SIDEBAR_SUBTITLE = ACCENT = ERROR = ERROR_SOFT = WARNING = WARNING_SOFT = WARNING_BORDER = ""
+SUCCESS = ""
 SUCCESS_SOFT = GREY_SOFT = DISABLED_FIELD = DISABLED_TEXT = DISABLED_BORDER = HEADER = ""
 GRIDLINE = ALTERNATE = PLACEHOLDER = TOOLTIP = HOVER_BORDER = ICON = ""
 COLOUR_NAMES = tuple(f.name.upper() for f in fields(Scheme) if f.type in ("str", str))

@@ -35,7 +35,7 @@ from boligsag.ui.errors import error_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.models.table import current_row, keep_selection, setup_table
 from boligsag.ui.reloader import Reloader
-from boligsag.ui.theme import BORDER, MUTED, PRIMARY, TEXT
+from boligsag.ui.theme import BORDER, DISABLED_TEXT, MUTED, PRIMARY, TEXT
 from boligsag.ui.widgets import make_action, named
 
 from .buttons import action_button, view_shortcut
@@ -58,7 +58,7 @@ QTabBar::tab {{ background: transparent; border: none; border-bottom: 3px solid 
                padding: 7px 16px; margin-right: 4px; color: {MUTED}; font-weight: bold; }}
 QTabBar::tab:selected {{ color: {PRIMARY}; border-bottom: 3px solid {PRIMARY}; }}
 QTabBar::tab:hover {{ color: {TEXT}; }}
-QTabBar::tab:disabled {{ color: #aab4be; }}
+QTabBar::tab:disabled {{ color: {DISABLED_TEXT}; }}
 """
 _RELOAD = frozenset({Entity.ENROLLMENTS, Entity.SESSIONS, Entity.ACTIVITIES, Entity.PEOPLE})
 PARTICIPANTS_TAB, SESSIONS_TAB = 0, 1

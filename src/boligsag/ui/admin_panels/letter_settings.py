@@ -53,7 +53,7 @@ from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.fields import PostalTown
 from boligsag.ui.forms import FieldMessages, buddy, section
 from boligsag.ui.reloader import Reloader
-from boligsag.ui.theme import PRIMARY_SOFT, TEXT
+from boligsag.ui.theme import ALTERNATE, BORDER, MUTED, PRIMARY_SOFT, TEXT
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 LOGO_BOX = (220, 90)
@@ -180,8 +180,8 @@ class LetterSettingsPanel(QWidget):
         self.logo = named(QLabel(), "logoPreview", tr("Logo preview"))
         self.logo.setFixedSize(*LOGO_BOX)
         self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.logo.setStyleSheet("QLabel { border: 1px dashed #c5ced6; border-radius: 6px; "
-                                "background: #fafbfc; color: #5a6774; }")
+        self.logo.setStyleSheet(f"QLabel {{ border: 1px dashed {BORDER}; border-radius: 6px; "
+                                f"background: {ALTERNATE}; color: {MUTED}; }}")
         layout.addWidget(self.logo)
         buttons = QHBoxLayout()
         self.logo_button = named(QPushButton(tr("Choose logo…")), "chooseLogoButton",

@@ -32,7 +32,7 @@ from boligsag.services.people_search import PersonSummary
 from boligsag.ui.background import run_in_background
 from boligsag.ui.event_filter import survives_teardown
 from boligsag.ui.flow_layout import FlowLayout
-from boligsag.ui.theme import BORDER, PRIMARY, PRIMARY_SOFT, SURFACE
+from boligsag.ui.theme import BORDER, HOVER_BORDER, PRIMARY, PRIMARY_SOFT, SURFACE, TEXT
 from boligsag.ui.widgets import named
 
 DEBOUNCE_MS = 120
@@ -56,7 +56,7 @@ class Chip(QFrame):
         self.person = person
         named(self, f"personChip_{person.id}", person.name)
         self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {PRIMARY_SOFT}; "
-                           f"border: 1px solid #b9d5e0; border-radius: 12px; }}")
+                           f"border: 1px solid {HOVER_BORDER}; border-radius: 12px; }}")
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 1, 4, 1)
         row.setSpacing(2)
@@ -105,10 +105,10 @@ class PersonChips(QFrame):
         self.popup = named(QListWidget(), "quickLogPersonMatches", tr("Matching people"))
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.popup.setStyleSheet(f"QListWidget {{ background: {SURFACE}; border: 1px solid "
-                                 f"#a9c6d3; border-radius: 4px; padding: 2px; }} "
+                                 f"{HOVER_BORDER}; border-radius: 4px; padding: 2px; }} "
                                  f"QListWidget::item {{ padding: 4px 8px; }} "
                                  f"QListWidget::item:selected {{ background: {PRIMARY_SOFT}; "
-                                 "color: black; }")
+                                 f"color: {TEXT}; }}")
         shadow = QGraphicsDropShadowEffect(self.popup)
         shadow.setBlurRadius(18)
         shadow.setOffset(0, 4)

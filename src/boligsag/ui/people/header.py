@@ -25,7 +25,7 @@ from boligsag.i18n import tr
 from boligsag.services.casework_common import gender_label
 from boligsag.services.people import PersonDetail, RelationRow
 from boligsag.services.people_queries import PersonPage
-from boligsag.ui.theme import PRIMARY, WARNING
+from boligsag.ui.theme import PRIMARY, WARNING, WARNING_BORDER, WARNING_SOFT
 from boligsag.ui.widgets import named
 
 LINKS = (Qt.TextInteractionFlag.LinksAccessibleByMouse
@@ -79,8 +79,9 @@ class PersonCard(QFrame):
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.restricted = named(QLabel(tr("Restricted case")), "personRestrictedBadge",
                                 tr("Restricted case"))
-        self.restricted.setStyleSheet(f"color: {WARNING}; background: #fff4e0; border: 1px "
-                                      "solid #f0c987; border-radius: 10px; padding: 2px 10px;")
+        self.restricted.setStyleSheet(f"color: {WARNING}; background: {WARNING_SOFT}; border: "
+                                      f"1px solid {WARNING_BORDER}; border-radius: 10px; "
+                                      "padding: 2px 10px;")
         title.addWidget(self.name)
         title.addSpacing(10)
         title.addWidget(self.restricted, 0, Qt.AlignmentFlag.AlignVCenter)

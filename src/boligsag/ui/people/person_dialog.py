@@ -44,7 +44,7 @@ from boligsag.ui.background import run_in_background
 from boligsag.ui.errors import stale_form_text
 from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.stale_notice import StaleNotice
-from boligsag.ui.theme import WARNING
+from boligsag.ui.theme import WARNING, WARNING_BORDER, WARNING_SOFT
 from boligsag.ui.widgets import named
 
 from .duplicates import DuplicateDialog
@@ -102,8 +102,8 @@ class PersonDialog(ServiceDialog):
 
     def _stale_bar(self) -> QFrame:
         bar = named(QFrame(), "personStaleBar", tr("Changed by someone else"))
-        bar.setStyleSheet(f"QFrame#personStaleBar {{ background: #fff4e0; border: 1px solid "
-                          f"#f0c987; border-radius: 6px; }} QLabel {{ color: {WARNING}; "
+        bar.setStyleSheet(f"QFrame#personStaleBar {{ background: {WARNING_SOFT}; border: 1px solid "
+                          f"{WARNING_BORDER}; border-radius: 6px; }} QLabel {{ color: {WARNING}; "
                           "background: transparent; border: none; }")
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 8, 8, 8)

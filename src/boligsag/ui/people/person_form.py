@@ -47,7 +47,7 @@ from boligsag.services.person_fields import (
 )
 from boligsag.ui.activities.forms import FormErrors, text_area
 from boligsag.ui.fields import PostalTown
-from boligsag.ui.theme import WARNING
+from boligsag.ui.theme import DISABLED_FIELD, MUTED, WARNING
 from boligsag.ui.widgets import FieldError, form_layout, named
 
 _DATE = re.compile(r"^\s*(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})\s*$")
@@ -78,8 +78,8 @@ class PersonForm(QWidget):
         self.confirmed_birth_date: date | None = None
         named(self, "personForm", tr("Person"))
         # Derived from the CPR number: visibly not for typing in.
-        self.setStyleSheet('QLineEdit[readOnly="true"], QComboBox:disabled { background: '
-                           '#eef1f4; color: #5a6774; }')
+        self.setStyleSheet(f'QLineEdit[readOnly="true"], QComboBox:disabled {{ background: '
+                           f'{DISABLED_FIELD}; color: {MUTED}; }}')
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         columns = QHBoxLayout()

@@ -16,6 +16,7 @@ from boligsag.formatting import short_date
 from boligsag.i18n import tr
 from boligsag.services.referrals import ReferralEventRow
 from boligsag.ui.case_labels import status_label, step_label
+from boligsag.ui.theme import MUTED, TEXT
 from boligsag.ui.widgets import named
 
 
@@ -49,11 +50,11 @@ def history_html(events: Sequence[ReferralEventRow]) -> str:
                    to_status=status_label(event.to_status))
                 if event.from_status else tr("Created as {status}",
                                              status=status_label(event.to_status).lower()))
-        note = (f"<br><span style='color:#1d2a35'>{escape(event.note)}</span>"
+        note = (f"<br><span style='color:{TEXT}'>{escape(event.note)}</span>"
                 if event.note else "")
         rows.append(
             f"<p style='margin:0 0 10px 0'><b>{escape(short_date(event.on))}</b>"
-            f"&nbsp;&nbsp;{escape(step)}<br><span style='color:#5a6774'>"
+            f"&nbsp;&nbsp;{escape(step)}<br><span style='color:{MUTED}'>"
             f"{escape(event.author or tr('Unknown'))}</span>{note}</p>")
     return "".join(rows)
 
