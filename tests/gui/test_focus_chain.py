@@ -140,6 +140,11 @@ def _windows() -> dict[int, QWidget]:
 def _open_dialog(qtbot: QtBot, window: QWidget, page_id: str, action_name: str) -> QWidget:
     window.show_page(page_id)  # type: ignore[attr-defined]
     qtbot.wait(300)
+    return _trigger_dialog(qtbot, window, action_name)
+
+
+def _trigger_dialog(qtbot: QtBot, window: QWidget, action_name: str) -> QWidget:
+    """Trigger the window's action and return the window it opens."""
     action = window.findChild(QAction, action_name)
     assert action is not None and action.isEnabled(), action_name
     before = _windows()
@@ -198,13 +203,7 @@ def test_tab_walks_each_dialog_of_a_persons_page(
         qtbot: QtBot, demo_window: QWidget, action_name: str) -> None:
     window = demo_window
     _open_first_person(qtbot, window)
-    action = window.findChild(QAction, action_name)
-    assert action is not None and action.isEnabled(), action_name
-    before = _windows()
-    action.trigger()
-    qtbot.waitUntil(lambda: bool(_windows().keys() - before.keys()), timeout=10_000)
-    opened = _windows()
-    dialog = next(opened[key] for key in opened.keys() - before.keys())
+    dialog = _trigger_dialog(qtbot, window, action_name)
     problems = dialog_problems(qtbot, dialog)
     dialog.close()
     assert not problems, "\n".join(problems)

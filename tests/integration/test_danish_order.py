@@ -162,10 +162,16 @@ def test_every_way_of_opening_the_file_checks_it_with_the_collation(
     assert inspect_backup(backup.path, "admin", created_db.password) is not None
     # Key rotation: copies the file, opens the copy under the new key, checks it.
     rotate_database_key(path, "admin", created_db.password, clock=clock)
-    ctx = unlock(path, "admin", created_db.password, clock=clock,
-                 options=UnlockOptions(integrity_check=True))
+    assert _people_after_log_in(created_db, clock, integrity_check=True) == DANISH_ORDER
+
+
+def _people_after_log_in(created_db: CreatedDb, clock: FixedClock, *,
+                         integrity_check: bool) -> list[str]:
+    """The people list's last names as the administrator's next log-in shows them."""
+    ctx = unlock(created_db.path, "admin", created_db.password, clock=clock,
+                 options=UnlockOptions(integrity_check=integrity_check))
     try:
-        assert [p.last_name for p in list_people(ctx, limit=50).items] == DANISH_ORDER
+        return [p.last_name for p in list_people(ctx, limit=50).items]
     finally:
         lock(ctx)
 
@@ -196,12 +202,7 @@ def test_another_icu_version_rebuilds_the_danish_indexes(created_db: CreatedDb,
     finally:
         conn.close()
 
-    ctx = unlock(path, "admin", created_db.password, clock=clock,
-                 options=UnlockOptions(integrity_check=False))
-    try:
-        assert [p.last_name for p in list_people(ctx, limit=50).items] == DANISH_ORDER
-    finally:
-        lock(ctx)
+    assert _people_after_log_in(created_db, clock, integrity_check=False) == DANISH_ORDER
     conn = keyed_connection(path, db_key)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -223,11 +224,7 @@ def test_danish_indexes_dropped_in_the_sqlcipher_shell_are_made_again(
         conn.commit()
     finally:
         conn.close()
-    ctx = unlock(path, "admin", created_db.password, clock=clock)
-    try:
-        assert [p.last_name for p in list_people(ctx, limit=50).items] == DANISH_ORDER
-    finally:
-        lock(ctx)
+    assert _people_after_log_in(created_db, clock, integrity_check=True) == DANISH_ORDER
     conn = keyed_connection(path, db_key)
     try:
         names = {row[0] for row in conn.execute(

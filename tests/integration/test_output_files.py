@@ -194,7 +194,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return cli.main(list(args))
 
 
-def _letter_referral(ctx: AppContext) -> str:
+def letter_referral(ctx: AppContext) -> str:
     """A referral whose letter the demo can print (its consent covers it)."""
     from boligsag.services.letters import render_referral_letter
 
@@ -212,7 +212,7 @@ def _letter_referral(ctx: AppContext) -> str:
 def test_the_commands_refuse_the_database_with_one_line(
         demo: AppContext, db_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    referral_uuid = _letter_referral(demo)
+    referral_uuid = letter_referral(demo)
     files_before = snapshot(db_path.parent)
     key_file = str(keys.keys_path_for(db_path))
     runs = [
@@ -388,7 +388,7 @@ def test_audit_entries_hold_no_text_from_the_path(
     save_pdf(demo, fake_letter(demo), folder / "brev til Ayşe Kaya 0101901234.pdf")
     for fmt in ExportFormat:
         export_summary(demo, YEAR, fmt, folder / f"Ayşe Kaya 0101901234.{fmt.value}")
-    referral_uuid = _letter_referral(demo)
+    referral_uuid = letter_referral(demo)
     assert _cli(monkeypatch, "letter", str(db_path), referral_uuid, "--out",
                 str(folder / "Kaya-010190-1234.pdf")) == 0
     assert _cli(monkeypatch, "summary", str(db_path), "--from", "2025-01-01", "--to",

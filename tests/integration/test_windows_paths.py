@@ -22,15 +22,16 @@ from sqlalchemy import func, select
 
 from boligsag import atomic, cli
 from boligsag.domain.enums import AuditAction
-from boligsag.errors import UserError
 from boligsag.services import backups
 from boligsag.services.context import AppContext, FixedClock
 from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo_database
 from boligsag.services.letters import render_referral_letter, save_pdf
 from boligsag.services.summaries.export import ExportFormat, export_summary
 from boligsag.services.unlock import UnlockOptions, lock, unlock
-from boligsag.storage.models import AuditEntry, Person, Referral
+from boligsag.storage.models import AuditEntry, Person
 from boligsag.summaries.filter import SummaryFilter
+
+from .test_output_files import letter_referral
 
 TODAY = date(2026, 11, 25)
 YEAR = SummaryFilter(date(2025, 1, 1), date(2025, 12, 31))
@@ -68,18 +69,6 @@ def people(path: Path) -> int:
         lock(ctx)
 
 
-def printable_referral(ctx: AppContext) -> str:
-    with ctx.read() as unit:
-        uuids = list(unit.session.scalars(select(Referral.uuid)))
-    for referral_uuid in uuids:
-        try:
-            render_referral_letter(ctx, referral_uuid)
-        except UserError:  # e.g. a consent that does not cover a letter
-            continue
-        return referral_uuid
-    raise AssertionError("the demo has no printable referral")
-
-
 def test_database_backup_exports_and_letter_in_a_folder_with_aeoeaa_and_spaces(
         ctx: AppContext, database: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert database.is_file() and database.with_name(database.name + ".keys").is_file()
@@ -111,7 +100,7 @@ def test_database_backup_exports_and_letter_in_a_folder_with_aeoeaa_and_spaces(
     assert first[0] == rows[0][0]
 
     # A letter saved as PDF, read back by a PDF reader.
-    letter = render_referral_letter(ctx, printable_referral(ctx))
+    letter = render_referral_letter(ctx, letter_referral(ctx))
     pdf_path = folder / "Brev til Åse Ærø.pdf"
     save_pdf(ctx, letter, pdf_path)
     assert pdf_path.read_bytes() == letter.data
