@@ -34,16 +34,13 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import itertools
 import json
 import os
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-import traceback
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -80,9 +77,9 @@ from boligsag.ui.events import AppEvents, run_service
 from boligsag.ui.qt_translations import install_qt_translations
 from boligsag.ui.shell.app import create_application
 from boligsag.ui.shell.main_window import MainWindow
+from gui_probe import STALL_BAR_MS, Watchdog, max_gap_ms
 from join import bench_server
 
-STALL_BAR_MS = 100.0
 STATUS_BAR_MS = 1000.0
 AFTER_MS = 1000  # the heartbeat keeps watching this long after the status changed
 RUN_TIMEOUT_S = 600.0
@@ -124,59 +121,6 @@ class PaintWatch(QObject):
         return False
 
 
-class Watchdog(threading.Thread):
-    """Where the GUI thread is when the heartbeat is late: its Python stack, sampled
-    from this thread once per late tick (``late_ms`` after the last tick). A stack
-    ending in the event loop means the thread was in Qt's C++ code or waiting for the
-    GIL (held by the sync's thread) rather than running Python of ours."""
-
-    def __init__(self, ticks: list[float], late_ms: float) -> None:
-        super().__init__(daemon=True, name="bench-watchdog")
-        self.ticks, self.late = ticks, late_ms / 1000
-        self.main_id = threading.main_thread().ident
-        self.samples: Counter[str] = Counter()
-        self.phase = "sync"  # the samples' key prefix: "sync" or "saves"
-        self.watching = threading.Event()
-        self.stopped = False
-
-    def run(self) -> None:
-        sampled: float | None = None
-        woke = time.perf_counter()
-        while not self.stopped:
-            time.sleep(0.005)
-            now = time.perf_counter()
-            # This thread late too: the whole process was held (the GIL kept by C code
-            # on another thread, or the OS running other processes), not the GUI alone.
-            self_late, woke = now - woke > self.late, now
-            if not self.watching.is_set() or not self.ticks:
-                continue
-            last = self.ticks[-1]
-            if last != sampled and now - last > self.late:
-                sampled = last
-                if self_late:
-                    self.samples[f"{self.phase}: the whole process (this watchdog thread "
-                                 "was held too)"] += 1
-                    continue
-                frame = sys._current_frames().get(self.main_id)
-                self.samples[f"{self.phase}: {where(frame)}"] += 1
-
-
-def where(frame: Any) -> str:
-    """The innermost frames of the project's own code (boligsag/, bench/)."""
-    ours = []
-    for summary in traceback.extract_stack(frame)[::-1]:
-        name = summary.filename
-        if "/boligsag/" in name or "/bench/" in name:
-            short = name.split("/boligsag/")[-1] if "/boligsag/" in name else \
-                "bench/" + name.split("/bench/")[-1]
-            ours.append(f"{short}:{summary.lineno} {summary.name}")
-        if len(ours) == 3:
-            break
-    if ours and ours[0].startswith("bench/sync_gui.py") and "wait" in ours[0]:
-        return "the event loop (Qt's C++ code, or waiting for the GIL)"
-    return " <- ".join(ours) or "outside the project's code"
-
-
 class Bench:
     def __init__(self, app: QApplication, window: MainWindow, heartbeat_ms: int) -> None:
         self.app, self.window, self.heartbeat_ms = app, window, heartbeat_ms
@@ -197,6 +141,7 @@ class Bench:
         self.after_text = ""
         self.failures: list[BaseException] = []
         self.watchdog = Watchdog(self.ticks, late_ms=heartbeat_ms + 40)
+        self.watchdog.phase = "sync"
         self.watchdog.start()
         backend = self.sync.backend
         original = backend.sync_once
@@ -319,10 +264,6 @@ class Bench:
         run.waiting_after = int(outcome.waiting)
         run.status_text = self.after_text
         return run
-
-
-def max_gap_ms(ticks: list[float]) -> float:
-    return max((b - a for a, b in itertools.pairwise(ticks)), default=0.0) * 1000
 
 
 def people_in_scope(ctx: Any, count: int = 20) -> list[int]:

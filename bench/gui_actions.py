@@ -1,0 +1,233 @@
+"""What bench/gui_stalls.py's hand does in the program, action by action, through Qt
+(key presses, clicks, the program's own QActions): nothing here calls a service.
+
+Imported in the benchmark's child process only, after the program's QApplication
+exists (this module's Qt imports would otherwise come first).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+from sqlalchemy import func, select
+
+from gui_stalls import TYPED, TYPING_MS, Action
+from startup import CHILD_PASSWORD, CHILD_USER
+
+# The dialogs a person's page opens, then those of the pages (as tools/scaled_pages.py
+# photographs them): each opened, timed, and closed again untimed.
+PERSON_DIALOGS = ("actionEditPerson", "actionLogContactWithPerson", "actionPersonNewConsent",
+                  "actionPersonNewReferral", "actionEditHousehold", "actionNewJob")
+PAGE_DIALOGS = (("people", "actionNewPerson"), ("contacts", "actionContactsLogContact"),
+                ("referrals", "actionNewReferral"), ("activities", "actionNewActivity"),
+                ("start", "actionChangePassword"))
+PRESETS = ("presetThisYear", "presetLastYear", "presetLast12Months", "presetPlanPeriod",
+           "presetLast10Years")
+TIMELINE_SCROLLS = 3
+
+
+def quiet(driver: Any) -> bool:
+    """Nothing runs in the background and every visible view has its data."""
+    if QThreadPool.globalInstance().activeThreadCount():
+        return False
+    if driver.window is None:
+        return True
+    from boligsag.ui.reloader import Reloader
+
+    return not any(r.widget.isVisible() and (r.loading or r.stale)
+                   for r in driver.window.findChildren(Reloader))
+
+
+def top_level(object_name: str) -> QWidget | None:
+    return next((w for w in QApplication.topLevelWidgets()
+                 if w.objectName() == object_name and w.isVisible()), None)
+
+
+def log_in(driver: Any) -> list[Action]:
+    def press() -> None:
+        dialog = top_level("unlockDialog")
+        assert dialog is not None
+        dialog.findChild(QLineEdit, "usernameEdit").setText(os.environ[CHILD_USER])
+        dialog.findChild(QLineEdit, "passwordEdit").setText(os.environ[CHILD_PASSWORD])
+        dialog.findChild(QPushButton, "unlockButton").click()
+
+    def shown() -> bool:
+        driver.window = top_level("mainWindow")
+        return driver.window is not None
+
+    def plan() -> None:
+        driver.window.resize(1366, 768)
+        driver.then(after_log_in(driver))
+
+    return [Action("(the unlock dialog shows)", lambda: None,
+                   lambda: top_level("unlockDialog") is not None, measured=False),
+            Action("log in → start page with its data", press, shown),
+            Action("(plan)", plan, measured=False)]  # type: ignore[return-value]
+
+
+def after_log_in(driver: Any) -> list[Action]:
+    window = driver.window
+    page_ids = [cls.page_id for cls in window.page_classes]
+    actions = [Action(f"open page: {page_id}", lambda p=page_id: window.go_to_page(p))
+               for page_id in page_ids if page_id != "start"]
+    actions.append(Action("open page: start (again)", lambda: window.go_to_page("start")))
+    actions += busiest_person(driver)
+    actions += search(window)
+    actions += quick_log(window)
+    actions += letter_preview(window)
+    actions += summaries(window)
+    for page_id, action_name in PAGE_DIALOGS:
+        if page_id in page_ids:
+            actions.append(Action(f"(to {page_id})", lambda p=page_id: window.show_page(p),
+                                  measured=False))
+            actions += dialog(window, action_name)
+    if driver.only:
+        actions = [a for a in actions if not a.measured or driver.only in a.name]
+    return actions
+
+
+def busiest_person(driver: Any) -> list[Action]:
+    from boligsag.storage.models import contact_people
+
+    window = driver.window
+    with window.ctx.read() as unit:  # untimed: the benchmark's own look-up
+        person_id, count = unit.session.execute(
+            select(contact_people.c.person_id, func.count()).group_by(
+                contact_people.c.person_id).order_by(func.count().desc()).limit(1)).one()
+    people = window.page("people")
+    timeline = people.person_view.timeline
+
+    def scroll() -> None:
+        bar = timeline.list.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    actions = [Action(f"open the busiest person ({count:,} contacts)",
+                      lambda: window.open_person(person_id),
+                      lambda: people.showing_person() and not timeline.loading)]
+    actions += [Action(f"scroll their timeline to the end ({n + 1})", scroll,
+                       lambda: not timeline.loading) for n in range(TIMELINE_SCROLLS)]
+    for name in PERSON_DIALOGS:
+        actions += dialog(window, name)
+    return actions
+
+
+def search(window: Any) -> list[Action]:
+    people = window.page("people")
+    typed = [0]
+
+    def type_slowly() -> None:
+        people.show_list()
+        edit = window.findChild(QLineEdit, "peopleSearchEdit")
+        edit.setFocus()
+        edit.clear()
+        typed[0] = 0
+
+        def key(n: int) -> None:
+            QTest.keyClick(edit, TYPED[n])
+            typed[0] += 1
+
+        for n in range(len(TYPED)):
+            QTimer.singleShot(n * TYPING_MS, lambda n=n: key(n))
+
+    return [Action("(to people)", lambda: window.show_page("people"), measured=False),
+            Action(f"search people while typing '{TYPED}'", type_slowly,
+                   lambda: typed[0] == len(TYPED)),
+            Action("(clear the search)", lambda: window.findChild(
+                QLineEdit, "peopleSearchEdit").clear(), measured=False)]
+
+
+def quick_log(window: Any) -> list[Action]:
+    def open_it() -> None:  # Ctrl+L's action (offscreen, the window is never active)
+        window.findChild(QAction, "actionQuickLog").trigger()
+
+    def save() -> None:
+        dialog = top_level("quickLogDialog")
+        dialog.findChild(QCheckBox, "quickLogAnonymousCheck").setChecked(True)
+        dialog.findChild(QComboBox, "quickLogAgeGroupCombo").setCurrentIndex(4)
+        dialog.findChild(QComboBox, "quickLogGenderCombo").setCurrentIndex(1)
+        dialog.findChild(QPushButton, "quickLogSaveButton").click()
+
+    return [Action("(to start)", lambda: window.show_page("start"), measured=False),
+            Action("quick log opens (Ctrl+L)", open_it,
+                   lambda: top_level("quickLogDialog") is not None),
+            Action("quick log saves an anonymous contact", save,
+                   lambda: top_level("quickLogDialog") is None)]
+
+
+def letter_preview(window: Any) -> list[Action]:
+    def open_it() -> None:
+        table = window.findChild(QAbstractItemView, "referralsTable")
+        table.setFocus()
+        table.selectRow(0)
+        window.findChild(QAction, "actionShowLetter").trigger()
+
+    def ready() -> bool:
+        preview = top_level("letterPreviewDialog")
+        return preview is not None and \
+            preview.document.status() == QPdfDocument.Status.Ready  # type: ignore[attr-defined]
+
+    return [Action("(to referrals)", lambda: window.show_page("referrals"), measured=False),
+            Action("a referral's letter preview opens", open_it, ready),
+            Action("(close it)", lambda: top_level("letterPreviewDialog").close(),
+                   measured=False)]
+
+
+def summaries(window: Any) -> list[Action]:
+    page = window.page("summaries")
+    if page is None:
+        return []
+    before: list[Any] = [None]
+
+    def compute(chip_name: str) -> None:
+        before[0] = page.summary
+        chip = window.findChild(QPushButton, chip_name)
+        chip.click()
+        window.findChild(QPushButton, "computeButton").click()
+
+    actions = [Action("(to summaries)", lambda: window.show_page("summaries"), measured=False)]
+    for name in PRESETS:
+        chip = window.findChild(QPushButton, name)
+        if chip is None or not chip.isEnabled():
+            continue
+        actions.append(Action(f"summary computed: {name}", lambda n=name: compute(n),
+                              lambda: page.summary is not before[0]
+                              and page.compute_task is None))
+    return actions
+
+
+def dialog(window: Any, action_name: str) -> list[Action]:
+    opened: list[QWidget] = []
+
+    def trigger() -> None:
+        before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+        action = window.findChild(QAction, action_name)
+        assert action is not None and action.isEnabled(), f"{action_name} cannot be used"
+        opened.clear()
+
+        def find() -> bool:
+            if not opened:
+                opened.extend(w for w in QApplication.topLevelWidgets()
+                              if w.isVisible() and id(w) not in before)
+            return bool(opened)
+
+        waiting[0] = find
+        action.trigger()
+
+    waiting: list[Any] = [lambda: False]
+    return [Action(f"dialog opens: {action_name}", trigger, lambda: waiting[0]()),
+            Action(f"(close {action_name})", lambda: [w.close() for w in opened],
+                   measured=False)]
