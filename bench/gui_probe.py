@@ -66,6 +66,8 @@ def where(frame: Any) -> str:
     ours = []
     for summary in traceback.extract_stack(frame)[::-1]:
         name = summary.filename
+        if name.endswith("/boligsag/ui/shell/app.py") and summary.name == "run":
+            break  # app.exec(): the event loop itself
         if "/boligsag/" in name:
             ours.append(f"{name.split('/boligsag/')[-1]}:{summary.lineno} {summary.name}")
         if len(ours) == 3:

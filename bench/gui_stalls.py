@@ -76,13 +76,13 @@ class Outcome:
 # -- the child: the program, driven -------------------------------------------------------
 
 
-def child(db: Path, heartbeat_ms: int, only: str | None) -> int:
+def child(db: Path, heartbeat_ms: int, only: str | None, profile: str | None) -> int:
     from PySide6.QtCore import QTimer
 
     from boligsag.ui.shell.app import create_application, run
 
     create_application()
-    driver = Driver(db, heartbeat_ms, only)
+    driver = Driver(db, heartbeat_ms, only, profile)
     QTimer.singleShot(0, driver.start)
     code = run(db_path=db)
     print(MARK + json.dumps({"outcomes": [asdict(o) for o in driver.outcomes],
@@ -93,12 +93,15 @@ def child(db: Path, heartbeat_ms: int, only: str | None) -> int:
 class Driver:
     """Runs the actions one after another from the heartbeat's tick handler."""
 
-    def __init__(self, db: Path, heartbeat_ms: int, only: str | None) -> None:
+    def __init__(self, db: Path, heartbeat_ms: int, only: str | None,
+                 profile: str | None = None) -> None:
         from PySide6.QtCore import Qt, QTimer
 
         from gui_probe import Watchdog
 
         self.db, self.heartbeat_ms, self.only = db, heartbeat_ms, only
+        self.profile = profile
+        self.profiler: Any = None
         self.ticks: list[float] = []
         self.heartbeat = QTimer()
         self.heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
@@ -150,6 +153,11 @@ class Driver:
             self.quiet_since = None
             self.watchdog.phase = self.current.name
             self.watchdog.watching.set()
+            if self.profile and self.profile in self.current.name:
+                import cProfile
+
+                self.profiler = cProfile.Profile()
+                self.profiler.enable()
             self.current.begin()
             return
         action = self.current
@@ -166,6 +174,14 @@ class Driver:
         from gui_probe import max_gap_ms
 
         self.watchdog.watching.clear()
+        if self.profiler is not None:
+            self.profiler.disable()
+            import pstats
+
+            print(f"--- profile of {action.name} (GUI thread) ---", file=sys.stderr)
+            pstats.Stats(self.profiler, stream=sys.stderr).sort_stats(
+                "cumulative").print_stats(35)
+            self.profiler = None
         if action.measured:
             late = {key.split(": ", 1)[1]: count for key, count in self.watchdog.samples.items()
                     if key.startswith(action.name + ": ")}
@@ -189,16 +205,24 @@ class Driver:
 
 
 def one_run(db: Path, heartbeat_ms: int, only: str | None, username: str,
-            password: str) -> list[Outcome]:
+            password: str, profile: str | None = None) -> list[Outcome]:
     with tempfile.TemporaryDirectory(prefix="boligsag-stalls-") as home:
         env = _environment(Path(home), checkout=True)
+        # Without the start-up probe: it watches every event of the application, which
+        # the program a worker runs does not.
+        env.pop("BOLIGSAG_STARTUP_PROBE")
         env.update({CHILD_USER: username, CHILD_PASSWORD: password})
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bench"), env["PYTHONPATH"]])
         command = [sys.executable, __file__, "--child", str(db),
                    "--heartbeat-ms", str(heartbeat_ms)]
         if only:
             command += ["--only", only]
+        if profile:
+            command += ["--profile", profile]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    if profile:
+        print("\n".join(line for line in done.stderr.splitlines()
+                        if "propagateSizeHints" not in line), file=sys.stderr)
     line = next((line for line in done.stdout.splitlines() if line.startswith(MARK)), None)
     result = json.loads(line[len(MARK):]) if line else None
     if result is None or result["error"]:
@@ -246,10 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only the actions whose name contains this text "
                         "(logging in always runs)")
     parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
+    parser.add_argument("--profile", metavar="TEXT", help="profile the GUI thread (cProfile) "
+                        "during the actions whose name contains TEXT and print where the "
+                        "time went (slower: the figures of a profiled run mean little)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
-        return child(args.child, args.heartbeat_ms, args.only)
+        return child(args.child, args.heartbeat_ms, args.only, args.profile)
 
     sys.path.insert(0, str(ROOT / "src"))
     from boligsag.services.demo import DEMO_PASSWORD, DEMO_USERNAME
@@ -258,13 +285,19 @@ def main(argv: list[str] | None = None) -> int:
     cached = demo_database(args.people, args.contacts)
     with tempfile.TemporaryDirectory(prefix="boligsag-stalls-db-") as folder:
         db = Path(folder) / cached.name  # synthetic data only; removed at the end
-        shutil.copyfile(cached, db)
+        # The key file first: its audit anchor must not be newer than the copied log.
+        # While another program has the cached file open (bench/run.py, say), committed
+        # entries may still be in its write-ahead log: copied too, SQLite replays it.
         shutil.copyfile(keys_path_for(cached), keys_path_for(db))
+        shutil.copyfile(cached, db)
+        wal = cached.with_name(cached.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, db.with_name(db.name + "-wal"))
         runs = []
         for n in range(1, args.runs + 1):
             started = time.monotonic()
             runs.append(one_run(db, args.heartbeat_ms, args.only, DEMO_USERNAME,
-                                DEMO_PASSWORD))
+                                DEMO_PASSWORD, args.profile))
             print(f"run {n}: {len(runs[-1])} actions in {time.monotonic() - started:.0f} s; "
                   f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     rows = summarise(runs, args.heartbeat_ms)

@@ -46,6 +46,17 @@ def collect_due() -> int:
     return gc.collect(oldest)
 
 
+def freeze_loaded_code() -> None:
+    """Move every object alive now out of the collector's reach (``gc.freeze``). Called
+    once the main window's code is loaded, when that is most of the heap: the modules,
+    classes and constants of Qt, SQLAlchemy, reportlab and ours, which live as long as
+    the program. A full collection then walks only what was made since: well under a
+    millisecond instead of about 55 ms on the GUI thread, once a minute. Garbage cycles
+    alive at this moment are never freed; they are the imports' leftovers, kilobytes."""
+    if threading.current_thread() is threading.main_thread() and _THRESHOLDS[0] != 0:
+        gc.freeze()
+
+
 class MainThreadCollector(QObject):
     """Switches automatic collection off and collects on a GUI-thread timer instead,
     for as long as its parent (the application) lives."""

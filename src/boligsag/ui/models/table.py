@@ -12,6 +12,8 @@ from boligsag.ui.elide import elide_view
 
 from .rows import ROW_ROLE, RowsModel
 
+FIT_SAMPLE_ROWS = 100
+
 
 def setup_table(view: QTableView, model: QAbstractItemModel, *,
                 stretch: int | Sequence[int] | None = None, fit: Sequence[int] = (),
@@ -39,6 +41,11 @@ def setup_table(view: QTableView, model: QAbstractItemModel, *,
     header.setStretchLastSection(stretch is None)
     for column in fit:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    # A fitted column asks the rows for their width at every layout, by default up to a
+    # thousand of them: 90 ms on the GUI thread for a long follow-up list. The visible
+    # rows and those around them are enough for dates and kinds; a longer text further
+    # down ends in "…" and shows in full on hover.
+    header.setResizeContentsPrecision(FIT_SAMPLE_ROWS)
     for column, width in (widths or {}).items():
         header.resizeSection(column, width)
     for column in [stretch] if isinstance(stretch, int) else stretch or ():

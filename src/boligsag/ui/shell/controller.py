@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from boligsag.app_settings import LANGUAGE, LAST_DATABASE, LAST_USERNAME, AppSettings
@@ -71,6 +71,7 @@ class AppController(QObject):
         self.events.restore_requested.connect(self._restore)  # → Sikkerhedskopier
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
+        self._unshown: MainWindow | None = None  # built, shown on the next turn
         self.wizard: FirstRunWizard | None = None
         self.unlock_dialog: UnlockDialog | None = None
         self.first_password_dialog: FirstPasswordDialog | None = None
@@ -316,6 +317,17 @@ class AppController(QObject):
         window.language_change_requested.connect(self.switch_language)
         window.replica_removed.connect(self._replica_removed)
         window.show_page(page_id)
+        # Shown on the next turn of the event loop. Building the window with its first
+        # page, then laying it out and painting it, kept the GUI thread busy for 115 ms
+        # in one turn on a large database (bench/gui_stalls.py); in two turns each part
+        # stays well under the 100 ms a click may wait.
+        self._unshown = window
+        QTimer.singleShot(0, window, lambda: self._show_main(window))
+
+    def _show_main(self, window: MainWindow) -> None:
+        if self._unshown is not window:
+            return  # closed before it was shown (the application ended meanwhile)
+        self._unshown = None
         self.window = window
         window.show()
         password, self._password = self._password, None
@@ -354,9 +366,11 @@ class AppController(QObject):
     def _close_window(self) -> None:
         """Close the main window without ending the application."""
         window, self.window = self.window, None
-        if window is not None:
-            window.closed.disconnect()
-            window.close()
+        unshown, self._unshown = self._unshown, None
+        for closing in (window, unshown):
+            if closing is not None:
+                closing.closed.disconnect()
+                closing.close()
 
     def log_off(self) -> None:
         self._close_window()

@@ -43,6 +43,7 @@ from boligsag.ui.shell import window_parts
 from boligsag.ui.shell.auto_backup import AutoBackup
 from boligsag.ui.shell.contrast import add_contrast_action
 from boligsag.ui.shell.navigation import PAGES
+from boligsag.ui.shell.prebuild import PagePrebuilder
 from boligsag.ui.sync import attach_sync
 from boligsag.ui.theme import SIDEBAR_TEXT
 from boligsag.ui.widgets import make_action, named
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self._restore_geometry()
         self.show_page("start")
+        # The other pages, built while the user is idle, so that opening one is instant.
+        self.prebuild = PagePrebuilder(self, self.idle, self._next_unbuilt, self._page_at)
+        self.prebuild.start()
 
     # -- construction ---------------------------------------------------------------
 
@@ -236,6 +240,10 @@ class MainWindow(QMainWindow):
         placeholder.deleteLater()
         self.stack.setCurrentIndex(current)
         return page
+
+    def _next_unbuilt(self) -> int | None:
+        return next((row for row in range(len(self.page_classes)) if row not in self._built),
+                    None)
 
     def set_badge(self, page_id: str, count: int) -> None:
         """A number beside a page's name in the navigation (hidden at 0)."""

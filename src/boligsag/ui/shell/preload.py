@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from PySide6.QtCore import QObject, QTimer
 
 from boligsag.ui.background import run_in_background
+from boligsag.ui.main_thread_gc import freeze_loaded_code
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ SERVICES = (
     "boligsag.services.summaries",
     "boligsag.services.summaries.export",
     "boligsag.services.letters",
+    # What the main window asks first: is this file a laptop replica (ui/sync/attach.py)?
+    "boligsag.services.sync_client.engine",
+    "boligsag.services.sync_client.team",
 )
 
 #: Qt widgets: imported on the GUI thread, one per turn of the event loop, roughly from
@@ -102,6 +106,7 @@ class _WindowImports(QObject):
     def _next(self) -> None:
         name = next(self._pending, None)
         if name is None:
+            freeze_loaded_code()  # the program's code is loaded: see main_thread_gc
             self.deleteLater()
             return
         _import_quietly(name)

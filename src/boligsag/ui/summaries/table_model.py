@@ -10,7 +10,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 
 from boligsag.i18n import current_language, tr
 from boligsag.summaries.model import TOTAL, CellRef
@@ -54,6 +54,7 @@ class SummaryTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._table: PublishedTable | None = None
         self._rows: list[PublishedRow] = []
+        self._texts: list[list[str]] = []
         self.drillable = False
         self._bold = QFont()
         self._bold.setBold(True)
@@ -67,7 +68,23 @@ class SummaryTableModel(QAbstractTableModel):
         self.drillable = drillable
         self._rows = [] if table is None else [
             *table.rows, *([table.total] if table.total is not None else [])]
+        # Each cell's text once: a view asks for it many times (painting, sizing).
+        language = current_language()
+        self._texts = [[row.label.text(), *(format_cell(cell, language) for cell in row.cells)]
+                       for row in self._rows]
         self.endResetModel()
+
+    def widest_row(self, column: int, normal: QFontMetrics, bold: QFontMetrics) -> int:
+        """The row whose text in ``column`` is the widest as drawn (total cells in
+        bold), or -1 for an empty table: the view sizes the column by that one cell."""
+        widest, found = -1, -1
+        for row, texts in enumerate(self._texts):
+            if column < len(texts):
+                metrics = bold if self.is_total(row, column) else normal
+                width = metrics.horizontalAdvance(texts[column])
+                if width > widest:
+                    widest, found = width, row
+        return found
 
     @property
     def table(self) -> PublishedTable | None:
@@ -112,10 +129,8 @@ class SummaryTableModel(QAbstractTableModel):
         if not 0 <= row < len(self._rows) or not 0 <= column < self.columnCount():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if column == Column.LABEL:
-                return self._rows[row].label.text()
-            cell = self.cell(row, column)
-            return format_cell(cell, current_language()) if cell is not None else ""
+            texts = self._texts[row]
+            return texts[column] if column < len(texts) else ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(LEFT if column == Column.LABEL else RIGHT)
         if role == Qt.ItemDataRole.FontRole:

@@ -4,6 +4,7 @@ and the table's note. A double-click on a figure asks for its drill-down."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -60,23 +61,37 @@ class SummaryTableView(QTableView):
         columns = self.model_.columnCount()
         if columns:
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-            for column in range(1, columns):
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         rows = min(self.model_.rowCount(), MAX_VISIBLE_ROWS)
         height = header.sizeHint().height() + rows * ROW_HEIGHT + 2 * self.frameWidth() + 2
         self.setFixedHeight(height)
-        # Every figure column as wide as its figures and (wrapped) heading, always: a
-        # narrow screen shortens the row labels, never a number.
-        figures = sum(max(self.sizeHintForColumn(column), header.sectionSizeHint(column),
-                          FIGURE_COLUMN_MIN) for column in range(1, columns))
+        # Every figure column as wide as its widest figure and (wrapped) heading, always:
+        # a narrow screen shortens the row labels, never a number. Sized here, once, by
+        # the one widest cell: ResizeToContents would ask every cell of a ten-year table
+        # at every layout, hundreds of milliseconds on the GUI thread.
+        figures = 0
+        for column in range(1, columns):
+            width = max(self._content_width(column), header.sectionSizeHint(column),
+                        FIGURE_COLUMN_MIN)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
+            figures += width
         extra = 2 * self.frameWidth() + 2
         if self.model_.rowCount() > MAX_VISIBLE_ROWS:
             extra += self.verticalScrollBar().sizeHint().width()
-        label = max(FIRST_COLUMN_MIN, self.sizeHintForColumn(0) + 24, header.sectionSizeHint(0))
+        label = max(FIRST_COLUMN_MIN, self._content_width(0) + 24, header.sectionSizeHint(0))
         self.preferred_width = label + figures + extra
         self.setMinimumWidth(FIRST_COLUMN_MIN + figures + extra)
         self.setCursor(Qt.CursorShape.PointingHandCursor if drillable
                        else Qt.CursorShape.ArrowCursor)
+
+    def _content_width(self, column: int) -> int:
+        """What ``sizeHintForColumn`` answers, from the widest cell alone."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        row = self.model_.widest_row(column, self.fontMetrics(), QFontMetrics(bold))
+        if row < 0:
+            return 0
+        return self.sizeHintForIndex(self.model_.index(row, column)).width()
 
     def _double_clicked(self, index: QModelIndex) -> None:
         ref = index.data(CELL_REF_ROLE)
