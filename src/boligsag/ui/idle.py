@@ -15,7 +15,9 @@ after the last key or click, never sooner.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 
@@ -49,14 +51,18 @@ class IdleWatcher(QObject):
 
     def _listen(self) -> None:
         """(Re)install the filter. The rest that ends here counts as active time."""
+        if self._listen_again():
+            self._quiet_since = time.monotonic()
+            if self._timer.isActive():  # not while locked: then the watch stays stopped
+                self._timer.start()
+
+    def _listen_again(self) -> bool:
         app = QCoreApplication.instance()
         if app is None or self._listening:
-            return
+            return False
         app.installEventFilter(self)
         self._listening = True
-        self._quiet_since = time.monotonic()
-        if self._timer.isActive():  # not while locked: then the watch stays stopped
-            self._timer.start()
+        return True
 
     def _step_aside(self) -> None:
         app = QCoreApplication.instance()
@@ -79,6 +85,18 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    @contextlib.contextmanager
+    def aside(self) -> Iterator[None]:
+        """Without the filter for a moment (the idle-time page builds): input that
+        arrives meanwhile waits in the queue and is seen once the filter is back."""
+        listening = self._listening
+        self._step_aside()
+        try:
+            yield
+        finally:
+            if listening:
+                self._listen_again()
+
     def quiet_ms(self) -> int:
         """How long nobody has touched keyboard or mouse, as far as is known: 0 while the
         filter rests after input, or while the watch is stopped (locked)."""
@@ -86,14 +104,18 @@ class IdleWatcher(QObject):
             return 0
         return int((time.monotonic() - self._quiet_since) * 1000)
 
+    def activity(self) -> None:
+        """The user did something (input, or logging in, which opens the window):
+        restart the idle time, and let the filter rest meanwhile."""
+        if self._timer.isActive():  # restart only a running timer: locked, it stays stopped
+            self._timer.start()
+        self._step_aside()
+        self._rest.start()
+
     @survives_teardown
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:
-            # Restart only a running timer: while locked it stays stopped.
-            if self._timer.isActive():
-                self._timer.start()
-            self._step_aside()
-            self._rest.start()
+            self.activity()
         return False
 
     def detach(self) -> None:

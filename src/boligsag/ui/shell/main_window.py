@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(lambda: self.lock(tr(
             "Locked after {minutes} minutes without activity.", minutes=minutes)))
         self.idle.start()
+        # Logging in was input: the window builds and first paints without the filter.
+        self.idle.activity()
         self._restore_geometry()
         self.show_page("start")
         # The other pages, built while the user is idle, so that opening one is instant.

@@ -5,7 +5,7 @@ summary, so the tab and scroll position stay where the team lead left them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
@@ -123,22 +123,39 @@ class SummaryResults(QTabWidget):
         self.charts: dict[str, ChartCard] = {}
         self.tiles = KeyFigureTiles()
         self.tiles.drill_requested.connect(self.drill_requested.emit)
-        for name, rows in TABS:
-            page = QWidget()
-            layout = QVBoxLayout(page)
-            layout.setContentsMargins(1, 12, 12, 12)
-            layout.setSpacing(14)
-            if name == "overview":
-                layout.addWidget(self.tiles)
-                layout.addWidget(self._chart("overview_chart", height=250))
-            for keys in rows:
-                layout.addWidget(CardRow([self._card(key) for key in keys]))
-            layout.addStretch(1)
-            scroll = named(QScrollArea(), f"summaryTab_{name}", tab_title(name))
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(page)
-            self.addTab(scroll, tab_title(name))
+        # The first tab now, the others one per turn of the event loop: all at once
+        # kept the GUI thread busy for over 100 ms. Anything that needs them all (a
+        # summary to show, a tab to open) builds the rest first (ensure_built).
+        self._unbuilt = list(TABS)
+        self._build_tab()
+        QTimer.singleShot(0, self, self._build_later)
+
+    def _build_tab(self) -> None:
+        name, rows = self._unbuilt.pop(0)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(1, 12, 12, 12)
+        layout.setSpacing(14)
+        if name == "overview":
+            layout.addWidget(self.tiles)
+            layout.addWidget(self._chart("overview_chart", height=250))
+        for keys in rows:
+            layout.addWidget(CardRow([self._card(key) for key in keys]))
+        layout.addStretch(1)
+        scroll = named(QScrollArea(), f"summaryTab_{name}", tab_title(name))
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(page)
+        self.addTab(scroll, tab_title(name))
+
+    def _build_later(self) -> None:
+        if self._unbuilt:
+            self._build_tab()
+            QTimer.singleShot(0, self, self._build_later)
+
+    def ensure_built(self) -> None:
+        while self._unbuilt:
+            self._build_tab()
 
     def _chart(self, key: str, height: int = CHART_HEIGHT) -> ChartCard:
         card = ChartCard(f"chart_{key}", _chart_title(key), height=height)
@@ -154,11 +171,13 @@ class SummaryResults(QTabWidget):
         return card
 
     def show_tab(self, name: str) -> None:
+        self.ensure_built()
         for index, (tab, _rows) in enumerate(TABS):
             if tab == name:
                 self.setCurrentIndex(index)
 
     def show_summary(self, shown: Shown, *, drillable: bool) -> None:
+        self.ensure_built()
         drill = drillable and shown.exact
         self.tiles.show_figures(shown, drillable=drill)
         for key, card in self.tables.items():
