@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -139,6 +140,34 @@ def test_quitting_from_the_login_dialog_ends_the_application(
     with qtbot.waitSignal(controller.finished) as finished:
         click(qtbot, dialog, "quitButton")
     assert finished.args == [0] and controller.exit_code == 0
+
+
+def test_quitting_in_the_moment_between_login_and_the_window_leaves_no_window(
+        qtbot: QtBot, created_db: CreatedDb, settings: AppSettings) -> None:
+    """The main window is built, then shown on the next turn of the event loop (two
+    shorter waits for the GUI thread than one long one). The application may end in
+    between (a signal, a log-off): the built window is closed, never shown later."""
+    controller = AppController(settings, created_db.path)
+    controller.start()
+    dialog = controller.unlock_dialog
+    assert isinstance(dialog, UnlockDialog)
+    type_into(qtbot, dialog, "usernameEdit", "admin")
+    type_into(qtbot, dialog, "passwordEdit", created_db.password)
+    built: list[MainWindow] = []
+    original = controller.open_main
+
+    def open_then_quit(ctx, page_id="start"):  # type: ignore[no-untyped-def]
+        original(ctx, page_id)
+        built.append(controller._unshown)  # type: ignore[arg-type]
+        controller.quit(0)  # in the same turn: before the window is shown
+
+    controller.open_main = open_then_quit  # type: ignore[method-assign]
+    with qtbot.waitSignal(controller.finished):
+        click(qtbot, dialog, "unlockButton")
+    qtbot.wait(100)
+    (window,) = built
+    assert controller.window is None and controller.ctx is None
+    assert not shiboken6.isValid(window) or not window.isVisible()  # closed (and deleted)
 
 
 def test_a_failed_integrity_check_is_reported_after_login(

@@ -74,3 +74,27 @@ def test_collecting_off_the_gui_thread_does_nothing(boligsag_app: QApplication) 
     assert found == [0] and alive() is not None
     gc.collect()
     assert alive() is None
+
+
+def test_code_loaded_once_is_left_out_of_full_collections(boligsag_app: QApplication) -> None:
+    """After ``freeze_loaded_code`` a full collection walks only what was made since,
+    and garbage made since is still collected."""
+    from boligsag.ui.main_thread_gc import freeze_loaded_code
+
+    try:
+        freeze_loaded_code()
+        assert gc.get_freeze_count() > 10_000  # the modules loaded by now, and more
+        holder = _Holder()
+        alive = weakref.ref(holder)
+        del holder
+        gc.collect()
+        assert alive() is None
+        # Off the GUI thread it does nothing (as collect_due).
+        before = gc.get_freeze_count()
+        gc.unfreeze()
+        worker = threading.Thread(target=freeze_loaded_code)
+        worker.start()
+        worker.join()
+        assert gc.get_freeze_count() == 0 < before
+    finally:
+        gc.unfreeze()  # the other tests' collections see everything again

@@ -3,7 +3,7 @@ and the table's note. A double-click on a figure asks for its drill-down."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,19 @@ class SummaryTableView(QTableView):
         self.model_.set_table(table, drillable=drillable)
         if table is not None:
             self.setAccessibleName(table.title.text())
+        self.setCursor(Qt.CursorShape.PointingHandCursor if drillable
+                       else Qt.CursorShape.ArrowCursor)
+        self._fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # The sizes below are measured once; a new font or style (the application's
+        # style sheet reaches a tab's tables when the tab is first shown) needs them again.
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        self.ensurePolished()  # measured with the style sheet's fonts and padding
         header = self.horizontalHeader()
         columns = self.model_.columnCount()
         if columns:
@@ -81,8 +94,6 @@ class SummaryTableView(QTableView):
         label = max(FIRST_COLUMN_MIN, self._content_width(0) + 24, header.sectionSizeHint(0))
         self.preferred_width = label + figures + extra
         self.setMinimumWidth(FIRST_COLUMN_MIN + figures + extra)
-        self.setCursor(Qt.CursorShape.PointingHandCursor if drillable
-                       else Qt.CursorShape.ArrowCursor)
 
     def _content_width(self, column: int) -> int:
         """What ``sizeHintForColumn`` answers, from the widest cell alone."""
