@@ -1,4 +1,4 @@
-"""Issue 3 targets: search-as-you-type, a person's timeline, quick-log save, first page."""
+"""Casework: search-as-you-type, a person's timeline, quick-log save, the first page."""
 
 from __future__ import annotations
 
@@ -53,11 +53,13 @@ def _first_page(ctx: AppContext, _: Any) -> object:
 
 
 
+# DESIGN.md §6: search-as-you-type, a person's timeline and a quick-log save < 10 ms in
+# the service, < 20 ms for the busiest person.
 CASES = [
-    Case(f"search-as-you-type, per keystroke (mean of {len(KEYSTROKES)})", _typing, 50,
+    Case(f"search-as-you-type, per keystroke (mean of {len(KEYSTROKES)})", _typing, 10,
          operations=len(KEYSTROKES)),
-    Case("timeline, typical person (50 newest items)", _timeline, 50, prepare=_typical_person),
-    Case("timeline, busiest person (50 newest items)", _timeline, 50, prepare=_busiest_person),
-    Case("quick-log contact save", _log, 50, prepare=_typical_person),
+    Case("timeline, typical person (50 newest items)", _timeline, 10, prepare=_typical_person),
+    Case("timeline, busiest person (50 newest items)", _timeline, 20, prepare=_busiest_person),
+    Case("quick-log contact save", _log, 10, prepare=_typical_person),
     Case("people list, first page (100 rows)", _first_page, 300),
 ]
