@@ -185,7 +185,10 @@ def quick_log(window: Any) -> list[Action]:
             Action("quick log opens (Ctrl+L)", open_it,
                    lambda: top_level("quickLogDialog") is not None),
             Action("quick log saves an anonymous contact", save,
-                   lambda: top_level("quickLogDialog") is None)]
+                   lambda: top_level("quickLogDialog") is None),
+            # The contacts list was built before the save: it reloads as it shows.
+            Action("open page: contacts (reloads after the save)",
+                   lambda: window.go_to_page("contacts"))]
 
 
 def letter_preview(window: Any) -> list[Action]:
@@ -201,6 +204,8 @@ def letter_preview(window: Any) -> list[Action]:
             preview.document.status() == QPdfDocument.Status.Ready  # type: ignore[attr-defined]
 
     return [Action("(to referrals)", lambda: window.show_page("referrals"), measured=False),
+            Action("referrals list refreshed (F5)",
+                   lambda: window.findChild(QAction, "actionRefreshReferrals").trigger()),
             Action("a referral's letter preview opens", open_it, ready),
             Action("(close it)", lambda: top_level("letterPreviewDialog").close(),
                    measured=False)]
