@@ -89,9 +89,18 @@ class ReferralDetailsPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self._build_content())
         self.stack.addWidget(scroll)
+        self._scroll = scroll
+        # The details themselves on the next turn of the event loop (or when a referral
+        # arrives first): built with the page, they made opening Henvisninger keep the
+        # GUI thread busy for about 100 ms.
+        QTimer.singleShot(0, self, self._ensure_content)
         no_auto_default(self)
+
+    def _ensure_content(self) -> None:
+        if self._scroll.widget() is None:
+            self._scroll.setWidget(self._build_content())
+            no_auto_default(self)
 
     def _build_content(self) -> QWidget:
         content = QWidget()
@@ -255,12 +264,14 @@ class ReferralDetailsPane(QWidget):
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if self._load_finished() and generation == self._generation:
+            self._ensure_content()
             self.error.setText(error_text(error))
             self.error.show()
 
     def _show(self, generation: int, details: ReferralDetails) -> None:
         if not self._load_finished() or generation != self._generation:
             return
+        self._ensure_content()
         self.details = details
         row = details.row
         self.error.hide()

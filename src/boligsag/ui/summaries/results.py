@@ -121,13 +121,12 @@ class SummaryResults(QTabWidget):
         self.setStyleSheet(STYLE)
         self.tables: dict[str, TableCard] = {}
         self.charts: dict[str, ChartCard] = {}
-        self.tiles = KeyFigureTiles()
-        self.tiles.drill_requested.connect(self.drill_requested.emit)
-        # The first tab now, the others one per turn of the event loop: all at once
-        # kept the GUI thread busy for over 100 ms. Anything that needs them all (a
-        # summary to show, a tab to open) builds the rest first (ensure_built).
+        self.tiles: KeyFigureTiles  # on the overview tab
+        # The tabs are built one per turn of the event loop, from the next one on (the
+        # page shows its introduction until a summary is computed): all at once, with
+        # the page, kept the GUI thread busy for over 100 ms. Anything that needs them
+        # all (a summary to show, a tab to open) builds the rest first (ensure_built).
         self._unbuilt = list(TABS)
-        self._build_tab()
         QTimer.singleShot(0, self, self._build_later)
 
     def _build_tab(self) -> None:
@@ -137,6 +136,8 @@ class SummaryResults(QTabWidget):
         layout.setContentsMargins(1, 12, 12, 12)
         layout.setSpacing(14)
         if name == "overview":
+            self.tiles = KeyFigureTiles()
+            self.tiles.drill_requested.connect(self.drill_requested.emit)
             layout.addWidget(self.tiles)
             layout.addWidget(self._chart("overview_chart", height=250))
         for keys in rows:
