@@ -147,6 +147,8 @@ def test_a_language_switch_keeps_syncing_with_the_same_password(
     qtbot.waitUntil(lambda: server.syncs == 1, timeout=10_000)
     wait_idle(qtbot, sync_of(app))
     app.switch_language("en")
+    # The new window is built at once and shown on the next turn of the event loop.
+    qtbot.waitUntil(lambda: app.window is not None, timeout=5_000)
     window = window_of(app)
     qtbot.waitUntil(lambda: server.syncs == 2, timeout=10_000)  # the new window syncs
     assert sync_of(app).kept_password() == created_db.password
