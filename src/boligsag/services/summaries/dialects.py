@@ -37,12 +37,13 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from boligsag.storage.models.per_dialect import POSTGRESQL, SQLITE, per_dialect
 
 __all__ = ["as_int", "days_between", "greatest", "in_month", "insert_ignore", "iso_date",
-           "iso_day", "least", "month_day", "month_of", "year_of"]
+           "iso_day", "least", "month_day", "month_of", "unindexed", "year_of"]
 
 Value = ColumnElement[Any] | str
 
@@ -89,6 +90,15 @@ def in_month(timestamp: ColumnElement[Any], month: ColumnElement[Any]) -> Column
         sqlite=type_coerce(month, String()),
         postgresql=cast(func.to_date(month, literal_column("'YYYY-MM'")), DateTime()))
     return key == value
+
+
+def unindexed(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value`` unchanged, but kept from driving a join through its index: SQLite's
+    documented way is the no-op unary ``+`` (its planner has no statistics for a date
+    range, and would start from the range even when it holds most of the table).
+    PostgreSQL's planner weighs the range itself."""
+    return per_dialect(sqlite=UnaryExpression(value, operator=custom_op("+"), type_=value.type),
+                       postgresql=value)
 
 
 def year_of(day: ColumnElement[Any]) -> ColumnElement[int]:
