@@ -26,8 +26,10 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     FromClause,
+    Integer,
     Select,
     and_,
+    cast,
     exists,
     func,
     literal_column,
@@ -52,7 +54,7 @@ from boligsag.summaries.model import TOTAL, CellRef, Column, KeyFigure, ValueKin
 from .dialects import greatest, insert_ignore, iso_date, least
 from .scope import ACTIVITIES, CONTACTS, SESSIONS, Scope
 from .sections import Section
-from .sql import UNKNOWN, age_group_join, day_of, gender_bucket, month_of
+from .sql import AGE_GROUPS, UNKNOWN, age_on, day_of, gender_bucket, month_of
 from .tables import (
     GENDER_COLUMNS,
     UNKNOWN_AGE,
@@ -176,12 +178,30 @@ def participant_ids(ev: FromClause) -> Select[tuple[int]]:
 
 
 def by_age_and_gender(ev: FromClause, on_iso: str) -> Select[tuple[str, str, int]]:
+    """Participants counted by age group and gender bucket. People are first counted by
+    their age in years and gender bucket (a few hundred groups), and only those groups
+    are matched with the age groups: matching every person with every age group cost
+    three quarters of the statement (a year on the benchmark database: 30 -> 8 ms)."""
     ids = participant_ids(ev).subquery("ids")
-    people_groups, group = age_group_join(PEOPLE, on_iso)
-    gender = gender_bucket(PEOPLE.c.gender)
+    p, g = PEOPLE, AGE_GROUPS
+    # NULL without a birth date (substr of NULL is NULL on both backends).
+    age = age_on(p.c.birth_date, on_iso)
+    # Labels no input column has, so GROUP BY names the output on PostgreSQL too.
+    per_age = (
+        select(age.label("age_years"), gender_bucket(p.c.gender).label("gender_bucket"),
+               func.count().label("n"))
+        .select_from(p.join(ids, ids.c.person_id == p.c.id))
+        .group_by(literal_column("age_years"), literal_column("gender_bucket"))
+    ).subquery("per_age")
+    years = per_age.c.age_years
+    joined = per_age.outerjoin(g, years.is_not(None) & (years >= g.c.min_age)
+                               & (g.c.max_age.is_(None) | (years <= g.c.max_age)))
+    group = func.coalesce(g.c.code, UNKNOWN)
     return (
-        select(group.label("age_group"), gender.label("gender"), func.count().label("n"))
-        .select_from(people_groups.join(ids, ids.c.person_id == PEOPLE.c.id))
+        select(group.label("age_group"), per_age.c.gender_bucket.label("gender"),
+               # PostgreSQL sums counts as numeric: back to an integer.
+               cast(func.sum(per_age.c.n), Integer).label("n"))
+        .select_from(joined)
         .group_by(literal_column("age_group"), literal_column("gender"))
     )
 
