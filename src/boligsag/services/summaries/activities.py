@@ -94,13 +94,15 @@ def bases(scope: Scope) -> Bases:
     f = scope.filter
     s, a, at, p, e, h = SESSIONS, ACTIVITIES, ATTENDANCE, PEOPLE, ENROLLMENTS, HEAD_COUNTS
     in_period = scope.session_period(s)
-    # Head counts are few next to sessions (drop-in sessions only): reading all of them
-    # and looking up each one's session beats finding even a year's sessions by date
-    # (benchmark database: a year 8 -> 2.5 ms, ten years 70 -> 10 ms per statement).
-    # Attendance likewise once the period holds most of the history (ten years
-    # 174 -> 84 ms); for a shorter period the date index reads less.
-    heads_period = scope.session_period(s, by_index=False)
-    attendance_period = scope.session_period(s, by_index=not scope.reads_most_history)
+    # Once the period holds most of the history, head counts and attendance are read
+    # whole, each row looking up its session, instead of through the sessions' date
+    # index (benchmark database, ten years: head counts 70 -> 10 ms, attendance
+    # 174 -> 84 ms). For a shorter period the index reads less: reading every head
+    # count for a year's summary made that statement faster (8 -> 2.5 ms) but the
+    # summary ~90 ms slower: the new-participant check run after it went from 38 to
+    # 98 ms, most likely because pages it reads were pushed out of the page cache.
+    by_index = not scope.reads_most_history
+    heads_period = attendance_period = scope.session_period(s, by_index=by_index)
     return Bases(
         sessions_from=s.join(a, a.c.id == s.c.activity_id),
         sessions_where=[*in_period, *scope.activity(a), *scope.session_area(a),
