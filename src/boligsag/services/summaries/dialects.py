@@ -27,6 +27,7 @@ from sqlalchemy import (
     DateTime,
     Insert,
     Integer,
+    Select,
     String,
     Table,
     cast,
@@ -34,15 +35,19 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    select,
+    true,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from boligsag.storage.models.per_dialect import POSTGRESQL, SQLITE, per_dialect
 
-__all__ = ["as_int", "days_between", "greatest", "in_month", "insert_ignore", "iso_date",
-           "iso_day", "least", "month_day", "month_of", "year_of"]
+__all__ = ["as_int", "days_between", "greatest", "in_month", "insert_ignore",
+           "insert_least", "iso_date", "iso_day", "least", "month_day", "month_of",
+           "unindexed", "year_of"]
 
 Value = ColumnElement[Any] | str
 
@@ -91,6 +96,15 @@ def in_month(timestamp: ColumnElement[Any], month: ColumnElement[Any]) -> Column
     return key == value
 
 
+def unindexed(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value`` unchanged, but kept from driving a join through its index: SQLite's
+    documented way is the no-op unary ``+`` (its planner has no statistics for a date
+    range, and would start from the range even when it holds most of the table).
+    PostgreSQL's planner weighs the range itself."""
+    return per_dialect(sqlite=UnaryExpression(value, operator=custom_op("+"), type_=value.type),
+                       postgresql=value)
+
+
 def year_of(day: ColumnElement[Any]) -> ColumnElement[int]:
     return per_dialect(sqlite=cast(func.substr(day, 1, 4), Integer()),
                        postgresql=cast(extract("year", day), Integer()))
@@ -122,6 +136,29 @@ def days_between(later: ColumnElement[Any], earlier: ColumnElement[Any]) -> Colu
 def as_int(flag: ColumnElement[Any]) -> ColumnElement[int]:
     """A boolean as 0/1, to sum (SQLite stores it as 0/1 already)."""
     return per_dialect(sqlite=type_coerce(flag, Integer()), postgresql=cast(flag, Integer()))
+
+
+def insert_least(table: Table, dialect_name: str, key: str, value: str,
+                 rows: Select[Any]) -> Insert:
+    """INSERT into ``table`` each ``key`` of ``rows`` (two columns: key, value) once,
+    with its least value.
+
+    SQLite: a running minimum, an upsert that keeps the lesser value whatever order the
+    rows come in; it costs a seek per row, where a GROUP BY first sorts every row
+    (SQLite has no hash aggregation). PostgreSQL: that GROUP BY, which it hashes; it
+    also refuses to update, in one INSERT … ON CONFLICT, a row that INSERT added."""
+    if dialect_name == POSTGRESQL:
+        src = rows.subquery("candidates")
+        key_column, value_column = src.c[0], src.c[1]
+        return insert(table).from_select(
+            [key, value], select(key_column, func.min(value_column)).group_by(key_column))
+    if dialect_name != SQLITE:
+        raise NotImplementedError(f"the summaries have no {dialect_name!r} spelling")
+    statement = sqlite.insert(table)
+    new = statement.excluded[value]
+    # SQLite parses INSERT … SELECT … ON CONFLICT only when the SELECT has a WHERE.
+    return statement.from_select([key, value], rows.where(true())).on_conflict_do_update(
+        index_elements=[table.c[key]], set_={value: new}, where=new < table.c[value])
 
 
 def insert_ignore(table: Table, dialect_name: str) -> Insert:

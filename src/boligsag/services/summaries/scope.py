@@ -34,7 +34,7 @@ order of focus areas).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BindParameter,
@@ -54,7 +54,10 @@ from boligsag.storage.models import (
     Activity,
     ActivitySession,
     Contact,
+    Enrollment,
+    Job,
     Person,
+    Referral,
     Topic,
     contact_people,
     plan_areas,
@@ -62,6 +65,7 @@ from boligsag.storage.models import (
 )
 from boligsag.summaries.filter import SummaryFilter
 
+from .dialects import unindexed
 from .temp import VOID_CONTACTS
 
 ACTIVITIES = Activity.__table__
@@ -83,6 +87,10 @@ class Scope:
     # Set by ``materialize`` once ``void_contacts`` are in their temp table: a statement
     # run for every month then looks them up there, not in a list it parses each time.
     void_in_temp: bool = False
+    # Days from the first record of any kind to the period's start (0 when nothing came
+    # before it): how much of the history the period is, which decides how some
+    # statements read (``reads_most_history``).
+    history_before: int = 0
 
     @classmethod
     def build(cls, session: Session, summary_filter: SummaryFilter) -> Scope:
@@ -102,9 +110,19 @@ class Scope:
             with_someone_real = select(cp.c.contact_id).where(
                 cp.c.contact_id.in_(touched), cp.c.person_id.not_in(deleted))
             void = tuple(session.scalars(except_(touched, with_someone_real)))
-        return cls(summary_filter, area_ids, deleted, void)
+        earliest = _earliest_day(session)
+        history = (summary_filter.date_from - date.fromisoformat(earliest)).days \
+            if earliest else 0
+        return cls(summary_filter, area_ids, deleted, void, history_before=max(history, 0))
 
     # -- helpers -------------------------------------------------------------------------
+
+    @property
+    def reads_most_history(self) -> bool:
+        """Whether the history before the period is no longer than the period (e.g. a
+        ten-year summary): then reading a kind of record whole, or everything before
+        the period, beats looking records up one by one."""
+        return self.history_before <= (self.f.date_to - self.f.date_from).days
 
     @property
     def f(self) -> SummaryFilter:
@@ -203,6 +221,15 @@ class Scope:
             where.append(a.c.id.in_(f.activity_ids))
         return where
 
+    def session_period(self, s: FromClause, *, by_index: bool = True,
+                       ) -> list[ColumnElement[bool]]:
+        """A session of the period, not deleted. ``by_index=False`` keeps SQLite from
+        finding the sessions through their date index (``dialects.unindexed``), so a
+        join of attendance or head counts starts from those rows and looks each one's
+        session up: cheaper when the period holds most sessions."""
+        day = s.c.date if by_index else unindexed(s.c.date)
+        return [s.c.deleted_at.is_(None), day >= self.f.date_from, day <= self.f.date_to]
+
     def session_staff(self, s: FromClause) -> list[ColumnElement[bool]]:
         if not self.f.staff_ids:
             return []
@@ -268,3 +295,19 @@ class Scope:
         not have: then no referral belongs to the selection."""
         return not (self.f.focus_area_ids or self.f.activity_ids)
 
+
+def _earliest_day(session: Session) -> str | None:
+    """The first day anything was registered (one index seek per table)."""
+    c, s, e, j, r = CONTACTS, SESSIONS, Enrollment.__table__, Job.__table__, Referral.__table__
+    firsts = [
+        select(func.min(c.c.occurred_at)).scalar_subquery(),
+        select(func.min(s.c.date)).scalar_subquery(),
+        select(func.min(e.c.start_date)).scalar_subquery(),
+        select(func.min(j.c.start_date)).scalar_subquery(),
+        select(func.min(r.c.sent_on)).scalar_subquery(),
+    ]
+    # The least is taken here: the five are dates and timestamps, which only ISO text
+    # compares across on both backends.
+    days = [str(value)[:10] for value in session.execute(select(*firsts)).one()
+            if value is not None]
+    return min(days) if days else None

@@ -32,8 +32,8 @@ NONE_ID = 0
 NONE_TEXT = ""
 
 
-def _temp_table(name: str, *columns: Column[object]) -> Table:
-    return Table(name, _TEMP, *columns, prefixes=["TEMPORARY"], sqlite_with_rowid=False,
+def _temp_table(name: str, *columns: Column[object], with_rowid: bool = False) -> Table:
+    return Table(name, _TEMP, *columns, prefixes=["TEMPORARY"], sqlite_with_rowid=with_rowid,
                  postgresql_on_commit="DELETE ROWS")
 
 
@@ -85,11 +85,14 @@ PERSON_MONTHS = _temp_table(
 )
 
 # Every participant once, with the first month they took part in the period (new
-# participants are counted by that month).
+# participants are counted by that month). A rowid table on SQLite (person_id is its
+# INTEGER PRIMARY KEY): it is filled by a seek per person month (``insert_least``),
+# which the rowid b-tree answers fastest (ten years: 58 ms against 82 without rowid).
 PARTICIPANTS = _temp_table(
     "summary_participants",
-    Column("person_id", Integer, primary_key=True),
+    Column("person_id", Integer, primary_key=True, autoincrement=False),
     Column("first_month", String),
+    with_rowid=True,
 )
 
 # The period's months, keyed, so an enrollment or job finds the months it ran in by an
