@@ -153,6 +153,8 @@ class Driver:
             self.quiet_since = None
             self.watchdog.phase = self.current.name
             self.watchdog.watching.set()
+            if self.window is not None and self.current.measured:
+                self.script.touch(self.window)
             if self.profile and self.profile in self.current.name:
                 import cProfile
 

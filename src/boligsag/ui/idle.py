@@ -27,7 +27,7 @@ _ACTIVITY = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
     QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
 })
-REST_MS = 5_000  # how long the filter steps aside after it has seen input
+REST_MS = 2_000  # how long the filter steps aside after it has seen input
 
 
 class IdleWatcher(QObject):

@@ -276,6 +276,7 @@ QTableView {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 
               gridline-color: {GRIDLINE}; selection-background-color: {PRIMARY_SOFT};
               selection-color: {TEXT}; }}
 QTableView::item {{ padding: 4px 10px; }}
+QTableView[list="true"] {{ outline: 0; }}
 /* Only our tables: the file dialog sizes its columns for the plain header font. */
 QTableView QHeaderView::section {{ background: {HEADER}; border: none;
     border-bottom: 1px solid {BORDER}; padding: 7px 10px; font-weight: bold; color: {MUTED}; }}
