@@ -1,5 +1,6 @@
 """What bench/gui_stalls.py's hand does in the program, action by action, through Qt
-(key presses, clicks, the program's own QActions): nothing here calls a service.
+(key presses, clicks, the program's own QActions): nothing here does the user's work
+through a service (one untimed query finds the person with the most contacts).
 
 Imported in the benchmark's child process only, after the program's QApplication
 exists (this module's Qt imports would otherwise come first).
