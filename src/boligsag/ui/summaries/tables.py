@@ -81,9 +81,12 @@ class SummaryTableView(QTableView):
         # a narrow screen shortens the row labels, never a number. Sized here, once, by
         # the one widest cell: ResizeToContents would ask every cell of a ten-year table
         # at every layout, hundreds of milliseconds on the GUI thread.
+        bold_font = QFont(self.font())
+        bold_font.setBold(True)  # the total row and column, as the model shows them
+        bold = QFontMetrics(bold_font)
         figures = 0
         for column in range(1, columns):
-            width = max(self._content_width(column), header.sectionSizeHint(column),
+            width = max(self._content_width(column, bold), header.sectionSizeHint(column),
                         FIGURE_COLUMN_MIN)
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, width)
@@ -91,15 +94,13 @@ class SummaryTableView(QTableView):
         extra = 2 * self.frameWidth() + 2
         if self.model_.rowCount() > MAX_VISIBLE_ROWS:
             extra += self.verticalScrollBar().sizeHint().width()
-        label = max(FIRST_COLUMN_MIN, self._content_width(0) + 24, header.sectionSizeHint(0))
+        label = max(FIRST_COLUMN_MIN, self._content_width(0, bold) + 24, header.sectionSizeHint(0))
         self.preferred_width = label + figures + extra
         self.setMinimumWidth(FIRST_COLUMN_MIN + figures + extra)
 
-    def _content_width(self, column: int) -> int:
+    def _content_width(self, column: int, bold: QFontMetrics) -> int:
         """What ``sizeHintForColumn`` answers, from the widest cell alone."""
-        bold = QFont(self.font())
-        bold.setBold(True)
-        row = self.model_.widest_row(column, self.fontMetrics(), QFontMetrics(bold))
+        row = self.model_.widest_row(column, self.fontMetrics(), bold)
         if row < 0:
             return 0
         return self.sizeHintForIndex(self.model_.index(row, column)).width()
